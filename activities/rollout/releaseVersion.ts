@@ -1,0 +1,140 @@
+/**
+ * Release: make `version` the endpoint's only version (100%) in the routing document, then wait
+ * until every live gateway replica has applied that generation.
+ */
+import { performance } from 'node:perf_hooks';
+import { routingDocument, type ReleaseReport, type RoutedVersion, type RoutingDocument } from '../../sdk/schemas';
+import type { ActivityContext } from '../activityContext';
+import { rejection } from '../failures';
+import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import { liveReplicas } from './replicas';
+
+export interface ReleaseInput {
+  endpoint: string;
+  version: string;
+  digest: string;
+  /** How long to wait for the replicas. */
+  timeoutMs: number;
+  minReplicas: number;
+  /** Recorded in the routing document (the workflow id). */
+  updatedBy: string;
+}
+
+export interface ReleaseDeps {
+  store: ArtifactStore;
+  context: ActivityContext;
+  /** Bearer token for the gateways' admin routes, to nudge them instead of waiting for their poll. */
+  adminToken?: string;
+  pollIntervalMs?: number;
+}
+
+export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
+  const started = performance.now();
+  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, [
+    { version: input.version, digest: input.digest, weight: 100 },
+  ]);
+  const replicas = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
+  return {
+    endpoint: input.endpoint,
+    generation,
+    replicas: replicas.map((r) => ({ replicaId: r.replicaId, url: r.url, generation: r.generation })),
+    waitedMs: performance.now() - started,
+  };
+}
+
+/**
+ * Writes the routing document unless it already says exactly this (a retried activity), and
+ * returns the generation that carries `versions`.
+ */
+export async function writeRouting(
+  store: ArtifactStore,
+  endpoint: string,
+  updatedBy: string,
+  versions: RoutedVersion[],
+): Promise<number> {
+  const key = storeKeys.routing(endpoint);
+  const current = await readDocument(store, key, routingDocument);
+  if (current && sameVersions(current.versions, versions)) return current.generation;
+  const next: RoutingDocument = { endpoint, generation: (current?.generation ?? 0) + 1, versions, updatedBy };
+  await writeDocument(store, key, routingDocument.parse(next));
+  return next.generation;
+}
+
+function sameVersions(a: readonly RoutedVersion[], b: readonly RoutedVersion[]): boolean {
+  const key = (v: RoutedVersion): string => `${v.version}\u0000${v.digest}\u0000${v.weight}`;
+  return a.length === b.length && a.map(key).sort().join('\n') === b.map(key).sort().join('\n');
+}
+
+interface AppliedReplica {
+  replicaId: string;
+  url: string;
+  generation: number;
+}
+
+/** Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas` live). */
+async function awaitReplicas(
+  deps: ReleaseDeps,
+  endpoint: string,
+  generation: number,
+  timeoutMs: number,
+  minReplicas: number,
+): Promise<AppliedReplica[]> {
+  const deadline = performance.now() + timeoutMs;
+  const pollMs = deps.pollIntervalMs ?? 250;
+  const nudged = new Set<string>();
+  let lastProblem = 'no gateway replica has reported yet';
+  for (;;) {
+    const live = await liveReplicas(deps.store);
+    await Promise.all(
+      live
+        .filter((r) => !nudged.has(r.replicaId))
+        .map(async (r) => {
+          nudged.add(r.replicaId);
+          await nudge(r.url, deps.adminToken);
+        }),
+    );
+    const applied = live.map((r) => ({
+      replicaId: r.replicaId,
+      url: r.url,
+      generation: r.endpoints[endpoint]?.generation ?? 0,
+      error: r.endpoints[endpoint]?.error,
+    }));
+    const failed = applied.find((r) => r.error && r.error.generation >= generation && r.generation < generation);
+    if (failed?.error) {
+      throw rejection(
+        'ReplicaLoadFailed',
+        `gateway replica ${failed.replicaId} could not apply generation ${generation} of ${endpoint}: ${failed.error.message}`,
+      );
+    }
+    const pending = applied.filter((r) => r.generation < generation);
+    if (live.length >= minReplicas && pending.length === 0) {
+      return applied.map(({ replicaId, url, generation: g }) => ({ replicaId, url, generation: g }));
+    }
+    lastProblem =
+      live.length < minReplicas
+        ? `${live.length} live gateway replica(s), ${minReplicas} required`
+        : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
+    deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
+    if (performance.now() > deadline) {
+      throw rejection(
+        'ReleaseTimedOut',
+        `generation ${generation} of ${endpoint} was not applied within ${timeoutMs} ms: ${lastProblem}`,
+      );
+    }
+    await deps.context.sleep(pollMs);
+  }
+}
+
+/** Asks a replica to reconcile now. Best effort: the replica polls on its own anyway. */
+async function nudge(url: string, token: string | undefined): Promise<void> {
+  if (!token) return;
+  try {
+    await fetch(new URL('/admin/reconcile', url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(2000),
+    });
+  } catch {
+    // The replica's own poll will pick the change up.
+  }
+}

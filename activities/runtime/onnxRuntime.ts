@@ -1,0 +1,124 @@
+/**
+ * onnxruntime-node behind the {@link ModelRuntime} port. The only module that imports the native
+ * runtime; everything else speaks KServe datatypes and {@link Tensor}s.
+ */
+import * as ort from 'onnxruntime-node';
+import type { Datatype, IoSignature, TensorSpec } from '../../sdk/schemas';
+import {
+  ModelLoadError,
+  type ExecutionProvider,
+  type ModelRuntime,
+  type ModelSession,
+  type SessionOptions,
+} from './modelRuntime';
+import type { Tensor, TensorData, TensorMap } from './tensor';
+
+/** KServe datatype ↔ onnxruntime element type: one frozen table, both directions. */
+const ORT_TYPES: Readonly<Record<Datatype, ort.Tensor.Type>> = Object.freeze({
+  BOOL: 'bool',
+  UINT8: 'uint8',
+  UINT16: 'uint16',
+  UINT32: 'uint32',
+  UINT64: 'uint64',
+  INT8: 'int8',
+  INT16: 'int16',
+  INT32: 'int32',
+  INT64: 'int64',
+  FP16: 'float16',
+  FP32: 'float32',
+  FP64: 'float64',
+  BYTES: 'string',
+});
+
+const DATATYPES_BY_ORT_TYPE: ReadonlyMap<string, Datatype> = new Map(
+  Object.entries(ORT_TYPES).map(([datatype, ortType]) => [ortType, datatype as Datatype]),
+);
+
+/** Modelship provider names → onnxruntime-node backend names. */
+const ORT_PROVIDERS: Readonly<Record<ExecutionProvider, string>> = Object.freeze({
+  cpu: 'cpu',
+  cuda: 'cuda',
+  tensorrt: 'tensorrt',
+});
+
+class OnnxSession implements ModelSession {
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly signature: IoSignature,
+    readonly runtime: ModelSession['runtime'],
+  ) {}
+
+  async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) {
+      ortFeeds[name] = new ort.Tensor(ORT_TYPES[tensor.datatype], tensor.data as never, tensor.shape);
+    }
+    const results = outputNames
+      ? await this.session.run(ortFeeds, outputNames as string[])
+      : await this.session.run(ortFeeds);
+    const outputs: TensorMap = {};
+    for (const [name, value] of Object.entries(results)) {
+      outputs[name] = fromOrtTensor(name, value);
+    }
+    return outputs;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function fromOrtTensor(name: string, value: ort.OnnxValue): Tensor {
+  const datatype = DATATYPES_BY_ORT_TYPE.get(value.type);
+  if (!datatype) throw new ModelLoadError(`output ${name} has unsupported element type ${value.type}`);
+  return { datatype, shape: [...value.dims], data: value.data as TensorData };
+}
+
+function toTensorSpec(meta: ort.InferenceSession.ValueMetadata, role: 'input' | 'output'): TensorSpec {
+  if (!meta.isTensor) {
+    throw new ModelLoadError(
+      `${role} ${meta.name} is not a tensor (a sequence or map); serve models whose inputs and outputs are tensors`,
+    );
+  }
+  const datatype = DATATYPES_BY_ORT_TYPE.get(meta.type);
+  if (!datatype) throw new ModelLoadError(`${role} ${meta.name} has unsupported element type ${meta.type}`);
+  return { name: meta.name, datatype, shape: meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
+}
+
+export class OnnxRuntime implements ModelRuntime {
+  readonly version: string = ort.env.versions.node ?? ort.env.versions.common;
+
+  async load(model: Uint8Array, options: SessionOptions = {}): Promise<ModelSession> {
+    const providers = options.executionProviders ?? ['cpu'];
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, {
+        executionProviders: providers.map((p) => ORT_PROVIDERS[p]),
+        intraOpNumThreads: options.intraOpThreads ?? 0,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+    } catch (error) {
+      throw new ModelLoadError(`onnxruntime ${this.version} cannot load the model: ${errorMessage(error)}`);
+    }
+    try {
+      const signature: IoSignature = {
+        inputs: session.inputMetadata.map((m) => toTensorSpec(m, 'input')),
+        outputs: session.outputMetadata.map((m) => toTensorSpec(m, 'output')),
+      };
+      return new OnnxSession(session, signature, {
+        ortVersion: this.version,
+        // onnxruntime-node does not say which provider it settled on; with one requested it is that one.
+        executionProvider: providers[0] ?? 'cpu',
+        intraOpThreads: options.intraOpThreads ?? 0,
+      });
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,46 @@
+/** Store keys: where each kind of document lives, and the rules every key obeys. */
+import { endpointName, sha256Digest } from '../../sdk/schemas';
+
+/** Thrown for a key that could escape the store or be misread: `..`, absolute, control characters. */
+export class InvalidKeyError extends Error {
+  override readonly name = 'InvalidKeyError';
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`invalid store key ${JSON.stringify(key)}: ${reason}`);
+  }
+}
+
+/**
+ * Checks a store key: relative, `/`-separated, no empty, `.` or `..` segments, no segment starting
+ * with `.` (reserved for in-flight temporary files), no backslashes or control characters.
+ */
+export function assertValidKey(key: string): void {
+  if (key.length === 0 || key.length > 1024) throw new InvalidKeyError(key, 'must be 1-1024 characters');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidKeyError(key, 'contains control characters');
+  if (key.includes('\\')) throw new InvalidKeyError(key, 'contains a backslash');
+  if (key.startsWith('/')) throw new InvalidKeyError(key, 'must be relative');
+  for (const segment of key.split('/')) {
+    if (segment === '') throw new InvalidKeyError(key, 'has an empty segment');
+    if (segment === '..' || segment === '.') throw new InvalidKeyError(key, `has a "${segment}" segment`);
+    if (segment.startsWith('.')) throw new InvalidKeyError(key, 'has a segment starting with "."');
+  }
+}
+
+/** A key prefix for `list`: a valid key followed by `/`, or empty for everything. */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  if (!prefix.endsWith('/')) throw new InvalidKeyError(prefix, 'a prefix must end with "/"');
+  assertValidKey(prefix.slice(0, -1));
+}
+
+export const storeKeys = {
+  model: (digest: string): string => `models/${sha256Digest.parse(digest)}.onnx`,
+  modelMetadata: (digest: string): string => `models/${sha256Digest.parse(digest)}.json`,
+  routing: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/routing.json`,
+  endpointsPrefix: 'endpoints/',
+  replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
+  replicasPrefix: 'gateway/replicas/',
+} as const;

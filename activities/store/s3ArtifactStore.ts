@@ -1,0 +1,107 @@
+/** S3 artifact store: any S3-compatible server (AWS S3, SeaweedFS, MinIO, Ceph RGW...). */
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import type { ArtifactStore, PutOptions } from './artifactStore';
+import { assertValidKey, assertValidPrefix } from './keys';
+
+export interface S3Location {
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing `/` (may be empty). */
+  prefix: string;
+}
+
+export class S3ArtifactStore implements ArtifactStore {
+  readonly uri: string;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly location: S3Location,
+  ) {
+    this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+  }
+
+  /** Builds a client from the standard AWS configuration plus explicit overrides. */
+  static create(location: S3Location, config: S3ClientConfig = {}): S3ArtifactStore {
+    return new S3ArtifactStore(new S3Client(config), location);
+  }
+
+  private objectKey(key: string): string {
+    assertValidKey(key);
+    return this.location.prefix ? `${this.location.prefix}/${key}` : key;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }),
+      );
+      if (!response.Body) return new Uint8Array();
+      return await response.Body.transformToByteArray();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A single PUT carrying the body's sha256, which the server checks before it stores anything. */
+  async put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.objectKey(key),
+        Body: body,
+        ContentLength: body.byteLength,
+        ContentType: options?.contentType ?? 'application/octet-stream',
+        ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
+      }),
+    );
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertValidPrefix(prefix);
+    const base = this.location.prefix ? `${this.location.prefix}/` : '';
+    const keys: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.location.bucket,
+          Prefix: base + prefix,
+          ContinuationToken: continuationToken,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key?.startsWith(base)) keys.push(object.Key.slice(base.length));
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return keys.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}

@@ -1,0 +1,58 @@
+/** `modelship dev`: the embedded default environment, in the foreground until Ctrl-C. */
+import { z } from 'zod';
+import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
+import type { Command } from '../command';
+import { parseCommandLine } from '../options';
+import { untilSignal } from '../signals';
+
+const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--state-dir .modelship] [--verbose]';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'start a local Temporal dev server (with UI), a CPU worker and a gateway',
+  usage,
+  async run(argv) {
+    const { options } = parseCommandLine(
+      argv,
+      {
+        port: { type: 'string' },
+        'ui-port': { type: 'string' },
+        'gateway-port': { type: 'string' },
+        'state-dir': { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+      z.object({
+        port: port.default(7233),
+        'ui-port': port.optional(),
+        'gateway-port': port.default(8000),
+        'state-dir': z.string().default('.modelship'),
+        verbose: z.boolean().default(false),
+      }),
+      usage,
+    );
+    console.log('starting the local environment…');
+    const env = await startDevEnvironment({
+      temporalPort: options.port,
+      uiPort: options['ui-port'],
+      gatewayPort: options['gateway-port'],
+      stateDir: options['state-dir'],
+      verbose: options.verbose,
+    });
+    printEnvironment(env);
+    console.log('press Ctrl-C to stop');
+    await untilSignal();
+    console.log('stopping…');
+    await env.stop();
+    return 0;
+  },
+};
+
+export function printEnvironment(env: DevEnvironment): void {
+  console.log(`  temporal   ${env.temporalAddress}   (export TEMPORAL_ADDRESS=${env.temporalAddress})`);
+  if (env.uiUrl) console.log(`  ui         ${env.uiUrl}`);
+  console.log(`  gateway    ${env.gatewayUrl}/v2`);
+  console.log(`  store      ${env.storeUri}`);
+  console.log(`  logs       ${env.logDir}`);
+}

@@ -1,0 +1,55 @@
+/** `modelship serve`: run one gateway replica (KServe v2) over the artifact store. */
+import { z } from 'zod';
+import { OnnxRuntime } from '../../activities/runtime';
+import { DEFAULT_STORE_URI, openStore } from '../../activities/store';
+import { startGateway } from '../../serving/gateway';
+import type { Command } from '../command';
+import { parseCommandLine } from '../options';
+import { untilSignal } from '../signals';
+
+const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
+  environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS`;
+
+const portNumber = z.coerce.number().int().min(0).max(65535);
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run an inference gateway replica',
+  usage,
+  async run(argv) {
+    const { options } = parseCommandLine(
+      argv,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        store: { type: 'string' },
+        'replica-id': { type: 'string' },
+        'advertise-url': { type: 'string' },
+        'poll-interval': { type: 'string' },
+      },
+      z.object({
+        port: portNumber.default(8000),
+        host: z.string().default('127.0.0.1'),
+        store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+        'replica-id': z.string().optional(),
+        'advertise-url': z.string().url().optional(),
+        'poll-interval': z.coerce.number().int().positive().default(1000),
+      }),
+      usage,
+    );
+    const gateway = await startGateway({
+      store: openStore(options.store),
+      runtime: new OnnxRuntime(),
+      port: options.port,
+      host: options.host,
+      adminToken: process.env.MODELSHIP_ADMIN_TOKEN || undefined,
+      replicaId: options['replica-id'],
+      advertiseUrl: options['advertise-url'],
+      pollIntervalMs: options['poll-interval'],
+      intraOpThreads: Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0,
+    });
+    await untilSignal();
+    await gateway.close();
+    return 0;
+  },
+};

@@ -1,0 +1,42 @@
+/** `modelship status <deploy/endpoint/version>`: where a deployment is, or how it ended. */
+import { z } from 'zod';
+import { deploymentWorkflowId } from '../../sdk/names';
+import { CliError } from '../cliError';
+import { CONNECTION_FLAGS, type Command } from '../command';
+import { EXIT_CODES } from '../exitCodes';
+import { parseCommandLine } from '../options';
+import { connect } from './deploy';
+
+const usage = 'modelship status <deploy/<endpoint>/<version> | <endpoint>/<version>> [--json] [--address host:port]';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show the stages and reports of a deployment',
+  usage,
+  async run(argv) {
+    const { options, positionals } = parseCommandLine(
+      argv,
+      { json: { type: 'boolean' }, ...CONNECTION_FLAGS },
+      z.object({ json: z.boolean().default(false), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
+      usage,
+    );
+    const [target] = positionals;
+    if (!target) throw new CliError('name a deployment', EXIT_CODES.error, usage);
+    const parts = target.split('/');
+    const workflowId = parts[0] === 'deploy' ? target : parts.length === 2 ? deploymentWorkflowId(parts[0] ?? '', parts[1] ?? '') : target;
+    const client = await connect(options);
+    try {
+      const status = await client.deployment(workflowId).status();
+      if (options.json) {
+        console.log(JSON.stringify(status, null, 2));
+      } else {
+        console.log(`${status.workflowId}: ${status.phase}`);
+        for (const s of status.stages) console.log(`  ${s.name.padEnd(10)} ${s.status.padEnd(9)} ${s.summary ?? ''}`);
+        if (status.failure) console.log(`  reason: ${status.failure.type}: ${status.failure.message}`);
+      }
+      return EXIT_CODES.promoted;
+    } finally {
+      await client.close();
+    }
+  },
+};

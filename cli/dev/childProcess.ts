@@ -1,0 +1,129 @@
+/**
+ * Child processes the local environment runs (dev server, workers, gateways): started with their
+ * output prefixed, awaited until they say they are ready, stopped with SIGTERM then SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface ManagedProcessOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Lines of output are written here (prefixed with the name); default: discarded. */
+  logTo?: 'inherit' | string;
+  /** A line matching this means the process is ready. */
+  readyPattern?: RegExp;
+  readyTimeoutMs?: number;
+}
+
+export class ManagedProcess {
+  private exited: Promise<number | null>;
+  private output: string[] = [];
+  private logFile: WriteStream | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    logTo: ManagedProcessOptions['logTo'],
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    if (logTo && logTo !== 'inherit') this.logFile = createWriteStream(logTo, { flags: 'a' });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.output.push(line);
+        if (this.output.length > 200) this.output.shift();
+        if (logTo === 'inherit') process.stderr.write(`[${name}] ${line}\n`);
+        else this.logFile?.write(`${line}\n`);
+      });
+    }
+  }
+
+  static async start(options: ManagedProcessOptions): Promise<ManagedProcess> {
+    const child = spawn(options.command, options.args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const managed = new ManagedProcess(options.name, child, options.logTo);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => reject(new Error(`cannot start ${options.name} (${options.command}): ${error.message}`)));
+    });
+    if (options.readyPattern) await managed.waitFor(options.readyPattern, options.readyTimeoutMs ?? 60_000);
+    return managed;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The last lines the process printed, for error messages. */
+  recentOutput(lines = 30): string {
+    return this.output.slice(-lines).join('\n');
+  }
+
+  /** Resolves when a line matching `pattern` appears (including lines already seen). */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+    if (this.output.some((l) => pattern.test(l))) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onLine = (line: string): void => {
+        if (pattern.test(line)) finish();
+      };
+      const streams = [this.child.stdout, this.child.stderr].filter((s) => s !== null);
+      const readers = streams.map((s) => createInterface({ input: s }).on('line', onLine));
+      const timer = setTimeout(
+        () => fail(new Error(`${this.name} did not become ready within ${timeoutMs} ms:\n${this.recentOutput()}`)),
+        timeoutMs,
+      );
+      void this.exited.then((code) => fail(new Error(`${this.name} exited (${code}) before becoming ready:\n${this.recentOutput()}`)));
+      let settled = false;
+      const cleanup = (): void => {
+        settled = true;
+        clearTimeout(timer);
+        for (const r of readers) r.close();
+      };
+      function finish(): void {
+        if (settled) return;
+        cleanup();
+        resolve();
+      }
+      function fail(error: Error): void {
+        if (settled) return;
+        cleanup();
+        reject(error);
+      }
+    });
+  }
+
+  /** Exit code once the process has ended. */
+  wait(): Promise<number | null> {
+    return this.exited;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.closeLog();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    await this.closeLog();
+  }
+
+  /** SIGKILL at once: a crash, for durability tests. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+    await this.closeLog();
+  }
+
+  private closeLog(): Promise<void> {
+    const file = this.logFile;
+    this.logFile = undefined;
+    return new Promise((resolve) => (file ? file.end(resolve) : resolve()));
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The embedded default environment: a Temporal dev server (SQLite under `.modelship/`, UI on its
+ * port), a CPU worker process and one gateway process over the filesystem store.
+ */
+import path from 'node:path';
+import { generateAdminToken } from '../../serving/gateway';
+import { ManagedProcess } from './childProcess';
+import { isPortOpen } from './ports';
+import { PACKAGE_ROOT, tsEntry } from './projectPaths';
+import { startTemporalDevServer, type DevServer } from './temporalDevServer';
+
+export interface DevEnvironmentOptions {
+  /** Folder for local state (SQLite file, store, logs). Default `.modelship` in the working directory. */
+  stateDir?: string;
+  temporalPort?: number;
+  /** Temporal UI port; `null` for headless. */
+  uiPort?: number | null;
+  gatewayPort?: number;
+  storeUri?: string;
+  /** Keep workflow history in `<stateDir>/temporal.db` across restarts (default true). */
+  persist?: boolean;
+  /** Write child output to the terminal instead of `<stateDir>/logs/`. */
+  verbose?: boolean;
+}
+
+export interface DevEnvironment {
+  temporalAddress: string;
+  uiUrl: string | undefined;
+  gatewayUrl: string;
+  storeUri: string;
+  adminToken: string;
+  logDir: string;
+  server: DevServer;
+  worker: ManagedProcess;
+  gateway: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevEnvironment(options: DevEnvironmentOptions = {}): Promise<DevEnvironment> {
+  const stateDir = path.resolve(options.stateDir ?? '.modelship');
+  const logDir = path.join(stateDir, 'logs');
+  const storeUri = options.storeUri ?? path.join(stateDir, 'store');
+  const temporalPort = options.temporalPort ?? 7233;
+  const gatewayPort = options.gatewayPort ?? 8000;
+  const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
+  const logTo = (name: string): 'inherit' | string => (options.verbose ? 'inherit' : path.join(logDir, `${name}.log`));
+  if (await isPortOpen(gatewayPort)) {
+    throw new Error(`gateway port ${gatewayPort} is already in use: stop what listens there or pass --gateway-port`);
+  }
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(logDir, { recursive: true });
+
+  const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
+  const server = await startTemporalDevServer({
+    port: temporalPort,
+    uiPort,
+    dbFile: options.persist === false ? undefined : path.join(stateDir, 'temporal.db'),
+    logTo: logTo('temporal'),
+  });
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    MODELSHIP_STORE: storeUri,
+    MODELSHIP_ADMIN_TOKEN: adminToken,
+  };
+  const started: ManagedProcess[] = [];
+  try {
+    const workerEntry = tsEntry('workers/cpu.ts');
+    const worker = await ManagedProcess.start({
+      name: 'worker',
+      ...workerEntry,
+      env,
+      cwd: PACKAGE_ROOT,
+      logTo: logTo('worker'),
+      readyPattern: /modelship cpu worker ready/,
+      readyTimeoutMs: 120_000,
+    });
+    started.push(worker);
+    const gatewayEntry = tsEntry('cli/main.ts');
+    const gateway = await ManagedProcess.start({
+      name: 'gateway',
+      command: gatewayEntry.command,
+      args: [...gatewayEntry.args, 'serve', '--port', String(gatewayPort), '--store', storeUri],
+      env,
+      cwd: PACKAGE_ROOT,
+      logTo: logTo('gateway'),
+      readyPattern: /serving KServe v2 at/,
+      readyTimeoutMs: 60_000,
+    });
+    started.push(gateway);
+    return {
+      temporalAddress: server.address,
+      uiUrl: server.uiUrl,
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+      storeUri,
+      adminToken,
+      logDir,
+      server,
+      worker,
+      gateway,
+      async stop() {
+        await Promise.all([gateway.stop(), worker.stop()]);
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((p) => p.stop()));
+    await server.stop();
+    throw error;
+  }
+}

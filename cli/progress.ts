@@ -1,0 +1,42 @@
+/** Renders a deployment's progress as lines: one when a stage starts, one when it ends. */
+import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/schemas';
+
+const MARKS: Record<StageState['status'], string> = {
+  pending: ' ',
+  running: '…',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '-',
+};
+
+export class ProgressPrinter {
+  private readonly seen = new Map<string, string>();
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  update(status: DeploymentStatus): void {
+    for (const stage of status.stages) {
+      if (stage.status === 'pending' || this.seen.get(stage.name) === stage.status) continue;
+      this.seen.set(stage.name, stage.status);
+      const elapsed = stage.startedAt && stage.finishedAt ? ` (${formatMs(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))})` : '';
+      const summary = stage.status === 'running' ? 'running' : (stage.summary ?? stage.status);
+      this.write(`  ${MARKS[stage.status]} ${stage.name.padEnd(10)} ${summary}${elapsed}`);
+    }
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** One paragraph on how a deployment ended. */
+export function describeOutcome(result: DeploymentResult): string {
+  switch (result.outcome) {
+    case 'promoted':
+      return `promoted: ${result.endpoint} now serves ${result.version} (model ${result.artifact?.digest.slice(0, 12)}, routing generation ${result.release?.generation})`;
+    case 'rejected':
+      return `rejected at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}`;
+    case 'failed':
+      return `failed at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}`;
+  }
+}

@@ -1,0 +1,98 @@
+"""Builds the small ONNX models the examples and tests use, deterministically, with onnx.helper.
+
+Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: examples/models)
+
+- classifier.onnx  features FP32[N,4] -> probabilities FP32[N,3], label INT64[N]  (a 4-16-3 MLP)
+- embedding.onnx   token_ids INT64[N,8] -> embedding FP32[N,4]                   (Gather + ReduceMean)
+- nan.onnx         x FP32[N,4] -> y FP32[N,4] = sqrt(x)                          (NaN on negative inputs)
+- corrupt.onnx     classifier.onnx truncated: does not parse
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = [helper.make_opsetid("", 17)]
+
+
+def save(model: onnx.ModelProto, path: str) -> None:
+    onnx.checker.check_model(model, full_check=True)
+    data = model.SerializeToString(deterministic=True)
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def classifier() -> onnx.ModelProto:
+    rng = np.random.default_rng(7)
+    w1 = numpy_helper.from_array(rng.normal(0, 0.8, (4, 16)).astype(np.float32), "w1")
+    b1 = numpy_helper.from_array(rng.normal(0, 0.1, (16,)).astype(np.float32), "b1")
+    w2 = numpy_helper.from_array(rng.normal(0, 0.8, (16, 3)).astype(np.float32), "w2")
+    b2 = numpy_helper.from_array(rng.normal(0, 0.1, (3,)).astype(np.float32), "b2")
+    nodes = [
+        helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
+        helper.make_node("Relu", ["h"], ["h_relu"]),
+        helper.make_node("Gemm", ["h_relu", "w2", "b2"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+        helper.make_node("ArgMax", ["logits"], ["label"], axis=1, keepdims=0),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "classifier",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 4])],
+        [
+            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3]),
+            helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
+        ],
+        [w1, b1, w2, b2],
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
+def embedding() -> onnx.ModelProto:
+    rng = np.random.default_rng(11)
+    table = numpy_helper.from_array(rng.normal(0, 1, (10, 4)).astype(np.float32), "table")
+    axes = numpy_helper.from_array(np.array([1], dtype=np.int64), "axes")
+    nodes = [
+        helper.make_node("Gather", ["table", "token_ids"], ["vectors"], axis=0),
+        helper.make_node("ReduceMean", ["vectors", "axes"], ["embedding"], keepdims=0),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "embedding",
+        [helper.make_tensor_value_info("token_ids", TensorProto.INT64, ["batch", 8])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 4])],
+        [table, axes],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="modelship-examples", ir_version=8)
+
+
+def nan_model() -> onnx.ModelProto:
+    graph = helper.make_graph(
+        [helper.make_node("Sqrt", ["x"], ["y"])],
+        "nan",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
+def main() -> None:
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(out, exist_ok=True)
+    save(classifier(), os.path.join(out, "classifier.onnx"))
+    save(embedding(), os.path.join(out, "embedding.onnx"))
+    save(nan_model(), os.path.join(out, "nan.onnx"))
+    good = classifier().SerializeToString(deterministic=True)
+    corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4
+    with open(os.path.join(out, "corrupt.onnx.tmp"), "wb") as f:
+        f.write(corrupt)
+    os.replace(os.path.join(out, "corrupt.onnx.tmp"), os.path.join(out, "corrupt.onnx"))
+    print(f"example models written to {out}")
+
+
+if __name__ == "__main__":
+    main()

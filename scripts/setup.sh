@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Node dependencies and the pinned Python toolchain in .venv.
+# Every entry point (npm run demo, npm test, .ci/run) calls this first; a second run is a no-op.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# onnxruntime-node's install script downloads CUDA binaries; the CPU build ships inside the package.
+export ONNXRUNTIME_NODE_INSTALL=skip
+
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+node_stamp=$(stamp package.json package-lock.json)
+if [ ! -f node_modules/.modelship-setup ] || [ "$(cat node_modules/.modelship-setup)" != "$node_stamp" ]; then
+  echo "setup: installing Node dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$node_stamp" > node_modules/.modelship-setup
+fi
+
+py_stamp=$(stamp requirements.txt)
+if [ ! -x .venv/bin/python ] || [ ! -f .venv/.modelship-setup ] || [ "$(cat .venv/.modelship-setup)" != "$py_stamp" ]; then
+  echo "setup: installing the Python toolchain into .venv (requirements.txt)" >&2
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "$py_stamp" > .venv/.modelship-setup
+fi
+
+# Example models are built by the project itself (nothing is downloaded).
+models_stamp=$(stamp examples/models/makeModels.py requirements.txt)
+if [ ! -f examples/models/.stamp ] || [ "$(cat examples/models/.stamp)" != "$models_stamp" ]; then
+  echo "setup: building example models (examples/models/makeModels.py)" >&2
+  .venv/bin/python examples/models/makeModels.py examples/models
+  echo "$models_stamp" > examples/models/.stamp
+fi

@@ -1,0 +1,44 @@
+/**
+ * Failure types: the `type` of every `ApplicationFailure` Modelship raises, and the reason codes in
+ * deployment results. Workflow-safe (no imports).
+ */
+
+/** Why a deployment did not reach production, as a literal union (also the failure `type`). */
+export const FAILURE_TYPES = [
+  'InvalidSpec',
+  'ModelSourceUnreadable',
+  'ModelUnloadable',
+  'ModelValidationFailed',
+  'BenchmarkFailed',
+  'ReleaseTimedOut',
+  'ReplicaLoadFailed',
+  'ArtifactCorrupt',
+  'InfrastructureError',
+] as const;
+
+export type FailureType = (typeof FAILURE_TYPES)[number];
+
+/** Failure types that mean "the model was refused", as opposed to "something broke". */
+export const REJECTION_TYPES: ReadonlySet<FailureType> = new Set<FailureType>([
+  'ModelSourceUnreadable',
+  'ModelUnloadable',
+  'ModelValidationFailed',
+  'BenchmarkFailed',
+]);
+
+export function isFailureType(value: unknown): value is FailureType {
+  return typeof value === 'string' && (FAILURE_TYPES as readonly string[]).includes(value);
+}
+
+/** A pipeline spec failed validation; `issues` lists each problem with its path. */
+export class InvalidSpecError extends Error {
+  override readonly name = 'InvalidSpecError';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
+    super(
+      `invalid pipeline spec ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
+  }
+}

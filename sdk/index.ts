@@ -1,0 +1,16 @@
+/**
+ * Modelship: take a trained model to production safely, as a durable Temporal workflow.
+ *
+ * @example
+ * import { ModelshipClient, loadPipelineSpec } from 'modelship';
+ * const client = await ModelshipClient.connect();
+ * const result = await (await client.deploy(await loadPipelineSpec('pipeline.yaml'))).result();
+ */
+export * from './schemas';
+export * from './names';
+export * from './errors';
+export { deploymentStatusQuery } from './definitions';
+export { definePipeline } from './definePipeline';
+export { loadPipelineSpec, resolveModelSource } from './specFile';
+export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
+export { ModelshipClient, DeploymentHandle, DeploymentAlreadyRunningError, DeploymentNotFoundError } from './client';

@@ -1,0 +1,11 @@
+/**
+ * Zod schemas of every Modelship document: pipeline specs, artifacts, routing, reports.
+ * Pure and workflow-safe; types come from the schemas (`z.infer`).
+ */
+export * from './common';
+export * from './tensor';
+export * from './artifact';
+export * from './routing';
+export * from './pipelineSpec';
+export * from './reports';
+export { formatIssues, parseOrThrow } from './parse';

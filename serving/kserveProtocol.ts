@@ -1,0 +1,205 @@
+/**
+ * KServe Open Inference Protocol v2, REST/JSON: request parsing, checks against a model's
+ * signature, and response encoding. No runtime here: tensors are {@link Tensor}s.
+ */
+import { z } from 'zod';
+import { datatype, formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
+import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../activities/runtime/tensor';
+import { halfFromFloat } from '../activities/runtime/syntheticInputs';
+import { HttpError } from './httpError';
+
+const parameters = z.record(z.string(), z.unknown());
+
+const requestInput = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  datatype,
+  parameters: parameters.optional(),
+  // Elements are checked while flattening; a per-element zod pass would double the work.
+  data: z.custom<unknown[]>(Array.isArray, 'data must be an array'),
+});
+
+export const inferRequest = z.object({
+  id: z.string().optional(),
+  parameters: parameters.optional(),
+  inputs: z.array(requestInput).min(1),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters: parameters.optional() })).optional(),
+});
+export type InferRequest = z.infer<typeof inferRequest>;
+
+export interface InferResponseOutput {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  data: (number | string | boolean)[];
+}
+
+export interface InferResponse {
+  model_name: string;
+  model_version: string;
+  id?: string;
+  outputs: InferResponseOutput[];
+}
+
+/** Parses an infer request body; a 400 that names each problem otherwise. */
+export function parseInferRequest(body: unknown): InferRequest {
+  const parsed = inferRequest.safeParse(body);
+  if (!parsed.success) {
+    throw new HttpError(400, `invalid inference request: ${formatIssues(parsed.error).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Checks the request's inputs against the model's and converts them to tensors:
+ * every model input given once, no unknown ones, same datatype, same rank, fixed dimensions equal,
+ * and `data` holding exactly `prod(shape)` elements of the right kind.
+ */
+export function decodeInputs(request: InferRequest, specs: readonly TensorSpec[]): TensorMap {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const feeds: TensorMap = {};
+  for (const input of request.inputs) {
+    const spec = byName.get(input.name);
+    if (!spec) throw new HttpError(400, `unknown input "${input.name}"; the model takes ${describeSpecs(specs)}`);
+    if (feeds[input.name]) throw new HttpError(400, `input "${input.name}" is given more than once`);
+    if (input.datatype !== spec.datatype) {
+      throw new HttpError(400, `input "${input.name}" has datatype ${input.datatype}; the model expects ${spec.datatype}`);
+    }
+    checkShape(input.name, input.shape, spec.shape);
+    feeds[input.name] = decodeTensor(input.name, spec.datatype, input.shape, input.data);
+  }
+  const missing = specs.filter((s) => !feeds[s.name]);
+  if (missing.length > 0) throw new HttpError(400, `missing input(s): ${describeSpecs(missing)}`);
+  return feeds;
+}
+
+/** Output names the caller asked for (all when none), checked against the model's outputs. */
+export function requestedOutputs(request: InferRequest, specs: readonly TensorSpec[]): string[] | undefined {
+  if (!request.outputs || request.outputs.length === 0) return undefined;
+  const known = new Set(specs.map((s) => s.name));
+  for (const output of request.outputs) {
+    if (!known.has(output.name)) {
+      throw new HttpError(400, `unknown output "${output.name}"; the model produces ${[...known].join(', ')}`);
+    }
+  }
+  return request.outputs.map((o) => o.name);
+}
+
+function describeSpecs(specs: readonly TensorSpec[]): string {
+  return specs.map((s) => `${s.name} (${s.datatype} [${s.shape.join(', ')}])`).join(', ');
+}
+
+function checkShape(name: string, shape: readonly number[], expected: readonly number[]): void {
+  const mismatch =
+    shape.length !== expected.length || expected.some((d, i) => d >= 0 && shape[i] !== d);
+  if (mismatch) {
+    throw new HttpError(
+      400,
+      `input "${name}" has shape [${shape.join(', ')}]; the model expects [${expected.map((d) => (d < 0 ? '-1' : d)).join(', ')}] (-1: any size)`,
+    );
+  }
+}
+
+const INTEGER_RANGES: Partial<Record<Datatype, [number, number]>> = {
+  UINT8: [0, 0xff],
+  INT8: [-0x80, 0x7f],
+  UINT16: [0, 0xffff],
+  INT16: [-0x8000, 0x7fff],
+  UINT32: [0, 0xffffffff],
+  INT32: [-0x80000000, 0x7fffffff],
+};
+
+/** Flattens nested `data` row-major and converts it to the datatype's typed array. */
+export function decodeTensor(name: string, type: Datatype, shape: readonly number[], data: unknown[]): Tensor {
+  const flat = flatten(data);
+  const expected = elementCount(shape);
+  if (flat.length !== expected) {
+    throw new HttpError(400, `input "${name}" has ${flat.length} element(s); shape [${shape.join(', ')}] needs ${expected}`);
+  }
+  const bad = (i: number, what: string): HttpError =>
+    new HttpError(400, `input "${name}" element ${i} is ${JSON.stringify(flat[i])}; ${type} needs ${what}`);
+
+  if (type === 'BYTES') {
+    const out = flat.map((v, i) => {
+      if (typeof v !== 'string') throw bad(i, 'a string');
+      return v;
+    });
+    return { datatype: type, shape, data: out };
+  }
+  const { array } = NUMERIC_DATATYPES[type];
+  const out = new array(expected);
+  for (let i = 0; i < expected; i++) {
+    const v = flat[i];
+    if (type === 'BOOL') {
+      if (v === true || v === 1) out[i] = 1;
+      else if (v === false || v === 0) out[i] = 0;
+      else throw bad(i, 'true or false');
+    } else if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(i, 'an integer');
+      if (type === 'UINT64' && v < 0) throw bad(i, 'a non-negative integer');
+      out[i] = BigInt(v);
+    } else if (type === 'FP32' || type === 'FP64' || type === 'FP16') {
+      if (typeof v !== 'number') throw bad(i, 'a number');
+      out[i] = type === 'FP16' ? halfFromFloat(v) : v;
+    } else {
+      const range = INTEGER_RANGES[type];
+      if (typeof v !== 'number' || !Number.isInteger(v) || (range && (v < range[0] || v > range[1]))) {
+        throw bad(i, range ? `an integer in [${range[0]}, ${range[1]}]` : 'an integer');
+      }
+      out[i] = v;
+    }
+  }
+  return { datatype: type, shape, data: out };
+}
+
+function flatten(data: unknown[]): unknown[] {
+  if (!data.some(Array.isArray)) return data;
+  const out: unknown[] = [];
+  const stack: unknown[][] = [data];
+  const indices: number[] = [0];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as unknown[];
+    const i = indices[indices.length - 1] as number;
+    if (i >= top.length) {
+      stack.pop();
+      indices.pop();
+      continue;
+    }
+    indices[indices.length - 1] = i + 1;
+    const v = top[i];
+    if (Array.isArray(v)) {
+      stack.push(v);
+      indices.push(0);
+    } else out.push(v);
+  }
+  return out;
+}
+
+/** Encodes output tensors as v2 JSON (row-major flat `data`). */
+export function encodeOutputs(outputs: TensorMap): InferResponseOutput[] {
+  return Object.entries(outputs).map(([name, t]) => ({
+    name,
+    datatype: t.datatype,
+    shape: [...t.shape],
+    data: tensorToJson(t),
+  }));
+}
+
+function tensorToJson(t: Tensor): (number | string | boolean)[] {
+  const { data } = t;
+  if (Array.isArray(data)) return data;
+  if (t.datatype === 'BOOL') return Array.from(data as Uint8Array, (v) => v !== 0);
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, (v) => Number(v));
+  if (t.datatype === 'FP16') return Array.from(data as Uint16Array, floatFromHalf);
+  return Array.from(data as ArrayLike<number>);
+}
+
+/** IEEE 754 half bits → number. */
+export function floatFromHalf(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (mantissa / 1024);
+  if (exponent === 31) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
+}

@@ -1,0 +1,146 @@
+/**
+ * Brings a replica to the desired state in the store: polls every endpoint's routing document,
+ * loads (digest-verified) what is new, and reports what it applied in its heartbeat document.
+ */
+import type { ModelRuntime } from '../activities/runtime';
+import {
+  getModel,
+  readDocument,
+  storeKeys,
+  writeDocument,
+  type ArtifactStore,
+} from '../activities/store';
+import { routingDocument, type AppliedEndpoint, type ReplicaStatus } from '../sdk/schemas';
+import type { ModelRegistry } from './modelRegistry';
+
+export interface ReconcilerOptions {
+  store: ArtifactStore;
+  runtime: ModelRuntime;
+  registry: ModelRegistry;
+  replicaId: string;
+  /** Where this replica answers, as other processes should reach it. */
+  url: string;
+  pollIntervalMs: number;
+  heartbeatIntervalMs: number;
+  intraOpThreads: number;
+  log: (message: string) => void;
+}
+
+/** A generation that failed to load (corrupt artifact, store outage) is tried again after this long. */
+const RETRY_FAILED_AFTER_MS = 10_000;
+
+const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
+
+export class Reconciler {
+  private readonly applied = new Map<string, AppliedEndpoint>();
+  /** When each endpoint's last failed apply happened; the same generation is retried after a pause. */
+  private readonly failedAt = new Map<string, number>();
+  private readonly startedAt = new Date().toISOString();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timers: NodeJS.Timeout[] = [];
+  /** True once the first reconcile pass has finished. */
+  ready = false;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  status(): Record<string, AppliedEndpoint> {
+    return Object.fromEntries(this.applied);
+  }
+
+  async start(): Promise<void> {
+    await this.reconcile();
+    await this.heartbeat();
+    this.timers.push(
+      setInterval(() => void this.reconcile().catch((e) => this.options.log(`reconcile failed: ${String(e)}`)), this.options.pollIntervalMs),
+      setInterval(() => void this.heartbeat().catch((e) => this.options.log(`heartbeat failed: ${String(e)}`)), this.options.heartbeatIntervalMs),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Stops polling and deregisters this replica. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.running;
+    await this.options.store.delete(storeKeys.replica(this.options.replicaId)).catch(() => undefined);
+  }
+
+  /** One pass; concurrent callers share the pass under way and get one more after it. */
+  reconcile(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { store, registry } = this.options;
+    const keys = await store.list(storeKeys.endpointsPrefix);
+    const seen = new Set<string>();
+    let changed = false;
+    for (const key of keys) {
+      const endpoint = ROUTING_KEY.exec(key)?.[1];
+      if (!endpoint) continue;
+      seen.add(endpoint);
+      const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {
+        this.options.log(`skipping ${key}: ${error.message}`);
+        return undefined;
+      });
+      const state = this.applied.get(endpoint) ?? { generation: 0 };
+      if (!doc || doc.generation <= state.generation) continue;
+      const recentlyFailed =
+        state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
+      if (recentlyFailed) continue;
+      try {
+        await registry.apply(doc, (digest) => this.load(digest));
+        this.applied.set(endpoint, { generation: doc.generation });
+        this.failedAt.delete(endpoint);
+        this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')})`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });
+        this.failedAt.set(endpoint, Date.now());
+        this.options.log(`${endpoint}: cannot apply generation ${doc.generation}: ${message}`);
+      }
+      changed = true;
+    }
+    for (const endpoint of registry.endpoints()) {
+      if (!seen.has(endpoint)) {
+        await registry.remove(endpoint);
+        this.applied.delete(endpoint);
+        changed = true;
+      }
+    }
+    this.ready = true;
+    if (changed) await this.heartbeat();
+  }
+
+  private async load(digest: string) {
+    const bytes = await getModel(this.options.store, digest);
+    return this.options.runtime.load(bytes, { intraOpThreads: this.options.intraOpThreads });
+  }
+
+  private async heartbeat(): Promise<void> {
+    const status: ReplicaStatus = {
+      replicaId: this.options.replicaId,
+      url: this.options.url,
+      startedAt: this.startedAt,
+      heartbeatAt: new Date().toISOString(),
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      endpoints: this.status(),
+    };
+    await writeDocument(this.options.store, storeKeys.replica(this.options.replicaId), status);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The CPU worker process: Modelship workflows (task queue `modelship`) and CPU activities
+ * (`modelship-cpu`). Configured from the environment (see `workers/options.ts`).
+ *
+ * @example
+ * TEMPORAL_ADDRESS=127.0.0.1:7233 MODELSHIP_STORE=s3://models/prod node --import tsx workers/cpu.ts
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { OnnxRuntime } from '../activities/runtime';
+import { openStore } from '../activities/store';
+import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/names';
+import { workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
+
+export async function runCpuWorker(settings: WorkerSettings = workerSettingsFromEnv()): Promise<void> {
+  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
+  try {
+    const store = openStore(settings.storeUri);
+    const activities = createActivities({ store, runtime: new OnnxRuntime(), adminToken: settings.adminToken });
+    const common = {
+      connection,
+      namespace: settings.connection.namespace,
+      shutdownGraceTime: settings.shutdownGraceMs,
+    };
+    const workflowWorker = await Worker.create({
+      ...common,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      ...workflowSource(settings),
+    });
+    const activityWorker = await Worker.create({
+      ...common,
+      taskQueue: ACTIVITY_TASK_QUEUES.cpu,
+      activities,
+      maxConcurrentActivityTaskExecutions: settings.activityConcurrency,
+    });
+    console.log(
+      `modelship cpu worker ready: ${settings.connection.address} namespace ${settings.connection.namespace}, ` +
+        `queues ${WORKFLOW_TASK_QUEUE} + ${ACTIVITY_TASK_QUEUES.cpu}, store ${store.uri}`,
+    );
+    await Promise.all([workflowWorker.run(), activityWorker.run()]);
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runCpuWorker().catch((error: unknown) => {
+    console.error(`modelship cpu worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  });
+}

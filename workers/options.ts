@@ -1,0 +1,43 @@
+/** Settings every Modelship worker process reads from its environment, with local defaults. */
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
+import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
+import { DEFAULT_STORE_URI } from '../activities/store';
+
+export interface WorkerSettings {
+  connection: ResolvedConnection;
+  /** Artifact store URI (`MODELSHIP_STORE`). */
+  storeUri: string;
+  /** Bearer token for the gateways' admin routes (`MODELSHIP_ADMIN_TOKEN`). */
+  adminToken: string | undefined;
+  /** Concurrent activities (`MODELSHIP_ACTIVITY_CONCURRENCY`, default: CPU count). */
+  activityConcurrency: number;
+  /** Prebuilt workflow bundle (`MODELSHIP_WORKFLOW_BUNDLE`); otherwise workflows are bundled at start. */
+  workflowBundlePath: string | undefined;
+  /** How long in-flight activities get to finish on shutdown (`MODELSHIP_SHUTDOWN_GRACE`, ms). */
+  shutdownGraceMs: number;
+}
+
+export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  return {
+    connection: resolveConnection({ env }),
+    storeUri: env.MODELSHIP_STORE ?? DEFAULT_STORE_URI,
+    adminToken: env.MODELSHIP_ADMIN_TOKEN || undefined,
+    activityConcurrency: positiveInt(env.MODELSHIP_ACTIVITY_CONCURRENCY) ?? Math.max(1, os.availableParallelism()),
+    workflowBundlePath: env.MODELSHIP_WORKFLOW_BUNDLE || undefined,
+    shutdownGraceMs: positiveInt(env.MODELSHIP_SHUTDOWN_GRACE) ?? 10_000,
+  };
+}
+
+/** Where workflow code comes from: a prebuilt bundle, or `workflows/` bundled now. */
+export function workflowSource(settings: WorkerSettings): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (settings.workflowBundlePath) return { workflowBundle: { codePath: path.resolve(settings.workflowBundlePath) } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}

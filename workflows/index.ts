@@ -1,0 +1,5 @@
+/**
+ * Modelship workflows. This module is the worker's `workflowsPath`: every export is a workflow type
+ * whose name is a wire contract.
+ */
+export { deployModel } from './deployModel';
