@@ -21,7 +21,6 @@ export async function loadPipelineSpec(file: string, overrides: { version?: stri
 async function readSpecFile(file: string): Promise<unknown> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.ts' || ext === '.mts' || ext === '.cts' || ext === '.js' || ext === '.mjs' || ext === '.cjs') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = (ext === '.mjs' ? await import(pathToFileURL(file).href) : require(file)) as Record<string, unknown>;
     const spec = mod.default ?? mod.pipeline;
     if (spec === undefined) throw new InvalidSpecError(file, [{ path: '', message: 'the module exports no pipeline: use `export default definePipeline({...})`' }]);

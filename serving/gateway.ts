@@ -53,6 +53,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? ((m: string) => console.log(`[gateway] ${m}`));
   const registry = new ModelRegistry();
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  // Assigned once the port is known; request handlers running before then see `undefined`.
+  // eslint-disable-next-line prefer-const
   let reconciler: Reconciler | undefined;
 
   const server = createServer((req, res) => {

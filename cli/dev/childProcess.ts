@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 
 export interface ManagedProcessOptions {
@@ -23,6 +24,7 @@ export class ManagedProcess {
   private exited: Promise<number | null>;
   private output: string[] = [];
   private logFile: WriteStream | undefined;
+  private readonly lines = new EventEmitter();
 
   private constructor(
     readonly name: string,
@@ -36,6 +38,7 @@ export class ManagedProcess {
       createInterface({ input: stream }).on('line', (line) => {
         this.output.push(line);
         if (this.output.length > 200) this.output.shift();
+        this.lines.emit('line', line);
         if (logTo === 'inherit') process.stderr.write(`[${name}] ${line}\n`);
         else this.logFile?.write(`${line}\n`);
       });
@@ -73,8 +76,7 @@ export class ManagedProcess {
       const onLine = (line: string): void => {
         if (pattern.test(line)) finish();
       };
-      const streams = [this.child.stdout, this.child.stderr].filter((s) => s !== null);
-      const readers = streams.map((s) => createInterface({ input: s }).on('line', onLine));
+      this.lines.on('line', onLine);
       const timer = setTimeout(
         () => fail(new Error(`${this.name} did not become ready within ${timeoutMs} ms:\n${this.recentOutput()}`)),
         timeoutMs,
@@ -84,7 +86,7 @@ export class ManagedProcess {
       const cleanup = (): void => {
         settled = true;
         clearTimeout(timer);
-        for (const r of readers) r.close();
+        this.lines.off('line', onLine);
       };
       function finish(): void {
         if (settled) return;

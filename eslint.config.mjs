@@ -1,0 +1,54 @@
+// Lint: typescript-eslint with a few type-aware rules, and the determinism boundary of workflows/.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = [
+  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
+  'fs/promises', 'http', 'http2', 'https', 'inspector', 'module', 'net', 'os', 'path', 'perf_hooks', 'process',
+  'readline', 'stream', 'timers', 'tls', 'tty', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.venv/', '.modelship/', 'dist/', 'coverage/', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // Workflow code is replayed: it may import only @temporalio/workflow, sdk/ schemas and types,
+    // and other workflow files. Activities come in as types only.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.flatMap((m) => [
+            { name: m, message: 'workflows/ must be deterministic: no Node built-ins.' },
+            { name: `node:${m}`, message: 'workflows/ must be deterministic: no Node built-ins.' },
+          ]),
+          patterns: [
+            { group: ['node:*'], message: 'workflows/ must be deterministic: no Node built-ins.' },
+            {
+              group: ['onnxruntime-node', '@aws-sdk/*', 'yaml', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/envconfig'],
+              message: 'workflows/ must not do I/O: call an activity instead.',
+            },
+            {
+              group: ['**/activities', '**/activities/*', '**/serving/*', '**/cli/*', '**/workers/*', '**/sdk/client', '**/sdk/specFile', '**/sdk/connection'],
+              allowTypeImports: true,
+              message: 'workflows/ may import activities and server code as types only (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

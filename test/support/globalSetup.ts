@@ -1,0 +1,40 @@
+/**
+ * Once per integration run: a Temporal dev server (headless, in memory), a SeaweedFS S3 server,
+ * the workflow bundle and the example models. Addresses reach the tests through process.env.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFile } from 'node:fs/promises';
+import { freePort } from '../../cli/dev/ports';
+import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
+import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
+import { startS3Server } from './s3Server';
+import { TEST_ENV, type GlobalHandles } from './testEnv';
+
+export default async function globalSetup(): Promise<void> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'modelship-test-'));
+  const modelsDir = path.join(workDir, 'models');
+  execFileSync(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models/makeModels.py'), modelsDir], { stdio: 'pipe' });
+
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  await writeFile(bundlePath, code);
+
+  const [temporal, s3] = await Promise.all([
+    startTemporalDevServer({ port: await freePort(), logTo: path.join(workDir, 'temporal.log') }),
+    startS3Server(),
+  ]);
+  (globalThis as GlobalHandles).__modelshipTest = { temporal, s3, workDir };
+
+  process.env[TEST_ENV.temporalAddress] = temporal.address;
+  process.env[TEST_ENV.s3Endpoint] = s3.endpoint;
+  process.env[TEST_ENV.workDir] = workDir;
+  process.env[TEST_ENV.modelsDir] = modelsDir;
+  process.env[TEST_ENV.workflowBundle] = bundlePath;
+}

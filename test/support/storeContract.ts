@@ -1,0 +1,82 @@
+/** The behaviour every ArtifactStore implementation must have; run against fs (unit) and S3 (integration). */
+import {
+  ArtifactCorruptError,
+  ArtifactMissingError,
+  getModel,
+  InvalidKeyError,
+  putModel,
+  readDocument,
+  sha256Hex,
+  storeKeys,
+  writeDocument,
+  type ArtifactStore,
+} from '../../activities/store';
+import { routingDocument } from '../../sdk/schemas';
+
+export function storeContract(makeStore: () => Promise<ArtifactStore>): void {
+  let store: ArtifactStore;
+  beforeEach(async () => {
+    store = await makeStore();
+  });
+
+  test('get of a missing key is undefined, exists is false', async () => {
+    expect(await store.get('nothing/here.json')).toBeUndefined();
+    expect(await store.exists('nothing/here.json')).toBe(false);
+  });
+
+  test('put then get returns the same bytes; a second put replaces them whole', async () => {
+    await store.put('a/b/c.bin', Buffer.from('first'));
+    expect(Buffer.from((await store.get('a/b/c.bin')) ?? []).toString()).toBe('first');
+    await store.put('a/b/c.bin', Buffer.from('second, longer'));
+    expect(Buffer.from((await store.get('a/b/c.bin')) ?? []).toString()).toBe('second, longer');
+    expect(await store.exists('a/b/c.bin')).toBe(true);
+  });
+
+  test('list returns the keys under a prefix, sorted, and nothing in flight', async () => {
+    await store.put('x/2.json', Buffer.from('{}'));
+    await store.put('x/1.json', Buffer.from('{}'));
+    await store.put('x/deep/3.json', Buffer.from('{}'));
+    await store.put('y/4.json', Buffer.from('{}'));
+    expect(await store.list('x/')).toEqual(['x/1.json', 'x/2.json', 'x/deep/3.json']);
+    expect(await store.list('missing/')).toEqual([]);
+  });
+
+  test('delete removes, and deleting twice is fine', async () => {
+    await store.put('d/key', Buffer.from('x'));
+    await store.delete('d/key');
+    await store.delete('d/key');
+    expect(await store.exists('d/key')).toBe(false);
+  });
+
+  test.each(['../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', 'bad\u0001key', 'a\\b', '.hidden', 'a/.tmp', ''])(
+    'refuses the key %j',
+    async (key) => {
+      await expect(store.put(key, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidKeyError);
+      await expect(store.get(key)).rejects.toBeInstanceOf(InvalidKeyError);
+    },
+  );
+
+  test('models are content-addressed, idempotent and verified on read', async () => {
+    const bytes = Buffer.from('pretend this is an onnx model');
+    const first = await putModel(store, bytes, 'onnx');
+    const second = await putModel(store, bytes, 'onnx');
+    expect(first).toEqual(second);
+    expect(first.digest).toBe(sha256Hex(bytes));
+    expect(first.key).toBe(`models/${first.digest}.onnx`);
+    expect(Buffer.from(await getModel(store, first.digest)).toString()).toBe('pretend this is an onnx model');
+
+    await store.put(first.key, Buffer.from('tampered'));
+    await expect(getModel(store, first.digest)).rejects.toBeInstanceOf(ArtifactCorruptError);
+    await expect(getModel(store, 'f'.repeat(64))).rejects.toBeInstanceOf(ArtifactMissingError);
+  });
+
+  test('documents are schema-checked on read', async () => {
+    const key = storeKeys.routing('ep');
+    await writeDocument(store, key, { endpoint: 'ep', generation: 1, versions: [{ version: 'v1', digest: 'a'.repeat(64), weight: 100 }] });
+    expect((await readDocument(store, key, routingDocument))?.generation).toBe(1);
+    await store.put(key, Buffer.from('{"endpoint":"ep","generation":1,"versions":[{"version":"v1","digest":"x","weight":50}]}'));
+    await expect(readDocument(store, key, routingDocument)).rejects.toThrow(/does not match its schema/);
+    await store.put(key, Buffer.from('{not json'));
+    await expect(readDocument(store, key, routingDocument)).rejects.toThrow(/not valid JSON/);
+  });
+}

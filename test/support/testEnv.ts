@@ -1,0 +1,86 @@
+/** What the integration tests get from globalSetup, and helpers to start real processes against it. */
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import { ManagedProcess } from '../../cli/dev/childProcess';
+import type { DevServer } from '../../cli/dev/temporalDevServer';
+import { freePort } from '../../cli/dev/ports';
+import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
+import type { S3Server } from './s3Server';
+
+export const TEST_ENV = {
+  temporalAddress: 'MODELSHIP_TEST_TEMPORAL_ADDRESS',
+  s3Endpoint: 'MODELSHIP_TEST_S3_ENDPOINT',
+  workDir: 'MODELSHIP_TEST_WORK_DIR',
+  modelsDir: 'MODELSHIP_TEST_MODELS_DIR',
+  workflowBundle: 'MODELSHIP_TEST_WORKFLOW_BUNDLE',
+} as const;
+
+export type GlobalHandles = typeof globalThis & {
+  __modelshipTest?: { temporal: DevServer; s3: S3Server; workDir: string };
+};
+
+export function testEnv(name: keyof typeof TEST_ENV): string {
+  const value = process.env[TEST_ENV[name]];
+  if (!value) throw new Error(`${TEST_ENV[name]} is not set: run integration tests through jest (globalSetup)`);
+  return value;
+}
+
+/** A generated example model's path. */
+export function modelPath(name: 'classifier' | 'embedding' | 'nan' | 'corrupt'): string {
+  return path.join(testEnv('modelsDir'), `${name}.onnx`);
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(testEnv('workDir'), `${prefix}-`));
+}
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/** Environment of a worker or gateway process in this test run. */
+export function processEnv(storeUri: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+    TEMPORAL_NAMESPACE: 'default',
+    MODELSHIP_STORE: storeUri,
+    MODELSHIP_ADMIN_TOKEN: ADMIN_TOKEN,
+    MODELSHIP_WORKFLOW_BUNDLE: testEnv('workflowBundle'),
+    MODELSHIP_ACTIVITY_CONCURRENCY: '2',
+    ...extra,
+  };
+}
+
+/** A CPU worker as users run it: `workers/cpu.ts` in its own process. */
+export async function startWorkerProcess(storeUri: string, extra: NodeJS.ProcessEnv = {}): Promise<ManagedProcess> {
+  return ManagedProcess.start({
+    name: 'worker',
+    ...tsEntry('workers/cpu.ts'),
+    env: processEnv(storeUri, extra),
+    cwd: PACKAGE_ROOT,
+    logTo: path.join(testEnv('workDir'), 'worker.log'),
+    readyPattern: /modelship cpu worker ready/,
+    readyTimeoutMs: 90_000,
+  });
+}
+
+/** A gateway replica as users run it: `modelship serve` in its own process. */
+export async function startGatewayProcess(
+  storeUri: string,
+  options: { port?: number; replicaId?: string; extraArgs?: string[] } = {},
+): Promise<{ process: ManagedProcess; url: string }> {
+  const port = options.port ?? (await freePort());
+  const entry = tsEntry('cli/main.ts');
+  const args = [...entry.args, 'serve', '--port', String(port), '--store', storeUri, '--poll-interval', '250'];
+  if (options.replicaId) args.push('--replica-id', options.replicaId);
+  const process_ = await ManagedProcess.start({
+    name: 'gateway',
+    command: entry.command,
+    args: [...args, ...(options.extraArgs ?? [])],
+    env: processEnv(storeUri),
+    cwd: PACKAGE_ROOT,
+    logTo: path.join(testEnv('workDir'), 'gateway.log'),
+    readyPattern: /serving KServe v2 at/,
+    readyTimeoutMs: 60_000,
+  });
+  return { process: process_, url: `http://127.0.0.1:${port}` };
+}
