@@ -28,14 +28,17 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 /** A duration written as `"30s"`/`"5m"`/`"250ms"` or as milliseconds; parses to milliseconds. */
-export const duration = z.union([
-  z.number().int().nonnegative(),
-  z.string().transform((text, ctx) => {
-    const ms = parseDurationMs(text);
+export const duration = z
+  .custom<string | number>(
+    (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0),
+    'must be a duration like "500ms", "30s", "5m" or "1h", or whole milliseconds',
+  )
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const ms = parseDurationMs(value);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like "500ms", "30s", "5m" or "1h"` });
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like "500ms", "30s", "5m" or "1h"` });
       return z.NEVER;
     }
     return ms;
-  }),
-]);
+  });
