@@ -11,9 +11,10 @@ stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 node_stamp=$(stamp package.json package-lock.json)
 if [ ! -f node_modules/.modelship-setup ] || [ "$(cat node_modules/.modelship-setup)" != "$node_stamp" ]; then
-  echo "setup: installing Node dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$node_stamp" > node_modules/.modelship-setup
+  echo "setup: installing Node dependencies (npm install)" >&2
+  # `npm ci` refuses this lock file: the registry here omits other platforms' optional packages.
+  npm install --no-audit --no-fund --loglevel=error
+  stamp package.json package-lock.json > node_modules/.modelship-setup
 fi
 
 py_stamp=$(stamp requirements.txt)

@@ -1,0 +1,96 @@
+/**
+ * The demo (`npm run demo`): start the embedded default (Temporal dev server with UI, CPU worker,
+ * gateway, filesystem store), deploy an ONNX classifier, ask it for a prediction over KServe v2,
+ * then try a corrupt model and watch the pipeline reject it while the endpoint keeps serving.
+ *
+ * Stays up for exploring the Temporal UI when run in a terminal (Ctrl-C to stop); exits when not,
+ * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDevEnvironment } from '../cli/dev/devEnvironment';
+import { printEnvironment } from '../cli/commands/dev';
+import { describeOutcome, ProgressPrinter } from '../cli/progress';
+import { untilSignal } from '../cli/signals';
+import { ModelshipClient } from '../sdk/client';
+import type { DeploymentResult } from '../sdk/schemas';
+import { loadPipelineSpec } from '../sdk/specFile';
+
+async function deploy(client: ModelshipClient, specFile: string, uiUrl: string | undefined): Promise<DeploymentResult> {
+  const spec = await loadPipelineSpec(path.join(__dirname, specFile));
+  const deployment = await client.deploy(spec);
+  console.log(`\n▶ deploy ${spec.model.name} ${spec.version} → endpoint ${spec.endpoint}  (${specFile})`);
+  console.log(`  workflow  ${deployment.workflowId}`);
+  if (uiUrl) console.log(`  ui        ${ModelshipClient.workflowUiUrl(uiUrl, client.namespace, deployment.workflowId)}`);
+  const printer = new ProgressPrinter((line) => console.log(line));
+  const result = await deployment.follow((status) => printer.update(status), 200);
+  console.log(`  ${describeOutcome(result)}`);
+  return result;
+}
+
+async function predict(gatewayUrl: string): Promise<{ version: string; label: number }> {
+  const features = [5.1, 3.5, 1.4, 0.2];
+  const response = await fetch(`${gatewayUrl}/v2/models/classifier/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: features }] }),
+  });
+  const body = (await response.json()) as { model_version: string; outputs: { name: string; data: number[] }[]; error?: string };
+  if (!response.ok) throw new Error(`inference failed (${response.status}): ${body.error}`);
+  const label = body.outputs.find((o) => o.name === 'label')?.data[0] ?? -1;
+  const probabilities = body.outputs.find((o) => o.name === 'probabilities')?.data ?? [];
+  console.log(`  POST ${gatewayUrl}/v2/models/classifier/infer  features=[${features}]`);
+  console.log(`  → version ${body.model_version}, label ${label}, probabilities [${probabilities.map((p) => p.toFixed(3)).join(', ')}]`);
+  return { version: body.model_version, label };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' } },
+  });
+  const started = Date.now();
+  console.log('Modelship demo: starting the embedded default (Temporal dev server, CPU worker, gateway)…');
+  const env = await startDevEnvironment({
+    temporalPort: values.port ? Number(values.port) : undefined,
+    gatewayPort: values['gateway-port'] ? Number(values['gateway-port']) : undefined,
+  });
+  let client: ModelshipClient | undefined;
+  try {
+    printEnvironment(env);
+    client = await ModelshipClient.connect({ address: env.temporalAddress });
+
+    const good = await deploy(client, 'onnx-classifier/pipeline.yaml', env.uiUrl);
+    if (good.outcome !== 'promoted') throw new Error('the example model was not promoted; see the reason above');
+    await predict(env.gatewayUrl);
+
+    const bad = await deploy(client, 'onnx-classifier/corrupt.yaml', env.uiUrl);
+    const stillServing = await predict(env.gatewayUrl);
+
+    const ok = bad.outcome === 'rejected' && stillServing.version === good.version;
+    console.log(`\n${ok ? '✓' : '✗'} demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+    console.log(`  ${good.workflowId}: ${good.outcome}`);
+    console.log(`  ${bad.workflowId}: ${bad.outcome} (${bad.failure?.type}); the endpoint still serves ${stillServing.version}`);
+    if (env.uiUrl) {
+      console.log(`  Temporal UI: ${env.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("ModelshipEndpoint='classifier'")}`);
+    }
+    if (!values.exit && process.stdout.isTTY) {
+      console.log('\nThe environment stays up so you can explore: Ctrl-C to stop.');
+      console.log(`  try: TEMPORAL_ADDRESS=${env.temporalAddress} bin/modelship status classifier/v1`);
+      await untilSignal();
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await client?.close();
+    await env.stop();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
