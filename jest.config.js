@@ -22,4 +22,6 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
+  // Integration tests share one dev server and spawn processes; run files one at a time.
+  maxWorkers: 1,
 };
