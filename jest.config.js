@@ -1,5 +1,7 @@
 // Jest: unit tests (no servers) and integration tests (a real Temporal dev server and SeaweedFS
 // started once per run by test/support/globalSetup.ts, real worker and gateway processes).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // tests need not repeat the Node 22 notice
+
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 /** @type {import('jest').Config} */
