@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { datatype, formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../activities/runtime/tensor';
 import { halfFromFloat } from '../activities/runtime/syntheticInputs';
+import { decodeBinaryTensor } from './binaryTensorData';
 import { HttpError } from './httpError';
 
 const parameters = z.record(z.string(), z.unknown());
@@ -16,7 +17,8 @@ const requestInput = z.object({
   datatype,
   parameters: parameters.optional(),
   // Elements are checked while flattening; a per-element zod pass would double the work.
-  data: z.custom<unknown[]>(Array.isArray, 'data must be an array'),
+  // Absent when the tensor travels as binary data (`parameters.binary_data_size`).
+  data: z.custom<unknown[]>(Array.isArray, 'data must be an array').optional(),
 });
 
 export const inferRequest = z.object({
@@ -31,7 +33,8 @@ export interface InferResponseOutput {
   name: string;
   datatype: Datatype;
   shape: number[];
-  data: (number | string | boolean)[];
+  data?: (number | string | boolean)[];
+  parameters?: { binary_data_size: number };
 }
 
 export interface InferResponse {
@@ -55,7 +58,11 @@ export function parseInferRequest(body: unknown): InferRequest {
  * every model input given once, no unknown ones, same datatype, same rank, fixed dimensions equal,
  * and `data` holding exactly `prod(shape)` elements of the right kind.
  */
-export function decodeInputs(request: InferRequest, specs: readonly TensorSpec[]): TensorMap {
+export function decodeInputs(
+  request: InferRequest,
+  specs: readonly TensorSpec[],
+  binary: ReadonlyMap<string, Uint8Array> = new Map(),
+): TensorMap {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const feeds: TensorMap = {};
   for (const input of request.inputs) {
@@ -66,7 +73,10 @@ export function decodeInputs(request: InferRequest, specs: readonly TensorSpec[]
       throw new HttpError(400, `input "${input.name}" has datatype ${input.datatype}; the model expects ${spec.datatype}`);
     }
     checkShape(input.name, input.shape, spec.shape);
-    feeds[input.name] = decodeTensor(input.name, spec.datatype, input.shape, input.data);
+    const raw = binary.get(input.name);
+    if (raw) feeds[input.name] = decodeBinaryTensor(input.name, spec.datatype, input.shape, raw);
+    else if (input.data) feeds[input.name] = decodeTensor(input.name, spec.datatype, input.shape, input.data);
+    else throw new HttpError(400, `input "${input.name}" has neither "data" nor binary data`);
   }
   const missing = specs.filter((s) => !feeds[s.name]);
   if (missing.length > 0) throw new HttpError(400, `missing input(s): ${describeSpecs(missing)}`);

@@ -24,6 +24,7 @@ export interface ReconcilerOptions {
   heartbeatIntervalMs: number;
   intraOpThreads: number;
   log: (message: string) => void;
+  onApplied?: (endpoint: string, generation: number) => void;
 }
 
 /** A generation that failed to load (corrupt artifact, store outage) is tried again after this long. */
@@ -107,7 +108,9 @@ export class Reconciler {
         await registry.apply(doc, (digest) => this.load(digest));
         this.applied.set(endpoint, { generation: doc.generation });
         this.failedAt.delete(endpoint);
-        this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')})`);
+        this.options.onApplied?.(endpoint, doc.generation);
+        const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
+        this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')}${shadow})`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });

@@ -3,6 +3,7 @@
  * until every live gateway replica has applied that generation.
  */
 import { performance } from 'node:perf_hooks';
+import type { z } from 'zod';
 import { routingDocument, type ReleaseReport, type RoutedVersion, type RoutingDocument } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
@@ -42,27 +43,48 @@ export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Pr
   };
 }
 
+/** What a routing change asks for: everything in the routing document but its bookkeeping. */
+export type DesiredRouting = Omit<z.input<typeof routingDocument>, 'endpoint' | 'generation' | 'updatedBy'>;
+
 /**
  * Writes the routing document unless it already says exactly this (a retried activity), and
- * returns the generation that carries `versions`.
+ * returns the generation that carries it.
  */
 export async function writeRouting(
   store: ArtifactStore,
   endpoint: string,
   updatedBy: string,
-  versions: RoutedVersion[],
+  desired: DesiredRouting | RoutedVersion[],
 ): Promise<number> {
   const key = storeKeys.routing(endpoint);
   const current = await readDocument(store, key, routingDocument);
-  if (current && sameVersions(current.versions, versions)) return current.generation;
-  const next: RoutingDocument = { endpoint, generation: (current?.generation ?? 0) + 1, versions, updatedBy };
-  await writeDocument(store, key, routingDocument.parse(next));
+  const wanted = Array.isArray(desired) ? { versions: desired } : desired;
+  const next: RoutingDocument = routingDocument.parse({
+    ...wanted,
+    endpoint,
+    generation: (current?.generation ?? 0) + 1,
+    updatedBy,
+  });
+  if (current && sameRouting(current, next)) return current.generation;
+  await writeDocument(store, key, next);
   return next.generation;
 }
 
-function sameVersions(a: readonly RoutedVersion[], b: readonly RoutedVersion[]): boolean {
-  const key = (v: RoutedVersion): string => `${v.version}\u0000${v.digest}\u0000${v.weight}`;
-  return a.length === b.length && a.map(key).sort().join('\n') === b.map(key).sort().join('\n');
+function sameRouting(a: RoutingDocument, b: RoutingDocument): boolean {
+  const canonical = (doc: RoutingDocument): string => {
+    const { generation: _g, updatedBy: _u, versions, ...rest } = doc;
+    return canonicalJson({ ...rest, versions: [...versions].sort((x, y) => x.version.localeCompare(y.version)) });
+  };
+  return canonical(a) === canonical(b);
+}
+
+/** JSON with object keys sorted, so equal documents compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => x.localeCompare(y)))
+      : v,
+  );
 }
 
 interface AppliedReplica {

@@ -6,6 +6,8 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - embedding.onnx   token_ids INT64[N,8] -> embedding FP32[N,4]                   (Gather + ReduceMean)
 - nan.onnx         x FP32[N,4] -> y FP32[N,4] = sqrt(x)                          (NaN on negative inputs)
 - corrupt.onnx     classifier.onnx truncated: does not parse
+- classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
+- datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 """
 import os
 import sys
@@ -26,12 +28,13 @@ def save(model: onnx.ModelProto, path: str) -> None:
     os.replace(tmp, path)
 
 
-def classifier() -> onnx.ModelProto:
+def classifier(perturbation: float = 0.0) -> onnx.ModelProto:
     rng = np.random.default_rng(7)
-    w1 = numpy_helper.from_array(rng.normal(0, 0.8, (4, 16)).astype(np.float32), "w1")
-    b1 = numpy_helper.from_array(rng.normal(0, 0.1, (16,)).astype(np.float32), "b1")
-    w2 = numpy_helper.from_array(rng.normal(0, 0.8, (16, 3)).astype(np.float32), "w2")
-    b2 = numpy_helper.from_array(rng.normal(0, 0.1, (3,)).astype(np.float32), "b2")
+    arrays = [rng.normal(0, 0.8, (4, 16)), rng.normal(0, 0.1, (16,)), rng.normal(0, 0.8, (16, 3)), rng.normal(0, 0.1, (3,))]
+    if perturbation:
+        noise = np.random.default_rng(99)
+        arrays = [a + noise.normal(0, perturbation, a.shape) for a in arrays]
+    w1, b1, w2, b2 = (numpy_helper.from_array(a.astype(np.float32), n) for a, n in zip(arrays, ["w1", "b1", "w2", "b2"]))
     nodes = [
         helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
         helper.make_node("Relu", ["h"], ["h_relu"]),
@@ -80,12 +83,42 @@ def nan_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
 
+DATATYPES = {
+    "BOOL": TensorProto.BOOL,
+    "UINT8": TensorProto.UINT8,
+    "UINT16": TensorProto.UINT16,
+    "UINT32": TensorProto.UINT32,
+    "UINT64": TensorProto.UINT64,
+    "INT8": TensorProto.INT8,
+    "INT16": TensorProto.INT16,
+    "INT32": TensorProto.INT32,
+    "INT64": TensorProto.INT64,
+    "FP16": TensorProto.FLOAT16,
+    "FP32": TensorProto.FLOAT,
+    "FP64": TensorProto.DOUBLE,
+    "BYTES": TensorProto.STRING,
+}
+
+
+def datatypes() -> onnx.ModelProto:
+    names = [d.lower() for d in DATATYPES]
+    graph = helper.make_graph(
+        [helper.make_node("Identity", [f"in_{n}"], [f"out_{n}"]) for n in names],
+        "datatypes",
+        [helper.make_tensor_value_info(f"in_{n}", t, ["batch", 2]) for n, t in zip(names, DATATYPES.values())],
+        [helper.make_tensor_value_info(f"out_{n}", t, ["batch", 2]) for n, t in zip(names, DATATYPES.values())],
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
 def main() -> None:
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
     save(classifier(), os.path.join(out, "classifier.onnx"))
     save(embedding(), os.path.join(out, "embedding.onnx"))
     save(nan_model(), os.path.join(out, "nan.onnx"))
+    save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
+    save(datatypes(), os.path.join(out, "datatypes.onnx"))
     good = classifier().SerializeToString(deterministic=True)
     corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4
     with open(os.path.join(out, "corrupt.onnx.tmp"), "wb") as f:

@@ -5,6 +5,7 @@
 export * from './common';
 export * from './tensor';
 export * from './artifact';
+export * from './serving';
 export * from './routing';
 export * from './pipelineSpec';
 export * from './reports';

@@ -4,14 +4,34 @@
  */
 import { z } from 'zod';
 import { endpointName, sha256Digest, versionName } from './common';
+import { servingConfig } from './serving';
 
 /** One version an endpoint serves, with the share of traffic it takes (weights sum to 100). */
 export const routedVersion = z.object({
   version: versionName,
   digest: sha256Digest,
   weight: z.number().int().min(0).max(100),
+  serving: servingConfig.optional(),
 });
 export type RoutedVersion = z.infer<typeof routedVersion>;
+
+/** A version that sees a copy of live traffic; its answers are compared, never returned. */
+export const shadowTarget = z.object({
+  version: versionName,
+  digest: sha256Digest,
+  /** Share of requests mirrored, 0-100. */
+  percent: z.number().min(0).max(100),
+  serving: servingConfig.optional(),
+});
+export type ShadowTarget = z.infer<typeof shadowTarget>;
+
+/** Requests carrying `header` (equal to `value`, if given) go to `version`, whatever the weights. */
+export const headerMatch = z.object({
+  header: z.string().regex(/^[A-Za-z0-9-]+$/).transform((h) => h.toLowerCase()),
+  value: z.string().optional(),
+  version: versionName,
+});
+export type HeaderMatch = z.infer<typeof headerMatch>;
 
 /**
  * `endpoints/<name>/routing.json`: the endpoint's desired routing. Every change bumps `generation`;
@@ -22,6 +42,10 @@ export const routingDocument = z
     endpoint: endpointName,
     generation: z.number().int().positive(),
     versions: z.array(routedVersion).min(1),
+    /** Same value of this request header → same version (on every replica). */
+    stickyHeader: z.string().regex(/^[A-Za-z0-9-]+$/).transform((h) => h.toLowerCase()).optional(),
+    match: headerMatch.optional(),
+    shadow: shadowTarget.optional(),
     updatedBy: z.string().optional(),
   })
   .superRefine((doc, ctx) => {
@@ -32,6 +56,12 @@ export const routingDocument = z
     const names = new Set(doc.versions.map((v) => v.version));
     if (names.size !== doc.versions.length) {
       ctx.addIssue({ code: 'custom', path: ['versions'], message: 'each version may appear once' });
+    }
+    if (doc.match && !names.has(doc.match.version)) {
+      ctx.addIssue({ code: 'custom', path: ['match', 'version'], message: `${doc.match.version} is not one of the versions` });
+    }
+    if (doc.shadow && names.has(doc.shadow.version)) {
+      ctx.addIssue({ code: 'custom', path: ['shadow', 'version'], message: 'a shadow version must not also be served' });
     }
   });
 export type RoutingDocument = z.infer<typeof routingDocument>;

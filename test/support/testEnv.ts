@@ -26,7 +26,9 @@ export function testEnv(name: keyof typeof TEST_ENV): string {
 }
 
 /** A generated example model's path. */
-export function modelPath(name: 'classifier' | 'embedding' | 'nan' | 'corrupt'): string {
+export type ExampleModel = 'classifier' | 'classifier_perturbed' | 'embedding' | 'nan' | 'corrupt' | 'datatypes';
+
+export function modelPath(name: ExampleModel): string {
   return path.join(testEnv('modelsDir'), `${name}.onnx`);
 }
 

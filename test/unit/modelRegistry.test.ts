@@ -1,7 +1,7 @@
 import type { ModelSession } from '../../activities/runtime';
-import { ModelRegistry } from '../../serving/modelRegistry';
+import { ModelRegistry, stickyDraw } from '../../serving/modelRegistry';
 
-/** A session that records release and can hold a run open. */
+/** A session that records release and can hold its runs open. */
 function fakeSession(name: string) {
   const state = { released: false, name };
   let unblock: () => void = () => undefined;
@@ -22,19 +22,53 @@ function fakeSession(name: string) {
 
 const d = (c: string) => c.repeat(64);
 
-test('weighted picks follow the weights; a named version is picked directly', async () => {
+async function twoVersions(extra: object = {}) {
   const registry = new ModelRegistry();
-  const sessions = { [d('a')]: fakeSession('a').session, [d('b')]: fakeSession('b').session };
+  const sessions: Record<string, ModelSession> = { [d('a')]: fakeSession('a').session, [d('b')]: fakeSession('b').session };
   await registry.apply(
-    { endpoint: 'e', generation: 1, versions: [{ version: 'stable', digest: d('a'), weight: 90 }, { version: 'canary', digest: d('b'), weight: 10 }] },
+    {
+      endpoint: 'e',
+      generation: 1,
+      versions: [
+        { version: 'stable', digest: d('a'), weight: 90 },
+        { version: 'canary', digest: d('b'), weight: 10 },
+      ],
+      ...extra,
+    },
     async (digest) => sessions[digest] as ModelSession,
   );
-  expect(registry.pick('e', undefined, 0.0)?.version).toBe('stable');
-  expect(registry.pick('e', undefined, 0.899)?.version).toBe('stable');
-  expect(registry.pick('e', undefined, 0.9)?.version).toBe('canary');
-  expect(registry.pick('e', 'canary')?.version).toBe('canary');
-  expect(registry.pick('e', 'nope')).toBeUndefined();
+  return registry;
+}
+
+test('weighted picks follow the weights; a named version is picked directly', async () => {
+  const registry = await twoVersions();
+  expect(registry.pick('e', { random: 0.0 })?.version).toBe('stable');
+  expect(registry.pick('e', { random: 0.899 })?.version).toBe('stable');
+  expect(registry.pick('e', { random: 0.9 })?.version).toBe('canary');
+  expect(registry.pick('e', { version: 'canary' })?.version).toBe('canary');
+  expect(registry.pick('e', { version: 'nope' })).toBeUndefined();
   expect(registry.primary('e')?.version).toBe('stable');
+});
+
+test('a sticky header sends the same key to the same version, whatever the draw', async () => {
+  const registry = await twoVersions({ stickyHeader: 'X-User' });
+  for (const user of ['alice', 'bob', 'carol', 'dave']) {
+    const expected = stickyDraw(user) < 0.9 ? 'stable' : 'canary';
+    for (const random of [0, 0.5, 0.99]) {
+      expect(registry.pick('e', { headers: { 'x-user': user }, random })?.version).toBe(expected);
+    }
+  }
+  const keys = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
+  const canaryShare = keys.filter((k) => registry.pick('e', { headers: { 'x-user': k } })?.version === 'canary').length / keys.length;
+  expect(canaryShare).toBeGreaterThan(0.07);
+  expect(canaryShare).toBeLessThan(0.13);
+});
+
+test('a header match routes matching requests to its version', async () => {
+  const registry = await twoVersions({ match: { header: 'X-Canary', value: 'yes', version: 'canary' } });
+  expect(registry.pick('e', { headers: { 'x-canary': 'yes' }, random: 0 })?.version).toBe('canary');
+  expect(registry.pick('e', { headers: { 'x-canary': 'no' }, random: 0 })?.version).toBe('stable');
+  expect(registry.pick('e', { random: 0 })?.version).toBe('stable');
 });
 
 test('a retired version is released only after its in-flight request finishes', async () => {
@@ -45,10 +79,13 @@ test('a retired version is released only after its in-flight request finishes', 
   const inflight = registry.pick('e')?.run({});
   await registry.apply({ endpoint: 'e', generation: 2, versions: [{ version: 'v2', digest: d('b'), weight: 100 }] }, async () => next.session);
   expect(registry.pick('e')?.version).toBe('v2');
+  await new Promise((r) => setTimeout(r, 20));
   expect(old.state.released).toBe(false);
   old.unblock();
   await inflight;
+  await registry.whenRetired();
   expect(old.state.released).toBe(true);
+  expect(next.state.released).toBe(false);
 });
 
 test('a failed load changes nothing', async () => {
@@ -62,4 +99,26 @@ test('a failed load changes nothing', async () => {
   ).rejects.toThrow('corrupt');
   expect(registry.route('e')?.generation).toBe(1);
   expect(registry.pick('e')?.version).toBe('v1');
+});
+
+test('an unchanged version keeps its session across generations', async () => {
+  const registry = new ModelRegistry();
+  let loads = 0;
+  const load = async () => {
+    loads++;
+    return fakeSession('x').session;
+  };
+  await registry.apply({ endpoint: 'e', generation: 1, versions: [{ version: 'v1', digest: d('a'), weight: 100 }] }, load);
+  await registry.apply(
+    {
+      endpoint: 'e',
+      generation: 2,
+      versions: [
+        { version: 'v1', digest: d('a'), weight: 50 },
+        { version: 'v2', digest: d('b'), weight: 50 },
+      ],
+    },
+    load,
+  );
+  expect(loads).toBe(2);
 });

@@ -1,0 +1,84 @@
+/**
+ * Comparing two models' answers to the same request (shadow traffic), and reducing an answer to
+ * one prediction per request (for distribution checks).
+ */
+import type { Tensor, TensorMap } from '../activities/runtime/tensor';
+
+export interface OutputComparison {
+  /** Rows (batch items) compared, and how many agreed. */
+  rows: number;
+  agreedRows: number;
+  /** Largest absolute difference over all numeric outputs (Infinity on shape mismatch). */
+  maxAbsDiff: number;
+}
+
+/** Tolerance for "same answer" on non-classifier float outputs. */
+const ATOL = 1e-5;
+const RTOL = 1e-3;
+
+/**
+ * Rows agree when, for every output both have: classifier-like outputs (float, rank ≥ 2, last
+ * dimension > 1) pick the same top-1 class; other float outputs are close (atol 1e-5, rtol 1e-3);
+ * integer, boolean and string outputs are equal.
+ */
+export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputComparison {
+  let rows = 0;
+  let maxAbsDiff = 0;
+  let rowAgree: boolean[] | undefined;
+  for (const [name, a] of Object.entries(served)) {
+    const b = candidate[name];
+    const n = a.shape.length > 0 ? (a.shape[0] as number) : 1;
+    rows = Math.max(rows, n);
+    rowAgree ??= new Array<boolean>(n).fill(true);
+    if (!b || b.shape.join('x') !== a.shape.join('x') || b.datatype !== a.datatype) {
+      rowAgree.fill(false);
+      maxAbsDiff = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    const rowSize = n > 0 ? a.data.length / n : 0;
+    const float = a.datatype === 'FP32' || a.datatype === 'FP64' || a.datatype === 'FP16';
+    const classifier = float && a.shape.length >= 2 && (a.shape[a.shape.length - 1] as number) > 1;
+    for (let r = 0; r < n; r++) {
+      const start = r * rowSize;
+      let same = true;
+      for (let i = start; i < start + rowSize; i++) {
+        const x = a.data[i] as number | bigint | string;
+        const y = b.data[i] as number | bigint | string;
+        if (typeof x === 'string' || typeof y === 'string') {
+          same &&= x === y;
+          continue;
+        }
+        const diff = Math.abs(Number(x) - Number(y));
+        if (Number.isNaN(diff)) maxAbsDiff = Number.POSITIVE_INFINITY;
+        else if (diff > maxAbsDiff) maxAbsDiff = diff;
+        if (!classifier) same &&= float ? diff <= ATOL + RTOL * Math.abs(Number(x)) : x === y;
+      }
+      if (classifier) same &&= argmax(a, start, rowSize) === argmax(b, start, rowSize);
+      rowAgree[r] = (rowAgree[r] ?? true) && same;
+    }
+  }
+  return { rows, agreedRows: rowAgree?.filter(Boolean).length ?? 0, maxAbsDiff };
+}
+
+/** One number per request: the top-1 class of the first row of the first output, or its first value. */
+export function predictionOf(outputs: TensorMap): number | undefined {
+  const first = Object.values(outputs)[0];
+  if (!first || first.data.length === 0 || Array.isArray(first.data)) return undefined;
+  const float = first.datatype === 'FP32' || first.datatype === 'FP64';
+  const last = first.shape.length >= 2 ? (first.shape[first.shape.length - 1] as number) : 1;
+  if (float && last > 1) return argmax(first, 0, last);
+  return Number(first.data[0]);
+}
+
+function argmax(t: Tensor, start: number, size: number): number {
+  let best = 0;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < size; i++) {
+    const v = Number(t.data[start + i]);
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}

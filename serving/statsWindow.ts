@@ -1,0 +1,116 @@
+/**
+ * Raw per-request samples per endpoint and version, kept for a while, so the analysis stage can
+ * compare canary and stable over exactly the same window (`since`).
+ */
+
+export interface RequestSample {
+  /** Epoch ms when the request finished. */
+  t: number;
+  latencyMs: number;
+  /** False when the model failed the request (5xx); client mistakes (4xx) are not counted. */
+  ok: boolean;
+  /** One prediction per request (top-1 class or first value), for distribution checks. */
+  prediction?: number;
+}
+
+export interface ShadowSample {
+  t: number;
+  rows: number;
+  agreedRows: number;
+  maxAbsDiff: number;
+  /** The shadow version failed the request. */
+  failed: boolean;
+  latencyMs: number;
+  prediction?: number;
+}
+
+export interface VersionStats {
+  requests: number;
+  errors: number;
+  latenciesMs: number[];
+  predictions: number[];
+}
+
+export interface ShadowStats {
+  compared: number;
+  failed: number;
+  rows: number;
+  agreedRows: number;
+  maxAbsDiff: number;
+  latenciesMs: number[];
+  predictions: number[];
+}
+
+export interface EndpointStats {
+  since: number;
+  until: number;
+  versions: Record<string, VersionStats>;
+  shadow: Record<string, ShadowStats>;
+}
+
+export class StatsWindow {
+  private readonly requests = new Map<string, RequestSample[]>();
+  private readonly shadows = new Map<string, ShadowSample[]>();
+
+  constructor(
+    private readonly retentionMs = 15 * 60_000,
+    private readonly maxSamples = 100_000,
+  ) {}
+
+  record(endpoint: string, version: string, sample: RequestSample): void {
+    this.push(this.requests, `${endpoint}\u0000${version}`, sample);
+  }
+
+  recordShadow(endpoint: string, version: string, sample: ShadowSample): void {
+    this.push(this.shadows, `${endpoint}\u0000${version}`, sample);
+  }
+
+  /** Everything recorded for `endpoint` from `since` (epoch ms) to now. */
+  snapshot(endpoint: string, since = 0): EndpointStats {
+    const until = Date.now();
+    const versions: Record<string, VersionStats> = {};
+    for (const [key, samples] of this.requests) {
+      const version = versionOf(key, endpoint);
+      if (version === undefined) continue;
+      const window = samples.filter((s) => s.t >= since);
+      versions[version] = {
+        requests: window.length,
+        errors: window.filter((s) => !s.ok).length,
+        latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
+        predictions: window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction])),
+      };
+    }
+    const shadow: Record<string, ShadowStats> = {};
+    for (const [key, samples] of this.shadows) {
+      const version = versionOf(key, endpoint);
+      if (version === undefined) continue;
+      const window = samples.filter((s) => s.t >= since);
+      shadow[version] = {
+        compared: window.length,
+        failed: window.filter((s) => s.failed).length,
+        rows: window.reduce((n, s) => n + s.rows, 0),
+        agreedRows: window.reduce((n, s) => n + s.agreedRows, 0),
+        maxAbsDiff: window.reduce((m, s) => Math.max(m, s.maxAbsDiff), 0),
+        latenciesMs: window.filter((s) => !s.failed).map((s) => s.latencyMs),
+        predictions: window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction])),
+      };
+    }
+    return { since, until, versions, shadow };
+  }
+
+  private push<T extends { t: number }>(map: Map<string, T[]>, key: string, sample: T): void {
+    let samples = map.get(key);
+    if (!samples) map.set(key, (samples = []));
+    samples.push(sample);
+    if (samples.length > this.maxSamples || (samples[0] as T).t < sample.t - this.retentionMs * 2) {
+      const cutoff = sample.t - this.retentionMs;
+      const keepFrom = Math.max(samples.length - this.maxSamples, samples.findIndex((s) => s.t >= cutoff));
+      samples.splice(0, keepFrom < 0 ? samples.length : keepFrom);
+    }
+  }
+}
+
+function versionOf(key: string, endpoint: string): string | undefined {
+  const [e, v] = key.split('\u0000');
+  return e === endpoint ? v : undefined;
+}

@@ -1,0 +1,231 @@
+/**
+ * Runs inference for one loaded version under its serving config: bounded concurrency, a bounded
+ * queue (429 when full, 503 on queue timeout), and optional dynamic batching along dimension 0.
+ */
+import type { ServingConfig } from '../sdk/schemas';
+import type { ModelSession } from '../activities/runtime';
+import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../activities/runtime/tensor';
+import { HttpError } from './httpError';
+
+export const DEFAULT_SERVING: ServingConfig = {
+  maxConcurrency: 4,
+  maxQueueSize: 256,
+  queueTimeoutMs: 0,
+  timeoutAction: 'reject',
+};
+
+interface Pending {
+  feeds: TensorMap;
+  outputNames: readonly string[] | undefined;
+  /** Rows this request contributes to a batch (its inputs' first dimension). */
+  rows: number;
+  /** Requests with equal keys can share a batch: same inputs, trailing dims and outputs. */
+  batchKey: string | undefined;
+  enqueuedAt: number;
+  resolve(outputs: TensorMap): void;
+  reject(error: unknown): void;
+}
+
+export interface ExecutorObserver {
+  /** Called once per model run with the number of requests and rows it served. */
+  onRun?(requests: number, rows: number): void;
+  onQueueDepth?(depth: number): void;
+}
+
+export class VersionExecutor {
+  private readonly queue: Pending[] = [];
+  private inflight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly batching: boolean;
+
+  constructor(
+    private readonly session: ModelSession,
+    readonly config: ServingConfig = DEFAULT_SERVING,
+    private readonly observer: ExecutorObserver = {},
+  ) {
+    // Batching needs a batch dimension: every input's first dimension must be dynamic.
+    this.batching =
+      config.batching !== undefined &&
+      config.batching.maxBatchSize > 1 &&
+      session.signature.inputs.every((i) => i.shape.length > 0 && i.shape[0] === -1);
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    if (this.closed) return Promise.reject(new HttpError(503, 'this model version is being unloaded; retry'));
+    if (this.inflight >= this.config.maxConcurrency && this.queue.length >= this.config.maxQueueSize) {
+      return Promise.reject(
+        new HttpError(429, `too many requests: ${this.queue.length} queued for this model version (max ${this.config.maxQueueSize})`, {
+          'retry-after': '1',
+        }),
+      );
+    }
+    return new Promise<TensorMap>((resolve, reject) => {
+      const rows = firstDimension(feeds);
+      this.queue.push({
+        feeds,
+        outputNames,
+        rows,
+        batchKey: this.batching ? batchKey(feeds, outputNames) : undefined,
+        enqueuedAt: performance.now(),
+        resolve,
+        reject,
+      });
+      this.observer.onQueueDepth?.(this.queue.length);
+      this.dispatch();
+    });
+  }
+
+  /** Refuses new work; in-flight and queued requests still finish. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Resolves once nothing is queued or running. */
+  async drained(): Promise<void> {
+    while (this.inflight > 0 || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private dispatch(): void {
+    while (this.inflight < this.config.maxConcurrency && this.queue.length > 0) {
+      this.expireTimedOut();
+      if (this.queue.length === 0) break;
+      const batch = this.batching ? this.takeBatch() : [this.queue.shift() as Pending];
+      if (batch.length === 0) break; // waiting for the batch to fill
+      this.observer.onQueueDepth?.(this.queue.length);
+      this.inflight++;
+      void this.execute(batch).finally(() => {
+        this.inflight--;
+        this.dispatch();
+      });
+    }
+  }
+
+  private expireTimedOut(): void {
+    const { queueTimeoutMs, timeoutAction } = this.config;
+    if (queueTimeoutMs <= 0 || timeoutAction !== 'reject') return;
+    const now = performance.now();
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const item = this.queue[i] as Pending;
+      if (now - item.enqueuedAt > queueTimeoutMs) {
+        this.queue.splice(i, 1);
+        item.reject(new HttpError(503, `request waited more than ${queueTimeoutMs} ms in the queue`, { 'retry-after': '1' }));
+      }
+    }
+  }
+
+  /** The requests of the next batch, or none if the batch should wait for more. */
+  private takeBatch(): Pending[] {
+    const batching = this.config.batching as NonNullable<ServingConfig['batching']>;
+    const head = this.queue[0] as Pending;
+    const compatible: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < this.queue.length; i++) {
+      const item = this.queue[i] as Pending;
+      if (item.batchKey !== head.batchKey || item.batchKey === undefined) {
+        if (batching.preserveOrdering || item.batchKey === undefined) break;
+        continue;
+      }
+      if (rows + item.rows > batching.maxBatchSize && compatible.length > 0) break;
+      compatible.push(i);
+      rows += item.rows;
+      if (rows >= batching.maxBatchSize) break;
+    }
+    const waited = (performance.now() - head.enqueuedAt) * 1000;
+    const full = rows >= batching.maxBatchSize || head.batchKey === undefined;
+    if (!full && waited < batching.maxQueueDelayMicroseconds) {
+      if (!this.timer) {
+        const remainingMs = Math.max(0, (batching.maxQueueDelayMicroseconds - waited) / 1000);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.dispatch();
+        }, remainingMs);
+      }
+      return [];
+    }
+    const taken: Pending[] = [];
+    for (let k = compatible.length - 1; k >= 0; k--) taken.unshift(...this.queue.splice(compatible[k] as number, 1));
+    return taken.length > 0 ? taken : [this.queue.shift() as Pending];
+  }
+
+  private async execute(batch: Pending[]): Promise<void> {
+    const rows = batch.reduce((n, p) => n + p.rows, 0);
+    this.observer.onRun?.(batch.length, rows);
+    try {
+      if (batch.length === 1) {
+        const only = batch[0] as Pending;
+        only.resolve(await this.session.run(only.feeds, only.outputNames));
+        return;
+      }
+      const outputs = await this.session.run(concatenate(batch.map((p) => p.feeds)), batch[0]?.outputNames);
+      const parts = split(outputs, batch.map((p) => p.rows));
+      if (!parts) {
+        // Outputs are not batch-major (first dimension ≠ total rows): answer each request on its own.
+        for (const p of batch) p.resolve(await this.session.run(p.feeds, p.outputNames));
+        return;
+      }
+      batch.forEach((p, i) => p.resolve(parts[i] as TensorMap));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}
+
+function firstDimension(feeds: TensorMap): number {
+  const first = Object.values(feeds)[0];
+  return first && first.shape.length > 0 ? (first.shape[0] as number) : 1;
+}
+
+function batchKey(feeds: TensorMap, outputNames: readonly string[] | undefined): string | undefined {
+  const parts: string[] = [];
+  for (const name of Object.keys(feeds).sort()) {
+    const t = feeds[name] as Tensor;
+    if (t.shape.length === 0 || t.datatype === 'BYTES') return undefined;
+    parts.push(`${name}:${t.datatype}:${t.shape.slice(1).join('x')}`);
+  }
+  return `${parts.join('|')}>${outputNames?.join(',') ?? '*'}`;
+}
+
+/** Concatenates each input along dimension 0. */
+function concatenate(requests: TensorMap[]): TensorMap {
+  const first = requests[0] as TensorMap;
+  const out: TensorMap = {};
+  for (const name of Object.keys(first)) {
+    const tensors = requests.map((r) => r[name] as Tensor);
+    const head = tensors[0] as Tensor;
+    const rows = tensors.reduce((n, t) => n + (t.shape[0] as number), 0);
+    const shape = [rows, ...head.shape.slice(1)];
+    const { array } = NUMERIC_DATATYPES[head.datatype as Exclude<Tensor['datatype'], 'BYTES'>];
+    const data = new array(elementCount(shape));
+    let offset = 0;
+    for (const t of tensors) {
+      (data as { set(src: ArrayLike<number | bigint>, offset: number): void }).set(t.data as ArrayLike<number | bigint>, offset);
+      offset += (t.data as ArrayLike<unknown>).length;
+    }
+    out[name] = { datatype: head.datatype, shape, data: data as TensorData };
+  }
+  return out;
+}
+
+/** Splits each output along dimension 0 into the requests' row counts; undefined if not batch-major. */
+function split(outputs: TensorMap, rows: number[]): TensorMap[] | undefined {
+  const total = rows.reduce((a, b) => a + b, 0);
+  const parts: TensorMap[] = rows.map(() => ({}));
+  for (const [name, t] of Object.entries(outputs)) {
+    if (t.shape.length === 0 || t.shape[0] !== total) return undefined;
+    const rowSize = elementCount(t.shape.slice(1));
+    let offset = 0;
+    rows.forEach((r, i) => {
+      const data = Array.isArray(t.data)
+        ? t.data.slice(offset * rowSize, (offset + r) * rowSize)
+        : (t.data as Float32Array).slice(offset * rowSize, (offset + r) * rowSize);
+      (parts[i] as TensorMap)[name] = { datatype: t.datatype, shape: [r, ...t.shape.slice(1)], data: data as TensorData };
+      offset += r;
+    });
+  }
+  return parts;
+}

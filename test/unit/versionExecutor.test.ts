@@ -1,0 +1,72 @@
+import type { ModelSession, TensorMap } from '../../activities/runtime';
+import { HttpError } from '../../serving/httpError';
+import { VersionExecutor } from '../../serving/versionExecutor';
+
+/** A session that doubles its input and records the batch sizes it ran. */
+function doublingSession(delayMs = 0) {
+  const batches: number[] = [];
+  const session: ModelSession = {
+    signature: { inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] },
+    runtime: { ortVersion: 'x', executionProvider: 'cpu', intraOpThreads: 0 },
+    async run(feeds: TensorMap) {
+      const x = feeds.x as unknown as { shape: number[]; data: Float32Array };
+      batches.push(x.shape[0] as number);
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return { y: { datatype: 'FP32', shape: x.shape, data: x.data.map((v) => v * 2) } };
+    },
+    async release() {},
+  };
+  return { session, batches };
+}
+
+const request = (rows: number, start: number): TensorMap => ({
+  x: { datatype: 'FP32', shape: [rows, 2], data: Float32Array.from({ length: rows * 2 }, (_, i) => start + i) },
+});
+
+test('batching concatenates concurrent requests and gives each its own rows back', async () => {
+  const { session, batches } = doublingSession();
+  const executor = new VersionExecutor(session, {
+    maxConcurrency: 1,
+    maxQueueSize: 100,
+    queueTimeoutMs: 0,
+    timeoutAction: 'reject',
+    batching: { maxBatchSize: 8, maxQueueDelayMicroseconds: 20_000, preserveOrdering: true },
+  });
+  const results = await Promise.all([request(1, 0), request(2, 10), request(1, 20)].map((r) => executor.run(r)));
+  expect(batches).toEqual([4]);
+  expect(results.map((r) => Array.from(r.y?.data as Float32Array))).toEqual([[0, 2], [20, 22, 24, 26], [40, 42]]);
+  expect(results.map((r) => r.y?.shape)).toEqual([[1, 2], [2, 2], [1, 2]]);
+});
+
+test('a batch never exceeds maxBatchSize rows', async () => {
+  const { session, batches } = doublingSession();
+  const executor = new VersionExecutor(session, {
+    maxConcurrency: 1,
+    maxQueueSize: 100,
+    queueTimeoutMs: 0,
+    timeoutAction: 'reject',
+    batching: { maxBatchSize: 3, maxQueueDelayMicroseconds: 50_000, preserveOrdering: true },
+  });
+  await Promise.all(Array.from({ length: 7 }, (_, i) => executor.run(request(1, i))));
+  expect(batches.every((b) => b <= 3)).toBe(true);
+  expect(batches.reduce((a, b) => a + b, 0)).toBe(7);
+});
+
+test('without batching, one run per request, at most maxConcurrency at once, and 429 past the queue', async () => {
+  const { session, batches } = doublingSession(20);
+  const executor = new VersionExecutor(session, { maxConcurrency: 2, maxQueueSize: 2, queueTimeoutMs: 0, timeoutAction: 'reject' });
+  const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => executor.run(request(1, i))));
+  const rejected = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+  expect(rejected).toHaveLength(2);
+  expect(rejected.every((r) => r.reason instanceof HttpError && r.reason.status === 429)).toBe(true);
+  expect(batches).toEqual([1, 1, 1, 1]);
+});
+
+test('a request waiting past the queue timeout is answered 503', async () => {
+  const { session } = doublingSession(60);
+  const executor = new VersionExecutor(session, { maxConcurrency: 1, maxQueueSize: 10, queueTimeoutMs: 20, timeoutAction: 'reject' });
+  const [first, second] = await Promise.allSettled([executor.run(request(1, 0)), executor.run(request(1, 1))]);
+  expect(first.status).toBe('fulfilled');
+  expect(second.status).toBe('rejected');
+  expect(((second as PromiseRejectedResult).reason as HttpError).status).toBe(503);
+});
