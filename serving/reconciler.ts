@@ -53,7 +53,7 @@ export class Reconciler {
     await this.reconcile();
     await this.heartbeat();
     this.timers.push(
-      setInterval(() => void this.reconcile().catch((e) => this.options.log(`reconcile failed: ${String(e)}`)), this.options.pollIntervalMs),
+      setInterval(() => this.poll(), this.options.pollIntervalMs),
       setInterval(() => void this.heartbeat().catch((e) => this.options.log(`heartbeat failed: ${String(e)}`)), this.options.heartbeatIntervalMs),
     );
     for (const t of this.timers) t.unref();
@@ -65,6 +65,15 @@ export class Reconciler {
     this.timers = [];
     await this.running;
     await this.options.store.delete(storeKeys.replica(this.options.replicaId)).catch(() => undefined);
+  }
+
+  /**
+   * A periodic poll: a pass unless one is under way. (It must not ask for another pass after the
+   * current one, or a replica whose passes take longer than the interval never settles.)
+   */
+  private poll(): void {
+    if (this.running) return;
+    this.reconcile().catch((e: unknown) => this.options.log(`reconcile failed: ${String(e)}`));
   }
 
   /** One pass; concurrent callers share the pass under way and get one more after it. */
@@ -132,7 +141,8 @@ export class Reconciler {
 
   private async load(digest: string) {
     const bytes = await getModel(this.options.store, digest);
-    return this.options.runtime.load(bytes, { intraOpThreads: this.options.intraOpThreads });
+    // A gateway holds many sessions in one process: spinning operator threads would starve each other.
+    return this.options.runtime.load(bytes, { intraOpThreads: this.options.intraOpThreads, allowSpinning: false });
   }
 
   private async heartbeat(): Promise<void> {

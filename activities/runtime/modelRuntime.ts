@@ -13,6 +13,11 @@ export interface SessionOptions {
   executionProviders?: readonly ExecutionProvider[];
   /** Threads for one operator (0 = runtime default). */
   intraOpThreads?: number;
+  /**
+   * Let idle operator threads spin for work (lower latency for one busy session; with many
+   * sessions in one process, spinning threads starve each other). Default true.
+   */
+  allowSpinning?: boolean;
 }
 
 export interface ModelSession {

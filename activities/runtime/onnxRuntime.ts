@@ -97,6 +97,7 @@ export class OnnxRuntime implements ModelRuntime {
         intraOpNumThreads: options.intraOpThreads ?? 0,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
       });
     } catch (error) {
       throw new ModelLoadError(`onnxruntime ${this.version} cannot load the model: ${errorMessage(error)}`);
