@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type RoutedVersion, type RoutingDocument } from '../../sdk/schemas';
+import { routingDocument, type ReleaseReport, type RoutingDocument } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
@@ -54,7 +54,7 @@ export async function writeRouting(
   store: ArtifactStore,
   endpoint: string,
   updatedBy: string,
-  desired: DesiredRouting | RoutedVersion[],
+  desired: DesiredRouting | DesiredRouting["versions"],
 ): Promise<number> {
   const key = storeKeys.routing(endpoint);
   const current = await readDocument(store, key, routingDocument);

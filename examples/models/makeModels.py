@@ -8,6 +8,7 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - corrupt.onnx     classifier.onnx truncated: does not parse
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
+- mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
 """
 import os
 import sys
@@ -83,6 +84,30 @@ def nan_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
 
+def mlp_bench() -> onnx.ModelProto:
+    rng = np.random.default_rng(3)
+    sizes = [256, 1024, 1024, 10]
+    inits, nodes, prev = [], [], "features"
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        inits += [
+            numpy_helper.from_array((rng.normal(0, 1, (a, b)) / np.sqrt(a)).astype(np.float32), f"w{i}"),
+            numpy_helper.from_array(np.zeros(b, dtype=np.float32), f"b{i}"),
+        ]
+        out = "logits" if i == len(sizes) - 2 else f"h{i}"
+        nodes.append(helper.make_node("Gemm", [prev, f"w{i}", f"b{i}"], [out if out == "logits" else f"g{i}"]))
+        if out != "logits":
+            nodes.append(helper.make_node("Relu", [f"g{i}"], [out]))
+        prev = out
+    graph = helper.make_graph(
+        nodes,
+        "mlp_bench",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 256])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 10])],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
 DATATYPES = {
     "BOOL": TensorProto.BOOL,
     "UINT8": TensorProto.UINT8,
@@ -119,6 +144,7 @@ def main() -> None:
     save(nan_model(), os.path.join(out, "nan.onnx"))
     save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
+    save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     good = classifier().SerializeToString(deterministic=True)
     corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4
     with open(os.path.join(out, "corrupt.onnx.tmp"), "wb") as f:
