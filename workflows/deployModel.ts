@@ -145,6 +145,7 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
           timeoutMs: rollout.timeout,
           minReplicas: rollout.minReplicas,
           updatedBy: workflowInfo().workflowId,
+          serving: spec.serving,
         }),
       (r) => `generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
     );

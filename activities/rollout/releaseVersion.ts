@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type RoutingDocument } from '../../sdk/schemas';
+import { routingDocument, type ReleaseReport, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
@@ -19,6 +19,7 @@ export interface ReleaseInput {
   minReplicas: number;
   /** Recorded in the routing document (the workflow id). */
   updatedBy: string;
+  serving?: ServingConfig;
 }
 
 export interface ReleaseDeps {
@@ -32,7 +33,7 @@ export interface ReleaseDeps {
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
   const started = performance.now();
   const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, [
-    { version: input.version, digest: input.digest, weight: 100 },
+    { version: input.version, digest: input.digest, weight: 100, serving: input.serving },
   ]);
   const replicas = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
   return {

@@ -8,7 +8,9 @@ import { parseCommandLine } from '../options';
 import { untilSignal } from '../signals';
 
 const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
-  environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS`;
+                [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
+  environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
+               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS`;
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
@@ -26,6 +28,8 @@ export const serveCommand: Command = {
         'replica-id': { type: 'string' },
         'advertise-url': { type: 'string' },
         'poll-interval': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'intra-op-threads': { type: 'string' },
       },
       z.object({
         port: portNumber.default(8000),
@@ -34,6 +38,8 @@ export const serveCommand: Command = {
         'replica-id': z.string().optional(),
         'advertise-url': z.string().url().optional(),
         'poll-interval': z.coerce.number().int().positive().default(1000),
+        'max-body-bytes': z.coerce.number().int().positive().default(32 * 1024 * 1024),
+        'intra-op-threads': z.coerce.number().int().min(0).default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
       }),
       usage,
     );
@@ -46,7 +52,9 @@ export const serveCommand: Command = {
       replicaId: options['replica-id'],
       advertiseUrl: options['advertise-url'],
       pollIntervalMs: options['poll-interval'],
-      intraOpThreads: Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0,
+      intraOpThreads: options['intra-op-threads'],
+      maxBodyBytes: options['max-body-bytes'],
+      inferenceToken: process.env.MODELSHIP_INFERENCE_TOKEN || undefined,
     });
     await untilSignal();
     await gateway.close();

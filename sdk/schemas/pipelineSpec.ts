@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { modelFormat } from './artifact';
 import { duration, endpointName, versionName } from './common';
+import { servingConfig } from './serving';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
 
@@ -69,6 +70,8 @@ export const pipelineSpec = z.strictObject({
   model: modelSource,
   stages: stages.prefault({}),
   rollout: rollout.prefault({ strategy: 'direct' }),
+  /** How gateways serve this version: concurrency, queue limits, dynamic batching (off by default). */
+  serving: servingConfig.prefault({}),
   /**
    * Longest a stage may wait for a worker to pick it up. A stage whose task queue has no worker
    * fails with this timeout instead of hanging.

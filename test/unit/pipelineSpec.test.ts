@@ -17,6 +17,7 @@ describe('pipelineSpec', () => {
         benchmark: { enabled: true, target: 'cpu', batchSize: 1, warmupRuns: 10, runs: 100, timeout: 300_000 },
       },
       rollout: { strategy: 'direct', timeout: 120_000, minReplicas: 1 },
+      serving: { maxConcurrency: 4, maxQueueSize: 256, queueTimeoutMs: 0, timeoutAction: 'reject' },
       scheduleToStartTimeout: 120_000,
     });
   });
