@@ -5,6 +5,10 @@ export interface ActivityContext {
   heartbeat(details?: unknown): void;
   /** Sleeps, rejecting early if the activity is cancelled. */
   sleep(ms: number): Promise<void>;
+  /** Details of the last heartbeat of a previous attempt (for resuming), if any. */
+  readonly heartbeatDetails: unknown;
+  /** Which worker runs this attempt. */
+  readonly workerIdentity: string;
 }
 
 /** The context of the activity currently executing. */
@@ -13,5 +17,17 @@ export function currentActivityContext(): ActivityContext {
   return {
     heartbeat: (details) => context.heartbeat(details),
     sleep: (ms) => context.sleep(ms),
+    heartbeatDetails: context.info.heartbeatDetails,
+    workerIdentity: context.info.taskQueue,
+  };
+}
+
+/** A context for running stage code outside Temporal (tests, benchmarks, scripts). */
+export function standaloneContext(heartbeatDetails?: unknown): ActivityContext {
+  return {
+    heartbeat: () => undefined,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    heartbeatDetails,
+    workerIdentity: 'standalone',
   };
 }

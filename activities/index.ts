@@ -1,15 +1,26 @@
 /**
- * Activity implementations, built by a factory from their ports (store, runtime), so workers wire
- * real ones and tests may wire others. Workflows import only the type of {@link createActivities}.
+ * Activity implementations, built by factories from their ports (store, runtime), so workers wire
+ * real ones and tests may wire others. Workflows import only the types of these factories.
+ * Activity names are wire contracts: renaming one breaks running workflows.
  */
-import type { BenchmarkReport, ModelArtifact, ReleaseReport, ValidationReport } from '../sdk/schemas';
+import type {
+  BenchmarkReport,
+  ConversionReport,
+  DeploymentStatus,
+  ModelArtifact,
+  ReleaseReport,
+  ValidationReport,
+} from '../sdk/schemas';
 import { currentActivityContext } from './activityContext';
-import { benchmarkModel, type BenchmarkInput } from './benchmark/benchmarkModel';
-import { ingestModel, type IngestInput } from './ingest/ingestModel';
+import { benchmarkCandidates, type BenchmarkInput } from './benchmark/benchmarkCandidates';
+import { convertModel, type ConvertInput } from './convert/convertModel';
+import { ingestModel, type IngestInput, type StoredSource } from './ingest/ingestModel';
+import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
+import { writeDeploymentReport, type ReportLocation } from './report/deploymentReport';
 import { releaseVersion, type ReleaseInput } from './rollout/releaseVersion';
 import type { ModelRuntime } from './runtime';
 import type { ArtifactStore } from './store';
-import { validateModel, type ValidateInput } from './validate/validateModel';
+import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
 
 export interface ActivityDeps {
   store: ArtifactStore;
@@ -18,17 +29,35 @@ export interface ActivityDeps {
   adminToken?: string;
 }
 
-/** CPU-queue activities. Their names are wire contracts: renaming one breaks running workflows. */
-export function createActivities(deps: ActivityDeps) {
+/** Activities that run on the hardware a stage targets (CPU and GPU workers both register them). */
+export function createModelActivities(deps: ActivityDeps) {
+  const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext() });
   return {
-    async ingestModel(input: IngestInput): Promise<ModelArtifact> {
+    async validateCandidate(input: ValidateInput): Promise<ValidationReport> {
+      return validateCandidate(ports(), input);
+    },
+    async benchmarkCandidates(input: BenchmarkInput): Promise<BenchmarkReport> {
+      return benchmarkCandidates(ports(), input);
+    },
+  };
+}
+
+/** CPU-queue activities: everything, including the hardware-independent stages. */
+export function createActivities(deps: ActivityDeps) {
+  const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext() });
+  return {
+    ...createModelActivities(deps),
+    async ingestModel(input: IngestInput): Promise<StoredSource> {
       return ingestModel(deps.store, input);
     },
-    async validateModel(input: ValidateInput): Promise<ValidationReport> {
-      return validateModel(deps.store, deps.runtime, input);
+    async convertModel(input: ConvertInput): Promise<ConversionReport & { evaluationDigest?: string }> {
+      return convertModel(ports(), input);
     },
-    async benchmarkModel(input: BenchmarkInput): Promise<BenchmarkReport> {
-      return benchmarkModel(deps.store, deps.runtime, currentActivityContext(), input);
+    async optimizeModel(input: OptimizeInput): Promise<ModelArtifact> {
+      return optimizeModel(ports(), input);
+    },
+    async writeReport(status: DeploymentStatus): Promise<ReportLocation> {
+      return writeDeploymentReport(deps.store, status);
     },
     async releaseVersion(input: ReleaseInput): Promise<ReleaseReport> {
       return releaseVersion({ store: deps.store, context: currentActivityContext(), adminToken: deps.adminToken }, input);
@@ -37,4 +66,5 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { BenchmarkInput, IngestInput, ReleaseInput, ValidateInput };
+export type ModelActivities = ReturnType<typeof createModelActivities>;
+export type { BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };

@@ -32,10 +32,13 @@ export function formatMs(ms: number): string {
 /** One paragraph on how a deployment ended. */
 export function describeOutcome(result: DeploymentResult): string {
   switch (result.outcome) {
-    case 'promoted':
-      return `promoted: ${result.endpoint} now serves ${result.version} (model ${result.artifact?.digest.slice(0, 12)}, routing generation ${result.release?.generation})`;
+    case 'promoted': {
+      const pick = result.candidates.find((c) => c.selected && c.artifact?.digest === result.artifact?.digest);
+      const report = result.report ? `\n  report: ${result.report.uri}` : '';
+      return `promoted: ${result.endpoint} now serves ${result.version} (${pick?.label ?? 'model'} ${result.artifact?.digest.slice(0, 12)}, routing generation ${result.release?.generation})${report}`;
+    }
     case 'rejected':
-      return `rejected at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}`;
+      return `rejected at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}${result.report ? `\n  report: ${result.report.uri}` : ''}`;
     case 'failed':
       return `failed at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}`;
   }

@@ -5,7 +5,8 @@
  * tritonclient sends and asks for by default.
  */
 import type { Datatype } from '../sdk/schemas';
-import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../activities/runtime/tensor';
+import type { Tensor, TensorMap } from '../activities/runtime/tensor';
+import { tensorFromBytes, tensorToBytes, TensorBytesError } from '../activities/runtime/tensorBytes';
 import { HttpError } from './httpError';
 import type { InferRequest, InferResponseOutput } from './kserveProtocol';
 
@@ -41,34 +42,12 @@ export function binaryInputs(request: InferRequest, blobs: Buffer): Map<string, 
 }
 
 export function decodeBinaryTensor(name: string, datatype: Datatype, shape: readonly number[], raw: Uint8Array): Tensor {
-  const count = elementCount(shape);
-  if (datatype === 'BYTES') {
-    const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    const items: string[] = [];
-    let offset = 0;
-    while (offset < view.length) {
-      if (offset + 4 > view.length) throw new HttpError(400, `input "${name}" has a truncated BYTES length prefix`);
-      const length = view.readUInt32LE(offset);
-      offset += 4;
-      if (offset + length > view.length) throw new HttpError(400, `input "${name}" has a truncated BYTES element`);
-      items.push(view.toString('utf8', offset, offset + length));
-      offset += length;
-    }
-    if (items.length !== count) throw new HttpError(400, `input "${name}" has ${items.length} BYTES element(s); shape needs ${count}`);
-    return { datatype, shape, data: items };
+  try {
+    return tensorFromBytes(datatype, shape, raw);
+  } catch (error) {
+    if (error instanceof TensorBytesError) throw new HttpError(400, `input "${name}" binary data: ${error.message}`);
+    throw error;
   }
-  const { array, bytes } = NUMERIC_DATATYPES[datatype];
-  if (raw.byteLength !== count * bytes) {
-    throw new HttpError(400, `input "${name}" has ${raw.byteLength} binary bytes; ${datatype} shape [${shape.join(', ')}] needs ${count * bytes}`);
-  }
-  // Copy into an aligned buffer: a typed array view needs byteOffset to be a multiple of its element size.
-  const copy = new Uint8Array(raw.byteLength);
-  copy.set(raw);
-  const data = new array(copy.buffer, 0, count);
-  if (datatype === 'BOOL') {
-    for (let i = 0; i < count; i++) if ((data as Uint8Array)[i] as number > 1) throw new HttpError(400, `input "${name}" BOOL element ${i} is not 0 or 1`);
-  }
-  return { datatype, shape, data };
 }
 
 /** Output names the request wants as binary: all (`binary_data_output`), or those flagged `binary_data`. */
@@ -77,19 +56,7 @@ export function binaryOutputNames(request: InferRequest, outputs: TensorMap): Se
   return new Set((request.outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name));
 }
 
-export function encodeBinaryTensor(t: Tensor): Buffer {
-  if (Array.isArray(t.data)) {
-    const parts = t.data.flatMap((s) => {
-      const bytes = Buffer.from(s, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      return [length, bytes];
-    });
-    return Buffer.concat(parts);
-  }
-  const view = t.data as Exclude<Tensor['data'], string[]>;
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-}
+export const encodeBinaryTensor = tensorToBytes;
 
 /** Builds a response body: JSON header plus blobs, and the header length to announce. */
 export function encodeBinaryResponse(

@@ -1,13 +1,18 @@
 /**
- * `deployModel`: one version of a model through ingest → validate → benchmark → release.
+ * `deployModel`: one version of a model through ingest → convert → optimize → validate →
+ * benchmark → release.
  *
- * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules. Every stage result is
- * a content-addressed artifact or a typed report, kept in the status (query), memo and result.
- * A refused model ends with outcome `rejected` and the reason; it does not fail the workflow.
+ * Per target (`cpu`, `gpu`) the pipeline builds candidates (the fp32 conversion, and one per
+ * optimization pass), validates each against the source framework's outputs, benchmarks those that
+ * pass on the target's workers, and selects the fastest; the gateway serves the CPU pick. A refused
+ * model ends with outcome `rejected` and the reason; it does not fail the workflow.
+ *
+ * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
+  log,
   proxyActivities,
   setHandler,
   TimeoutFailure,
@@ -15,14 +20,28 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, ModelActivities } from '../activities';
 import { deploymentStatusQuery } from '../sdk/definitions';
-import { isFailureType, REJECTION_TYPES, type FailureType } from '../sdk/errors';
+import { isFailureType, REJECTION_TYPES } from '../sdk/errors';
 import { ACTIVITY_TASK_QUEUES, SEARCH_ATTRIBUTES } from '../sdk/names';
-import type { DeploymentFailure, DeploymentResult, DeploymentStatus, Phase, PipelineSpec, StageName, StageState } from '../sdk/schemas';
+import type {
+  BenchmarkReport,
+  Candidate,
+  DeploymentFailure,
+  DeploymentResult,
+  DeploymentStatus,
+  Phase,
+  PipelineSpec,
+  StageName,
+  StageState,
+  Target,
+} from '../sdk/schemas';
+import { selectCandidate } from './candidateSelection';
 
 const STAGE_PHASES: Record<StageName, Phase> = {
   ingest: 'Ingesting',
+  convert: 'Converting',
+  optimize: 'Optimizing',
   validate: 'Validating',
   benchmark: 'Benchmarking',
   release: 'Releasing',
@@ -31,25 +50,42 @@ const STAGE_PHASES: Record<StageName, Phase> = {
 /** Retries for infrastructure errors; bad models fail at once (non-retryable). */
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 } as const;
 
+/** A stage's failure, carried to the top of the workflow. */
+class StageFailed extends Error {
+  constructor(readonly failure: DeploymentFailure) {
+    super(failure.message);
+  }
+}
+
 export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult> {
+  const { workflowId } = workflowInfo();
   const status: DeploymentStatus = {
-    workflowId: workflowInfo().workflowId,
+    workflowId,
     endpoint: spec.endpoint,
     version: spec.version,
     phase: 'Pending',
-    stages: (['ingest', 'validate', 'benchmark', 'release'] as const).map((name) => ({ name, status: 'pending' })),
+    stages: (['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const).map((name) => ({ name, status: 'pending' })),
+    candidates: [],
+    benchmarks: [],
   };
   setHandler(deploymentStatusQuery, () => status);
+  const { ingest, convert, optimize, validate, benchmark } = spec.stages;
 
-  const stageActivities = (timeoutMs: number, summary: string) =>
-    proxyActivities<Activities>({
-      taskQueue: ACTIVITY_TASK_QUEUES.cpu,
+  /** Activities on the CPU queue, with a stage's timeout and a summary for the UI. */
+  const cpu = (timeoutMs: number, summary: string) =>
+    proxyActivities<Activities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES.cpu });
+  /** Hardware-bound activities on the queue of the target. */
+  const on = (target: Target, timeoutMs: number, summary: string) =>
+    proxyActivities<ModelActivities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES[target] });
+  function activityOptions(timeoutMs: number, summary: string) {
+    return {
       startToCloseTimeout: timeoutMs,
       scheduleToStartTimeout: spec.scheduleToStartTimeout,
-      heartbeatTimeout: Math.min(timeoutMs, 30_000),
+      heartbeatTimeout: Math.min(timeoutMs, 60_000),
       retry: RETRY,
       summary,
-    });
+    };
+  }
 
   const stage = (name: StageName): StageState => status.stages.find((s) => s.name === name) as StageState;
 
@@ -65,7 +101,7 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
       return result;
     } catch (error) {
       state.status = 'failed';
-      const failure = toDeploymentFailure(name, error);
+      const failure = error instanceof StageFailed ? error.failure : toDeploymentFailure(name, error);
       state.summary = failure.message;
       throw new StageFailed(failure);
     } finally {
@@ -78,88 +114,211 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: phase }]);
   }
 
-  function finish(outcome: DeploymentResult['outcome']): DeploymentResult {
+  async function finish(outcome: DeploymentResult['outcome']): Promise<DeploymentResult> {
     for (const s of status.stages) if (s.status === 'pending') s.status = 'skipped';
+    if (status.conversion) {
+      try {
+        status.report = await cpu(60_000, 'write the deployment report').writeReport(status);
+      } catch (error) {
+        log.warn('the deployment report could not be written', { error: String(error) });
+      }
+    }
     setPhase(outcome === 'promoted' ? 'Promoted' : outcome === 'rejected' ? 'Rejected' : 'Failed');
     upsertMemo({
       outcome,
       digest: status.artifact?.digest,
       failure: status.failure ? `${status.failure.type}: ${status.failure.message}` : undefined,
+      report: status.report?.uri,
     });
     return { ...status, outcome };
   }
 
   try {
-    const { ingest, validate, benchmark } = spec.stages;
-    const rollout = spec.rollout;
-
-    status.artifact = await run(
+    status.source = await run(
       'ingest',
-      () =>
-        stageActivities(ingest.timeout, `ingest ${spec.model.source}`).ingestModel({
-          source: spec.model.source,
-          format: spec.model.format,
-        }),
-      (a) => `stored ${a.key} (${a.sizeBytes} bytes)`,
+      () => cpu(ingest.timeout, `ingest ${spec.model.source}`).ingestModel({ source: spec.model.source }),
+      (s) => `stored ${s.key} (${s.sizeBytes} bytes)`,
     );
-    const artifact = status.artifact;
+    const source = status.source;
 
-    status.validation = await run(
-      'validate',
+    const conversion = await run(
+      'convert',
       () =>
-        stageActivities(validate.timeout, `validate ${artifact.digest.slice(0, 12)}`).validateModel({
-          artifact,
-          smokeTest: validate.smokeTest,
-          lineage: { source: spec.model.source, pass: 'ingest', parameters: {}, toolVersions: {} },
+        cpu(convert.timeout, `convert ${spec.model.format} → ONNX (opset ${convert.opset})`).convertModel({
+          sourceKey: source.key,
+          sourceUri: spec.model.source,
+          format: spec.model.format,
+          inputs: spec.model.inputs,
+          outputNames: spec.model.outputNames,
+          opset: convert.opset,
+          golden: convert.golden,
+          evaluationSource: validate.evaluation?.source,
+          timeoutMs: convert.timeout,
         }),
-      (r) =>
-        `loads in onnxruntime ${r.runtime.ortVersion}: ${r.io.inputs.length} input(s), ${r.io.outputs.length} output(s)` +
-        (r.smokeTest ? ', finite outputs on synthetic inputs' : ''),
+      (c) => `${spec.model.format} → ${c.artifact.key} (${c.artifact.sizeBytes} bytes); reference outputs on ${c.goldenCount} golden inputs`,
+    );
+    status.conversion = conversion;
+    const base = conversion.artifact;
+
+    // Candidates per target: the fp32 conversion, then one per pass (a pass shared by targets runs once).
+    const passes = [...new Set(spec.targets.flatMap((t) => (optimize.enabled ? optimize.passes[t] : [])))];
+    for (const target of spec.targets) {
+      status.candidates.push({ label: 'fp32', target, pass: 'convert', artifact: base, selected: false, verdict: '' });
+    }
+    await run(
+      'optimize',
+      async () => {
+        const made = await Promise.all(
+          passes.map(async (pass) => {
+            try {
+              return { pass, artifact: await cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout }) };
+            } catch (error) {
+              return { pass, error: toDeploymentFailure('optimize', error) };
+            }
+          }),
+        );
+        for (const target of spec.targets) {
+          for (const pass of optimize.enabled ? optimize.passes[target] : []) {
+            const result = made.find((m) => m.pass === pass);
+            if (result?.error && !REJECTION_TYPES.has(result.error.type) && result.error.type !== 'OptimizationFailed') {
+              throw new StageFailed(result.error);
+            }
+            status.candidates.push({
+              label: pass,
+              target,
+              pass,
+              artifact: result?.artifact,
+              parentDigest: base.digest,
+              selected: false,
+              verdict: result?.error ? `not selected: the ${pass} pass failed: ${result.error.message}` : '',
+            });
+          }
+        }
+        return made;
+      },
+      (made) =>
+        passes.length === 0
+          ? 'no passes'
+          : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
+    );
+
+    await run(
+      'validate',
+      async () => {
+        for (const target of spec.targets) {
+          const validateOn = (candidate: Candidate, baselineAccuracy?: number) =>
+            on(target, validate.timeout, `validate ${candidate.label} on ${target}`).validateCandidate({
+              artifact: candidate.artifact as NonNullable<Candidate['artifact']>,
+              pass: candidate.pass,
+              target,
+              smokeTest: validate.smokeTest,
+              task: spec.model.task,
+              scoreOutput: spec.model.scoreOutput,
+              tolerances: validate.tolerances,
+              int8MinAgreement: validate.int8MinAgreement,
+              referenceDigest: conversion.referenceDigest,
+              goldenDigest: conversion.goldenDigest,
+              evaluation:
+                validate.evaluation && conversion.evaluationDigest
+                  ? { digest: conversion.evaluationDigest, labels: validate.evaluation.labels, maxAccuracyDrop: validate.evaluation.maxAccuracyDrop, baselineAccuracy }
+                  : undefined,
+              endpoint: spec.endpoint,
+              allowBreakingChanges: validate.allowBreakingChanges,
+              timeoutMs: validate.timeout,
+            });
+          const forTarget = status.candidates.filter((c) => c.target === target);
+          const baseCandidate = forTarget.find((c) => c.pass === 'convert') as Candidate;
+          baseCandidate.validation = await validateOn(baseCandidate);
+          if (!baseCandidate.validation.passed) {
+            status.validation = baseCandidate.validation;
+            const breaking = baseCandidate.validation.ioContract && baseCandidate.validation.ioContract.breaking.length > 0 && !validate.allowBreakingChanges;
+            throw new StageFailed({
+              type: breaking ? 'IoContractBroken' : 'ModelValidationFailed',
+              stage: 'validate',
+              message: baseCandidate.validation.reasons.join('; '),
+            });
+          }
+          const baselineAccuracy = baseCandidate.validation.accuracy?.value;
+          await Promise.all(
+            forTarget
+              .filter((c) => c !== baseCandidate && c.artifact)
+              .map(async (c) => {
+                c.validation = await validateOn(c, baselineAccuracy);
+              }),
+          );
+        }
+        return status.candidates.filter((c) => c.validation?.passed).length;
+      },
+      (passed) => `${passed} of ${status.candidates.length} candidate(s) pass (parity against the source model${validate.evaluation ? ', accuracy' : ''})`,
     );
 
     if (benchmark.enabled) {
-      status.benchmark = await run(
+      await run(
         'benchmark',
-        () =>
-          stageActivities(benchmark.timeout, `benchmark on ${benchmark.target}, batch ${benchmark.batchSize}`).benchmarkModel({
-            artifact,
-            target: benchmark.target,
-            batchSize: benchmark.batchSize,
-            warmupRuns: benchmark.warmupRuns,
-            runs: benchmark.runs,
-          }),
-        (r) =>
-          `p50 ${r.latencyMs.p50.toFixed(3)} ms, p99 ${r.latencyMs.p99.toFixed(3)} ms, ${r.throughputPerSec.toFixed(0)}/s on ${r.runtime.executionProvider}`,
+        async () => {
+          for (const target of spec.targets) {
+            const measured = status.candidates.filter((c) => c.target === target && c.validation?.passed && c.artifact);
+            const report: BenchmarkReport = await on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({
+              target,
+              candidates: measured.map((c) => ({ label: c.label, digest: (c.artifact as NonNullable<Candidate['artifact']>).digest })),
+              baselineEndpoint: spec.endpoint,
+              batchSizes: benchmark.batchSizes,
+              warmupRuns: benchmark.warmupRuns,
+              windowRuns: benchmark.windowRuns,
+              stabilityTolerance: benchmark.stabilityTolerance,
+              budgetMs: benchmark.budget,
+            });
+            status.benchmarks.push(report);
+            for (const c of measured) c.benchmark = report.candidates.find((r) => r.label === c.label);
+          }
+          return status.benchmarks;
+        },
+        (reports) =>
+          reports
+            .map((r) => `${r.target}: ${r.candidates.map((c) => `${c.label} p50 ${c.batches[0]?.latencyMs.p50.toFixed(3)} ms`).join(', ')}${r.baseline ? ` (stable ${r.baseline.batches[0]?.latencyMs.p50.toFixed(3)} ms)` : ''}`)
+            .join('; '),
       );
     } else {
       stage('benchmark').status = 'skipped';
     }
 
+    // Select per target, then gate the serving pick against the endpoint's stable version.
+    const picks = new Map<Target, Candidate>();
+    for (const target of spec.targets) picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target)));
+    const servingTarget: Target = spec.targets.includes('cpu') ? 'cpu' : (spec.targets[0] as Target);
+    const serving = picks.get(servingTarget) as Candidate;
+    status.artifact = serving.artifact;
+    status.validation = serving.validation;
+    const baseline = status.benchmarks.find((b) => b.target === servingTarget)?.baseline;
+    const pickP50 = serving.benchmark?.batches[0]?.latencyMs.p50;
+    const baselineP50 = baseline?.batches[0]?.latencyMs.p50;
+    if (pickP50 !== undefined && baselineP50 !== undefined && pickP50 > baselineP50 * (1 + benchmark.maxRegressionPercent / 100)) {
+      const message = `${serving.label} is ${((pickP50 / baselineP50 - 1) * 100).toFixed(1)}% slower than ${baseline?.label} (p50 ${pickP50.toFixed(3)} ms vs ${baselineP50.toFixed(3)} ms; at most ${benchmark.maxRegressionPercent}% allowed)`;
+      stage('benchmark').status = 'failed';
+      stage('benchmark').summary = message;
+      throw new StageFailed({ type: 'BenchmarkRegressed', stage: 'benchmark', message });
+    }
+
+    const artifact = serving.artifact as NonNullable<Candidate['artifact']>;
     status.release = await run(
       'release',
       () =>
-        stageActivities(rollout.timeout + 30_000, `release ${spec.version} to ${spec.endpoint} at 100%`).releaseVersion({
+        cpu(spec.rollout.timeout + 30_000, `release ${spec.version} (${serving.label}) to ${spec.endpoint} at 100%`).releaseVersion({
           endpoint: spec.endpoint,
           version: spec.version,
           digest: artifact.digest,
-          timeoutMs: rollout.timeout,
-          minReplicas: rollout.minReplicas,
-          updatedBy: workflowInfo().workflowId,
+          timeoutMs: spec.rollout.timeout,
+          minReplicas: spec.rollout.minReplicas,
+          updatedBy: workflowId,
           serving: spec.serving,
         }),
-      (r) => `generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+      (r) => `${serving.label} (${artifact.digest.slice(0, 12)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
     );
-    return finish('promoted');
+    return await finish('promoted');
   } catch (error) {
     if (!(error instanceof StageFailed)) throw error;
     status.failure = error.failure;
-    return finish(REJECTION_TYPES.has(error.failure.type) ? 'rejected' : 'failed');
-  }
-}
-
-class StageFailed extends Error {
-  constructor(readonly failure: DeploymentFailure) {
-    super(failure.message);
+    return await finish(REJECTION_TYPES.has(error.failure.type) ? 'rejected' : 'failed');
   }
 }
 
@@ -170,13 +329,17 @@ function toDeploymentFailure(stage: StageName, error: unknown): DeploymentFailur
     return { type: cause.type, stage, message: cause.message };
   }
   if (cause instanceof TimeoutFailure) {
-    const type: FailureType = 'InfrastructureError';
+    const queue = error instanceof ActivityFailure ? ` (${describeActivity(error)})` : '';
     const message =
       cause.timeoutType === 'SCHEDULE_TO_START'
-        ? `no worker picked up the ${stage} stage in time: is a worker polling its task queue?`
+        ? `no worker picked up the ${stage} stage in time${queue}: is a worker polling its task queue (modelship-cpu, or modelship-gpu for GPU targets)?`
         : `the ${stage} stage timed out (${cause.timeoutType ?? 'unknown'} timeout)`;
-    return { type, stage, message };
+    return { type: 'InfrastructureError', stage, message };
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { type: 'InfrastructureError', stage, message };
+}
+
+function describeActivity(error: ActivityFailure): string {
+  return `activity ${error.activityType}`;
 }

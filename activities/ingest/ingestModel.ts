@@ -1,52 +1,26 @@
-/** Ingest: copy the model from its source into the store, content-addressed. */
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ModelArtifact, ModelFormat } from '../../sdk/schemas';
+/** Ingest: copy the model source into the store, content-addressed (`sources/<sha256><ext>`). */
+import path from 'node:path';
 import { rejection } from '../failures';
-import { putModel, s3ConfigFromEnv, type ArtifactStore } from '../store';
+import { sha256Hex, type ArtifactStore } from '../store';
+import { readSource } from './readSource';
 
 export interface IngestInput {
   /** A `file://` or `s3://bucket/key` URI (the client resolves relative paths). */
   source: string;
-  format: ModelFormat;
 }
 
-export async function ingestModel(store: ArtifactStore, input: IngestInput): Promise<ModelArtifact> {
+export interface StoredSource {
+  key: string;
+  digest: string;
+  sizeBytes: number;
+}
+
+export async function ingestModel(store: ArtifactStore, input: IngestInput): Promise<StoredSource> {
   const bytes = await readSource(input.source);
   if (bytes.byteLength === 0) throw rejection('ModelSourceUnreadable', `model source ${input.source} is empty`);
-  return putModel(store, bytes, input.format);
-}
-
-async function readSource(source: string): Promise<Uint8Array> {
-  if (source.startsWith('file://') || source.startsWith('/')) {
-    const path = source.startsWith('file://') ? fileURLToPath(source) : source;
-    try {
-      return await readFile(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR') {
-        throw rejection('ModelSourceUnreadable', `cannot read model source ${source}: ${code}`);
-      }
-      throw error;
-    }
-  }
-  if (source.startsWith('s3://')) {
-    const [bucket, ...key] = source.slice('s3://'.length).split('/');
-    if (!bucket || key.length === 0) throw rejection('ModelSourceUnreadable', `model source ${source} is not s3://bucket/key`);
-    const client = new S3Client(s3ConfigFromEnv(process.env));
-    try {
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
-      return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'AccessDenied') {
-        throw rejection('ModelSourceUnreadable', `cannot read model source ${source}: ${name}`);
-      }
-      throw error;
-    } finally {
-      client.destroy();
-    }
-  }
-  throw rejection('ModelSourceUnreadable', `unsupported model source ${source}: use a path, file:// or s3://`);
+  const digest = sha256Hex(bytes);
+  const ext = path.extname(new URL(input.source).pathname).toLowerCase().replace(/[^a-z0-9.]/g, '');
+  const key = `sources/${digest}${ext}`;
+  if (!(await store.exists(key))) await store.put(key, bytes);
+  return { key, digest, sizeBytes: bytes.byteLength };
 }

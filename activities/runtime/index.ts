@@ -2,3 +2,4 @@ export { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSe
 export { OnnxRuntime } from './onnxRuntime';
 export { elementCount, isNumericDatatype, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from './tensor';
 export { concreteShape, seededRandom, syntheticInputs, halfFromFloat } from './syntheticInputs';
+export { loadForTarget, NoExecutionProviderError, TARGET_PROVIDERS } from './executionProviders';

@@ -21,6 +21,9 @@ export const lineage = z.object({
   source: z.string().optional(),
   parentDigest: sha256Digest.optional(),
   pass: z.string(),
+  /** Golden inputs and source-framework outputs every copy is checked against. */
+  referenceDigest: sha256Digest.optional(),
+  goldenDigest: sha256Digest.optional(),
   parameters: z.record(z.string(), z.unknown()).default({}),
   toolVersions: z.record(z.string(), z.string()).default({}),
 });

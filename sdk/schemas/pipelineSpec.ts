@@ -3,51 +3,122 @@
  * YAML/JSON form, the `definePipeline` types and the workflow input. Pure zod.
  */
 import { z } from 'zod';
-import { modelFormat } from './artifact';
 import { duration, endpointName, versionName } from './common';
 import { servingConfig } from './serving';
+import { tensorSpec } from './tensor';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
 
-/** Where the model comes from. */
-export const modelSource = z.strictObject({
-  /** Human-readable model name, shown in the UI (`ModelshipModel`); defaults to the endpoint name. */
-  name: z.string().min(1).max(128).optional(),
-  /**
-   * A path (relative to the spec file), a `file://` URI, or an `s3://bucket/key` URI. It is read by
-   * the CPU workers, so in production use `s3://` or a path every worker can see.
-   */
-  source: z.string().min(1),
-  format: modelFormat.default('onnx'),
+export const SOURCE_FORMATS = ['onnx', 'pytorch', 'sklearn'] as const;
+export const TARGETS = ['cpu', 'gpu'] as const;
+export type Target = (typeof TARGETS)[number];
+export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16'] as const;
+export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
+
+/** Where the model comes from, and what it is. */
+export const modelSource = z
+  .strictObject({
+    /** Human-readable model name, shown in the UI (`ModelshipModel`); defaults to the endpoint name. */
+    name: z.string().min(1).max(128).optional(),
+    /**
+     * A path (relative to the spec file), a `file://` URI, or an `s3://bucket/key` URI. PyTorch: a
+     * `torch.export` archive (`.pt2`) or TorchScript (`.pt`); scikit-learn: a pickle; or ONNX.
+     */
+    source: z.string().min(1),
+    format: z.enum(SOURCE_FORMATS).default('onnx'),
+    /** The model's inputs (required for PyTorch and scikit-learn; read from the model for ONNX). */
+    inputs: z.array(tensorSpec).min(1).optional(),
+    /** Output names for a TorchScript export. */
+    outputNames: z.array(z.string().min(1)).optional(),
+    /** What the model does: decides how optimized copies are judged (top-1 agreement for classifiers). */
+    task: z.enum(['classifier', 'regressor', 'other']).default('other'),
+    /** The classifier's score output (default: the first float output of rank 2 with more than one column). */
+    scoreOutput: z.string().optional(),
+  })
+  .superRefine((model, ctx) => {
+    if (model.format !== 'onnx' && !model.inputs) {
+      ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${model.format} model needs its inputs declared (name, datatype, shape)` });
+    }
+  });
+
+const stageTiming = (timeout: string) => ({
+  /** Longest one attempt of the stage may run. */
+  timeout: duration.prefault(timeout),
 });
 
-const stageTiming = {
-  /** Longest one attempt of the stage may run. */
-  timeout: duration.prefault('5m'),
-};
+export const ingestStage = z.strictObject({ ...stageTiming('5m') });
+
+export const convertStage = z.strictObject({
+  opset: z.number().int().min(7).max(26).default(17),
+  /** Inputs the source and every converted copy are compared on. */
+  golden: z
+    .strictObject({
+      /** An `.npz` file with one array per input name; otherwise inputs are sampled from the declared spec. */
+      source: z.string().optional(),
+      samples: z.number().int().min(1).max(100_000).default(64),
+      seed: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  ...stageTiming('10m'),
+});
+
+const passList = z.array(z.enum(OPTIMIZATION_PASSES));
+
+export const optimizeStage = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Passes tried per target; each makes a candidate from the converted model. */
+  passes: z
+    .strictObject({
+      cpu: passList.default(['graph', 'int8']),
+      gpu: passList.default(['graph', 'fp16']),
+    })
+    .prefault({}),
+  ...stageTiming('10m'),
+});
+
+const tolerance = z.strictObject({ atol: z.number().nonnegative(), rtol: z.number().nonnegative() });
 
 export const validateStage = z.strictObject({
   /** Run one inference on synthetic inputs and require finite outputs. */
   smokeTest: z.boolean().default(true),
-  ...stageTiming,
+  /** Per-output tolerance overrides for conversion and graph-optimization parity. */
+  tolerances: z.record(z.string(), tolerance).default({}),
+  /** int8 copies of classifiers must agree on top-1 with the fp32 model at least this often. */
+  int8MinAgreement: z.number().min(0).max(1).default(0.99),
+  /** A labelled evaluation set: accuracy of each candidate, and the largest drop allowed versus fp32. */
+  evaluation: z
+    .strictObject({
+      /** An `.npz` file with one array per input name plus the labels. */
+      source: z.string().min(1),
+      labels: z.string().default('labels'),
+      maxAccuracyDrop: z.number().min(0).max(1).default(0.01),
+    })
+    .optional(),
+  /** Accept a change of input/output names, types or shapes versus the endpoint's stable version. */
+  allowBreakingChanges: z.boolean().default(false),
+  ...stageTiming('10m'),
 });
 
 export const benchmarkStage = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Hardware to measure on; picks the task queue. */
-  target: z.enum(['cpu']).default('cpu'),
-  batchSize: z.number().int().min(1).max(4096).default(1),
-  /** Discarded runs before measuring. */
-  warmupRuns: z.number().int().min(0).max(10_000).default(10),
-  /** Measured runs. */
-  runs: z.number().int().min(1).max(100_000).default(100),
-  ...stageTiming,
+  batchSizes: z.array(z.number().int().min(1).max(4096)).min(1).default([1]),
+  /** Discarded runs before measuring (at least 10). */
+  warmupRuns: z.number().int().min(10).max(10_000).default(10),
+  /** Runs per measurement window; windows repeat until the last three agree. */
+  windowRuns: z.number().int().min(5).max(100_000).default(50),
+  /** Last three windows must agree within this fraction (throughput and p99). */
+  stabilityTolerance: z.number().min(0).max(1).default(0.1),
+  /** Time budget per candidate and batch size; past it the result is marked unstable. */
+  budget: duration.prefault('20s'),
+  /** Reject a candidate more than this many percent slower (p50) than the endpoint's stable version. */
+  maxRegressionPercent: z.number().min(0).max(1000).default(10),
+  ...stageTiming('15m'),
 });
-
-export const ingestStage = z.strictObject({ ...stageTiming });
 
 export const stages = z.strictObject({
   ingest: ingestStage.prefault({}),
+  convert: convertStage.prefault({}),
+  optimize: optimizeStage.prefault({}),
   validate: validateStage.prefault({}),
   benchmark: benchmarkStage.prefault({}),
 });
@@ -68,6 +139,8 @@ export const pipelineSpec = z.strictObject({
   endpoint: endpointName,
   version: versionName,
   model: modelSource,
+  /** Hardware to optimize and benchmark for; the gateway serves the `cpu` pick (or the first target's). */
+  targets: z.array(z.enum(TARGETS)).min(1).default(['cpu']),
   stages: stages.prefault({}),
   rollout: rollout.prefault({ strategy: 'direct' }),
   /** How gateways serve this version: concurrency, queue limits, dynamic batching (off by default). */

@@ -12,11 +12,56 @@ export const runtimeInfo = z.object({
 });
 export type RuntimeInfo = z.infer<typeof runtimeInfo>;
 
+/** What a conversion produced: the fp32 ONNX model and the source framework's answers on golden inputs. */
+export const conversionReport = z.object({
+  artifact: modelArtifact,
+  io: ioSignature,
+  /** Golden inputs and the source model's outputs on them (tensor bundles in the store). */
+  goldenDigest: sha256Digest,
+  referenceDigest: sha256Digest,
+  goldenCount: z.number().int().nonnegative(),
+  toolVersions: z.record(z.string(), z.string()),
+});
+export type ConversionReport = z.infer<typeof conversionReport>;
+
+/** An error measure; `null` where it is infinite or NaN (JSON has neither). */
+const errorMeasure = z.number().nullable();
+
+export const outputParity = z.object({
+  name: z.string(),
+  shapeMatch: z.boolean(),
+  dtypeMatch: z.boolean(),
+  maxAbsError: errorMeasure,
+  meanAbsError: errorMeasure,
+  p99AbsError: errorMeasure,
+  /** max |a-b| / max(|b|, tiny), over elements. */
+  maxRelError: errorMeasure,
+  /** Elements outside atol + rtol·|reference|. */
+  violations: z.number().int().nonnegative(),
+  nonFinite: z.number().int().nonnegative(),
+  top1Agreement: z.number().min(0).max(1).optional(),
+  /** The rule this output was judged by, and whether it held. */
+  criterion: z.string(),
+  passed: z.boolean(),
+});
+export type OutputParity = z.infer<typeof outputParity>;
+
+export const ioChange = z.object({
+  kind: z.enum(['missing-input', 'extra-input', 'missing-output', 'datatype', 'shape']),
+  name: z.string(),
+  stable: z.string().optional(),
+  candidate: z.string().optional(),
+});
+export type IoChange = z.infer<typeof ioChange>;
+
 export const validationReport = z.object({
   digest: sha256Digest,
+  /** The optimization pass that made this candidate (`convert` for the base model). */
+  pass: z.string(),
   io: ioSignature,
   loadMs: z.number().nonnegative(),
   runtime: runtimeInfo,
+  structure: z.object({ irVersion: z.number(), opsets: z.record(z.string(), z.number()), nodes: z.number() }).optional(),
   smokeTest: z
     .object({
       outputs: z.array(
@@ -24,6 +69,20 @@ export const validationReport = z.object({
       ),
     })
     .optional(),
+  ioContract: z
+    .object({
+      stableVersion: z.string(),
+      breaking: z.array(ioChange),
+      allowed: z.boolean(),
+    })
+    .optional(),
+  parity: z.object({ outputs: z.array(outputParity), samples: z.number().int() }).optional(),
+  accuracy: z
+    .object({ metric: z.literal('accuracy'), value: z.number(), samples: z.number().int(), baseline: z.number().optional(), drop: z.number().optional() })
+    .optional(),
+  passed: z.boolean(),
+  /** Why it did not pass, one line each. */
+  reasons: z.array(z.string()),
 });
 export type ValidationReport = z.infer<typeof validationReport>;
 
@@ -38,18 +97,38 @@ export const latencySummary = z.object({
 });
 export type LatencySummary = z.infer<typeof latencySummary>;
 
-export const benchmarkReport = z.object({
-  digest: sha256Digest,
-  target: z.enum(['cpu', 'gpu']),
-  runtime: runtimeInfo,
+export const batchMeasurement = z.object({
   batchSize: z.number().int().positive(),
-  warmupRuns: z.number().int().nonnegative(),
-  runs: z.number().int().positive(),
+  latencyMs: latencySummary,
+  /** Samples (batch items) per second. */
+  throughputPerSec: z.number().nonnegative(),
+  runs: z.number().int().nonnegative(),
+  windows: z.number().int().nonnegative(),
+  /** False when the budget ended before three windows agreed: do not trust the numbers. */
+  stable: z.boolean(),
+  /** A bounded sample of raw latencies, for the report's charts. */
+  samplesMs: z.array(z.number()),
+});
+export type BatchMeasurement = z.infer<typeof batchMeasurement>;
+
+export const candidateBenchmark = z.object({
+  label: z.string(),
+  digest: sha256Digest,
+  runtime: runtimeInfo,
   sessionCreateMs: z.number().nonnegative(),
   firstInferenceMs: z.number().nonnegative(),
-  latencyMs: latencySummary,
-  /** Samples (batch items) per second over the measured runs. */
-  throughputPerSec: z.number().nonnegative(),
+  peakRssMb: z.number().nonnegative(),
+  batches: z.array(batchMeasurement),
+});
+export type CandidateBenchmark = z.infer<typeof candidateBenchmark>;
+
+export const benchmarkReport = z.object({
+  target: z.enum(['cpu', 'gpu']),
+  worker: z.string(),
+  warmupRuns: z.number().int(),
+  candidates: z.array(candidateBenchmark),
+  /** The endpoint's stable version, measured in the same activity for a fair ratio. */
+  baseline: candidateBenchmark.optional(),
 });
 export type BenchmarkReport = z.infer<typeof benchmarkReport>;
 
@@ -67,7 +146,22 @@ export const releaseReport = z.object({
 });
 export type ReleaseReport = z.infer<typeof releaseReport>;
 
-export const STAGE_NAMES = ['ingest', 'validate', 'benchmark', 'release'] as const;
+/** One model the pipeline considered for a target, and what became of it. */
+export const candidate = z.object({
+  label: z.string(),
+  target: z.enum(['cpu', 'gpu']),
+  pass: z.string(),
+  artifact: modelArtifact.optional(),
+  parentDigest: sha256Digest.optional(),
+  validation: validationReport.optional(),
+  benchmark: candidateBenchmark.optional(),
+  selected: z.boolean(),
+  /** Why it was or was not selected. */
+  verdict: z.string(),
+});
+export type Candidate = z.infer<typeof candidate>;
+
+export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export const stageState = z.object({
@@ -84,6 +178,8 @@ export type StageState = z.infer<typeof stageState>;
 export const PHASES = [
   'Pending',
   'Ingesting',
+  'Converting',
+  'Optimizing',
   'Validating',
   'Benchmarking',
   'Releasing',
@@ -103,6 +199,9 @@ export const deploymentFailure = z.object({
 });
 export type DeploymentFailure = z.infer<typeof deploymentFailure>;
 
+/** Where the deployment report is in the store. */
+export const reportLocation = z.object({ json: z.string(), html: z.string(), uri: z.string() });
+
 /** What a running deployment answers to the `status` query. */
 export const deploymentStatus = z.object({
   workflowId: z.string(),
@@ -110,10 +209,16 @@ export const deploymentStatus = z.object({
   version: versionName,
   phase: z.enum(PHASES),
   stages: z.array(stageState),
+  /** The source as stored (content-addressed). */
+  source: z.object({ key: z.string(), digest: sha256Digest, sizeBytes: z.number().int() }).optional(),
+  conversion: conversionReport.optional(),
+  candidates: z.array(candidate),
+  /** The artifact that serves (or would have served). */
   artifact: modelArtifact.optional(),
   validation: validationReport.optional(),
-  benchmark: benchmarkReport.optional(),
+  benchmarks: z.array(benchmarkReport),
   release: releaseReport.optional(),
+  report: reportLocation.optional(),
   failure: deploymentFailure.optional(),
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatus>;

@@ -37,7 +37,7 @@ function spec(endpoint: string, version: string, model: Parameters<typeof modelP
     endpoint,
     version,
     model: { source: pathToFileURL(modelPath(model)).href },
-    stages: { benchmark: { runs: 20, warmupRuns: 2 } },
+    stages: { optimize: { enabled: false }, benchmark: { windowRuns: 5, budget: '1s' } },
     rollout: { strategy: 'direct', timeout: '30s' },
   };
 }
@@ -48,10 +48,11 @@ test('a classifier is promoted and the gateway answers exactly as onnxruntime in
   const result = await deployment.result();
 
   expect(result.outcome).toBe('promoted');
-  expect(result.stages.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  expect(result.stages.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
   expect(result.validation?.io.inputs).toEqual([{ name: 'features', datatype: 'FP32', shape: [-1, 4] }]);
-  expect(result.benchmark?.runs).toBe(20);
-  expect(result.benchmark?.latencyMs.p50).toBeGreaterThan(0);
+  expect(result.validation?.parity?.outputs.every((o) => o.passed && o.maxAbsError === 0)).toBe(true);
+  expect(result.candidates).toEqual([expect.objectContaining({ label: 'fp32', selected: true })]);
+  expect(result.benchmarks[0]?.candidates[0]?.batches[0]?.latencyMs.p50).toBeGreaterThan(0);
   expect(result.release?.replicas).toHaveLength(1);
 
   const description = await temporal.workflow.getHandle('deploy/iris/v1').describe();
@@ -104,11 +105,11 @@ test('a corrupt model is rejected at validation, non-retryably, and the endpoint
   const result = await (await client.deploy(spec('guarded', 'v2', 'corrupt'))).result();
   expect(result.outcome).toBe('rejected');
   expect(result.phase).toBe('Rejected');
-  expect(result.failure).toMatchObject({ type: 'ModelUnloadable', stage: 'validate' });
+  expect(result.failure).toMatchObject({ type: 'ModelUnloadable', stage: 'convert' });
   expect(result.failure?.message).toMatch(/cannot load the model: .*protobuf parsing failed/i);
-  expect(result.stages.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped']);
+  expect(result.stages.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped']);
 
-  // Non-retryable: exactly one attempt of the validate activity, failed with nonRetryable set.
+  // Non-retryable: exactly one attempt of the convert activity, failed with nonRetryable set.
   const history = await temporal.workflow.getHandle('deploy/guarded/v2').fetchHistory();
   const failures = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes);
   expect(failures).toHaveLength(1);
@@ -130,7 +131,8 @@ test('a model producing NaN is rejected with the outputs named', async () => {
   const result = await (await client.deploy(spec('nan', 'v1', 'nan'))).result();
   expect(result.outcome).toBe('rejected');
   expect(result.failure).toMatchObject({ type: 'ModelValidationFailed', stage: 'validate' });
-  expect(result.failure?.message).toMatch(/NaN or Inf .*y \(\d+ values\)/);
+  expect(result.failure?.message).toMatch(/NaN or Inf on synthetic inputs: y \(\d+ values\)/);
+  expect(result.validation?.parity?.outputs[0]).toMatchObject({ name: 'y', passed: false });
 });
 
 test('a missing model source is rejected at ingest', async () => {

@@ -8,6 +8,7 @@ import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { freePort } from '../../cli/dev/ports';
 import { releaseVersion } from '../../activities/rollout/releaseVersion';
 import { liveReplicas } from '../../activities/rollout/replicas';
+import { standaloneContext } from '../../activities/activityContext';
 import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
 import { ADMIN_TOKEN, modelPath, startGatewayProcess, tempDir } from '../support/testEnv';
 
@@ -15,7 +16,7 @@ let storeDir: string;
 let store: ArtifactStore;
 const replicas: { process: ManagedProcess; url: string }[] = [];
 
-const context = { heartbeat: () => undefined, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+const context = standaloneContext();
 
 beforeAll(async () => {
   storeDir = await tempDir('store-replicas');

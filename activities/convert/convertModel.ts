@@ -1,0 +1,132 @@
+/**
+ * Convert: the source model (PyTorch, scikit-learn or ONNX) to an fp32 ONNX artifact, with the
+ * source framework's own outputs on golden inputs stored beside it, so every later copy can be
+ * checked against the original model.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ioSignature, type ConversionReport, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
+import type { ActivityContext } from '../activityContext';
+import { rejection } from '../failures';
+import { readSource } from '../ingest/readSource';
+import { runPythonTool } from '../python/pythonTool';
+import { ModelLoadError, type ModelRuntime } from '../runtime';
+import { putBundle } from '../runtime/tensorBundle';
+import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../store';
+
+export interface ConvertInput {
+  /** The stored source (`sources/<sha256><ext>`). */
+  sourceKey: string;
+  sourceUri: string;
+  format: 'onnx' | 'pytorch' | 'sklearn';
+  inputs?: TensorSpec[];
+  outputNames?: string[];
+  opset: number;
+  golden: { source?: string; samples: number; seed: number };
+  /** An `.npz` evaluation set to store as a tensor bundle. */
+  evaluationSource?: string;
+  timeoutMs: number;
+}
+
+const convertResponse = z.object({
+  io: ioSignature,
+  goldenCount: z.number().int(),
+  toolVersions: z.record(z.string(), z.string()),
+});
+
+export async function convertModel(
+  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
+  input: ConvertInput,
+): Promise<ConversionReport & { evaluationDigest?: string }> {
+  const { store, runtime, context } = deps;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-convert-'));
+  try {
+    const sourceBytes = await store.get(input.sourceKey);
+    if (!sourceBytes) throw new Error(`source ${input.sourceKey} is not in the store`);
+    const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
+    await writeFile(sourceFile, sourceBytes);
+
+    const inputs = input.inputs ?? (await onnxInputs(runtime, sourceBytes));
+    let goldenFile: string | undefined;
+    if (input.golden.source) {
+      goldenFile = path.join(dir, 'golden.npz');
+      await writeFile(goldenFile, await readSource(input.golden.source, 'InvalidGoldenInputs'));
+    }
+    const output = path.join(dir, 'model.onnx');
+    const response = await runPythonTool(
+      'convert',
+      {
+        format: input.format,
+        source: sourceFile,
+        output,
+        opset: input.opset,
+        inputs,
+        outputNames: input.outputNames,
+        golden: { path: goldenFile, samples: input.golden.samples, seed: input.golden.seed },
+        goldenOut: path.join(dir, 'golden.json'),
+        referenceOut: path.join(dir, 'reference.json'),
+      },
+      convertResponse,
+      { timeoutMs: input.timeoutMs, onProgress: () => context.heartbeat({ phase: 'convert' }) },
+    );
+    const artifact = await putModel(store, await readFile(output), 'onnx');
+    const goldenDigest = await putBundle(store, await readFile(path.join(dir, 'golden.json')));
+    const referenceDigest = await putBundle(store, await readFile(path.join(dir, 'reference.json')));
+
+    let evaluationDigest: string | undefined;
+    if (input.evaluationSource) {
+      const npz = path.join(dir, 'evaluation.npz');
+      await writeFile(npz, await readSource(input.evaluationSource, 'InvalidDataset'));
+      await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), {
+        timeoutMs: input.timeoutMs,
+      });
+      evaluationDigest = await putBundle(store, await readFile(path.join(dir, 'evaluation.json')));
+    }
+
+    const metadata: ModelMetadata = {
+      digest: artifact.digest,
+      format: 'onnx',
+      sizeBytes: artifact.sizeBytes,
+      io: response.io,
+      lineage: {
+        source: input.sourceUri,
+        pass: 'convert',
+        referenceDigest,
+        goldenDigest,
+        parameters: { format: input.format, opset: input.opset, sourceKey: input.sourceKey },
+        toolVersions: response.toolVersions,
+      },
+    };
+    const metadataKey = storeKeys.modelMetadata(artifact.digest);
+    if (!(await store.exists(metadataKey))) await writeDocument(store, metadataKey, metadata);
+    return {
+      artifact,
+      io: response.io,
+      goldenDigest,
+      referenceDigest,
+      goldenCount: response.goldenCount,
+      toolVersions: response.toolVersions,
+      ...(evaluationDigest ? { evaluationDigest } : {}),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** An ONNX model's inputs, read by loading it (an unloadable model is refused here). */
+async function onnxInputs(runtime: ModelRuntime, bytes: Uint8Array): Promise<TensorSpec[]> {
+  let session;
+  try {
+    session = await runtime.load(bytes);
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw rejection('ModelUnloadable', error.message);
+    throw error;
+  }
+  try {
+    return session.signature.inputs;
+  } finally {
+    await session.release();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Optimize: one pass over a model, making a new content-addressed artifact with its lineage.
+ *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
+ *   int8   dynamic int8 quantization (onnxruntime.quantization)
+ *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common)
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
+import { modelMetadata } from '../../sdk/schemas';
+import type { ActivityContext } from '../activityContext';
+import { rejection } from '../failures';
+import { runPythonTool } from '../python/pythonTool';
+import type { ModelRuntime } from '../runtime';
+import { getModel, putModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+
+export interface OptimizeInput {
+  artifact: ModelArtifact;
+  pass: OptimizationPass;
+  timeoutMs: number;
+}
+
+const toolResponse = z.object({ parameters: z.record(z.string(), z.unknown()), toolVersions: z.record(z.string(), z.string()) });
+
+export async function optimizeModel(
+  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
+  input: OptimizeInput,
+): Promise<ModelArtifact> {
+  const { store, runtime } = deps;
+  const parent = await readDocument(store, storeKeys.modelMetadata(input.artifact.digest), modelMetadata);
+  if (!parent) throw new Error(`metadata of ${input.artifact.digest} is missing: convert it first`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-optimize-'));
+  try {
+    const source = path.join(dir, 'input.onnx');
+    const output = path.join(dir, 'output.onnx');
+    await writeFile(source, await getModel(store, input.artifact.digest));
+    let parameters: Record<string, unknown>;
+    let toolVersions: Record<string, string>;
+    if (input.pass === 'graph') {
+      // Basic level: hardware-independent rewrites, so the file runs on every execution provider.
+      const session = await runtime.load(await readFile(source), { graphOptimization: { level: 'basic', outputFile: output } });
+      await session.release();
+      parameters = { level: 'basic' };
+      toolVersions = { onnxruntime: runtime.version };
+    } else {
+      const command = input.pass === 'int8' ? 'quantize_int8' : 'fp16';
+      ({ parameters, toolVersions } = await runPythonTool(command, { model: source, output }, toolResponse, {
+        timeoutMs: input.timeoutMs,
+        onProgress: () => deps.context.heartbeat({ pass: input.pass }),
+      }));
+    }
+    const bytes = await readFile(output).catch(() => {
+      throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);
+    });
+    const artifact = await putModel(store, bytes, 'onnx');
+    const metadata: ModelMetadata = {
+      digest: artifact.digest,
+      format: 'onnx',
+      sizeBytes: artifact.sizeBytes,
+      io: parent.io,
+      lineage: {
+        parentDigest: input.artifact.digest,
+        pass: input.pass,
+        referenceDigest: parent.lineage.referenceDigest,
+        goldenDigest: parent.lineage.goldenDigest,
+        parameters,
+        toolVersions,
+      },
+    };
+    const key = storeKeys.modelMetadata(artifact.digest);
+    if (!(await store.exists(key))) await writeDocument(store, key, metadata);
+    return artifact;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

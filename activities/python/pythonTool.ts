@@ -1,0 +1,68 @@
+/**
+ * Runs `activities/python/modelTools.py <command>` in the project venv with a typed JSON request
+ * and response, a timeout, and stderr captured into the failure. A refused model (exit 2) becomes a
+ * non-retryable failure of the type the tool names; anything else is left to retry.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { z } from 'zod';
+import { isFailureType } from '../../sdk/errors';
+import { rejection } from '../failures';
+import { PYTHON_TOOL_ROOT, venvPython } from './venv';
+
+export interface PythonToolOptions {
+  timeoutMs: number;
+  /** Called periodically while the tool runs (activity heartbeats). */
+  onProgress?: () => void;
+}
+
+export async function runPythonTool<S extends z.ZodType>(
+  command: string,
+  request: unknown,
+  schema: S,
+  options: PythonToolOptions,
+): Promise<z.output<S>> {
+  const script = path.join(PYTHON_TOOL_ROOT, 'modelTools.py');
+  const child = spawn(venvPython(), [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.length > 64_000) stderr = stderr.slice(-32_000);
+  });
+  child.stdin.end(JSON.stringify(request));
+  const progress = options.onProgress ? setInterval(options.onProgress, 5000) : undefined;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c));
+  }).finally(() => {
+    clearTimeout(timer);
+    if (progress) clearInterval(progress);
+  });
+  const tail = stderr.trim().split('\n').slice(-15).join('\n');
+  if (timedOut) throw new Error(`python ${command} did not finish within ${options.timeoutMs} ms\n${tail}`);
+  if (code === 2) {
+    const parsed = safeJson(stdout) as { error?: { type?: string; message?: string } } | undefined;
+    const type = parsed?.error?.type;
+    const message = parsed?.error?.message ?? `python ${command} refused the model`;
+    throw rejection(isFailureType(type) ? type : 'ModelValidationFailed', message);
+  }
+  if (code !== 0) throw new Error(`python ${command} failed (exit ${code}):\n${tail}`);
+  const response = schema.safeParse(safeJson(stdout));
+  if (!response.success) throw new Error(`python ${command} answered unexpectedly: ${response.error.message}\n${stdout.slice(0, 500)}`);
+  return response.data;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text.trim().split('\n').pop() ?? '');
+  } catch {
+    return undefined;
+  }
+}

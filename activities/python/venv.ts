@@ -1,0 +1,12 @@
+/** Where the Python toolchain is: the project venv (`.venv`), or `MODELSHIP_PYTHON`. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export const PYTHON_TOOL_ROOT = __dirname;
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+export function venvPython(): string {
+  if (process.env.MODELSHIP_PYTHON) return process.env.MODELSHIP_PYTHON;
+  const local = path.join(PACKAGE_ROOT, '.venv', 'bin', 'python');
+  return existsSync(local) ? local : 'python3';
+}

@@ -1,0 +1,103 @@
+"""Trains the small framework models the examples and tests convert, deterministically and offline.
+
+Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (default: examples/models)
+
+- sklearn_classifier.pkl   LogisticRegression on 4 features, 3 classes (pickle)
+- sklearn_eval.npz         features FP32[300,4], labels INT64[300]
+- pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
+- pytorch_cnn_ts.pt        the same CNN as TorchScript
+- pytorch_eval.npz         x FP32[300,1,8,8], labels INT64[300]
+"""
+import os
+import pickle
+import sys
+
+import numpy as np
+
+
+def tabular(rng, n):
+    centers = np.array([[2, 0, 0, 1], [0, 2, 1, 0], [-1, -1, 2, 2]], dtype=np.float32)
+    labels = rng.integers(0, 3, n)
+    return (centers[labels] + rng.normal(0, 0.9, (n, 4))).astype(np.float32), labels.astype(np.int64)
+
+
+def images(rng, n):
+    labels = rng.integers(0, 3, n)
+    x = rng.normal(0, 0.6, (n, 1, 8, 8)).astype(np.float32)
+    for i, label in enumerate(labels):
+        if label == 0:
+            x[i, 0, :, 2:4] += 1.5  # vertical bar
+        elif label == 1:
+            x[i, 0, 2:4, :] += 1.5  # horizontal bar
+        else:
+            x[i, 0, np.arange(8), np.arange(8)] += 1.5  # diagonal
+    return x, labels.astype(np.int64)
+
+
+def save_atomic(path, write):
+    stem, ext = os.path.splitext(path)
+    tmp = f"{stem}.tmp{ext}"  # keep the extension: torch.export.save insists on .pt2
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def sklearn_models(out):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(5)
+    x, y = tabular(rng, 600)
+    clf = LogisticRegression(max_iter=500).fit(x, y)
+
+    def dump(path):
+        with open(path, "wb") as f:
+            pickle.dump(clf, f)
+
+    save_atomic(os.path.join(out, "sklearn_classifier.pkl"), dump)
+    ex, ey = tabular(np.random.default_rng(6), 300)
+    save_atomic(os.path.join(out, "sklearn_eval.npz"), lambda p: np.savez(open(p, "wb"), features=ex, labels=ey))
+
+
+def pytorch_models(out):
+    import torch
+
+    torch.manual_seed(0)
+
+    class SmallCnn(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 8, 3, padding=1)
+            self.head = torch.nn.Linear(8 * 4 * 4, 3)
+
+        def forward(self, x):
+            h = torch.nn.functional.max_pool2d(torch.relu(self.conv(x)), 2)
+            return self.head(h.flatten(1))
+
+    model = SmallCnn()
+    x, y = images(np.random.default_rng(7), 600)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(60):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(tx), ty)
+        loss.backward()
+        opt.step()
+    model.eval()
+    example = (tx[:2],)
+    program = torch.export.export(model, example, dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1, max=4096)}})
+    save_atomic(os.path.join(out, "pytorch_cnn.pt2"), lambda p: torch.export.save(program, p))
+    scripted = torch.jit.trace(model, example)
+    save_atomic(os.path.join(out, "pytorch_cnn_ts.pt"), lambda p: torch.jit.save(scripted, p))
+    ex, ey = images(np.random.default_rng(8), 300)
+    save_atomic(os.path.join(out, "pytorch_eval.npz"), lambda p: np.savez(open(p, "wb"), x=ex, labels=ey))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(out, exist_ok=True)
+    sklearn_models(out)
+    pytorch_models(out)
+    print(f"framework models written to {out}")
+
+
+if __name__ == "__main__":
+    main()
