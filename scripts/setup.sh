@@ -26,9 +26,10 @@ if [ ! -x .venv/bin/python ] || [ ! -f .venv/.modelship-setup ] || [ "$(cat .ven
 fi
 
 # Example models are built by the project itself (nothing is downloaded).
-models_stamp=$(stamp examples/models/makeModels.py requirements.txt)
+models_stamp=$(stamp examples/models/makeModels.py examples/models/makeFrameworkModels.py requirements.txt)
 if [ ! -f examples/models/.stamp ] || [ "$(cat examples/models/.stamp)" != "$models_stamp" ]; then
-  echo "setup: building example models (examples/models/makeModels.py)" >&2
+  echo "setup: building example models (examples/models/make*Models.py)" >&2
   .venv/bin/python examples/models/makeModels.py examples/models
+  .venv/bin/python examples/models/makeFrameworkModels.py examples/models 2>/dev/null
   echo "$models_stamp" > examples/models/.stamp
 fi

@@ -39,11 +39,23 @@ async function readSpecFile(file: string): Promise<unknown> {
   }
 }
 
-/** Turns a relative model path into an absolute `file://` URI, so workers in other directories find it. */
+/**
+ * Turns the spec's relative file paths (model, golden inputs, evaluation set) into absolute
+ * `file://` URIs, so workers in other directories find them.
+ */
 export function resolveModelSource(spec: PipelineSpec, baseDir: string): PipelineSpec {
-  const { source } = spec.model;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return spec;
-  return { ...spec, model: { ...spec.model, source: pathToFileURL(path.resolve(baseDir, source)).href } };
+  const resolve = (location: string): string =>
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : pathToFileURL(path.resolve(baseDir, location)).href;
+  const { convert, validate } = spec.stages;
+  return {
+    ...spec,
+    model: { ...spec.model, source: resolve(spec.model.source) },
+    stages: {
+      ...spec.stages,
+      convert: { ...convert, golden: { ...convert.golden, ...(convert.golden.source ? { source: resolve(convert.golden.source) } : {}) } },
+      validate: { ...validate, ...(validate.evaluation ? { evaluation: { ...validate.evaluation, source: resolve(validate.evaluation.source) } } : {}) },
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - nan.onnx         x FP32[N,4] -> y FP32[N,4] = sqrt(x)                          (NaN on negative inputs)
 - corrupt.onnx     classifier.onnx truncated: does not parse
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
+- classifier_swapped.onnx    the classifier with its two outputs' names swapped
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
 """
@@ -29,7 +30,7 @@ def save(model: onnx.ModelProto, path: str) -> None:
     os.replace(tmp, path)
 
 
-def classifier(perturbation: float = 0.0) -> onnx.ModelProto:
+def classifier(perturbation: float = 0.0, swap_outputs: bool = False) -> onnx.ModelProto:
     rng = np.random.default_rng(7)
     arrays = [rng.normal(0, 0.8, (4, 16)), rng.normal(0, 0.1, (16,)), rng.normal(0, 0.8, (16, 3)), rng.normal(0, 0.1, (3,))]
     if perturbation:
@@ -40,17 +41,23 @@ def classifier(perturbation: float = 0.0) -> onnx.ModelProto:
         helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
         helper.make_node("Relu", ["h"], ["h_relu"]),
         helper.make_node("Gemm", ["h_relu", "w2", "b2"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
-        helper.make_node("ArgMax", ["logits"], ["label"], axis=1, keepdims=0),
+        helper.make_node("Softmax", ["logits"], ["label" if swap_outputs else "probabilities"], axis=1),
+        helper.make_node("ArgMax", ["logits"], ["probabilities" if swap_outputs else "label"], axis=1, keepdims=0),
     ]
+    outputs = [
+        helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3]),
+        helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
+    ]
+    if swap_outputs:
+        outputs = [
+            helper.make_tensor_value_info("label", TensorProto.FLOAT, ["batch", 3]),
+            helper.make_tensor_value_info("probabilities", TensorProto.INT64, ["batch"]),
+        ]
     graph = helper.make_graph(
         nodes,
         "classifier",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 4])],
-        [
-            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3]),
-            helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
-        ],
+        outputs,
         [w1, b1, w2, b2],
     )
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
@@ -143,6 +150,7 @@ def main() -> None:
     save(embedding(), os.path.join(out, "embedding.onnx"))
     save(nan_model(), os.path.join(out, "nan.onnx"))
     save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
+    save(classifier(swap_outputs=True), os.path.join(out, "classifier_swapped.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     good = classifier().SerializeToString(deterministic=True)

@@ -17,7 +17,9 @@ import { TEST_ENV, type GlobalHandles } from './testEnv';
 export default async function globalSetup(): Promise<void> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'modelship-test-'));
   const modelsDir = path.join(workDir, 'models');
-  execFileSync(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models/makeModels.py'), modelsDir], { stdio: 'pipe' });
+  for (const script of ['makeModels.py', 'makeFrameworkModels.py']) {
+    execFileSync(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models', script), modelsDir], { stdio: 'pipe' });
+  }
 
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({

@@ -26,10 +26,15 @@ export function testEnv(name: keyof typeof TEST_ENV): string {
 }
 
 /** A generated example model's path. */
-export type ExampleModel = 'classifier' | 'classifier_perturbed' | 'embedding' | 'nan' | 'corrupt' | 'datatypes';
+export type ExampleModel = 'classifier' | 'classifier_perturbed' | 'classifier_swapped' | 'embedding' | 'nan' | 'corrupt' | 'datatypes' | 'mlp_bench';
 
 export function modelPath(name: ExampleModel): string {
   return path.join(testEnv('modelsDir'), `${name}.onnx`);
+}
+
+/** A generated framework model or dataset file (`sklearn_classifier.pkl`, `pytorch_cnn.pt2`, `*_eval.npz`). */
+export function exampleFile(name: string): string {
+  return path.join(testEnv('modelsDir'), name);
 }
 
 export async function tempDir(prefix: string): Promise<string> {
