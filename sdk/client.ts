@@ -117,7 +117,10 @@ export class ModelshipClient {
   /** Connects with the standard Temporal environment configuration (see {@link resolveConnection}). */
   static async connect(overrides: ConnectionOverrides = {}): Promise<ModelshipClient> {
     const resolved = resolveConnection(overrides);
-    const connection = await Connection.connect(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]);
+    const connection = await Connection.connect({
+      connectTimeout: 5000,
+      ...(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]),
+    });
     return new ModelshipClient(new Client({ connection, namespace: resolved.namespace }), connection, resolved.address);
   }
 

@@ -10,10 +10,10 @@ function p50(c: Candidate): number | undefined {
 
 /**
  * Marks one candidate of `candidates` (all of one target) as selected and writes every verdict.
- * The base (pass `convert`) must have passed validation. Without measurements, the base is chosen:
- * an optimized copy is never picked without proof that it is faster.
+ * The base (pass `convert`) must have passed validation. An optimized copy replaces it only if
+ * measured at least `minSpeedup` faster (p50): without proof, the faithful fp32 model serves.
  */
-export function selectCandidate(candidates: Candidate[]): Candidate {
+export function selectCandidate(candidates: Candidate[], minSpeedup = 0.05): Candidate {
   const base = candidates.find((c) => c.pass === 'convert');
   if (!base) throw new Error('no base candidate');
   const basePassed = base.validation?.passed === true;
@@ -32,6 +32,10 @@ export function selectCandidate(candidates: Candidate[]): Candidate {
     }
     if (c !== base && baseP50 !== undefined && latency >= baseP50) {
       c.verdict = `not selected: slower than fp32 (p50 ${latency.toFixed(3)} ms vs ${baseP50.toFixed(3)} ms)`;
+      continue;
+    }
+    if (c !== base && baseP50 !== undefined && latency > baseP50 * (1 - minSpeedup)) {
+      c.verdict = `not selected: less than ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (p50 ${latency.toFixed(3)} ms vs ${baseP50.toFixed(3)} ms)`;
       continue;
     }
     if (!best || latency < (p50(best) as number) || (latency === p50(best) && (c.artifact?.sizeBytes ?? 0) < (best.artifact?.sizeBytes ?? 0))) {

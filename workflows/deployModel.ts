@@ -284,7 +284,9 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
 
     // Select per target, then gate the serving pick against the endpoint's stable version.
     const picks = new Map<Target, Candidate>();
-    for (const target of spec.targets) picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target)));
+    for (const target of spec.targets) {
+      picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target), benchmark.minSpeedupPercent / 100));
+    }
     const servingTarget: Target = spec.targets.includes('cpu') ? 'cpu' : (spec.targets[0] as Target);
     const serving = picks.get(servingTarget) as Candidate;
     status.artifact = serving.artifact;

@@ -110,6 +110,8 @@ export const benchmarkStage = z.strictObject({
   stabilityTolerance: z.number().min(0).max(1).default(0.1),
   /** Time budget per candidate and batch size; past it the result is marked unstable. */
   budget: duration.prefault('20s'),
+  /** An optimized copy replaces the fp32 model only if at least this many percent faster (p50). */
+  minSpeedupPercent: z.number().min(0).max(100).default(5),
   /** Reject a candidate more than this many percent slower (p50) than the endpoint's stable version. */
   maxRegressionPercent: z.number().min(0).max(1000).default(10),
   ...stageTiming('15m'),

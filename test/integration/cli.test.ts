@@ -40,13 +40,13 @@ function modelship(args: string[]): Promise<{ code: number; stdout: string; stde
 test('deploy --wait of a good model exits 0 and prints the stages and outcome', async () => {
   await writeFile(
     path.join(specDir, 'good.yaml'),
-    'endpoint: cli-demo\nversion: v1\nmodel:\n  source: ./model.onnx\nstages:\n  benchmark:\n    runs: 10\n',
+    'endpoint: cli-demo\nversion: v1\nmodel:\n  source: ./model.onnx\nstages:\n  optimize:\n    enabled: false\n  benchmark:\n    windowRuns: 5\n    budget: 1s\n',
   );
   const { code, stdout } = await modelship(['deploy', 'good.yaml', '--wait']);
   expect(code).toBe(0);
   expect(stdout).toContain('workflow  deploy/cli-demo/v1');
   expect(stdout).toMatch(/✓ validate/);
-  expect(stdout).toMatch(/✓ release +generation 1 applied by 1 replica/);
+  expect(stdout).toMatch(/✓ release +fp32 \([0-9a-f]{12}\): generation 1 applied by 1 replica/);
   expect(stdout).toContain('promoted: cli-demo now serves v1');
   const response = await fetch(`${gateway.url}/v2/models/cli-demo/ready`);
   expect(response.status).toBe(200);
@@ -56,20 +56,20 @@ test('deploy --wait of a corrupt model exits 3 with the reason', async () => {
   await writeFile(path.join(specDir, 'bad.json'), JSON.stringify({ endpoint: 'cli-demo', version: 'v2', model: { source: './corrupt.onnx' } }));
   const { code, stdout } = await modelship(['deploy', 'bad.json', '--wait']);
   expect(code).toBe(3);
-  expect(stdout).toMatch(/rejected at validate: ModelUnloadable: .*cannot load the model/);
+  expect(stdout).toMatch(/rejected at convert: ModelUnloadable: .*cannot load the model/);
 });
 
 test('a TS module spec with --version and --json works', async () => {
   await writeFile(
     path.join(specDir, 'pipeline.ts'),
     `import { definePipeline } from '${path.join(PACKAGE_ROOT, 'sdk')}';\n` +
-      `export default definePipeline({ endpoint: 'cli-ts', version: 'v0', model: { source: './model.onnx' }, stages: { benchmark: { enabled: false } } });\n`,
+      `export default definePipeline({ endpoint: 'cli-ts', version: 'v0', model: { source: './model.onnx' }, stages: { optimize: { enabled: false }, benchmark: { enabled: false } } });\n`,
   );
   const { code, stdout } = await modelship(['deploy', 'pipeline.ts', '--version', 'v5', '--wait', '--json']);
   expect(code).toBe(0);
   const result = JSON.parse(stdout);
   expect(result).toMatchObject({ outcome: 'promoted', endpoint: 'cli-ts', version: 'v5' });
-  expect(result.stages[2]).toMatchObject({ name: 'benchmark', status: 'skipped' });
+  expect(result.stages[4]).toMatchObject({ name: 'benchmark', status: 'skipped' });
 });
 
 test('an invalid spec exits 1 naming each problem, without starting anything', async () => {

@@ -10,11 +10,24 @@ describe('pipelineSpec', () => {
       apiVersion: 'modelship/v1',
       endpoint: 'iris',
       version: 'v1',
-      model: { source: './model.onnx', format: 'onnx' },
+      model: { source: './model.onnx', format: 'onnx', task: 'other' },
+      targets: ['cpu'],
       stages: {
         ingest: { timeout: 300_000 },
-        validate: { smokeTest: true, timeout: 300_000 },
-        benchmark: { enabled: true, target: 'cpu', batchSize: 1, warmupRuns: 10, runs: 100, timeout: 300_000 },
+        convert: { opset: 17, golden: { samples: 64, seed: 0 }, timeout: 600_000 },
+        optimize: { enabled: true, passes: { cpu: ['graph', 'int8'], gpu: ['graph', 'fp16'] }, timeout: 600_000 },
+        validate: { smokeTest: true, tolerances: {}, int8MinAgreement: 0.99, allowBreakingChanges: false, timeout: 600_000 },
+        benchmark: {
+          enabled: true,
+          batchSizes: [1],
+          warmupRuns: 10,
+          windowRuns: 50,
+          stabilityTolerance: 0.1,
+          budget: 20_000,
+          minSpeedupPercent: 5,
+          maxRegressionPercent: 10,
+          timeout: 900_000,
+        },
       },
       rollout: { strategy: 'direct', timeout: 120_000, minReplicas: 1 },
       serving: { maxConcurrency: 4, maxQueueSize: 256, queueTimeoutMs: 0, timeoutAction: 'reject' },
@@ -22,12 +35,18 @@ describe('pipelineSpec', () => {
     });
   });
 
+  test('framework models must declare their inputs', () => {
+    const result = pipelineSpec.safeParse({ ...minimal, model: { source: 'm.pt2', format: 'pytorch' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['model', 'inputs'], message: expect.stringMatching(/needs its inputs declared/) });
+  });
+
   test('names the path of every problem', () => {
     const bad = {
       endpoint: 'Not A DNS Label',
       version: 'v1',
       model: { source: '', format: 'keras' },
-      stages: { benchmark: { runs: 0, timeout: 'soon' } },
+      stages: { benchmark: { windowRuns: 0, timeout: 'soon' } },
       rollout: { strategy: 'yolo' },
       extra: true,
     };
@@ -40,7 +59,7 @@ describe('pipelineSpec', () => {
     expect(error).toBeInstanceOf(InvalidSpecError);
     const paths = error?.issues.map((i) => i.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['endpoint', 'model.source', 'model.format', 'stages.benchmark.runs', 'stages.benchmark.timeout', 'rollout.strategy', '']),
+      expect.arrayContaining(['endpoint', 'model.source', 'model.format', 'stages.benchmark.windowRuns', 'stages.benchmark.timeout', 'rollout.strategy', '']),
     );
     expect(error?.message).toContain('bad.yaml');
     expect(error?.issues.find((i) => i.path === 'stages.benchmark.timeout')?.message).toMatch(/"soon" is not a duration/);

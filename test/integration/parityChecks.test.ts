@@ -1,0 +1,130 @@
+/**
+ * Parity catches wrong conversions: the real convert activity produces reference outputs, and the
+ * real validate activity (onnxruntime-node) checks candidates that are subtly or grossly wrong.
+ * Benchmarks resume from heartbeat details and mark unstable measurements.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { standaloneContext } from '../../activities/activityContext';
+import { benchmarkCandidates } from '../../activities/benchmark/benchmarkCandidates';
+import { convertModel } from '../../activities/convert/convertModel';
+import { ingestModel } from '../../activities/ingest/ingestModel';
+import { OnnxRuntime } from '../../activities/runtime';
+import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { validateCandidate, type ValidateInput } from '../../activities/validate/validateCandidate';
+import type { CandidateBenchmark, ConversionReport } from '../../sdk/schemas';
+import { modelPath, tempDir } from '../support/testEnv';
+
+let store: ArtifactStore;
+let conversion: ConversionReport;
+const runtime = new OnnxRuntime();
+const deps = () => ({ store, runtime, context: standaloneContext() });
+
+beforeAll(async () => {
+  store = new FsArtifactStore(await tempDir('store-parity'));
+  const source = await ingestModel(store, { source: pathToFileURL(modelPath('classifier')).href });
+  conversion = await convertModel(deps(), {
+    sourceKey: source.key,
+    sourceUri: 'test',
+    format: 'onnx',
+    opset: 17,
+    golden: { samples: 200, seed: 3 },
+    timeoutMs: 60_000,
+  });
+});
+
+async function validate(model: Parameters<typeof modelPath>[0], overrides: Partial<ValidateInput> = {}) {
+  const artifact = await putModel(store, await readFile(modelPath(model)), 'onnx');
+  return validateCandidate(deps(), {
+    artifact,
+    pass: 'convert',
+    target: 'cpu',
+    smokeTest: true,
+    task: 'classifier',
+    tolerances: {},
+    int8MinAgreement: 0.99,
+    referenceDigest: conversion.referenceDigest,
+    goldenDigest: conversion.goldenDigest,
+    endpoint: 'parity',
+    allowBreakingChanges: false,
+    timeoutMs: 60_000,
+    ...overrides,
+  });
+}
+
+test('the faithful model passes parity exactly', async () => {
+  const report = await validate('classifier');
+  expect(report.passed).toBe(true);
+  expect(report.parity?.samples).toBe(200);
+  expect(report.parity?.outputs.map((o) => [o.name, o.maxAbsError, o.passed])).toEqual([
+    ['probabilities', 0, true],
+    ['label', 0, true],
+  ]);
+  expect(report.parity?.outputs[0]?.top1Agreement).toBe(1);
+  expect(report.structure?.opsets).toEqual({ 'ai.onnx': 17 });
+});
+
+test('a perturbed weight is caught by parity, with the numbers', async () => {
+  const report = await validate('classifier_perturbed');
+  expect(report.passed).toBe(false);
+  const probabilities = report.parity?.outputs.find((o) => o.name === 'probabilities');
+  expect(probabilities?.passed).toBe(false);
+  expect(probabilities?.maxAbsError).toBeGreaterThan(1e-3);
+  expect(probabilities?.top1Agreement).toBeLessThan(0.95);
+  expect(report.reasons.join('\n')).toMatch(/parity of probabilities fails \(every element within atol 0.00001 \+ rtol 0.00001\): max abs [\d.]+, p99 abs .*top-1 agreement/);
+});
+
+test('swapped outputs are caught by datatype and shape', async () => {
+  const report = await validate('classifier_swapped');
+  expect(report.passed).toBe(false);
+  expect(report.parity?.outputs.map((o) => [o.name, o.shapeMatch, o.dtypeMatch, o.passed])).toEqual([
+    ['probabilities', false, false, false],
+    ['label', false, false, false],
+  ]);
+  expect(report.reasons.join('\n')).toMatch(/same shape and datatype \(got INT64 \[200\], reference FP32 \[200, 3\]\)/);
+});
+
+test('fp16 tolerances are looser than conversion tolerances, int8 is judged by agreement', async () => {
+  // The perturbed model is far outside fp16 tolerance too, and below 99% top-1 agreement for int8.
+  const fp16 = await validate('classifier_perturbed', { pass: 'fp16' });
+  expect(fp16.parity?.outputs.find((o) => o.name === 'probabilities')?.criterion).toBe('p99 within atol 0.001 + rtol 0.01');
+  expect(fp16.passed).toBe(false);
+  const int8 = await validate('classifier_perturbed', { pass: 'int8' });
+  expect(int8.parity?.outputs.find((o) => o.name === 'probabilities')?.criterion).toBe('top-1 agreement ≥ 0.99');
+  expect(int8.passed).toBe(false);
+  const faithfulInt8 = await validate('classifier', { pass: 'int8' });
+  expect(faithfulInt8.passed).toBe(true);
+});
+
+test('a benchmark resumes from heartbeat details and marks measurements that never settle', async () => {
+  const digest = conversion.artifact.digest;
+  const finished: CandidateBenchmark = {
+    label: 'fp32',
+    digest,
+    runtime: { ortVersion: 'earlier attempt', executionProvider: 'cpu', intraOpThreads: 0 },
+    sessionCreateMs: 1,
+    firstInferenceMs: 1,
+    peakRssMb: 1,
+    batches: [],
+  };
+  const report = await benchmarkCandidates(
+    { store, runtime, context: standaloneContext({ done: [finished] }) },
+    {
+      target: 'cpu',
+      candidates: [
+        { label: 'fp32', digest },
+        { label: 'again', digest },
+      ],
+      batchSizes: [1],
+      warmupRuns: 10,
+      windowRuns: 5,
+      stabilityTolerance: 0, // no three windows ever agree exactly: the budget ends first
+      budgetMs: 200,
+    },
+  );
+  expect(report.candidates[0]).toEqual(finished);
+  const measured = report.candidates[1];
+  expect(measured?.runtime.ortVersion).toBe('1.30.0');
+  expect(measured?.batches[0]?.stable).toBe(false);
+  expect(measured?.batches[0]?.windows).toBeGreaterThanOrEqual(3);
+});
