@@ -44,7 +44,7 @@ const post = async (path: string, body: string, headers: Record<string, string> 
 const goodRequest = JSON.stringify({ id: 'req-1', inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
 
 test('server metadata, liveness and readiness', async () => {
-  expect(await get('/v2')).toEqual({ status: 200, body: { name: 'modelship', version: '0.1.0', extensions: [] } });
+  expect(await get('/v2')).toEqual({ status: 200, body: { name: 'modelship', version: '0.1.0', extensions: ['binary_tensor_data'] } });
   expect(await get('/v2/health/live')).toEqual({ status: 200, body: { live: true } });
   expect(await get('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
 });
