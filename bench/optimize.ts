@@ -72,7 +72,11 @@ async function main(): Promise<void> {
           }),
         );
       }
-      const measured = candidates.filter((c) => c.artifact).map((c) => ({ label: c.label, digest: (c.artifact as ModelArtifact).digest }));
+      // Only candidates that loaded safely (the crash probe passed) are loaded into this process;
+      // unlike the pipeline, the bench also measures those that fail parity, to show what they cost.
+      const measured = candidates
+        .filter((c) => c.artifact && reports.get(c.label)?.runtime.executionProvider === 'cpu')
+        .map((c) => ({ label: c.label, digest: (c.artifact as ModelArtifact).digest }));
       const bench = await benchmarkCandidates(deps, {
         target: 'cpu',
         candidates: measured,
@@ -91,6 +95,10 @@ async function main(): Promise<void> {
         }
         const b = bench.candidates.find((x) => x.label === c.label);
         const v = reports.get(c.label);
+        if (!b) {
+          lines.push(`${c.label.padEnd(7)} ${(c.artifact.sizeBytes / 1024).toFixed(0).padStart(8)}  ${(c.artifact.sizeBytes / conversion.artifact.sizeBytes).toFixed(2).padStart(5)}  refused: ${v?.reasons.join('; ').slice(0, 110)}`);
+          continue;
+        }
         const out = v?.parity?.outputs[0];
         const p50 = b?.batches[0]?.latencyMs.p50 ?? NaN;
         const thr = b?.batches[1]?.throughputPerSec ?? NaN;

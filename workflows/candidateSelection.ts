@@ -30,6 +30,10 @@ export function selectCandidate(candidates: Candidate[], minSpeedup = 0.05): Can
       if (c !== base) c.verdict = 'not selected: not benchmarked';
       continue;
     }
+    if (c !== base && (c.benchmark?.batches.some((b) => !b.stable) || base.benchmark?.batches.some((b) => !b.stable))) {
+      c.verdict = 'not selected: its measurement (or fp32\'s) never settled within the budget, so a speed-up is not proven';
+      continue;
+    }
     if (c !== base && baseP50 !== undefined && latency >= baseP50) {
       c.verdict = `not selected: slower than fp32 (p50 ${latency.toFixed(3)} ms vs ${baseP50.toFixed(3)} ms)`;
       continue;

@@ -9,10 +9,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ioSignature, type ConversionReport, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
-import { rejection } from '../failures';
 import { readSource } from '../ingest/readSource';
 import { runPythonTool } from '../python/pythonTool';
-import { ModelLoadError, type ModelRuntime } from '../runtime';
+import type { ModelRuntime } from '../runtime';
 import { putBundle } from '../runtime/tensorBundle';
 import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../store';
 
@@ -40,7 +39,7 @@ export async function convertModel(
   deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
   input: ConvertInput,
 ): Promise<ConversionReport & { evaluationDigest?: string }> {
-  const { store, runtime, context } = deps;
+  const { store, context } = deps;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-convert-'));
   try {
     const sourceBytes = await store.get(input.sourceKey);
@@ -48,7 +47,8 @@ export async function convertModel(
     const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
     await writeFile(sourceFile, sourceBytes);
 
-    const inputs = input.inputs ?? (await onnxInputs(runtime, sourceBytes));
+    // ONNX models without declared inputs: the tool reads them from the model (in its own process).
+    const inputs = input.inputs;
     let goldenFile: string | undefined;
     if (input.golden.source) {
       goldenFile = path.join(dir, 'golden.npz');
@@ -69,7 +69,7 @@ export async function convertModel(
         referenceOut: path.join(dir, 'reference.json'),
       },
       convertResponse,
-      { timeoutMs: input.timeoutMs, onProgress: () => context.heartbeat({ phase: 'convert' }) },
+      { timeoutMs: input.timeoutMs, crashType: 'ModelConversionFailed', onProgress: () => context.heartbeat({ phase: 'convert' }) },
     );
     const artifact = await putModel(store, await readFile(output), 'onnx');
     const goldenDigest = await putBundle(store, await readFile(path.join(dir, 'golden.json')));
@@ -112,21 +112,5 @@ export async function convertModel(
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** An ONNX model's inputs, read by loading it (an unloadable model is refused here). */
-async function onnxInputs(runtime: ModelRuntime, bytes: Uint8Array): Promise<TensorSpec[]> {
-  let session;
-  try {
-    session = await runtime.load(bytes);
-  } catch (error) {
-    if (error instanceof ModelLoadError) throw rejection('ModelUnloadable', error.message);
-    throw error;
-  }
-  try {
-    return session.signature.inputs;
-  } finally {
-    await session.release();
   }
 }

@@ -28,7 +28,7 @@ export async function optimizeModel(
   deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
   input: OptimizeInput,
 ): Promise<ModelArtifact> {
-  const { store, runtime } = deps;
+  const { store } = deps;
   const parent = await readDocument(store, storeKeys.modelMetadata(input.artifact.digest), modelMetadata);
   if (!parent) throw new Error(`metadata of ${input.artifact.digest} is missing: convert it first`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-optimize-'));
@@ -36,21 +36,15 @@ export async function optimizeModel(
     const source = path.join(dir, 'input.onnx');
     const output = path.join(dir, 'output.onnx');
     await writeFile(source, await getModel(store, input.artifact.digest));
-    let parameters: Record<string, unknown>;
-    let toolVersions: Record<string, string>;
-    if (input.pass === 'graph') {
-      // Basic level: hardware-independent rewrites, so the file runs on every execution provider.
-      const session = await runtime.load(await readFile(source), { graphOptimization: { level: 'basic', outputFile: output } });
-      await session.release();
-      parameters = { level: 'basic' };
-      toolVersions = { onnxruntime: runtime.version };
-    } else {
-      const command = input.pass === 'int8' ? 'quantize_int8' : 'fp16';
-      ({ parameters, toolVersions } = await runPythonTool(command, { model: source, output }, toolResponse, {
-        timeoutMs: input.timeoutMs,
-        onProgress: () => deps.context.heartbeat({ pass: input.pass }),
-      }));
-    }
+    // Every pass runs in a throwaway Python process (graph: onnxruntime's basic level, hardware-independent
+    // rewrites, so the file runs on every execution provider), so a model that crashes a native library
+    // cannot take the worker down.
+    const command = { graph: 'optimize_graph', int8: 'quantize_int8', fp16: 'fp16' }[input.pass];
+    const { parameters, toolVersions } = await runPythonTool(command, { model: source, output }, toolResponse, {
+      timeoutMs: input.timeoutMs,
+      crashType: 'OptimizationFailed',
+      onProgress: () => deps.context.heartbeat({ pass: input.pass }),
+    });
     const bytes = await readFile(output).catch(() => {
       throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);
     });

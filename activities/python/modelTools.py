@@ -3,7 +3,10 @@ request/response. Called by the activities as `python modelTools.py <command>` w
 stdin; answers one JSON object on stdout. A refused model exits 2 with
 {"error": {"type": ..., "message": ...}}; any other failure exits 1 with the traceback on stderr.
 
-Commands: convert, check, quantize_int8, fp16, bundle.
+Commands: convert, check, optimize_graph, quantize_int8, fp16, bundle.
+Everything that parses or runs an untrusted model happens here, in a throwaway process: a model that
+crashes onnxruntime (it happens: some fp16 graphs segfault at session creation) kills this process,
+which the caller reports as a refusal, instead of the worker.
 Tensor bundles (golden inputs, reference outputs, evaluation sets) are JSON:
   {"tensors": {name: {"datatype": KServe type, "shape": [...], "data": base64 little-endian}}}
 """
@@ -129,6 +132,11 @@ def convert(request):
 
     fmt, source, output = request["format"], request["source"], request["output"]
     opset = request.get("opset") or 17
+    if fmt == "onnx" and not request.get("inputs"):
+        try:
+            request["inputs"] = onnx_io(onnx.load(source))["inputs"]
+        except Exception as e:  # noqa: BLE001
+            raise Refused("ModelUnloadable", f"not a valid ONNX model: {e}")
     inputs = golden_inputs(request)
     names = [s["name"] for s in request["inputs"]]
     if fmt == "pytorch":
@@ -226,6 +234,8 @@ def check(request):
     except Exception as e:  # noqa: BLE001
         raise Refused("ModelValidationFailed", f"onnx checker: {e}")
     opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
+    if request.get("probeRuntime", True):
+        probe_runtime(request["model"], onnx_io(model))
     return {
         "irVersion": model.ir_version,
         "opsets": opsets,
@@ -234,6 +244,39 @@ def check(request):
         "io": onnx_io(model),
         "toolVersions": tool_versions(),
     }
+
+
+def probe_runtime(path, io):
+    """Creates an onnxruntime session (all graph optimizations, CPU) and runs it once on zeros, in this
+    throwaway process: a model that crashes onnxruntime kills this process, not the worker."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        feeds = {}
+        for spec in io["inputs"]:
+            shape = [1 if d < 0 else d for d in spec["shape"]]
+            dtype = DATATYPE_TO_NUMPY.get(spec["datatype"])
+            feeds[spec["name"]] = np.zeros(shape, dtype=dtype) if dtype is not None else np.full(shape, "", dtype=object)
+        session.run(None, feeds)
+    except Exception as e:  # noqa: BLE001
+        raise Refused("ModelUnloadable", f"onnxruntime {ort.__version__} cannot run the model: {e}")
+
+
+def optimize_graph(request):
+    """onnxruntime's basic (hardware-independent) graph optimizations, serialized to a file."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = request["output"]
+    try:
+        ort.InferenceSession(request["model"], options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # noqa: BLE001
+        raise Refused("OptimizationFailed", f"graph optimization failed: {e}")
+    return {"parameters": {"level": "basic"}, "toolVersions": tool_versions()}
 
 
 def quantize_int8(request):
@@ -285,7 +328,14 @@ def bundle(request):
     return {"tensors": {n: {"shape": list(a.shape), "dtype": str(a.dtype)} for n, a in tensors.items()}}
 
 
-COMMANDS = {"convert": convert, "check": check, "quantize_int8": quantize_int8, "fp16": fp16, "bundle": bundle}
+COMMANDS = {
+    "convert": convert,
+    "check": check,
+    "optimize_graph": optimize_graph,
+    "quantize_int8": quantize_int8,
+    "fp16": fp16,
+    "bundle": bundle,
+}
 
 
 def main():

@@ -6,12 +6,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { z } from 'zod';
-import { isFailureType } from '../../sdk/errors';
+import { isFailureType, type FailureType } from '../../sdk/errors';
 import { rejection } from '../failures';
 import { PYTHON_TOOL_ROOT, venvPython } from './venv';
 
 export interface PythonToolOptions {
   timeoutMs: number;
+  /** What a crash of the tool (killed by a signal such as SIGSEGV) means for the model. */
+  crashType?: FailureType;
   /** Called periodically while the tool runs (activity heartbeats). */
   onProgress?: () => void;
 }
@@ -38,15 +40,23 @@ export async function runPythonTool<S extends z.ZodType>(
     timedOut = true;
     child.kill('SIGKILL');
   }, options.timeoutMs);
+  let signal: NodeJS.Signals | null = null;
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (c) => resolve(c));
+    child.once('exit', (c, s) => {
+      signal = s;
+      resolve(c);
+    });
   }).finally(() => {
     clearTimeout(timer);
     if (progress) clearInterval(progress);
   });
   const tail = stderr.trim().split('\n').slice(-15).join('\n');
   if (timedOut) throw new Error(`python ${command} did not finish within ${options.timeoutMs} ms\n${tail}`);
+  if (signal && options.crashType) {
+    // The same input crashes the same native code every time: retrying cannot help.
+    throw rejection(options.crashType, `python ${command} crashed (${signal}) on this model: a native library (onnxruntime, onnx) failed on it`);
+  }
   if (code === 2) {
     const parsed = safeJson(stdout) as { error?: { type?: string; message?: string } } | undefined;
     const type = parsed?.error?.type;

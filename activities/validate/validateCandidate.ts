@@ -56,13 +56,26 @@ export async function validateCandidate(
   const bytes = await loadVerified(store, input.artifact.digest);
   const reasons: string[] = [];
 
-  const structure = await checkStructure(bytes, input.timeoutMs).catch((error: unknown) => {
-    if (isRejection(error)) {
-      reasons.push((error as Error).message);
-      return undefined;
+  // The checker and a first onnxruntime session run in a throwaway process: a model that crashes
+  // onnxruntime is refused there, and never loaded into this worker.
+  let structure: z.infer<typeof checkResponse> | undefined;
+  try {
+    structure = await checkStructure(bytes, input.timeoutMs);
+  } catch (error) {
+    if (!isRejection(error)) throw error;
+    reasons.push((error as Error).message);
+    if ((error as { type?: string }).type === 'ModelUnloadable') {
+      return {
+        digest: input.artifact.digest,
+        pass: input.pass,
+        io: { inputs: [], outputs: [] },
+        loadMs: 0,
+        runtime: { ortVersion: runtime.version, executionProvider: 'none', intraOpThreads: 0 },
+        passed: false,
+        reasons,
+      };
     }
-    throw error;
-  });
+  }
 
   const started = performance.now();
   let session: ModelSession;
@@ -180,7 +193,7 @@ async function checkStructure(bytes: Uint8Array, timeoutMs: number): Promise<z.i
   try {
     const file = path.join(dir, 'model.onnx');
     await writeFile(file, bytes);
-    return await runPythonTool('check', { model: file }, checkResponse, { timeoutMs });
+    return await runPythonTool('check', { model: file }, checkResponse, { timeoutMs, crashType: 'ModelUnloadable' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

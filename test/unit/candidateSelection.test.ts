@@ -15,7 +15,7 @@ function candidate(label: string, pass: string, p50: number | undefined, passed 
     benchmark:
       p50 === undefined
         ? undefined
-        : ({ batches: [{ latencyMs: { p50 }, batchSize: 1 }] } as never),
+        : ({ batches: [{ latencyMs: { p50 }, batchSize: 1, stable: true }] } as never),
     selected: false,
     verdict: '',
   };
@@ -36,6 +36,13 @@ test('an optimized copy must be meaningfully faster than fp32 to replace it', ()
   const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.97)];
   expect(selectCandidate(cs, 0.05).label).toBe('fp32');
   expect(cs[1]?.verdict).toBe('not selected: less than 5% faster than fp32 (p50 0.970 ms vs 1.000 ms)');
+});
+
+test('an unstable measurement proves nothing', () => {
+  const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.5)];
+  (cs[1]?.benchmark?.batches[0] as { stable: boolean }).stable = false;
+  expect(selectCandidate(cs).label).toBe('fp32');
+  expect(cs[1]?.verdict).toMatch(/never settled/);
 });
 
 test('without measurements the fp32 conversion is chosen', () => {
