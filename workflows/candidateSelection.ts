@@ -1,6 +1,11 @@
 /**
- * Choosing, per target, the candidate that serves: the fastest one that passed validation, unless
- * it is slower than the fp32 model it came from. Pure and deterministic (workflow-safe).
+ * Choosing, per target, the candidate that serves. Pure and deterministic (workflow-safe).
+ *
+ * The faithful fp32 conversion serves unless an optimized copy that passed validation proves,
+ * with measurements that settled, that it is better:
+ *  - at least `minSpeedup` faster (p50 at the first batch size): the fastest such copy wins;
+ *  - otherwise, as fast within `minSpeedup` and at least 10% quicker to load (session creation,
+ *    which every gateway replica pays on each rollout): the quickest-loading such copy wins.
  */
 import type { Candidate } from '../sdk/schemas';
 
@@ -8,56 +13,58 @@ function p50(c: Candidate): number | undefined {
   return c.benchmark?.batches[0]?.latencyMs.p50;
 }
 
-/**
- * Marks one candidate of `candidates` (all of one target) as selected and writes every verdict.
- * The base (pass `convert`) must have passed validation. An optimized copy replaces it only if
- * measured at least `minSpeedup` faster (p50): without proof, the faithful fp32 model serves.
- */
+function settled(c: Candidate): boolean {
+  return (c.benchmark?.batches.length ?? 0) > 0 && (c.benchmark?.batches.every((b) => b.stable) ?? false);
+}
+
+const ms = (v: number | undefined): string => `${v?.toFixed(3)} ms`;
+
+/** Marks one candidate of `candidates` (all of one target) as selected and writes every verdict. */
 export function selectCandidate(candidates: Candidate[], minSpeedup = 0.05): Candidate {
   const base = candidates.find((c) => c.pass === 'convert');
-  if (!base) throw new Error('no base candidate');
-  const basePassed = base.validation?.passed === true;
+  if (!base || base.validation?.passed !== true) throw new Error('the base candidate did not pass validation');
   const baseP50 = p50(base);
-  let best: Candidate | undefined;
+  const baseLoad = base.benchmark?.sessionCreateMs;
+  const faster: Candidate[] = [];
+  const loadsFaster: Candidate[] = [];
   for (const c of candidates) {
-    if (c.verdict) continue; // already judged (failed pass or validation)
+    if (c === base || c.verdict) continue; // the base, or already judged (its pass failed)
     if (c.validation?.passed !== true) {
       c.verdict = `not selected: failed validation: ${(c.validation?.reasons ?? ['not validated']).join('; ')}`;
       continue;
     }
     const latency = p50(c);
-    if (latency === undefined) {
-      if (c !== base) c.verdict = 'not selected: not benchmarked';
+    if (latency === undefined || baseP50 === undefined) {
+      c.verdict = 'not selected: not benchmarked, so no speed-up is proven';
       continue;
     }
-    if (c !== base && (c.benchmark?.batches.some((b) => !b.stable) || base.benchmark?.batches.some((b) => !b.stable))) {
-      c.verdict = 'not selected: its measurement (or fp32\'s) never settled within the budget, so a speed-up is not proven';
+    if (!settled(c) || !settled(base)) {
+      c.verdict = `not selected: its measurement (or fp32's) never settled within the budget, so a speed-up is not proven`;
       continue;
     }
-    if (c !== base && baseP50 !== undefined && latency >= baseP50) {
-      c.verdict = `not selected: slower than fp32 (p50 ${latency.toFixed(3)} ms vs ${baseP50.toFixed(3)} ms)`;
-      continue;
-    }
-    if (c !== base && baseP50 !== undefined && latency > baseP50 * (1 - minSpeedup)) {
-      c.verdict = `not selected: less than ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (p50 ${latency.toFixed(3)} ms vs ${baseP50.toFixed(3)} ms)`;
-      continue;
-    }
-    if (!best || latency < (p50(best) as number) || (latency === p50(best) && (c.artifact?.sizeBytes ?? 0) < (best.artifact?.sizeBytes ?? 0))) {
-      best = c;
-    }
+    const ratio = latency / baseP50;
+    if (ratio <= 1 - minSpeedup) faster.push(c);
+    else if (ratio < 1 + minSpeedup && baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad) loadsFaster.push(c);
+    else if (ratio >= 1) c.verdict = `not selected: slower than fp32 (p50 ${ms(latency)} vs ${ms(baseP50)})`;
+    else c.verdict = `not selected: less than ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (p50 ${ms(latency)} vs ${ms(baseP50)})`;
   }
-  const chosen = best ?? (basePassed ? base : undefined);
-  if (!chosen) throw new Error('the base candidate did not pass validation');
+  const byLatency = (a: Candidate, b: Candidate) => (p50(a) as number) - (p50(b) as number) || (a.artifact?.sizeBytes ?? 0) - (b.artifact?.sizeBytes ?? 0);
+  const byLoad = (a: Candidate, b: Candidate) => (a.benchmark?.sessionCreateMs ?? 0) - (b.benchmark?.sessionCreateMs ?? 0);
+  const chosen = faster.sort(byLatency)[0] ?? loadsFaster.sort(byLoad)[0] ?? base;
   chosen.selected = true;
-  const latency = p50(chosen);
-  chosen.verdict =
-    latency === undefined
-      ? 'selected: the fp32 conversion (nothing was measured, so no optimized copy is chosen without proof)'
-      : chosen === base
-        ? `selected: fastest passing candidate (p50 ${latency.toFixed(3)} ms)`
-        : `selected: fastest passing candidate (p50 ${latency.toFixed(3)} ms, ${((baseP50 as number) / latency).toFixed(2)}× fp32)`;
-  for (const c of candidates) {
-    if (!c.verdict) c.verdict = `not selected: ${chosen.label} is faster (p50 ${p50(c)?.toFixed(3)} ms)`;
+  if (chosen === base) {
+    chosen.verdict =
+      baseP50 === undefined
+        ? 'selected: the fp32 conversion (nothing was measured, so no optimized copy is chosen without proof)'
+        : `selected: the fp32 conversion (p50 ${ms(baseP50)}); no optimized copy proved better`;
+  } else if (faster.includes(chosen)) {
+    chosen.verdict = `selected: fastest passing candidate (p50 ${ms(p50(chosen))}, ${((baseP50 as number) / (p50(chosen) as number)).toFixed(2)}× fp32)`;
+  } else {
+    chosen.verdict = `selected: as fast as fp32 (p50 ${ms(p50(chosen))} vs ${ms(baseP50)}) and quicker to load (${ms(chosen.benchmark?.sessionCreateMs)} vs ${ms(baseLoad)})`;
   }
+  for (const c of [...faster, ...loadsFaster]) {
+    if (c !== chosen) c.verdict = `not selected: ${chosen.label} is better (${chosen.verdict.replace(/^selected: /, '')})`;
+  }
+  if (base !== chosen) base.verdict = `not selected: ${chosen.label} is better (${chosen.verdict.replace(/^selected: /, '')})`;
   return chosen;
 }

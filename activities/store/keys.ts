@@ -39,6 +39,8 @@ export function assertValidPrefix(prefix: string): void {
 export const storeKeys = {
   model: (digest: string): string => `models/${sha256Digest.parse(digest)}.onnx`,
   modelMetadata: (digest: string): string => `models/${sha256Digest.parse(digest)}.json`,
+  /** The latest validation report of a model. */
+  modelValidation: (digest: string): string => `models/${sha256Digest.parse(digest)}.validation.json`,
   routing: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/routing.json`,
   endpointsPrefix: 'endpoints/',
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,

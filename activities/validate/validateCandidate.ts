@@ -23,7 +23,7 @@ import { runPythonTool } from '../python/pythonTool';
 import { ModelLoadError, syntheticInputs, type ModelRuntime, type ModelSession, type TensorData, type TensorMap } from '../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../runtime/executionProviders';
 import { getBundle } from '../runtime/tensorBundle';
-import { ArtifactCorruptError, getModel, readDocument, storeKeys, type ArtifactStore } from '../store';
+import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import { breakingChanges, formatChanges } from './ioContract';
 import { argmaxRow, compareWithReference, scoreOutputOf } from './parity';
 
@@ -172,6 +172,8 @@ export async function validateCandidate(
       }
     }
     report.passed = reasons.length === 0;
+    // Kept beside the artifact: the latest verdict on it, with every number.
+    await writeDocument(store, storeKeys.modelValidation(input.artifact.digest), report);
     return report;
   } finally {
     await session.release();

@@ -86,7 +86,7 @@ test('the PyTorch example is exported, optimized for the CPU, and the pick is ju
   expect(byLabel.fp32?.validation?.accuracy?.value).toBeGreaterThan(0.9);
   const selected = result.candidates.find((c) => c.selected);
   expect(selected?.artifact?.digest).toBe(result.artifact?.digest);
-  expect(selected?.verdict).toMatch(/^selected: fastest passing candidate/);
+  expect(selected?.verdict).toMatch(/^selected: /);
   for (const c of result.candidates.filter((x) => !x.selected)) expect(c.verdict).toMatch(/^not selected: /);
   const batches = selected?.benchmark?.batches ?? [];
   expect(batches.map((b) => b.batchSize)).toEqual([1, 32]);

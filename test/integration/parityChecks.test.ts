@@ -10,10 +10,10 @@ import { benchmarkCandidates } from '../../activities/benchmark/benchmarkCandida
 import { convertModel } from '../../activities/convert/convertModel';
 import { ingestModel } from '../../activities/ingest/ingestModel';
 import { OnnxRuntime } from '../../activities/runtime';
-import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, storeKeys, type ArtifactStore } from '../../activities/store';
 import { validateCandidate, type ValidateInput } from '../../activities/validate/validateCandidate';
 import type { CandidateBenchmark, ConversionReport } from '../../sdk/schemas';
-import { modelPath, tempDir } from '../support/testEnv';
+import { exampleFile, modelPath, tempDir } from '../support/testEnv';
 
 let store: ArtifactStore;
 let conversion: ConversionReport;
@@ -62,6 +62,43 @@ test('the faithful model passes parity exactly', async () => {
   ]);
   expect(report.parity?.outputs[0]?.top1Agreement).toBe(1);
   expect(report.structure?.opsets).toEqual({ 'ai.onnx': 17 });
+});
+
+test('the report is kept beside the artifact', async () => {
+  const report = await validate('classifier');
+  const stored = await store.get(storeKeys.modelValidation(report.digest));
+  expect(JSON.parse(Buffer.from(stored ?? []).toString())).toMatchObject({ digest: report.digest, passed: true });
+});
+
+test('a TorchScript model converts with a dynamic batch axis and matches PyTorch', async () => {
+  const source = await ingestModel(store, { source: pathToFileURL(exampleFile('pytorch_cnn_ts.pt')).href });
+  const ts = await convertModel(deps(), {
+    sourceKey: source.key,
+    sourceUri: 'test',
+    format: 'pytorch',
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 1, 8, 8] }],
+    outputNames: ['logits'],
+    opset: 17,
+    golden: { samples: 16, seed: 0 },
+    timeoutMs: 120_000,
+  });
+  expect(ts.io).toEqual({ inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 1, 8, 8] }], outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 3] }] });
+  const report = await validateCandidate(deps(), {
+    artifact: ts.artifact,
+    pass: 'convert',
+    target: 'cpu',
+    smokeTest: true,
+    task: 'classifier',
+    tolerances: {},
+    int8MinAgreement: 0.99,
+    referenceDigest: ts.referenceDigest,
+    goldenDigest: ts.goldenDigest,
+    endpoint: 'torchscript',
+    allowBreakingChanges: false,
+    timeoutMs: 60_000,
+  });
+  expect(report.passed).toBe(true);
+  expect(report.parity?.outputs[0]?.top1Agreement).toBe(1);
 });
 
 test('a perturbed weight is caught by parity, with the numbers', async () => {

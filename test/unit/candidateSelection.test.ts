@@ -5,51 +5,56 @@ import { lastThreeAgree } from '../../activities/benchmark/benchmarkCandidates';
 
 const digest = (c: string) => c.repeat(64);
 
-function candidate(label: string, pass: string, p50: number | undefined, passed = true, size = 100): Candidate {
+function candidate(label: string, pass: string, p50: number | undefined, options: { passed?: boolean; load?: number; stable?: boolean } = {}): Candidate {
+  const { passed = true, load = 10, stable = true } = options;
   return {
     label,
     target: 'cpu',
     pass,
-    artifact: { digest: digest(label[0] ?? 'a'), key: 'k', sizeBytes: size, format: 'onnx' },
-    validation: passed ? ({ passed: true, reasons: [] } as never) : ({ passed: false, reasons: ['parity of y fails'] } as never),
-    benchmark:
-      p50 === undefined
-        ? undefined
-        : ({ batches: [{ latencyMs: { p50 }, batchSize: 1, stable: true }] } as never),
+    artifact: { digest: digest(label[0] ?? 'a'), key: 'k', sizeBytes: 100, format: 'onnx' },
+    validation: (passed ? { passed: true, reasons: [] } : { passed: false, reasons: ['parity of y fails'] }) as never,
+    benchmark: p50 === undefined ? undefined : ({ sessionCreateMs: load, batches: [{ latencyMs: { p50 }, batchSize: 1, stable }] } as never),
     selected: false,
     verdict: '',
   };
 }
 
-test('the fastest passing candidate wins; slower-than-fp32 and failed ones say why', () => {
-  const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.8), candidate('int8', 'int8', 1.2), candidate('fp16', 'fp16', 0.5, false)];
+test('the fastest passing candidate wins; slower, failed and unproven ones say why', () => {
+  const cs = [
+    candidate('fp32', 'convert', 1.0),
+    candidate('graph', 'graph', 0.8),
+    candidate('int8', 'int8', 1.2),
+    candidate('fp16', 'fp16', 0.5, { passed: false }),
+    candidate('other', 'graph', 0.97),
+  ];
   expect(selectCandidate(cs).label).toBe('graph');
   expect(cs.map((c) => c.verdict)).toEqual([
-    'not selected: graph is faster (p50 1.000 ms)',
+    'not selected: graph is better (fastest passing candidate (p50 0.800 ms, 1.25× fp32))',
     'selected: fastest passing candidate (p50 0.800 ms, 1.25× fp32)',
     'not selected: slower than fp32 (p50 1.200 ms vs 1.000 ms)',
     'not selected: failed validation: parity of y fails',
+    'not selected: less than 5% faster than fp32 (p50 0.970 ms vs 1.000 ms)',
   ]);
 });
 
-test('an optimized copy must be meaningfully faster than fp32 to replace it', () => {
-  const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.97)];
-  expect(selectCandidate(cs, 0.05).label).toBe('fp32');
-  expect(cs[1]?.verdict).toBe('not selected: less than 5% faster than fp32 (p50 0.970 ms vs 1.000 ms)');
+test('as fast within the margin and quicker to load is enough', () => {
+  const cs = [candidate('fp32', 'convert', 1.0, { load: 20 }), candidate('graph', 'graph', 1.02, { load: 5 })];
+  expect(selectCandidate(cs).label).toBe('graph');
+  expect(cs[1]?.verdict).toBe('selected: as fast as fp32 (p50 1.020 ms vs 1.000 ms) and quicker to load (5.000 ms vs 20.000 ms)');
 });
 
 test('an unstable measurement proves nothing', () => {
-  const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.5)];
-  (cs[1]?.benchmark?.batches[0] as { stable: boolean }).stable = false;
+  const cs = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.5, { stable: false })];
   expect(selectCandidate(cs).label).toBe('fp32');
   expect(cs[1]?.verdict).toMatch(/never settled/);
+  expect(cs[0]?.verdict).toBe('selected: the fp32 conversion (p50 1.000 ms); no optimized copy proved better');
 });
 
 test('without measurements the fp32 conversion is chosen', () => {
   const cs = [candidate('fp32', 'convert', undefined), candidate('int8', 'int8', undefined)];
   expect(selectCandidate(cs).label).toBe('fp32');
   expect(cs[0]?.verdict).toMatch(/nothing was measured/);
-  expect(cs[1]?.verdict).toBe('not selected: not benchmarked');
+  expect(cs[1]?.verdict).toBe('not selected: not benchmarked, so no speed-up is proven');
 });
 
 test('IO contract: removed, added, retyped and reshaped tensors break; new outputs and dynamic dims do not', () => {
