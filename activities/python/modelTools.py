@@ -186,6 +186,13 @@ def convert(request):
             onx = convert_sklearn(estimator, initial_types=initial, options=options, target_opset=opset)
         except Exception as e:  # noqa: BLE001
             raise Refused("ModelConversionFailed", f"skl2onnx cannot convert {type(estimator).__name__}: {e}")
+        # skl2onnx can list a domain twice in opset_import, which other tools (the quantizer) refuse.
+        seen = {}
+        for o in onx.opset_import:
+            seen[o.domain] = max(seen.get(o.domain, 0), o.version)
+        del onx.opset_import[:]
+        for domain, version in seen.items():
+            onx.opset_import.append(onnx.helper.make_opsetid(domain, version))
         with open(output, "wb") as f:
             f.write(onx.SerializeToString())
         x = inputs[names[0]]

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (default: examples/models)
 
-- sklearn_classifier.pkl   LogisticRegression on 4 features, 3 classes (pickle)
+- sklearn_classifier.pkl   MLPClassifier (4-64-64-3) on 4 features, 3 classes (pickle)
 - sklearn_eval.npz         features FP32[300,4], labels INT64[300]
 - pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
 - pytorch_cnn_ts.pt        the same CNN as TorchScript
@@ -42,11 +42,11 @@ def save_atomic(path, write):
 
 
 def sklearn_models(out):
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
     rng = np.random.default_rng(5)
     x, y = tabular(rng, 600)
-    clf = LogisticRegression(max_iter=500).fit(x, y)
+    clf = MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=400, random_state=0).fit(x, y)
 
     def dump(path):
         with open(path, "wb") as f:
