@@ -185,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       } else {
         request = parseInferRequest(parseJson(body));
       }
-      const feeds = decodeInputs(request, loaded.inputs, binary);
+      const feeds = decodeInputs(request, loaded.inputsByName, binary);
       const outputNames = requestedOutputs(request, loaded.outputs);
       let outputs: TensorMap;
       try {

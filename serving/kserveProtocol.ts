@@ -60,14 +60,16 @@ export function parseInferRequest(body: unknown): InferRequest {
  */
 export function decodeInputs(
   request: InferRequest,
-  specs: readonly TensorSpec[],
+  specs: readonly TensorSpec[] | ReadonlyMap<string, TensorSpec>,
   binary: ReadonlyMap<string, Uint8Array> = new Map(),
 ): TensorMap {
-  const byName = new Map(specs.map((s) => [s.name, s]));
+  // Gateways pass the map built once at load; other callers may pass the list.
+  const byName = specs instanceof Map ? specs : new Map((specs as readonly TensorSpec[]).map((s) => [s.name, s]));
+  const all = [...byName.values()];
   const feeds: TensorMap = {};
   for (const input of request.inputs) {
     const spec = byName.get(input.name);
-    if (!spec) throw new HttpError(400, `unknown input "${input.name}"; the model takes ${describeSpecs(specs)}`);
+    if (!spec) throw new HttpError(400, `unknown input "${input.name}"; the model takes ${describeSpecs(all)}`);
     if (feeds[input.name]) throw new HttpError(400, `input "${input.name}" is given more than once`);
     if (input.datatype !== spec.datatype) {
       throw new HttpError(400, `input "${input.name}" has datatype ${input.datatype}; the model expects ${spec.datatype}`);
@@ -78,7 +80,7 @@ export function decodeInputs(
     else if (input.data) feeds[input.name] = decodeTensor(input.name, spec.datatype, input.shape, input.data);
     else throw new HttpError(400, `input "${input.name}" has neither "data" nor binary data`);
   }
-  const missing = specs.filter((s) => !feeds[s.name]);
+  const missing = all.filter((s) => !feeds[s.name]);
   if (missing.length > 0) throw new HttpError(400, `missing input(s): ${describeSpecs(missing)}`);
   return feeds;
 }

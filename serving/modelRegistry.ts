@@ -11,6 +11,8 @@ import { DEFAULT_SERVING, VersionExecutor, type ExecutorObserver } from './versi
 export class LoadedVersion {
   private released = false;
   readonly executor: VersionExecutor;
+  /** The model's inputs by name, built once at load for request checks. */
+  readonly inputsByName: ReadonlyMap<string, TensorSpec>;
 
   constructor(
     readonly version: string,
@@ -20,6 +22,7 @@ export class LoadedVersion {
     observer: ExecutorObserver = {},
   ) {
     this.executor = new VersionExecutor(session, serving, observer);
+    this.inputsByName = new Map(session.signature.inputs.map((s) => [s.name, s]));
   }
 
   get inputs(): readonly TensorSpec[] {
