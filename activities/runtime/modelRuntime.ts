@@ -18,8 +18,6 @@ export interface SessionOptions {
    * sessions in one process, spinning threads starve each other). Default true.
    */
   allowSpinning?: boolean;
-  /** Graph optimization level (default `all`), and a file to write the optimized model to. */
-  graphOptimization?: { level: 'disabled' | 'basic' | 'extended' | 'all'; outputFile?: string };
 }
 
 export interface ModelSession {

@@ -96,8 +96,7 @@ export class OnnxRuntime implements ModelRuntime {
         executionProviders: providers.map((p) => ORT_PROVIDERS[p]),
         intraOpNumThreads: options.intraOpThreads ?? 0,
         interOpNumThreads: 1,
-        graphOptimizationLevel: options.graphOptimization?.level ?? 'all',
-        ...(options.graphOptimization?.outputFile ? { optimizedModelFilePath: options.graphOptimization.outputFile } : {}),
+        graphOptimizationLevel: 'all',
         extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
       });
     } catch (error) {
