@@ -1,0 +1,146 @@
+/**
+ * The statistics canary analysis rests on, pure and dependency-free: error-rate tests (two-proportion
+ * z-test, Fisher's exact test for small counts), the Mann-Whitney U rank test with an effect size,
+ * and the population stability index. Checked against SciPy in the unit tests.
+ */
+
+/** ln Γ(x), Lanczos approximation (g = 7, n = 9); ~15 significant digits for x > 0. */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = c[0] as number;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] as number) / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** P(Z > z) for a standard normal Z (complementary error function, W. J. Cody's rational fit via erfc). */
+export function normalSf(z: number): number {
+  return 0.5 * erfc(z / Math.SQRT2);
+}
+
+/** erfc with relative error < 1.2e-7 everywhere (Numerical Recipes' Chebyshev fit). */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+export interface ProportionTest {
+  method: 'z-test' | 'fisher-exact';
+  /** Error rates of the baseline (a) and candidate (b). */
+  rateA: number;
+  rateB: number;
+  /** Two-sided p-value of "the rates differ". */
+  pValue: number;
+}
+
+/**
+ * Do two error rates differ? Pooled two-proportion z-test, or Fisher's exact test when any expected
+ * cell count is below 5 (where the normal approximation fails).
+ */
+export function compareProportions(errorsA: number, totalA: number, errorsB: number, totalB: number): ProportionTest {
+  const rateA = totalA > 0 ? errorsA / totalA : 0;
+  const rateB = totalB > 0 ? errorsB / totalB : 0;
+  const pooled = totalA + totalB > 0 ? (errorsA + errorsB) / (totalA + totalB) : 0;
+  const expected = [totalA * pooled, totalA * (1 - pooled), totalB * pooled, totalB * (1 - pooled)];
+  if (expected.some((e) => e < 5)) {
+    return { method: 'fisher-exact', rateA, rateB, pValue: fisherExact(errorsA, totalA - errorsA, errorsB, totalB - errorsB) };
+  }
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / totalA + 1 / totalB));
+  const z = se > 0 ? (rateB - rateA) / se : 0;
+  return { method: 'z-test', rateA, rateB, pValue: Math.min(1, 2 * normalSf(Math.abs(z))) };
+}
+
+/** Two-sided Fisher exact test of the 2×2 table [[a, b], [c, d]] (sum of tables no likelier than observed). */
+export function fisherExact(a: number, b: number, c: number, d: number): number {
+  const row1 = a + b;
+  const col1 = a + c;
+  const n = a + b + c + d;
+  const logChoose = (n_: number, k: number): number => logGamma(n_ + 1) - logGamma(k + 1) - logGamma(n_ - k + 1);
+  const logP = (x: number): number => logChoose(col1, x) + logChoose(n - col1, row1 - x) - logChoose(n, row1);
+  const observed = logP(a);
+  let p = 0;
+  for (let x = Math.max(0, row1 + col1 - n); x <= Math.min(row1, col1); x++) {
+    const lp = logP(x);
+    if (lp <= observed + 1e-7) p += Math.exp(lp);
+  }
+  return Math.min(1, p);
+}
+
+export interface RankTest {
+  /** U of the candidate sample: pairs (candidate > baseline), ties counting ½. */
+  u: number;
+  /** Two-sided p-value (normal approximation, tie and continuity corrected). */
+  pValue: number;
+  /** P(a random candidate sample is larger than a random baseline sample): 0.5 means no shift. */
+  probabilityGreater: number;
+}
+
+/** Mann-Whitney U test of `candidate` against `baseline`. */
+export function mannWhitneyU(baseline: readonly number[], candidate: readonly number[]): RankTest {
+  const n1 = candidate.length;
+  const n2 = baseline.length;
+  if (n1 === 0 || n2 === 0) return { u: 0, pValue: 1, probabilityGreater: 0.5 };
+  const all = [...candidate.map((v) => ({ v, c: true })), ...baseline.map((v) => ({ v, c: false }))].sort((x, y) => x.v - y.v);
+  const n = all.length;
+  let rankSumCandidate = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && (all[j + 1] as { v: number }).v === (all[i] as { v: number }).v) j++;
+    const rank = (i + j) / 2 + 1;
+    const t = j - i + 1;
+    tieTerm += t * t * t - t;
+    for (let k = i; k <= j; k++) if ((all[k] as { c: boolean }).c) rankSumCandidate += rank;
+    i = j + 1;
+  }
+  const u = rankSumCandidate - (n1 * (n1 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  const diff = u - mean;
+  const z = variance > 0 ? (Math.abs(diff) - 0.5) / Math.sqrt(variance) : 0;
+  return { u, pValue: variance > 0 ? Math.min(1, 2 * normalSf(Math.max(0, z))) : 1, probabilityGreater: u / (n1 * n2) };
+}
+
+/**
+ * Population stability index of `actual` against `expected` predictions: over categories when both
+ * hold only a few distinct integers (classes), else over the expected sample's deciles.
+ * < 0.1 stable, 0.1–0.25 some shift, > 0.25 a large shift (the usual reading).
+ */
+export function populationStabilityIndex(expected: readonly number[], actual: readonly number[]): number {
+  if (expected.length === 0 || actual.length === 0) return 0;
+  const categorical = [...expected, ...actual].every(Number.isInteger) && new Set([...expected, ...actual]).size <= 20;
+  let bucketOf: (v: number) => number;
+  let buckets: number;
+  if (categorical) {
+    const values = [...new Set([...expected, ...actual])].sort((a, b) => a - b);
+    const index = new Map(values.map((v, i) => [v, i]));
+    bucketOf = (v) => index.get(v) as number;
+    buckets = values.length;
+  } else {
+    const sorted = [...expected].sort((a, b) => a - b);
+    const edges = Array.from({ length: 9 }, (_, i) => sorted[Math.floor(((i + 1) / 10) * sorted.length)] as number);
+    bucketOf = (v) => edges.filter((e) => v > e).length;
+    buckets = 10;
+  }
+  const share = (sample: readonly number[]): number[] => {
+    const counts = new Array<number>(buckets).fill(0);
+    for (const v of sample) counts[bucketOf(v)] = (counts[bucketOf(v)] as number) + 1;
+    return counts.map((c) => Math.max(c / sample.length, 1e-4));
+  };
+  const e = share(expected);
+  const a = share(actual);
+  return e.reduce((psi, ei, i) => psi + ((a[i] as number) - ei) * Math.log((a[i] as number) / ei), 0);
+}

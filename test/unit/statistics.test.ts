@@ -1,0 +1,43 @@
+import { compareProportions, fisherExact, logGamma, mannWhitneyU, normalSf, populationStabilityIndex } from '../../activities/analysis/statistics';
+
+// Reference values computed with SciPy 1.17 (scipy.stats.fisher_exact, mannwhitneyu asymptotic with
+// continuity correction, norm.sf).
+test('normal tail and log-gamma', () => {
+  expect(normalSf(0)).toBeCloseTo(0.5, 7);
+  expect(normalSf(1.959963985)).toBeCloseTo(0.025, 6);
+  expect(logGamma(10)).toBeCloseTo(Math.log(362880), 9);
+});
+
+test('Fisher exact matches SciPy', () => {
+  expect(fisherExact(3, 97, 12, 88)).toBeCloseTo(0.028671314973177094, 6);
+  expect(fisherExact(0, 50, 4, 46)).toBeCloseTo(0.11746329272102468, 6);
+});
+
+test('error rates: z-test for large counts, Fisher for small ones', () => {
+  const large = compareProportions(30, 1000, 55, 1000);
+  expect(large.method).toBe('z-test');
+  expect(large.pValue).toBeCloseTo(0.005585746187503892, 5);
+  const small = compareProportions(0, 50, 4, 50);
+  expect(small.method).toBe('fisher-exact');
+  expect(small.pValue).toBeCloseTo(0.11746329272102468, 6);
+});
+
+test('Mann-Whitney U matches SciPy, with and without ties', () => {
+  const shifted = mannWhitneyU([5, 6, 7, 8, 9, 10, 11, 12, 13], [1, 2, 3, 4, 5, 6, 7, 8]);
+  expect(shifted.u).toBe(8);
+  expect(shifted.pValue).toBeCloseTo(0.007985117693224414, 5);
+  expect(shifted.probabilityGreater).toBeCloseTo(8 / 72, 9);
+  const ties = mannWhitneyU([2, 3, 3, 4, 4, 5], [1, 1, 2, 2, 3, 3]);
+  expect(ties.u).toBe(5);
+  expect(ties.pValue).toBeCloseTo(0.039393270229857606, 5);
+});
+
+test('PSI is ~0 for the same distribution and large for a shifted one', () => {
+  const same = Array.from({ length: 1000 }, (_, i) => i % 3);
+  expect(populationStabilityIndex(same, same)).toBeCloseTo(0, 9);
+  const shifted = Array.from({ length: 1000 }, (_, i) => (i % 10 < 6 ? 0 : i % 3));
+  expect(populationStabilityIndex(same, shifted)).toBeGreaterThan(0.25);
+  const continuous = Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+  expect(populationStabilityIndex(continuous, continuous.map((v) => v + 0.01))).toBeLessThan(0.1);
+  expect(populationStabilityIndex(continuous, continuous.map((v) => v + 1))).toBeGreaterThan(0.25);
+});
