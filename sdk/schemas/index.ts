@@ -9,4 +9,5 @@ export * from './serving';
 export * from './routing';
 export * from './pipelineSpec';
 export * from './reports';
+export * from './analysis';
 export { formatIssues, parseOrThrow } from './parse';

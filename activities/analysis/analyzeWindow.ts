@@ -1,0 +1,103 @@
+/**
+ * One analysis verdict: canary against stable over the same window, from the gateways' raw samples.
+ * No data is inconclusive, never a pass. A check fails only when the difference is both
+ * statistically significant and larger than its practical threshold, so noise does not roll back a
+ * good model and a real regression is caught. Pure.
+ */
+import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
+import { percentile } from '../benchmark/latencyStats';
+import { compareProportions, mannWhitneyU, populationStabilityIndex } from './statistics';
+
+export interface VersionWindow {
+  requests: number;
+  errors: number;
+  latenciesMs: number[];
+  predictions: number[];
+}
+
+export interface ShadowWindow {
+  compared: number;
+  failed: number;
+  rows: number;
+  agreedRows: number;
+}
+
+export interface WindowInput {
+  stable: VersionWindow;
+  canary?: VersionWindow;
+  shadow?: ShadowWindow;
+  since: number;
+  until: number;
+  replicas: number;
+}
+
+const f = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+export function analyzeWindow(input: WindowInput, config: AnalysisConfig): AnalysisVerdict {
+  const checks: AnalysisCheck[] = [];
+  const { stable, canary, shadow } = input;
+  const canaryRequests = canary?.requests ?? 0;
+  const enough = stable.requests >= config.minSamples && (canary === undefined || canaryRequests >= config.minSamples);
+  const shadowEnough = shadow === undefined || shadow.compared >= config.minSamples;
+  checks.push({
+    name: 'samples',
+    status: enough && shadowEnough ? 'pass' : 'inconclusive',
+    detail: `stable ${stable.requests}, canary ${canary ? canaryRequests : '–'}${shadow ? `, mirrored ${shadow.compared}` : ''} request(s); ${config.minSamples} needed each`,
+    values: { stable: stable.requests, canary: canary ? canaryRequests : null, mirrored: shadow ? shadow.compared : null, minSamples: config.minSamples },
+  });
+
+  if (canary && enough) {
+    const test = compareProportions(stable.errors, stable.requests, canary.errors, canary.requests);
+    const increase = test.rateB - test.rateA;
+    const failed = increase > config.errorRate.maxIncrease && test.pValue < config.errorRate.alpha;
+    checks.push({
+      name: 'error-rate',
+      status: failed ? 'fail' : 'pass',
+      detail: `canary ${f(test.rateB)} vs stable ${f(test.rateA)} (${test.method} p=${f(test.pValue)}; fails if > +${config.errorRate.maxIncrease} and p < ${config.errorRate.alpha})`,
+      values: { canaryRate: test.rateB, stableRate: test.rateA, pValue: test.pValue },
+    });
+
+    const sortedStable = [...stable.latenciesMs].sort((a, b) => a - b);
+    const sortedCanary = [...canary.latenciesMs].sort((a, b) => a - b);
+    if (sortedStable.length > 0 && sortedCanary.length > 0) {
+      const p50Ratio = percentile(sortedCanary, 0.5) / percentile(sortedStable, 0.5);
+      const p99Ratio = percentile(sortedCanary, 0.99) / percentile(sortedStable, 0.99);
+      const rank = mannWhitneyU(stable.latenciesMs, canary.latenciesMs);
+      const significant = rank.pValue < config.latency.alpha && rank.probabilityGreater > config.latency.minEffect;
+      const failed = significant && (p50Ratio > config.latency.maxP50Ratio || p99Ratio > config.latency.maxP99Ratio);
+      checks.push({
+        name: 'latency',
+        status: failed ? 'fail' : 'pass',
+        detail:
+          `p50 ×${f(p50Ratio, 2)} (max ${config.latency.maxP50Ratio}), p99 ×${f(p99Ratio, 2)} (max ${config.latency.maxP99Ratio}); ` +
+          `Mann-Whitney p=${f(rank.pValue)}, P(canary slower)=${f(rank.probabilityGreater, 3)} (min effect ${config.latency.minEffect})`,
+        values: { p50Ratio, p99Ratio, pValue: rank.pValue, probabilitySlower: rank.probabilityGreater },
+      });
+    }
+
+    if (stable.predictions.length > 0 && canary.predictions.length > 0) {
+      const psi = populationStabilityIndex(stable.predictions, canary.predictions);
+      checks.push({
+        name: 'prediction-shift',
+        status: psi > config.predictions.maxPsi ? 'fail' : 'pass',
+        detail: `PSI of canary predictions against stable ${f(psi)} (max ${config.predictions.maxPsi})`,
+        values: { psi },
+      });
+    }
+  }
+
+  if (shadow && shadowEnough) {
+    const agreement = shadow.rows > 0 ? shadow.agreedRows / shadow.rows : 0;
+    const failureRate = shadow.compared > 0 ? shadow.failed / shadow.compared : 0;
+    const failed = agreement < config.predictions.minAgreement || failureRate > config.errorRate.maxIncrease;
+    checks.push({
+      name: 'shadow-agreement',
+      status: failed ? 'fail' : 'pass',
+      detail: `mirrored answers agree on ${f(agreement)} of rows (min ${config.predictions.minAgreement}); candidate failed ${shadow.failed} of ${shadow.compared}`,
+      values: { agreement, failureRate, compared: shadow.compared },
+    });
+  }
+
+  const status = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'inconclusive') ? 'inconclusive' : 'pass';
+  return { status, checks, since: input.since, until: input.until, replicas: input.replicas };
+}

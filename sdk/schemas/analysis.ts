@@ -1,0 +1,53 @@
+/** Canary analysis: thresholds (in the pipeline spec) and verdicts (in results and the UI). Pure zod. */
+import { z } from 'zod';
+
+export const analysisConfig = z.strictObject({
+  /** Requests each of canary and stable must have served in the window before any verdict. */
+  minSamples: z.number().int().min(1).default(100),
+  errorRate: z
+    .strictObject({
+      /** Significance level of the two-proportion (or Fisher exact) test. */
+      alpha: z.number().min(0).max(1).default(0.01),
+      /** Largest tolerated increase of the error rate (absolute, 0.01 = one point). */
+      maxIncrease: z.number().min(0).max(1).default(0.01),
+    })
+    .prefault({}),
+  latency: z
+    .strictObject({
+      maxP50Ratio: z.number().min(1).default(1.2),
+      maxP99Ratio: z.number().min(1).default(1.5),
+      /** Significance level of the Mann-Whitney U test on raw latencies. */
+      alpha: z.number().min(0).max(1).default(0.01),
+      /** P(canary slower than stable) must exceed this for a regression to count (0.5 = no shift). */
+      minEffect: z.number().min(0.5).max(1).default(0.6),
+    })
+    .prefault({}),
+  predictions: z
+    .strictObject({
+      /** Population stability index of canary predictions against stable's, above which the canary fails. */
+      maxPsi: z.number().min(0).default(0.25),
+      /** On mirrored (shadow) traffic: share of rows whose answer agrees with the served one. */
+      minAgreement: z.number().min(0).max(1).default(0.95),
+    })
+    .prefault({}),
+});
+export type AnalysisConfig = z.output<typeof analysisConfig>;
+
+export const analysisCheck = z.object({
+  name: z.enum(['samples', 'error-rate', 'latency', 'prediction-shift', 'shadow-agreement']),
+  status: z.enum(['pass', 'fail', 'inconclusive']),
+  /** One line with the numbers behind the status. */
+  detail: z.string(),
+  values: z.record(z.string(), z.number().nullable()),
+});
+export type AnalysisCheck = z.infer<typeof analysisCheck>;
+
+export const analysisVerdict = z.object({
+  status: z.enum(['pass', 'fail', 'inconclusive']),
+  checks: z.array(analysisCheck),
+  /** Window the verdict covers (epoch ms). */
+  since: z.number(),
+  until: z.number(),
+  replicas: z.number().int().nonnegative(),
+});
+export type AnalysisVerdict = z.infer<typeof analysisVerdict>;

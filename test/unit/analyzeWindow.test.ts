@@ -1,0 +1,67 @@
+import { analyzeWindow, type VersionWindow } from '../../activities/analysis/analyzeWindow';
+import { seededRandom } from '../../activities/runtime';
+import { analysisConfig } from '../../sdk/schemas';
+
+const config = analysisConfig.parse({});
+
+/** n requests with lognormal-ish latencies around `medianMs`, `errorRate` failures, class predictions. */
+function window(n: number, options: { medianMs?: number; errorRate?: number; seed: number; classes?: (r: number) => number }): VersionWindow {
+  const random = seededRandom(options.seed);
+  const latenciesMs: number[] = [];
+  const predictions: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    if (random() < (options.errorRate ?? 0.001)) {
+      errors++;
+      continue;
+    }
+    latenciesMs.push((options.medianMs ?? 2) * Math.exp(0.3 * (random() + random() + random() - 1.5)));
+    predictions.push((options.classes ?? ((r) => Math.floor(r * 3)))(random()));
+  }
+  return { requests: n, errors, latenciesMs, predictions };
+}
+
+const run = (stable: VersionWindow, canary: VersionWindow) =>
+  analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, config);
+const status = (verdict: ReturnType<typeof run>, name: string) => verdict.checks.find((c) => c.name === name)?.status;
+
+test('the same model on both sides passes every check', () => {
+  const verdict = run(window(2000, { seed: 1 }), window(2000, { seed: 2 }));
+  expect(verdict.status).toBe('pass');
+  expect(verdict.checks.map((c) => c.name)).toEqual(['samples', 'error-rate', 'latency', 'prediction-shift']);
+});
+
+test('too few samples is inconclusive, never a pass', () => {
+  const verdict = run(window(2000, { seed: 1 }), window(40, { seed: 2 }));
+  expect(verdict.status).toBe('inconclusive');
+  expect(verdict.checks).toHaveLength(1);
+  expect(verdict.checks[0]?.detail).toBe('stable 2000, canary 40 request(s); 100 needed each');
+});
+
+test('a real error-rate increase fails; the detail carries the numbers', () => {
+  const verdict = run(window(2000, { seed: 1, errorRate: 0.005 }), window(2000, { seed: 2, errorRate: 0.05 }));
+  expect(status(verdict, 'error-rate')).toBe('fail');
+  expect(verdict.status).toBe('fail');
+  expect(verdict.checks.find((c) => c.name === 'error-rate')?.detail).toMatch(/^canary 0\.0\d+ vs stable 0\.00\d+ \(z-test p=0\.0000/);
+});
+
+test('doubled latency fails; a significant but tiny slowdown does not', () => {
+  expect(status(run(window(2000, { seed: 1 }), window(2000, { seed: 2, medianMs: 4 })), 'latency')).toBe('fail');
+  const tiny = run(window(20000, { seed: 1 }), window(20000, { seed: 2, medianMs: 2.1 }));
+  expect(tiny.checks.find((c) => c.name === 'latency')?.values.pValue).toBeLessThan(0.01);
+  expect(status(tiny, 'latency')).toBe('pass');
+});
+
+test('shifted predictions fail on PSI', () => {
+  const verdict = run(window(2000, { seed: 1 }), window(2000, { seed: 2, classes: (r) => (r < 0.7 ? 0 : 1) }));
+  expect(status(verdict, 'prediction-shift')).toBe('fail');
+});
+
+test('shadow agreement below the minimum fails', () => {
+  const verdict = analyzeWindow(
+    { stable: window(500, { seed: 1 }), shadow: { compared: 500, failed: 0, rows: 500, agreedRows: 300 }, since: 0, until: 1, replicas: 2 },
+    config,
+  );
+  expect(verdict.status).toBe('fail');
+  expect(verdict.checks.find((c) => c.name === 'shadow-agreement')?.detail).toBe('mirrored answers agree on 0.6000 of rows (min 0.95); candidate failed 0 of 500');
+});
