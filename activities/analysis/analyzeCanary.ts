@@ -1,0 +1,33 @@
+/** The analysis activity: collect the window from the replicas, then judge canary against stable. */
+import type { AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
+import type { ArtifactStore } from '../store';
+import { analyzeWindow } from './analyzeWindow';
+import { collectWindow } from './collectWindow';
+
+export interface AnalyzeInput {
+  endpoint: string;
+  stableVersion: string;
+  /** The canary serving a share of traffic, if any. */
+  canaryVersion?: string;
+  /** The candidate receiving mirrored traffic, if any. */
+  shadowVersion?: string;
+  /** Window start (epoch ms): the step's start, after its routing was applied. */
+  since: number;
+  config: AnalysisConfig;
+}
+
+export async function analyzeCanary(store: ArtifactStore, adminToken: string | undefined, input: AnalyzeInput): Promise<AnalysisVerdict> {
+  const window = await collectWindow(store, input.endpoint, input.since, adminToken);
+  const empty = { requests: 0, errors: 0, latenciesMs: [], predictions: [] };
+  return analyzeWindow(
+    {
+      stable: window.versions[input.stableVersion] ?? empty,
+      canary: input.canaryVersion ? (window.versions[input.canaryVersion] ?? empty) : undefined,
+      shadow: input.shadowVersion ? (window.shadow[input.shadowVersion] ?? { compared: 0, failed: 0, rows: 0, agreedRows: 0 }) : undefined,
+      since: window.since,
+      until: window.until,
+      replicas: window.replicas,
+    },
+    input.config,
+  );
+}
