@@ -4,6 +4,8 @@
  * Activity names are wire contracts: renaming one breaks running workflows.
  */
 import type {
+  AnalysisVerdict,
+  RoutedVersion,
   BenchmarkReport,
   ConversionReport,
   DeploymentStatus,
@@ -17,7 +19,10 @@ import { convertModel, type ConvertInput } from './convert/convertModel';
 import { ingestModel, type IngestInput, type StoredSource } from './ingest/ingestModel';
 import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport, type ReportLocation } from './report/deploymentReport';
-import { releaseVersion, type ReleaseInput } from './rollout/releaseVersion';
+import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
+import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
+import { stableVersion } from './rollout/stableVersion';
+import { verifyServing, type ServingCheck } from './rollout/verifyServing';
 import type { ModelRuntime } from './runtime';
 import type { ArtifactStore } from './store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
@@ -62,9 +67,21 @@ export function createActivities(deps: ActivityDeps) {
     async releaseVersion(input: ReleaseInput): Promise<ReleaseReport> {
       return releaseVersion({ store: deps.store, context: currentActivityContext(), adminToken: deps.adminToken }, input);
     },
+    async applyRouting(input: ApplyRoutingInput): Promise<ReleaseReport> {
+      return applyRouting({ store: deps.store, context: currentActivityContext(), adminToken: deps.adminToken }, input);
+    },
+    async readStable(input: { endpoint: string }): Promise<RoutedVersion | null> {
+      return (await stableVersion(deps.store, input.endpoint)) ?? null;
+    },
+    async analyzeCanary(input: AnalyzeInput): Promise<AnalysisVerdict> {
+      return analyzeCanary(deps.store, deps.adminToken, input);
+    },
+    async verifyServing(input: { endpoint: string; version: string }): Promise<ServingCheck> {
+      return verifyServing(deps.store, input.endpoint, input.version);
+    },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type ModelActivities = ReturnType<typeof createModelActivities>;
-export type { BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };
+export type { AnalyzeInput, ApplyRoutingInput, BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };

@@ -3,17 +3,31 @@
  * is the one place that prints errors and sets the exit code.
  */
 import { InvalidSpecError } from '../sdk/errors';
-import { DeploymentAlreadyRunningError, DeploymentNotFoundError } from '../sdk/client';
+import { ControlRejectedError, DeploymentAlreadyRunningError, DeploymentNotFoundError } from '../sdk/client';
 import { CliError } from './cliError';
 import type { Command } from './command';
+import { abortCommand } from './commands/abort';
+import { approveCommand } from './commands/approve';
 import { deployCommand } from './commands/deploy';
+import { pauseCommand } from './commands/pause';
+import { resumeCommand } from './commands/resume';
 import { devCommand } from './commands/dev';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { workerCommand } from './commands/worker';
 import { EXIT_CODES } from './exitCodes';
 
-const COMMANDS: readonly Command[] = [devCommand, deployCommand, statusCommand, serveCommand, workerCommand];
+const COMMANDS: readonly Command[] = [
+  devCommand,
+  deployCommand,
+  statusCommand,
+  approveCommand,
+  abortCommand,
+  pauseCommand,
+  resumeCommand,
+  serveCommand,
+  workerCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -47,7 +61,12 @@ function report(error: unknown): number {
     if (error.hint) console.error(`\n${error.hint}`);
     return error.exitCode;
   }
-  if (error instanceof InvalidSpecError || error instanceof DeploymentAlreadyRunningError || error instanceof DeploymentNotFoundError) {
+  if (
+    error instanceof InvalidSpecError ||
+    error instanceof DeploymentAlreadyRunningError ||
+    error instanceof DeploymentNotFoundError ||
+    error instanceof ControlRejectedError
+  ) {
     console.error(`error: ${error.message}`);
     return EXIT_CODES.error;
   }

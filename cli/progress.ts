@@ -15,6 +15,15 @@ export class ProgressPrinter {
   constructor(private readonly write: (line: string) => void) {}
 
   update(status: DeploymentStatus): void {
+    for (const [i, step] of (status.rollout?.steps ?? []).entries()) {
+      const key = `rollout-${i}`;
+      const shown = `${step.status}:${step.note ?? ''}`;
+      if (step.status === 'pending' || this.seen.get(key) === shown) continue;
+      this.seen.set(key, shown);
+      const what = step.kind === 'shadow' ? `shadow ${step.weight}%` : `canary ${step.weight}%`;
+      const verdict = step.verdict ? ` (analysis: ${step.verdict.status}; ${step.verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')})` : '';
+      this.write(`      ↳ ${what.padEnd(12)} ${step.status}${verdict}${step.note ? ` — ${step.note}` : ''}`);
+    }
     for (const stage of status.stages) {
       if (stage.status === 'pending' || this.seen.get(stage.name) === stage.status) continue;
       this.seen.set(stage.name, stage.status);
@@ -39,6 +48,8 @@ export function describeOutcome(result: DeploymentResult): string {
     }
     case 'rejected':
       return `rejected at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}${result.report ? `\n  report: ${result.report.uri}` : ''}`;
+    case 'rolledBack':
+      return `rolled back: ${result.failure?.type}: ${result.failure?.message}; ${result.endpoint} serves ${result.rollout?.stableVersion} again (verified: ${JSON.stringify(result.rollout?.rollback?.verified ?? {})})`;
     case 'failed':
       return `failed at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}`;
   }

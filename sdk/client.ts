@@ -11,10 +11,11 @@ import {
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { resolveConnection, type ConnectionOverrides } from './connection';
-import { deploymentStatusQuery } from './definitions';
+import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
 import { deploymentWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
 import {
   deploymentResult,
@@ -31,6 +32,18 @@ export class DeploymentAlreadyRunningError extends Error {
   override readonly name = 'DeploymentAlreadyRunningError';
   constructor(readonly workflowId: string) {
     super(`deployment ${workflowId} is already running; follow it with \`modelship status ${workflowId}\``);
+  }
+}
+
+/** A control command (approve, abort, pause, resume) was refused by the deployment; the message says why. */
+export class ControlRejectedError extends Error {
+  override readonly name = 'ControlRejectedError';
+  constructor(
+    readonly workflowId: string,
+    readonly command: string,
+    reason: string,
+  ) {
+    super(`${command} refused by ${workflowId}: ${reason}`);
   }
 }
 
@@ -91,6 +104,36 @@ export class DeploymentHandle {
     const result = await resultPromise;
     if (JSON.stringify(stripOutcome(result)) !== last) onStatus(result);
     return result;
+  }
+
+  /** Lets a step waiting for approval proceed. Rejected (with the reason) unless one is waiting. */
+  approve(request: ControlRequest = {}): Promise<string> {
+    return this.control(approveUpdate, request);
+  }
+
+  /** Stops the rollout; traffic returns to the stable version. */
+  abort(request: ControlRequest = {}): Promise<string> {
+    return this.control(abortUpdate, request);
+  }
+
+  pause(request: ControlRequest = {}): Promise<string> {
+    return this.control(pauseUpdate, request);
+  }
+
+  resume(request: ControlRequest = {}): Promise<string> {
+    return this.control(resumeUpdate, request);
+  }
+
+  private async control(update: typeof approveUpdate, request: ControlRequest): Promise<string> {
+    try {
+      return await this.handle.executeUpdate(update, { args: [request] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new ControlRejectedError(this.workflowId, update.name, (error.cause as Error | undefined)?.message ?? error.message);
+      }
+      if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
+      throw error;
+    }
   }
 
   private async tryResult(): Promise<DeploymentResult | undefined> {

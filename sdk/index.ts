@@ -9,8 +9,8 @@
 export * from './schemas';
 export * from './names';
 export * from './errors';
-export { deploymentStatusQuery } from './definitions';
+export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
 export { definePipeline } from './definePipeline';
 export { loadPipelineSpec, resolveModelSource } from './specFile';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
-export { ModelshipClient, DeploymentHandle, DeploymentAlreadyRunningError, DeploymentNotFoundError } from './client';
+export { ModelshipClient, DeploymentHandle, DeploymentAlreadyRunningError, DeploymentNotFoundError, ControlRejectedError } from './client';

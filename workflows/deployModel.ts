@@ -36,6 +36,7 @@ import type {
   StageState,
   Target,
 } from '../sdk/schemas';
+import { canaryRollout } from './canaryRollout';
 import { selectCandidate } from './candidateSelection';
 
 const STAGE_PHASES: Record<StageName, Phase> = {
@@ -52,8 +53,18 @@ const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
 
 /** A stage's failure, carried to the top of the workflow. */
 class StageFailed extends Error {
-  constructor(readonly failure: DeploymentFailure) {
+  constructor(
+    readonly failure: DeploymentFailure,
+    readonly rolledBack = false,
+  ) {
     super(failure.message);
+  }
+}
+
+/** The canary was rolled back: traffic is on the stable version again. */
+class RolledBack extends StageFailed {
+  constructor(failure: DeploymentFailure) {
+    super(failure, true);
   }
 }
 
@@ -103,7 +114,7 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
       state.status = 'failed';
       const failure = error instanceof StageFailed ? error.failure : toDeploymentFailure(name, error);
       state.summary = failure.message;
-      throw new StageFailed(failure);
+      throw error instanceof StageFailed ? error : new StageFailed(failure);
     } finally {
       state.finishedAt = new Date().toISOString();
     }
@@ -123,7 +134,8 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
         log.warn('the deployment report could not be written', { error: String(error) });
       }
     }
-    setPhase(outcome === 'promoted' ? 'Promoted' : outcome === 'rejected' ? 'Rejected' : 'Failed');
+    const phases: Record<DeploymentResult['outcome'], Phase> = { promoted: 'Promoted', rejected: 'Rejected', rolledBack: 'RolledBack', failed: 'Failed' };
+    setPhase(phases[outcome]);
     upsertMemo({
       outcome,
       digest: status.artifact?.digest,
@@ -302,24 +314,44 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     }
 
     const artifact = serving.artifact as NonNullable<Candidate['artifact']>;
-    status.release = await run(
-      'release',
-      () =>
-        cpu(spec.rollout.timeout + 30_000, `release ${spec.version} (${serving.label}) to ${spec.endpoint} at 100%`).releaseVersion({
-          endpoint: spec.endpoint,
-          version: spec.version,
-          digest: artifact.digest,
-          timeoutMs: spec.rollout.timeout,
-          minReplicas: spec.rollout.minReplicas,
-          updatedBy: workflowId,
-          serving: spec.serving,
-        }),
-      (r) => `${serving.label} (${artifact.digest.slice(0, 12)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
-    );
+    const rollout = spec.rollout;
+    const releaseActivities = cpu(rollout.timeout + 30_000, `roll out ${spec.version} (${serving.label}) to ${spec.endpoint}`);
+    const stable = rollout.strategy === 'canary' ? await cpu(60_000, `read the stable version of ${spec.endpoint}`).readStable({ endpoint: spec.endpoint }) : null;
+    if (rollout.strategy === 'canary' && stable && stable.version !== spec.version) {
+      const canary = await run(
+        'release',
+        async () => {
+          setPhase('Canary');
+          const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, releaseActivities, workflowId);
+          if (result.outcome === 'rolledBack') throw new RolledBack(result.failure as DeploymentFailure);
+          return result.release as NonNullable<typeof result.release>;
+        },
+        (r) => `canary of ${serving.label} passed ${rollout.steps.length} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+      );
+      status.release = canary;
+    } else {
+      status.release = await run(
+        'release',
+        () =>
+          releaseActivities.releaseVersion({
+            endpoint: spec.endpoint,
+            version: spec.version,
+            digest: artifact.digest,
+            timeoutMs: rollout.timeout,
+            minReplicas: rollout.minReplicas,
+            updatedBy: workflowId,
+            serving: spec.serving,
+          }),
+        (r) =>
+          `${serving.label} (${artifact.digest.slice(0, 12)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)` +
+          (rollout.strategy === 'canary' ? ' (no stable version to compare with: released directly)' : ''),
+      );
+    }
     return await finish('promoted');
   } catch (error) {
     if (!(error instanceof StageFailed)) throw error;
     status.failure = error.failure;
+    if (error.rolledBack) return await finish('rolledBack');
     return await finish(REJECTION_TYPES.has(error.failure.type) ? 'rejected' : 'failed');
   }
 }

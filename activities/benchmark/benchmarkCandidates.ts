@@ -11,8 +11,8 @@ import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { syntheticInputs, type ModelRuntime } from '../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../runtime/executionProviders';
-import { routingDocument } from '../../sdk/schemas';
-import { readDocument, storeKeys, type ArtifactStore } from '../store';
+import { stableVersion } from '../rollout/stableVersion';
+import type { ArtifactStore } from '../store';
 import { loadVerified } from '../validate/validateCandidate';
 import { summarizeLatencies } from './latencyStats';
 
@@ -43,7 +43,7 @@ export async function benchmarkCandidates(
   const { context } = deps;
   const resumed = (context.heartbeatDetails as Progress | undefined)?.done ?? [];
   const done: CandidateBenchmark[] = [...resumed];
-  const baseline = input.baselineEndpoint ? await stableVersion(deps.store, input.baselineEndpoint) : undefined;
+  const baseline = input.baselineEndpoint ? await baselineOf(deps.store, input.baselineEndpoint) : undefined;
   const models = [...input.candidates, ...(baseline ? [baseline] : [])];
   for (const model of models) {
     if (done.some((d) => d.label === model.label && d.digest === model.digest)) continue;
@@ -132,10 +132,9 @@ async function measure(
   }
 }
 
-/** The version taking most of the endpoint's traffic, if the endpoint exists. */
-async function stableVersion(store: ArtifactStore, endpoint: string): Promise<{ label: string; digest: string } | undefined> {
-  const routing = await readDocument(store, storeKeys.routing(endpoint), routingDocument);
-  const stable = routing && [...routing.versions].sort((a, b) => b.weight - a.weight)[0];
+/** The endpoint's stable version as a model to measure, if the endpoint exists. */
+async function baselineOf(store: ArtifactStore, endpoint: string): Promise<{ label: string; digest: string } | undefined> {
+  const stable = await stableVersion(store, endpoint);
   return stable ? { label: `stable ${stable.version}`, digest: stable.digest } : undefined;
 }
 

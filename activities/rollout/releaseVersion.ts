@@ -31,16 +31,31 @@ export interface ReleaseDeps {
 }
 
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
+  return applyRouting(deps, {
+    ...input,
+    desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] },
+  });
+}
+
+export interface ApplyRoutingInput {
+  endpoint: string;
+  desired: DesiredRouting;
+  timeoutMs: number;
+  minReplicas: number;
+  updatedBy: string;
+}
+
+/** Writes the desired routing (idempotently) and waits until every live replica serves it. */
+export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput): Promise<ReleaseReport> {
   const started = performance.now();
-  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, [
-    { version: input.version, digest: input.digest, weight: 100, serving: input.serving },
-  ]);
+  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, input.desired);
   const replicas = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
   return {
     endpoint: input.endpoint,
     generation,
     replicas: replicas.map((r) => ({ replicaId: r.replicaId, url: r.url, generation: r.generation })),
     waitedMs: performance.now() - started,
+    appliedAt: Date.now(),
   };
 }
 

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { stableVersion } from '../rollout/stableVersion';
 import {
   modelMetadata,
-  routingDocument,
   type ModelArtifact,
   type Target,
   type ValidationReport,
@@ -203,8 +203,7 @@ async function checkStructure(bytes: Uint8Array, timeoutMs: number): Promise<z.i
 
 /** The IO of the version that takes most of the endpoint's traffic now, if the endpoint exists. */
 async function stableIo(store: ArtifactStore, endpoint: string) {
-  const routing = await readDocument(store, storeKeys.routing(endpoint), routingDocument);
-  const stable = routing && [...routing.versions].sort((a, b) => b.weight - a.weight)[0];
+  const stable = await stableVersion(store, endpoint);
   if (!stable) return undefined;
   const metadata = await readDocument(store, storeKeys.modelMetadata(stable.digest), modelMetadata);
   return metadata ? { version: stable.version, io: metadata.io } : undefined;

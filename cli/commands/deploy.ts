@@ -73,6 +73,8 @@ export function exitCodeFor(result: DeploymentResult): number {
       return EXIT_CODES.promoted;
     case 'rejected':
       return EXIT_CODES.rejected;
+    case 'rolledBack':
+      return EXIT_CODES.rolledBack;
     case 'failed':
       return EXIT_CODES.error;
   }

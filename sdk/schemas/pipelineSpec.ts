@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
 import { servingConfig } from './serving';
+import { analysisConfig } from './analysis';
 import { tensorSpec } from './tensor';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -134,7 +135,38 @@ export const directRollout = z.strictObject({
   minReplicas: z.number().int().min(0).max(1000).default(1),
 });
 
-export const rollout = z.discriminatedUnion('strategy', [directRollout]);
+export const canaryStep = z.strictObject({
+  /** Share of traffic the canary takes during this step. */
+  weight: z.number().int().min(1).max(100),
+  /** How long the step runs before it is judged. */
+  bake: duration.prefault('1m'),
+  analysis: z.boolean().default(true),
+  /** Record the verdict but do not act on a failure. */
+  dryRun: z.boolean().default(false),
+  /** Wait for `modelship approve` before leaving this step; on timeout, `onTimeout`. */
+  approval: z
+    .strictObject({ timeout: duration.prefault('1h'), onTimeout: z.enum(['proceed', 'rollback']).default('rollback') })
+    .optional(),
+});
+
+/**
+ * Shift traffic to the new version in steps, each judged against the stable version by statistics;
+ * any failed step (or an abort) returns all traffic to stable. An optional shadow phase first mirrors
+ * traffic to the new version and compares its answers, serving none of them.
+ */
+export const canaryRollout = z.strictObject({
+  strategy: z.literal('canary'),
+  shadow: z.strictObject({ percent: z.number().min(1).max(100).default(100), bake: duration.prefault('1m') }).optional(),
+  steps: z.array(canaryStep).min(1).prefault([{ weight: 5 }, { weight: 25 }, { weight: 50 }]),
+  analysis: analysisConfig.prefault({}),
+  /** Times a step's bake is extended when its window holds too little traffic, before rolling back. */
+  maxBakeExtensions: z.number().int().min(0).max(100).default(3),
+  /** How long to wait for every live replica to apply a routing change. */
+  timeout: duration.prefault('2m'),
+  minReplicas: z.number().int().min(0).max(1000).default(1),
+});
+
+export const rollout = z.discriminatedUnion('strategy', [directRollout, canaryRollout]);
 
 export const pipelineSpec = z.strictObject({
   apiVersion: z.literal(PIPELINE_API_VERSION).default(PIPELINE_API_VERSION),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { modelArtifact } from './artifact';
 import { endpointName, sha256Digest, versionName } from './common';
 import { ioSignature } from './tensor';
+import { analysisVerdict } from './analysis';
+
 import { FAILURE_TYPES } from '../errors';
 
 export const runtimeInfo = z.object({
@@ -143,6 +145,8 @@ export const releaseReport = z.object({
   generation: z.number().int().positive(),
   replicas: z.array(replicaApplied),
   waitedMs: z.number().nonnegative(),
+  /** Epoch ms when every replica served this generation: where an analysis window starts. */
+  appliedAt: z.number().optional(),
 });
 export type ReleaseReport = z.infer<typeof releaseReport>;
 
@@ -177,6 +181,8 @@ export type StageState = z.infer<typeof stageState>;
 /** Values of the `ModelshipPhase` search attribute. */
 export const PHASES = [
   'Pending',
+  'Canary',
+  'RolledBack',
   'Ingesting',
   'Converting',
   'Optimizing',
@@ -189,7 +195,7 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-export const OUTCOMES = ['promoted', 'rejected', 'failed'] as const;
+export const OUTCOMES = ['promoted', 'rejected', 'rolledBack', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const deploymentFailure = z.object({
@@ -198,6 +204,40 @@ export const deploymentFailure = z.object({
   message: z.string(),
 });
 export type DeploymentFailure = z.infer<typeof deploymentFailure>;
+
+export const rolloutStep = z.object({
+  kind: z.enum(['shadow', 'canary']),
+  /** Canary share of traffic (shadow: share of traffic mirrored). */
+  weight: z.number(),
+  status: z.enum(['pending', 'running', 'passed', 'failed', 'skipped']),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  verdict: analysisVerdict.optional(),
+  /** The verdict was recorded but not acted on. */
+  dryRun: z.boolean(),
+  approvedBy: z.string().optional(),
+  note: z.string().optional(),
+});
+export type RolloutStep = z.infer<typeof rolloutStep>;
+
+export const rolloutState = z.object({
+  strategy: z.enum(['direct', 'canary']),
+  state: z.enum(['starting', 'baking', 'awaiting-approval', 'paused', 'analyzing', 'promoting', 'rolling-back', 'done']),
+  stableVersion: z.string().optional(),
+  weight: z.number(),
+  steps: z.array(rolloutStep),
+  rollback: z
+    .object({
+      reason: z.string(),
+      generation: z.number().int(),
+      /** Inference answers per version after the rollback, from every replica. */
+      verified: z.record(z.string(), z.number()),
+      /** Time from the decision to every replica serving stable. */
+      tookMs: z.number(),
+    })
+    .optional(),
+});
+export type RolloutState = z.infer<typeof rolloutState>;
 
 /** Where the deployment report is in the store. */
 export const reportLocation = z.object({ json: z.string(), html: z.string(), uri: z.string() });
@@ -218,6 +258,7 @@ export const deploymentStatus = z.object({
   validation: validationReport.optional(),
   benchmarks: z.array(benchmarkReport),
   release: releaseReport.optional(),
+  rollout: rolloutState.optional(),
   report: reportLocation.optional(),
   failure: deploymentFailure.optional(),
 });

@@ -1,0 +1,151 @@
+/**
+ * Canary rollouts over the real stack, with live traffic: a good canary is promoted; a canary whose
+ * answers differ is rolled back by analysis of mirrored traffic; an abort mid-bake rolls back; an
+ * approval step waits for `approve`. Rollbacks are verified by inference on every replica.
+ */
+import { pathToFileURL } from 'node:url';
+import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { ControlRejectedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
+import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
+import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+
+let worker: ManagedProcess;
+let gateway: { process: ManagedProcess; url: string };
+let client: ModelshipClient;
+const ENDPOINT = 'canary';
+
+beforeAll(async () => {
+  const store = await tempDir('store-canary');
+  [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  const first = await (await client.deploy(spec('v1', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }] }))).result();
+  expect(first.outcome).toBe('promoted');
+  expect(first.stages.find((s) => s.name === 'release')?.summary).toMatch(/no stable version to compare with: released directly/);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([worker?.stop(), gateway?.process.stop()]);
+});
+
+function spec(version: string, model: Parameters<typeof modelPath>[0], rollout: NonNullable<PipelineSpecInput['rollout']>): PipelineSpecInput {
+  return {
+    endpoint: ENDPOINT,
+    version,
+    model: { source: pathToFileURL(modelPath(model)).href, task: 'classifier' },
+    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+    rollout,
+  };
+}
+
+const analysis = { minSamples: 30 };
+
+/** Sends requests until stopped; counts answers per version and failures. */
+function traffic(concurrency = 2) {
+  let running = true;
+  const served: Record<string, number> = {};
+  let failed = 0;
+  let seed = 11;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const data = Array.from({ length: 4 }, () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return (seed / 2 ** 31) * 4 - 2;
+      });
+      try {
+        const response = await fetch(`${gateway.url}/v2/models/${ENDPOINT}/infer`, {
+          method: 'POST',
+          body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data }] }),
+        });
+        await response.arrayBuffer();
+        const version = response.headers.get('x-modelship-version') ?? 'none';
+        if (response.ok) served[version] = (served[version] ?? 0) + 1;
+        else failed++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  const loops = Array.from({ length: concurrency }, () => loop());
+  return {
+    served,
+    get failed() {
+      return failed;
+    },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function waitFor(deployment: DeploymentHandle, predicate: (s: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
+  for (let i = 0; i < 600; i++) {
+    const status = await deployment.status().catch(() => undefined);
+    if (status && predicate(status)) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached');
+}
+
+test('a canary that behaves like stable is promoted step by step', async () => {
+  const load = traffic();
+  try {
+    const result = await (await client.deploy(spec('v2', 'classifier', { strategy: 'canary', steps: [{ weight: 25, bake: '2s' }, { weight: 50, bake: '2s' }], analysis }))).result();
+    expect(result.outcome).toBe('promoted');
+    expect(result.rollout?.steps.map((s) => [s.weight, s.status, s.verdict?.status])).toEqual([
+      [25, 'passed', 'pass'],
+      [50, 'passed', 'pass'],
+    ]);
+    expect(result.rollout?.steps[0]?.verdict?.checks.map((c) => c.name)).toEqual(['samples', 'error-rate', 'latency', 'prediction-shift']);
+  } finally {
+    await load.stop();
+  }
+  expect(load.failed).toBe(0);
+  expect(Object.keys(load.served).sort()).toEqual(['v1', 'v2']);
+});
+
+test('a canary whose answers differ is rolled back by shadow analysis, and the rollback is verified', async () => {
+  const load = traffic();
+  try {
+    const result = await (
+      await client.deploy(spec('v3', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }))
+    ).result();
+    expect(result.outcome).toBe('rolledBack');
+    expect(result.phase).toBe('RolledBack');
+    expect(result.failure).toMatchObject({ type: 'CanaryRegressed', stage: 'release' });
+    expect(result.failure?.message).toMatch(/shadow failed analysis: shadow-agreement: mirrored answers agree on 0\.\d+ of rows \(min 0\.95\)/);
+    expect(result.rollout?.steps.map((s) => s.status)).toEqual(['failed', 'skipped']);
+    expect(Object.keys(result.rollout?.rollback?.verified ?? {})).toEqual(['v2']);
+    expect(result.rollout?.rollback?.tookMs).toBeGreaterThan(0);
+  } finally {
+    await load.stop();
+  }
+  expect(load.failed).toBe(0);
+  expect(load.served.v3).toBeUndefined(); // shadow traffic is never served
+});
+
+test('an abort mid-bake rolls back with the reason; control commands that do not apply are refused', async () => {
+  const deployment = await client.deploy(spec('v4', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '60s' }], analysis }));
+  await waitFor(deployment, (s) => s.rollout?.state === 'baking');
+  await expect(deployment.approve({ by: 'test' })).rejects.toThrow(ControlRejectedError);
+  await expect(deployment.approve({ by: 'test' })).rejects.toThrow(/no step is waiting for approval/);
+  expect(await deployment.pause({ by: 'test' })).toMatch(/paused at 50%/);
+  expect(await deployment.resume({ by: 'test' })).toMatch(/resumed/);
+  expect(await deployment.abort({ by: 'test', reason: 'saw something odd' })).toMatch(/aborting/);
+  const result = await deployment.result();
+  expect(result.outcome).toBe('rolledBack');
+  expect(result.failure).toMatchObject({ type: 'RolloutAborted', message: 'aborted by test: saw something odd' });
+  expect(Object.keys(result.rollout?.rollback?.verified ?? {})).toEqual(['v2']);
+});
+
+test('an approval step waits for approve, then the rollout proceeds', async () => {
+  const deployment = await client.deploy(
+    spec('v5', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '60s' } }], analysis }),
+  );
+  await waitFor(deployment, (s) => s.rollout?.state === 'awaiting-approval');
+  expect(await deployment.approve({ by: 'alice', reason: 'dashboards look fine' })).toMatch(/approved/);
+  const result = await deployment.result();
+  expect(result.outcome).toBe('promoted');
+  expect(result.rollout?.steps[0]?.approvedBy).toBe('alice: dashboards look fine');
+});
