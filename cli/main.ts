@@ -14,6 +14,7 @@ import { resumeCommand } from './commands/resume';
 import { devCommand } from './commands/dev';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
+import { trafficCommand } from './commands/traffic';
 import { workerCommand } from './commands/worker';
 import { EXIT_CODES } from './exitCodes';
 
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   resumeCommand,
   serveCommand,
   workerCommand,
+  trafficCommand,
 ];
 
 function help(): string {

@@ -19,6 +19,7 @@ export const FAILURE_TYPES = [
   'BenchmarkFailed',
   'ReleaseTimedOut',
   'CanaryRegressed',
+  'AnalysisInconclusive',
   'RolloutAborted',
   'ApprovalTimedOut',
   'ReplicaLoadFailed',

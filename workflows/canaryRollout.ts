@@ -176,7 +176,7 @@ export async function canaryRollout(
       step.note = `dry run, not acted on: ${message}`;
       return;
     }
-    throw new RollBack({ type: 'CanaryRegressed', stage: 'release', message });
+    throw new RollBack({ type: verdict.status === 'inconclusive' ? 'AnalysisInconclusive' : 'CanaryRegressed', stage: 'release', message });
   }
 
   try {
