@@ -216,10 +216,7 @@ export async function canaryRollout(
     }
     checkAbort();
     state.state = 'promoting';
-    const release = await route(100);
-    state.weight = 100;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: 100 }]);
-    // The promoted version is alone in the routing document now; the previous stable is unloaded.
+    // The promoted version takes all traffic, alone in the routing document: the previous stable is unloaded.
     const promoted = await activities.applyRouting({
       endpoint: spec.endpoint,
       desired: { versions: [{ version: spec.version, digest: artifact.digest, weight: 100, serving: spec.serving }] },
@@ -227,8 +224,10 @@ export async function canaryRollout(
       minReplicas: rollout.minReplicas,
       updatedBy,
     });
+    state.weight = 100;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: 100 }]);
     state.state = 'done';
-    return { outcome: 'promoted', release: promoted ?? release };
+    return { outcome: 'promoted', release: promoted };
   } catch (error) {
     const failure: DeploymentFailure =
       error instanceof RollBack

@@ -5,6 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
+import { routingDocument } from '../../sdk/schemas';
 import { ControlRejectedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
 import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
@@ -12,10 +14,11 @@ import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let store: string;
 const ENDPOINT = 'canary';
 
 beforeAll(async () => {
-  const store = await tempDir('store-canary');
+  store = await tempDir('store-canary');
   [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
   client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
   const first = await (await client.deploy(spec('v1', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }] }))).result();
@@ -148,4 +151,25 @@ test('an approval step waits for approve, then the rollout proceeds', async () =
   const result = await deployment.result();
   expect(result.outcome).toBe('promoted');
   expect(result.rollout?.steps[0]?.approvedBy).toBe('alice: dashboards look fine');
+});
+
+test('a worker killed with SIGKILL mid-bake is replaced and the rollout continues, with no duplicate traffic change', async () => {
+  const routing = async () => readDocument(new FsArtifactStore(store), storeKeys.routing(ENDPOINT), routingDocument);
+  const before = (await routing())?.generation ?? 0;
+  const load = traffic();
+  try {
+    const deployment = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis }));
+    await waitFor(deployment, (s) => s.rollout?.state === 'baking');
+    await worker.kill();
+    worker = await startWorkerProcess(store);
+    const result = await deployment.result();
+    expect(result.outcome).toBe('promoted');
+    expect(result.rollout?.steps[0]).toMatchObject({ status: 'passed', verdict: { status: 'pass' } });
+  } finally {
+    await load.stop();
+  }
+  expect(load.failed).toBe(0);
+  // Exactly two routing changes: the 50% step and the promotion.
+  expect((await routing())?.generation).toBe(before + 2);
+  expect((await routing())?.versions).toEqual([expect.objectContaining({ version: 'v6', weight: 100 })]);
 });
