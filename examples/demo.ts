@@ -1,10 +1,12 @@
 /**
  * The demo (`npm run demo`): start the embedded default (Temporal dev server with UI, CPU worker,
  * gateway, filesystem store), deploy an ONNX classifier, ask it for a prediction over KServe v2,
- * then try a corrupt model and watch the pipeline reject it while the endpoint keeps serving.
+ * try a corrupt model and watch the pipeline reject it while the endpoint keeps serving, then roll
+ * out a next version as a canary under live traffic (promoted); with --bad-canary, also a damaged
+ * one that analysis rolls back.
  *
  * Stays up for exploring the Temporal UI when run in a terminal (Ctrl-C to stop); exits when not,
- * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000).
+ * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000), --bad-canary.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +14,7 @@ import { startDevEnvironment } from '../cli/dev/devEnvironment';
 import { printEnvironment } from '../cli/commands/dev';
 import { describeOutcome, ProgressPrinter } from '../cli/progress';
 import { untilSignal } from '../cli/signals';
+import { startTraffic } from '../cli/trafficGenerator';
 import { ModelshipClient } from '../sdk/client';
 import type { DeploymentResult } from '../sdk/schemas';
 import { loadPipelineSpec } from '../sdk/specFile';
@@ -46,7 +49,7 @@ async function predict(gatewayUrl: string): Promise<{ version: string; label: nu
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' } },
+    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' }, 'bad-canary': { type: 'boolean' } },
   });
   const started = Date.now();
   console.log('Modelship demo: starting the embedded default (Temporal dev server, CPU worker, gateway)…');
@@ -66,10 +69,24 @@ async function main(): Promise<number> {
     const bad = await deploy(client, 'onnx-classifier/corrupt.yaml', env.uiUrl);
     const stillServing = await predict(env.gatewayUrl);
 
-    const ok = bad.outcome === 'rejected' && stillServing.version === good.version;
+    // Canaries need traffic to be judged: a bounded generator runs while they roll out.
+    const traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: 'classifier', requests: 1_000_000, concurrency: 2, durationMs: 120_000 });
+    const canaries: DeploymentResult[] = [];
+    try {
+      canaries.push(await deploy(client, 'onnx-classifier/canary.yaml', env.uiUrl));
+      if (values['bad-canary']) canaries.push(await deploy(client, 'onnx-classifier/bad-canary.yaml', env.uiUrl));
+    } finally {
+      const sent = await traffic.stop();
+      console.log(`\n  traffic during the canaries: ${sent.issued} request(s), ${sent.failures} failed, answers ${JSON.stringify(sent.served)}`);
+    }
+    const expected = values['bad-canary'] ? ['promoted', 'rolledBack'] : ['promoted'];
+
+    const ok =
+      bad.outcome === 'rejected' && stillServing.version === good.version && canaries.map((c) => c.outcome).join() === expected.join();
     console.log(`\n${ok ? '✓' : '✗'} demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
     console.log(`  ${good.workflowId}: ${good.outcome}`);
     console.log(`  ${bad.workflowId}: ${bad.outcome} (${bad.failure?.type}); the endpoint still serves ${stillServing.version}`);
+    for (const c of canaries) console.log(`  ${c.workflowId}: ${c.outcome}${c.failure ? ` (${c.failure.type})` : ''}`);
     if (env.uiUrl) {
       console.log(`  Temporal UI: ${env.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("ModelshipEndpoint='classifier'")}`);
     }
