@@ -1,8 +1,8 @@
 /** The shape shared by `approve`, `abort`, `pause` and `resume`: a deployment, who, why. */
 import { z } from 'zod';
-import { deploymentWorkflowId } from '../sdk/names';
 import type { DeploymentHandle } from '../sdk/client';
 import { CliError } from './cliError';
+import { deploymentTarget } from './deploymentTarget';
 import { CONNECTION_FLAGS, type Command } from './command';
 import { connect } from './commands/deploy';
 import { EXIT_CODES } from './exitCodes';
@@ -25,9 +25,7 @@ export function controlCommand(
         z.object({ reason: z.string().optional(), by: z.string().default(process.env.USER ?? 'cli'), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
         usage,
       );
-      const [target] = positionals;
-      const parts = target?.split('/') ?? [];
-      const workflowId = parts[0] === 'deploy' ? target : parts.length === 2 ? deploymentWorkflowId(parts[0] ?? '', parts[1] ?? '') : undefined;
+      const workflowId = deploymentTarget(positionals[0]);
       if (!workflowId) throw new CliError('name a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
       const client = await connect(options);
       try {

@@ -6,7 +6,7 @@
  */
 import type { Datatype } from '../sdk/schemas';
 import type { Tensor, TensorMap } from '../activities/runtime/tensor';
-import { tensorFromBytes, tensorToBytes, TensorBytesError } from '../activities/runtime/tensorBytes';
+import { tensorFromBytes, TensorBytesError } from '../activities/runtime/tensorBytes';
 import { HttpError } from './httpError';
 import type { InferRequest, InferResponseOutput } from './kserveProtocol';
 
@@ -55,8 +55,6 @@ export function binaryOutputNames(request: InferRequest, outputs: TensorMap): Se
   if (request.parameters?.binary_data_output === true) return new Set(Object.keys(outputs));
   return new Set((request.outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name));
 }
-
-export const encodeBinaryTensor = tensorToBytes;
 
 /** Builds a response body: JSON header plus blobs, and the header length to announce. */
 export function encodeBinaryResponse(

@@ -14,11 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ModelRuntime, TensorMap } from '../activities/runtime';
 import type { ArtifactStore } from '../activities/store';
+import { tensorToBytes } from '../activities/runtime/tensorBytes';
 import {
   binaryInputs,
   binaryOutputNames,
   encodeBinaryResponse,
-  encodeBinaryTensor,
   HEADER_LENGTH,
   splitBinaryBody,
 } from './binaryTensorData';
@@ -332,7 +332,7 @@ function send(res: ServerResponse, request: InferRequest, endpoint: string, vers
   const binaryDescribed: InferResponseOutput[] = [];
   for (const [name, t] of Object.entries(outputs)) {
     if (!binary.has(name)) continue;
-    const blob = encodeBinaryTensor(t);
+    const blob = tensorToBytes(t);
     blobs.push(blob);
     binaryDescribed.push({ name, datatype: t.datatype, shape: [...t.shape], parameters: { binary_data_size: blob.length } });
   }

@@ -1,7 +1,7 @@
 /** `modelship status <deploy/endpoint/version>`: where a deployment is, or how it ended. */
 import { z } from 'zod';
-import { deploymentWorkflowId } from '../../sdk/names';
 import { CliError } from '../cliError';
+import { deploymentTarget } from '../deploymentTarget';
 import { CONNECTION_FLAGS, type Command } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { parseCommandLine } from '../options';
@@ -20,10 +20,8 @@ export const statusCommand: Command = {
       z.object({ json: z.boolean().default(false), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
       usage,
     );
-    const [target] = positionals;
-    if (!target) throw new CliError('name a deployment', EXIT_CODES.error, usage);
-    const parts = target.split('/');
-    const workflowId = parts[0] === 'deploy' ? target : parts.length === 2 ? deploymentWorkflowId(parts[0] ?? '', parts[1] ?? '') : target;
+    const workflowId = deploymentTarget(positionals[0]);
+    if (!workflowId) throw new CliError('name a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
     const client = await connect(options);
     try {
       const status = await client.deployment(workflowId).status();

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
 import { routingDocument } from '../../sdk/schemas';
+import { startTraffic, type TrafficResult } from '../../cli/trafficGenerator';
 import { ControlRejectedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
 import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
@@ -43,41 +44,19 @@ function spec(version: string, model: Parameters<typeof modelPath>[0], rollout: 
 
 const analysis = { minSamples: 30 };
 
-/** Sends requests until stopped; counts answers per version and failures. */
+/** Sends varied requests until stopped; counts answers per version and failures. */
 function traffic(concurrency = 2) {
-  let running = true;
-  const served: Record<string, number> = {};
-  let failed = 0;
-  let seed = 11;
-  const loop = async (): Promise<void> => {
-    while (running) {
-      const data = Array.from({ length: 4 }, () => {
-        seed = (seed * 1103515245 + 12345) % 2 ** 31;
-        return (seed / 2 ** 31) * 4 - 2;
-      });
-      try {
-        const response = await fetch(`${gateway.url}/v2/models/${ENDPOINT}/infer`, {
-          method: 'POST',
-          body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data }] }),
-        });
-        await response.arrayBuffer();
-        const version = response.headers.get('x-modelship-version') ?? 'none';
-        if (response.ok) served[version] = (served[version] ?? 0) + 1;
-        else failed++;
-      } catch {
-        failed++;
-      }
-    }
-  };
-  const loops = Array.from({ length: concurrency }, () => loop());
+  const generator = startTraffic({ gateway: gateway.url, endpoint: ENDPOINT, requests: 10_000_000, concurrency, durationMs: 300_000 });
+  let result: TrafficResult | undefined;
   return {
-    served,
+    get served() {
+      return result?.served ?? {};
+    },
     get failed() {
-      return failed;
+      return result?.failures ?? 0;
     },
     async stop() {
-      running = false;
-      await Promise.all(loops);
+      result = await generator.stop();
     },
   };
 }
