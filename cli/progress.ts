@@ -1,4 +1,9 @@
-/** Renders a deployment's progress as lines: one when a stage starts, one when it ends. */
+/**
+ * Renders a deployment's progress. Off a terminal (CI logs, pipes, tests): a line when a stage or
+ * rollout step starts and one when it ends ({@link ProgressPrinter}). On a terminal: the same end
+ * lines, and meanwhile a spinner line with the elapsed time for each stage or step still running
+ * ({@link LiveProgress}).
+ */
 import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/schemas';
 
 const MARKS: Record<StageState['status'], string> = {
@@ -9,33 +14,172 @@ const MARKS: Record<StageState['status'], string> = {
   skipped: '-',
 };
 
-export class ProgressPrinter {
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Something that shows a deployment's progress as its status changes. */
+export interface ProgressView {
+  update(status: DeploymentStatus): void;
+  /** Stops any animation; the lines printed so far stay. */
+  stop(): void;
+}
+
+/** A stage or rollout step as it stands, with the line that shows it. */
+interface ProgressItem {
+  key: string;
+  /** Changes whenever the item's line would change. */
+  shown: string;
+  running: boolean;
+  /** A rollout step, shown under its stage. */
+  nested: boolean;
+  /** ISO time it started, for a running item's elapsed time. */
+  startedAt?: string;
+  /** Its line; for a running item on a terminal, with a spinner frame and the elapsed time. */
+  line(live?: { frame: string; elapsedMs: number }): string;
+}
+
+function progressItems(status: DeploymentStatus): ProgressItem[] {
+  const items: ProgressItem[] = [];
+  for (const [i, step] of (status.rollout?.steps ?? []).entries()) {
+    if (step.status === 'pending') continue;
+    const what = `${step.kind} ${step.weight}%`.padEnd(12);
+    const verdict = step.verdict ? ` (analysis: ${step.verdict.status}; ${step.verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')})` : '';
+    const note = step.note ? ` — ${step.note}` : '';
+    const state = status.rollout?.state;
+    items.push({
+      key: `rollout-${i}`,
+      shown: `${step.status}:${step.note ?? ''}`,
+      running: step.status === 'running',
+      nested: true,
+      startedAt: step.startedAt,
+      line: (live) =>
+        live
+          ? `      ${live.frame} ${what} ${state ?? step.status} ${formatSeconds(live.elapsedMs)}${note}`
+          : `      ↳ ${what} ${step.status}${verdict}${note}`,
+    });
+  }
+  for (const stage of status.stages) {
+    if (stage.status === 'pending') continue;
+    const elapsed = stage.startedAt && stage.finishedAt ? ` (${formatMs(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))})` : '';
+    const summary = stage.status === 'running' ? 'running' : (stage.summary ?? stage.status);
+    items.push({
+      key: stage.name,
+      shown: stage.status,
+      running: stage.status === 'running',
+      nested: false,
+      startedAt: stage.startedAt,
+      line: (live) =>
+        live
+          ? `  ${live.frame} ${stage.name.padEnd(10)} running ${formatSeconds(live.elapsedMs)}`
+          : `  ${MARKS[stage.status]} ${stage.name.padEnd(10)} ${summary}${elapsed}`,
+    });
+  }
+  return items;
+}
+
+/** One line when a stage or rollout step starts, one when it ends: for logs and pipes. */
+export class ProgressPrinter implements ProgressView {
   private readonly seen = new Map<string, string>();
 
   constructor(private readonly write: (line: string) => void) {}
 
   update(status: DeploymentStatus): void {
-    for (const [i, step] of (status.rollout?.steps ?? []).entries()) {
-      const key = `rollout-${i}`;
-      const shown = `${step.status}:${step.note ?? ''}`;
-      if (step.status === 'pending' || this.seen.get(key) === shown) continue;
-      this.seen.set(key, shown);
-      const what = step.kind === 'shadow' ? `shadow ${step.weight}%` : `canary ${step.weight}%`;
-      const verdict = step.verdict ? ` (analysis: ${step.verdict.status}; ${step.verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')})` : '';
-      this.write(`      ↳ ${what.padEnd(12)} ${step.status}${verdict}${step.note ? ` — ${step.note}` : ''}`);
-    }
-    for (const stage of status.stages) {
-      if (stage.status === 'pending' || this.seen.get(stage.name) === stage.status) continue;
-      this.seen.set(stage.name, stage.status);
-      const elapsed = stage.startedAt && stage.finishedAt ? ` (${formatMs(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))})` : '';
-      const summary = stage.status === 'running' ? 'running' : (stage.summary ?? stage.status);
-      this.write(`  ${MARKS[stage.status]} ${stage.name.padEnd(10)} ${summary}${elapsed}`);
+    for (const item of progressItems(status)) {
+      if (this.seen.get(item.key) === item.shown) continue;
+      this.seen.set(item.key, item.shown);
+      this.write(item.line());
     }
   }
+
+  stop(): void {}
+}
+
+/** The terminal the live view draws on: a writable stream that knows its width. */
+export interface Terminal {
+  write(text: string): unknown;
+  columns?: number;
+}
+
+/**
+ * On a terminal: a line per stage or step that ended (as {@link ProgressPrinter} writes it), below
+ * them a spinner line per running one with its elapsed time, redrawn in place.
+ */
+export class LiveProgress implements ProgressView {
+  private readonly seen = new Map<string, string>();
+  private running: ProgressItem[] = [];
+  /** Local time each running item was first seen, when it has no start time of its own. */
+  private readonly firstSeen = new Map<string, number>();
+  /** Lines of the live block now on screen, below the permanent lines. */
+  private drawn = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly terminal: Terminal,
+    private readonly now: () => number = Date.now,
+    intervalMs = 100,
+  ) {
+    this.timer = setInterval(() => {
+      this.frame++;
+      this.redraw([]);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  update(status: DeploymentStatus): void {
+    const ended: string[] = [];
+    const running: ProgressItem[] = [];
+    for (const item of progressItems(status)) {
+      if (item.running) {
+        running.push(item);
+        if (!this.firstSeen.has(item.key)) this.firstSeen.set(item.key, this.now());
+        continue;
+      }
+      if (this.seen.get(item.key) === item.shown) continue;
+      this.seen.set(item.key, item.shown);
+      ended.push(item.line());
+    }
+    // Running stages, then the rollout steps under them.
+    this.running = [...running.filter((i) => !i.nested), ...running.filter((i) => i.nested)];
+    this.redraw(ended);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.running = [];
+    this.redraw([]);
+  }
+
+  /** Replaces the live block: permanent lines first, then the running items' spinner lines. */
+  private redraw(permanent: string[]): void {
+    const width = Math.max(20, (this.terminal.columns ?? 80) - 1);
+    const live = this.running.map((item) => {
+      const started = item.startedAt ? Date.parse(item.startedAt) : Number.NaN;
+      const since = Number.isFinite(started) ? started : (this.firstSeen.get(item.key) ?? this.now());
+      const frame = SPINNER[this.frame % SPINNER.length] as string;
+      // Cut to the terminal's width: a wrapped line would break the count of lines to redraw.
+      return item.line({ frame, elapsedMs: Math.max(0, this.now() - since) }).slice(0, width);
+    });
+    if (this.drawn === 0 && permanent.length === 0 && live.length === 0) return;
+    // To the start of the live block, clear to the end of the screen, write.
+    const up = this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
+    this.terminal.write(up + [...permanent, ...live].map((line) => `${line}\n`).join(''));
+    this.drawn = live.length;
+  }
+}
+
+/** The view for a stream: live on a terminal, one line per event elsewhere. */
+export function progressView(stream: NodeJS.WriteStream): ProgressView {
+  if (stream.isTTY && process.env.TERM !== 'dumb') return new LiveProgress(stream);
+  return new ProgressPrinter((line) => stream.write(`${line}\n`));
 }
 
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** One paragraph on how a deployment ended. */

@@ -7,7 +7,7 @@ import { CliError } from '../cliError';
 import { CONNECTION_FLAGS, temporalUiUrl, type Command } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { parseCommandLine } from '../options';
-import { describeOutcome, ProgressPrinter } from '../progress';
+import { describeOutcome, progressView } from '../progress';
 
 const usage = `modelship deploy <spec.yaml|spec.json|spec.ts> [--wait] [--version V] [--json]
                  [--address host:port] [--namespace N] [--profile P] [--ui-url URL]`;
@@ -46,9 +46,9 @@ export const deployCommand: Command = {
     try {
       const deployment = await client.deploy(spec);
       const ui = temporalUiUrl(client.address, options['ui-url']);
-      const log = (line: string): void => {
-        if (!options.json) console.log(line);
-      };
+      // With --json, stdout carries one JSON document and nothing else; what people read goes to stderr.
+      const human = options.json ? process.stderr : process.stdout;
+      const log = (line: string): void => void human.write(`${line}\n`);
       log(`deploying ${spec.model.name ?? spec.endpoint} ${spec.version} to ${spec.endpoint}`);
       log(`  workflow  ${deployment.workflowId}`);
       if (ui) log(`  ui        ${ModelshipClient.workflowUiUrl(ui, client.namespace, deployment.workflowId)}`);
@@ -56,10 +56,15 @@ export const deployCommand: Command = {
         if (options.json) console.log(JSON.stringify({ workflowId: deployment.workflowId }));
         return EXIT_CODES.promoted;
       }
-      const printer = new ProgressPrinter(log);
-      const result = await deployment.follow((status) => printer.update(status));
+      const progress = progressView(human);
+      let result: DeploymentResult;
+      try {
+        result = await deployment.follow((status) => progress.update(status));
+      } finally {
+        progress.stop();
+      }
+      log(describeOutcome(result));
       if (options.json) console.log(JSON.stringify(result, null, 2));
-      else console.log(describeOutcome(result));
       return exitCodeFor(result);
     } finally {
       await client.close();
