@@ -2,9 +2,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../../activities/packageRoot';
 
 /** The package root (the folder holding `package.json`). */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export { PACKAGE_ROOT };
+
+/**
+ * The root of the code that is running: the package root when it runs from the TypeScript sources
+ * (tsx, jest), `<package root>/dist` when it runs from the built package.
+ */
+const CODE_ROOT = path.resolve(__dirname, '..', '..');
+const FROM_SOURCE = path.extname(__filename) === '.ts';
 
 /** A tool from the project's Python venv (`.venv/bin/<name>`), or the one on PATH. */
 export function venvTool(name: string, envOverride?: string): string {
@@ -13,10 +21,13 @@ export function venvTool(name: string, envOverride?: string): string {
   return existsSync(local) ? local : name;
 }
 
-/** tsx's loader by absolute URL, so child processes start from any working directory. */
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-
-/** Arguments to run one of our TypeScript entry points with the current Node. */
+/**
+ * Arguments to run one of our TypeScript entry points (`workers/cpu.ts`) with the current Node:
+ * through tsx's loader (by absolute URL, so from any working directory) when running from source,
+ * or its compiled `.js` beside this code when running from the built package.
+ */
 export function tsEntry(relativePath: string): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', TSX_LOADER, path.join(PACKAGE_ROOT, relativePath)] };
+  if (!FROM_SOURCE) return { command: process.execPath, args: [path.join(CODE_ROOT, relativePath.replace(/\.ts$/, '.js'))] };
+  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
+  return { command: process.execPath, args: ['--import', tsxLoader, path.join(CODE_ROOT, relativePath)] };
 }
