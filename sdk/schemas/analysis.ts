@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const analysisConfig = z.strictObject({
   /** Requests each of canary and stable must have served in the window before any verdict. */
   minSamples: z.number().int().min(1).default(100),
+  /** The canary's error rate against stable's. */
   errorRate: z
     .strictObject({
       /** Significance level of the two-proportion (or Fisher exact) test. */
@@ -12,9 +13,12 @@ export const analysisConfig = z.strictObject({
       maxIncrease: z.number().min(0).max(1).default(0.01),
     })
     .prefault({}),
+  /** The canary's latency against stable's. */
   latency: z
     .strictObject({
+      /** Largest tolerated ratio of canary to stable median latency. */
       maxP50Ratio: z.number().min(1).default(1.2),
+      /** Largest tolerated ratio of canary to stable 99th-percentile latency. */
       maxP99Ratio: z.number().min(1).default(1.5),
       /** Significance level of the Mann-Whitney U test on raw latencies. */
       alpha: z.number().min(0).max(1).default(0.01),
@@ -22,6 +26,7 @@ export const analysisConfig = z.strictObject({
       minEffect: z.number().min(0.5).max(1).default(0.6),
     })
     .prefault({}),
+  /** The canary's answers against stable's. */
   predictions: z
     .strictObject({
       /** Population stability index of canary predictions against stable's, above which the canary fails. */

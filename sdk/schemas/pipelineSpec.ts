@@ -26,6 +26,7 @@ export const modelSource = z
      * `torch.export` archive (`.pt2`) or TorchScript (`.pt`); scikit-learn: a pickle; or ONNX.
      */
     source: z.string().min(1),
+    /** What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), or a scikit-learn pickle. */
     format: z.enum(SOURCE_FORMATS).default('onnx'),
     /** The model's inputs (required for PyTorch and scikit-learn; read from the model for ONNX). */
     inputs: z.array(tensorSpec).min(1).optional(),
@@ -50,13 +51,16 @@ const stageTiming = (timeout: string) => ({
 export const ingestStage = z.strictObject({ ...stageTiming('5m') });
 
 export const convertStage = z.strictObject({
+  /** ONNX opset the PyTorch and scikit-learn exporters target (PyTorch's dynamo exporter uses at least 18); an ONNX source keeps its own. */
   opset: z.number().int().min(7).max(26).default(17),
   /** Inputs the source and every converted copy are compared on. */
   golden: z
     .strictObject({
       /** An `.npz` file with one array per input name; otherwise inputs are sampled from the declared spec. */
       source: z.string().optional(),
+      /** How many inputs to sample when there is no `source`. */
       samples: z.number().int().min(1).max(100_000).default(64),
+      /** Seed of the sampled inputs: the same seed gives the same inputs. */
       seed: z.number().int().min(0).default(0),
     })
     .prefault({}),
@@ -66,11 +70,14 @@ export const convertStage = z.strictObject({
 const passList = z.array(z.enum(OPTIMIZATION_PASSES));
 
 export const optimizeStage = z.strictObject({
+  /** Make optimized copies; when off, the fp32 conversion is the only candidate. */
   enabled: z.boolean().default(true),
   /** Passes tried per target; each makes a candidate from the converted model. */
   passes: z
     .strictObject({
+      /** Passes tried for the `cpu` target. */
       cpu: passList.default(['graph', 'int8']),
+      /** Passes tried for the `gpu` target. */
       gpu: passList.default(['graph', 'fp16']),
     })
     .prefault({}),
@@ -91,7 +98,9 @@ export const validateStage = z.strictObject({
     .strictObject({
       /** An `.npz` file with one array per input name plus the labels. */
       source: z.string().min(1),
+      /** Name of the array of labels in the `.npz` file. */
       labels: z.string().default('labels'),
+      /** Largest accuracy drop versus the fp32 model (absolute, 0.01 = one point) a candidate may show. */
       maxAccuracyDrop: z.number().min(0).max(1).default(0.01),
     })
     .optional(),
@@ -101,7 +110,9 @@ export const validateStage = z.strictObject({
 });
 
 export const benchmarkStage = z.strictObject({
+  /** Measure the candidates; when off, nothing proves an optimized copy faster, so the fp32 conversion serves. */
   enabled: z.boolean().default(true),
+  /** Batch sizes measured; the pick is decided at the first. */
   batchSizes: z.array(z.number().int().min(1).max(4096)).min(1).default([1]),
   /** Discarded runs before measuring (at least 10). */
   warmupRuns: z.number().int().min(10).max(10_000).default(10),
@@ -119,15 +130,21 @@ export const benchmarkStage = z.strictObject({
 });
 
 export const stages = z.strictObject({
+  /** Copy the model source into the content-addressed artifact store. */
   ingest: ingestStage.prefault({}),
+  /** Convert the source to ONNX with its framework's exporter, and record the source's outputs on golden inputs. */
   convert: convertStage.prefault({}),
+  /** Make optimized copies (candidates) of the converted model, per target. */
   optimize: optimizeStage.prefault({}),
+  /** Check every candidate: structure, the endpoint's IO contract, parity with the source, accuracy. */
   validate: validateStage.prefault({}),
+  /** Measure the candidates that passed on each target's workers, and gate the pick against the stable version. */
   benchmark: benchmarkStage.prefault({}),
 });
 
 /** Switch all traffic to the new version at once, once every gateway replica has loaded it. */
 export const directRollout = z.strictObject({
+  /** Switch all traffic to the new version at once, once every gateway replica has loaded it. */
   strategy: z.literal('direct'),
   /** How long to wait for every live replica to apply the new routing. */
   timeout: duration.prefault('2m'),
@@ -140,6 +157,7 @@ export const canaryStep = z.strictObject({
   weight: z.number().int().min(1).max(100),
   /** How long the step runs before it is judged. */
   bake: duration.prefault('1m'),
+  /** Judge the step against the stable version when its bake ends; off: the step only bakes. */
   analysis: z.boolean().default(true),
   /** Record the verdict but do not act on a failure. */
   dryRun: z.boolean().default(false),
@@ -155,9 +173,16 @@ export const canaryStep = z.strictObject({
  * traffic to the new version and compares its answers, serving none of them.
  */
 export const canaryRollout = z.strictObject({
+  /** Shift traffic to the new version in steps, each judged against the stable version. */
   strategy: z.literal('canary'),
+  /**
+   * First mirror `percent` of the traffic to the new version for `bake` and compare its answers with
+   * the served ones; none of its answers is served.
+   */
   shadow: z.strictObject({ percent: z.number().min(1).max(100).default(100), bake: duration.prefault('1m') }).optional(),
+  /** The weighted steps, in order. */
   steps: z.array(canaryStep).min(1).prefault([{ weight: 5 }, { weight: 25 }, { weight: 50 }]),
+  /** Thresholds each step is judged by. */
   analysis: analysisConfig.prefault({}),
   /** Times a step's bake is extended when its window holds too little traffic, before rolling back. */
   maxBakeExtensions: z.number().int().min(0).max(100).default(3),
@@ -169,13 +194,19 @@ export const canaryRollout = z.strictObject({
 export const rollout = z.discriminatedUnion('strategy', [directRollout, canaryRollout]);
 
 export const pipelineSpec = z.strictObject({
+  /** Version of the spec format. */
   apiVersion: z.literal(PIPELINE_API_VERSION).default(PIPELINE_API_VERSION),
+  /** The endpoint to deploy to: a DNS label, used unchanged in URLs (`/v2/models/<endpoint>`), workflow ids and metric labels. */
   endpoint: endpointName,
+  /** What this deployment calls the model build (`v3`, `2026-11-21.1`, a git sha); the workflow id is `deploy/<endpoint>/<version>`. */
   version: versionName,
+  /** Where the model comes from, and what it is. */
   model: modelSource,
   /** Hardware to optimize and benchmark for; the gateway serves the `cpu` pick (or the first target's). */
   targets: z.array(z.enum(TARGETS)).min(1).default(['cpu']),
+  /** Settings of the pipeline's stages, each with defaults. */
   stages: stages.prefault({}),
+  /** How the new version takes traffic; `strategy` decides which other fields apply. */
   rollout: rollout.prefault({ strategy: 'direct' }),
   /** How gateways serve this version: concurrency, queue limits, dynamic batching (off by default). */
   serving: servingConfig.prefault({}),

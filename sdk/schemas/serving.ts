@@ -16,6 +16,7 @@ export const batchingConfig = z.strictObject({
 export type BatchingConfig = z.output<typeof batchingConfig>;
 
 export const servingConfig = z.strictObject({
+  /** Dynamic batching: concatenate requests that arrive close together and run them as one (off unless set). */
   batching: batchingConfig.optional(),
   /** Model runs (requests, or batches) in flight at once for this version on one replica. */
   maxConcurrency: z.number().int().min(1).max(1024).default(4),

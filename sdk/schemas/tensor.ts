@@ -23,8 +23,11 @@ export type Datatype = z.infer<typeof datatype>;
 
 /** One named input or output: datatype and shape, `-1` for a dimension fixed only at run time. */
 export const tensorSpec = z.object({
+  /** The tensor's name in the model. */
   name: z.string().min(1),
+  /** KServe v2 datatype. */
   datatype,
+  /** Dimensions, `-1` for one fixed only at run time (such as the batch). */
   shape: z.array(z.number().int().min(-1)),
 });
 export type TensorSpec = z.infer<typeof tensorSpec>;
