@@ -2,6 +2,13 @@
  * Activity implementations, built by factories from their ports (store, runtime), so workers wire
  * real ones and tests may wire others. Workflows import only the types of these factories.
  * Activity names are wire contracts: renaming one breaks running workflows.
+ *
+ * @example
+ * import { createActivities } from 'modelship/activities';
+ * import { ACTIVITY_TASK_QUEUES, OnnxRuntime, openStore } from 'modelship/worker';
+ *
+ * const activities = createActivities({ store: openStore('s3://models/prod'), runtime: new OnnxRuntime() });
+ * const worker = await Worker.create({ connection, taskQueue: ACTIVITY_TASK_QUEUES.cpu, activities });
  */
 import type {
   AnalysisVerdict,
@@ -22,7 +29,7 @@ import { writeDeploymentReport, type ReportLocation } from './report/deploymentR
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
 import { stableVersion } from './rollout/stableVersion';
-import { verifyServing, type ServingCheck } from './rollout/verifyServing';
+import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
 import type { ModelRuntime } from './runtime';
 import type { ArtifactStore } from './store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
@@ -78,6 +85,9 @@ export function createActivities(deps: ActivityDeps) {
     },
     async verifyServing(input: { endpoint: string; version: string }): Promise<ServingCheck> {
       return verifyServing(deps.store, input.endpoint, input.version);
+    },
+    async probeServing(input: { endpoint: string } & ProbeOptions): Promise<ServingCheck> {
+      return probeServing(deps.store, input.endpoint, input);
     },
   };
 }

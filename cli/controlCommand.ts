@@ -1,8 +1,7 @@
 /** The shape shared by `approve`, `abort`, `pause` and `resume`: a deployment, who, why. */
 import { z } from 'zod';
 import type { DeploymentHandle } from '../sdk/client';
-import { CliError } from './cliError';
-import { deploymentTarget } from './deploymentTarget';
+import { resolveDeployment } from './deploymentTarget';
 import { CONNECTION_FLAGS, type Command } from './command';
 import { connect } from './commands/deploy';
 import { EXIT_CODES } from './exitCodes';
@@ -13,7 +12,7 @@ export function controlCommand(
   summary: string,
   act: (deployment: DeploymentHandle, request: { by?: string; reason?: string }) => Promise<string>,
 ): Command {
-  const usage = `modelship ${name} <endpoint>/<version> [--reason "..."] [--by NAME] [--address host:port]`;
+  const usage = `modelship ${name} <endpoint>[/<version>] [--reason "..."] [--by NAME] [--address host:port]`;
   return {
     name,
     summary,
@@ -25,11 +24,10 @@ export function controlCommand(
         z.object({ reason: z.string().optional(), by: z.string().default(process.env.USER ?? 'cli'), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
         usage,
       );
-      const workflowId = deploymentTarget(positionals[0]);
-      if (!workflowId) throw new CliError('name a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
       const client = await connect(options);
       try {
-        console.log(await act(client.deployment(workflowId), { by: options.by, reason: options.reason }));
+        const deployment = await resolveDeployment(client, positionals[0], usage);
+        console.log(await act(deployment, { by: options.by, reason: options.reason }));
         return EXIT_CODES.promoted;
       } finally {
         await client.close();

@@ -1,5 +1,11 @@
-/** How commands name a deployment: `deploy/<endpoint>/<version>` (its workflow id) or `<endpoint>/<version>`. */
+/**
+ * How commands name what they act on: a deployment as `deploy/<endpoint>/<version>` (its workflow
+ * id) or `<endpoint>/<version>`; an endpoint as `<endpoint>` (for a deployment: the one in progress).
+ */
+import type { DeploymentHandle, ModelshipClient } from '../sdk/client';
 import { deploymentWorkflowId } from '../sdk/names';
+import { CliError } from './cliError';
+import { EXIT_CODES } from './exitCodes';
 
 /** The workflow id a command-line target names, or `undefined` if it names none. */
 export function deploymentTarget(target: string | undefined): string | undefined {
@@ -7,4 +13,20 @@ export function deploymentTarget(target: string | undefined): string | undefined
   if (parts[0] === 'deploy' && parts.length === 3) return target;
   if (parts.length === 2 && parts[0] && parts[1]) return deploymentWorkflowId(parts[0], parts[1]);
   return undefined;
+}
+
+/** An endpoint name (no slash), or `undefined`. */
+export function endpointTarget(target: string | undefined): string | undefined {
+  return target && /^[a-z0-9][a-z0-9-]*$/i.test(target) ? target : undefined;
+}
+
+/** The deployment a target names: by id, or the one in progress at an endpoint. */
+export async function resolveDeployment(client: ModelshipClient, target: string | undefined, usage: string): Promise<DeploymentHandle> {
+  const workflowId = deploymentTarget(target);
+  if (workflowId) return client.deployment(workflowId);
+  const endpoint = endpointTarget(target);
+  if (!endpoint) throw new CliError('name a deployment as <endpoint>/<version>, or an endpoint', EXIT_CODES.error, usage);
+  const active = await client.endpoint(endpoint).active();
+  if (!active) throw new CliError(`endpoint ${endpoint} has no deployment in progress`, EXIT_CODES.error, `see \`modelship status ${endpoint}\` and \`modelship history ${endpoint}\``);
+  return active;
 }

@@ -3,12 +3,14 @@
  * is the one place that prints errors and sets the exit code.
  */
 import { InvalidSpecError } from '../sdk/errors';
-import { ControlRejectedError, DeploymentAlreadyRunningError, DeploymentNotFoundError } from '../sdk/client';
+import { ControlRejectedError, DeploymentAlreadyRunningError, DeploymentNotFoundError, DeploymentRefusedError, EndpointNotFoundError } from '../sdk/client';
 import { CliError } from './cliError';
 import type { Command } from './command';
 import { abortCommand } from './commands/abort';
 import { approveCommand } from './commands/approve';
 import { deployCommand } from './commands/deploy';
+import { historyCommand } from './commands/history';
+import { rollbackCommand } from './commands/rollback';
 import { pauseCommand } from './commands/pause';
 import { resumeCommand } from './commands/resume';
 import { devCommand } from './commands/dev';
@@ -26,6 +28,8 @@ const COMMANDS: readonly Command[] = [
   abortCommand,
   pauseCommand,
   resumeCommand,
+  rollbackCommand,
+  historyCommand,
   serveCommand,
   workerCommand,
   trafficCommand,
@@ -67,7 +71,9 @@ function report(error: unknown): number {
     error instanceof InvalidSpecError ||
     error instanceof DeploymentAlreadyRunningError ||
     error instanceof DeploymentNotFoundError ||
-    error instanceof ControlRejectedError
+    error instanceof ControlRejectedError ||
+    error instanceof DeploymentRefusedError ||
+    error instanceof EndpointNotFoundError
   ) {
     console.error(`error: ${error.message}`);
     return EXIT_CODES.error;

@@ -9,22 +9,40 @@
 import {
   Client,
   Connection,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { resolveConnection, type ConnectionOverrides } from './connection';
-import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
-import { deploymentWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
+import {
+  abortUpdate,
+  approveUpdate,
+  deploymentStatusQuery,
+  endpointStatusQuery,
+  pauseUpdate,
+  resumeUpdate,
+  rollbackUpdate,
+  submitDeploymentUpdate,
+  type ControlRequest,
+  type SubmitDeploymentResult,
+} from './definitions';
+import { deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
 import {
   deploymentResult,
+  endpointState,
   parseOrThrow,
   pipelineSpec,
+  STAGE_NAMES,
   type DeploymentResult,
   type DeploymentStatus,
+  type EndpointEvent,
+  type EndpointState,
   type PipelineSpec,
   type PipelineSpecInput,
+  type RolloutStep,
+  type StageState,
 } from './schemas';
 
 /** A deployment with this workflow id is already running. */
@@ -47,6 +65,25 @@ export class ControlRejectedError extends Error {
   }
 }
 
+/** The endpoint refused the deployment (it is busy and the spec says `whenBusy: refuse`, or the spec is for another endpoint). */
+export class DeploymentRefusedError extends Error {
+  override readonly name = 'DeploymentRefusedError';
+  constructor(
+    readonly endpoint: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** No endpoint workflow exists for this endpoint: nothing was deployed to it through Modelship. */
+export class EndpointNotFoundError extends Error {
+  override readonly name = 'EndpointNotFoundError';
+  constructor(readonly endpoint: string) {
+    super(`endpoint ${endpoint} has no endpoint workflow (${endpointWorkflowId(endpoint)}): nothing has been deployed to it with Modelship`);
+  }
+}
+
 /** No deployment has this workflow id. */
 export class DeploymentNotFoundError extends Error {
   override readonly name = 'DeploymentNotFoundError';
@@ -55,21 +92,42 @@ export class DeploymentNotFoundError extends Error {
   }
 }
 
+/** What {@link DeploymentHandle.events} yields: one event per change, then the outcome. */
+export type DeploymentEvent =
+  | { type: 'queued'; workflowId: string; position: number }
+  | { type: 'stage'; stage: StageState['name']; status: StageState['status']; summary?: string; startedAt?: string; finishedAt?: string }
+  | { type: 'step'; index: number; step: RolloutStep }
+  | { type: 'finished'; result: DeploymentResult };
+
 export class DeploymentHandle {
+  private runId: string | undefined;
+
+  /**
+   * @param endpoint when the deployment was admitted by its endpoint and may still be queued: its
+   *   run is found through the endpoint's state once it starts.
+   */
   constructor(
     readonly workflowId: string,
-    private readonly handle: WorkflowHandle,
-  ) {}
+    private readonly client: Client,
+    options: { runId?: string; endpoint?: string } = {},
+  ) {
+    this.runId = options.runId;
+    this.endpoint = options.endpoint;
+  }
 
-  /** The live status while running; the final status once done. */
+  private readonly endpoint: string | undefined;
+
+  /** The live status while running (phase `Queued` while it waits its turn); the final status once done. */
   async status(): Promise<DeploymentStatus> {
+    const handle = await this.started(false);
+    if (!handle) return this.queuedStatus();
     try {
-      const description = await this.handle.describe();
+      const description = await handle.describe();
       if (description.status.name !== 'RUNNING') {
-        const result = await this.tryResult();
+        const result = await this.tryResult(handle);
         if (result) return result;
       }
-      return await this.handle.query(deploymentStatusQuery);
+      return await handle.query(deploymentStatusQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
       throw error;
@@ -78,7 +136,8 @@ export class DeploymentHandle {
 
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */
   async result(): Promise<DeploymentResult> {
-    return deploymentResult.parse(await this.handle.result());
+    const handle = (await this.started(true)) as WorkflowHandle;
+    return deploymentResult.parse(await handle.result());
   }
 
   /** Calls `onStatus` on each change until the deployment ends, then returns its result. */
@@ -90,7 +149,7 @@ export class DeploymentHandle {
     });
     while (!done) {
       try {
-        const status = await this.handle.query(deploymentStatusQuery);
+        const status = await this.status();
         const key = JSON.stringify(status);
         if (key !== last) {
           last = key;
@@ -104,6 +163,55 @@ export class DeploymentHandle {
     const result = await resultPromise;
     if (JSON.stringify(stripOutcome(result)) !== last) onStatus(result);
     return result;
+  }
+
+  /**
+   * The deployment as a stream of events: while queued, each stage as it starts and ends, each
+   * rollout step as it changes (with its verdict), then the outcome.
+   *
+   * @example
+   * for await (const event of deployment.events()) {
+   *   if (event.type === 'stage') console.log(event.stage, event.status, event.summary ?? '');
+   *   if (event.type === 'finished') process.exitCode = event.result.outcome === 'promoted' ? 0 : 1;
+   * }
+   */
+  async *events(intervalMs = 500): AsyncGenerator<DeploymentEvent, void, undefined> {
+    const seen = new Map<string, string>();
+    const queue: DeploymentEvent[] = [];
+    const diff = (status: DeploymentStatus): void => {
+      const emit = (key: string, value: unknown, event: DeploymentEvent): void => {
+        const json = JSON.stringify(value);
+        if (seen.get(key) === json) return;
+        seen.set(key, json);
+        queue.push(event);
+      };
+      if (status.phase === 'Queued') emit('queued', status.phase, { type: 'queued', workflowId: this.workflowId, position: 0 });
+      for (const stage of status.stages) {
+        if (stage.status === 'pending') continue;
+        emit(`stage:${stage.name}`, [stage.status, stage.summary], { type: 'stage', stage: stage.name, status: stage.status, summary: stage.summary, startedAt: stage.startedAt, finishedAt: stage.finishedAt });
+      }
+      for (const [index, step] of (status.rollout?.steps ?? []).entries()) {
+        if (step.status === 'pending') continue;
+        emit(`step:${index}`, step, { type: 'step', index, step });
+      }
+    };
+    let finished: DeploymentResult | undefined;
+    const following = this.follow(diff, intervalMs).then((result) => {
+      finished = result;
+    });
+    let failed: unknown;
+    following.catch((error: unknown) => {
+      failed = error ?? new Error('following the deployment failed');
+    });
+    for (;;) {
+      while (queue.length > 0) yield queue.shift() as DeploymentEvent;
+      if (failed) throw failed;
+      if (finished) {
+        yield { type: 'finished', result: finished };
+        return;
+      }
+      await Promise.race([following.catch(() => undefined), delay(Math.min(intervalMs, 100))]);
+    }
   }
 
   /** Lets a step waiting for approval proceed. Rejected (with the reason) unless one is waiting. */
@@ -125,8 +233,10 @@ export class DeploymentHandle {
   }
 
   private async control(update: typeof approveUpdate, request: ControlRequest): Promise<string> {
+    const handle = await this.started(false);
+    if (!handle) throw new ControlRejectedError(this.workflowId, update.name, 'the deployment is queued; it has not started');
     try {
-      return await this.handle.executeUpdate(update, { args: [request] });
+      return await handle.executeUpdate(update, { args: [request] });
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         throw new ControlRejectedError(this.workflowId, update.name, (error.cause as Error | undefined)?.message ?? error.message);
@@ -136,18 +246,100 @@ export class DeploymentHandle {
     }
   }
 
-  private async tryResult(): Promise<DeploymentResult | undefined> {
+  /**
+   * The handle on this deployment's run. While it is queued at its endpoint: `undefined`, or (with
+   * `wait`) waits until the endpoint starts it.
+   */
+  private async started(wait: boolean): Promise<WorkflowHandle | undefined> {
+    if (this.runId || !this.endpoint) return this.client.workflow.getHandle(this.workflowId, this.runId);
+    const endpoint = this.client.workflow.getHandle(endpointWorkflowId(this.endpoint));
+    for (;;) {
+      const state = await endpoint.query(endpointStatusQuery);
+      const runId = state.active?.workflowId === this.workflowId ? state.active.runId : [...state.history].reverse().find((e) => e.workflowId === this.workflowId && e.runId)?.runId;
+      if (runId && !state.queue.some((d) => d.workflowId === this.workflowId)) {
+        this.runId = runId;
+        return this.client.workflow.getHandle(this.workflowId, runId);
+      }
+      if (!state.queue.some((d) => d.workflowId === this.workflowId) && state.active?.workflowId !== this.workflowId) {
+        throw new DeploymentNotFoundError(this.workflowId);
+      }
+      if (!wait) return undefined;
+      await delay(500);
+    }
+  }
+
+  private queuedStatus(): DeploymentStatus {
+    const [, endpoint = '', version = ''] = this.workflowId.split('/');
+    return {
+      workflowId: this.workflowId,
+      endpoint,
+      version,
+      phase: 'Queued',
+      stages: STAGE_NAMES.map((name) => ({ name, status: 'pending' })),
+      candidates: [],
+      benchmarks: [],
+    };
+  }
+
+  private async tryResult(handle: WorkflowHandle): Promise<DeploymentResult | undefined> {
     try {
-      return await this.result();
+      return deploymentResult.parse(await handle.result());
     } catch {
       return undefined;
     }
   }
 }
 
+/** An endpoint's entity workflow: its live state, its history, a manual rollback. */
+export class EndpointHandle {
+  constructor(
+    readonly endpoint: string,
+    private readonly client: Client,
+  ) {}
+
+  get workflowId(): string {
+    return endpointWorkflowId(this.endpoint);
+  }
+
+  /** Stable and previous versions, the deployment in progress (phase, weight), the queue. */
+  async status(): Promise<EndpointState> {
+    try {
+      return endpointState.parse(await this.client.workflow.getHandle(this.workflowId).query(endpointStatusQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
+      throw error;
+    }
+  }
+
+  /** Rollout history, oldest first (bounded; each deployment keeps its full record). */
+  async history(): Promise<EndpointEvent[]> {
+    return (await this.status()).history;
+  }
+
+  /** The deployment in progress, if any. */
+  async active(): Promise<DeploymentHandle | undefined> {
+    const active = (await this.status()).active;
+    return active ? new DeploymentHandle(active.workflowId, this.client, { runId: active.runId, endpoint: this.endpoint }) : undefined;
+  }
+
+  /**
+   * Returns the endpoint to the version that was stable before the last promotion: every replica
+   * applied, verified by inference. Refused while a deployment is in progress (abort it instead).
+   */
+  async rollback(request: ControlRequest = {}): Promise<string> {
+    try {
+      return await this.client.workflow.getHandle(this.workflowId).executeUpdate(rollbackUpdate, { args: [request] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, 'rollback', (error.cause as Error | undefined)?.message ?? error.message);
+      if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
+      throw error;
+    }
+  }
+}
+
 export interface DeployOptions {
-  /** Extra search attributes or memo are not needed; the workflow id is derived from the spec. */
-  signal?: AbortSignal;
+  /** Who submits (recorded by the endpoint). */
+  by?: string;
 }
 
 export class ModelshipClient {
@@ -173,11 +365,43 @@ export class ModelshipClient {
   }
 
   /**
-   * Starts `deployModel` for a spec (validated here; model paths must already be absolute or URIs,
-   * as {@link loadPipelineSpec} leaves them). Throws {@link DeploymentAlreadyRunningError} if this
-   * version is being deployed to this endpoint already.
+   * Submits a spec to its endpoint (validated here; model paths must already be absolute or URIs, as
+   * {@link loadPipelineSpec} leaves them). The endpoint's entity workflow (`endpoint/<name>`, started
+   * if needed) runs one deployment at a time: this one starts now, waits its turn, or — with
+   * `whenBusy: refuse` — is refused with {@link DeploymentRefusedError}. Submitting a version that is
+   * already queued or running returns that deployment.
    */
-  async deploy(input: PipelineSpec | PipelineSpecInput): Promise<DeploymentHandle> {
+  async deploy(input: PipelineSpec | PipelineSpecInput, options: DeployOptions = {}): Promise<DeploymentHandle> {
+    const spec = parseOrThrow(pipelineSpec, input, `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`);
+    const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPES.endpoint, {
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowId: endpointWorkflowId(spec.endpoint),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ endpoint: spec.endpoint }],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.endpoint, value: spec.endpoint },
+        { key: SEARCH_ATTRIBUTES.phase, value: 'Idle' },
+      ],
+      staticSummary: `Endpoint ${spec.endpoint}: live state, one rollout at a time`,
+    });
+    let admitted: SubmitDeploymentResult;
+    try {
+      admitted = await this.temporal.workflow.executeUpdateWithStart(submitDeploymentUpdate, {
+        args: [{ spec, ...(options.by ? { by: options.by } : {}) }],
+        startWorkflowOperation,
+      });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new DeploymentRefusedError(spec.endpoint, (error.cause as Error | undefined)?.message ?? error.message);
+      throw error;
+    }
+    return new DeploymentHandle(admitted.workflowId, this.temporal, { runId: admitted.runId, endpoint: spec.endpoint });
+  }
+
+  /**
+   * Starts `deployModel` directly, outside the endpoint's admission (no queueing, no endpoint state).
+   * For tests and custom orchestration; {@link deploy} is what users want.
+   */
+  async deployDirect(input: PipelineSpec | PipelineSpecInput): Promise<DeploymentHandle> {
     const spec = parseOrThrow(pipelineSpec, input, `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`);
     const workflowId = deploymentWorkflowId(spec.endpoint, spec.version);
     try {
@@ -193,18 +417,22 @@ export class ModelshipClient {
         ],
         staticSummary: `Deploy ${spec.model.name ?? spec.endpoint} ${spec.version} to endpoint ${spec.endpoint}`,
         staticDetails: `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}`,
-        memo: { source: spec.model.source },
       });
-      return new DeploymentHandle(workflowId, handle);
+      return new DeploymentHandle(workflowId, this.temporal, { runId: handle.firstExecutionRunId });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new DeploymentAlreadyRunningError(workflowId);
       throw error;
     }
   }
 
+  /** An endpoint's entity workflow: status, history, rollback. */
+  endpoint(name: string): EndpointHandle {
+    return new EndpointHandle(name, this.temporal);
+  }
+
   /** A handle on an existing deployment, by workflow id (`deploy/<endpoint>/<version>`). */
   deployment(workflowId: string): DeploymentHandle {
-    return new DeploymentHandle(workflowId, this.temporal.workflow.getHandle(workflowId));
+    return new DeploymentHandle(workflowId, this.temporal);
   }
 
   /** The Temporal UI page of a workflow, given the UI's base URL. */

@@ -2,8 +2,10 @@
  * Query, update and signal definitions shared by workflows and clients (the `shared.ts` of the
  * Temporal samples). Workflow-safe.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DeploymentStatus } from './schemas/reports';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EndpointState } from './schemas/endpoint';
+import type { PipelineSpec } from './schemas/pipelineSpec';
+import type { DeploymentStatus, Phase } from './schemas/reports';
 
 /** The current status of a deployment: phase, stages, reports so far. */
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('status');
@@ -21,3 +23,37 @@ export const abortUpdate = defineUpdate<string, [ControlRequest]>('abort');
 /** Hold the current step (its bake clock stops) until resumed. */
 export const pauseUpdate = defineUpdate<string, [ControlRequest]>('pause');
 export const resumeUpdate = defineUpdate<string, [ControlRequest]>('resume');
+
+/** Ask the endpoint to run a deployment: now if it is idle, else queued or refused per `spec.whenBusy`. */
+export const submitDeploymentUpdate = defineUpdate<SubmitDeploymentResult, [SubmitDeploymentRequest]>('submitDeployment');
+
+export interface SubmitDeploymentRequest {
+  spec: PipelineSpec;
+  by?: string;
+}
+
+export interface SubmitDeploymentResult {
+  workflowId: string;
+  /** Set when the deployment started at once (or was already running). */
+  runId?: string;
+  /** Deployments ahead of this one (0: running). */
+  position: number;
+  /** The same version was already admitted; this is that deployment. */
+  existing: boolean;
+}
+
+/** Return the endpoint to the version that was stable before the last promotion. */
+export const rollbackUpdate = defineUpdate<string, [ControlRequest]>('rollback');
+
+/** The endpoint's live state: stable, previous, active rollout, queue, history. */
+export const endpointStatusQuery = defineQuery<EndpointState>('endpointStatus');
+
+/** A deployment started by an endpoint reports its phase and canary weight to it. */
+export const deploymentProgressSignal = defineSignal<[DeploymentProgress]>('deploymentProgress');
+
+export interface DeploymentProgress {
+  workflowId: string;
+  phase: Phase;
+  weight?: number;
+  generation?: number;
+}

@@ -22,6 +22,7 @@ export const FAILURE_TYPES = [
   'AnalysisInconclusive',
   'RolloutAborted',
   'ApprovalTimedOut',
+  'SmokeTestFailed',
   'ReplicaLoadFailed',
   'ArtifactCorrupt',
   'InfrastructureError',

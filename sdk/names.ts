@@ -20,6 +20,7 @@ export type StageTarget = keyof typeof ACTIVITY_TASK_QUEUES;
 /** Workflow type names (the exported function names in `workflows/`). */
 export const WORKFLOW_TYPES = {
   deployModel: 'deployModel',
+  endpoint: 'endpoint',
 } as const;
 
 /** `deploy/<endpoint>/<version>`: one deployment of one version to one endpoint. */

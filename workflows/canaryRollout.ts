@@ -1,8 +1,12 @@
 /**
- * The canary rollout of a deployment: an optional shadow phase, then weighted steps each judged
- * against the stable version; approvals, pause/resume and abort through Updates; and rollback as a
- * compensation (non-cancellable): all traffic back to stable, every replica applied, verified by
- * inference. Deterministic: `@temporalio/workflow` and sdk types only.
+ * Progressive rollouts of a deployment, judged against the stable version:
+ * - `canary`: an optional shadow phase (mirrored traffic, answers compared, none served), an optional
+ *   header-match phase (only requests carrying a header reach the canary), then weighted steps;
+ * - `blueGreen`: a preview (shadow phase, or smoke requests routed by a header), then all traffic at
+ *   once, with the previous version kept loaded for a rollback window.
+ * Approvals, pause/resume and abort arrive as Updates; rollback is a compensation (non-cancellable):
+ * all traffic back to stable, every replica applied, verified by inference.
+ * Deterministic: `@temporalio/workflow` and sdk types only.
  */
 import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, type ControlRequest } from '../sdk/definitions';
@@ -20,13 +24,28 @@ import type {
   ServingConfig,
 } from '../sdk/schemas';
 
-type CanarySpec = Extract<PipelineSpec['rollout'], { strategy: 'canary' }>;
+/** The rollout strategies that go through steps and analysis. */
+export type ProgressiveRolloutSpec = Extract<PipelineSpec['rollout'], { strategy: 'canary' | 'blueGreen' }>;
+type AnalysisConfig = ProgressiveRolloutSpec['analysis'];
+
+/** Routing a step asks for, relative to stable and the new version. */
+interface StepRouting {
+  /** Share of traffic the new version serves (the rest: stable, which stays loaded even at 0). */
+  weight: number;
+  shadowPercent?: number;
+  /** Requests with this header (and value) go to the new version. */
+  match?: { header: string; value?: string };
+}
 
 /** The activities the rollout needs (bound to the CPU queue by the caller). */
 export interface RolloutActivities {
   applyRouting(input: {
     endpoint: string;
-    desired: { versions: { version: string; digest: string; weight: number; serving?: ServingConfig }[]; shadow?: { version: string; digest: string; percent: number; serving?: ServingConfig } };
+    desired: {
+      versions: { version: string; digest: string; weight: number; serving?: ServingConfig }[];
+      shadow?: { version: string; digest: string; percent: number; serving?: ServingConfig };
+      match?: { header: string; value?: string; version: string };
+    };
     timeoutMs: number;
     minReplicas: number;
     updatedBy: string;
@@ -37,9 +56,10 @@ export interface RolloutActivities {
     canaryVersion?: string;
     shadowVersion?: string;
     since: number;
-    config: CanarySpec['analysis'];
+    config: AnalysisConfig;
   }): Promise<AnalysisVerdict>;
   verifyServing(input: { endpoint: string; version: string }): Promise<{ versions: Record<string, number> }>;
+  probeServing(input: { endpoint: string; requestsPerReplica: number; headers?: Record<string, string> }): Promise<{ replicas: number; requests: number; versions: Record<string, number> }>;
 }
 
 export interface CanaryResult {
@@ -47,6 +67,12 @@ export interface CanaryResult {
   release?: ReleaseReport;
   failure?: DeploymentFailure;
 }
+
+/** Told after every routing change and state change (for the endpoint and the UI). */
+export type RolloutObserver = (change: { weight: number; generation?: number }) => void;
+
+/** The header a blue/green smoke test uses to reach the version under preview. */
+export const PREVIEW_HEADER = 'x-modelship-preview';
 
 /** Thrown inside the rollout to stop it and roll back. */
 class RollBack extends Error {
@@ -56,24 +82,16 @@ class RollBack extends Error {
 }
 
 export async function canaryRollout(
-  spec: PipelineSpec & { rollout: CanarySpec },
+  spec: PipelineSpec & { rollout: ProgressiveRolloutSpec },
   status: DeploymentStatus,
   stable: RoutedVersion,
   artifact: ModelArtifact,
   activities: RolloutActivities,
   updatedBy: string,
+  observe: RolloutObserver = () => undefined,
 ): Promise<CanaryResult> {
   const rollout = spec.rollout;
-  const state: RolloutState = {
-    strategy: 'canary',
-    state: 'starting',
-    stableVersion: stable.version,
-    weight: 0,
-    steps: [
-      ...(rollout.shadow ? [{ kind: 'shadow' as const, weight: rollout.shadow.percent, status: 'pending' as const, dryRun: false }] : []),
-      ...rollout.steps.map((s) => ({ kind: 'canary' as const, weight: s.weight, status: 'pending' as const, dryRun: s.dryRun })),
-    ],
-  };
+  const state: RolloutState = { strategy: rollout.strategy, state: 'starting', stableVersion: stable.version, weight: 0, steps: plannedSteps(rollout) };
   status.rollout = state;
 
   let abortRequest: ControlRequest | undefined;
@@ -102,7 +120,7 @@ export async function canaryRollout(
       paused = true;
       return `paused at ${state.weight}%`;
     },
-    { validator: (_request: ControlRequest) => void ((state.state === 'baking' && !paused) || reject(`only a baking step can be paused (the rollout is ${state.state})`)) },
+    { validator: (_request: ControlRequest) => void ((['baking', 'rollback-window'].includes(state.state) && !paused) || reject(`only a baking step can be paused (the rollout is ${state.state})`)) },
   );
   setHandler(
     resumeUpdate,
@@ -113,23 +131,26 @@ export async function canaryRollout(
     { validator: (_request: ControlRequest) => void (paused || reject('the rollout is not paused')) },
   );
 
-  const route = (canaryWeight: number, shadowPercent?: number) =>
-    activities.applyRouting({
+  const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving };
+  const newRoute = { version: spec.version, digest: artifact.digest, serving: spec.serving };
+  async function route(step: StepRouting): Promise<ReleaseReport> {
+    const keepBoth = step.weight > 0 || step.match !== undefined;
+    const release = await activities.applyRouting({
       endpoint: spec.endpoint,
       desired: {
-        versions:
-          canaryWeight === 0
-            ? [{ version: stable.version, digest: stable.digest, weight: 100, serving: stable.serving }]
-            : [
-                { version: stable.version, digest: stable.digest, weight: 100 - canaryWeight, serving: stable.serving },
-                { version: spec.version, digest: artifact.digest, weight: canaryWeight, serving: spec.serving },
-              ],
-        ...(shadowPercent ? { shadow: { version: spec.version, digest: artifact.digest, percent: shadowPercent, serving: spec.serving } } : {}),
+        versions: keepBoth ? [{ ...stableRoute, weight: 100 - step.weight }, { ...newRoute, weight: step.weight }] : [{ ...stableRoute, weight: 100 }],
+        ...(step.shadowPercent ? { shadow: { ...newRoute, percent: step.shadowPercent } } : {}),
+        ...(step.match ? { match: { ...step.match, version: spec.version } } : {}),
       },
       timeoutMs: rollout.timeout,
       minReplicas: rollout.minReplicas,
       updatedBy,
     });
+    state.weight = step.weight;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: step.weight }]);
+    observe({ weight: step.weight, generation: release.generation });
+    return release;
+  }
 
   const checkAbort = (): void => {
     if (abortRequest) {
@@ -138,10 +159,10 @@ export async function canaryRollout(
   };
 
   /** Waits `ms` of un-paused time; an abort interrupts it. */
-  async function bake(ms: number): Promise<void> {
+  async function bake(ms: number, running: RolloutState['state'] = 'baking'): Promise<void> {
     let remaining = ms;
     while (remaining > 0) {
-      state.state = paused ? 'paused' : 'baking';
+      setState(paused ? 'paused' : running);
       if (paused) {
         await condition(() => !paused || abortRequest !== undefined);
         checkAbort();
@@ -154,10 +175,17 @@ export async function canaryRollout(
     }
   }
 
+  function setState(next: RolloutState['state']): void {
+    if (state.state === next) return;
+    state.state = next;
+    observe({ weight: state.weight });
+  }
+
   async function judge(step: RolloutStep, since: number, versions: { canaryVersion?: string; shadowVersion?: string }, bakeMs: number): Promise<void> {
     for (let extension = 0; ; extension++) {
-      state.state = 'analyzing';
+      setState('analyzing');
       step.verdict = await activities.analyzeCanary({ endpoint: spec.endpoint, stableVersion: stable.version, since, config: rollout.analysis, ...versions });
+      observe({ weight: state.weight });
       if (step.verdict.status === 'inconclusive' && extension < rollout.maxBakeExtensions) {
         step.note = `inconclusive (${step.verdict.checks[0]?.detail}); baking ${extension + 1} more time(s)`;
         await bake(bakeMs);
@@ -171,7 +199,7 @@ export async function canaryRollout(
     const message =
       verdict.status === 'inconclusive'
         ? `no verdict after ${rollout.maxBakeExtensions + 1} bake(s): ${failed.map((c) => c.detail).join('; ')}`
-        : `${step.kind === 'shadow' ? 'shadow' : `canary at ${step.weight}%`} failed analysis: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
+        : `${describeStep(step)} failed analysis: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
     if (step.dryRun) {
       step.note = `dry run, not acted on: ${message}`;
       return;
@@ -179,54 +207,89 @@ export async function canaryRollout(
     throw new RollBack({ type: verdict.status === 'inconclusive' ? 'AnalysisInconclusive' : 'CanaryRegressed', stage: 'release', message });
   }
 
-  try {
-    let index = 0;
-    if (rollout.shadow) {
-      const step = state.steps[index++] as RolloutStep;
-      step.status = 'running';
-      step.startedAt = new Date().toISOString();
-      const applied = await route(0, rollout.shadow.percent);
-      await bake(rollout.shadow.bake);
-      await judge(step, applied.appliedAt ?? Date.now(), { shadowVersion: spec.version }, rollout.shadow.bake);
-      step.status = 'passed';
-      step.finishedAt = new Date().toISOString();
-    }
-    for (const config of rollout.steps) {
-      const step = state.steps[index++] as RolloutStep;
-      checkAbort();
-      step.status = 'running';
-      step.startedAt = new Date().toISOString();
-      const applied = await route(config.weight);
-      state.weight = config.weight;
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: config.weight }]);
+  /** Runs one planned step: marks it running, then passed when `body` returns. */
+  let next = 0;
+  async function step(body: (step: RolloutStep) => Promise<void>): Promise<void> {
+    const current = state.steps[next++] as RolloutStep;
+    checkAbort();
+    current.status = 'running';
+    current.startedAt = new Date().toISOString();
+    observe({ weight: state.weight });
+    await body(current);
+    current.status = 'passed';
+    current.finishedAt = new Date().toISOString();
+    observe({ weight: state.weight });
+  }
+
+  const shadowPhase = async (config: { percent: number; bake: number }) =>
+    step(async (current) => {
+      const applied = await route({ weight: 0, shadowPercent: config.percent });
       await bake(config.bake);
-      if (config.analysis) await judge(step, applied.appliedAt ?? Date.now(), { canaryVersion: spec.version }, config.bake);
-      if (config.approval) {
-        state.state = 'awaiting-approval';
-        const answered = await condition(() => approval !== undefined || abortRequest !== undefined, config.approval.timeout);
-        checkAbort();
-        if (!answered && config.approval.onTimeout === 'rollback') {
-          throw new RollBack({ type: 'ApprovalTimedOut', stage: 'release', message: `no approval at ${config.weight}% within ${config.approval.timeout} ms` });
-        }
-        step.approvedBy = approval ? `${approval.by ?? 'someone'}${approval.reason ? `: ${approval.reason}` : ''}` : 'timeout (proceed)';
-        approval = undefined;
+      await judge(current, applied.appliedAt ?? Date.now(), { shadowVersion: spec.version }, config.bake);
+    });
+
+  try {
+    if (rollout.strategy === 'canary') {
+      if (rollout.shadow) await shadowPhase(rollout.shadow);
+      const headerMatch = rollout.headerMatch;
+      if (headerMatch) {
+        await step(async (current) => {
+          const applied = await route({ weight: 0, match: { header: headerMatch.header, value: headerMatch.value } });
+          await bake(headerMatch.bake);
+          if (headerMatch.analysis) await judge(current, applied.appliedAt ?? Date.now(), { canaryVersion: spec.version }, headerMatch.bake);
+        });
       }
-      step.status = 'passed';
-      step.finishedAt = new Date().toISOString();
+      for (const config of rollout.steps) {
+        await step(async (current) => {
+          const applied = await route({ weight: config.weight });
+          await bake(config.bake);
+          if (config.analysis) await judge(current, applied.appliedAt ?? Date.now(), { canaryVersion: spec.version }, config.bake);
+          if (config.approval) {
+            setState('awaiting-approval');
+            const answered = await condition(() => approval !== undefined || abortRequest !== undefined, config.approval.timeout);
+            checkAbort();
+            if (!answered && config.approval.onTimeout === 'rollback') {
+              throw new RollBack({ type: 'ApprovalTimedOut', stage: 'release', message: `no approval at ${config.weight}% within ${config.approval.timeout} ms` });
+            }
+            current.approvedBy = approval ? `${approval.by ?? 'someone'}${approval.reason ? `: ${approval.reason}` : ''}` : 'timeout (proceed)';
+            approval = undefined;
+          }
+        });
+      }
+    } else {
+      const preview = rollout.preview;
+      if (preview.mode === 'shadow') await shadowPhase(preview);
+      else {
+        await step(async (current) => {
+          await route({ weight: 0, match: { header: PREVIEW_HEADER, value: spec.version } });
+          const probe = await activities.probeServing({ endpoint: spec.endpoint, requestsPerReplica: preview.requestsPerReplica, headers: { [PREVIEW_HEADER]: spec.version } });
+          const wrong = Object.entries(probe.versions).filter(([served]) => served !== spec.version);
+          current.note = `${probe.requests} smoke request(s) on ${probe.replicas} replica(s): ${JSON.stringify(probe.versions)}`;
+          if (probe.requests === 0 || wrong.length > 0) {
+            throw new RollBack({ type: 'SmokeTestFailed', stage: 'release', message: `smoke test of ${spec.version} failed: ${probe.requests === 0 ? 'no live replica answered' : current.note}` });
+          }
+        });
+      }
+      await step(async () => {
+        // Everything switches; the previous version stays loaded (weight 0) for the rollback window.
+        await route({ weight: 100 });
+        await bake(rollout.rollbackWindow, 'rollback-window');
+      });
     }
     checkAbort();
-    state.state = 'promoting';
+    setState('promoting');
     // The promoted version takes all traffic, alone in the routing document: the previous stable is unloaded.
     const promoted = await activities.applyRouting({
       endpoint: spec.endpoint,
-      desired: { versions: [{ version: spec.version, digest: artifact.digest, weight: 100, serving: spec.serving }] },
+      desired: { versions: [{ ...newRoute, weight: 100 }] },
       timeoutMs: rollout.timeout,
       minReplicas: rollout.minReplicas,
       updatedBy,
     });
     state.weight = 100;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: 100 }]);
-    state.state = 'done';
+    setState('done');
+    observe({ weight: 100, generation: promoted.generation });
     return { outcome: 'promoted', release: promoted };
   } catch (error) {
     const failure: DeploymentFailure =
@@ -239,15 +302,46 @@ export async function canaryRollout(
     for (const s of state.steps) if (s.status === 'pending') s.status = 'skipped';
     await CancellationScope.nonCancellable(async () => {
       const decided = Date.now();
-      state.state = 'rolling-back';
-      const back = await route(0);
-      state.weight = 0;
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 }]);
+      setState('rolling-back');
+      const back = await route({ weight: 0 });
       const check = await activities.verifyServing({ endpoint: spec.endpoint, version: stable.version });
       state.rollback = { reason: `${failure.type}: ${failure.message}`, generation: back.generation, verified: check.versions, tookMs: Date.now() - decided };
-      state.state = 'done';
+      setState('done');
     });
     return { outcome: 'rolledBack', failure };
+  }
+}
+
+/** The steps a rollout will go through, all pending. */
+function plannedSteps(rollout: ProgressiveRolloutSpec): RolloutStep[] {
+  const pending = { status: 'pending' as const, dryRun: false };
+  if (rollout.strategy === 'blueGreen') {
+    const preview = rollout.preview;
+    return [
+      preview.mode === 'shadow' ? { kind: 'shadow' as const, weight: preview.percent, ...pending } : { kind: 'smoke' as const, weight: 0, ...pending },
+      { kind: 'switch' as const, weight: 100, ...pending },
+    ];
+  }
+  return [
+    ...(rollout.shadow ? [{ kind: 'shadow' as const, weight: rollout.shadow.percent, ...pending }] : []),
+    ...(rollout.headerMatch ? [{ kind: 'match' as const, weight: 0, ...pending }] : []),
+    ...rollout.steps.map((s) => ({ kind: 'canary' as const, weight: s.weight, status: 'pending' as const, dryRun: s.dryRun })),
+  ];
+}
+
+/** How a step reads in verdicts and progress lines. */
+export function describeStep(step: Pick<RolloutStep, 'kind' | 'weight'>): string {
+  switch (step.kind) {
+    case 'shadow':
+      return `shadow of ${step.weight}%`;
+    case 'match':
+      return 'header-matched canary';
+    case 'smoke':
+      return 'smoke test';
+    case 'switch':
+      return 'switch to 100%';
+    case 'canary':
+      return `canary at ${step.weight}%`;
   }
 }
 

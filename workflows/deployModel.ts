@@ -12,8 +12,10 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   TimeoutFailure,
   upsertMemo,
@@ -21,9 +23,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, ModelActivities } from '../activities';
-import { deploymentStatusQuery } from '../sdk/definitions';
+import { deploymentProgressSignal, deploymentStatusQuery, type DeploymentProgress } from '../sdk/definitions';
 import { isFailureType, REJECTION_TYPES } from '../sdk/errors';
-import { ACTIVITY_TASK_QUEUES, SEARCH_ATTRIBUTES } from '../sdk/names';
+import { ACTIVITY_TASK_QUEUES, endpointWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
 import type {
   BenchmarkReport,
   Candidate,
@@ -38,6 +40,7 @@ import type {
 } from '../sdk/schemas';
 import { canaryRollout } from './canaryRollout';
 import { selectCandidate } from './candidateSelection';
+import { deploymentDetails } from './details';
 
 const STAGE_PHASES: Record<StageName, Phase> = {
   ingest: 'Ingesting',
@@ -80,6 +83,7 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     benchmarks: [],
   };
   setHandler(deploymentStatusQuery, () => status);
+  const changed = progressReporter(status);
   const { ingest, convert, optimize, validate, benchmark } = spec.stages;
 
   /** Activities on the CPU queue, with a stage's timeout and a summary for the UI. */
@@ -117,12 +121,14 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
       throw error instanceof StageFailed ? error : new StageFailed(failure);
     } finally {
       state.finishedAt = new Date().toISOString();
+      changed();
     }
   }
 
   function setPhase(phase: Phase): void {
     status.phase = phase;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: phase }]);
+    changed();
   }
 
   async function finish(outcome: DeploymentResult['outcome']): Promise<DeploymentResult> {
@@ -316,17 +322,17 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     const artifact = serving.artifact as NonNullable<Candidate['artifact']>;
     const rollout = spec.rollout;
     const releaseActivities = cpu(rollout.timeout + 30_000, `roll out ${spec.version} (${serving.label}) to ${spec.endpoint}`);
-    const stable = rollout.strategy === 'canary' ? await cpu(60_000, `read the stable version of ${spec.endpoint}`).readStable({ endpoint: spec.endpoint }) : null;
-    if (rollout.strategy === 'canary' && stable && stable.version !== spec.version) {
+    const stable = rollout.strategy !== 'direct' ? await cpu(60_000, `read the stable version of ${spec.endpoint}`).readStable({ endpoint: spec.endpoint }) : null;
+    if (rollout.strategy !== 'direct' && stable && stable.version !== spec.version) {
       const canary = await run(
         'release',
         async () => {
-          setPhase('Canary');
-          const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, releaseActivities, workflowId);
+          setPhase(rollout.strategy === 'canary' ? 'Canary' : 'BlueGreen');
+          const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, releaseActivities, workflowId, changed);
           if (result.outcome === 'rolledBack') throw new RolledBack(result.failure as DeploymentFailure);
           return result.release as NonNullable<typeof result.release>;
         },
-        (r) => `canary of ${serving.label} passed ${rollout.steps.length} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+        (r) => `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
       );
       status.release = canary;
     } else {
@@ -344,7 +350,7 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
           }),
         (r) =>
           `${serving.label} (${artifact.digest.slice(0, 12)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)` +
-          (rollout.strategy === 'canary' ? ' (no stable version to compare with: released directly)' : ''),
+          (rollout.strategy !== 'direct' ? ` (no stable version to compare with: ${rollout.strategy} skipped, released directly)` : ''),
       );
     }
     return await finish('promoted');
@@ -354,6 +360,28 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     if (error.rolledBack) return await finish('rolledBack');
     return await finish(REJECTION_TYPES.has(error.failure.type) ? 'rejected' : 'failed');
   }
+}
+
+/**
+ * Keeps the UI's current details in step with the status, and tells the endpoint workflow that
+ * started this deployment (if one did) its phase, canary weight and routing generation.
+ */
+function progressReporter(status: DeploymentStatus): (change?: { weight?: number; generation?: number }) => void {
+  const parent = workflowInfo().parent;
+  const endpoint = parent?.workflowId === endpointWorkflowId(status.endpoint) ? getExternalWorkflowHandle(parent.workflowId, parent.runId) : undefined;
+  let lastSent = '';
+  let weight: number | undefined;
+  let generation: number | undefined;
+  return (change = {}) => {
+    setCurrentDetails(deploymentDetails(status));
+    weight = change.weight ?? weight;
+    generation = change.generation ?? generation;
+    const progress: DeploymentProgress = { workflowId: status.workflowId, phase: status.phase, weight, generation };
+    const key = JSON.stringify(progress);
+    if (!endpoint || key === lastSent) return;
+    lastSent = key;
+    endpoint.signal(deploymentProgressSignal, progress).catch((error: unknown) => log.warn('could not report progress to the endpoint', { error: String(error) }));
+  };
 }
 
 /** Maps an activity failure to a typed reason: the application failure's type, or infrastructure. */

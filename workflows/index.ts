@@ -3,3 +3,4 @@
  * whose name is a wire contract.
  */
 export { deployModel } from './deployModel';
+export { endpoint } from './endpoint';

@@ -18,22 +18,38 @@ export interface ServingCheck {
 }
 
 export async function verifyServing(store: ArtifactStore, endpoint: string, version: string, requestsPerReplica = 5): Promise<ServingCheck> {
+  const check = await probeServing(store, endpoint, { requestsPerReplica });
+  const wrong = Object.keys(check.versions).filter((v) => v !== version);
+  if (wrong.length > 0) throw new Error(`${endpoint} should answer from ${version} only, but answers from ${wrong.join(', ')} (${JSON.stringify(check.versions)})`);
+  return check;
+}
+
+export interface ProbeOptions {
+  requestsPerReplica: number;
+  /** Extra request headers, e.g. the header that routes to a version under preview. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Sends inference requests to every live replica and counts who answered: the version in
+ * `x-modelship-version`, or `HTTP <status>` for a failed request.
+ */
+export async function probeServing(store: ArtifactStore, endpoint: string, options: ProbeOptions): Promise<ServingCheck> {
   const replicas = await liveReplicas(store);
   const versions: Record<string, number> = {};
   let requests = 0;
   for (const replica of replicas) {
     const base = new URL(`/v2/models/${encodeURIComponent(endpoint)}`, replica.url).href;
     const metadata = metadataResponse.parse(await (await fetch(base, { signal: AbortSignal.timeout(5000) })).json());
-    const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1)) });
-    for (let i = 0; i < requestsPerReplica; i++) {
-      const response = await fetch(`${base}/infer`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
+    for (let i = 0; i < options.requestsPerReplica; i++) {
+      // Varied inputs, so a smoke test exercises more than one path through the model.
+      const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1, i + 1)) });
+      const response = await fetch(`${base}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...options.headers }, signal: AbortSignal.timeout(5000) });
       await response.arrayBuffer();
-      const served = response.headers.get('x-modelship-version') ?? `HTTP ${response.status}`;
+      const served = response.ok ? (response.headers.get('x-modelship-version') ?? 'unknown') : `HTTP ${response.status}`;
       versions[served] = (versions[served] ?? 0) + 1;
       requests++;
     }
   }
-  const wrong = Object.keys(versions).filter((v) => v !== version);
-  if (wrong.length > 0) throw new Error(`after the rollback ${endpoint} still answers from ${wrong.join(', ')} (${JSON.stringify(versions)})`);
   return { replicas: replicas.length, requests, versions };
 }

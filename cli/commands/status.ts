@@ -1,17 +1,18 @@
 /** `modelship status <deploy/endpoint/version>`: where a deployment is, or how it ended. */
 import { z } from 'zod';
 import { CliError } from '../cliError';
-import { deploymentTarget } from '../deploymentTarget';
+import { deploymentTarget, endpointTarget } from '../deploymentTarget';
+import { describeEndpoint } from '../endpointView';
 import { CONNECTION_FLAGS, type Command } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { parseCommandLine } from '../options';
 import { connect } from './deploy';
 
-const usage = 'modelship status <deploy/<endpoint>/<version> | <endpoint>/<version>> [--json] [--address host:port]';
+const usage = 'modelship status <endpoint> | <endpoint>/<version> | deploy/<endpoint>/<version> [--json] [--address host:port]';
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show the stages and reports of a deployment',
+  summary: 'an endpoint (stable, previous, rollout in progress, queue) or a deployment (stages, steps, verdicts)',
   usage,
   async run(argv) {
     const { options, positionals } = parseCommandLine(
@@ -21,9 +22,15 @@ export const statusCommand: Command = {
       usage,
     );
     const workflowId = deploymentTarget(positionals[0]);
-    if (!workflowId) throw new CliError('name a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
+    const endpoint = endpointTarget(positionals[0]);
+    if (!workflowId && !endpoint) throw new CliError('name an endpoint, or a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
     const client = await connect(options);
     try {
+      if (!workflowId) {
+        const state = await client.endpoint(endpoint as string).status();
+        console.log(options.json ? JSON.stringify(state, null, 2) : describeEndpoint(state));
+        return EXIT_CODES.promoted;
+      }
       const status = await client.deployment(workflowId).status();
       if (options.json) {
         console.log(JSON.stringify(status, null, 2));

@@ -10,4 +10,5 @@ export * from './routing';
 export * from './pipelineSpec';
 export * from './reports';
 export * from './analysis';
+export * from './endpoint';
 export { formatIssues, parseOrThrow } from './parse';

@@ -180,6 +180,18 @@ export const canaryRollout = z.strictObject({
    * the served ones; none of its answers is served.
    */
   shadow: z.strictObject({ percent: z.number().min(1).max(100).default(100), bake: duration.prefault('1m') }).optional(),
+  /**
+   * After the shadow phase and before the weighted steps: only requests carrying `header` (equal to
+   * `value`, if given) reach the canary — internal testers, a synthetic-traffic job — judged like a step.
+   */
+  headerMatch: z
+    .strictObject({
+      header: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'),
+      value: z.string().optional(),
+      bake: duration.prefault('1m'),
+      analysis: z.boolean().default(true),
+    })
+    .optional(),
   /** The weighted steps, in order. */
   steps: z.array(canaryStep).min(1).prefault([{ weight: 5 }, { weight: 25 }, { weight: 50 }]),
   /** Thresholds each step is judged by. */
@@ -191,7 +203,29 @@ export const canaryRollout = z.strictObject({
   minReplicas: z.number().int().min(0).max(1000).default(1),
 });
 
-export const rollout = z.discriminatedUnion('strategy', [directRollout, canaryRollout]);
+/**
+ * Blue/green: the new (green) version is previewed — by a shadow phase judged like a canary step, or
+ * by smoke requests routed to it by a header — then takes all traffic at once. The previous (blue)
+ * version stays loaded on every replica for `rollbackWindow`, so an abort or `modelship rollback`
+ * in that window switches back without loading anything.
+ */
+export const blueGreenRollout = z.strictObject({
+  strategy: z.literal('blueGreen'),
+  preview: z
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('shadow'), percent: z.number().min(1).max(100).default(100), bake: duration.prefault('1m') }),
+      z.strictObject({ mode: z.literal('smoke'), requestsPerReplica: z.number().int().min(1).max(1000).default(20) }),
+    ])
+    .prefault({ mode: 'shadow' }),
+  analysis: analysisConfig.prefault({}),
+  maxBakeExtensions: z.number().int().min(0).max(100).default(3),
+  /** How long blue stays loaded (weight 0) after the switch; 0 unloads it at once. */
+  rollbackWindow: duration.prefault('5m'),
+  timeout: duration.prefault('2m'),
+  minReplicas: z.number().int().min(0).max(1000).default(1),
+});
+
+export const rollout = z.discriminatedUnion('strategy', [directRollout, canaryRollout, blueGreenRollout]);
 
 export const pipelineSpec = z.strictObject({
   /** Version of the spec format. */
@@ -215,6 +249,11 @@ export const pipelineSpec = z.strictObject({
    * fails with this timeout instead of hanging.
    */
   scheduleToStartTimeout: duration.prefault('2m'),
+  /**
+   * What the endpoint does with this deployment while another one is in progress: wait its turn
+   * (`queue`), or refuse it at once (`refuse`, for CI jobs that should fail fast).
+   */
+  whenBusy: z.enum(['queue', 'refuse']).default('queue'),
 });
 
 /** A pipeline spec as written by a user (defaults optional). */

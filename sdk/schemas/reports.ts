@@ -192,6 +192,13 @@ export const PHASES = [
   'Promoted',
   'Rejected',
   'Failed',
+  /** Waiting for the endpoint's current rollout to finish. */
+  'Queued',
+  'BlueGreen',
+  /** Endpoint workflow phases. */
+  'Idle',
+  'Deploying',
+  'RollingBack',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -206,7 +213,8 @@ export const deploymentFailure = z.object({
 export type DeploymentFailure = z.infer<typeof deploymentFailure>;
 
 export const rolloutStep = z.object({
-  kind: z.enum(['shadow', 'canary']),
+  /** shadow: mirrored traffic; match: header-routed traffic; canary: a weighted step; smoke: requests routed to it by header; switch: all traffic (blue/green). */
+  kind: z.enum(['shadow', 'match', 'canary', 'smoke', 'switch']),
   /** Canary share of traffic (shadow: share of traffic mirrored). */
   weight: z.number(),
   status: z.enum(['pending', 'running', 'passed', 'failed', 'skipped']),
@@ -221,8 +229,8 @@ export const rolloutStep = z.object({
 export type RolloutStep = z.infer<typeof rolloutStep>;
 
 export const rolloutState = z.object({
-  strategy: z.enum(['direct', 'canary']),
-  state: z.enum(['starting', 'baking', 'awaiting-approval', 'paused', 'analyzing', 'promoting', 'rolling-back', 'done']),
+  strategy: z.enum(['direct', 'canary', 'blueGreen']),
+  state: z.enum(['starting', 'baking', 'awaiting-approval', 'paused', 'analyzing', 'promoting', 'rollback-window', 'rolling-back', 'done']),
   stableVersion: z.string().optional(),
   weight: z.number(),
   steps: z.array(rolloutStep),

@@ -2,12 +2,11 @@
  * `modelship deploy … --wait` as CI runs it: a child process against the real dev server, with the
  * exit codes of ARCHITECTURE.md (0 promoted, 3 rejected, 1 error).
  */
-import { execFile } from 'node:child_process';
 import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
-import { modelPath, processEnv, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir } from '../support/testEnv';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
@@ -27,14 +26,7 @@ afterAll(async () => {
 });
 
 function modelship(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      path.join(PACKAGE_ROOT, 'bin', 'modelship'),
-      args,
-      { env: { ...processEnv(storeDir), TEMPORAL_ADDRESS: testEnv('temporalAddress') }, cwd: specDir },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(args, { storeUri: storeDir, cwd: specDir });
 }
 
 test('deploy --wait of a good model exits 0 and prints the stages and outcome', async () => {

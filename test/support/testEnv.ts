@@ -1,4 +1,5 @@
 /** What the integration tests get from globalSetup, and helpers to start real processes against it. */
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { ManagedProcess } from '../../cli/dev/childProcess';
@@ -90,4 +91,16 @@ export async function startGatewayProcess(
     readyTimeoutMs: 60_000,
   });
   return { process: process_, url: `http://127.0.0.1:${port}` };
+}
+
+/** Runs `bin/modelship` as a user would, against this test run's Temporal server and a store. */
+export function runCli(args: string[], options: { storeUri: string; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      path.join(PACKAGE_ROOT, 'bin', 'modelship'),
+      args,
+      { env: { ...processEnv(options.storeUri), TEMPORAL_ADDRESS: testEnv('temporalAddress') }, cwd: options.cwd ?? PACKAGE_ROOT },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

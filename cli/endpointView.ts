@@ -1,0 +1,22 @@
+/** How the CLI prints an endpoint's state and history. */
+import type { EndpointEvent, EndpointState } from '../sdk/schemas';
+
+export function describeEndpoint(state: EndpointState): string {
+  const served = (v: EndpointState['stable']) => (v ? `${v.version} (${v.digest.slice(7, 19)}, since ${v.since})` : 'none');
+  const lines = [
+    `endpoint ${state.endpoint}: ${state.phase}`,
+    `  stable     ${served(state.stable)}`,
+    `  previous   ${served(state.previous)}${state.previous ? '  ← `modelship rollback` returns here' : ''}`,
+    `  rolling    ${state.active ? `${state.active.version} ${state.active.phase ?? 'starting'}${state.active.weight !== undefined ? ` at ${state.active.weight}%` : ''} (${state.active.workflowId})` : 'nothing'}`,
+    `  queued     ${state.queue.length === 0 ? 'none' : state.queue.map((d) => d.version).join(', ')}`,
+    `  generation ${state.generation}`,
+  ];
+  const recent = state.history.slice(-5);
+  if (recent.length > 0) lines.push('  recent', ...recent.map((e) => `    ${describeEvent(e)}`));
+  return lines.join('\n');
+}
+
+export function describeEvent(event: EndpointEvent): string {
+  const stable = event.stableBefore !== event.stableAfter ? ` [stable ${event.stableBefore ?? 'none'} → ${event.stableAfter ?? 'none'}]` : '';
+  return `${event.at}  ${event.kind.padEnd(10)} ${event.version.padEnd(10)} ${event.detail}${stable}`;
+}

@@ -1,0 +1,176 @@
+/**
+ * The endpoint entity workflow over the real stack: one deployment at a time (a second one queues,
+ * or is refused with `whenBusy: refuse`), live state and history, `modelship rollback` to the
+ * previous stable version, continue-as-new carrying the state; blue/green with a smoke preview and
+ * a rollback window; a header-match canary phase.
+ */
+import { pathToFileURL } from 'node:url';
+import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { startTraffic } from '../../cli/trafficGenerator';
+import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
+import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
+import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
+import { routingDocument, type DeploymentStatus, type PipelineSpecInput } from '../../sdk/schemas';
+import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+
+let worker: ManagedProcess;
+let gateway: { process: ManagedProcess; url: string };
+let client: ModelshipClient;
+let store: string;
+
+beforeAll(async () => {
+  store = await tempDir('store-endpoint');
+  [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([worker?.stop(), gateway?.process.stop()]);
+});
+
+function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
+  return {
+    endpoint,
+    version,
+    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
+    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+    ...extra,
+  };
+}
+
+const routing = (endpoint: string) => readDocument(new FsArtifactStore(store), storeKeys.routing(endpoint), routingDocument);
+
+async function waitFor(deployment: DeploymentHandle, predicate: (s: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
+  for (let i = 0; i < 600; i++) {
+    const status = await deployment.status().catch(() => undefined);
+    if (status && predicate(status)) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached');
+}
+
+test('one deployment at a time: a second one queues, a refusing one is refused, a repeated one is the same', async () => {
+  const ep = 'serial';
+  expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  const slow = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '4s', analysis: false }] } }));
+  await waitFor(slow, (s) => s.rollout?.state === 'baking');
+
+  const queued = await client.deploy(spec(ep, 'v3'));
+  expect((await queued.status()).phase).toBe('Queued');
+  const refused = client.deploy(spec(ep, 'v4', { whenBusy: 'refuse' }));
+  await expect(refused).rejects.toThrow(DeploymentRefusedError);
+  await expect(refused).rejects.toThrow(/endpoint serial is busy \(deploy\/serial\/v2 is Canary at 50%, 1 queued\) and the spec says whenBusy: refuse/);
+  const again = await client.deploy(spec(ep, 'v2'));
+  expect(again.workflowId).toBe(slow.workflowId);
+
+  const live = await client.endpoint(ep).status();
+  expect(live).toMatchObject({ phase: 'Deploying', stable: { version: 'v1' }, active: { version: 'v2', phase: 'Canary', weight: 50 }, queue: [{ version: 'v3' }] });
+
+  expect((await slow.result()).outcome).toBe('promoted');
+  expect((await queued.result()).outcome).toBe('promoted'); // ran after v2, against v2 as stable
+  const done = await client.endpoint(ep).status();
+  expect(done).toMatchObject({ phase: 'Idle', stable: { version: 'v3' }, previous: { version: 'v2' }, queue: [] });
+  expect(done.active).toBeUndefined();
+  expect(done.history.map((e) => [e.kind, e.version, e.stableAfter])).toEqual([
+    ['promoted', 'v1', 'v1'],
+    ['promoted', 'v2', 'v2'],
+    ['promoted', 'v3', 'v3'],
+  ]);
+});
+
+test('modelship rollback returns the endpoint to the previous stable version, verified; status and history show it', async () => {
+  const ep = 'serial';
+  const rollback = await runCli(['rollback', ep, '--reason', 'latency alert', '--by', 'oncall'], { storeUri: store });
+  expect(rollback.stderr).toBe('');
+  expect(rollback.code).toBe(0);
+  expect(rollback.stdout).toMatch(/rolled back from v3 to v2 by oncall: latency alert \(generation \d+, 1 replica\(s\), verified \{"v2":5\}, \d+ ms\)/);
+  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'v2', weight: 100 })]);
+
+  const status = await runCli(['status', ep], { storeUri: store });
+  expect(status.stdout).toMatch(/endpoint serial: Idle\n {2}stable {5}v2 /);
+  expect(status.stdout).toMatch(/previous {3}v3 /);
+  const history = await runCli(['history', ep, '--json'], { storeUri: store });
+  expect(JSON.parse(history.stdout).at(-1)).toMatchObject({ kind: 'rollback', version: 'v2', stableBefore: 'v3', stableAfter: 'v2' });
+
+  // Rollback is refused while a deployment is in progress: abort is the way out of a rollout.
+  const busy = await client.deploy(spec(ep, 'v5', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '30s', analysis: false }] } }));
+  await waitFor(busy, (s) => s.rollout?.state === 'baking');
+  await expect(client.endpoint(ep).rollback({ by: 'test' })).rejects.toThrow(ControlRejectedError);
+  const refused = await runCli(['rollback', ep], { storeUri: store });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/deploy\/serial\/v5 is in progress; abort it instead \(`modelship abort serial\/v5`\)/);
+  // Control commands accept the endpoint alone: they act on its deployment in progress.
+  const abort = await runCli(['abort', ep, '--reason', 'not today'], { storeUri: store });
+  expect(abort.stdout).toMatch(/aborting the rollout of v5: traffic returns to v2/);
+  expect((await busy.result()).outcome).toBe('rolledBack');
+  expect((await client.endpoint(ep).status()).stable?.version).toBe('v2');
+});
+
+test('the endpoint continues as new when its history grows, carrying its state', async () => {
+  const ep = 'long-lived';
+  await client.temporal.workflow.start(WORKFLOW_TYPES.endpoint, {
+    workflowId: endpointWorkflowId(ep),
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    args: [{ endpoint: ep, maxHistoryEvents: 10 }],
+  });
+  const first = await client.temporal.workflow.getHandle(endpointWorkflowId(ep)).describe();
+  expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  expect((await (await client.deploy(spec(ep, 'v2'))).result()).outcome).toBe('promoted');
+  let state = await client.endpoint(ep).status();
+  for (let i = 0; i < 100 && state.continuedAsNew < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = await client.endpoint(ep).status();
+  }
+  expect(state.continuedAsNew).toBeGreaterThanOrEqual(2);
+  expect(state).toMatchObject({ stable: { version: 'v2' }, previous: { version: 'v1' } });
+  expect(state.history.map((e) => e.version)).toEqual(['v1', 'v2']);
+  const now = await client.temporal.workflow.getHandle(endpointWorkflowId(ep)).describe();
+  expect(now.runId).not.toBe(first.runId);
+  expect(now.status.name).toBe('RUNNING');
+});
+
+test('blue/green: a smoke preview, then all traffic at once with blue kept warm for the window; an abort in the window switches back', async () => {
+  const ep = 'bluegreen';
+  expect((await (await client.deploy(spec(ep, 'blue'))).result()).outcome).toBe('promoted');
+  const rollout = { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '3s' } as const;
+  const green = await client.deploy(spec(ep, 'green', { rollout }));
+  await waitFor(green, (s) => s.rollout?.state === 'rollback-window');
+  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'blue', weight: 0 }), expect.objectContaining({ version: 'green', weight: 100 })]);
+  const result = await green.result();
+  expect(result.outcome).toBe('promoted');
+  expect(result.rollout?.steps.map((s) => [s.kind, s.status])).toEqual([
+    ['smoke', 'passed'],
+    ['switch', 'passed'],
+  ]);
+  expect(result.rollout?.steps[0]?.note).toMatch(/5 smoke request\(s\) on 1 replica\(s\): \{"green":5\}/);
+  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
+
+  const teal = await client.deploy(spec(ep, 'teal', { rollout: { ...rollout, rollbackWindow: '60s' } }));
+  await waitFor(teal, (s) => s.rollout?.state === 'rollback-window');
+  await teal.abort({ by: 'test', reason: 'error budget' });
+  const back = await teal.result();
+  expect(back.outcome).toBe('rolledBack');
+  expect(back.rollout?.rollback).toMatchObject({ verified: { green: 5 } });
+  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
+});
+
+test('a header-match phase sends only requests with the header to the canary', async () => {
+  const ep = 'matched';
+  expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  const canary = await client.deploy(
+    spec(ep, 'v2', {
+      rollout: { strategy: 'canary', headerMatch: { header: 'X-Canary', value: 'yes', bake: '20s', analysis: false }, steps: [{ weight: 50, bake: '1s', analysis: false }] },
+    }),
+  );
+  await waitFor(canary, (s) => s.rollout?.steps[0]?.status === 'running' && s.rollout.state === 'baking');
+  const send = (headers?: Record<string, string>) => startTraffic({ gateway: gateway.url, endpoint: ep, requests: 20, concurrency: 2, durationMs: 10_000, headers }).done;
+  const [tagged, untagged] = await Promise.all([send({ 'x-canary': 'yes' }), send()]);
+  expect(tagged.served).toEqual({ v2: 20 });
+  expect(untagged.served).toEqual({ v1: 20 });
+  await canary.abort({ by: 'test', reason: 'seen enough' });
+  expect((await canary.result()).rollout?.steps.map((s) => [s.kind, s.status])).toEqual([
+    ['match', 'failed'],
+    ['canary', 'skipped'],
+  ]);
+});
