@@ -13,6 +13,7 @@ import { historyCommand } from './commands/history';
 import { rollbackCommand } from './commands/rollback';
 import { pauseCommand } from './commands/pause';
 import { resumeCommand } from './commands/resume';
+import { schemaCommand } from './commands/schema';
 import { devCommand } from './commands/dev';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
   trafficCommand,
+  schemaCommand,
 ];
 
 function help(): string {
