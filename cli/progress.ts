@@ -4,7 +4,7 @@
  * lines, and meanwhile a spinner line with the elapsed time for each stage or step still running
  * ({@link LiveProgress}).
  */
-import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/schemas';
+import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
 
 const MARKS: Record<StageState['status'], string> = {
   pending: ' ',
@@ -39,9 +39,21 @@ interface ProgressItem {
 
 function progressItems(status: DeploymentStatus): ProgressItem[] {
   const items: ProgressItem[] = [];
+  if (status.phase === 'Queued') {
+    items.push({
+      key: 'queued',
+      shown: 'queued',
+      running: true,
+      nested: false,
+      line: (live) =>
+        live
+          ? `  ${live.frame} queued     waiting for the endpoint's deployment in progress ${formatSeconds(live.elapsedMs)}`
+          : `  … queued     waiting for the endpoint's deployment in progress`,
+    });
+  }
   for (const [i, step] of (status.rollout?.steps ?? []).entries()) {
     if (step.status === 'pending') continue;
-    const what = `${step.kind} ${step.weight}%`.padEnd(12);
+    const what = stepLabel(step).padEnd(12);
     const verdict = step.verdict ? ` (analysis: ${step.verdict.status}; ${step.verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')})` : '';
     const note = step.note ? ` — ${step.note}` : '';
     const state = status.rollout?.state;
@@ -74,6 +86,17 @@ function progressItems(status: DeploymentStatus): ProgressItem[] {
     });
   }
   return items;
+}
+
+function stepLabel(step: RolloutStep): string {
+  switch (step.kind) {
+    case 'match':
+      return 'header match';
+    case 'smoke':
+      return 'smoke test';
+    default:
+      return `${step.kind} ${step.weight}%`;
+  }
 }
 
 /** One line when a stage or rollout step starts, one when it ends: for logs and pipes. */

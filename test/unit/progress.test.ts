@@ -95,3 +95,25 @@ test('on a terminal: a running rollout step shows the rollout state; lines fit t
   live.stop();
   expect(written).toBe('\x1b[2F\x1b[J');
 });
+
+test('a deployment queued at its endpoint says so, once, until it starts', () => {
+  const lines: string[] = [];
+  const printer = new ProgressPrinter((line) => lines.push(line));
+  const queued = { ...status({}), phase: 'Queued' as const };
+  printer.update(queued);
+  printer.update(queued);
+  printer.update(status({ ingest: { status: 'running' } }));
+  expect(lines).toEqual(["  … queued     waiting for the endpoint's deployment in progress", '  … ingest     running']);
+});
+
+test('steps that are not weighted read by what they do', () => {
+  const lines: string[] = [];
+  const printer = new ProgressPrinter((line) => lines.push(line));
+  printer.update(
+    status(
+      { release: { status: 'running' } },
+      { strategy: 'canary', state: 'baking', stableVersion: 'v0', weight: 0, steps: [{ kind: 'match', weight: 0, status: 'running', dryRun: false }] },
+    ),
+  );
+  expect(lines[0]).toBe('      ↳ header match running');
+});
