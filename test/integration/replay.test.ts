@@ -1,4 +1,4 @@
-/** Recorded histories of deployModel replay without nondeterminism against today's workflow code. */
+/** Recorded histories (deployModel, canary, blue/green, the endpoint workflow) replay without nondeterminism against today's workflow code. */
 import { execFile } from 'node:child_process';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
 import { testEnv } from '../support/testEnv';
@@ -16,5 +16,6 @@ test('every history under test/replay/histories replays cleanly', async () => {
   expect(stdout).toMatch(/replayed \d+ histories, 0 failed/);
   expect(stdout).toMatch(/ok {3}deployModel-promoted/);
   expect(stdout).toMatch(/ok {3}deployModel-rejected/);
+  for (const name of ['canary-promoted', 'canary-rolled-back', 'blueGreen-promoted', 'endpoint-queue-rollback']) expect(stdout).toMatch(new RegExp(`ok {3}${name}`));
   expect(code).toBe(0);
 });

@@ -1,0 +1,71 @@
+/**
+ * Re-records every history under `test/replay/histories/` from scratch: starts a private embedded
+ * environment, runs each scenario (direct release, rejection, promoted and rolled-back canaries,
+ * blue/green, and the endpoint workflow through a queue and a rollback), and saves the histories.
+ * Run it when a workflow changes shape on purpose, before it has ever run in production:
+ *
+ *   npm run replay:record
+ *
+ * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startDevEnvironment } from '../../cli/dev/devEnvironment';
+import { freePort } from '../../cli/dev/ports';
+import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
+import { startTraffic } from '../../cli/trafficGenerator';
+import { ModelshipClient } from '../../sdk/client';
+import { endpointWorkflowId } from '../../sdk/names';
+import type { PipelineSpecInput } from '../../sdk/schemas';
+import { saveHistory } from './recordHistory';
+
+const ENDPOINT = 'replay';
+const model = (name: string) => pathToFileURL(path.join(PACKAGE_ROOT, 'examples', 'models', `${name}.onnx`)).href;
+const spec = (version: string, source: string, rollout: PipelineSpecInput['rollout'] = { strategy: 'direct' }): PipelineSpecInput => ({
+  endpoint: ENDPOINT,
+  version,
+  model: { source: model(source), task: 'classifier' },
+  stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+  rollout,
+});
+const analysis = { minSamples: 30 };
+
+async function main(): Promise<void> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'modelship-record-'));
+  const env = await startDevEnvironment({ stateDir, temporalPort: await freePort(), gatewayPort: await freePort(), uiPort: null, persist: false });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  let traffic: ReturnType<typeof startTraffic> | undefined;
+  try {
+    const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
+      const deployment = await client.deploy(input);
+      const result = await deployment.result();
+      if (result.outcome !== outcome) throw new Error(`${name}: expected ${outcome}, got ${result.outcome} (${result.failure?.message ?? ''})`);
+      await saveHistory(client.temporal, deployment.workflowId, name);
+    };
+    await record('v1', spec('v1', 'classifier'), 'deployModel-promoted', 'promoted');
+    traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
+    await record('v2', spec('v2', 'corrupt'), 'deployModel-rejected', 'rejected');
+    await record('v3', spec('v3', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-promoted', 'promoted');
+    await record('v4', spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-rolled-back', 'rolledBack');
+    await record('v5', spec('v5', 'classifier', { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '1s' }), 'blueGreen-promoted', 'promoted');
+    // The endpoint: one deployment in progress, one queued behind it, then a manual rollback.
+    const busy = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', headerMatch: { header: 'x-canary', bake: '1s', analysis: false }, steps: [{ weight: 50, bake: '2s', analysis: false }] }));
+    const queued = await client.deploy(spec('v7', 'classifier'));
+    await busy.result();
+    await queued.result();
+    await client.endpoint(ENDPOINT).rollback({ by: 'recorder', reason: 'replay test' });
+    await saveHistory(client.temporal, endpointWorkflowId(ENDPOINT), 'endpoint-queue-rollback');
+  } finally {
+    await traffic?.stop();
+    await client.close();
+    await env.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
