@@ -1,0 +1,23 @@
+/**
+ * `modelship/client`: start deployments and follow or control them from any Node process (CI jobs,
+ * services, scripts), over @temporalio/client. Everything `sdk/client.ts` exports, plus what a
+ * caller needs around it: connection settings, spec loading and the errors it may throw.
+ *
+ * @example
+ * import { ModelshipClient, loadPipelineSpec } from 'modelship/client';
+ *
+ * const client = await ModelshipClient.connect(); // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … or overrides
+ * try {
+ *   const deployment = await client.deploy(await loadPipelineSpec('pipeline.yaml', { version: 'v2' }));
+ *   const result = await deployment.follow((status) => console.log(status.phase));
+ *   if (result.outcome !== 'promoted') process.exitCode = 1;
+ * } finally {
+ *   await client.close();
+ * }
+ */
+export * from '../client';
+export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from '../connection';
+export { definePipeline } from '../definePipeline';
+export { loadPipelineSpec, resolveModelSource } from '../specFile';
+export { InvalidSpecError, FAILURE_TYPES, isFailureType, type FailureType } from '../errors';
+export type { DeploymentResult, DeploymentStatus, Outcome, Phase, PipelineSpec, PipelineSpecInput } from '../schemas';
