@@ -20,8 +20,8 @@ export interface GeneratedFile {
   content: string;
 }
 
-export function specArtifacts(): GeneratedFile[] {
-  const comments = collectSpecComments();
+/** The generated files' expected content (`comments` defaults to reading them from the schemas now). */
+export function specArtifacts(comments: Record<string, string> = collectSpecComments()): GeneratedFile[] {
   const schema = pipelineSpecJsonSchema(comments);
   return [
     { path: 'sdk/schemas/pipelineSpecDescriptions.ts', content: renderDescriptionsModule(comments) },
