@@ -33,3 +33,15 @@ if [ ! -f examples/models/.stamp ] || [ "$(cat examples/models/.stamp)" != "$mod
   .venv/bin/python examples/models/makeFrameworkModels.py examples/models 2>/dev/null
   echo "$models_stamp" > examples/models/.stamp
 fi
+
+# Prometheus, for the PromQL checks of canary analysis and their tests: Debian's package, unpacked
+# into .tools/ (not installed system-wide, no service started). Skipped if one is on PATH already.
+PROMETHEUS_VERSION=2.42.0+ds-5+deb12u1
+if ! command -v prometheus >/dev/null && [ ! -x .tools/prometheus/usr/bin/prometheus ]; then
+  echo "setup: fetching Prometheus ${PROMETHEUS_VERSION} (Debian package, unpacked into .tools/prometheus)" >&2
+  download=$(mktemp -d)
+  (cd "$download" && { apt-get download "prometheus=${PROMETHEUS_VERSION}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get download "prometheus=${PROMETHEUS_VERSION}" >/dev/null 2>&1; }; })
+  mkdir -p .tools/prometheus
+  dpkg-deb -x "$download"/prometheus_*.deb .tools/prometheus
+  rm -rf "$download"
+fi

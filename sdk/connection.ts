@@ -23,7 +23,8 @@ export interface ResolvedConnection {
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
 export function resolveConnection(overrides: ConnectionOverrides = {}): ResolvedConnection {
-  const env = overrides.env ?? process.env;
+  // An empty variable counts as unset: CI systems and Kubernetes pass missing secrets as "".
+  const env = Object.fromEntries(Object.entries(overrides.env ?? process.env).filter(([, value]) => value !== undefined && value !== ''));
   const config = loadClientConnectConfig({
     profile: overrides.profile ?? env.TEMPORAL_PROFILE,
     overrideEnvVars: env as Record<string, string>,

@@ -8,7 +8,8 @@
  * all traffic back to stable, every replica applied, verified by inference.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
-import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { isFailureType } from '../sdk/errors';
 import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, type ControlRequest } from '../sdk/definitions';
 import { SEARCH_ATTRIBUTES } from '../sdk/names';
 import type {
@@ -97,7 +98,7 @@ export async function canaryRollout(
   let abortRequest: ControlRequest | undefined;
   let approval: ControlRequest | undefined;
   let paused = false;
-  const active = (): boolean => !['rolling-back', 'done'].includes(state.state);
+  const active = (): boolean => !['promoting', 'rolling-back', 'done'].includes(state.state);
   setHandler(
     abortUpdate,
     (request) => {
@@ -297,7 +298,7 @@ export async function canaryRollout(
         ? error.failure
         : isCancellation(error)
           ? { type: 'RolloutAborted', stage: 'release', message: 'the deployment workflow was cancelled' }
-          : { type: 'InfrastructureError', stage: 'release', message: error instanceof Error ? error.message : String(error) };
+          : activityFailure(error);
     for (const s of state.steps) if (s.status === 'running') s.status = 'failed';
     for (const s of state.steps) if (s.status === 'pending') s.status = 'skipped';
     await CancellationScope.nonCancellable(async () => {
@@ -343,6 +344,13 @@ export function describeStep(step: Pick<RolloutStep, 'kind' | 'weight'>): string
     case 'canary':
       return `canary at ${step.weight}%`;
   }
+}
+
+/** A failed activity's own reason (e.g. `ReleaseTimedOut`), not the generic "activity task failed". */
+function activityFailure(error: unknown): DeploymentFailure {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && cause.type && isFailureType(cause.type)) return { type: cause.type, stage: 'release', message: cause.message };
+  return { type: 'InfrastructureError', stage: 'release', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 function reject(message: string): never {

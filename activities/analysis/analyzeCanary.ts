@@ -3,6 +3,7 @@ import type { AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
 import type { ArtifactStore } from '../store';
 import { analyzeWindow } from './analyzeWindow';
 import { collectWindow } from './collectWindow';
+import { prometheusChecks } from './prometheusChecks';
 
 export interface AnalyzeInput {
   endpoint: string;
@@ -19,7 +20,7 @@ export interface AnalyzeInput {
 export async function analyzeCanary(store: ArtifactStore, adminToken: string | undefined, input: AnalyzeInput): Promise<AnalysisVerdict> {
   const window = await collectWindow(store, input.endpoint, input.since, adminToken);
   const empty = { requests: 0, errors: 0, latenciesMs: [], predictions: [] };
-  return analyzeWindow(
+  const verdict = analyzeWindow(
     {
       stable: window.versions[input.stableVersion] ?? empty,
       canary: input.canaryVersion ? (window.versions[input.canaryVersion] ?? empty) : undefined,
@@ -30,4 +31,15 @@ export async function analyzeCanary(store: ArtifactStore, adminToken: string | u
     },
     input.config,
   );
+  if (!input.config.prometheus) return verdict;
+  const custom = await prometheusChecks(input.config.prometheus, {
+    endpoint: input.endpoint,
+    stable: input.stableVersion,
+    canary: input.canaryVersion ?? input.shadowVersion ?? '',
+    since: window.since,
+    until: window.until,
+  });
+  const checks = [...verdict.checks, ...custom];
+  const status = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'inconclusive') ? 'inconclusive' : 'pass';
+  return { ...verdict, status, checks };
 }

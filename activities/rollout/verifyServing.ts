@@ -35,16 +35,19 @@ export interface ProbeOptions {
  * `x-modelship-version`, or `HTTP <status>` for a failed request.
  */
 export async function probeServing(store: ArtifactStore, endpoint: string, options: ProbeOptions): Promise<ServingCheck> {
+  // Gateways that require a token for inference get the one this worker is configured with.
+  const token = process.env.MODELSHIP_INFERENCE_TOKEN;
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const replicas = await liveReplicas(store);
   const versions: Record<string, number> = {};
   let requests = 0;
   for (const replica of replicas) {
     const base = new URL(`/v2/models/${encodeURIComponent(endpoint)}`, replica.url).href;
-    const metadata = metadataResponse.parse(await (await fetch(base, { signal: AbortSignal.timeout(5000) })).json());
+    const metadata = metadataResponse.parse(await (await fetch(base, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
     for (let i = 0; i < options.requestsPerReplica; i++) {
       // Varied inputs, so a smoke test exercises more than one path through the model.
       const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1, i + 1)) });
-      const response = await fetch(`${base}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...options.headers }, signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`${base}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...auth, ...options.headers }, signal: AbortSignal.timeout(5000) });
       await response.arrayBuffer();
       const served = response.ok ? (response.headers.get('x-modelship-version') ?? 'unknown') : `HTTP ${response.status}`;
       versions[served] = (versions[served] ?? 0) + 1;

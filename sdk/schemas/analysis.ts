@@ -1,5 +1,22 @@
 /** Canary analysis: thresholds (in the pipeline spec) and verdicts (in results and the UI). Pure zod. */
 import { z } from 'zod';
+import { duration } from './common';
+
+/**
+ * A check against the team's own Prometheus: an instant PromQL query evaluated at the end of the
+ * analysis window. Placeholders: `{{endpoint}}`, `{{canary}}` (the new version), `{{stable}}`,
+ * `{{window}}` (the window's length, e.g. `45s`, for range selectors). Every returned series must
+ * lie within `[min, max]`; no data is inconclusive, never a pass.
+ */
+export const prometheusCheck = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    query: z.string().min(1),
+    max: z.number().optional(),
+    min: z.number().optional(),
+  })
+  .refine((check) => check.max !== undefined || check.min !== undefined, { message: 'give max, min, or both', path: ['max'] });
+export type PrometheusCheck = z.output<typeof prometheusCheck>;
 
 export const analysisConfig = z.strictObject({
   /** Requests each of canary and stable must have served in the window before any verdict. */
@@ -35,11 +52,21 @@ export const analysisConfig = z.strictObject({
       minAgreement: z.number().min(0).max(1).default(0.95),
     })
     .prefault({}),
+  /** Custom checks against Prometheus, for teams whose metrics already live there. */
+  prometheus: z
+    .strictObject({
+      /** Base URL of the Prometheus HTTP API (`/api/v1/query` is appended). */
+      url: z.url({ protocol: /^https?$/ }),
+      checks: z.array(prometheusCheck).min(1),
+      timeout: duration.prefault('10s'),
+    })
+    .optional(),
 });
 export type AnalysisConfig = z.output<typeof analysisConfig>;
 
 export const analysisCheck = z.object({
-  name: z.enum(['samples', 'error-rate', 'latency', 'prediction-shift', 'shadow-agreement']),
+  /** `samples`, `error-rate`, `latency`, `prediction-shift`, `shadow-agreement`, or `prometheus:<name>`. */
+  name: z.string(),
   status: z.enum(['pass', 'fail', 'inconclusive']),
   /** One line with the numbers behind the status. */
   detail: z.string(),

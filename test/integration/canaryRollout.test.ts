@@ -96,7 +96,7 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
     expect(result.outcome).toBe('rolledBack');
     expect(result.phase).toBe('RolledBack');
     expect(result.failure).toMatchObject({ type: 'CanaryRegressed', stage: 'release' });
-    expect(result.failure?.message).toMatch(/shadow failed analysis: shadow-agreement: mirrored answers agree on 0\.\d+ of rows \(min 0\.95\)/);
+    expect(result.failure?.message).toMatch(/shadow of 100% failed analysis: shadow-agreement: mirrored answers agree on 0\.\d+ of rows \(min 0\.95\)/);
     expect(result.rollout?.steps.map((s) => s.status)).toEqual(['failed', 'skipped']);
     expect(Object.keys(result.rollout?.rollback?.verified ?? {})).toEqual(['v2']);
     expect(result.rollout?.rollback?.tookMs).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { InvalidSpecError } from '../../sdk/errors';
+import { renderQuery } from '../../activities/analysis/prometheusChecks';
 import { parseDurationMs, parseOrThrow, pipelineSpec, routingDocument } from '../../sdk/schemas';
 
 const minimal = { endpoint: 'iris', version: 'v1', model: { source: './model.onnx' } };
@@ -32,6 +33,7 @@ describe('pipelineSpec', () => {
       rollout: { strategy: 'direct', timeout: 120_000, minReplicas: 1 },
       serving: { maxConcurrency: 4, maxQueueSize: 256, queueTimeoutMs: 0, timeoutAction: 'reject' },
       scheduleToStartTimeout: 120_000,
+      whenBusy: 'queue',
     });
   });
 
@@ -96,5 +98,32 @@ describe('routingDocument', () => {
       }).success,
     ).toBe(false);
     expect(routingDocument.safeParse({ endpoint: 'e', generation: 2, versions: [{ version: 'v1', digest, weight: 100 }] }).success).toBe(true);
+  });
+});
+
+describe('rollout strategies', () => {
+  const base = { endpoint: 'iris', version: 'v2', model: { source: '/m.onnx' } };
+  test('blueGreen previews by shadow by default and keeps blue warm for 5 minutes', () => {
+    const spec = parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'blueGreen' } }, 'test');
+    expect(spec.rollout).toMatchObject({ strategy: 'blueGreen', preview: { mode: 'shadow', percent: 100, bake: 60_000 }, rollbackWindow: 300_000 });
+  });
+
+  test('a Prometheus check needs a bound, and says where', () => {
+    const checks = [{ name: 'p99', query: 'histogram_quantile(0.99, x)' }];
+    expect(() => parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', analysis: { prometheus: { url: 'http://prom:9090', checks } } } }, 'test')).toThrow(
+      /rollout\.analysis\.prometheus\.checks\[0\]\.max: give max, min, or both/,
+    );
+  });
+
+  test('header-match phase header names are HTTP tokens', () => {
+    expect(() => parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', headerMatch: { header: 'x canary' } } }, 'test')).toThrow(/rollout\.headerMatch\.header/);
+  });
+});
+
+describe('renderQuery', () => {
+  test('fills the placeholders, the window in seconds', () => {
+    expect(renderQuery('rate(x{endpoint="{{endpoint}}",version="{{ canary }}"}[{{window}}]) / on() rate(x{version="{{stable}}"}[{{window}}])', { endpoint: 'e', canary: 'v2', stable: 'v1', since: 0, until: 45_400 })).toBe(
+      'rate(x{endpoint="e",version="v2"}[45s]) / on() rate(x{version="v1"}[45s])',
+    );
   });
 });
