@@ -95,3 +95,6 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type ModelActivities = ReturnType<typeof createModelActivities>;
 export type { AnalyzeInput, ApplyRoutingInput, BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };
+
+// For activities of your own (e.g. a check between stages): read a model by digest, verified.
+export { getModel, openStore, storeKeys, type ArtifactStore } from './store';

@@ -6,7 +6,8 @@
  * one that analysis rolls back.
  *
  * Stays up for exploring the Temporal UI when run in a terminal (Ctrl-C to stop); exits when not,
- * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000), --bad-canary.
+ * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000), --bad-canary,
+ * --state-dir (default .modelship).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,13 +50,14 @@ async function predict(gatewayUrl: string): Promise<{ version: string; label: nu
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' }, 'bad-canary': { type: 'boolean' } },
+    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' }, 'bad-canary': { type: 'boolean' }, 'state-dir': { type: 'string' } },
   });
   const started = Date.now();
   console.log('Modelship demo: starting the embedded default (Temporal dev server, CPU worker, gateway)…');
   const env = await startDevEnvironment({
     temporalPort: values.port ? Number(values.port) : undefined,
     gatewayPort: values['gateway-port'] ? Number(values['gateway-port']) : undefined,
+    stateDir: values['state-dir'],
   });
   let client: ModelshipClient | undefined;
   try {

@@ -26,7 +26,7 @@ const BIN = path.join(ROOT, 'node_modules', '.bin');
 const ENTRY_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   modelship: ['ModelshipClient', 'definePipeline', 'loadPipelineSpec', 'pipelineSpec', 'WORKFLOW_TASK_QUEUE'],
   'modelship/client': ['ModelshipClient', 'DeploymentHandle', 'resolveConnection', 'loadPipelineSpec', 'InvalidSpecError'],
-  'modelship/workflows': ['deployModel'],
+  'modelship/workflows': ['deployModel', 'endpoint', 'runDeployment', 'convertStage', 'customStage', 'releaseStage'],
   'modelship/activities': ['createActivities', 'createModelActivities'],
   'modelship/schemas': ['pipelineSpec', 'parseOrThrow', 'pipelineSpecJsonSchema', 'FAILURE_TYPES', 'SEARCH_ATTRIBUTES'],
   'modelship/worker': ['runCpuWorker', 'workerSettingsFromEnv', 'workflowSource', 'openStore', 'OnnxRuntime'],
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       await step('bundle modelship/workflows and modelship/schemas as workflow code (bundleWorkflowCode)', async (report) => {
         // A user's workflows file: Modelship's workflows, plus the schemas, which workflow code may use too.
         const workflowsPath = path.join(SCRATCH, 'workflows.js');
-        await writeFile(workflowsPath, "require('modelship/schemas');\nmodule.exports = require('modelship/workflows');\n");
+        await writeFile(workflowsPath, "require('modelship/schemas');\nconst { deployModel, endpoint } = require('modelship/workflows');\nmodule.exports = { deployModel, endpoint };\n");
         const { bundleWorkflowCode } = consumer('@temporalio/worker') as typeof TemporalWorker;
         const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
         const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });

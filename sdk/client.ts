@@ -340,6 +340,12 @@ export class EndpointHandle {
 export interface DeployOptions {
   /** Who submits (recorded by the endpoint). */
   by?: string;
+  /**
+   * Run a workflow of your own (built from `modelship/workflows` stages) instead of `deployModel`,
+   * still admitted by the endpoint; `taskQueue` is the queue its worker polls.
+   */
+  workflowType?: string;
+  taskQueue?: string;
 }
 
 export class ModelshipClient {
@@ -387,7 +393,14 @@ export class ModelshipClient {
     let admitted: SubmitDeploymentResult;
     try {
       admitted = await this.temporal.workflow.executeUpdateWithStart(submitDeploymentUpdate, {
-        args: [{ spec, ...(options.by ? { by: options.by } : {}) }],
+        args: [
+          {
+            spec,
+            ...(options.by ? { by: options.by } : {}),
+            ...(options.workflowType ? { workflowType: options.workflowType } : {}),
+            ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+          },
+        ],
         startWorkflowOperation,
       });
     } catch (error) {

@@ -10,7 +10,7 @@ import type { PipelineSpecInput } from './schemas/pipelineSpec';
  *   endpoint: 'iris',
  *   version: 'v1',
  *   model: { source: './models/iris.onnx' },
- *   stages: { benchmark: { runs: 200 } },
+ *   stages: { benchmark: { batchSizes: [1, 8] } },
  * });
  */
 export function definePipeline(spec: PipelineSpecInput): PipelineSpecInput {

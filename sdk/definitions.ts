@@ -30,6 +30,10 @@ export const submitDeploymentUpdate = defineUpdate<SubmitDeploymentResult, [Subm
 export interface SubmitDeploymentRequest {
   spec: PipelineSpec;
   by?: string;
+  /** A workflow of your own built from Modelship's stages (default `deployModel`); it must return a `DeploymentResult`. */
+  workflowType?: string;
+  /** The task queue its worker polls (default: the endpoint's, `modelship`). */
+  taskQueue?: string;
 }
 
 export interface SubmitDeploymentResult {

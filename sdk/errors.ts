@@ -26,6 +26,8 @@ export const FAILURE_TYPES = [
   'ReplicaLoadFailed',
   'ArtifactCorrupt',
   'InfrastructureError',
+  /** A team's own stage (e.g. a fairness check) refused the model: a non-retryable failure of its activity. */
+  'CustomCheckFailed',
 ] as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[number];
@@ -43,6 +45,7 @@ export const REJECTION_TYPES: ReadonlySet<FailureType> = new Set<FailureType>([
   'NoGpuExecutionProvider',
   'BenchmarkRegressed',
   'BenchmarkFailed',
+  'CustomCheckFailed',
 ]);
 
 export function isFailureType(value: unknown): value is FailureType {

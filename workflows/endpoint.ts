@@ -37,9 +37,8 @@ import {
   type SubmitDeploymentRequest,
   type SubmitDeploymentResult,
 } from '../sdk/definitions';
-import { ACTIVITY_TASK_QUEUES, deploymentWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
+import { ACTIVITY_TASK_QUEUES, deploymentWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../sdk/names';
 import type { AdmittedDeployment, DeploymentResult, EndpointEvent, EndpointState, Phase } from '../sdk/schemas';
-import { deployModel } from './deployModel';
 
 export interface EndpointInput {
   endpoint: string;
@@ -192,9 +191,10 @@ export async function endpoint(input: EndpointInput): Promise<void> {
     let result: DeploymentResult | undefined;
     let failure: string | undefined;
     try {
-      const child = await startChild(deployModel, {
+      const child = await startChild(request.workflowType ?? WORKFLOW_TYPES.deployModel, {
         workflowId: entry.workflowId,
         args: [spec],
+        ...(request.taskQueue ? { taskQueue: request.taskQueue } : {}),
         // Closing the endpoint cancels the deployment, whose rollback then returns traffic to stable.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         typedSearchAttributes: [
@@ -204,12 +204,12 @@ export async function endpoint(input: EndpointInput): Promise<void> {
           { key: SEARCH_ATTRIBUTES.phase, value: 'Pending' },
         ],
         staticSummary: `Deploy ${spec.model.name ?? name} ${spec.version} to endpoint ${name}`,
-        staticDetails: `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}\nadmitted by ${self}${request.by ? ` for ${request.by}` : ''}`,
+        staticDetails: `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}\nworkflow: ${request.workflowType ?? WORKFLOW_TYPES.deployModel}\nadmitted by ${self}${request.by ? ` for ${request.by}` : ''}`,
       });
       entry.runId = child.firstExecutionRunId;
       state.active.runId = child.firstExecutionRunId;
       show();
-      result = await child.result();
+      result = (await child.result()) as DeploymentResult;
     } catch (error) {
       failure = error instanceof ApplicationFailure || error instanceof Error ? describeError(error) : String(error);
     }

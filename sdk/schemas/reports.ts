@@ -22,6 +22,8 @@ export const conversionReport = z.object({
   goldenDigest: sha256Digest,
   referenceDigest: sha256Digest,
   goldenCount: z.number().int().nonnegative(),
+  /** The labelled evaluation set (`validate.evaluation`), as a tensor bundle in the store. */
+  evaluationDigest: sha256Digest.optional(),
   toolVersions: z.record(z.string(), z.string()),
 });
 export type ConversionReport = z.infer<typeof conversionReport>;
@@ -169,7 +171,8 @@ export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchm
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export const stageState = z.object({
-  name: z.enum(STAGE_NAMES),
+  /** One of {@link STAGE_NAMES}, or a custom stage's name. */
+  name: z.string(),
   status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
@@ -207,7 +210,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 export const deploymentFailure = z.object({
   type: z.enum(FAILURE_TYPES),
-  stage: z.enum(STAGE_NAMES),
+  /** One of {@link STAGE_NAMES}, or a custom stage's name. */
+  stage: z.string(),
   message: z.string(),
 });
 export type DeploymentFailure = z.infer<typeof deploymentFailure>;

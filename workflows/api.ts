@@ -1,0 +1,51 @@
+/**
+ * `modelship/workflows`: Modelship's workflow types, and the stages they are made of, for workflows
+ * of your own. Workflow-safe: import it from workflow code (it pulls in `@temporalio/workflow` and
+ * pure schemas only).
+ *
+ * Register Modelship's workflows next to yours by re-exporting them from your workflows file — not
+ * with `export *`, which would register the stage functions as workflow types too:
+ *
+ * @example
+ * // workflows.ts — the worker's workflowsPath
+ * import { proxyActivities } from '@temporalio/workflow';
+ * import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage } from 'modelship/workflows';
+ * import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
+ * export { deployModel, endpoint } from 'modelship/workflows';
+ *
+ * const { checkFairness } = proxyActivities<{ checkFairness(digest: string): Promise<{ gap: number }> }>({ taskQueue: 'model-governance', startToCloseTimeout: '5m' });
+ *
+ * export async function deployWithFairnessCheck(spec: PipelineSpec): Promise<DeploymentResult> {
+ *   return runDeployment(spec, async (d) => {
+ *     await ingestStage(d);
+ *     await convertStage(d);
+ *     await optimizeStage(d);
+ *     await validateStage(d);
+ *     await benchmarkStage(d);
+ *     const serving = selectStage(d);
+ *     await customStage(d, 'fairness', () => checkFairness(serving.artifact!.digest), (r) => `max group gap ${r.gap}`);
+ *     await releaseStage(d, serving);
+ *   });
+ * }
+ */
+export { deployModel } from './deployModel';
+export { endpoint, type EndpointInput } from './endpoint';
+export {
+  benchmarkStage,
+  canaryStage,
+  convertStage,
+  customStage,
+  ingestStage,
+  optimizeStage,
+  releaseStage,
+  runDeployment,
+  selectStage,
+  StageFailed,
+  validateStage,
+  type Deployment,
+} from './stages';
+export { canaryRollout, describeStep, PREVIEW_HEADER, type CanaryResult, type ProgressiveRolloutSpec, type RolloutActivities, type RolloutObserver } from './canaryRollout';
+export { selectCandidate } from './candidateSelection';
+export { deploymentDetails } from './details';
+export * from '../sdk/definitions';
+export { ACTIVITY_TASK_QUEUES, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../sdk/names';
