@@ -26,6 +26,8 @@ export async function runCpuWorker(settings: WorkerSettings = workerSettingsFrom
       ...common,
       taskQueue: WORKFLOW_TASK_QUEUE,
       ...workflowSource(settings),
+      maxCachedWorkflows: settings.maxCachedWorkflows,
+      maxConcurrentWorkflowTaskExecutions: settings.workflowConcurrency,
     });
     const activityWorker = await Worker.create({
       ...common,

@@ -17,6 +17,10 @@ export interface WorkerSettings {
   workflowBundlePath: string | undefined;
   /** How long in-flight activities get to finish on shutdown (`MODELSHIP_SHUTDOWN_GRACE`, ms). */
   shutdownGraceMs: number;
+  /** Workflow executions kept in memory between tasks (`MODELSHIP_MAX_CACHED_WORKFLOWS`, default 200). */
+  maxCachedWorkflows: number;
+  /** Workflow tasks processed at once (`MODELSHIP_WORKFLOW_CONCURRENCY`, default 40). */
+  workflowConcurrency: number;
 }
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
@@ -27,6 +31,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     activityConcurrency: positiveInt(env.MODELSHIP_ACTIVITY_CONCURRENCY) ?? Math.max(1, os.availableParallelism()),
     workflowBundlePath: env.MODELSHIP_WORKFLOW_BUNDLE || undefined,
     shutdownGraceMs: positiveInt(env.MODELSHIP_SHUTDOWN_GRACE) ?? 10_000,
+    maxCachedWorkflows: positiveInt(env.MODELSHIP_MAX_CACHED_WORKFLOWS) ?? 200,
+    workflowConcurrency: positiveInt(env.MODELSHIP_WORKFLOW_CONCURRENCY) ?? 40,
   };
 }
 

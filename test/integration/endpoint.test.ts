@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
-import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
+import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentEvent, type DeploymentHandle } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { routingDocument, type DeploymentStatus, type PipelineSpecInput } from '../../sdk/schemas';
 import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
@@ -173,4 +173,18 @@ test('a header-match phase sends only requests with the header to the canary', a
     ['match', 'failed'],
     ['canary', 'skipped'],
   ]);
+});
+
+test('deployment.events() streams stage and step events in order, then the outcome', async () => {
+  const ep = 'events';
+  expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  const deployment = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false }] } }));
+  const events: DeploymentEvent[] = [];
+  for await (const event of deployment.events(100)) events.push(event);
+  const stages = events.flatMap((e) => (e.type === 'stage' ? [`${e.stage}:${e.status}`] : []));
+  for (const name of ['ingest', 'convert', 'validate', 'release']) expect(stages).toContain(`${name}:succeeded`);
+  expect(stages.indexOf('ingest:succeeded')).toBeLessThan(stages.indexOf('validate:succeeded'));
+  expect(stages.indexOf('validate:succeeded')).toBeLessThan(stages.indexOf('release:succeeded'));
+  expect(events.flatMap((e) => (e.type === 'step' ? [e.step.status] : []))).toContain('passed');
+  expect(events.at(-1)).toMatchObject({ type: 'finished', result: { outcome: 'promoted', version: 'v2' } });
 });
