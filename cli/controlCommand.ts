@@ -1,8 +1,7 @@
 /** The shape shared by `approve`, `abort`, `pause` and `resume`: a deployment, who, why. */
-import { z } from 'zod';
 import type { DeploymentHandle } from '../sdk/client';
 import { resolveDeployment } from './deploymentTarget';
-import { CONNECTION_FLAGS, type Command } from './command';
+import { CONTROL_FLAGS, controlOptions, type Command } from './command';
 import { connect } from './commands/deploy';
 import { EXIT_CODES } from './exitCodes';
 import { parseCommandLine } from './options';
@@ -20,8 +19,8 @@ export function controlCommand(
     async run(argv) {
       const { options, positionals } = parseCommandLine(
         argv,
-        { reason: { type: 'string' }, by: { type: 'string' }, ...CONNECTION_FLAGS },
-        z.object({ reason: z.string().optional(), by: z.string().default(process.env.USER ?? 'cli'), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
+        CONTROL_FLAGS,
+        controlOptions,
         usage,
       );
       const client = await connect(options);

@@ -1,7 +1,6 @@
 /** `modelship history <endpoint>`: what was deployed to an endpoint, and how each ended. */
-import { z } from 'zod';
 import { CliError } from '../cliError';
-import { CONNECTION_FLAGS, type Command } from '../command';
+import { JSON_FLAGS, jsonOptions, type Command } from '../command';
 import { endpointTarget } from '../deploymentTarget';
 import { describeEvent } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
@@ -17,8 +16,8 @@ export const historyCommand: Command = {
   async run(argv) {
     const { options, positionals } = parseCommandLine(
       argv,
-      { json: { type: 'boolean' }, ...CONNECTION_FLAGS },
-      z.object({ json: z.boolean().default(false), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
+      JSON_FLAGS,
+      jsonOptions,
       usage,
     );
     const endpoint = endpointTarget(positionals[0]);

@@ -1,7 +1,6 @@
 /** `modelship rollback <endpoint>`: return an endpoint to the version that was stable before the last promotion. */
-import { z } from 'zod';
 import { CliError } from '../cliError';
-import { CONNECTION_FLAGS, type Command } from '../command';
+import { CONTROL_FLAGS, controlOptions, type Command } from '../command';
 import { endpointTarget } from '../deploymentTarget';
 import { EXIT_CODES } from '../exitCodes';
 import { parseCommandLine } from '../options';
@@ -16,8 +15,8 @@ export const rollbackCommand: Command = {
   async run(argv) {
     const { options, positionals } = parseCommandLine(
       argv,
-      { reason: { type: 'string' }, by: { type: 'string' }, ...CONNECTION_FLAGS },
-      z.object({ reason: z.string().optional(), by: z.string().default(process.env.USER ?? 'cli'), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
+      CONTROL_FLAGS,
+      controlOptions,
       usage,
     );
     const endpoint = endpointTarget(positionals[0]);

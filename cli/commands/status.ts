@@ -1,9 +1,8 @@
 /** `modelship status <deploy/endpoint/version>`: where a deployment is, or how it ended. */
-import { z } from 'zod';
 import { CliError } from '../cliError';
 import { deploymentTarget, endpointTarget } from '../deploymentTarget';
 import { describeEndpoint } from '../endpointView';
-import { CONNECTION_FLAGS, type Command } from '../command';
+import { JSON_FLAGS, jsonOptions, type Command } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { parseCommandLine } from '../options';
 import { connect } from './deploy';
@@ -17,8 +16,8 @@ export const statusCommand: Command = {
   async run(argv) {
     const { options, positionals } = parseCommandLine(
       argv,
-      { json: { type: 'boolean' }, ...CONNECTION_FLAGS },
-      z.object({ json: z.boolean().default(false), address: z.string().optional(), namespace: z.string().optional(), profile: z.string().optional() }),
+      JSON_FLAGS,
+      jsonOptions,
       usage,
     );
     const workflowId = deploymentTarget(positionals[0]);
