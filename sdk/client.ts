@@ -254,15 +254,22 @@ export class DeploymentHandle {
     if (this.runId || !this.endpoint) return this.client.workflow.getHandle(this.workflowId, this.runId);
     const endpoint = this.client.workflow.getHandle(endpointWorkflowId(this.endpoint));
     for (;;) {
-      const state = await endpoint.query(endpointStatusQuery);
+      let state: EndpointState;
+      try {
+        state = await endpoint.query(endpointStatusQuery);
+      } catch (error) {
+        // No endpoint workflow: a deployment started directly (or not at all); its latest run.
+        if (error instanceof WorkflowNotFoundError) return this.client.workflow.getHandle(this.workflowId);
+        throw error;
+      }
+      const queued = state.queue.some((d) => d.workflowId === this.workflowId);
       const runId = state.active?.workflowId === this.workflowId ? state.active.runId : [...state.history].reverse().find((e) => e.workflowId === this.workflowId && e.runId)?.runId;
-      if (runId && !state.queue.some((d) => d.workflowId === this.workflowId)) {
+      if (runId && !queued) {
         this.runId = runId;
         return this.client.workflow.getHandle(this.workflowId, runId);
       }
-      if (!state.queue.some((d) => d.workflowId === this.workflowId) && state.active?.workflowId !== this.workflowId) {
-        throw new DeploymentNotFoundError(this.workflowId);
-      }
+      // Neither queued nor known to the endpoint (e.g. older than its history): the latest run.
+      if (!queued && state.active?.workflowId !== this.workflowId) return this.client.workflow.getHandle(this.workflowId);
       if (!wait) return undefined;
       await delay(500);
     }
@@ -443,9 +450,10 @@ export class ModelshipClient {
     return new EndpointHandle(name, this.temporal);
   }
 
-  /** A handle on an existing deployment, by workflow id (`deploy/<endpoint>/<version>`). */
+  /** A handle on a deployment, by workflow id (`deploy/<endpoint>/<version>`), queued at its endpoint or started. */
   deployment(workflowId: string): DeploymentHandle {
-    return new DeploymentHandle(workflowId, this.temporal);
+    const [kind, endpoint] = workflowId.split('/');
+    return new DeploymentHandle(workflowId, this.temporal, kind === 'deploy' && endpoint ? { endpoint } : {});
   }
 
   /** The Temporal UI page of a workflow, given the UI's base URL. */

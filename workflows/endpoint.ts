@@ -116,12 +116,18 @@ export async function endpoint(input: EndpointInput): Promise<void> {
           minReplicas: 0,
           updatedBy: self,
         });
-        const check = await acts.verifyServing({ endpoint: name, version: target.version });
-        const tookMs = Date.now() - started;
+        // The routing serves `target` from here on: the state says so, whatever the check finds.
         state.generation = release.generation;
         state.stable = { ...target, since: new Date().toISOString() };
         state.previous = from;
-        const detail = `rolled back from ${from.version} to ${target.version}${request.by ? ` by ${request.by}` : ''}: ${request.reason ?? 'no reason given'} (generation ${release.generation}, ${release.replicas.length} replica(s), verified ${JSON.stringify(check.versions)}, ${tookMs} ms)`;
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.version, value: target.version }]);
+        let verified: string;
+        try {
+          verified = `verified ${JSON.stringify((await acts.verifyServing({ endpoint: name, version: target.version })).versions)}`;
+        } catch (error) {
+          verified = `NOT verified: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        const detail = `rolled back from ${from.version} to ${target.version}${request.by ? ` by ${request.by}` : ''}: ${request.reason ?? 'no reason given'} (generation ${release.generation}, ${release.replicas.length} replica(s), ${verified}, ${Date.now() - started} ms)`;
         record({ kind: 'rollback', version: target.version, stableBefore: from.version, stableAfter: target.version, detail, generation: release.generation });
         return detail;
       } finally {

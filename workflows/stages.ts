@@ -113,6 +113,12 @@ export async function runDeployment(spec: PipelineSpec, pipeline: (deployment: D
     return await finish(d, 'promoted');
   } catch (error) {
     if (!(error instanceof StageFailed)) throw error;
+    if (d.status.release && !error.rolledBack) {
+      // A stage after the release failed (e.g. a ticket update): the version serves, and stays
+      // promoted; the failed stage says what went wrong.
+      log.warn('a stage after the release failed; the release stands', { failure: error.failure });
+      return await finish(d, 'promoted');
+    }
     d.status.failure = error.failure;
     if (error.rolledBack) return await finish(d, 'rolledBack');
     return await finish(d, REJECTION_TYPES.has(error.failure.type) ? 'rejected' : 'failed');
@@ -396,7 +402,12 @@ export function selectStage(d: Deployment): Candidate {
   const { benchmark } = spec.stages;
   const picks = new Map<Target, Candidate>();
   for (const target of spec.targets) {
-    picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target), benchmark.minSpeedupPercent / 100));
+    try {
+      picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target), benchmark.minSpeedupPercent / 100));
+    } catch (error) {
+      // A pipeline without validateStage (or one that let a failed base through) has nothing to serve.
+      fail('benchmark', `no candidate to serve on ${target}: ${(error as Error).message}`);
+    }
   }
   const servingTarget: Target = spec.targets.includes('cpu') ? 'cpu' : (spec.targets[0] as Target);
   const serving = picks.get(servingTarget) as Candidate;

@@ -36,10 +36,10 @@ export function renderHtml(status: DeploymentStatus): string {
     })
     .join('\n');
   const stages = status.stages
-    .map((s) => `<li><b>${s.name}</b> ${s.status}${s.summary ? `: ${escape(s.summary)}` : ''}</li>`)
+    .map((s) => `<li><b>${escape(s.name)}</b> ${s.status}${s.summary ? `: ${escape(s.summary)}` : ''}</li>`)
     .join('');
   const failure = status.failure
-    ? `<p class="failure">Stopped at ${status.failure.stage}: <b>${status.failure.type}</b>: ${escape(status.failure.message)}</p>`
+    ? `<p class="failure">Stopped at ${escape(status.failure.stage)}: <b>${status.failure.type}</b>: ${escape(status.failure.message)}</p>`
     : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>Modelship: ${escape(status.endpoint)} ${escape(status.version)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}

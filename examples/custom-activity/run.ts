@@ -37,7 +37,7 @@ async function main(): Promise<number> {
         ['governed-classifier', 'promoted'],
         ['strict-classifier', 'rejected'],
       ] as const) {
-        const spec = { ...(await loadPipelineSpec(path.join(__dirname, 'pipeline.yaml'))), endpoint };
+        const spec = { ...(await loadPipelineSpec(path.join(__dirname, 'pipeline.ts'))), endpoint };
         const deployment = await client.deploy(spec, { workflowType: 'deployWithFairnessCheck', taskQueue: GOVERNANCE_TASK_QUEUE });
         const result = await deployment.result();
         console.log(`${endpoint}: ${result.outcome}${result.failure ? ` — ${result.failure.type} at ${result.failure.stage}: ${result.failure.message}` : ''}`);

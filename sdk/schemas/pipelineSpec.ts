@@ -206,8 +206,8 @@ export const canaryRollout = z.strictObject({
 /**
  * Blue/green: the new (green) version is previewed — by a shadow phase judged like a canary step, or
  * by smoke requests routed to it by a header — then takes all traffic at once. The previous (blue)
- * version stays loaded on every replica for `rollbackWindow`, so an abort or `modelship rollback`
- * in that window switches back without loading anything.
+ * version stays loaded on every replica for `rollbackWindow`, so an abort (`modelship abort`) in
+ * that window switches back without loading anything.
  */
 export const blueGreenRollout = z.strictObject({
   strategy: z.literal('blueGreen'),

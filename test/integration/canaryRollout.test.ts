@@ -8,9 +8,9 @@ import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
 import { routingDocument } from '../../sdk/schemas';
 import { startTraffic, type TrafficResult } from '../../cli/trafficGenerator';
-import { ControlRejectedError, ModelshipClient, type DeploymentHandle } from '../../sdk/client';
-import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { ControlRejectedError, ModelshipClient } from '../../sdk/client';
+import type { PipelineSpecInput } from '../../sdk/schemas';
+import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
@@ -61,14 +61,6 @@ function traffic(concurrency = 2) {
   };
 }
 
-async function waitFor(deployment: DeploymentHandle, predicate: (s: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
-  for (let i = 0; i < 600; i++) {
-    const status = await deployment.status().catch(() => undefined);
-    if (status && predicate(status)) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached');
-}
 
 test('a canary that behaves like stable is promoted step by step', async () => {
   const load = traffic();
@@ -109,7 +101,7 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
 
 test('an abort mid-bake rolls back with the reason; control commands that do not apply are refused', async () => {
   const deployment = await client.deploy(spec('v4', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '60s' }], analysis }));
-  await waitFor(deployment, (s) => s.rollout?.state === 'baking');
+  await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
   await expect(deployment.approve({ by: 'test' })).rejects.toThrow(ControlRejectedError);
   await expect(deployment.approve({ by: 'test' })).rejects.toThrow(/no step is waiting for approval/);
   expect(await deployment.pause({ by: 'test' })).toMatch(/paused at 50%/);
@@ -125,7 +117,7 @@ test('an approval step waits for approve, then the rollout proceeds', async () =
   const deployment = await client.deploy(
     spec('v5', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '60s' } }], analysis }),
   );
-  await waitFor(deployment, (s) => s.rollout?.state === 'awaiting-approval');
+  await waitForStatus(deployment, (s) => s.rollout?.state === 'awaiting-approval');
   expect(await deployment.approve({ by: 'alice', reason: 'dashboards look fine' })).toMatch(/approved/);
   const result = await deployment.result();
   expect(result.outcome).toBe('promoted');
@@ -138,7 +130,7 @@ test('a worker killed with SIGKILL mid-bake is replaced and the rollout continue
   const load = traffic();
   try {
     const deployment = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis }));
-    await waitFor(deployment, (s) => s.rollout?.state === 'baking');
+    await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
     await worker.kill();
     worker = await startWorkerProcess(store);
     const result = await deployment.result();

@@ -8,10 +8,10 @@ import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
-import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentEvent, type DeploymentHandle } from '../../sdk/client';
+import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
-import { routingDocument, type DeploymentStatus, type PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { routingDocument, type PipelineSpecInput } from '../../sdk/schemas';
+import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
@@ -41,23 +41,16 @@ function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInpu
 
 const routing = (endpoint: string) => readDocument(new FsArtifactStore(store), storeKeys.routing(endpoint), routingDocument);
 
-async function waitFor(deployment: DeploymentHandle, predicate: (s: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
-  for (let i = 0; i < 600; i++) {
-    const status = await deployment.status().catch(() => undefined);
-    if (status && predicate(status)) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached');
-}
 
 test('one deployment at a time: a second one queues, a refusing one is refused, a repeated one is the same', async () => {
   const ep = 'serial';
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
   const slow = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '4s', analysis: false }] } }));
-  await waitFor(slow, (s) => s.rollout?.state === 'baking');
+  await waitForStatus(slow, (s) => s.rollout?.state === 'baking');
 
   const queued = await client.deploy(spec(ep, 'v3'));
   expect((await queued.status()).phase).toBe('Queued');
+  expect((await client.deployment('deploy/serial/v3').status()).phase).toBe('Queued'); // as `modelship status serial/v3` asks
   const refused = client.deploy(spec(ep, 'v4', { whenBusy: 'refuse' }));
   await expect(refused).rejects.toThrow(DeploymentRefusedError);
   await expect(refused).rejects.toThrow(/endpoint serial is busy \(deploy\/serial\/v2 is Canary at 50%, 1 queued\) and the spec says whenBusy: refuse/);
@@ -95,7 +88,7 @@ test('modelship rollback returns the endpoint to the previous stable version, ve
 
   // Rollback is refused while a deployment is in progress: abort is the way out of a rollout.
   const busy = await client.deploy(spec(ep, 'v5', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '30s', analysis: false }] } }));
-  await waitFor(busy, (s) => s.rollout?.state === 'baking');
+  await waitForStatus(busy, (s) => s.rollout?.state === 'baking');
   await expect(client.endpoint(ep).rollback({ by: 'test' })).rejects.toThrow(ControlRejectedError);
   const refused = await runCli(['rollback', ep], { storeUri: store });
   expect(refused.code).toBe(1);
@@ -135,7 +128,7 @@ test('blue/green: a smoke preview, then all traffic at once with blue kept warm 
   expect((await (await client.deploy(spec(ep, 'blue'))).result()).outcome).toBe('promoted');
   const rollout = { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '3s' } as const;
   const green = await client.deploy(spec(ep, 'green', { rollout }));
-  await waitFor(green, (s) => s.rollout?.state === 'rollback-window');
+  await waitForStatus(green, (s) => s.rollout?.state === 'rollback-window');
   expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'blue', weight: 0 }), expect.objectContaining({ version: 'green', weight: 100 })]);
   const result = await green.result();
   expect(result.outcome).toBe('promoted');
@@ -147,7 +140,7 @@ test('blue/green: a smoke preview, then all traffic at once with blue kept warm 
   expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
 
   const teal = await client.deploy(spec(ep, 'teal', { rollout: { ...rollout, rollbackWindow: '60s' } }));
-  await waitFor(teal, (s) => s.rollout?.state === 'rollback-window');
+  await waitForStatus(teal, (s) => s.rollout?.state === 'rollback-window');
   await teal.abort({ by: 'test', reason: 'error budget' });
   const back = await teal.result();
   expect(back.outcome).toBe('rolledBack');
@@ -163,7 +156,7 @@ test('a header-match phase sends only requests with the header to the canary', a
       rollout: { strategy: 'canary', headerMatch: { header: 'X-Canary', value: 'yes', bake: '20s', analysis: false }, steps: [{ weight: 50, bake: '1s', analysis: false }] },
     }),
   );
-  await waitFor(canary, (s) => s.rollout?.steps[0]?.status === 'running' && s.rollout.state === 'baking');
+  await waitForStatus(canary, (s) => s.rollout?.steps[0]?.status === 'running' && s.rollout.state === 'baking');
   const send = (headers?: Record<string, string>) => startTraffic({ gateway: gateway.url, endpoint: ep, requests: 20, concurrency: 2, durationMs: 10_000, headers }).done;
   const [tagged, untagged] = await Promise.all([send({ 'x-canary': 'yes' }), send()]);
   expect(tagged.served).toEqual({ v2: 20 });

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const [workflowId, name] = process.argv.slice(2);
   if (!workflowId || !name) throw new Error('usage: recordHistory.ts <workflow id> <name>');
   const resolved = resolveConnection();
-  const connection = await Connection.connect({ address: resolved.address });
+  const connection = await Connection.connect(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]);
   try {
     await saveHistory(new Client({ connection, namespace: resolved.namespace }), workflowId, name);
   } finally {

@@ -7,6 +7,8 @@ import type { DevServer } from '../../cli/dev/temporalDevServer';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
 import type { S3Server } from './s3Server';
+import type { DeploymentHandle } from '../../sdk/client';
+import type { DeploymentStatus } from '../../sdk/schemas';
 
 export const TEST_ENV = {
   temporalAddress: 'MODELSHIP_TEST_TEMPORAL_ADDRESS',
@@ -103,4 +105,14 @@ export function runCli(args: string[], options: { storeUri: string; cwd?: string
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/** Polls a deployment's status until `predicate` holds (60 s at most). */
+export async function waitForStatus(deployment: DeploymentHandle, predicate: (status: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
+  for (let i = 0; i < 600; i++) {
+    const status = await deployment.status().catch(() => undefined);
+    if (status && predicate(status)) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the deployment did not reach the expected state within 60 s');
 }
