@@ -204,8 +204,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
-      // Model failures and overload are the version's errors; client mistakes are not.
-      if (status >= 500) stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false });
+      // Model failures and overload (429: its queue is full) are the version's errors; client mistakes are not.
+      if (status >= 500 || status === 429) stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false });
       throw error;
     } finally {
       metrics.requests.inc({ ...labels, code: String(status) });

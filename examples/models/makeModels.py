@@ -8,6 +8,7 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - corrupt.onnx     classifier.onnx truncated: does not parse
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
 - classifier_swapped.onnx    the classifier with its two outputs' names swapped
+- classifier_slow.onnx       the classifier's answers, ~10M extra multiply-adds per row (a canary that adds latency)
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
 """
@@ -30,20 +31,42 @@ def save(model: onnx.ModelProto, path: str) -> None:
     os.replace(tmp, path)
 
 
-def classifier(perturbation: float = 0.0, swap_outputs: bool = False) -> onnx.ModelProto:
+def classifier(perturbation: float = 0.0, swap_outputs: bool = False, slow: bool = False) -> onnx.ModelProto:
     rng = np.random.default_rng(7)
     arrays = [rng.normal(0, 0.8, (4, 16)), rng.normal(0, 0.1, (16,)), rng.normal(0, 0.8, (16, 3)), rng.normal(0, 0.1, (3,))]
     if perturbation:
         noise = np.random.default_rng(99)
         arrays = [a + noise.normal(0, perturbation, a.shape) for a in arrays]
     w1, b1, w2, b2 = (numpy_helper.from_array(a.astype(np.float32), n) for a, n in zip(arrays, ["w1", "b1", "w2", "b2"]))
+    extra = []
     nodes = [
         helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
         helper.make_node("Relu", ["h"], ["h_relu"]),
-        helper.make_node("Gemm", ["h_relu", "w2", "b2"], ["logits"]),
+        helper.make_node("Gemm", ["h_relu", "w2", "b2"], ["logits" if not slow else "logits_fast"]),
         helper.make_node("Softmax", ["logits"], ["label" if swap_outputs else "probabilities"], axis=1),
         helper.make_node("ArgMax", ["logits"], ["probabilities" if swap_outputs else "label"], axis=1, keepdims=0),
     ]
+    if slow:
+        # Same answers, plus wide layers whose sum is multiplied by 0: a canary that only adds latency.
+        wide = np.random.default_rng(5)
+        extra = [
+            numpy_helper.from_array(wide.normal(0, 0.5, (4, 1024)).astype(np.float32), "slow_w1"),
+            numpy_helper.from_array((wide.normal(0, 1, (1024, 1024)) / 32).astype(np.float32), "slow_w2"),
+            numpy_helper.from_array((wide.normal(0, 1, (1024, 1024)) / 32).astype(np.float32), "slow_w3"),
+            numpy_helper.from_array(np.zeros((1,), dtype=np.float32), "slow_zero"),
+        ]
+        wide_layers = []
+        for i in range(10):  # the same 1024x1024 weights, ten times: ~10M multiply-adds per row, 8 MB on disk
+            wide_layers += [helper.make_node("MatMul", [f"s{i}r", "slow_w2"], [f"s{i + 1}"]), helper.make_node("Relu", [f"s{i + 1}"], [f"s{i + 1}r"])]
+        nodes[3:3] = [
+            helper.make_node("MatMul", ["features", "slow_w1"], ["s0"]),
+            helper.make_node("Relu", ["s0"], ["s0r"]),
+            *wide_layers,
+            helper.make_node("MatMul", ["s10r", "slow_w3"], ["s_last"]),
+            helper.make_node("ReduceSum", ["s_last"], ["s_sum"], keepdims=1),
+            helper.make_node("Mul", ["s_sum", "slow_zero"], ["s_zero"]),
+            helper.make_node("Add", ["logits_fast", "s_zero"], ["logits"]),
+        ]
     outputs = [
         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3]),
         helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
@@ -58,7 +81,7 @@ def classifier(perturbation: float = 0.0, swap_outputs: bool = False) -> onnx.Mo
         "classifier",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 4])],
         outputs,
-        [w1, b1, w2, b2],
+        [w1, b1, w2, b2, *extra],
     )
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
@@ -151,6 +174,7 @@ def main() -> None:
     save(nan_model(), os.path.join(out, "nan.onnx"))
     save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
     save(classifier(swap_outputs=True), os.path.join(out, "classifier_swapped.onnx"))
+    save(classifier(slow=True), os.path.join(out, "classifier_slow.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     good = classifier().SerializeToString(deterministic=True)
