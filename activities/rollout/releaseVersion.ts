@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import { routingDocument, type ReleaseReport, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
@@ -31,10 +32,22 @@ export interface ReleaseDeps {
 }
 
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
-  return applyRouting(deps, {
-    ...input,
-    desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] },
-  });
+  const before = await readDocument(deps.store, storeKeys.routing(input.endpoint), routingDocument);
+  try {
+    return await applyRouting(deps, {
+      ...input,
+      desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] },
+    });
+  } catch (error) {
+    const type = error instanceof ApplicationFailure ? error.type : undefined;
+    if (!before || (type !== 'ReleaseTimedOut' && type !== 'ReplicaLoadFailed')) throw error;
+    // Compensation: the routing goes back to what the endpoint served, so no replica (and no replica
+    // started later) picks up a version that could not be applied everywhere.
+    const { endpoint: _endpoint, generation: _generation, updatedBy: _updatedBy, ...previous } = before;
+    const restored = await writeRouting(deps.store, input.endpoint, input.updatedBy, previous);
+    const served = before.versions.map((v) => `${v.version} ${v.weight}%`).join(', ');
+    throw rejection(type, `${(error as ApplicationFailure).message}; routing restored to ${served} (generation ${restored})`);
+  }
 }
 
 export interface ApplyRoutingInput {

@@ -9,7 +9,8 @@ import { freePort } from '../../cli/dev/ports';
 import { releaseVersion } from '../../activities/rollout/releaseVersion';
 import { liveReplicas } from '../../activities/rollout/replicas';
 import { standaloneContext } from '../../activities/activityContext';
-import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, readDocument, storeKeys, type ArtifactStore } from '../../activities/store';
+import { routingDocument } from '../../sdk/schemas';
 import { ADMIN_TOKEN, modelPath, startGatewayProcess, tempDir } from '../support/testEnv';
 
 let storeDir: string;
@@ -78,7 +79,9 @@ test('a release with fewer live replicas than required times out with the reason
       { store, context, adminToken: ADMIN_TOKEN },
       { endpoint: 'fleet', version: 'v3', digest, timeoutMs: 1500, minReplicas: 3, updatedBy: 'test' },
     ),
-  ).rejects.toThrow(/not applied within 1500 ms: 2 live gateway replica\(s\), 3 required/);
+  ).rejects.toThrow(/not applied within 1500 ms: 2 live gateway replica\(s\), 3 required; routing restored to v2 100% \(generation \d+\)/);
+  // The failed version is not left in the routing document for a replica to pick up later.
+  expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v2']);
 });
 
 test('a stopped replica deregisters and is no longer waited for', async () => {
