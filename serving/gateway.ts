@@ -262,12 +262,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (parts[0] === 'stats' && parts[1] && parts.length === 2 && method === 'GET') {
       const since = Number(url.searchParams.get('since') ?? 0);
+      const until = url.searchParams.has('until') ? Number(url.searchParams.get('until')) : Date.now();
       if (!Number.isFinite(since) || since < 0) throw new HttpError(400, 'since must be epoch milliseconds');
+      if (!Number.isFinite(until) || until < since) throw new HttpError(400, 'until must be epoch milliseconds, not before since');
       return sendJson(res, 200, {
         replicaId,
         endpoint: parts[1],
         generation: registry.route(parts[1])?.generation ?? 0,
-        ...stats.snapshot(parts[1], since),
+        ...stats.snapshot(parts[1], since, until),
       });
     }
     throw new HttpError(404, `no admin route ${method} /admin/${parts.join('/')}`);

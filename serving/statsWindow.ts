@@ -65,14 +65,13 @@ export class StatsWindow {
     this.push(this.shadows, `${endpoint}\u0000${version}`, sample);
   }
 
-  /** Everything recorded for `endpoint` from `since` (epoch ms) to now. */
-  snapshot(endpoint: string, since = 0): EndpointStats {
-    const until = Date.now();
+  /** Everything recorded for `endpoint` from `since` to `until` (epoch ms; default now). */
+  snapshot(endpoint: string, since = 0, until = Date.now()): EndpointStats {
     const versions: Record<string, VersionStats> = {};
     for (const [key, samples] of this.requests) {
       const version = versionOf(key, endpoint);
       if (version === undefined) continue;
-      const window = samples.filter((s) => s.t >= since);
+      const window = samples.filter((s) => s.t >= since && s.t <= until);
       versions[version] = {
         requests: window.length,
         errors: window.filter((s) => !s.ok).length,
@@ -84,7 +83,7 @@ export class StatsWindow {
     for (const [key, samples] of this.shadows) {
       const version = versionOf(key, endpoint);
       if (version === undefined) continue;
-      const window = samples.filter((s) => s.t >= since);
+      const window = samples.filter((s) => s.t >= since && s.t <= until);
       shadow[version] = {
         compared: window.length,
         failed: window.filter((s) => s.failed).length,

@@ -57,6 +57,7 @@ export interface RolloutActivities {
     canaryVersion?: string;
     shadowVersion?: string;
     since: number;
+    baseline?: { since: number; until: number };
     config: AnalysisConfig;
   }): Promise<AnalysisVerdict>;
   verifyServing(input: { endpoint: string; version: string }): Promise<{ versions: Record<string, number> }>;
@@ -194,12 +195,15 @@ export async function canaryRollout(
       }
       break;
     }
-    const verdict = step.verdict;
-    if (verdict.status === 'pass') return;
+    if (step.verdict.status !== 'pass') fail(step, step.verdict);
+  }
+
+  /** Acts on a failed or inconclusive verdict: rolls back, or (dry run) only records it. */
+  function fail(step: RolloutStep, verdict: AnalysisVerdict): void {
     const failed = verdict.checks.filter((c) => c.status !== 'pass');
     const message =
       verdict.status === 'inconclusive'
-        ? `no verdict after ${rollout.maxBakeExtensions + 1} bake(s): ${failed.map((c) => c.detail).join('; ')}`
+        ? `no verdict on ${describeStep(step)}${step.kind === 'switch' ? ' by the end of the rollback window' : ` after ${rollout.maxBakeExtensions + 1} bake(s)`}: ${failed.map((c) => c.detail).join('; ')}`
         : `${describeStep(step)} failed analysis: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
     if (step.dryRun) {
       step.note = `dry run, not acted on: ${message}`;
@@ -271,10 +275,19 @@ export async function canaryRollout(
           }
         });
       }
-      await step(async () => {
-        // Everything switches; the previous version stays loaded (weight 0) for the rollback window.
-        await route({ weight: 100 });
-        await bake(rollout.rollbackWindow, 'rollback-window');
+      await step(async (current) => {
+        // Everything switches; the previous version stays loaded (weight 0) for the rollback window,
+        // while green is judged against blue's traffic over the same length before the switch.
+        const switchedAt = (await route({ weight: 100 })).appliedAt ?? Date.now();
+        const baseline = { since: switchedAt - rollout.rollbackWindow, until: switchedAt };
+        for (let remaining = rollout.rollbackWindow; remaining > 0; ) {
+          const slice = Math.min(rollout.analysisInterval, remaining);
+          await bake(slice, 'rollback-window');
+          remaining -= slice;
+          current.verdict = await activities.analyzeCanary({ endpoint: spec.endpoint, stableVersion: stable.version, canaryVersion: spec.version, since: switchedAt, baseline, config: rollout.analysis });
+          observe({ weight: state.weight });
+          if (current.verdict.status === 'fail' || (remaining <= 0 && current.verdict.status === 'inconclusive')) fail(current, current.verdict);
+        }
       });
     }
     checkAbort();

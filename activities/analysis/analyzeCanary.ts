@@ -14,15 +14,21 @@ export interface AnalyzeInput {
   shadowVersion?: string;
   /** Window start (epoch ms): the step's start, after its routing was applied. */
   since: number;
+  /**
+   * Judge stable on this earlier window instead of the same one (blue/green after the switch, when
+   * stable serves nothing): a weaker comparison than a concurrent one, but the only one there is.
+   */
+  baseline?: { since: number; until: number };
   config: AnalysisConfig;
 }
 
 export async function analyzeCanary(store: ArtifactStore, adminToken: string | undefined, input: AnalyzeInput): Promise<AnalysisVerdict> {
   const window = await collectWindow(store, input.endpoint, input.since, adminToken);
+  const baseline = input.baseline ? await collectWindow(store, input.endpoint, input.baseline.since, adminToken, input.baseline.until) : window;
   const empty = { requests: 0, errors: 0, latenciesMs: [], predictions: [] };
   const verdict = analyzeWindow(
     {
-      stable: window.versions[input.stableVersion] ?? empty,
+      stable: baseline.versions[input.stableVersion] ?? empty,
       canary: input.canaryVersion ? (window.versions[input.canaryVersion] ?? empty) : undefined,
       shadow: input.shadowVersion ? (window.shadow[input.shadowVersion] ?? { compared: 0, failed: 0, rows: 0, agreedRows: 0 }) : undefined,
       since: window.since,

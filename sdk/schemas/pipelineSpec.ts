@@ -221,6 +221,12 @@ export const blueGreenRollout = z.strictObject({
   maxBakeExtensions: z.number().int().min(0).max(100).default(3),
   /** How long blue stays loaded (weight 0) after the switch; 0 unloads it at once. */
   rollbackWindow: duration.prefault('5m'),
+  /**
+   * During the rollback window, green is judged this often against blue's traffic over the same
+   * length before the switch (blue serves nothing now); a failure switches back at once, and a
+   * window that ends without a verdict switches back too (no data is never a pass).
+   */
+  analysisInterval: duration.prefault('30s'),
   timeout: duration.prefault('2m'),
   minReplicas: z.number().int().min(0).max(1000).default(1),
 });

@@ -99,6 +99,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "rollout(blueGreen).analysis.prometheus": "Custom checks against Prometheus, for teams whose metrics already live there.",
   "rollout(blueGreen).analysis.prometheus.url": "Base URL of the Prometheus HTTP API (`/api/v1/query` is appended).",
   "rollout(blueGreen).rollbackWindow": "How long blue stays loaded (weight 0) after the switch; 0 unloads it at once.",
+  "rollout(blueGreen).analysisInterval": "During the rollback window, green is judged this often against blue's traffic over the same length before the switch (blue serves nothing now); a failure switches back at once, and a window that ends without a verdict switches back too (no data is never a pass).",
   "serving": "How gateways serve this version: concurrency, queue limits, dynamic batching (off by default).",
   "serving.batching": "Dynamic batching: concatenate requests that arrive close together and run them as one (off unless set).",
   "serving.batching.maxBatchSize": "Largest batch (sum of the requests' first dimensions) run at once.",

@@ -123,29 +123,39 @@ test('the endpoint continues as new when its history grows, carrying its state',
   expect(now.status.name).toBe('RUNNING');
 });
 
-test('blue/green: a smoke preview, then all traffic at once with blue kept warm for the window; an abort in the window switches back', async () => {
+test('blue/green: a smoke preview, then all traffic at once with blue kept warm and green judged against it; an abort or a slower green switches back', async () => {
   const ep = 'bluegreen';
   expect((await (await client.deploy(spec(ep, 'blue'))).result()).outcome).toBe('promoted');
-  const rollout = { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '3s' } as const;
-  const green = await client.deploy(spec(ep, 'green', { rollout }));
-  await waitForStatus(green, (s) => s.rollout?.state === 'rollback-window');
-  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'blue', weight: 0 }), expect.objectContaining({ version: 'green', weight: 100 })]);
-  const result = await green.result();
-  expect(result.outcome).toBe('promoted');
-  expect(result.rollout?.steps.map((s) => [s.kind, s.status])).toEqual([
-    ['smoke', 'passed'],
-    ['switch', 'passed'],
-  ]);
-  expect(result.rollout?.steps[0]?.note).toMatch(/5 smoke request\(s\) on 1 replica\(s\): \{"green":5\}/);
-  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
+  const load = startTraffic({ gateway: gateway.url, endpoint: ep, requests: 10_000_000, concurrency: 2, durationMs: 300_000 });
+  try {
+    const rollout = { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '3s', analysisInterval: '1s', analysis: { minSamples: 30 } } as const;
+    const green = await client.deploy(spec(ep, 'green', { rollout }));
+    await waitForStatus(green, (s) => s.rollout?.state === 'rollback-window');
+    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'blue', weight: 0 }), expect.objectContaining({ version: 'green', weight: 100 })]);
+    const result = await green.result();
+    expect(result.outcome).toBe('promoted');
+    expect(result.rollout?.steps.map((s) => [s.kind, s.status, s.verdict?.status])).toEqual([
+      ['smoke', 'passed', undefined],
+      ['switch', 'passed', 'pass'],
+    ]);
+    expect(result.rollout?.steps[0]?.note).toMatch(/5 smoke request\(s\) on 1 replica\(s\): \{"green":5\}/);
+    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
 
-  const teal = await client.deploy(spec(ep, 'teal', { rollout: { ...rollout, rollbackWindow: '60s' } }));
-  await waitForStatus(teal, (s) => s.rollout?.state === 'rollback-window');
-  await teal.abort({ by: 'test', reason: 'error budget' });
-  const back = await teal.result();
-  expect(back.outcome).toBe('rolledBack');
-  expect(back.rollout?.rollback).toMatchObject({ verified: { green: 5 } });
-  expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
+    const teal = await client.deploy(spec(ep, 'teal', { rollout: { ...rollout, rollbackWindow: '60s', analysisInterval: '20s' } }));
+    await waitForStatus(teal, (s) => s.rollout?.state === 'rollback-window');
+    await teal.abort({ by: 'test', reason: 'error budget' });
+    const back = await teal.result();
+    expect(back.outcome).toBe('rolledBack');
+    expect(back.rollout?.rollback).toMatchObject({ verified: { green: 5 } });
+    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
+
+    const slow = await (await client.deploy({ ...spec(ep, 'slow', { rollout: { ...rollout, rollbackWindow: '20s', analysisInterval: '2s' } }), model: { source: pathToFileURL(modelPath('classifier_slow')).href, task: 'classifier' } })).result();
+    expect(slow.outcome).toBe('rolledBack');
+    expect(slow.failure?.message).toMatch(/switch to 100% failed analysis: latency: /);
+    expect(slow.rollout?.rollback?.verified).toEqual({ green: 5 });
+  } finally {
+    expect((await load.stop()).failures).toBe(0);
+  }
 });
 
 test('a header-match phase sends only requests with the header to the canary', async () => {
