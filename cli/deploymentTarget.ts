@@ -4,6 +4,7 @@
  */
 import type { DeploymentHandle, ModelshipClient } from '../sdk/client';
 import { deploymentWorkflowId } from '../sdk/names';
+import { endpointName } from '../sdk/schemas';
 import { CliError } from './cliError';
 import { EXIT_CODES } from './exitCodes';
 
@@ -17,7 +18,7 @@ export function deploymentTarget(target: string | undefined): string | undefined
 
 /** An endpoint name (no slash), or `undefined`. */
 export function endpointTarget(target: string | undefined): string | undefined {
-  return target && /^[a-z0-9][a-z0-9-]*$/i.test(target) ? target : undefined;
+  return endpointName.safeParse(target).success ? target : undefined;
 }
 
 /** The deployment a target names: by id, or the one in progress at an endpoint. */

@@ -87,8 +87,11 @@ export class EndpointNotFoundError extends Error {
 /** No deployment has this workflow id. */
 export class DeploymentNotFoundError extends Error {
   override readonly name = 'DeploymentNotFoundError';
-  constructor(readonly workflowId: string) {
-    super(`no deployment ${workflowId}`);
+  constructor(
+    readonly workflowId: string,
+    why?: string,
+  ) {
+    super(`no deployment ${workflowId}${why ? `: ${why}` : ''}`);
   }
 }
 
@@ -141,22 +144,25 @@ export class DeploymentHandle {
   }
 
   /** Calls `onStatus` on each change until the deployment ends, then returns its result. */
-  async follow(onStatus: (status: DeploymentStatus) => void, intervalMs = 500): Promise<DeploymentResult> {
+  async follow(onStatus: (status: DeploymentStatus) => void, intervalMs = 500, signal?: AbortSignal): Promise<DeploymentResult> {
     let last = '';
     let done = false;
     const resultPromise = this.result().finally(() => {
       done = true;
     });
+    resultPromise.catch(() => undefined); // observed below, or abandoned on abort
     while (!done) {
+      if (signal?.aborted) throw signal.reason ?? new Error('stopped following');
+      let status: DeploymentStatus | undefined;
       try {
-        const status = await this.status();
-        const key = JSON.stringify(status);
-        if (key !== last) {
-          last = key;
-          onStatus(status);
-        }
+        status = await this.status();
       } catch {
         // The query can fail in the moment between workflow tasks; the next poll will catch up.
+      }
+      const key = JSON.stringify(status);
+      if (status && key !== last) {
+        last = key;
+        onStatus(status);
       }
       await Promise.race([resultPromise.catch(() => undefined), delay(intervalMs)]);
     }
@@ -196,21 +202,27 @@ export class DeploymentHandle {
       }
     };
     let finished: DeploymentResult | undefined;
-    const following = this.follow(diff, intervalMs).then((result) => {
+    const stop = new AbortController();
+    const following = this.follow(diff, intervalMs, stop.signal).then((result) => {
       finished = result;
     });
     let failed: unknown;
     following.catch((error: unknown) => {
       failed = error ?? new Error('following the deployment failed');
     });
-    for (;;) {
-      while (queue.length > 0) yield queue.shift() as DeploymentEvent;
-      if (failed) throw failed;
-      if (finished) {
-        yield { type: 'finished', result: finished };
-        return;
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as DeploymentEvent;
+        if (failed) throw failed;
+        if (finished) {
+          yield { type: 'finished', result: finished };
+          return;
+        }
+        await Promise.race([following.catch(() => undefined), delay(Math.min(intervalMs, 100))]);
       }
-      await Promise.race([following.catch(() => undefined), delay(Math.min(intervalMs, 100))]);
+    } finally {
+      // The consumer stopped early (break, return, throw): stop polling too.
+      stop.abort();
     }
   }
 
@@ -270,6 +282,10 @@ export class DeploymentHandle {
       }
       // Neither queued nor known to the endpoint (e.g. older than its history): the latest run.
       if (!queued && state.active?.workflowId !== this.workflowId) return this.client.workflow.getHandle(this.workflowId);
+      const endpointStatus = (await endpoint.describe()).status.name;
+      if (endpointStatus !== 'RUNNING') {
+        throw new DeploymentNotFoundError(this.workflowId, `it was queued at ${endpointWorkflowId(this.endpoint)}, which is ${endpointStatus.toLowerCase()}: it will not start`);
+      }
       if (!wait) return undefined;
       await delay(500);
     }

@@ -8,10 +8,10 @@
  * all traffic back to stable, every replica applied, verified by inference.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { isFailureType } from '../sdk/errors';
+import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, type ControlRequest } from '../sdk/definitions';
 import { SEARCH_ATTRIBUTES } from '../sdk/names';
+import { toDeploymentFailure } from './failures';
 import type {
   AnalysisVerdict,
   DeploymentFailure,
@@ -61,7 +61,7 @@ export interface RolloutActivities {
     config: AnalysisConfig;
   }): Promise<AnalysisVerdict>;
   verifyServing(input: { endpoint: string; version: string }): Promise<{ versions: Record<string, number> }>;
-  probeServing(input: { endpoint: string; requestsPerReplica: number; headers?: Record<string, string> }): Promise<{ replicas: number; requests: number; versions: Record<string, number> }>;
+  probeServing(input: { endpoint: string; version?: string; requestsPerReplica: number; headers?: Record<string, string> }): Promise<{ replicas: number; requests: number; versions: Record<string, number> }>;
 }
 
 export interface CanaryResult {
@@ -212,10 +212,19 @@ export async function canaryRollout(
     throw new RollBack({ type: verdict.status === 'inconclusive' ? 'AnalysisInconclusive' : 'CanaryRegressed', stage: 'release', message });
   }
 
+  /** A pause that arrived as a bake ended holds the rollout before its next traffic change. */
+  async function holdWhilePaused(): Promise<void> {
+    if (!paused) return;
+    setState('paused');
+    await condition(() => !paused || abortRequest !== undefined);
+    checkAbort();
+  }
+
   /** Runs one planned step: marks it running, then passed when `body` returns. */
   let next = 0;
   async function step(body: (step: RolloutStep) => Promise<void>): Promise<void> {
     const current = state.steps[next++] as RolloutStep;
+    await holdWhilePaused();
     checkAbort();
     current.status = 'running';
     current.startedAt = new Date().toISOString();
@@ -267,7 +276,7 @@ export async function canaryRollout(
       else {
         await step(async (current) => {
           await route({ weight: 0, match: { header: PREVIEW_HEADER, value: spec.version } });
-          const probe = await activities.probeServing({ endpoint: spec.endpoint, requestsPerReplica: preview.requestsPerReplica, headers: { [PREVIEW_HEADER]: spec.version } });
+          const probe = await activities.probeServing({ endpoint: spec.endpoint, version: spec.version, requestsPerReplica: preview.requestsPerReplica, headers: { [PREVIEW_HEADER]: spec.version } });
           const wrong = Object.entries(probe.versions).filter(([served]) => served !== spec.version);
           current.note = `${probe.requests} smoke request(s) on ${probe.replicas} replica(s): ${JSON.stringify(probe.versions)}`;
           if (probe.requests === 0 || wrong.length > 0) {
@@ -290,6 +299,7 @@ export async function canaryRollout(
         }
       });
     }
+    await holdWhilePaused();
     checkAbort();
     setState('promoting');
     // The promoted version takes all traffic, alone in the routing document: the previous stable is unloaded.
@@ -311,15 +321,22 @@ export async function canaryRollout(
         ? error.failure
         : isCancellation(error)
           ? { type: 'RolloutAborted', stage: 'release', message: 'the deployment workflow was cancelled' }
-          : activityFailure(error);
+          : toDeploymentFailure('release', error);
     for (const s of state.steps) if (s.status === 'running') s.status = 'failed';
     for (const s of state.steps) if (s.status === 'pending') s.status = 'skipped';
     await CancellationScope.nonCancellable(async () => {
       const decided = Date.now();
       setState('rolling-back');
       const back = await route({ weight: 0 });
-      const check = await activities.verifyServing({ endpoint: spec.endpoint, version: stable.version });
-      state.rollback = { reason: `${failure.type}: ${failure.message}`, generation: back.generation, verified: check.versions, tookMs: Date.now() - decided };
+      let verified: Record<string, number>;
+      try {
+        verified = (await activities.verifyServing({ endpoint: spec.endpoint, version: stable.version })).versions;
+      } catch (error) {
+        // Traffic is back on stable by the routing; the check could not prove it. Say so, keep the reason.
+        verified = {};
+        failure.message += ` (rollback applied, NOT verified: ${toDeploymentFailure('release', error).message})`;
+      }
+      state.rollback = { reason: `${failure.type}: ${failure.message}`, generation: back.generation, verified, tookMs: Date.now() - decided };
       setState('done');
     });
     return { outcome: 'rolledBack', failure };
@@ -357,13 +374,6 @@ export function describeStep(step: Pick<RolloutStep, 'kind' | 'weight'>): string
     case 'canary':
       return `canary at ${step.weight}%`;
   }
-}
-
-/** A failed activity's own reason (e.g. `ReleaseTimedOut`), not the generic "activity task failed". */
-function activityFailure(error: unknown): DeploymentFailure {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure && cause.type && isFailureType(cause.type)) return { type: cause.type, stage: 'release', message: cause.message };
-  return { type: 'InfrastructureError', stage: 'release', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 function reject(message: string): never {

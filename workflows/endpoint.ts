@@ -16,8 +16,10 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   ParentClosePolicy,
   proxyActivities,
@@ -44,8 +46,6 @@ export interface EndpointInput {
   endpoint: string;
   /** State carried over by continue-as-new. */
   state?: EndpointState;
-  /** Specs of the queued deployments, carried over by continue-as-new. */
-  pending?: SubmitDeploymentRequest[];
   /** Continue as new once idle and the history has more events than this (default 2000). */
   maxHistoryEvents?: number;
 }
@@ -64,7 +64,10 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   const name = input.endpoint;
   const self = workflowInfo().workflowId;
   const state: EndpointState = input.state ?? { endpoint: name, phase: 'Idle', queue: [], generation: 0, history: [], continuedAsNew: 0 };
-  const pending = new Map((input.pending ?? []).map((request) => [deploymentWorkflowId(name, request.spec.version), request]));
+  /** Specs of the queued deployments (it continues as new only with an empty queue). */
+  const pending = new Map<string, SubmitDeploymentRequest>();
+  /** Why a deployment could not start, for the submitter waiting on it. */
+  const startFailures = new Map<string, string>();
   let rollingBack = false;
   const busy = (): boolean => state.active !== undefined || rollingBack || state.queue.length > 0;
 
@@ -87,6 +90,11 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       show();
       // If it is next in line, answer once it has started, with its run id.
       if (state.queue.length === 1 && !state.active && !rollingBack) await condition(() => entry.runId !== undefined || !admitted(workflowId));
+      const failure = startFailures.get(workflowId);
+      if (failure) {
+        startFailures.delete(workflowId);
+        throw ApplicationFailure.nonRetryable(failure, 'DeploymentNotStarted');
+      }
       return { workflowId, runId: entry.runId, position: position(entry), existing: false };
     },
     {
@@ -130,6 +138,10 @@ export async function endpoint(input: EndpointInput): Promise<void> {
         const detail = `rolled back from ${from.version} to ${target.version}${request.by ? ` by ${request.by}` : ''}: ${request.reason ?? 'no reason given'} (generation ${release.generation}, ${release.replicas.length} replica(s), ${verified}, ${Date.now() - started} ms)`;
         record({ kind: 'rollback', version: target.version, stableBefore: from.version, stableAfter: target.version, detail, generation: release.generation });
         return detail;
+      } catch (error) {
+        // The routing may have changed before the failure: hold what it actually serves.
+        await adoptRouting(`rollback to ${target.version} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
       } finally {
         rollingBack = false;
         setPhase(state.active ? 'Deploying' : 'Idle');
@@ -139,7 +151,9 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       validator: (_request: ControlRequest) => {
         if (rollingBack) throw new Error(`endpoint ${name} is already rolling back`);
         if (state.active) {
-          throw new Error(`${state.active.workflowId} is in progress; abort it instead (\`modelship abort ${name}/${state.active.version}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}`);
+          throw new Error(
+            `${state.active.workflowId} is in progress; once its rollout has started, abort it instead (\`modelship abort ${name}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}; before that, wait for it to finish`,
+          );
         }
         if (!state.previous) throw new Error(`endpoint ${name} has no previous stable version to return to${state.stable ? ` (it serves ${state.stable.version})` : ''}`);
       },
@@ -149,7 +163,7 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   setHandler(deploymentProgressSignal, (progress) => {
     if (state.active?.workflowId !== progress.workflowId) return;
     state.active.phase = progress.phase;
-    if (progress.weight !== undefined) {
+    if (progress.weight !== undefined && progress.weight !== state.active.weight) {
       state.active.weight = progress.weight;
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: progress.weight }]);
     }
@@ -168,18 +182,29 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   const maxHistoryEvents = input.maxHistoryEvents ?? 2000;
   const historyIsLong = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents;
 
-  for (;;) {
-    await condition(() => (state.queue.length > 0 && !rollingBack) || (historyIsLong() && !busy()));
-    if (state.queue.length === 0) {
-      await condition(allHandlersFinished);
-      if (state.queue.length === 0 && !rollingBack) {
-        state.continuedAsNew++;
-        log.info('continuing as new', { historyLength: workflowInfo().historyLength });
-        await continueAsNew<typeof endpoint>({ endpoint: name, state, pending: [], maxHistoryEvents: input.maxHistoryEvents });
+  try {
+    for (;;) {
+      await condition(() => (state.queue.length > 0 && !rollingBack) || (historyIsLong() && !busy()));
+      if (state.queue.length === 0) {
+        await condition(allHandlersFinished);
+        if (state.queue.length === 0 && !rollingBack) {
+          state.continuedAsNew++;
+          log.info('continuing as new', { historyLength: workflowInfo().historyLength });
+          await continueAsNew<typeof endpoint>({ endpoint: name, state, maxHistoryEvents: input.maxHistoryEvents });
+        }
+        continue;
       }
-      continue;
+      await runNext();
     }
-    await runNext();
+  } catch (error) {
+    if (isCancellation(error)) {
+      // Nothing queued will run: say so, so no one waits for it.
+      for (const queued of state.queue.splice(0)) {
+        record({ kind: 'failed', version: queued.version, workflowId: queued.workflowId, stableBefore: state.stable?.version, stableAfter: state.stable?.version, detail: 'the endpoint workflow was cancelled before this deployment started' });
+      }
+      setPhase('Idle');
+    }
+    throw error;
   }
 
   async function runNext(): Promise<void> {
@@ -215,16 +240,20 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       entry.runId = child.firstExecutionRunId;
       state.active.runId = child.firstExecutionRunId;
       show();
-      result = (await child.result()) as DeploymentResult;
+      const returned: unknown = await child.result();
+      if (isDeploymentResult(returned)) result = returned;
+      else failure = `${request.workflowType ?? WORKFLOW_TYPES.deployModel} returned something that is not a DeploymentResult`;
     } catch (error) {
-      failure = error instanceof ApplicationFailure || error instanceof Error ? describeError(error) : String(error);
+      failure = error instanceof Error ? describeError(error) : String(error);
+      if (!entry.runId) startFailures.set(entry.workflowId, `could not start ${entry.workflowId}: ${failure}`);
     }
     const outcome = result?.outcome ?? 'failed';
-    if (result?.outcome === 'promoted' && result.artifact && stableBefore !== spec.version) {
-      state.previous = state.stable;
+    if (result?.outcome === 'promoted' && result.artifact) {
+      if (stableBefore !== spec.version) state.previous = state.stable;
       state.stable = { version: spec.version, digest: result.artifact.digest, serving: spec.serving, since: new Date().toISOString(), workflowId: entry.workflowId };
-    } else if (result?.outcome === 'promoted' && result.artifact) {
-      state.stable = { version: spec.version, digest: result.artifact.digest, serving: spec.serving, since: new Date().toISOString(), workflowId: entry.workflowId };
+    } else if (entry.runId && !result?.rollout?.rollback) {
+      // Failed or cancelled without a rollback of its own: the routing may have changed under it.
+      await adoptRouting(`after ${entry.workflowId} ended ${outcome}`);
     }
     if (result?.release) state.generation = Math.max(state.generation, result.release.generation);
     if (result?.rollout?.rollback) state.generation = Math.max(state.generation, result.rollout.rollback.generation);
@@ -244,6 +273,18 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       { key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 },
     ]);
     setPhase('Idle');
+  }
+
+  /** Makes `stable` what the routing document serves, if they disagree (recorded in the history). */
+  async function adoptRouting(why: string): Promise<void> {
+    // Also when the endpoint is being cancelled: its state must say what serves.
+    const serving = await CancellationScope.nonCancellable(() => acts.readStable({ endpoint: name }));
+    if (!serving || serving.version === state.stable?.version) return;
+    const before = state.stable?.version;
+    if (state.previous?.version === serving.version) state.previous = state.stable;
+    state.stable = { version: serving.version, digest: serving.digest, serving: serving.serving, since: new Date().toISOString() };
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.version, value: serving.version }]);
+    record({ kind: 'failed', version: serving.version, stableBefore: before, stableAfter: serving.version, detail: `the routing serves ${serving.version}, not ${before ?? 'nothing'} (${why}); the endpoint now holds ${serving.version} as stable` });
   }
 
   function admitted(workflowId: string): AdmittedDeployment | undefined {
@@ -287,6 +328,12 @@ export async function endpoint(input: EndpointInput): Promise<void> {
     ];
     setCurrentDetails(lines.join('\n'));
   }
+}
+
+/** A structural check of what a (possibly custom) deployment workflow returned; no zod in workflow code. */
+function isDeploymentResult(value: unknown): value is DeploymentResult {
+  const r = value as Partial<DeploymentResult> | null;
+  return typeof r === 'object' && r !== null && typeof r.outcome === 'string' && ['promoted', 'rejected', 'rolledBack', 'failed'].includes(r.outcome) && Array.isArray(r.candidates) && Array.isArray(r.stages);
 }
 
 function describeResult(result: DeploymentResult | undefined, failure: string | undefined): string {

@@ -29,21 +29,18 @@
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, ModelActivities } from '../activities';
 import { deploymentProgressSignal, deploymentStatusQuery, type DeploymentProgress } from '../sdk/definitions';
-import { isFailureType, REJECTION_TYPES } from '../sdk/errors';
+import { REJECTION_TYPES } from '../sdk/errors';
 import { ACTIVITY_TASK_QUEUES, endpointWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
 import type {
   BenchmarkReport,
@@ -62,6 +59,7 @@ import type {
 import { canaryRollout } from './canaryRollout';
 import { selectCandidate } from './candidateSelection';
 import { deploymentDetails } from './details';
+import { toDeploymentFailure } from './failures';
 
 const STAGE_PHASES: Record<StageName, Phase> = {
   ingest: 'Ingesting',
@@ -519,25 +517,4 @@ function progressReporter(status: DeploymentStatus): (change?: { weight?: number
     lastSent = key;
     endpoint.signal(deploymentProgressSignal, progress).catch((error: unknown) => log.warn('could not report progress to the endpoint', { error: String(error) }));
   };
-}
-
-/** Maps an activity failure to a typed reason: the application failure's type, or infrastructure. */
-function toDeploymentFailure(stage: string, error: unknown): DeploymentFailure {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure && isFailureType(cause.type)) {
-    return { type: cause.type, stage, message: cause.message };
-  }
-  if (cause instanceof ApplicationFailure && cause.nonRetryable && !(stage in STAGE_PHASES)) {
-    return { type: 'CustomCheckFailed', stage, message: `${cause.type ?? 'Error'}: ${cause.message}` };
-  }
-  if (cause instanceof TimeoutFailure) {
-    const queue = error instanceof ActivityFailure ? ` (activity ${error.activityType})` : '';
-    const message =
-      cause.timeoutType === 'SCHEDULE_TO_START'
-        ? `no worker picked up the ${stage} stage in time${queue}: is a worker polling its task queue (modelship-cpu, or modelship-gpu for GPU targets)?`
-        : `the ${stage} stage timed out (${cause.timeoutType ?? 'unknown'} timeout)`;
-    return { type: 'InfrastructureError', stage, message };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { type: 'InfrastructureError', stage, message };
 }

@@ -43,7 +43,8 @@ export async function analyzeCanary(store: ArtifactStore, adminToken: string | u
     stable: input.stableVersion,
     canary: input.canaryVersion ?? input.shadowVersion ?? '',
     since: window.since,
-    until: window.until,
+    // Now, even when no replica answered (then the window's `until` is its start).
+    until: Math.max(window.until, Date.now()),
   });
   const checks = [...verdict.checks, ...custom];
   const status = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'inconclusive') ? 'inconclusive' : 'pass';

@@ -26,6 +26,8 @@ export async function verifyServing(store: ArtifactStore, endpoint: string, vers
 
 export interface ProbeOptions {
   requestsPerReplica: number;
+  /** Build inputs from this version's metadata (a version under preview may differ from the primary). */
+  version?: string;
   /** Extra request headers, e.g. the header that routes to a version under preview. */
   headers?: Record<string, string>;
 }
@@ -43,7 +45,8 @@ export async function probeServing(store: ArtifactStore, endpoint: string, optio
   let requests = 0;
   for (const replica of replicas) {
     const base = new URL(`/v2/models/${encodeURIComponent(endpoint)}`, replica.url).href;
-    const metadata = metadataResponse.parse(await (await fetch(base, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
+    const described = options.version ? `${base}/versions/${encodeURIComponent(options.version)}` : base;
+    const metadata = metadataResponse.parse(await (await fetch(described, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
     for (let i = 0; i < options.requestsPerReplica; i++) {
       // Varied inputs, so a smoke test exercises more than one path through the model.
       const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1, i + 1)) });

@@ -1,0 +1,30 @@
+/**
+ * How workflow code turns a failed activity (or child, or timeout) into a typed deployment failure.
+ * Deterministic: `@temporalio/workflow` and pure `sdk/` modules only.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { isFailureType } from '../sdk/errors';
+import type { DeploymentFailure } from '../sdk/schemas';
+
+const BUILT_IN_STAGES: ReadonlySet<string> = new Set(['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release']);
+
+/** Maps an activity failure to a typed reason: the application failure's type, or infrastructure. */
+export function toDeploymentFailure(stage: string, error: unknown): DeploymentFailure {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && isFailureType(cause.type)) {
+    return { type: cause.type, stage, message: cause.message };
+  }
+  if (cause instanceof ApplicationFailure && cause.nonRetryable && !BUILT_IN_STAGES.has(stage)) {
+    return { type: 'CustomCheckFailed', stage, message: `${cause.type ?? 'Error'}: ${cause.message}` };
+  }
+  if (cause instanceof TimeoutFailure) {
+    const queue = error instanceof ActivityFailure ? ` (activity ${error.activityType})` : '';
+    const message =
+      cause.timeoutType === 'SCHEDULE_TO_START'
+        ? `no worker picked up the ${stage} stage in time${queue}: is a worker polling its task queue (modelship-cpu, or modelship-gpu for GPU targets)?`
+        : `the ${stage} stage timed out (${cause.timeoutType ?? 'unknown'} timeout)`;
+    return { type: 'InfrastructureError', stage, message };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { type: 'InfrastructureError', stage, message };
+}
