@@ -140,7 +140,27 @@ export class DeploymentHandle {
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */
   async result(): Promise<DeploymentResult> {
     const handle = (await this.started(true)) as WorkflowHandle;
-    return deploymentResult.parse(await handle.result());
+    const result = deploymentResult.parse(await handle.result());
+    await this.settledAtEndpoint();
+    return result;
+  }
+
+  /**
+   * Once the deployment has ended, waits (briefly) until its endpoint has recorded the outcome, so
+   * that after `result()` the endpoint's state — stable version, history, `rollback` — reflects it.
+   */
+  private async settledAtEndpoint(timeoutMs = 30_000): Promise<void> {
+    if (!this.endpoint) return;
+    const endpoint = this.client.workflow.getHandle(endpointWorkflowId(this.endpoint));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await endpoint.query(endpointStatusQuery)).active?.workflowId !== this.workflowId) return;
+      } catch {
+        return; // no endpoint workflow (or it closed): nothing to wait for
+      }
+      await delay(100);
+    }
   }
 
   /** Calls `onStatus` on each change until the deployment ends, then returns its result. */

@@ -92,7 +92,7 @@ test('modelship rollback returns the endpoint to the previous stable version, ve
   await expect(client.endpoint(ep).rollback({ by: 'test' })).rejects.toThrow(ControlRejectedError);
   const refused = await runCli(['rollback', ep], { storeUri: store });
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/deploy\/serial\/v5 is in progress; abort it instead \(`modelship abort serial\/v5`\)/);
+  expect(refused.stderr).toMatch(/deploy\/serial\/v5 is in progress; once its rollout has started, abort it instead \(`modelship abort serial`\)/);
   // Control commands accept the endpoint alone: they act on its deployment in progress.
   const abort = await runCli(['abort', ep, '--reason', 'not today'], { storeUri: store });
   expect(abort.stdout).toMatch(/aborting the rollout of v5: traffic returns to v2/);
