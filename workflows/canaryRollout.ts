@@ -11,6 +11,7 @@
 import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, type ControlRequest } from '../sdk/definitions';
 import { SEARCH_ATTRIBUTES } from '../sdk/names';
+import type { Activities } from '../activities';
 import { toDeploymentFailure } from './failures';
 import type {
   AnalysisVerdict,
@@ -22,12 +23,10 @@ import type {
   RoutedVersion,
   RolloutState,
   RolloutStep,
-  ServingConfig,
 } from '../sdk/schemas';
 
 /** The rollout strategies that go through steps and analysis. */
 export type ProgressiveRolloutSpec = Extract<PipelineSpec['rollout'], { strategy: 'canary' | 'blueGreen' }>;
-type AnalysisConfig = ProgressiveRolloutSpec['analysis'];
 
 /** Routing a step asks for, relative to stable and the new version. */
 interface StepRouting {
@@ -39,30 +38,7 @@ interface StepRouting {
 }
 
 /** The activities the rollout needs (bound to the CPU queue by the caller). */
-export interface RolloutActivities {
-  applyRouting(input: {
-    endpoint: string;
-    desired: {
-      versions: { version: string; digest: string; weight: number; serving?: ServingConfig }[];
-      shadow?: { version: string; digest: string; percent: number; serving?: ServingConfig };
-      match?: { header: string; value?: string; version: string };
-    };
-    timeoutMs: number;
-    minReplicas: number;
-    updatedBy: string;
-  }): Promise<ReleaseReport>;
-  analyzeCanary(input: {
-    endpoint: string;
-    stableVersion: string;
-    canaryVersion?: string;
-    shadowVersion?: string;
-    since: number;
-    baseline?: { since: number; until: number };
-    config: AnalysisConfig;
-  }): Promise<AnalysisVerdict>;
-  verifyServing(input: { endpoint: string; version: string }): Promise<{ versions: Record<string, number> }>;
-  probeServing(input: { endpoint: string; version?: string; requestsPerReplica: number; headers?: Record<string, string> }): Promise<{ replicas: number; requests: number; versions: Record<string, number> }>;
-}
+export type RolloutActivities = Pick<Activities, 'applyRouting' | 'analyzeCanary' | 'verifyServing' | 'probeServing'>;
 
 export interface CanaryResult {
   outcome: 'promoted' | 'rolledBack';
