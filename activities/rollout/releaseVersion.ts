@@ -32,9 +32,15 @@ export interface ReleaseDeps {
 }
 
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
-  const before = await readDocument(deps.store, storeKeys.routing(input.endpoint), routingDocument);
+  // What to restore on failure: what the endpoint served before the *first* attempt (a retried
+  // attempt finds its own write in the store, so the first attempt's reading rides in the heartbeats).
+  const resumed = (deps.context.heartbeatDetails as { restore?: RoutingDocument | null } | undefined)?.restore;
+  const before = resumed !== undefined ? resumed : await readDocument(deps.store, storeKeys.routing(input.endpoint), routingDocument);
+  const restore = before ?? null;
+  deps.context.heartbeat({ restore });
+  const context: ActivityContext = { ...deps.context, heartbeat: (details) => deps.context.heartbeat({ ...(details as object), restore }) };
   try {
-    return await applyRouting(deps, {
+    return await applyRouting({ ...deps, context }, {
       ...input,
       desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] },
     });

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { freePort } from '../../cli/dev/ports';
-import { releaseVersion } from '../../activities/rollout/releaseVersion';
+import { releaseVersion, writeRouting } from '../../activities/rollout/releaseVersion';
 import { liveReplicas } from '../../activities/rollout/replicas';
 import { standaloneContext } from '../../activities/activityContext';
 import { FsArtifactStore, putModel, readDocument, storeKeys, type ArtifactStore } from '../../activities/store';
@@ -81,6 +81,20 @@ test('a release with fewer live replicas than required times out with the reason
     ),
   ).rejects.toThrow(/not applied within 1500 ms: 2 live gateway replica\(s\), 3 required; routing restored to v2 100% \(generation \d+\)/);
   // The failed version is not left in the routing document for a replica to pick up later.
+  expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v2']);
+});
+
+test('a retried release restores what was served before its first attempt, not its own write', async () => {
+  const { digest } = await putModel(store, await readFile(modelPath('classifier')), 'onnx');
+  const served = await readDocument(store, storeKeys.routing('fleet'), routingDocument);
+  // Attempt 1 wrote v4 and died; attempt 2 resumes from its heartbeat.
+  await writeRouting(store, 'fleet', 'attempt-1', { versions: [{ version: 'v4', digest, weight: 100 }] });
+  await expect(
+    releaseVersion(
+      { store, context: standaloneContext({ restore: served }), adminToken: ADMIN_TOKEN },
+      { endpoint: 'fleet', version: 'v4', digest, timeoutMs: 1000, minReplicas: 3, updatedBy: 'test' },
+    ),
+  ).rejects.toThrow(/routing restored to v2 100%/);
   expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v2']);
 });
 
