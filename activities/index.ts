@@ -84,10 +84,10 @@ export function createActivities(deps: ActivityDeps) {
       return analyzeCanary(deps.store, deps.adminToken, input);
     },
     async verifyServing(input: { endpoint: string; version: string }): Promise<ServingCheck> {
-      return verifyServing(deps.store, input.endpoint, input.version);
+      return verifyServing(deps.store, input.endpoint, input.version, undefined, () => currentActivityContext().heartbeat());
     },
     async probeServing(input: { endpoint: string } & ProbeOptions): Promise<ServingCheck> {
-      return probeServing(deps.store, input.endpoint, input);
+      return probeServing(deps.store, input.endpoint, input, () => currentActivityContext().heartbeat());
     },
   };
 }
