@@ -24,6 +24,26 @@ export default tseslint.config(
     },
   },
   {
+    // Layers: the data plane and the shared rooms (store, runtime, protocol) never reach into
+    // activities/; the shared rooms never reach into the gateway.
+    files: ['serving/**/*.ts', 'store/**/*.ts', 'runtime/**/*.ts', 'protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/activities', '**/activities/*'], message: 'serving/, store/, runtime/ and protocol/ must not depend on activities/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['store/**/*.ts', 'runtime/**/*.ts', 'protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/activities', '**/activities/*', '**/serving', '**/serving/*', '**/cli/*', '**/workers/*'], message: 'store/, runtime/ and protocol/ are shared rooms: they depend on sdk/ and each other only.' }] },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: it may import only @temporalio/workflow, sdk/ schemas and types,
     // and other workflow files. Activities come in as types only.
     files: ['workflows/**/*.ts'],
@@ -42,7 +62,7 @@ export default tseslint.config(
               message: 'workflows/ must not do I/O: call an activity instead.',
             },
             {
-              group: ['**/activities', '**/activities/*', '**/serving/*', '**/cli/*', '**/workers/*', '**/sdk/client', '**/sdk/specFile', '**/sdk/connection'],
+              group: ['**/activities', '**/activities/*', '**/store', '**/store/*', '**/runtime', '**/runtime/*', '**/protocol/*', '**/serving/*', '**/cli/*', '**/workers/*', '**/sdk/client', '**/sdk/specFile', '**/sdk/connection'],
               allowTypeImports: true,
               message: 'workflows/ may import activities and server code as types only (import type).',
             },

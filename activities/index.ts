@@ -30,8 +30,8 @@ import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
 import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
-import type { ModelRuntime } from './runtime';
-import type { ArtifactStore } from './store';
+import type { ModelRuntime } from '../runtime';
+import type { ArtifactStore } from '../store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
 
 export interface ActivityDeps {
@@ -97,4 +97,4 @@ export type ModelActivities = ReturnType<typeof createModelActivities>;
 export type { AnalyzeInput, ApplyRoutingInput, BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };
 
 // For activities of your own (e.g. a check between stages): read a model by digest, verified.
-export { getModel, openStore, storeKeys, type ArtifactStore } from './store';
+export { getModel, openStore, storeKeys, type ArtifactStore } from '../store';

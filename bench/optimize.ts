@@ -13,8 +13,8 @@ import { benchmarkCandidates } from '../activities/benchmark/benchmarkCandidates
 import { convertModel } from '../activities/convert/convertModel';
 import { ingestModel } from '../activities/ingest/ingestModel';
 import { optimizeModel } from '../activities/optimize/optimizeModel';
-import { OnnxRuntime } from '../activities/runtime';
-import { FsArtifactStore } from '../activities/store';
+import { OnnxRuntime } from '../runtime';
+import { FsArtifactStore } from '../store';
 import { validateCandidate } from '../activities/validate/validateCandidate';
 import { venvPython } from '../activities/python/venv';
 import type { ModelArtifact, OptimizationPass, TensorSpec, ValidationReport } from '../sdk/schemas';

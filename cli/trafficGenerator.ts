@@ -3,9 +3,9 @@
  * metadata with a new seed per request; stops at a request count, a duration, or `stop()`.
  */
 import { z } from 'zod';
-import { syntheticInputs } from '../activities/runtime';
+import { syntheticInputs } from '../runtime';
 import { tensorSpec } from '../sdk/schemas';
-import { encodeOutputs } from '../serving/kserveProtocol';
+import { encodeOutputs } from '../protocol/kserveProtocol';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 

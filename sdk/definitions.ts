@@ -52,6 +52,37 @@ export const rollbackUpdate = defineUpdate<string, [ControlRequest]>('rollback')
 /** The endpoint's live state: stable, previous, active rollout, queue, history. */
 export const endpointStatusQuery = defineQuery<EndpointState>('endpointStatus');
 
+/**
+ * Wait, on the endpoint, for a deployment it admitted: until it has `started` (its run id; or
+ * `known: false` when the endpoint has no record of it), or until the endpoint has `recorded` its
+ * outcome (stable, history and `rollback` reflect it). Fails with `DeploymentNotStarted` when a
+ * queued deployment will not start. The server answers when it is so: no polling.
+ */
+export const awaitDeploymentUpdate = defineUpdate<AwaitDeploymentResult, [AwaitDeploymentRequest]>('awaitDeployment');
+
+export interface AwaitDeploymentRequest {
+  workflowId: string;
+  until: 'started' | 'recorded';
+}
+
+export interface AwaitDeploymentResult {
+  /** Whether the endpoint admitted this deployment (queued, running, or in its recent history). */
+  known: boolean;
+  runId?: string;
+}
+
+/**
+ * Wait, on a deployment, for its status to change: answers with the status once its revision is
+ * above `afterRevision` (at once if it already is). Revisions count every change the deployment
+ * makes to its status. A deployment that ends while a watch waits abandons the watch: read the result.
+ */
+export const watchStatusUpdate = defineUpdate<StatusChange, [{ afterRevision: number }]>('watchStatus');
+
+export interface StatusChange {
+  revision: number;
+  status: DeploymentStatus;
+}
+
 /** A deployment started by an endpoint reports its phase and canary weight to it. */
 export const deploymentProgressSignal = defineSignal<[DeploymentProgress]>('deploymentProgress');
 

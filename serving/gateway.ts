@@ -12,17 +12,17 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { ModelRuntime, TensorMap } from '../activities/runtime';
-import type { ArtifactStore } from '../activities/store';
-import { tensorToBytes } from '../activities/runtime/tensorBytes';
+import type { ModelRuntime, TensorMap } from '../runtime';
+import type { ArtifactStore } from '../store';
+import { tensorToBytes } from '../runtime/tensorBytes';
 import {
   binaryInputs,
   binaryOutputNames,
   encodeBinaryResponse,
   HEADER_LENGTH,
   splitBinaryBody,
-} from './binaryTensorData';
-import { HttpError } from './httpError';
+} from '../protocol/binaryTensorData';
+import { HttpError } from '../protocol/httpError';
 import {
   decodeInputs,
   encodeOutputs,
@@ -30,7 +30,7 @@ import {
   requestedOutputs,
   type InferRequest,
   type InferResponseOutput,
-} from './kserveProtocol';
+} from '../protocol/kserveProtocol';
 import { GatewayMetrics } from './metrics';
 import { ModelRegistry, type EndpointRoute, type LoadedVersion } from './modelRegistry';
 import { compareOutputs, predictionOf } from './outputComparison';

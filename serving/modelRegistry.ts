@@ -5,7 +5,7 @@
  * in-flight and queued requests before their sessions are released.
  */
 import type { HeaderMatch, RoutingDocument, ServingConfig, TensorSpec } from '../sdk/schemas';
-import type { ModelSession, TensorMap } from '../activities/runtime';
+import type { ModelSession, TensorMap } from '../runtime';
 import { DEFAULT_SERVING, VersionExecutor, type ExecutorObserver } from './versionExecutor';
 
 export class LoadedVersion {

@@ -2,7 +2,7 @@
  * Comparing two models' answers to the same request (shadow traffic), and reducing an answer to
  * one prediction per request (for distribution checks).
  */
-import type { Tensor, TensorMap } from '../activities/runtime/tensor';
+import type { Tensor, TensorMap } from '../runtime/tensor';
 
 export interface OutputComparison {
   /** Rows (batch items) compared, and how many agreed. */

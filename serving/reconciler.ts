@@ -2,14 +2,14 @@
  * Brings a replica to the desired state in the store: polls every endpoint's routing document,
  * loads (digest-verified) what is new, and reports what it applied in its heartbeat document.
  */
-import type { ModelRuntime } from '../activities/runtime';
+import type { ModelRuntime } from '../runtime';
 import {
   getModel,
   readDocument,
   storeKeys,
   writeDocument,
   type ArtifactStore,
-} from '../activities/store';
+} from '../store';
 import { routingDocument, type AppliedEndpoint, type ReplicaStatus } from '../sdk/schemas';
 import type { ModelRegistry } from './modelRegistry';
 

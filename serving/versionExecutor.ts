@@ -3,9 +3,9 @@
  * queue (429 when full, 503 on queue timeout), and optional dynamic batching along dimension 0.
  */
 import type { ServingConfig } from '../sdk/schemas';
-import type { ModelSession } from '../activities/runtime';
-import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../activities/runtime/tensor';
-import { HttpError } from './httpError';
+import type { ModelSession } from '../runtime';
+import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../runtime/tensor';
+import { HttpError } from '../protocol/httpError';
 
 export const DEFAULT_SERVING: ServingConfig = {
   maxConcurrency: 4,

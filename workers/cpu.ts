@@ -7,8 +7,8 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { OnnxRuntime } from '../activities/runtime';
-import { openStore } from '../activities/store';
+import { OnnxRuntime } from '../runtime';
+import { openStore } from '../store';
 import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/names';
 import { workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
 

@@ -11,9 +11,9 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createModelActivities } from '../activities';
-import { OnnxRuntime } from '../activities/runtime';
-import { probeGpu } from '../activities/runtime/gpuProbe';
-import { openStore } from '../activities/store';
+import { OnnxRuntime } from '../runtime';
+import { probeGpu } from '../runtime/gpuProbe';
+import { openStore } from '../store';
 import { ACTIVITY_TASK_QUEUES } from '../sdk/names';
 import { workerSettingsFromEnv, type WorkerSettings } from './options';
 

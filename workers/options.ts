@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
-import { DEFAULT_STORE_URI } from '../activities/store';
+import { DEFAULT_STORE_URI } from '../store';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;

@@ -1,6 +1,6 @@
 /** The analysis activity: collect the window from the replicas, then judge canary against stable. */
 import type { AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
-import type { ArtifactStore } from '../store';
+import type { ArtifactStore } from '../../store';
 import { analyzeWindow } from './analyzeWindow';
 import { collectWindow } from './collectWindow';
 import { prometheusChecks } from './prometheusChecks';

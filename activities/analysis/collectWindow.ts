@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ShadowWindow, VersionWindow } from './analyzeWindow';
 import { liveReplicas } from '../rollout/replicas';
-import type { ArtifactStore } from '../store';
+import type { ArtifactStore } from '../../store';
 
 const versionStats = z.object({
   requests: z.number(),

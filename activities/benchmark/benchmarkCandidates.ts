@@ -9,10 +9,10 @@ import { performance } from 'node:perf_hooks';
 import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, Target } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { syntheticInputs, type ModelRuntime } from '../runtime';
-import { loadForTarget, NoExecutionProviderError } from '../runtime/executionProviders';
+import { syntheticInputs, type ModelRuntime } from '../../runtime';
+import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { stableVersion } from '../rollout/stableVersion';
-import type { ArtifactStore } from '../store';
+import type { ArtifactStore } from '../../store';
 import { loadVerified } from '../validate/validateCandidate';
 import { summarizeLatencies } from './latencyStats';
 

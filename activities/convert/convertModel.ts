@@ -11,9 +11,9 @@ import { ioSignature, type ConversionReport, type ModelMetadata, type TensorSpec
 import type { ActivityContext } from '../activityContext';
 import { readSource } from '../ingest/readSource';
 import { runPythonTool } from '../python/pythonTool';
-import type { ModelRuntime } from '../runtime';
-import { putBundle } from '../runtime/tensorBundle';
-import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import type { ModelRuntime } from '../../runtime';
+import { putBundle } from '../../runtime/tensorBundle';
+import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 
 export interface ConvertInput {
   /** The stored source (`sources/<sha256><ext>`). */

@@ -1,7 +1,7 @@
 /** Ingest: copy the model source into the store, content-addressed (`sources/<sha256><ext>`). */
 import path from 'node:path';
 import { rejection } from '../failures';
-import { sha256Hex, type ArtifactStore } from '../store';
+import { sha256Hex, type ArtifactStore } from '../../store';
 import { readSource } from './readSource';
 
 export interface IngestInput {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FailureType } from '../../sdk/errors';
 import { rejection } from '../failures';
-import { s3ConfigFromEnv } from '../store';
+import { s3ConfigFromEnv } from '../../store';
 
 export async function readSource(source: string, missing: FailureType = 'ModelSourceUnreadable'): Promise<Uint8Array> {
   if (source.startsWith('file://') || source.startsWith('/')) {

@@ -13,8 +13,8 @@ import { modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
-import type { ModelRuntime } from '../runtime';
-import { getModel, putModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import type { ModelRuntime } from '../../runtime';
+import { getModel, putModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 
 export interface OptimizeInput {
   artifact: ModelArtifact;

@@ -4,7 +4,7 @@
  * and which candidate was chosen and why. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
  */
 import type { Candidate, DeploymentStatus } from '../../sdk/schemas';
-import { writeDocument, type ArtifactStore } from '../store';
+import { writeDocument, type ArtifactStore } from '../../store';
 
 export interface ReportLocation {
   json: string;

@@ -8,7 +8,7 @@ import { routingDocument, type ReleaseReport, type RoutingDocument, type Serving
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { liveReplicas } from './replicas';
 
 export interface ReleaseInput {

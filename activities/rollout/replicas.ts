@@ -1,6 +1,6 @@
 /** Reading gateway replicas' heartbeats from the store: who is alive, and what each has applied. */
 import { replicaStatus, type ReplicaStatus } from '../../sdk/schemas';
-import { readDocument, storeKeys, type ArtifactStore } from '../store';
+import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 
 /** A replica is live while its last heartbeat is younger than this many heartbeat intervals. */
 export const LIVENESS_INTERVALS = 3;

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { tensorSpec } from '../../sdk/schemas';
-import { encodeOutputs } from '../../serving/kserveProtocol';
-import { syntheticInputs } from '../runtime';
+import { encodeOutputs } from '../../protocol/kserveProtocol';
+import { syntheticInputs } from '../../runtime';
 import { liveReplicas } from './replicas';
-import type { ArtifactStore } from '../store';
+import type { ArtifactStore } from '../../store';
 
 const metadataResponse = z.object({ inputs: z.array(tensorSpec) });
 

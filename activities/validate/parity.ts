@@ -8,7 +8,7 @@
  * NaN or Inf anywhere in a candidate's output fails, whatever the rule.
  */
 import type { OutputParity, TensorSpec } from '../../sdk/schemas';
-import type { Tensor, TensorMap } from '../runtime/tensor';
+import type { Tensor, TensorMap } from '../../runtime/tensor';
 
 export interface ParityPolicy {
   pass: string;

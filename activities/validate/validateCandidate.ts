@@ -20,10 +20,10 @@ import {
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
-import { ModelLoadError, syntheticInputs, type ModelRuntime, type ModelSession, type TensorData, type TensorMap } from '../runtime';
-import { loadForTarget, NoExecutionProviderError } from '../runtime/executionProviders';
-import { getBundle } from '../runtime/tensorBundle';
-import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import { ModelLoadError, syntheticInputs, type ModelRuntime, type ModelSession, type TensorData, type TensorMap } from '../../runtime';
+import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
+import { getBundle } from '../../runtime/tensorBundle';
+import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { breakingChanges, formatChanges } from './ioContract';
 import { argmaxRow, compareWithReference, scoreOutputOf } from './parity';
 

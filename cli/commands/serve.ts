@@ -1,7 +1,7 @@
 /** `modelship serve`: run one gateway replica (KServe v2) over the artifact store. */
 import { z } from 'zod';
-import { OnnxRuntime } from '../../activities/runtime';
-import { DEFAULT_STORE_URI, openStore } from '../../activities/store';
+import { OnnxRuntime } from '../../runtime';
+import { DEFAULT_STORE_URI, openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
 import type { Command } from '../command';
 import { parseCommandLine } from '../options';

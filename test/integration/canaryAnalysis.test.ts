@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { analyzeCanary } from '../../activities/analysis/analyzeCanary';
-import { OnnxRuntime } from '../../activities/runtime';
+import { OnnxRuntime } from '../../runtime';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
-import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, type ArtifactStore } from '../../store';
 import { startGateway, type Gateway } from '../../serving/gateway';
 import { analysisConfig } from '../../sdk/schemas';
 import { modelPath, tempDir } from '../support/testEnv';

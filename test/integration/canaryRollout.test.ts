@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
-import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
+import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { routingDocument } from '../../sdk/schemas';
 import { startTraffic, type TrafficResult } from '../../cli/trafficGenerator';
 import { ControlRejectedError, ModelshipClient } from '../../sdk/client';

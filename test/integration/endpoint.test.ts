@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
-import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
+import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { routingDocument, type PipelineSpecInput } from '../../sdk/schemas';

@@ -3,9 +3,9 @@
  * routing document, and clear 4xx answers to bad input while it keeps serving.
  */
 import { readFile } from 'node:fs/promises';
-import { OnnxRuntime } from '../../activities/runtime';
+import { OnnxRuntime } from '../../runtime';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
-import { FsArtifactStore, putModel, storeKeys, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, storeKeys, type ArtifactStore } from '../../store';
 import { startGateway, type Gateway } from '../../serving/gateway';
 import { modelPath, tempDir } from '../support/testEnv';
 

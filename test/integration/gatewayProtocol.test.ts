@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OnnxRuntime } from '../../activities/runtime';
+import { OnnxRuntime } from '../../runtime';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
-import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, type ArtifactStore } from '../../store';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startGateway, type Gateway } from '../../serving/gateway';
 import { inferInProcess } from '../support/inference';

@@ -9,7 +9,7 @@ import { freePort } from '../../cli/dev/ports';
 import { releaseVersion, writeRouting } from '../../activities/rollout/releaseVersion';
 import { liveReplicas } from '../../activities/rollout/replicas';
 import { standaloneContext } from '../../activities/activityContext';
-import { FsArtifactStore, putModel, readDocument, storeKeys, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { routingDocument } from '../../sdk/schemas';
 import { ADMIN_TOKEN, modelPath, startGatewayProcess, tempDir } from '../support/testEnv';
 

@@ -3,9 +3,9 @@
  * routing, shadow comparison, batching, metrics, and weight changes under load with zero failures.
  */
 import { readFile } from 'node:fs/promises';
-import { OnnxRuntime } from '../../activities/runtime';
+import { OnnxRuntime } from '../../runtime';
 import { writeRouting, type DesiredRouting } from '../../activities/rollout/releaseVersion';
-import { FsArtifactStore, putModel, type ArtifactStore } from '../../activities/store';
+import { FsArtifactStore, putModel, type ArtifactStore } from '../../store';
 import { startGateway, type Gateway } from '../../serving/gateway';
 import { modelPath, tempDir } from '../support/testEnv';
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FsArtifactStore, readDocument, storeKeys } from '../../activities/store';
+import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ManagedProcess } from '../../cli/dev/childProcess';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
 import { ModelshipClient } from '../../sdk/client';

@@ -1,7 +1,7 @@
 /** The S3 store against a real S3-compatible server (SeaweedFS on loopback, started by globalSetup). */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { openStore, s3ConfigFromEnv } from '../../activities/store';
+import { openStore, s3ConfigFromEnv } from '../../store';
 import { storeContract } from '../support/storeContract';
 import { testEnv } from '../support/testEnv';
 

@@ -1,6 +1,6 @@
 /** Calling the gateway over HTTP, and onnxruntime in-process, to compare them. */
 import { readFile } from 'node:fs/promises';
-import { OnnxRuntime, type TensorMap } from '../../activities/runtime';
+import { OnnxRuntime, type TensorMap } from '../../runtime';
 
 export interface V2Output {
   name: string;

@@ -10,7 +10,7 @@ import {
   storeKeys,
   writeDocument,
   type ArtifactStore,
-} from '../../activities/store';
+} from '../../store';
 import { routingDocument } from '../../sdk/schemas';
 
 export function storeContract(makeStore: () => Promise<ArtifactStore>): void {

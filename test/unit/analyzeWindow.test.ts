@@ -1,5 +1,5 @@
 import { analyzeWindow, type VersionWindow } from '../../activities/analysis/analyzeWindow';
-import { seededRandom } from '../../activities/runtime';
+import { seededRandom } from '../../runtime';
 import { analysisConfig } from '../../sdk/schemas';
 
 const config = analysisConfig.parse({});

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FsArtifactStore, openStore } from '../../activities/store';
+import { FsArtifactStore, openStore } from '../../store';
 import { storeContract } from '../support/storeContract';
 
 const dirs: string[] = [];

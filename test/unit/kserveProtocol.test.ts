@@ -1,7 +1,7 @@
 import type { TensorSpec } from '../../sdk/schemas';
-import { HttpError } from '../../serving/httpError';
-import { decodeInputs, encodeOutputs, floatFromHalf, parseInferRequest, requestedOutputs } from '../../serving/kserveProtocol';
-import { halfFromFloat } from '../../activities/runtime';
+import { HttpError } from '../../protocol/httpError';
+import { decodeInputs, encodeOutputs, floatFromHalf, parseInferRequest, requestedOutputs } from '../../protocol/kserveProtocol';
+import { halfFromFloat } from '../../runtime';
 
 const specs: TensorSpec[] = [
   { name: 'features', datatype: 'FP32', shape: [-1, 4] },

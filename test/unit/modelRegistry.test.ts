@@ -1,4 +1,4 @@
-import type { ModelSession } from '../../activities/runtime';
+import type { ModelSession } from '../../runtime';
 import { ModelRegistry, stickyDraw } from '../../serving/modelRegistry';
 
 /** A session that records release and can hold its runs open. */

@@ -1,5 +1,5 @@
-import type { ModelSession, TensorMap } from '../../activities/runtime';
-import { HttpError } from '../../serving/httpError';
+import type { ModelSession, TensorMap } from '../../runtime';
+import { HttpError } from '../../protocol/httpError';
 import { VersionExecutor } from '../../serving/versionExecutor';
 
 /** A session that doubles its input and records the batch sizes it ran. */

@@ -1,5 +1,5 @@
 /** Store keys: where each kind of document lives, and the rules every key obeys. */
-import { endpointName, sha256Digest } from '../../sdk/schemas';
+import { endpointName, sha256Digest } from '../sdk/schemas';
 
 /** Thrown for a key that could escape the store or be misread: `..`, absolute, control characters. */
 export class InvalidKeyError extends Error {

@@ -1,5 +1,5 @@
 /** Tensors ↔ raw little-endian bytes: the one codec for binary tensor data and stored tensor bundles. */
-import type { Datatype } from '../../sdk/schemas';
+import type { Datatype } from '../sdk/schemas';
 import { elementCount, NUMERIC_DATATYPES, type Tensor } from './tensor';
 
 /** Why raw bytes cannot be a tensor of this datatype and shape. */

@@ -5,8 +5,8 @@
  * tritonclient sends and asks for by default.
  */
 import type { Datatype } from '../sdk/schemas';
-import type { Tensor, TensorMap } from '../activities/runtime/tensor';
-import { tensorFromBytes, TensorBytesError } from '../activities/runtime/tensorBytes';
+import type { Tensor, TensorMap } from '../runtime/tensor';
+import { tensorFromBytes, TensorBytesError } from '../runtime/tensorBytes';
 import { HttpError } from './httpError';
 import type { InferRequest, InferResponseOutput } from './kserveProtocol';
 

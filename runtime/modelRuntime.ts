@@ -2,7 +2,7 @@
  * The inference runtime port. Activities and the gateway load and run models through this
  * interface only; `onnxRuntime.ts` is its one implementation and the one importer of onnxruntime.
  */
-import type { IoSignature, RuntimeInfo } from '../../sdk/schemas';
+import type { IoSignature, RuntimeInfo } from '../sdk/schemas';
 import type { TensorMap } from './tensor';
 
 /** Execution providers by preference name. `cpu` is always present. */

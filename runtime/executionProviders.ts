@@ -2,7 +2,7 @@
  * Which execution providers a target means, in order of preference, and loading a model on the
  * first that works. A GPU target never falls back to the CPU silently: it fails, naming what it tried.
  */
-import type { Target } from '../../sdk/schemas';
+import type { Target } from '../sdk/schemas';
 import type { ExecutionProvider, ModelRuntime, ModelSession, SessionOptions } from './modelRuntime';
 
 export const TARGET_PROVIDERS: Readonly<Record<Target, readonly ExecutionProvider[]>> = Object.freeze({

@@ -3,7 +3,7 @@
  * runtime; everything else speaks KServe datatypes and {@link Tensor}s.
  */
 import * as ort from 'onnxruntime-node';
-import type { Datatype, IoSignature, TensorSpec } from '../../sdk/schemas';
+import type { Datatype, IoSignature, TensorSpec } from '../sdk/schemas';
 import {
   ModelLoadError,
   type ExecutionProvider,

@@ -1,7 +1,7 @@
 /** Content-addressed models: stored by sha256, verified on every read. */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { ModelArtifact, ModelFormat } from '../../sdk/schemas';
+import type { ModelArtifact, ModelFormat } from '../sdk/schemas';
 import type { ArtifactStore } from './artifactStore';
 import { storeKeys } from './keys';
 

@@ -2,7 +2,7 @@
  * Tensors as Modelship passes them around: a KServe datatype, a shape and a flat typed array.
  * Runtime-independent; the one table of datatype → typed array lives here.
  */
-import type { Datatype } from '../../sdk/schemas';
+import type { Datatype } from '../sdk/schemas';
 
 export type TensorData =
   | Uint8Array

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { datatype, formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
-import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../activities/runtime/tensor';
-import { halfFromFloat } from '../activities/runtime/syntheticInputs';
+import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../runtime/tensor';
+import { halfFromFloat } from '../runtime/syntheticInputs';
 import { decodeBinaryTensor } from './binaryTensorData';
 import { HttpError } from './httpError';
 

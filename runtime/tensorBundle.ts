@@ -4,7 +4,7 @@
  * `tensors/<sha256>.json`.
  */
 import { z } from 'zod';
-import { datatype } from '../../sdk/schemas';
+import { datatype } from '../sdk/schemas';
 import { readDocument, sha256Hex, type ArtifactStore } from '../store';
 import type { TensorMap } from './tensor';
 import { tensorFromBytes, tensorToBytes } from './tensorBytes';

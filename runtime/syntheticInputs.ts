@@ -1,5 +1,5 @@
 /** Deterministic inputs for a model signature: the same seed gives the same tensors. */
-import type { TensorSpec } from '../../sdk/schemas';
+import type { TensorSpec } from '../sdk/schemas';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from './tensor';
 
 /** mulberry32: a tiny, fast, seedable PRNG; good enough for test inputs, not for secrets. */
