@@ -8,7 +8,7 @@ import type { Datatype } from '../sdk/schemas';
 import type { Tensor, TensorMap } from '../runtime/tensor';
 import { tensorFromBytes, TensorBytesError } from '../runtime/tensorBytes';
 import { HttpError } from './httpError';
-import type { InferRequest, InferResponseOutput } from './kserveProtocol';
+import type { InferRequest, InferResponseOutput } from './messages';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 

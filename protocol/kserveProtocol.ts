@@ -1,48 +1,14 @@
 /**
  * KServe Open Inference Protocol v2, REST/JSON: request parsing, checks against a model's
- * signature, and response encoding. No runtime here: tensors are {@link Tensor}s.
+ * signature, and response encoding. No runtime here: tensors are {@link Tensor}s. The messages
+ * themselves are in `messages.ts`.
  */
-import { z } from 'zod';
-import { datatype, formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
+import { formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../runtime/tensor';
 import { halfFromFloat } from '../runtime/syntheticInputs';
 import { decodeBinaryTensor } from './binaryTensorData';
 import { HttpError } from './httpError';
-
-const parameters = z.record(z.string(), z.unknown());
-
-const requestInput = z.object({
-  name: z.string().min(1),
-  shape: z.array(z.number().int().nonnegative()),
-  datatype,
-  parameters: parameters.optional(),
-  // Elements are checked while flattening; a per-element zod pass would double the work.
-  // Absent when the tensor travels as binary data (`parameters.binary_data_size`).
-  data: z.custom<unknown[]>(Array.isArray, 'data must be an array').optional(),
-});
-
-export const inferRequest = z.object({
-  id: z.string().optional(),
-  parameters: parameters.optional(),
-  inputs: z.array(requestInput).min(1),
-  outputs: z.array(z.object({ name: z.string().min(1), parameters: parameters.optional() })).optional(),
-});
-export type InferRequest = z.infer<typeof inferRequest>;
-
-export interface InferResponseOutput {
-  name: string;
-  datatype: Datatype;
-  shape: number[];
-  data?: (number | string | boolean)[];
-  parameters?: { binary_data_size: number };
-}
-
-export interface InferResponse {
-  model_name: string;
-  model_version: string;
-  id?: string;
-  outputs: InferResponseOutput[];
-}
+import { inferRequest, type InferRequest, type InferResponseOutput } from './messages';
 
 /** Parses an infer request body; a 400 that names each problem otherwise. */
 export function parseInferRequest(body: unknown): InferRequest {

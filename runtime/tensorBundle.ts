@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { datatype } from '../sdk/schemas';
 import { readDocument, sha256Hex, type ArtifactStore } from '../store';
 import type { TensorMap } from './tensor';
-import { tensorFromBytes, tensorToBytes } from './tensorBytes';
+import { tensorFromBytes } from './tensorBytes';
 
 export const tensorBundle = z.object({
   tensors: z.record(
@@ -24,13 +24,6 @@ export function decodeBundle(bundle: z.infer<typeof tensorBundle>): TensorMap {
   const out: TensorMap = {};
   for (const [name, t] of Object.entries(bundle.tensors)) out[name] = tensorFromBytes(t.datatype, t.shape, Buffer.from(t.data, 'base64'));
   return out;
-}
-
-export function encodeBundle(tensors: TensorMap): Buffer {
-  const encoded = Object.fromEntries(
-    Object.entries(tensors).map(([name, t]) => [name, { datatype: t.datatype, shape: [...t.shape], data: tensorToBytes(t).toString('base64') }]),
-  );
-  return Buffer.from(JSON.stringify({ tensors: encoded }));
 }
 
 /** Stores bundle bytes (as the Python tools wrote them) by digest; returns the digest. */
