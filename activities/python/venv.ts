@@ -1,7 +1,7 @@
 /** Where the Python toolchain is: the project venv (`.venv`), or `MODELSHIP_PYTHON`. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../packageRoot';
+import { PACKAGE_ROOT } from '../../sdk/packageRoot';
 
 /** Folder of the Python scripts (`modelTools.py`); the build copies them beside the compiled code. */
 export const PYTHON_TOOL_ROOT = __dirname;

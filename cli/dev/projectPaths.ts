@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PACKAGE_ROOT } from '../../activities/packageRoot';
+import { PACKAGE_ROOT } from '../../sdk/packageRoot';
 
 /** The package root (the folder holding `package.json`). */
 export { PACKAGE_ROOT };
