@@ -1,54 +1,44 @@
 /** Prometheus metrics of a gateway replica (prom-client), labelled by endpoint and version. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const BY_VERSION = ['endpoint', 'version'] as const;
+
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'modelship_requests_total',
-    help: 'Inference requests answered, by endpoint, version and HTTP status code.',
-    labelNames: ['endpoint', 'version', 'code'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'modelship_request_duration_seconds',
-    help: 'Inference request latency (decode, queue, model, encode), by endpoint and version.',
-    labelNames: ['endpoint', 'version'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-  readonly batchSize = new Histogram({
-    name: 'modelship_batch_size',
-    help: 'Rows per model run (1 without batching).',
-    labelNames: ['endpoint', 'version'] as const,
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-    registers: [this.registry],
-  });
-  readonly queueDepth = new Gauge({
-    name: 'modelship_queue_depth',
-    help: 'Requests waiting for a model run.',
-    labelNames: ['endpoint', 'version'] as const,
-    registers: [this.registry],
-  });
-  readonly shadowComparisons = new Counter({
-    name: 'modelship_shadow_comparisons_total',
-    help: 'Mirrored requests compared with the served answer, by result (agree, disagree, error).',
-    labelNames: ['endpoint', 'version', 'result'] as const,
-    registers: [this.registry],
-  });
-  readonly shadowMaxAbsDiff = new Gauge({
-    name: 'modelship_shadow_max_abs_diff',
-    help: 'Largest absolute output difference seen on the last mirrored request.',
-    labelNames: ['endpoint', 'version'] as const,
-    registers: [this.registry],
-  });
-  readonly generation = new Gauge({
-    name: 'modelship_routing_generation',
-    help: 'Routing generation this replica serves, by endpoint.',
-    labelNames: ['endpoint'] as const,
-    registers: [this.registry],
-  });
+  readonly requests = this.counter(
+    'modelship_requests_total',
+    'Inference requests answered, by endpoint, version and HTTP status code.',
+    [...BY_VERSION, 'code'],
+  );
+  readonly latency = this.histogram(
+    'modelship_request_duration_seconds',
+    'Inference request latency (decode, queue, model, encode), by endpoint and version.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
+  readonly batchSize = this.histogram('modelship_batch_size', 'Rows per model run (1 without batching).', [1, 2, 4, 8, 16, 32, 64, 128, 256]);
+  readonly queueDepth = this.gauge('modelship_queue_depth', 'Requests waiting for a model run.', BY_VERSION);
+  readonly shadowComparisons = this.counter(
+    'modelship_shadow_comparisons_total',
+    'Mirrored requests compared with the served answer, by result (agree, disagree, error).',
+    [...BY_VERSION, 'result'],
+  );
+  readonly shadowMaxAbsDiff = this.gauge('modelship_shadow_max_abs_diff', 'Largest absolute output difference seen on the last mirrored request.', BY_VERSION);
+  readonly generation = this.gauge('modelship_routing_generation', 'Routing generation this replica serves, by endpoint.', ['endpoint']);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'modelship_gateway_' });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Histograms here are all by endpoint and version. */
+  private histogram(name: string, help: string, buckets: number[]): Histogram<(typeof BY_VERSION)[number]> {
+    return new Histogram({ name, help, labelNames: BY_VERSION, buckets, registers: [this.registry] });
   }
 }

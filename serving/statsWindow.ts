@@ -67,34 +67,12 @@ export class StatsWindow {
 
   /** Everything recorded for `endpoint` from `since` to `until` (epoch ms; default now). */
   snapshot(endpoint: string, since = 0, until = Date.now()): EndpointStats {
-    const versions: Record<string, VersionStats> = {};
-    for (const [key, samples] of this.requests) {
-      const version = versionOf(key, endpoint);
-      if (version === undefined) continue;
-      const window = samples.filter((s) => s.t >= since && s.t <= until);
-      versions[version] = {
-        requests: window.length,
-        errors: window.filter((s) => !s.ok).length,
-        latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
-        predictions: window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction])),
-      };
-    }
-    const shadow: Record<string, ShadowStats> = {};
-    for (const [key, samples] of this.shadows) {
-      const version = versionOf(key, endpoint);
-      if (version === undefined) continue;
-      const window = samples.filter((s) => s.t >= since && s.t <= until);
-      shadow[version] = {
-        compared: window.length,
-        failed: window.filter((s) => s.failed).length,
-        rows: window.reduce((n, s) => n + s.rows, 0),
-        agreedRows: window.reduce((n, s) => n + s.agreedRows, 0),
-        maxAbsDiff: window.reduce((m, s) => Math.max(m, s.maxAbsDiff), 0),
-        latenciesMs: window.filter((s) => !s.failed).map((s) => s.latencyMs),
-        predictions: window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction])),
-      };
-    }
-    return { since, until, versions, shadow };
+    return {
+      since,
+      until,
+      versions: summarize(this.requests, endpoint, since, until, summarizeRequests),
+      shadow: summarize(this.shadows, endpoint, since, until, summarizeShadows),
+    };
   }
 
   private push<T extends { t: number }>(map: Map<string, T[]>, key: string, sample: T): void {
@@ -112,4 +90,45 @@ export class StatsWindow {
 function versionOf(key: string, endpoint: string): string | undefined {
   const [e, v] = key.split('\u0000');
   return e === endpoint ? v : undefined;
+}
+
+/** Per version of `endpoint`: its samples from `since` to `until`, summarized. */
+function summarize<T extends { t: number }, S>(
+  samples: Map<string, T[]>,
+  endpoint: string,
+  since: number,
+  until: number,
+  summary: (window: T[]) => S,
+): Record<string, S> {
+  const out: Record<string, S> = {};
+  for (const [key, all] of samples) {
+    const version = versionOf(key, endpoint);
+    if (version !== undefined) out[version] = summary(all.filter((s) => s.t >= since && s.t <= until));
+  }
+  return out;
+}
+
+function summarizeRequests(window: RequestSample[]): VersionStats {
+  return {
+    requests: window.length,
+    errors: window.filter((s) => !s.ok).length,
+    latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
+    predictions: predictionsOf(window),
+  };
+}
+
+function summarizeShadows(window: ShadowSample[]): ShadowStats {
+  return {
+    compared: window.length,
+    failed: window.filter((s) => s.failed).length,
+    rows: window.reduce((n, s) => n + s.rows, 0),
+    agreedRows: window.reduce((n, s) => n + s.agreedRows, 0),
+    maxAbsDiff: window.reduce((m, s) => Math.max(m, s.maxAbsDiff), 0),
+    latenciesMs: window.filter((s) => !s.failed).map((s) => s.latencyMs),
+    predictions: predictionsOf(window),
+  };
+}
+
+function predictionsOf(window: { prediction?: number }[]): number[] {
+  return window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction]));
 }
