@@ -102,6 +102,19 @@ test('unknown routes and methods are 404/405', async () => {
   expect((await get('/v2/models/iris/infer')).status).toBe(405);
 });
 
+test('the route table: other methods are 404 except on infer (405 with Allow); admin paths check the token before the route', async () => {
+  expect((await post('/v2/health/live', '')).status).toBe(404);
+  const wrongMethod = await fetch(`${gateway.url}/v2/models/iris/versions/v1/infer`);
+  expect(wrongMethod.status).toBe(405);
+  expect(wrongMethod.headers.get('allow')).toBe('POST');
+  expect(await get('/v2/models/iris/versions')).toEqual({ status: 404, body: { error: 'missing version after /versions/' } });
+  expect(await get('/metrics/x')).toEqual({ status: 404, body: { error: 'no route /metrics/x; the inference API is under /v2' } });
+  expect((await get('/v2/models/%E0%A4%A')).status).toBe(400);
+  expect((await get('/admin/nope')).status).toBe(401);
+  const unknownAdmin = await fetch(`${gateway.url}/admin/nope`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect({ status: unknownAdmin.status, body: await unknownAdmin.json() }).toEqual({ status: 404, body: { error: 'no admin route GET /admin/nope' } });
+});
+
 test('admin routes need the bearer token', async () => {
   expect((await post('/admin/reconcile', '')).status).toBe(401);
   expect((await post('/admin/reconcile', '', { authorization: 'Bearer wrong-token!' })).status).toBe(401);

@@ -1,0 +1,19 @@
+/** What the gateway's route handlers share: this replica, its models, its measurements and its limits. */
+import type { GatewayMetrics } from './metrics';
+import type { ModelRegistry } from './modelRegistry';
+import type { Reconciler } from './reconciler';
+import type { StatsWindow } from './statsWindow';
+
+export interface GatewayContext {
+  readonly replicaId: string;
+  readonly registry: ModelRegistry;
+  readonly reconciler: Reconciler;
+  readonly stats: StatsWindow;
+  readonly metrics: GatewayMetrics;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Bearer token for `/admin/*`; without one, admin routes answer 403. */
+  readonly adminToken: string | undefined;
+  /** Bearer token for inference routes; without one, they are open. */
+  readonly inferenceToken: string | undefined;
+}
