@@ -18,6 +18,7 @@ import type {
   DeploymentStatus,
   ModelArtifact,
   ReleaseReport,
+  ReportLocation,
   ValidationReport,
 } from '../sdk/schemas';
 import { currentActivityContext } from './activityContext';
@@ -25,7 +26,7 @@ import { benchmarkCandidates, type BenchmarkInput } from './benchmark/benchmarkC
 import { convertModel, type ConvertInput } from './convert/convertModel';
 import { ingestModel, type IngestInput, type StoredSource } from './ingest/ingestModel';
 import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
-import { writeDeploymentReport, type ReportLocation } from './report/deploymentReport';
+import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
 import { stableVersion } from './rollout/stableVersion';

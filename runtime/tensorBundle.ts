@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { datatype } from '../sdk/schemas';
-import { readDocument, sha256Hex, type ArtifactStore } from '../store';
+import { readDocument, sha256Hex, storeKeys, type ArtifactStore } from '../store';
 import type { TensorMap } from './tensor';
 import { tensorFromBytes } from './tensorBytes';
 
@@ -15,10 +15,6 @@ export const tensorBundle = z.object({
     z.object({ datatype, shape: z.array(z.number().int().nonnegative()), data: z.string() }),
   ),
 });
-
-export function bundleKey(digest: string): string {
-  return `tensors/${digest}.json`;
-}
 
 export function decodeBundle(bundle: z.infer<typeof tensorBundle>): TensorMap {
   const out: TensorMap = {};
@@ -30,12 +26,13 @@ export function decodeBundle(bundle: z.infer<typeof tensorBundle>): TensorMap {
 export async function putBundle(store: ArtifactStore, bytes: Uint8Array): Promise<string> {
   tensorBundle.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
   const digest = sha256Hex(bytes);
-  if (!(await store.exists(bundleKey(digest)))) await store.put(bundleKey(digest), bytes, { contentType: 'application/json' });
+  const key = storeKeys.tensorBundle(digest);
+  if (!(await store.exists(key))) await store.put(key, bytes, { contentType: 'application/json' });
   return digest;
 }
 
 export async function getBundle(store: ArtifactStore, digest: string): Promise<TensorMap> {
-  const bundle = await readDocument(store, bundleKey(digest), tensorBundle);
+  const bundle = await readDocument(store, storeKeys.tensorBundle(digest), tensorBundle);
   if (!bundle) throw new Error(`tensor bundle ${digest} is not in the store`);
   return decodeBundle(bundle);
 }

@@ -5,7 +5,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EndpointState } from './schemas/endpoint';
 import type { PipelineSpec } from './schemas/pipelineSpec';
-import type { DeploymentStatus, Phase } from './schemas/reports';
+import type { Phase } from './constants';
+import type { DeploymentStatus } from './schemas/reports';
 
 /** The current status of a deployment: phase, stages, reports so far. */
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('status');

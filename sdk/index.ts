@@ -7,6 +7,7 @@
  * const result = await (await client.deploy(await loadPipelineSpec('pipeline.yaml'))).result();
  */
 export * from './schemas';
+export * from './constants';
 export * from './names';
 export * from './errors';
 export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';

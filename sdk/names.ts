@@ -2,20 +2,16 @@
  * Wire names shared by clients, workflows and workers: task queues, workflow ids, workflow type
  * names and search attribute keys. Renaming any of these breaks running executions.
  *
- * Workflow-safe: imports nothing but `@temporalio/common`.
+ * Workflow-safe: imports nothing but `@temporalio/common` and `./constants`.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Target } from './constants';
 
-/** Task queue polled by workflow workers. */
-export const WORKFLOW_TASK_QUEUE = 'modelship';
+/** The task queues live with the other vocabularies in `./constants`; re-exported here for existing importers. */
+export { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from './constants';
 
-/** Task queues polled by activity workers, by the hardware a stage targets. */
-export const ACTIVITY_TASK_QUEUES = {
-  cpu: 'modelship-cpu',
-  gpu: 'modelship-gpu',
-} as const;
-
-export type StageTarget = keyof typeof ACTIVITY_TASK_QUEUES;
+/** The same as {@link Target}: the hardware a stage runs on, which picks its activity task queue. */
+export type StageTarget = Target;
 
 /** Workflow type names (the exported function names in `workflows/`). */
 export const WORKFLOW_TYPES = {

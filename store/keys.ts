@@ -36,11 +36,22 @@ export function assertValidPrefix(prefix: string): void {
   assertValidKey(prefix.slice(0, -1));
 }
 
+/**
+ * Every store key, built here and nowhere else. Model keys check their digest and routing keys their
+ * endpoint name; the other parts come from values already checked (a digest the store computed, a
+ * parsed spec's endpoint and version), and every key is checked again by the store on use.
+ */
 export const storeKeys = {
   model: (digest: string): string => `models/${sha256Digest.parse(digest)}.onnx`,
   modelMetadata: (digest: string): string => `models/${sha256Digest.parse(digest)}.json`,
   /** The latest validation report of a model. */
   modelValidation: (digest: string): string => `models/${sha256Digest.parse(digest)}.validation.json`,
+  /** An ingested model source, content-addressed, with the extension it came with (`.pt2`, `.onnx`, or none). */
+  source: (digest: string, extension: string): string => `sources/${digest}${extension}`,
+  /** A tensor bundle (golden inputs, reference outputs, evaluation set), content-addressed. */
+  tensorBundle: (digest: string): string => `tensors/${digest}.json`,
+  /** A deployment's report, as JSON (its status) or as a self-contained HTML page. */
+  report: (endpoint: string, version: string, format: 'json' | 'html'): string => `reports/${endpoint}/${version}/report.${format}`,
   routing: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/routing.json`,
   endpointsPrefix: 'endpoints/',
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,

@@ -5,32 +5,24 @@
  * @example
  * TEMPORAL_ADDRESS=127.0.0.1:7233 MODELSHIP_STORE=s3://models/prod node --import tsx workers/cpu.ts
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
-import { openStore } from '../store';
-import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/names';
-import { workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
+import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
+import { withWorkerConnection, workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
 
 export async function runCpuWorker(settings: WorkerSettings = workerSettingsFromEnv()): Promise<void> {
-  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
-  try {
-    const store = openStore(settings.storeUri);
+  await withWorkerConnection(settings, async (shared, store) => {
     const activities = createActivities({ store, runtime: new OnnxRuntime(), adminToken: settings.adminToken });
-    const common = {
-      connection,
-      namespace: settings.connection.namespace,
-      shutdownGraceTime: settings.shutdownGraceMs,
-    };
     const workflowWorker = await Worker.create({
-      ...common,
+      ...shared,
       taskQueue: WORKFLOW_TASK_QUEUE,
       ...workflowSource(settings),
       maxCachedWorkflows: settings.maxCachedWorkflows,
       maxConcurrentWorkflowTaskExecutions: settings.workflowConcurrency,
     });
     const activityWorker = await Worker.create({
-      ...common,
+      ...shared,
       taskQueue: ACTIVITY_TASK_QUEUES.cpu,
       activities,
       maxConcurrentActivityTaskExecutions: settings.activityConcurrency,
@@ -40,9 +32,7 @@ export async function runCpuWorker(settings: WorkerSettings = workerSettingsFrom
         `queues ${WORKFLOW_TASK_QUEUE} + ${ACTIVITY_TASK_QUEUES.cpu}, store ${store.uri}`,
     );
     await Promise.all([workflowWorker.run(), activityWorker.run()]);
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 if (require.main === module) {

@@ -9,13 +9,12 @@
  * @example
  * TEMPORAL_ADDRESS=temporal:7233 MODELSHIP_STORE=s3://models/prod node --import tsx workers/gpu.ts
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createModelActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
 import { probeGpu } from '../runtime/gpuProbe';
-import { openStore } from '../store';
-import { ACTIVITY_TASK_QUEUES } from '../sdk/names';
-import { workerSettingsFromEnv, type WorkerSettings } from './options';
+import { ACTIVITY_TASK_QUEUES } from '../sdk/constants';
+import { withWorkerConnection, workerSettingsFromEnv, type WorkerSettings } from './options';
 
 export async function runGpuWorker(settings: WorkerSettings = workerSettingsFromEnv(), env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const runtime = new OnnxRuntime();
@@ -27,25 +26,19 @@ export async function runGpuWorker(settings: WorkerSettings = workerSettingsFrom
     console.warn(`warning: ${probe.reason}\nStarting anyway (MODELSHIP_GPU_ALLOW_MISSING=1): GPU activities will fail.`);
   }
   const devices = Math.max(1, Number(env.MODELSHIP_GPU_DEVICES ?? 1) || 1);
-  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
-  try {
-    const store = openStore(settings.storeUri);
+  await withWorkerConnection(settings, async (shared, store) => {
     const worker = await Worker.create({
-      connection,
-      namespace: settings.connection.namespace,
+      ...shared,
       taskQueue: ACTIVITY_TASK_QUEUES.gpu,
       activities: createModelActivities({ store, runtime, adminToken: settings.adminToken }),
       maxConcurrentActivityTaskExecutions: devices,
-      shutdownGraceTime: settings.shutdownGraceMs,
     });
     console.log(
       `modelship gpu worker ready: ${settings.connection.address} namespace ${settings.connection.namespace}, queue ${ACTIVITY_TASK_QUEUES.gpu}, ` +
         `${devices} device(s), provider ${probe.available ? probe.provider : 'none'}, store ${store.uri}`,
     );
     await worker.run();
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 if (require.main === module) {

@@ -23,6 +23,6 @@
 export { runCpuWorker } from './cpu';
 export { runGpuWorker } from './gpu';
 export { workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
-export { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/names';
+export { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
 export { OnnxRuntime, type ModelRuntime } from '../runtime';
 export { DEFAULT_STORE_URI, openStore, type ArtifactStore, type OpenStoreOptions } from '../store';

@@ -1,9 +1,12 @@
-/** Settings every Modelship worker process reads from its environment, with local defaults. */
+/**
+ * Settings every Modelship worker process reads from its environment, with local defaults, and the
+ * connection and options its workers share.
+ */
 import os from 'node:os';
 import path from 'node:path';
-import type { WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
-import { DEFAULT_STORE_URI } from '../store';
+import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -40,6 +43,23 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
 export function workflowSource(settings: WorkerSettings): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (settings.workflowBundlePath) return { workflowBundle: { codePath: path.resolve(settings.workflowBundlePath) } };
   return { workflowsPath: require.resolve('../workflows') };
+}
+
+/** The options every worker of one process shares: its connection, namespace and shutdown grace. */
+export type SharedWorkerOptions = Required<Pick<WorkerOptions, 'connection' | 'namespace' | 'shutdownGraceTime'>>;
+
+/**
+ * Connects to Temporal and opens the store as `settings` say, runs `body` with them (it creates and
+ * runs the process's workers), and closes the connection when `body` ends or fails.
+ */
+export async function withWorkerConnection(settings: WorkerSettings, body: (shared: SharedWorkerOptions, store: ArtifactStore) => Promise<void>): Promise<void> {
+  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
+  try {
+    const store = openStore(settings.storeUri);
+    await body({ connection, namespace: settings.connection.namespace, shutdownGraceTime: settings.shutdownGraceMs }, store);
+  } finally {
+    await connection.close();
+  }
 }
 
 function positiveInt(value: string | undefined): number | undefined {

@@ -1,7 +1,7 @@
 /** Ingest: copy the model source into the store, content-addressed (`sources/<sha256><ext>`). */
 import path from 'node:path';
 import { rejection } from '../failures';
-import { sha256Hex, type ArtifactStore } from '../../store';
+import { sha256Hex, storeKeys, type ArtifactStore } from '../../store';
 import { readSource } from './readSource';
 
 export interface IngestInput {
@@ -20,7 +20,7 @@ export async function ingestModel(store: ArtifactStore, input: IngestInput): Pro
   if (bytes.byteLength === 0) throw rejection('ModelSourceUnreadable', `model source ${input.source} is empty`);
   const digest = sha256Hex(bytes);
   const ext = path.extname(new URL(input.source).pathname).toLowerCase().replace(/[^a-z0-9.]/g, '');
-  const key = `sources/${digest}${ext}`;
+  const key = storeKeys.source(digest, ext);
   if (!(await store.exists(key))) await store.put(key, bytes);
   return { key, digest, sizeBytes: bytes.byteLength };
 }

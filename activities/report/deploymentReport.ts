@@ -3,20 +3,16 @@
  * scripts or external assets) with latency distributions per candidate, the size and parity table,
  * and which candidate was chosen and why. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
  */
-import type { Candidate, DeploymentStatus } from '../../sdk/schemas';
-import { writeDocument, type ArtifactStore } from '../../store';
-
-export interface ReportLocation {
-  json: string;
-  html: string;
-  uri: string;
-}
+import type { Candidate, DeploymentStatus, ReportLocation } from '../../sdk/schemas';
+import { shortDigest } from '../../sdk/shortDigest';
+import { storeKeys, writeDocument, type ArtifactStore } from '../../store';
 
 export async function writeDeploymentReport(store: ArtifactStore, status: DeploymentStatus): Promise<ReportLocation> {
-  const base = `reports/${status.endpoint}/${status.version}`;
-  await writeDocument(store, `${base}/report.json`, status);
-  await store.put(`${base}/report.html`, Buffer.from(renderHtml(status)), { contentType: 'text/html; charset=utf-8' });
-  return { json: `${base}/report.json`, html: `${base}/report.html`, uri: `${store.uri.replace(/\/$/, '')}/${base}/report.html` };
+  const json = storeKeys.report(status.endpoint, status.version, 'json');
+  const html = storeKeys.report(status.endpoint, status.version, 'html');
+  await writeDocument(store, json, status);
+  await store.put(html, Buffer.from(renderHtml(status)), { contentType: 'text/html; charset=utf-8' });
+  return { json, html, uri: `${store.uri.replace(/\/$/, '')}/${html}` };
 }
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -45,7 +41,7 @@ export function renderHtml(status: DeploymentStatus): string {
 <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
 td:first-child,th:first-child,td:last-child{text-align:left}tr.selected{background:#e8f6e8}.failure{color:#a00}svg text{font:11px sans-serif}</style></head><body>
 <h1>${escape(status.endpoint)} · ${escape(status.version)} · ${status.phase}</h1>
-<p>Workflow <code>${escape(status.workflowId)}</code>${status.artifact ? `, serving artifact <code>${status.artifact.digest.slice(0, 16)}…</code>` : ''}</p>
+<p>Workflow <code>${escape(status.workflowId)}</code>${status.artifact ? `, serving artifact <code>${shortDigest(status.artifact.digest)}…</code>` : ''}</p>
 ${failure}<h2>Stages</h2><ul>${stages}</ul>
 <h2>Candidates</h2><table><tr><th>candidate</th><th>target</th><th>pass</th><th>size</th><th>max abs err</th><th>top-1 agr.</th><th>accuracy</th>
 <th>p50 ms</th><th>p99 ms</th><th>items/s</th><th>verdict</th></tr>${rows}</table>

@@ -11,6 +11,7 @@
  * spec.stages.benchmark.budget; // 20000: defaults filled in, durations in milliseconds
  */
 export * from '../schemas';
+export * from '../constants';
 export * from '../names';
 export * from '../errors';
 export { pipelineSpecJsonSchema } from '../schemas/jsonSchema';

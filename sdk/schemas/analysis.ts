@@ -64,10 +64,13 @@ export const analysisConfig = z.strictObject({
 });
 export type AnalysisConfig = z.output<typeof analysisConfig>;
 
+/** How a check, and the verdict over all its checks, came out. */
+const analysisStatus = z.enum(['pass', 'fail', 'inconclusive']);
+
 export const analysisCheck = z.object({
   /** `samples`, `error-rate`, `latency`, `prediction-shift`, `shadow-agreement`, or `prometheus:<name>`. */
   name: z.string(),
-  status: z.enum(['pass', 'fail', 'inconclusive']),
+  status: analysisStatus,
   /** One line with the numbers behind the status. */
   detail: z.string(),
   values: z.record(z.string(), z.number().nullable()),
@@ -75,7 +78,7 @@ export const analysisCheck = z.object({
 export type AnalysisCheck = z.infer<typeof analysisCheck>;
 
 export const analysisVerdict = z.object({
-  status: z.enum(['pass', 'fail', 'inconclusive']),
+  status: analysisStatus,
   checks: z.array(analysisCheck),
   /** Window the verdict covers (epoch ms). */
   since: z.number(),

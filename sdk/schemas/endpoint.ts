@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { endpointName, sha256Digest, versionName } from './common';
 import { servingConfig } from './serving';
-import { OUTCOMES, PHASES } from './reports';
+import { OUTCOMES, PHASES } from '../constants';
 
 /** A version the endpoint served or serves, with what it needs to serve again. */
 export const servedVersion = z.object({

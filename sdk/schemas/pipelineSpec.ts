@@ -7,12 +7,11 @@ import { duration, endpointName, versionName } from './common';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { tensorSpec } from './tensor';
+import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
 
 export const SOURCE_FORMATS = ['onnx', 'pytorch', 'sklearn'] as const;
-export const TARGETS = ['cpu', 'gpu'] as const;
-export type Target = (typeof TARGETS)[number];
 export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16'] as const;
 export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
 

@@ -4,8 +4,7 @@ import { modelArtifact } from './artifact';
 import { endpointName, sha256Digest, versionName } from './common';
 import { ioSignature } from './tensor';
 import { analysisVerdict } from './analysis';
-
-import { FAILURE_TYPES } from '../errors';
+import { FAILURE_TYPES, OUTCOMES, PHASES, TARGETS } from '../constants';
 
 export const runtimeInfo = z.object({
   ortVersion: z.string(),
@@ -127,7 +126,7 @@ export const candidateBenchmark = z.object({
 export type CandidateBenchmark = z.infer<typeof candidateBenchmark>;
 
 export const benchmarkReport = z.object({
-  target: z.enum(['cpu', 'gpu']),
+  target: z.enum(TARGETS),
   worker: z.string(),
   warmupRuns: z.number().int(),
   candidates: z.array(candidateBenchmark),
@@ -155,7 +154,7 @@ export type ReleaseReport = z.infer<typeof releaseReport>;
 /** One model the pipeline considered for a target, and what became of it. */
 export const candidate = z.object({
   label: z.string(),
-  target: z.enum(['cpu', 'gpu']),
+  target: z.enum(TARGETS),
   pass: z.string(),
   artifact: modelArtifact.optional(),
   parentDigest: sha256Digest.optional(),
@@ -167,9 +166,6 @@ export const candidate = z.object({
 });
 export type Candidate = z.infer<typeof candidate>;
 
-export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
-
 export const stageState = z.object({
   /** One of {@link STAGE_NAMES}, or a custom stage's name. */
   name: z.string(),
@@ -180,33 +176,6 @@ export const stageState = z.object({
   summary: z.string().optional(),
 });
 export type StageState = z.infer<typeof stageState>;
-
-/** Values of the `ModelshipPhase` search attribute. */
-export const PHASES = [
-  'Pending',
-  'Canary',
-  'RolledBack',
-  'Ingesting',
-  'Converting',
-  'Optimizing',
-  'Validating',
-  'Benchmarking',
-  'Releasing',
-  'Promoted',
-  'Rejected',
-  'Failed',
-  /** Waiting for the endpoint's current rollout to finish. */
-  'Queued',
-  'BlueGreen',
-  /** Endpoint workflow phases. */
-  'Idle',
-  'Deploying',
-  'RollingBack',
-] as const;
-export type Phase = (typeof PHASES)[number];
-
-export const OUTCOMES = ['promoted', 'rejected', 'rolledBack', 'failed'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 export const deploymentFailure = z.object({
   type: z.enum(FAILURE_TYPES),
@@ -253,6 +222,7 @@ export type RolloutState = z.infer<typeof rolloutState>;
 
 /** Where the deployment report is in the store. */
 export const reportLocation = z.object({ json: z.string(), html: z.string(), uri: z.string() });
+export type ReportLocation = z.infer<typeof reportLocation>;
 
 /** What a running deployment answers to the `status` query. */
 export const deploymentStatus = z.object({

@@ -1,0 +1,80 @@
+/**
+ * Modelship's fixed vocabularies, as plain `as const` lists and their types: the built-in stages and
+ * the phase each one reports, the phases (`ModelshipPhase` values), deployment outcomes, targets and
+ * the task queue of each, and the failure types. The zod schemas build their enums from these lists;
+ * workflow code imports them from here directly.
+ *
+ * Workflow-safe: no zod and no Node modules; the only import is `./errors` (itself import-free).
+ *
+ * @example
+ * import { STAGE_PHASES, isOutcome } from 'modelship/schemas';
+ *
+ * STAGE_PHASES.convert; // 'Converting'
+ * isOutcome(result.outcome); // true for 'promoted' | 'rejected' | 'rolledBack' | 'failed'
+ */
+export { FAILURE_TYPES, REJECTION_TYPES, isFailureType, type FailureType } from './errors';
+
+/** The built-in stages of a deployment, in the order they run. */
+export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** Whether `name` is a built-in stage (and not a team's custom stage). */
+export function isStageName(name: string): name is StageName {
+  return (STAGE_NAMES as readonly string[]).includes(name);
+}
+
+/** Values of the `ModelshipPhase` search attribute. */
+export const PHASES = [
+  'Pending',
+  'Canary',
+  'RolledBack',
+  'Ingesting',
+  'Converting',
+  'Optimizing',
+  'Validating',
+  'Benchmarking',
+  'Releasing',
+  'Promoted',
+  'Rejected',
+  'Failed',
+  /** Waiting for the endpoint's current rollout to finish. */
+  'Queued',
+  'BlueGreen',
+  /** Endpoint workflow phases. */
+  'Idle',
+  'Deploying',
+  'RollingBack',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The phase a deployment reports while a built-in stage runs. */
+export const STAGE_PHASES = {
+  ingest: 'Ingesting',
+  convert: 'Converting',
+  optimize: 'Optimizing',
+  validate: 'Validating',
+  benchmark: 'Benchmarking',
+  release: 'Releasing',
+} as const satisfies Record<StageName, Phase>;
+
+/** How a deployment ended. */
+export const OUTCOMES = ['promoted', 'rejected', 'rolledBack', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Whether `value` is a deployment outcome. */
+export function isOutcome(value: unknown): value is Outcome {
+  return typeof value === 'string' && (OUTCOMES as readonly string[]).includes(value);
+}
+
+/** The hardware a stage runs on; it picks the stage's activity task queue. */
+export const TARGETS = ['cpu', 'gpu'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Task queue polled by workflow workers. */
+export const WORKFLOW_TASK_QUEUE = 'modelship';
+
+/** Task queues polled by activity workers, by the hardware a stage targets. */
+export const ACTIVITY_TASK_QUEUES = {
+  cpu: 'modelship-cpu',
+  gpu: 'modelship-gpu',
+} as const satisfies Record<Target, string>;
