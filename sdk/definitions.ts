@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EndpointState } from './schemas/endpoint';
 import type { PipelineSpec } from './schemas/pipelineSpec';
+import type { ServingConfig } from './schemas/serving';
 import type { DeploymentStatus, Phase } from './schemas/reports';
 
 /** The current status of a deployment: phase, stages, reports so far. */
@@ -44,6 +45,15 @@ export interface SubmitDeploymentResult {
   position: number;
   /** The same version was already admitted; this is that deployment. */
   existing: boolean;
+}
+
+/**
+ * What the endpoint hands a deployment it admits (the second argument of `deployModel`): the
+ * version it will replace, as the endpoint — the authority on what serves — knows it. `stable: null`
+ * when the endpoint serves nothing yet. A deployment started without an endpoint reads the routing.
+ */
+export interface DeploymentAdmission {
+  stable: { version: string; digest: string; serving?: ServingConfig } | null;
 }
 
 /** Return the endpoint to the version that was stable before the last promotion. */
