@@ -7,6 +7,7 @@ import type { EndpointState } from './schemas/endpoint';
 import type { PipelineSpec } from './schemas/pipelineSpec';
 import type { Phase } from './constants';
 import type { DeploymentStatus } from './schemas/reports';
+import type { ServingConfig } from './schemas/serving';
 
 /** The current status of a deployment: phase, stages, reports so far. */
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('status');
@@ -45,6 +46,15 @@ export interface SubmitDeploymentResult {
   position: number;
   /** The same version was already admitted; this is that deployment. */
   existing: boolean;
+}
+
+/**
+ * What the endpoint hands a deployment it admits (the second argument of `deployModel`): the
+ * version it will replace, as the endpoint — the authority on what serves — knows it. `stable: null`
+ * when the endpoint serves nothing yet. A deployment started without an endpoint reads the routing.
+ */
+export interface DeploymentAdmission {
+  stable: { version: string; digest: string; serving?: ServingConfig } | null;
 }
 
 /** Return the endpoint to the version that was stable before the last promotion. */

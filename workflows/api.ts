@@ -29,22 +29,16 @@
  * }
  */
 export { deployModel } from './deployModel';
-export { endpoint, type EndpointInput } from './endpoint';
-export {
-  benchmarkStage,
-  canaryStage,
-  convertStage,
-  customStage,
-  ingestStage,
-  optimizeStage,
-  releaseStage,
-  runDeployment,
-  selectStage,
-  StageFailed,
-  validateStage,
-  type Deployment,
-} from './stages';
-export { canaryRollout, describeStep, PREVIEW_HEADER, type CanaryResult, type ProgressiveRolloutSpec, type RolloutActivities, type RolloutObserver } from './canaryRollout';
+export { endpoint, type EndpointInput } from './endpoint/endpoint';
+export { runDeployment, StageFailed, type Deployment } from './deployment';
+export { convertStage, ingestStage, optimizeStage } from './stages/modelStages';
+export { benchmarkStage, selectStage, validateStage } from './stages/gateStages';
+export { canaryStage, customStage, releaseStage } from './stages/releaseStages';
+export { canaryRollout, type CanaryResult } from './rollout/progressive';
+export { describeStep } from './rollout/steps';
+export { PREVIEW_HEADER } from './rollout/blueGreen';
+export { returnToStable, type ReturnToStableInput, type ReturnedToStable, type StableTarget } from './rollout/returnToStable';
+export type { ProgressiveRolloutSpec, RolloutActivities, RolloutObserver } from './rollout/rolloutRun';
 export { selectCandidate } from './candidateSelection';
 export { deploymentDetails } from './details';
 export * from '../sdk/definitions';

@@ -11,10 +11,18 @@
  *
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
+import type { DeploymentAdmission } from '../sdk/definitions';
 import type { DeploymentResult, PipelineSpec } from '../sdk/schemas';
-import { benchmarkStage, convertStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage } from './stages';
+import { runDeployment } from './deployment';
+import { benchmarkStage, selectStage, validateStage } from './stages/gateStages';
+import { convertStage, ingestStage, optimizeStage } from './stages/modelStages';
+import { releaseStage } from './stages/releaseStages';
 
-export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult> {
+/**
+ * @param admission what the admitting endpoint hands over: the stable version this one replaces
+ *   (absent when the deployment was started without an endpoint, or by an older endpoint)
+ */
+export async function deployModel(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
   return runDeployment(spec, async (d) => {
     await ingestStage(d);
     await convertStage(d);
@@ -23,5 +31,5 @@ export async function deployModel(spec: PipelineSpec): Promise<DeploymentResult>
     await benchmarkStage(d);
     const serving = selectStage(d);
     await releaseStage(d, serving);
-  });
+  }, admission);
 }

@@ -3,7 +3,7 @@
  * where the deployment is and why each step passed, waited or failed. Pure.
  */
 import type { DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
-import { describeStep } from './canaryRollout';
+import { describeStep } from './rollout/steps';
 
 const MARKS: Record<StageState['status'], string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', skipped: '–' };
 

@@ -3,10 +3,8 @@
  * Deterministic: `@temporalio/workflow` and pure `sdk/` modules only.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { isFailureType } from '../sdk/errors';
+import { isFailureType, isStageName } from '../sdk/constants';
 import type { DeploymentFailure } from '../sdk/schemas';
-
-const BUILT_IN_STAGES: ReadonlySet<string> = new Set(['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release']);
 
 /** Maps an activity failure to a typed reason: the application failure's type, or infrastructure. */
 export function toDeploymentFailure(stage: string, error: unknown): DeploymentFailure {
@@ -14,7 +12,7 @@ export function toDeploymentFailure(stage: string, error: unknown): DeploymentFa
   if (cause instanceof ApplicationFailure && isFailureType(cause.type)) {
     return { type: cause.type, stage, message: cause.message };
   }
-  if (cause instanceof ApplicationFailure && cause.nonRetryable && !BUILT_IN_STAGES.has(stage)) {
+  if (cause instanceof ApplicationFailure && cause.nonRetryable && !isStageName(stage)) {
     return { type: 'CustomCheckFailed', stage, message: `${cause.type ?? 'Error'}: ${cause.message}` };
   }
   if (cause instanceof TimeoutFailure) {

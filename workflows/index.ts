@@ -3,4 +3,4 @@
  * whose name is a wire contract.
  */
 export { deployModel } from './deployModel';
-export { endpoint } from './endpoint';
+export { endpoint } from './endpoint/endpoint';

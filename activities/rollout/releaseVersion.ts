@@ -1,11 +1,10 @@
 /**
- * Release: make `version` the endpoint's only version (100%) in the routing document, then wait
- * until every live gateway replica has applied that generation.
+ * Routing changes: write the desired routing of an endpoint (idempotently, each change a new
+ * generation), then wait until every live gateway replica has applied that generation.
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import { routingDocument, type ReleaseReport, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
@@ -31,29 +30,13 @@ export interface ReleaseDeps {
   pollIntervalMs?: number;
 }
 
+/**
+ * Makes `version` the endpoint's only version. A release that cannot be applied everywhere fails
+ * (`ReleaseTimedOut`, `ReplicaLoadFailed`); returning the endpoint to its stable version is the
+ * workflow's act (`returnToStable`), which knows what that version is.
+ */
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
-  // What to restore on failure: what the endpoint served before the *first* attempt (a retried
-  // attempt finds its own write in the store, so the first attempt's reading rides in the heartbeats).
-  const resumed = (deps.context.heartbeatDetails as { restore?: RoutingDocument | null } | undefined)?.restore;
-  const before = resumed !== undefined ? resumed : await readDocument(deps.store, storeKeys.routing(input.endpoint), routingDocument);
-  const restore = before ?? null;
-  deps.context.heartbeat({ restore });
-  const context: ActivityContext = { ...deps.context, heartbeat: (details) => deps.context.heartbeat({ ...(details as object), restore }) };
-  try {
-    return await applyRouting({ ...deps, context }, {
-      ...input,
-      desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] },
-    });
-  } catch (error) {
-    const type = error instanceof ApplicationFailure ? error.type : undefined;
-    if (!before || (type !== 'ReleaseTimedOut' && type !== 'ReplicaLoadFailed')) throw error;
-    // Compensation: the routing goes back to what the endpoint served, so no replica (and no replica
-    // started later) picks up a version that could not be applied everywhere.
-    const { endpoint: _endpoint, generation: _generation, updatedBy: _updatedBy, ...previous } = before;
-    const restored = await writeRouting(deps.store, input.endpoint, input.updatedBy, previous);
-    const served = before.versions.map((v) => `${v.version} ${v.weight}%`).join(', ');
-    throw rejection(type, `${(error as ApplicationFailure).message}; routing restored to ${served} (generation ${restored})`);
-  }
+  return applyRouting(deps, { ...input, desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] } });
 }
 
 export interface ApplyRoutingInput {

@@ -152,3 +152,20 @@ test('status answers while running and after completion', async () => {
   expect(seen.at(-1)).toBe('Promoted');
   expect((await client.deployment('deploy/status/v1').status()).phase).toBe('Promoted');
 });
+
+test('a direct release that cannot be applied everywhere returns the endpoint to the stable version it holds', async () => {
+  expect((await (await client.deploy(spec('partial', 'v1', 'classifier'))).result()).outcome).toBe('promoted');
+  const tooMany: PipelineSpecInput = { ...spec('partial', 'v2', 'classifier_perturbed'), rollout: { strategy: 'direct', timeout: '1500ms', minReplicas: 3 } };
+  const result = await (await client.deploy(tooMany)).result();
+
+  expect(result.outcome).toBe('failed');
+  expect(result.failure).toMatchObject({ type: 'ReleaseTimedOut', stage: 'release' });
+  expect(result.failure?.message).toMatch(/1 live gateway replica\(s\), 3 required; routing restored to v1 100% \(generation \d+, 1 replica\(s\), verified \{"v1":5\}/);
+  // The endpoint still holds v1 as stable, and the gateway answers from it.
+  expect((await client.endpoint('partial').status()).stable?.version).toBe('v1');
+  const answer = await fetch(`${gateway.url}/v2/models/partial/infer`, {
+    method: 'POST',
+    body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] }),
+  });
+  expect(answer.headers.get('x-modelship-version')).toBe('v1');
+});

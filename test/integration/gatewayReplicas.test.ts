@@ -74,28 +74,17 @@ test('a replica killed with SIGKILL comes back to the desired state on restart',
 
 test('a release with fewer live replicas than required times out with the reason', async () => {
   const { digest } = await putModel(store, await readFile(modelPath('classifier')), 'onnx');
+  const before = await readDocument(store, storeKeys.routing('fleet'), routingDocument);
   await expect(
     releaseVersion(
       { store, context, adminToken: ADMIN_TOKEN },
       { endpoint: 'fleet', version: 'v3', digest, timeoutMs: 1500, minReplicas: 3, updatedBy: 'test' },
     ),
-  ).rejects.toThrow(/not applied within 1500 ms: 2 live gateway replica\(s\), 3 required; routing restored to v2 100% \(generation \d+\)/);
-  // The failed version is not left in the routing document for a replica to pick up later.
-  expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v2']);
-});
-
-test('a retried release restores what was served before its first attempt, not its own write', async () => {
-  const { digest } = await putModel(store, await readFile(modelPath('classifier')), 'onnx');
-  const served = await readDocument(store, storeKeys.routing('fleet'), routingDocument);
-  // Attempt 1 wrote v4 and died; attempt 2 resumes from its heartbeat.
-  await writeRouting(store, 'fleet', 'attempt-1', { versions: [{ version: 'v4', digest, weight: 100 }] });
-  await expect(
-    releaseVersion(
-      { store, context: standaloneContext({ restore: served }), adminToken: ADMIN_TOKEN },
-      { endpoint: 'fleet', version: 'v4', digest, timeoutMs: 1000, minReplicas: 3, updatedBy: 'test' },
-    ),
-  ).rejects.toThrow(/routing restored to v2 100%/);
-  expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v2']);
+  ).rejects.toThrow(/not applied within 1500 ms: 2 live gateway replica\(s\), 3 required/);
+  // Going back is the workflow's act (returnToStable, tested over the real stack in deployModel.test.ts):
+  // the activity leaves the routing as it wrote it; here the test puts the previous routing back itself.
+  expect((await readDocument(store, storeKeys.routing('fleet'), routingDocument))?.versions.map((v) => v.version)).toEqual(['v3']);
+  await writeRouting(store, 'fleet', 'test', { versions: before?.versions ?? [] });
 });
 
 test('a stopped replica deregisters and is no longer waited for', async () => {

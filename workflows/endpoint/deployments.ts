@@ -1,0 +1,113 @@
+/**
+ * Running the next admitted deployment: start it as a child workflow (`deploy/<endpoint>/<version>`)
+ * with the stable version it replaces, follow it to its end, and record the outcome — a promotion
+ * makes it stable; a deployment that ends without returning traffic itself has it returned by the
+ * endpoint. Deterministic.
+ */
+import { ParentClosePolicy, patched, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { isOutcome } from '../../sdk/constants';
+import type { DeploymentAdmission, SubmitDeploymentRequest } from '../../sdk/definitions';
+import { SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
+import type { AdmittedDeployment, DeploymentResult, PipelineSpec } from '../../sdk/schemas';
+import { describeError, describeResult } from './endpointDetails';
+import type { EndpointContext } from './endpointContext';
+import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
+
+/** Phases in which a deployment changes the routing. */
+const RELEASING: ReadonlySet<string> = new Set(['Releasing', 'Canary', 'BlueGreen']);
+
+export async function runNext(ctx: EndpointContext): Promise<void> {
+  const { state } = ctx;
+  const entry = state.queue.shift() as AdmittedDeployment;
+  const request = ctx.pending.get(entry.workflowId) as SubmitDeploymentRequest;
+  ctx.pending.delete(entry.workflowId);
+  const spec = request.spec;
+  state.active = { ...entry, startedAt: new Date().toISOString(), phase: 'Pending' };
+  ctx.releasing = false;
+  ctx.setPhase('Deploying');
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.version, value: spec.version },
+    { key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 },
+  ]);
+  const stableBefore = state.stable?.version;
+  const { result, failure } = await follow(ctx, entry, request);
+  const outcome = result?.outcome ?? 'failed';
+  let detail = describeResult(result, failure);
+  if (result?.outcome === 'promoted' && result.artifact) {
+    if (stableBefore !== spec.version) state.previous = state.stable;
+    state.stable = { version: spec.version, digest: result.artifact.digest, serving: spec.serving, since: new Date().toISOString(), workflowId: entry.workflowId };
+  } else if (entry.runId && !result?.rollout?.rollback) {
+    // Failed or cancelled without a rollback of its own: the routing may have changed under it.
+    const why = `after ${entry.workflowId} ended ${outcome}`;
+    if (!patched(ENDPOINT_HOLDS_STABLE)) await adoptRouting(ctx, why);
+    else if (ctx.releasing) detail += `; ${await restoreStable(ctx, why)}`;
+  }
+  if (result?.release) state.generation = Math.max(state.generation, result.release.generation);
+  if (result?.rollout?.rollback) state.generation = Math.max(state.generation, result.rollout.rollback.generation);
+  ctx.record({
+    kind: outcome,
+    version: spec.version,
+    workflowId: entry.workflowId,
+    runId: entry.runId,
+    stableBefore,
+    stableAfter: state.stable?.version,
+    detail,
+    generation: result?.release?.generation ?? result?.rollout?.rollback?.generation,
+  });
+  state.active = undefined;
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.version, value: state.stable?.version ?? '' },
+    { key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 },
+  ]);
+  ctx.setPhase('Idle');
+}
+
+/** Starts the deployment as a child and waits for its result (or the reason there is none). */
+async function follow(ctx: EndpointContext, entry: AdmittedDeployment, request: SubmitDeploymentRequest): Promise<{ result?: DeploymentResult; failure?: string }> {
+  const { spec } = request;
+  const workflowType = request.workflowType ?? WORKFLOW_TYPES.deployModel;
+  const stable = ctx.state.stable;
+  const admission: DeploymentAdmission = { stable: stable ? { version: stable.version, digest: stable.digest, serving: stable.serving } : null };
+  try {
+    const child = await startChild(workflowType, {
+      workflowId: entry.workflowId,
+      args: [spec, admission],
+      ...(request.taskQueue ? { taskQueue: request.taskQueue } : {}),
+      // Closing the endpoint cancels the deployment, whose rollback then returns traffic to stable.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.endpoint, value: ctx.name },
+        { key: SEARCH_ATTRIBUTES.model, value: spec.model.name ?? ctx.name },
+        { key: SEARCH_ATTRIBUTES.version, value: spec.version },
+        { key: SEARCH_ATTRIBUTES.phase, value: 'Pending' },
+      ],
+      staticSummary: `Deploy ${spec.model.name ?? ctx.name} ${spec.version} to endpoint ${ctx.name}`,
+      staticDetails: describeStart(spec, workflowType, ctx.self, request.by),
+    });
+    entry.runId = child.firstExecutionRunId;
+    (ctx.state.active as AdmittedDeployment).runId = child.firstExecutionRunId;
+    ctx.show();
+    const returned: unknown = await child.result();
+    if (isDeploymentResult(returned)) return { result: returned };
+    return { failure: `${workflowType} returned something that is not a DeploymentResult` };
+  } catch (error) {
+    const failure = describeError(error);
+    if (!entry.runId) ctx.startFailures.set(entry.workflowId, `could not start ${entry.workflowId}: ${failure}`);
+    return { failure };
+  }
+}
+
+function describeStart(spec: PipelineSpec, workflowType: string, admittedBy: string, by: string | undefined): string {
+  return `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}\nworkflow: ${workflowType}\nadmitted by ${admittedBy}${by ? ` for ${by}` : ''}`;
+}
+
+/** Notes that the running deployment has reached its release (it may have changed the routing). */
+export function noteProgress(ctx: EndpointContext, phase: string, weight: number | undefined): void {
+  if (RELEASING.has(phase) || (weight ?? 0) > 0) ctx.releasing = true;
+}
+
+/** A structural check of what a (possibly custom) deployment workflow returned; no zod in workflow code. */
+function isDeploymentResult(value: unknown): value is DeploymentResult {
+  const r = value as Partial<DeploymentResult> | null;
+  return typeof r === 'object' && r !== null && typeof r.outcome === 'string' && isOutcome(r.outcome) && Array.isArray(r.candidates) && Array.isArray(r.stages);
+}

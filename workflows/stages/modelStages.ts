@@ -1,0 +1,92 @@
+/**
+ * The stages that make the model's candidates: ingest (the source, content-addressed), convert (to
+ * ONNX, with the source framework's answers on golden inputs), optimize (one candidate per pass and target).
+ * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
+ */
+import { REJECTION_TYPES } from '../../sdk/errors';
+import type { Candidate, ConversionReport, DeploymentStatus } from '../../sdk/schemas';
+import { fail, StageFailed, type Deployment } from '../deployment';
+import { toDeploymentFailure } from '../failures';
+
+/** Stores the model source, content-addressed. */
+export async function ingestStage(d: Deployment): Promise<NonNullable<DeploymentStatus['source']>> {
+  const { spec, status } = d;
+  status.source = await d.stage(
+    'ingest',
+    () => d.cpu(spec.stages.ingest.timeout, `ingest ${spec.model.source}`).ingestModel({ source: spec.model.source }),
+    (s) => `stored ${s.key} (${s.sizeBytes} bytes)`,
+  );
+  return status.source;
+}
+
+/** Converts the source to ONNX and records the source framework's answers on golden inputs. */
+export async function convertStage(d: Deployment): Promise<ConversionReport> {
+  const { spec, status } = d;
+  const source = status.source ?? fail('convert', 'convertStage needs ingestStage first');
+  const { convert, validate } = spec.stages;
+  const conversion = await d.stage(
+    'convert',
+    () =>
+      d.cpu(convert.timeout, `convert ${spec.model.format} → ONNX (opset ${convert.opset})`).convertModel({
+        sourceKey: source.key,
+        sourceUri: spec.model.source,
+        format: spec.model.format,
+        inputs: spec.model.inputs,
+        outputNames: spec.model.outputNames,
+        opset: convert.opset,
+        golden: convert.golden,
+        evaluationSource: validate.evaluation?.source,
+        timeoutMs: convert.timeout,
+      }),
+    (c) => `${spec.model.format} → ${c.artifact.key} (${c.artifact.sizeBytes} bytes); reference outputs on ${c.goldenCount} golden inputs`,
+  );
+  status.conversion = conversion;
+  return conversion;
+}
+
+/** Candidates per target: the fp32 conversion, then one per optimization pass (a pass shared by targets runs once). */
+export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
+  const { spec, status } = d;
+  const { optimize } = spec.stages;
+  const base = (status.conversion ?? fail('optimize', 'optimizeStage needs convertStage first')).artifact;
+  const passes = [...new Set(spec.targets.flatMap((t) => (optimize.enabled ? optimize.passes[t] : [])))];
+  for (const target of spec.targets) {
+    status.candidates.push({ label: 'fp32', target, pass: 'convert', artifact: base, selected: false, verdict: '' });
+  }
+  await d.stage(
+    'optimize',
+    async () => {
+      const made = await Promise.all(
+        passes.map(async (pass) => {
+          try {
+            return { pass, artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout }) };
+          } catch (error) {
+            return { pass, error: toDeploymentFailure('optimize', error) };
+          }
+        }),
+      );
+      for (const target of spec.targets) {
+        for (const pass of optimize.enabled ? optimize.passes[target] : []) {
+          const result = made.find((m) => m.pass === pass);
+          if (result?.error && !REJECTION_TYPES.has(result.error.type) && result.error.type !== 'OptimizationFailed') {
+            throw new StageFailed(result.error);
+          }
+          status.candidates.push({
+            label: pass,
+            target,
+            pass,
+            artifact: result?.artifact,
+            parentDigest: base.digest,
+            selected: false,
+            verdict: result?.error ? `not selected: the ${pass} pass failed: ${result.error.message}` : '',
+          });
+        }
+      }
+      return made;
+    },
+    (made) =>
+      passes.length === 0 ? 'no passes' : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
+  );
+  return status.candidates;
+}
+

@@ -1,0 +1,113 @@
+/**
+ * The stages that put a pick in front of traffic — directly, or by a progressive rollout against
+ * the stable version the admitting endpoint handed over — and a stage of your own in between.
+ * A direct release that cannot be applied everywhere returns the endpoint to that stable version.
+ * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
+ */
+import { patched } from '@temporalio/workflow';
+import type { Candidate, DeploymentFailure, ModelArtifact, ReleaseReport } from '../../sdk/schemas';
+import { fail, StageFailed, type Deployment } from '../deployment';
+import { toDeploymentFailure } from '../failures';
+import { canaryRollout } from '../rollout/progressive';
+import { describeReturn, returnToStable, type StableTarget } from '../rollout/returnToStable';
+import { shortDigest } from '../../sdk/shortDigest';
+
+/** Patch id: a direct release started without an endpoint reads the stable version first (to return to it on failure). */
+const DIRECT_RELEASE_READS_STABLE = 'direct-release-reads-stable';
+
+/** Failures after which a direct release returns the endpoint to stable: the new version may be applied on some replicas only. */
+const PARTIAL_RELEASE_FAILURES: ReadonlySet<DeploymentFailure['type']> = new Set(['ReleaseTimedOut', 'ReplicaLoadFailed']);
+
+/**
+ * Puts `serving` in front of traffic by the spec's rollout: at once (`direct`, or when there is no
+ * stable version to compare with), or by {@link canaryStage}.
+ */
+export async function releaseStage(d: Deployment, serving: Candidate): Promise<void> {
+  const { spec, status } = d;
+  const artifact = serving.artifact ?? fail('release', `candidate ${serving.label} has no artifact`);
+  const rollout = spec.rollout;
+  const stable = await stableToReplace(d);
+  if (rollout.strategy !== 'direct' && stable && stable.version !== spec.version) {
+    await canaryStage(d, serving, stable);
+    return;
+  }
+  status.release = await d.stage(
+    'release',
+    () => releaseDirectly(d, serving, artifact, stable ?? undefined),
+    (r) =>
+      `${serving.label} (${shortDigest(artifact.digest)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)` +
+      (rollout.strategy !== 'direct' ? ` (no stable version to compare with: ${rollout.strategy} skipped, released directly)` : ''),
+  );
+}
+
+/**
+ * The version this deployment replaces: as the admitting endpoint handed it over (the authority on
+ * what serves), or — for a deployment started without an endpoint — as the routing document says.
+ */
+async function stableToReplace(d: Deployment): Promise<StableTarget | null> {
+  if (d.admission) return d.admission.stable;
+  // Histories recorded before the patch did not read the stable version for a direct release.
+  if (d.spec.rollout.strategy === 'direct' && !patched(DIRECT_RELEASE_READS_STABLE)) return null;
+  return d.cpu(60_000, `read the stable version of ${d.spec.endpoint}`).readStable({ endpoint: d.spec.endpoint });
+}
+
+/** All traffic to the new version at once; if that cannot be applied everywhere, back to `stable`. */
+async function releaseDirectly(d: Deployment, serving: Candidate, artifact: ModelArtifact, stable: StableTarget | undefined): Promise<ReleaseReport> {
+  const { spec, status } = d;
+  const rollout = spec.rollout;
+  try {
+    return await d.cpu(rollout.timeout + 30_000, `roll out ${spec.version} (${serving.label}) to ${spec.endpoint}`).releaseVersion({
+      endpoint: spec.endpoint,
+      version: spec.version,
+      digest: artifact.digest,
+      timeoutMs: rollout.timeout,
+      minReplicas: rollout.minReplicas,
+      updatedBy: status.workflowId,
+      serving: spec.serving,
+    });
+  } catch (error) {
+    const failure = toDeploymentFailure('release', error);
+    if (!stable || !PARTIAL_RELEASE_FAILURES.has(failure.type)) throw error;
+    // No replica (and no replica started later) may keep a version that could not be applied everywhere.
+    const back = await returnToStable(d.cpu(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`), {
+      endpoint: spec.endpoint,
+      stable,
+      reason: `${failure.type}: ${failure.message}`,
+      updatedBy: status.workflowId,
+      timeoutMs: rollout.timeout,
+    });
+    throw new StageFailed({ ...failure, message: `${failure.message}; routing restored to ${stable.version} 100% (${describeReturn(back)})` });
+  }
+}
+
+/**
+ * The progressive rollout (`canary` or `blueGreen` in the spec) of `serving` against the endpoint's
+ * stable version, as the `release` stage; a rollback ends the deployment as `rolledBack`.
+ */
+export async function canaryStage(d: Deployment, serving: Candidate, stableVersion?: StableTarget): Promise<void> {
+  const { spec, status } = d;
+  const rollout = spec.rollout;
+  if (rollout.strategy === 'direct') fail('release', 'canaryStage needs a canary or blueGreen rollout in the spec');
+  const artifact = serving.artifact ?? fail('release', `candidate ${serving.label} has no artifact`);
+  const activities = d.cpu(rollout.timeout + 30_000, `roll out ${spec.version} (${serving.label}) to ${spec.endpoint}`);
+  const stable = stableVersion ?? (await stableToReplace(d)) ?? fail('release', `${spec.endpoint} has no stable version to roll out against`);
+  status.release = await d.stage(
+    'release',
+    async () => {
+      d.setPhase(rollout.strategy === 'canary' ? 'Canary' : 'BlueGreen');
+      const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed);
+      if (result.outcome === 'rolledBack') throw new StageFailed(result.failure as DeploymentFailure, true);
+      return result.release as NonNullable<typeof result.release>;
+    },
+    (r) => `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+  );
+}
+
+/**
+ * A stage of your own between Modelship's: typically an activity on your task queue. Its state,
+ * timing and summary show in the status, the UI and the report. A non-retryable failure of its
+ * activity rejects the model (`CustomCheckFailed`, with your failure's type and message).
+ */
+export function customStage<T>(d: Deployment, name: string, body: () => Promise<T>, describe: (result: T) => string = () => 'done'): Promise<T> {
+  return d.stage(name, body, describe);
+}
