@@ -1,12 +1,14 @@
 /**
  * Re-records every history under `test/replay/histories/` from scratch: starts a private embedded
- * environment, runs each scenario (direct release, rejection, promoted and rolled-back canaries,
+ * environment, runs each scenario (direct release, rejection, promoted and rolled-back canaries, a direct release returned to stable,
  * blue/green, and the endpoint workflow through a queue and a rollback), and saves the histories.
  * Run it when a workflow changes shape on purpose, before it has ever run in production:
  *
  *   npm run replay:record
  *
- * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept.
+ * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
+ * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
+ * deployments their stable version and `returnToStable` became the one way back).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
     await record('v3', spec('v3', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-promoted', 'promoted');
     await record('v4', spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-rolled-back', 'rolledBack');
     await record('v5', spec('v5', 'classifier', { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '1s' }), 'blueGreen-promoted', 'promoted');
+    // A direct release that cannot be applied everywhere (3 replicas required, 1 live): returned to stable.
+    await record('v8', spec('v8', 'classifier_perturbed', { strategy: 'direct', timeout: '1500ms', minReplicas: 3 }), 'deployModel-release-restored', 'failed');
     // The endpoint: one deployment in progress, one queued behind it, then a manual rollback.
     const busy = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', headerMatch: { header: 'x-canary', bake: '1s', analysis: false }, steps: [{ weight: 50, bake: '2s', analysis: false }] }));
     const queued = await client.deploy(spec('v7', 'classifier'));

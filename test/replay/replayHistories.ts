@@ -13,11 +13,13 @@ import { Worker } from '@temporalio/worker';
 const HISTORIES = path.join(__dirname, 'histories');
 
 async function main(): Promise<number> {
-  const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.binpb')).sort();
+  // Histories recorded by older versions of the workflows stay in subfolders: running executions
+  // started by those versions must keep replaying (a shape change is guarded by patched()).
+  const files = (await readdir(HISTORIES, { recursive: true })).filter((f) => f.endsWith('.binpb')).sort();
   if (files.length === 0) throw new Error(`no histories in ${HISTORIES}`);
   const histories = await Promise.all(
     files.map(async (file) => ({
-      workflowId: path.basename(file, '.binpb'),
+      workflowId: file.replace(/\.binpb$/, ''),
       history: temporal.api.history.v1.History.decode(await readFile(path.join(HISTORIES, file))),
     })),
   );
