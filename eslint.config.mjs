@@ -73,7 +73,7 @@ export default tseslint.config(
               message: 'workflows/ must not do I/O: call an activity instead.',
             },
             {
-              group: ['**/activities', '**/activities/*', '**/store', '**/store/*', '**/runtime', '**/runtime/*', '**/protocol/*', '**/serving/*', '**/cli/*', '**/workers/*', '**/sdk/client', '**/sdk/specFile', '**/sdk/connection', '**/sdk/packageRoot'],
+              group: ['**/activities', '**/activities/*', '**/store', '**/store/*', '**/runtime', '**/runtime/*', '**/protocol/*', '**/serving/*', '**/cli/*', '**/workers/*', '**/sdk/client', '**/sdk/deploymentHandle', '**/sdk/endpointHandle', '**/sdk/deploymentRun', '**/sdk/deploymentEvents', '**/sdk/statusWatch', '**/sdk/cancellableCall', '**/sdk/updateRejection', '**/sdk/specFile', '**/sdk/connection', '**/sdk/packageRoot'],
               allowTypeImports: true,
               message: 'workflows/ may import activities and server code as types only (import type).',
             },

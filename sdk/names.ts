@@ -46,3 +46,17 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Readonly<Record<string, 'Keyword' | 'In
   ModelshipPhase: 'Keyword',
   ModelshipCanaryWeight: 'Int',
 };
+
+/** The search attributes and summary a deployment workflow starts with (endpoint, model, version, phase `Pending`). */
+export function deploymentStartAttributes(spec: { endpoint: string; version: string; model: { name?: string } }) {
+  const model = spec.model.name ?? spec.endpoint;
+  return {
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.endpoint, value: spec.endpoint },
+      { key: SEARCH_ATTRIBUTES.model, value: model },
+      { key: SEARCH_ATTRIBUTES.version, value: spec.version },
+      { key: SEARCH_ATTRIBUTES.phase, value: 'Pending' },
+    ],
+    staticSummary: `Deploy ${model} ${spec.version} to endpoint ${spec.endpoint}`,
+  };
+}

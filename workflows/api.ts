@@ -9,13 +9,13 @@
  * @example
  * // workflows.ts — the worker's workflowsPath
  * import { proxyActivities } from '@temporalio/workflow';
- * import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage } from 'modelship/workflows';
+ * import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
  * import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
  * export { deployModel, endpoint } from 'modelship/workflows';
  *
  * const { checkFairness } = proxyActivities<{ checkFairness(digest: string): Promise<{ gap: number }> }>({ taskQueue: 'model-governance', startToCloseTimeout: '5m' });
  *
- * export async function deployWithFairnessCheck(spec: PipelineSpec): Promise<DeploymentResult> {
+ * export async function deployWithFairnessCheck(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
  *   return runDeployment(spec, async (d) => {
  *     await ingestStage(d);
  *     await convertStage(d);
@@ -25,7 +25,7 @@
  *     const serving = selectStage(d);
  *     await customStage(d, 'fairness', () => checkFairness(serving.artifact!.digest), (r) => `max group gap ${r.gap}`);
  *     await releaseStage(d, serving);
- *   });
+ *   }, admission);
  * }
  */
 export { deployModel } from './deployModel';

@@ -4,7 +4,7 @@
  * check on the selected model before release, and a change ticket after it.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage } from 'modelship/workflows';
+import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
 import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
 import type { GovernanceActivities } from './activities';
 
@@ -19,7 +19,8 @@ const governance = proxyActivities<GovernanceActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function deployWithFairnessCheck(spec: PipelineSpec): Promise<DeploymentResult> {
+/** `admission`: what the endpoint hands over (the stable version this deployment replaces); pass it on. */
+export async function deployWithFairnessCheck(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
   return runDeployment(spec, async (d) => {
     await ingestStage(d);
     await convertStage(d);
@@ -40,5 +41,5 @@ export async function deployWithFairnessCheck(spec: PipelineSpec): Promise<Deplo
       () => governance.openChangeTicket({ endpoint: spec.endpoint, version: spec.version, workflowId: d.status.workflowId, summary: `${spec.version} serves ${spec.endpoint}` }),
       (file) => `change ticket ${file}`,
     );
-  });
+  }, admission);
 }

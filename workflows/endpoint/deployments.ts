@@ -7,7 +7,7 @@
 import { ParentClosePolicy, patched, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { isOutcome } from '../../sdk/constants';
 import type { DeploymentAdmission, SubmitDeploymentRequest } from '../../sdk/definitions';
-import { SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
+import { deploymentStartAttributes, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
 import type { AdmittedDeployment, DeploymentResult, PipelineSpec } from '../../sdk/schemas';
 import { describeError, describeResult } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
@@ -75,13 +75,7 @@ async function follow(ctx: EndpointContext, entry: AdmittedDeployment, request: 
       ...(request.taskQueue ? { taskQueue: request.taskQueue } : {}),
       // Closing the endpoint cancels the deployment, whose rollback then returns traffic to stable.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.endpoint, value: ctx.name },
-        { key: SEARCH_ATTRIBUTES.model, value: spec.model.name ?? ctx.name },
-        { key: SEARCH_ATTRIBUTES.version, value: spec.version },
-        { key: SEARCH_ATTRIBUTES.phase, value: 'Pending' },
-      ],
-      staticSummary: `Deploy ${spec.model.name ?? ctx.name} ${spec.version} to endpoint ${ctx.name}`,
+      ...deploymentStartAttributes(spec),
       staticDetails: describeStart(spec, workflowType, ctx.self, request.by),
     });
     entry.runId = child.firstExecutionRunId;
