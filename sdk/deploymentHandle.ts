@@ -52,7 +52,7 @@ export class DeploymentHandle {
 
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */
   async result(): Promise<DeploymentResult> {
-    return this.outcome(await this.run());
+    return this.recorded(await (await this.run()).result());
   }
 
   /**
@@ -76,10 +76,10 @@ export class DeploymentHandle {
       handle = await cancellable(this.client, stop, () => this.run());
     }
     const run = handle;
-    const result = cancellable(this.client, stop, () => this.outcome(run));
-    result.catch(() => undefined); // observed below, or abandoned when stopped
-    await watchStatusUntilEnded({ client: this.client, handle, ended: result, onStatus: show, retryMs: intervalMs, stop });
-    const final = await result;
+    const returned = cancellable(this.client, stop, () => run.result());
+    returned.catch(() => undefined); // observed below, or abandoned when stopped
+    await watchStatusUntilEnded({ client: this.client, handle, ended: returned, onStatus: show, retryMs: intervalMs, stop });
+    const final = await cancellable(this.client, stop, async () => this.recorded(await returned));
     if (JSON.stringify(stripOutcome(final)) !== shown) onStatus(final);
     return final;
   }
@@ -128,9 +128,9 @@ export class DeploymentHandle {
     }
   }
 
-  /** The result of the run; once the endpoint that admitted it has recorded it, so its state reflects the outcome. */
-  private async outcome(handle: WorkflowHandle): Promise<DeploymentResult> {
-    const result = deploymentResult.parse(await handle.result());
+  /** The run's result, once the endpoint that admitted it has recorded it (so the endpoint's state reflects the outcome). */
+  private async recorded(returned: unknown): Promise<DeploymentResult> {
+    const result = deploymentResult.parse(returned);
     if (this.endpoint) await awaitRecorded(this.client, this.endpoint, this.workflowId);
     return result;
   }
