@@ -1,10 +1,9 @@
 /** The shape of commands that change something: a target, who asks (`--by`) and why (`--reason`). */
 import type { DeploymentHandle, ModelshipClient } from '../sdk/client';
+import { CONTROL_OPTIONS, type Command } from './command';
+import { connectedCommand } from './connection';
 import { resolveDeployment } from './deploymentTarget';
-import { CONTROL_FLAGS, controlOptions, type Command } from './command';
-import { connect } from './commands/deploy';
 import { EXIT_CODES } from './exitCodes';
-import { parseCommandLine } from './options';
 
 export interface ControlRequestOptions {
   by?: string;
@@ -19,21 +18,17 @@ export function requestCommand(
   act: (client: ModelshipClient, positionals: string[], request: ControlRequestOptions, usage: string) => Promise<string>,
 ): Command {
   const usage = `modelship ${name} ${target} [--reason "..."] [--by NAME] [--address host:port]`;
-  return {
+  return connectedCommand({
     name,
     summary,
     usage,
-    async run(argv) {
-      const { options, positionals } = parseCommandLine(argv, CONTROL_FLAGS, controlOptions, usage);
-      const client = await connect(options);
-      try {
-        console.log(await act(client, positionals, { by: options.by, reason: options.reason }, usage));
-        return EXIT_CODES.promoted;
-      } finally {
-        await client.close();
-      }
+    ...CONTROL_OPTIONS,
+    target: (positionals) => positionals,
+    async run(client, positionals, options) {
+      console.log(await act(client, positionals, { by: options.by, reason: options.reason }, usage));
+      return EXIT_CODES.promoted;
     },
-  };
+  });
 }
 
 /** `approve`, `abort`, `pause` and `resume`: a deployment (or an endpoint's deployment in progress), who, why. */

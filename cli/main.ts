@@ -2,8 +2,7 @@
  * The `modelship` command. One command per file under `commands/`; this file only dispatches and
  * is the one place that prints errors and sets the exit code.
  */
-import { InvalidSpecError } from '../sdk/errors';
-import { ControlRejectedError, DeploymentAlreadyRunningError, DeploymentNotFoundError, DeploymentRefusedError, EndpointNotFoundError } from '../sdk/client';
+import { InvalidSpecError, ModelshipClientError } from '../sdk/errors';
 import { CliError } from './cliError';
 import type { Command } from './command';
 import { abortCommand } from './commands/abort';
@@ -69,14 +68,7 @@ function report(error: unknown): number {
     if (error.hint) console.error(`\n${error.hint}`);
     return error.exitCode;
   }
-  if (
-    error instanceof InvalidSpecError ||
-    error instanceof DeploymentAlreadyRunningError ||
-    error instanceof DeploymentNotFoundError ||
-    error instanceof ControlRejectedError ||
-    error instanceof DeploymentRefusedError ||
-    error instanceof EndpointNotFoundError
-  ) {
+  if (error instanceof InvalidSpecError || error instanceof ModelshipClientError) {
     console.error(`error: ${error.message}`);
     return EXIT_CODES.error;
   }

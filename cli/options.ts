@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import { formatIssues } from '../sdk/schemas';
 import { CliError } from './cliError';
 
+/** Flags as `util.parseArgs` takes them. */
+export type Flags = NonNullable<ParseArgsConfig['options']>;
+
 export interface ParsedCommandLine<T> {
   options: T;
   positionals: string[];
@@ -11,7 +14,7 @@ export interface ParsedCommandLine<T> {
 
 export function parseCommandLine<S extends z.ZodType>(
   argv: string[],
-  flags: NonNullable<ParseArgsConfig['options']>,
+  flags: Flags,
   schema: S,
   usage: string,
 ): ParsedCommandLine<z.output<S>> {

@@ -14,4 +14,4 @@ export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeU
 export { definePipeline } from './definePipeline';
 export { loadPipelineSpec, resolveModelSource } from './specFile';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
-export { ModelshipClient, DeploymentHandle, DeploymentAlreadyRunningError, DeploymentNotFoundError, ControlRejectedError } from './client';
+export { ModelshipClient, DeploymentHandle } from './client'; // its errors come with ./errors

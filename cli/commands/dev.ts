@@ -1,37 +1,26 @@
 /** `modelship dev`: the embedded default environment, in the foreground until Ctrl-C. */
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
-import type { Command } from '../command';
-import { parseCommandLine } from '../options';
+import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
 
 const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--state-dir .modelship] [--verbose]';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
-export const devCommand: Command = {
+export const devCommand = defineCommand({
   name: 'dev',
   summary: 'start a local Temporal dev server (with UI), a CPU worker and a gateway',
   usage,
-  async run(argv) {
-    const { options } = parseCommandLine(
-      argv,
-      {
-        port: { type: 'string' },
-        'ui-port': { type: 'string' },
-        'gateway-port': { type: 'string' },
-        'state-dir': { type: 'string' },
-        verbose: { type: 'boolean' },
-      },
-      z.object({
-        port: port.default(7233),
-        'ui-port': port.optional(),
-        'gateway-port': port.default(8000),
-        'state-dir': z.string().default('.modelship'),
-        verbose: z.boolean().default(false),
-      }),
-      usage,
-    );
+  flags: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'gateway-port': { type: 'string' }, 'state-dir': { type: 'string' }, verbose: { type: 'boolean' } },
+  options: z.object({
+    port: port.default(7233),
+    'ui-port': port.optional(),
+    'gateway-port': port.default(8000),
+    'state-dir': z.string().default('.modelship'),
+    verbose: z.boolean().default(false),
+  }),
+  async run(options) {
     console.log('starting the local environment…');
     const env = await startDevEnvironment({
       temporalPort: options.port,
@@ -47,7 +36,7 @@ export const devCommand: Command = {
     await env.stop();
     return 0;
   },
-};
+});
 
 export function printEnvironment(env: DevEnvironment): void {
   console.log(`  temporal   ${env.temporalAddress}   (export TEMPORAL_ADDRESS=${env.temporalAddress})`);

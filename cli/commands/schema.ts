@@ -8,19 +8,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { pipelineSpecJsonSchema } from '../../sdk/schemas/jsonSchema';
 import { CliError } from '../cliError';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
-import { parseCommandLine } from '../options';
 
 const usage = `modelship schema [--out pipeline.schema.json]
   then, first line of a YAML spec: # yaml-language-server: $schema=./pipeline.schema.json`;
 
-export const schemaCommand: Command = {
+export const schemaCommand = defineCommand({
   name: 'schema',
   summary: 'print (or write) the JSON Schema of pipeline specs',
   usage,
-  async run(argv) {
-    const { options, positionals } = parseCommandLine(argv, { out: { type: 'string', short: 'o' } }, z.object({ out: z.string().min(1).optional() }), usage);
+  flags: { out: { type: 'string', short: 'o' } },
+  options: z.object({ out: z.string().min(1).optional() }),
+  async run(options, positionals) {
     if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`, EXIT_CODES.error, usage);
     const text = `${JSON.stringify(pipelineSpecJsonSchema(), null, 2)}\n`;
     if (!options.out) {
@@ -37,4 +37,4 @@ export const schemaCommand: Command = {
     console.error(`wrote ${path.relative(process.cwd(), out) || out}`);
     return EXIT_CODES.promoted;
   },
-};
+});

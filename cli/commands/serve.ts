@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { OnnxRuntime } from '../../runtime';
 import { DEFAULT_STORE_URI, openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
-import type { Command } from '../command';
-import { parseCommandLine } from '../options';
+import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
 
 const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
@@ -14,35 +13,31 @@ const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [-
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'run an inference gateway replica',
   usage,
-  async run(argv) {
-    const { options } = parseCommandLine(
-      argv,
-      {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        store: { type: 'string' },
-        'replica-id': { type: 'string' },
-        'advertise-url': { type: 'string' },
-        'poll-interval': { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        'intra-op-threads': { type: 'string' },
-      },
-      z.object({
-        port: portNumber.default(8000),
-        host: z.string().default('127.0.0.1'),
-        store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
-        'replica-id': z.string().optional(),
-        'advertise-url': z.string().url().optional(),
-        'poll-interval': z.coerce.number().int().positive().default(1000),
-        'max-body-bytes': z.coerce.number().int().positive().default(32 * 1024 * 1024),
-        'intra-op-threads': z.coerce.number().int().min(0).default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
-      }),
-      usage,
-    );
+  flags: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    store: { type: 'string' },
+    'replica-id': { type: 'string' },
+    'advertise-url': { type: 'string' },
+    'poll-interval': { type: 'string' },
+    'max-body-bytes': { type: 'string' },
+    'intra-op-threads': { type: 'string' },
+  },
+  options: z.object({
+    port: portNumber.default(8000),
+    host: z.string().default('127.0.0.1'),
+    store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+    'replica-id': z.string().optional(),
+    'advertise-url': z.string().url().optional(),
+    'poll-interval': z.coerce.number().int().positive().default(1000),
+    'max-body-bytes': z.coerce.number().int().positive().default(32 * 1024 * 1024),
+    'intra-op-threads': z.coerce.number().int().min(0).default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
+  }),
+  async run(options) {
     const gateway = await startGateway({
       store: openStore(options.store),
       runtime: new OnnxRuntime(),
@@ -60,4 +55,4 @@ export const serveCommand: Command = {
     await gateway.close();
     return 0;
   },
-};
+});

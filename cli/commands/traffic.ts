@@ -6,29 +6,24 @@
 import { z } from 'zod';
 import { LoopbackOnlyError, startTraffic } from '../trafficGenerator';
 import { CliError } from '../cliError';
-import type { Command } from '../command';
+import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
-import { parseCommandLine } from '../options';
 
 const usage = 'modelship traffic <endpoint> [--gateway http://127.0.0.1:8000] [--requests 1000] [--concurrency 4] [--duration 60] [--header name=value]';
 
-export const trafficCommand: Command = {
+export const trafficCommand = defineCommand({
   name: 'traffic',
   summary: 'send bounded synthetic inference traffic to a loopback gateway (demos and tests)',
   usage,
-  async run(argv) {
-    const { options, positionals } = parseCommandLine(
-      argv,
-      { gateway: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, duration: { type: 'string' }, header: { type: 'string', multiple: true } },
-      z.object({
-        gateway: z.string().url().default('http://127.0.0.1:8000'),
-        requests: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-        concurrency: z.coerce.number().int().min(1).max(256).default(4),
-        duration: z.coerce.number().min(0.1).max(3600).default(60),
-        header: z.array(z.string().regex(/^[A-Za-z0-9-]+=.*$/, 'use name=value')).default([]),
-      }),
-      usage,
-    );
+  flags: { gateway: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, duration: { type: 'string' }, header: { type: 'string', multiple: true } },
+  options: z.object({
+    gateway: z.string().url().default('http://127.0.0.1:8000'),
+    requests: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    concurrency: z.coerce.number().int().min(1).max(256).default(4),
+    duration: z.coerce.number().min(0.1).max(3600).default(60),
+    header: z.array(z.string().regex(/^[A-Za-z0-9-]+=.*$/, 'use name=value')).default([]),
+  }),
+  async run(options, positionals) {
     const [endpoint] = positionals;
     if (!endpoint) throw new CliError('name an endpoint', EXIT_CODES.error, usage);
     const headers = Object.fromEntries(options.header.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)]));
@@ -43,4 +38,4 @@ export const trafficCommand: Command = {
     console.log(`${issued} request(s) in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)}/s), ${failures} failed; answers: ${JSON.stringify(served)}`);
     return failures === 0 ? EXIT_CODES.promoted : EXIT_CODES.error;
   },
-};
+});

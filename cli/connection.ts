@@ -1,0 +1,53 @@
+/**
+ * How commands reach Temporal: {@link connect} (an error that says what to do when it cannot), the
+ * Temporal UI's URL, and the scaffold of commands that check their target, connect, act and close.
+ */
+import type { z } from 'zod';
+import { ModelshipClient } from '../sdk/client';
+import { CliError } from './cliError';
+import { defineCommand, type Command, type CommandDefinition, type ConnectionOptions } from './command';
+import { EXIT_CODES } from './exitCodes';
+
+/** A client connected as the flags (or the Temporal environment) say; a {@link CliError} saying what to do when it cannot. */
+export async function connect(options: ConnectionOptions): Promise<ModelshipClient> {
+  try {
+    return await ModelshipClient.connect(options);
+  } catch (error) {
+    throw new CliError(
+      `cannot reach Temporal at ${options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'}: ${(error as Error).message}`,
+      EXIT_CODES.error,
+      'start the local environment with `modelship dev`, or set TEMPORAL_ADDRESS / --address',
+    );
+  }
+}
+
+/** Where the Temporal UI is: `--ui-url`, `MODELSHIP_UI_URL`, or the dev server's (frontend port + 1000). */
+export function temporalUiUrl(address: string, explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  if (process.env.MODELSHIP_UI_URL) return process.env.MODELSHIP_UI_URL;
+  const match = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(address);
+  return match ? `http://${match[1]}:${Number(match[2]) + 1000}` : undefined;
+}
+
+/** A command that talks to Temporal: what it acts on (checked before connecting), then what it does with a client. */
+export interface ConnectedCommandDefinition<S extends z.ZodType<ConnectionOptions>, T> extends Omit<CommandDefinition<S>, 'run'> {
+  /** What the command acts on, from its arguments; throws a {@link CliError} (with the usage) when they name nothing. */
+  target(positionals: string[], options: z.output<S>): T | Promise<T>;
+  /** Runs with a connected client (closed afterwards); returns the exit code. */
+  run(client: ModelshipClient, target: T, options: z.output<S>): Promise<number>;
+}
+
+export function connectedCommand<S extends z.ZodType<ConnectionOptions>, T>(definition: ConnectedCommandDefinition<S, T>): Command {
+  return defineCommand({
+    ...definition,
+    async run(options, positionals) {
+      const target = await definition.target(positionals, options);
+      const client = await connect(options);
+      try {
+        return await definition.run(client, target, options);
+      } finally {
+        await client.close();
+      }
+    },
+  });
+}
