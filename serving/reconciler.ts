@@ -30,8 +30,6 @@ export interface ReconcilerOptions {
 /** A generation that failed to load (corrupt artifact, store outage) is tried again after this long. */
 const RETRY_FAILED_AFTER_MS = 10_000;
 
-const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
-
 export class Reconciler {
   private readonly applied = new Map<string, AppliedEndpoint>();
   /** When each endpoint's last failed apply happened; the same generation is retried after a pause. */
@@ -101,7 +99,7 @@ export class Reconciler {
     const seen = new Set<string>();
     let changed = false;
     for (const key of keys) {
-      const endpoint = ROUTING_KEY.exec(key)?.[1];
+      const endpoint = storeKeys.endpointOfRouting(key);
       if (!endpoint) continue;
       seen.add(endpoint);
       const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {

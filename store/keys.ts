@@ -36,6 +36,9 @@ export function assertValidPrefix(prefix: string): void {
   assertValidKey(prefix.slice(0, -1));
 }
 
+/** `endpoints/<name>/routing.json`, the shape `storeKeys.routing` builds. */
+const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
+
 /**
  * Every store key, built here and nowhere else. Model keys check their digest and routing keys their
  * endpoint name; the other parts come from values already checked (a digest the store computed, a
@@ -53,6 +56,8 @@ export const storeKeys = {
   /** A deployment's report, as JSON (its status) or as a self-contained HTML page. */
   report: (endpoint: string, version: string, format: 'json' | 'html'): string => `reports/${endpoint}/${version}/report.${format}`,
   routing: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/routing.json`,
+  /** The inverse of `routing`: the endpoint whose routing document `key` is, or undefined for any other key (one listed under `endpointsPrefix`). */
+  endpointOfRouting: (key: string): string | undefined => ROUTING_KEY.exec(key)?.[1],
   endpointsPrefix: 'endpoints/',
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',

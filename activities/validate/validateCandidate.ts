@@ -48,6 +48,8 @@ export interface ValidateInput {
 
 const checkResponse = z.object({ irVersion: z.number(), opsets: z.record(z.string(), z.number()), nodes: z.number() }).passthrough();
 
+type StructureCheck = z.infer<typeof checkResponse>;
+
 export async function validateCandidate(
   deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
   input: ValidateInput,
@@ -56,37 +58,10 @@ export async function validateCandidate(
   const bytes = await loadVerified(store, input.artifact.digest);
   const reasons: string[] = [];
 
-  // The checker and a first onnxruntime session run in a throwaway process: a model that crashes
-  // onnxruntime is refused there, and never loaded into this worker.
-  let structure: z.infer<typeof checkResponse> | undefined;
-  try {
-    structure = await checkStructure(bytes, input.timeoutMs);
-  } catch (error) {
-    if (!isRejection(error)) throw error;
-    reasons.push((error as Error).message);
-    if ((error as { type?: string }).type === 'ModelUnloadable') {
-      return {
-        digest: input.artifact.digest,
-        pass: input.pass,
-        io: { inputs: [], outputs: [] },
-        loadMs: 0,
-        runtime: { ortVersion: runtime.version, executionProvider: 'none', intraOpThreads: 0 },
-        passed: false,
-        reasons,
-      };
-    }
-  }
+  const structure = await runStructureCheck(bytes, input, reasons);
+  if (structure === 'unloadable') return unloadableReport(input, runtime, reasons);
 
-  const started = performance.now();
-  let session: ModelSession;
-  try {
-    session = await loadForTarget(runtime, bytes, input.target, { allowSpinning: false });
-  } catch (error) {
-    if (error instanceof NoExecutionProviderError) throw rejection('NoGpuExecutionProvider', error.message);
-    if (error instanceof ModelLoadError) throw rejection('ModelUnloadable', error.message);
-    throw error;
-  }
-  const loadMs = performance.now() - started;
+  const { session, loadMs } = await loadSession(runtime, bytes, input.target);
   try {
     const report: ValidationReport = {
       digest: input.artifact.digest,
@@ -98,85 +73,152 @@ export async function validateCandidate(
       passed: false,
       reasons,
     };
-
-    if (input.smokeTest) {
-      const outputs = await run(session, syntheticInputs(session.signature.inputs), reasons, 'synthetic inputs');
-      if (outputs) {
-        report.smokeTest = {
-          outputs: Object.entries(outputs).map(([name, t]) => ({ name, shape: [...t.shape], nonFinite: countNonFinite(t.data) })),
-        };
-        const bad = report.smokeTest.outputs.filter((o) => o.nonFinite > 0);
-        if (bad.length > 0) reasons.push(`NaN or Inf on synthetic inputs: ${bad.map((o) => `${o.name} (${o.nonFinite} values)`).join(', ')}`);
-      }
-    }
-
-    const stable = await stableIo(store, input.endpoint);
-    if (stable) {
-      const breaking = breakingChanges(stable.io, session.signature);
-      report.ioContract = { stableVersion: stable.version, breaking, allowed: input.allowBreakingChanges };
-      if (breaking.length > 0 && !input.allowBreakingChanges) {
-        reasons.push(`breaks the IO contract of stable ${stable.version}: ${formatChanges(breaking)}`);
-      }
-    }
-
+    if (input.smokeTest) await smokeTest(session, report);
+    await checkIoContract(store, input, session, report);
     const scoreOutput = input.task === 'classifier' ? scoreOutputOf(session.signature.outputs, input.scoreOutput) : undefined;
     if (input.referenceDigest && input.goldenDigest) {
-      const golden = await getBundle(store, input.goldenDigest);
-      const reference = await getBundle(store, input.referenceDigest);
-      const outputs = await run(session, golden, reasons, 'golden inputs');
-      if (outputs) {
-        const parity = compareWithReference(outputs, reference, {
-          pass: input.pass,
-          tolerances: input.tolerances,
-          int8MinAgreement: input.int8MinAgreement,
-          scoreOutput,
-          judgedByAccuracy: input.evaluation !== undefined,
-        });
-        report.parity = { outputs: parity, samples: firstDim(golden) };
-        for (const p of parity.filter((o) => !o.passed)) {
-          reasons.push(
-            `parity of ${p.name} fails (${p.criterion}): max abs ${fmt(p.maxAbsError)}, p99 abs ${fmt(p.p99AbsError)}, ` +
-              `max rel ${fmt(p.maxRelError)}${p.top1Agreement !== undefined ? `, top-1 agreement ${fmt(p.top1Agreement)}` : ''}` +
-              `${p.nonFinite ? `, ${p.nonFinite} NaN/Inf` : ''}`,
-          );
-        }
-      }
+      await checkParity(store, input, { golden: input.goldenDigest, reference: input.referenceDigest }, { session, scoreOutput }, report);
     }
-
-    if (input.evaluation) {
-      const data = await getBundle(store, input.evaluation.digest);
-      const labels = data[input.evaluation.labels];
-      if (!labels) throw rejection('InvalidDataset', `the evaluation set has no "${input.evaluation.labels}" array`);
-      const feeds: TensorMap = {};
-      for (const spec of session.signature.inputs) {
-        const tensor = data[spec.name];
-        if (!tensor) throw rejection('InvalidDataset', `the evaluation set has no "${spec.name}" array for input ${spec.name}`);
-        feeds[spec.name] = tensor;
-      }
-      const outputs = await run(session, feeds, reasons, 'the evaluation set');
-      if (outputs) {
-        const value = accuracy(outputs, labels.data, scoreOutput);
-        if (value === undefined) {
-          reasons.push('accuracy needs a classifier: set model.task to classifier (and scoreOutput if needed)');
-        } else {
-          const baseline = input.evaluation.baselineAccuracy;
-          const drop = baseline === undefined ? undefined : baseline - value;
-          report.accuracy = { metric: 'accuracy', value, samples: labels.data.length, ...(baseline !== undefined ? { baseline, drop } : {}) };
-          if (drop !== undefined && drop > input.evaluation.maxAccuracyDrop) {
-            reasons.push(`accuracy ${fmt(value)} is ${fmt(drop)} below fp32 (${fmt(baseline as number)}); at most ${input.evaluation.maxAccuracyDrop} allowed`);
-          }
-          if (input.pass === 'int8' && baseline !== undefined && value < 0.99 * baseline) {
-            reasons.push(`int8 accuracy ${fmt(value)} is below 99% of fp32 (${fmt(baseline)})`);
-          }
-        }
-      }
-    }
+    if (input.evaluation) await checkAccuracy(store, input, input.evaluation, { session, scoreOutput }, report);
     report.passed = reasons.length === 0;
     // Kept beside the artifact: the latest verdict on it, with every number.
     await writeDocument(store, storeKeys.modelValidation(input.artifact.digest), report);
     return report;
   } finally {
     await session.release();
+  }
+}
+
+/**
+ * The checker and a first onnxruntime session, run in a throwaway process: a model that crashes
+ * onnxruntime is refused there, and never loaded into this worker. A refusal is a reason; a model
+ * onnxruntime cannot run at all is `'unloadable'` (nothing more to check).
+ */
+async function runStructureCheck(bytes: Uint8Array, input: ValidateInput, reasons: string[]): Promise<StructureCheck | 'unloadable' | undefined> {
+  try {
+    return await checkStructure(bytes, input.timeoutMs);
+  } catch (error) {
+    if (!isRejection(error)) throw error;
+    reasons.push((error as Error).message);
+    return (error as { type?: string }).type === 'ModelUnloadable' ? 'unloadable' : undefined;
+  }
+}
+
+/** The report on a model onnxruntime cannot run: no IO, no session, failed with the reasons. */
+function unloadableReport(input: ValidateInput, runtime: ModelRuntime, reasons: string[]): ValidationReport {
+  return {
+    digest: input.artifact.digest,
+    pass: input.pass,
+    io: { inputs: [], outputs: [] },
+    loadMs: 0,
+    runtime: { ortVersion: runtime.version, executionProvider: 'none', intraOpThreads: 0 },
+    passed: false,
+    reasons,
+  };
+}
+
+/** Loads the candidate on its target in this worker, timed; a missing GPU provider or a load error is a rejection. */
+async function loadSession(runtime: ModelRuntime, bytes: Uint8Array, target: Target): Promise<{ session: ModelSession; loadMs: number }> {
+  const started = performance.now();
+  try {
+    const session = await loadForTarget(runtime, bytes, target, { allowSpinning: false });
+    return { session, loadMs: performance.now() - started };
+  } catch (error) {
+    if (error instanceof NoExecutionProviderError) throw rejection('NoGpuExecutionProvider', error.message);
+    if (error instanceof ModelLoadError) throw rejection('ModelUnloadable', error.message);
+    throw error;
+  }
+}
+
+/** Runs synthetic inputs shaped like the signature; NaN or Inf in any output is a reason. */
+async function smokeTest(session: ModelSession, report: ValidationReport): Promise<void> {
+  const outputs = await run(session, syntheticInputs(session.signature.inputs), report.reasons, 'synthetic inputs');
+  if (!outputs) return;
+  report.smokeTest = {
+    outputs: Object.entries(outputs).map(([name, t]) => ({ name, shape: [...t.shape], nonFinite: countNonFinite(t.data) })),
+  };
+  const bad = report.smokeTest.outputs.filter((o) => o.nonFinite > 0);
+  if (bad.length > 0) report.reasons.push(`NaN or Inf on synthetic inputs: ${bad.map((o) => `${o.name} (${o.nonFinite} values)`).join(', ')}`);
+}
+
+/** Compares the signature with the endpoint's stable version's IO, if there is one; a breaking change is a reason unless allowed. */
+async function checkIoContract(store: ArtifactStore, input: ValidateInput, session: ModelSession, report: ValidationReport): Promise<void> {
+  const stable = await stableIo(store, input.endpoint);
+  if (!stable) return;
+  const breaking = breakingChanges(stable.io, session.signature);
+  report.ioContract = { stableVersion: stable.version, breaking, allowed: input.allowBreakingChanges };
+  if (breaking.length > 0 && !input.allowBreakingChanges) {
+    report.reasons.push(`breaks the IO contract of stable ${stable.version}: ${formatChanges(breaking)}`);
+  }
+}
+
+/** The candidate under test and the classifier's score output (undefined for other tasks). */
+interface Candidate {
+  session: ModelSession;
+  scoreOutput: string | undefined;
+}
+
+/** Runs the golden inputs and compares with the source framework's reference outputs by the pass's rule. */
+async function checkParity(
+  store: ArtifactStore,
+  input: ValidateInput,
+  bundles: { golden: string; reference: string },
+  candidate: Candidate,
+  report: ValidationReport,
+): Promise<void> {
+  const golden = await getBundle(store, bundles.golden);
+  const reference = await getBundle(store, bundles.reference);
+  const outputs = await run(candidate.session, golden, report.reasons, 'golden inputs');
+  if (!outputs) return;
+  const parity = compareWithReference(outputs, reference, {
+    pass: input.pass,
+    tolerances: input.tolerances,
+    int8MinAgreement: input.int8MinAgreement,
+    scoreOutput: candidate.scoreOutput,
+    judgedByAccuracy: input.evaluation !== undefined,
+  });
+  report.parity = { outputs: parity, samples: firstDim(golden) };
+  for (const p of parity.filter((o) => !o.passed)) {
+    report.reasons.push(
+      `parity of ${p.name} fails (${p.criterion}): max abs ${fmt(p.maxAbsError)}, p99 abs ${fmt(p.p99AbsError)}, ` +
+        `max rel ${fmt(p.maxRelError)}${p.top1Agreement !== undefined ? `, top-1 agreement ${fmt(p.top1Agreement)}` : ''}` +
+        `${p.nonFinite ? `, ${p.nonFinite} NaN/Inf` : ''}`,
+    );
+  }
+}
+
+/** Accuracy on the labelled evaluation set, against fp32's when a baseline is given (at most the allowed drop; int8 at least 99% of it). */
+async function checkAccuracy(
+  store: ArtifactStore,
+  input: ValidateInput,
+  evaluation: NonNullable<ValidateInput['evaluation']>,
+  candidate: Candidate,
+  report: ValidationReport,
+): Promise<void> {
+  const data = await getBundle(store, evaluation.digest);
+  const labels = data[evaluation.labels];
+  if (!labels) throw rejection('InvalidDataset', `the evaluation set has no "${evaluation.labels}" array`);
+  const feeds: TensorMap = {};
+  for (const spec of candidate.session.signature.inputs) {
+    const tensor = data[spec.name];
+    if (!tensor) throw rejection('InvalidDataset', `the evaluation set has no "${spec.name}" array for input ${spec.name}`);
+    feeds[spec.name] = tensor;
+  }
+  const outputs = await run(candidate.session, feeds, report.reasons, 'the evaluation set');
+  if (!outputs) return;
+  const value = accuracy(outputs, labels.data, candidate.scoreOutput);
+  if (value === undefined) {
+    report.reasons.push('accuracy needs a classifier: set model.task to classifier (and scoreOutput if needed)');
+    return;
+  }
+  const baseline = evaluation.baselineAccuracy;
+  const drop = baseline === undefined ? undefined : baseline - value;
+  report.accuracy = { metric: 'accuracy', value, samples: labels.data.length, ...(baseline !== undefined ? { baseline, drop } : {}) };
+  if (drop !== undefined && drop > evaluation.maxAccuracyDrop) {
+    report.reasons.push(`accuracy ${fmt(value)} is ${fmt(drop)} below fp32 (${fmt(baseline as number)}); at most ${evaluation.maxAccuracyDrop} allowed`);
+  }
+  if (input.pass === 'int8' && baseline !== undefined && value < 0.99 * baseline) {
+    report.reasons.push(`int8 accuracy ${fmt(value)} is below 99% of fp32 (${fmt(baseline)})`);
   }
 }
 
@@ -190,7 +232,7 @@ export async function loadVerified(store: ArtifactStore, digest: string): Promis
   }
 }
 
-async function checkStructure(bytes: Uint8Array, timeoutMs: number): Promise<z.infer<typeof checkResponse>> {
+async function checkStructure(bytes: Uint8Array, timeoutMs: number): Promise<StructureCheck> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-check-'));
   try {
     const file = path.join(dir, 'model.onnx');

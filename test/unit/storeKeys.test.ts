@@ -18,6 +18,14 @@ test('per-endpoint keys', () => {
   expect(storeKeys.replica('r1')).toBe('gateway/replicas/r1.json');
 });
 
+test('a routing key read back: the endpoint of endpoints/<name>/routing.json, nothing for other keys under endpoints/', () => {
+  expect(storeKeys.endpointOfRouting(storeKeys.routing('fraud'))).toBe('fraud');
+  expect(storeKeys.endpointOfRouting('endpoints/fraud/other.json')).toBeUndefined();
+  expect(storeKeys.endpointOfRouting('endpoints/a/b/routing.json')).toBeUndefined();
+  expect(storeKeys.endpointOfRouting('endpoints/routing.json')).toBeUndefined();
+  expect(storeKeys.endpointOfRouting(storeKeys.replica('r1'))).toBeUndefined();
+});
+
 test('every built key is a valid store key', () => {
   for (const key of [storeKeys.source(digest, '.onnx'), storeKeys.tensorBundle(digest), storeKeys.report('ep', '2026-01-01.1', 'html')]) {
     expect(() => assertValidKey(key)).not.toThrow();
