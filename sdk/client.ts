@@ -14,7 +14,7 @@ import { submitDeploymentUpdate, type SubmitDeploymentResult } from './definitio
 import { DeploymentHandle } from './deploymentHandle';
 import { EndpointHandle } from './endpointHandle';
 import { DeploymentAlreadyRunningError, DeploymentRefusedError } from './errors';
-import { deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
+import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
 import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from './schemas';
 import { updateFailureReason } from './updateRejection';
 
@@ -115,13 +115,7 @@ export class ModelshipClient {
         taskQueue: WORKFLOW_TASK_QUEUE,
         workflowId,
         args: [spec],
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.endpoint, value: spec.endpoint },
-          { key: SEARCH_ATTRIBUTES.model, value: spec.model.name ?? spec.endpoint },
-          { key: SEARCH_ATTRIBUTES.version, value: spec.version },
-          { key: SEARCH_ATTRIBUTES.phase, value: 'Pending' },
-        ],
-        staticSummary: `Deploy ${spec.model.name ?? spec.endpoint} ${spec.version} to endpoint ${spec.endpoint}`,
+        ...deploymentStartAttributes(spec),
         staticDetails: `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}`,
       });
       return new DeploymentHandle(workflowId, this.temporal, { runId: handle.firstExecutionRunId });

@@ -4,7 +4,7 @@
  * the task queue of each, and the failure types. The zod schemas build their enums from these lists;
  * workflow code imports them from here directly.
  *
- * Workflow-safe: no zod and no Node modules; the only import is `./errors` (itself import-free).
+ * Workflow-safe: no zod, no Node modules, no imports at all.
  *
  * @example
  * import { STAGE_PHASES, isOutcome } from 'modelship/schemas';
@@ -12,7 +12,49 @@
  * STAGE_PHASES.convert; // 'Converting'
  * isOutcome(result.outcome); // true for 'promoted' | 'rejected' | 'rolledBack' | 'failed'
  */
-export { FAILURE_TYPES, REJECTION_TYPES, isFailureType, type FailureType } from './errors';
+/**
+ * Every failure type, and what it means: `rejection`, the model was refused; `failure`, something
+ * broke. One table, so a new type cannot be listed without saying which it is.
+ */
+const FAILURE_KINDS = {
+  InvalidSpec: 'failure',
+  ModelSourceUnreadable: 'rejection',
+  ModelUnloadable: 'rejection',
+  ModelConversionFailed: 'rejection',
+  InvalidGoldenInputs: 'rejection',
+  InvalidDataset: 'rejection',
+  ModelValidationFailed: 'rejection',
+  IoContractBroken: 'rejection',
+  OptimizationFailed: 'rejection',
+  NoGpuExecutionProvider: 'rejection',
+  BenchmarkRegressed: 'rejection',
+  BenchmarkFailed: 'rejection',
+  ReleaseTimedOut: 'failure',
+  CanaryRegressed: 'failure',
+  AnalysisInconclusive: 'failure',
+  RolloutAborted: 'failure',
+  ApprovalTimedOut: 'failure',
+  SmokeTestFailed: 'failure',
+  ReplicaLoadFailed: 'failure',
+  ArtifactCorrupt: 'failure',
+  InfrastructureError: 'failure',
+  /** A team's own stage (e.g. a fairness check) refused the model: a non-retryable failure of its activity. */
+  CustomCheckFailed: 'rejection',
+} as const satisfies Record<string, 'rejection' | 'failure'>;
+
+/** Why a deployment did not reach production, as a literal union (also the failure `type`). */
+export type FailureType = keyof typeof FAILURE_KINDS;
+
+/** Every {@link FailureType}, in a stable order. */
+export const FAILURE_TYPES = Object.keys(FAILURE_KINDS) as [FailureType, ...FailureType[]];
+
+/** Failure types that mean "the model was refused", as opposed to "something broke". */
+export const REJECTION_TYPES: ReadonlySet<FailureType> = new Set(FAILURE_TYPES.filter((type) => FAILURE_KINDS[type] === 'rejection'));
+
+export function isFailureType(value: unknown): value is FailureType {
+  return typeof value === 'string' && Object.hasOwn(FAILURE_KINDS, value);
+}
+
 
 /** The built-in stages of a deployment, in the order they run. */
 export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const;

@@ -1,52 +1,11 @@
 /**
  * Errors and failure types: the `type` of every `ApplicationFailure` Modelship raises (the reason
  * codes in deployment results), and the errors the client throws (all {@link ModelshipClientError}).
- * Workflow-safe: imports only `names.ts`.
+ * Workflow-safe: imports only `names.ts` (the failure types themselves live in `constants.ts`).
  */
 import { endpointWorkflowId } from './names';
 
-/**
- * Every failure type, and what it means: `rejection`, the model was refused; `failure`, something
- * broke. One table, so a new type cannot be listed without saying which it is.
- */
-const FAILURE_KINDS = {
-  InvalidSpec: 'failure',
-  ModelSourceUnreadable: 'rejection',
-  ModelUnloadable: 'rejection',
-  ModelConversionFailed: 'rejection',
-  InvalidGoldenInputs: 'rejection',
-  InvalidDataset: 'rejection',
-  ModelValidationFailed: 'rejection',
-  IoContractBroken: 'rejection',
-  OptimizationFailed: 'rejection',
-  NoGpuExecutionProvider: 'rejection',
-  BenchmarkRegressed: 'rejection',
-  BenchmarkFailed: 'rejection',
-  ReleaseTimedOut: 'failure',
-  CanaryRegressed: 'failure',
-  AnalysisInconclusive: 'failure',
-  RolloutAborted: 'failure',
-  ApprovalTimedOut: 'failure',
-  SmokeTestFailed: 'failure',
-  ReplicaLoadFailed: 'failure',
-  ArtifactCorrupt: 'failure',
-  InfrastructureError: 'failure',
-  /** A team's own stage (e.g. a fairness check) refused the model: a non-retryable failure of its activity. */
-  CustomCheckFailed: 'rejection',
-} as const satisfies Record<string, 'rejection' | 'failure'>;
-
-/** Why a deployment did not reach production, as a literal union (also the failure `type`). */
-export type FailureType = keyof typeof FAILURE_KINDS;
-
-/** Every {@link FailureType}, in a stable order. */
-export const FAILURE_TYPES = Object.keys(FAILURE_KINDS) as [FailureType, ...FailureType[]];
-
-/** Failure types that mean "the model was refused", as opposed to "something broke". */
-export const REJECTION_TYPES: ReadonlySet<FailureType> = new Set(FAILURE_TYPES.filter((type) => FAILURE_KINDS[type] === 'rejection'));
-
-export function isFailureType(value: unknown): value is FailureType {
-  return typeof value === 'string' && Object.hasOwn(FAILURE_KINDS, value);
-}
+export { FAILURE_TYPES, REJECTION_TYPES, isFailureType, type FailureType } from './constants';
 
 /** A pipeline spec failed validation; `issues` lists each problem with its path. */
 export class InvalidSpecError extends Error {
