@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nmodel ${path.basename(MODEL)} (256-1024-1024-10 MLP, ${(bytes.length / 1e6).toFixed(1)} MB), batch 1 per request, ${os.availableParallelism()} cores`);
+  console.log(
+    `\nmodel ${path.basename(MODEL)} (256-1024-1024-10 MLP, ${(bytes.length / 1e6).toFixed(1)} MB), batch 1 per request, ${os.availableParallelism()} cores`,
+  );
   console.log('scenario     conc   req/s   p50 ms   p99 ms  fail   ×in-process');
   for (const { scenario, concurrency, result } of rows) {
     const base = rows.find((r) => r.scenario === 'in-process' && r.concurrency === concurrency)?.result.throughput ?? 1;

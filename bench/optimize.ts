@@ -20,7 +20,12 @@ import { venvPython } from '../activities/python/venv';
 import type { ModelArtifact, OptimizationPass, TensorSpec, ValidationReport } from '../sdk/schemas';
 
 const FAMILIES: { name: string; file: string; task: 'classifier' | 'other'; inputs: TensorSpec[] }[] = [
-  { name: 'transformer block (d128, 4 heads, seq 32)', file: 'transformer_block.pt2', task: 'other', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 32, 128] }] },
+  {
+    name: 'transformer block (d128, 4 heads, seq 32)',
+    file: 'transformer_block.pt2',
+    task: 'other',
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 32, 128] }],
+  },
   { name: 'small CNN (3x32x32, 3 conv blocks)', file: 'cnn.pt2', task: 'classifier', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 32, 32] }] },
 ];
 const PASSES: OptimizationPass[] = ['graph', 'int8', 'fp16'];
@@ -96,7 +101,9 @@ async function main(): Promise<void> {
         const b = bench.candidates.find((x) => x.label === c.label);
         const v = reports.get(c.label);
         if (!b) {
-          lines.push(`${c.label.padEnd(7)} ${(c.artifact.sizeBytes / 1024).toFixed(0).padStart(8)}  ${(c.artifact.sizeBytes / conversion.artifact.sizeBytes).toFixed(2).padStart(5)}  refused: ${v?.reasons.join('; ').slice(0, 110)}`);
+          lines.push(
+            `${c.label.padEnd(7)} ${(c.artifact.sizeBytes / 1024).toFixed(0).padStart(8)}  ${(c.artifact.sizeBytes / conversion.artifact.sizeBytes).toFixed(2).padStart(5)}  refused: ${v?.reasons.join('; ').slice(0, 110)}`,
+          );
           continue;
         }
         const out = v?.parity?.outputs[0];

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   const replicas: ManagedProcess[] = [];
   const rows: { replicas: number; tookMs: number[]; failed: number; requests: number }[] = [];
   try {
-    if ((await (await client.deploy(spec('stable', { strategy: 'direct' }))).result()).outcome !== 'promoted') throw new Error('the stable version was not promoted');
+    if ((await (await client.deploy(spec('stable', { strategy: 'direct' }))).result()).outcome !== 'promoted')
+      throw new Error('the stable version was not promoted');
     for (const count of [1, 3]) {
       while (replicas.length + 1 < count) {
         const entry = tsEntry('cli/main.ts');
@@ -60,7 +61,9 @@ async function main(): Promise<void> {
       const traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
       const tookMs: number[] = [];
       for (let run = 0; run < RUNS; run++) {
-        const deployment = await client.deploy(spec(`r${count}-${run}`, { strategy: 'canary', steps: [{ weight: 50, bake: '60s', analysis: false }], minReplicas: count }));
+        const deployment = await client.deploy(
+          spec(`r${count}-${run}`, { strategy: 'canary', steps: [{ weight: 50, bake: '60s', analysis: false }], minReplicas: count }),
+        );
         for (let i = 0; i < 600 && (await deployment.status()).rollout?.state !== 'baking'; i++) await new Promise((r) => setTimeout(r, 50));
         await deployment.abort({ by: 'bench', reason: 'measure the rollback' });
         const result = await deployment.result();
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
   for (const row of rows) {
     const p50 = percentile(row.tookMs, 0.5);
     console.log(
-      `${String(row.replicas).padStart(8)} ${p50.toFixed(0).padStart(8)} ${percentile(row.tookMs, 0.9).toFixed(0).padStart(8)} ${Math.max(...row.tookMs).toFixed(0).padStart(8)} ${(p50 / baseline).toFixed(2).padStart(18)} ${String(row.requests).padStart(10)} ${String(row.failed).padStart(8)}`,
+      `${String(row.replicas).padStart(8)} ${p50.toFixed(0).padStart(8)} ${percentile(row.tookMs, 0.9).toFixed(0).padStart(8)} ${Math.max(...row.tookMs)
+        .toFixed(0)
+        .padStart(8)} ${(p50 / baseline).toFixed(2).padStart(18)} ${String(row.requests).padStart(10)} ${String(row.failed).padStart(8)}`,
     );
   }
 }

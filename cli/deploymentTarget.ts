@@ -28,6 +28,11 @@ export async function resolveDeployment(client: ModelshipClient, target: string 
   const endpoint = endpointTarget(target);
   if (!endpoint) throw new CliError('name a deployment as <endpoint>/<version>, or an endpoint', EXIT_CODES.error, usage);
   const active = await client.endpoint(endpoint).active();
-  if (!active) throw new CliError(`endpoint ${endpoint} has no deployment in progress`, EXIT_CODES.error, `see \`modelship status ${endpoint}\` and \`modelship history ${endpoint}\``);
+  if (!active)
+    throw new CliError(
+      `endpoint ${endpoint} has no deployment in progress`,
+      EXIT_CODES.error,
+      `see \`modelship status ${endpoint}\` and \`modelship history ${endpoint}\``,
+    );
   return active;
 }

@@ -12,12 +12,7 @@ export interface ParsedCommandLine<T> {
   positionals: string[];
 }
 
-export function parseCommandLine<S extends z.ZodType>(
-  argv: string[],
-  flags: Flags,
-  schema: S,
-  usage: string,
-): ParsedCommandLine<z.output<S>> {
+export function parseCommandLine<S extends z.ZodType>(argv: string[], flags: Flags, schema: S, usage: string): ParsedCommandLine<z.output<S>> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: flags, allowPositionals: true, strict: true });
@@ -27,7 +22,9 @@ export function parseCommandLine<S extends z.ZodType>(
   const result = schema.safeParse(parsed.values);
   if (!result.success) {
     throw new CliError(
-      formatIssues(result.error).map((i) => `--${i.path}: ${i.message}`).join('\n'),
+      formatIssues(result.error)
+        .map((i) => `--${i.path}: ${i.message}`)
+        .join('\n'),
       1,
       usage,
     );

@@ -50,7 +50,13 @@ async function predict(gatewayUrl: string): Promise<{ version: string; label: nu
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { exit: { type: 'boolean' }, port: { type: 'string' }, 'gateway-port': { type: 'string' }, 'bad-canary': { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    options: {
+      exit: { type: 'boolean' },
+      port: { type: 'string' },
+      'gateway-port': { type: 'string' },
+      'bad-canary': { type: 'boolean' },
+      'state-dir': { type: 'string' },
+    },
   });
   const started = Date.now();
   console.log('Modelship demo: starting the embedded default (Temporal dev server, CPU worker, gateway)…');
@@ -83,8 +89,7 @@ async function main(): Promise<number> {
     }
     const expected = values['bad-canary'] ? ['promoted', 'rolledBack'] : ['promoted'];
 
-    const ok =
-      bad.outcome === 'rejected' && stillServing.version === good.version && canaries.map((c) => c.outcome).join() === expected.join();
+    const ok = bad.outcome === 'rejected' && stillServing.version === good.version && canaries.map((c) => c.outcome).join() === expected.join();
     console.log(`\n${ok ? '✓' : '✗'} demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
     console.log(`  ${good.workflowId}: ${good.outcome}`);
     console.log(`  ${bad.workflowId}: ${bad.outcome} (${bad.failure?.type}); the endpoint still serves ${stillServing.version}`);

@@ -14,7 +14,12 @@ import { inferRequest, type InferRequest, type InferResponseOutput } from './mes
 export function parseInferRequest(body: unknown): InferRequest {
   const parsed = inferRequest.safeParse(body);
   if (!parsed.success) {
-    throw new HttpError(400, `invalid inference request: ${formatIssues(parsed.error).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new HttpError(
+      400,
+      `invalid inference request: ${formatIssues(parsed.error)
+        .map((i) => `${i.path || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -68,8 +73,7 @@ function describeSpecs(specs: readonly TensorSpec[]): string {
 }
 
 function checkShape(name: string, shape: readonly number[], expected: readonly number[]): void {
-  const mismatch =
-    shape.length !== expected.length || expected.some((d, i) => d >= 0 && shape[i] !== d);
+  const mismatch = shape.length !== expected.length || expected.some((d, i) => d >= 0 && shape[i] !== d);
   if (mismatch) {
     throw new HttpError(
       400,
@@ -94,8 +98,7 @@ export function decodeTensor(name: string, type: Datatype, shape: readonly numbe
   if (flat.length !== expected) {
     throw new HttpError(400, `input "${name}" has ${flat.length} element(s); shape [${shape.join(', ')}] needs ${expected}`);
   }
-  const bad = (i: number, what: string): HttpError =>
-    new HttpError(400, `input "${name}" element ${i} is ${JSON.stringify(flat[i])}; ${type} needs ${what}`);
+  const bad = (i: number, what: string): HttpError => new HttpError(400, `input "${name}" element ${i} is ${JSON.stringify(flat[i])}; ${type} needs ${what}`);
 
   if (type === 'BYTES') {
     const out = flat.map((v, i) => {

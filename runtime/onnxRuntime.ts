@@ -4,13 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Datatype, IoSignature, TensorSpec } from '../sdk/schemas';
-import {
-  ModelLoadError,
-  type ExecutionProvider,
-  type ModelRuntime,
-  type ModelSession,
-  type SessionOptions,
-} from './modelRuntime';
+import { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSession, type SessionOptions } from './modelRuntime';
 import type { Tensor, TensorData, TensorMap } from './tensor';
 
 /** KServe datatype ↔ onnxruntime element type: one frozen table, both directions. */
@@ -30,9 +24,7 @@ const ORT_TYPES: Readonly<Record<Datatype, ort.Tensor.Type>> = Object.freeze({
   BYTES: 'string',
 });
 
-const DATATYPES_BY_ORT_TYPE: ReadonlyMap<string, Datatype> = new Map(
-  Object.entries(ORT_TYPES).map(([datatype, ortType]) => [ortType, datatype as Datatype]),
-);
+const DATATYPES_BY_ORT_TYPE: ReadonlyMap<string, Datatype> = new Map(Object.entries(ORT_TYPES).map(([datatype, ortType]) => [ortType, datatype as Datatype]));
 
 /** Modelship provider names → onnxruntime-node backend names. */
 const ORT_PROVIDERS: Readonly<Record<ExecutionProvider, string>> = Object.freeze({
@@ -53,9 +45,7 @@ class OnnxSession implements ModelSession {
     for (const [name, tensor] of Object.entries(feeds)) {
       ortFeeds[name] = new ort.Tensor(ORT_TYPES[tensor.datatype], tensor.data as never, tensor.shape);
     }
-    const results = outputNames
-      ? await this.session.run(ortFeeds, outputNames as string[])
-      : await this.session.run(ortFeeds);
+    const results = outputNames ? await this.session.run(ortFeeds, outputNames as string[]) : await this.session.run(ortFeeds);
     const outputs: TensorMap = {};
     for (const [name, value] of Object.entries(results)) {
       outputs[name] = fromOrtTensor(name, value);
@@ -76,9 +66,7 @@ function fromOrtTensor(name: string, value: ort.OnnxValue): Tensor {
 
 function toTensorSpec(meta: ort.InferenceSession.ValueMetadata, role: 'input' | 'output'): TensorSpec {
   if (!meta.isTensor) {
-    throw new ModelLoadError(
-      `${role} ${meta.name} is not a tensor (a sequence or map); serve models whose inputs and outputs are tensors`,
-    );
+    throw new ModelLoadError(`${role} ${meta.name} is not a tensor (a sequence or map); serve models whose inputs and outputs are tensors`);
   }
   const datatype = DATATYPES_BY_ORT_TYPE.get(meta.type);
   if (!datatype) throw new ModelLoadError(`${role} ${meta.name} has unsupported element type ${meta.type}`);

@@ -41,21 +41,20 @@ type TypedArrayConstructor =
   | Float64ArrayConstructor;
 
 /** Typed array and element size of each numeric datatype. */
-export const NUMERIC_DATATYPES: Readonly<Record<NumericDatatype, { array: TypedArrayConstructor; bytes: number }>> =
-  Object.freeze({
-    BOOL: { array: Uint8Array, bytes: 1 },
-    UINT8: { array: Uint8Array, bytes: 1 },
-    INT8: { array: Int8Array, bytes: 1 },
-    UINT16: { array: Uint16Array, bytes: 2 },
-    INT16: { array: Int16Array, bytes: 2 },
-    FP16: { array: Uint16Array, bytes: 2 },
-    UINT32: { array: Uint32Array, bytes: 4 },
-    INT32: { array: Int32Array, bytes: 4 },
-    FP32: { array: Float32Array, bytes: 4 },
-    UINT64: { array: BigUint64Array, bytes: 8 },
-    INT64: { array: BigInt64Array, bytes: 8 },
-    FP64: { array: Float64Array, bytes: 8 },
-  });
+export const NUMERIC_DATATYPES: Readonly<Record<NumericDatatype, { array: TypedArrayConstructor; bytes: number }>> = Object.freeze({
+  BOOL: { array: Uint8Array, bytes: 1 },
+  UINT8: { array: Uint8Array, bytes: 1 },
+  INT8: { array: Int8Array, bytes: 1 },
+  UINT16: { array: Uint16Array, bytes: 2 },
+  INT16: { array: Int16Array, bytes: 2 },
+  FP16: { array: Uint16Array, bytes: 2 },
+  UINT32: { array: Uint32Array, bytes: 4 },
+  INT32: { array: Int32Array, bytes: 4 },
+  FP32: { array: Float32Array, bytes: 4 },
+  UINT64: { array: BigUint64Array, bytes: 8 },
+  INT64: { array: BigInt64Array, bytes: 8 },
+  FP64: { array: Float64Array, bytes: 8 },
+});
 
 export function isNumericDatatype(datatype: Datatype): datatype is NumericDatatype {
   return datatype !== 'BYTES';

@@ -10,10 +10,7 @@ import type { TensorMap } from './tensor';
 import { tensorFromBytes } from './tensorBytes';
 
 export const tensorBundle = z.object({
-  tensors: z.record(
-    z.string(),
-    z.object({ datatype, shape: z.array(z.number().int().nonnegative()), data: z.string() }),
-  ),
+  tensors: z.record(z.string(), z.object({ datatype, shape: z.array(z.number().int().nonnegative()), data: z.string() })),
 });
 
 export function decodeBundle(bundle: z.infer<typeof tensorBundle>): TensorMap {

@@ -47,7 +47,11 @@ async function step(name: string, body: (report: (line: string) => void) => Prom
 
 async function tool(command: string, args: string[], label: string): Promise<string> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(command, args, {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1' },
+    });
     return `${stdout}${stderr}`;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -93,7 +97,10 @@ async function main(): Promise<void> {
       const pythonTool = path.join(installed, 'dist', 'activities', 'python', 'modelTools.py');
       if (!existsSync(pythonTool)) throw new Error(`the Python tool is not in the package: ${path.relative(SCRATCH, pythonTool)}`);
       await tool(path.join(installed, 'bin', 'modelship'), ['schema', '--out', path.join(SCRATCH, 'schema.json')], 'modelship schema (installed)');
-      const [printed, checkedIn] = await Promise.all([readFile(path.join(SCRATCH, 'schema.json'), 'utf8'), readFile(path.join(ROOT, 'examples', 'pipeline.schema.json'), 'utf8')]);
+      const [printed, checkedIn] = await Promise.all([
+        readFile(path.join(SCRATCH, 'schema.json'), 'utf8'),
+        readFile(path.join(ROOT, 'examples', 'pipeline.schema.json'), 'utf8'),
+      ]);
       if (printed !== checkedIn) throw new Error('the built `modelship schema` differs from examples/pipeline.schema.json: run `npm run docs:spec`');
     }),
     (async () => {
@@ -109,7 +116,10 @@ async function main(): Promise<void> {
       await step('bundle modelship/workflows and modelship/schemas as workflow code (bundleWorkflowCode)', async (report) => {
         // A user's workflows file: Modelship's workflows, plus the schemas, which workflow code may use too.
         const workflowsPath = path.join(SCRATCH, 'workflows.js');
-        await writeFile(workflowsPath, "require('modelship/schemas');\nconst { deployModel, endpoint } = require('modelship/workflows');\nmodule.exports = { deployModel, endpoint };\n");
+        await writeFile(
+          workflowsPath,
+          "require('modelship/schemas');\nconst { deployModel, endpoint } = require('modelship/workflows');\nmodule.exports = { deployModel, endpoint };\n",
+        );
         const { bundleWorkflowCode } = consumer('@temporalio/worker') as typeof TemporalWorker;
         const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
         const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });

@@ -56,14 +56,21 @@ export function collectSpecComments(): Record<string, string> {
 /** The object types a field may hold (a union's object members; primitives and literals hold none). */
 function objectMembers(checker: ts.TypeChecker, type: ts.Type): ts.Type[] {
   const members = type.isUnion() ? type.types : [type];
-  return members.filter((t) => (t.flags & ts.TypeFlags.Object) !== 0 && (checker.isArrayType(t) || checker.getPropertiesOfType(t).length > 0 || checker.getIndexTypeOfType(t, ts.IndexKind.String) !== undefined));
+  return members.filter(
+    (t) =>
+      (t.flags & ts.TypeFlags.Object) !== 0 &&
+      (checker.isArrayType(t) || checker.getPropertiesOfType(t).length > 0 || checker.getIndexTypeOfType(t, ts.IndexKind.String) !== undefined),
+  );
 }
 
 /** The property every member of a union pins to a string literal (`strategy`, `mode`). */
 function discriminatorOf(checker: ts.TypeChecker, objects: readonly ts.Type[]): string | undefined {
   const [first] = objects;
   if (!first) return undefined;
-  return checker.getPropertiesOfType(first).map((p) => p.name).find((name) => objects.every((o) => literalOf(checker, o, name) !== undefined));
+  return checker
+    .getPropertiesOfType(first)
+    .map((p) => p.name)
+    .find((name) => objects.every((o) => literalOf(checker, o, name) !== undefined));
 }
 
 function literalOf(checker: ts.TypeChecker, object: ts.Type, name: string): string | undefined {

@@ -36,7 +36,12 @@ export function renderSpecReference(schema: JsonSchema): string {
         const tag = variantTag(variant, discriminator);
         const prefix = `${top.path}(${tag})`;
         const title = `\`${top.path}\` with \`${discriminator}: ${tag}\``;
-        sections.push(section(title, below.filter((f) => f.path.startsWith(`${prefix}.`))));
+        sections.push(
+          section(
+            title,
+            below.filter((f) => f.path.startsWith(`${prefix}.`)),
+          ),
+        );
       }
     } else {
       sections.push(section(`\`${top.path}\``, below));
@@ -67,7 +72,8 @@ export function typeOf(schema: JsonSchema): string {
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) {
     const discriminator = discriminatorOf(variants);
-    if (discriminator) return `object, by \`${discriminator}\`: ${variants.map((v) => (typeof v === 'object' ? code(variantTag(v, discriminator)) : '')).join(' | ')}`;
+    if (discriminator)
+      return `object, by \`${discriminator}\`: ${variants.map((v) => (typeof v === 'object' ? code(variantTag(v, discriminator)) : '')).join(' | ')}`;
     return variants.map((v) => (typeof v === 'object' ? typeOf(v) : String(v))).join(' | ');
   }
   if (schema.type === 'array') {

@@ -55,7 +55,6 @@ export function isFailureType(value: unknown): value is FailureType {
   return typeof value === 'string' && Object.hasOwn(FAILURE_KINDS, value);
 }
 
-
 /** The built-in stages of a deployment, in the order they run. */
 export const STAGE_NAMES = ['ingest', 'convert', 'optimize', 'validate', 'benchmark', 'release'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];

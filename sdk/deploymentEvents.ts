@@ -29,7 +29,14 @@ export function statusDiff(workflowId: string): (status: DeploymentStatus) => De
     if (status.phase === 'Queued') emit('queued', status.phase, { type: 'queued', workflowId, position: 0 });
     for (const stage of status.stages) {
       if (stage.status === 'pending') continue;
-      emit(`stage:${stage.name}`, [stage.status, stage.summary], { type: 'stage', stage: stage.name, status: stage.status, summary: stage.summary, startedAt: stage.startedAt, finishedAt: stage.finishedAt });
+      emit(`stage:${stage.name}`, [stage.status, stage.summary], {
+        type: 'stage',
+        stage: stage.name,
+        status: stage.status,
+        summary: stage.summary,
+        startedAt: stage.startedAt,
+        finishedAt: stage.finishedAt,
+      });
     }
     for (const [index, step] of (status.rollout?.steps ?? []).entries()) {
       if (step.status === 'pending') continue;

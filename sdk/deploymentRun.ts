@@ -33,13 +33,17 @@ export async function lookUpRun(client: Client, endpoint: string, workflowId: st
     throw error;
   }
   const queued = state.queue.some((d) => d.workflowId === workflowId);
-  const runId = state.active?.workflowId === workflowId ? state.active.runId : [...state.history].reverse().find((e) => e.workflowId === workflowId && e.runId)?.runId;
+  const runId =
+    state.active?.workflowId === workflowId ? state.active.runId : [...state.history].reverse().find((e) => e.workflowId === workflowId && e.runId)?.runId;
   if (runId && !queued) return { runId };
   // Neither queued nor known to the endpoint (e.g. older than its history): the latest run.
   if (!queued && state.active?.workflowId !== workflowId) return {};
   const endpointStatus = (await handle.describe()).status.name;
   if (endpointStatus !== 'RUNNING') {
-    throw new DeploymentNotFoundError(workflowId, `it was queued at ${endpointWorkflowId(endpoint)}, which is ${endpointStatus.toLowerCase()}: it will not start`);
+    throw new DeploymentNotFoundError(
+      workflowId,
+      `it was queued at ${endpointWorkflowId(endpoint)}, which is ${endpointStatus.toLowerCase()}: it will not start`,
+    );
   }
   return 'queued';
 }
@@ -50,10 +54,13 @@ export async function lookUpRun(client: Client, endpoint: string, workflowId: st
  */
 export async function awaitRun(client: Client, endpoint: string, workflowId: string): Promise<DeploymentRun> {
   try {
-    const { known, runId } = await client.workflow.getHandle(endpointWorkflowId(endpoint)).executeUpdate(awaitDeploymentUpdate, { args: [{ workflowId, until: 'started' }] });
+    const { known, runId } = await client.workflow
+      .getHandle(endpointWorkflowId(endpoint))
+      .executeUpdate(awaitDeploymentUpdate, { args: [{ workflowId, until: 'started' }] });
     return known && runId ? { runId } : {};
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && updateFailureType(error) === NOT_STARTED) throw new DeploymentNotFoundError(workflowId, updateFailureReason(error));
+    if (error instanceof WorkflowUpdateFailedError && updateFailureType(error) === NOT_STARTED)
+      throw new DeploymentNotFoundError(workflowId, updateFailureReason(error));
     // No endpoint workflow (a deployment started directly), or it has closed, or it could not run the
     // Update: what its state says settles it, unless the deployment is still queued there.
     if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {

@@ -14,9 +14,7 @@ export class InvalidSpecError extends Error {
     readonly source: string,
     readonly issues: readonly { path: string; message: string }[],
   ) {
-    super(
-      `invalid pipeline spec ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
-    );
+    super(`invalid pipeline spec ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'));
   }
 }
 

@@ -23,7 +23,8 @@ async function readSpecFile(file: string): Promise<unknown> {
   if (ext === '.ts' || ext === '.mts' || ext === '.cts' || ext === '.js' || ext === '.mjs' || ext === '.cjs') {
     const mod = (ext === '.mjs' ? await import(pathToFileURL(file).href) : require(file)) as Record<string, unknown>;
     const spec = mod.default ?? mod.pipeline;
-    if (spec === undefined) throw new InvalidSpecError(file, [{ path: '', message: 'the module exports no pipeline: use `export default definePipeline({...})`' }]);
+    if (spec === undefined)
+      throw new InvalidSpecError(file, [{ path: '', message: 'the module exports no pipeline: use `export default definePipeline({...})`' }]);
     return spec;
   }
   let text: string;
@@ -44,8 +45,7 @@ async function readSpecFile(file: string): Promise<unknown> {
  * `file://` URIs, so workers in other directories find them.
  */
 export function resolveModelSource(spec: PipelineSpec, baseDir: string): PipelineSpec {
-  const resolve = (location: string): string =>
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : pathToFileURL(path.resolve(baseDir, location)).href;
+  const resolve = (location: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : pathToFileURL(path.resolve(baseDir, location)).href);
   const { convert, validate } = spec.stages;
   return {
     ...spec,

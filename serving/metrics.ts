@@ -5,11 +5,10 @@ const BY_VERSION = ['endpoint', 'version'] as const;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = this.counter(
-    'modelship_requests_total',
-    'Inference requests answered, by endpoint, version and HTTP status code.',
-    [...BY_VERSION, 'code'],
-  );
+  readonly requests = this.counter('modelship_requests_total', 'Inference requests answered, by endpoint, version and HTTP status code.', [
+    ...BY_VERSION,
+    'code',
+  ]);
   readonly latency = this.histogram(
     'modelship_request_duration_seconds',
     'Inference request latency (decode, queue, model, encode), by endpoint and version.',

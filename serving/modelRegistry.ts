@@ -144,9 +144,7 @@ export class ModelRegistry {
     try {
       const versions = [];
       for (const v of doc.versions) versions.push({ loaded: await obtain(v.version, v.digest, v.serving), weight: v.weight });
-      const shadow = doc.shadow
-        ? { loaded: await obtain(doc.shadow.version, doc.shadow.digest, doc.shadow.serving), percent: doc.shadow.percent }
-        : undefined;
+      const shadow = doc.shadow ? { loaded: await obtain(doc.shadow.version, doc.shadow.digest, doc.shadow.serving), percent: doc.shadow.percent } : undefined;
       route = {
         endpoint: doc.endpoint,
         generation: doc.generation,

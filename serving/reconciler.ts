@@ -3,13 +3,7 @@
  * loads (digest-verified) what is new, and reports what it applied in its heartbeat document.
  */
 import type { ModelRuntime } from '../runtime';
-import {
-  getModel,
-  readDocument,
-  storeKeys,
-  writeDocument,
-  type ArtifactStore,
-} from '../store';
+import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import { routingDocument, type AppliedEndpoint, type ReplicaStatus } from '../sdk/schemas';
 import type { ModelRegistry } from './modelRegistry';
 
@@ -108,8 +102,7 @@ export class Reconciler {
       });
       const state = this.applied.get(endpoint) ?? { generation: 0 };
       if (!doc || doc.generation <= state.generation) continue;
-      const recentlyFailed =
-        state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
+      const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
       if (recentlyFailed) continue;
       try {
         await registry.apply(doc, (digest) => this.load(digest));

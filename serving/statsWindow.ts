@@ -81,7 +81,10 @@ export class StatsWindow {
     samples.push(sample);
     if (samples.length > this.maxSamples || (samples[0] as T).t < sample.t - this.retentionMs * 2) {
       const cutoff = sample.t - this.retentionMs;
-      const keepFrom = Math.max(samples.length - this.maxSamples, samples.findIndex((s) => s.t >= cutoff));
+      const keepFrom = Math.max(
+        samples.length - this.maxSamples,
+        samples.findIndex((s) => s.t >= cutoff),
+      );
       samples.splice(0, keepFrom < 0 ? samples.length : keepFrom);
     }
   }

@@ -46,9 +46,7 @@ export class VersionExecutor {
   ) {
     // Batching needs a batch dimension: every input's first dimension must be dynamic.
     this.batching =
-      config.batching !== undefined &&
-      config.batching.maxBatchSize > 1 &&
-      session.signature.inputs.every((i) => i.shape.length > 0 && i.shape[0] === -1);
+      config.batching !== undefined && config.batching.maxBatchSize > 1 && session.signature.inputs.every((i) => i.shape.length > 0 && i.shape[0] === -1);
   }
 
   get queueDepth(): number {
@@ -162,7 +160,10 @@ export class VersionExecutor {
         return;
       }
       const outputs = await this.session.run(concatenate(batch.map((p) => p.feeds)), batch[0]?.outputNames);
-      const parts = split(outputs, batch.map((p) => p.rows));
+      const parts = split(
+        outputs,
+        batch.map((p) => p.rows),
+      );
       if (!parts) {
         // Outputs are not batch-major (first dimension ≠ total rows): answer each request on its own.
         for (const p of batch) p.resolve(await this.session.run(p.feeds, p.outputNames));

@@ -47,11 +47,7 @@ export async function getModel(store: ArtifactStore, digest: string): Promise<Ui
 }
 
 /** Reads and schema-checks a JSON document; `undefined` if absent. */
-export async function readDocument<S extends z.ZodType>(
-  store: ArtifactStore,
-  key: string,
-  schema: S,
-): Promise<z.output<S> | undefined> {
+export async function readDocument<S extends z.ZodType>(store: ArtifactStore, key: string, schema: S): Promise<z.output<S> | undefined> {
   const bytes = await store.get(key);
   if (!bytes) return undefined;
   let json: unknown;

@@ -40,9 +40,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }),
-      );
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
     } catch (error) {

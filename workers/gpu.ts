@@ -21,7 +21,9 @@ export async function runGpuWorker(settings: WorkerSettings = workerSettingsFrom
   const probe = await probeGpu(runtime);
   if (!probe.available) {
     if (env.MODELSHIP_GPU_ALLOW_MISSING !== '1') {
-      throw new Error(`${probe.reason}\nThis machine cannot run GPU stages; start the GPU worker where CUDA is installed (or set MODELSHIP_GPU_ALLOW_MISSING=1 to start anyway).`);
+      throw new Error(
+        `${probe.reason}\nThis machine cannot run GPU stages; start the GPU worker where CUDA is installed (or set MODELSHIP_GPU_ALLOW_MISSING=1 to start anyway).`,
+      );
     }
     console.warn(`warning: ${probe.reason}\nStarting anyway (MODELSHIP_GPU_ALLOW_MISSING=1): GPU activities will fail.`);
   }

@@ -52,7 +52,10 @@ export type SharedWorkerOptions = Required<Pick<WorkerOptions, 'connection' | 'n
  * Connects to Temporal and opens the store as `settings` say, runs `body` with them (it creates and
  * runs the process's workers), and closes the connection when `body` ends or fails.
  */
-export async function withWorkerConnection(settings: WorkerSettings, body: (shared: SharedWorkerOptions, store: ArtifactStore) => Promise<void>): Promise<void> {
+export async function withWorkerConnection(
+  settings: WorkerSettings,
+  body: (shared: SharedWorkerOptions, store: ArtifactStore) => Promise<void>,
+): Promise<void> {
   const connection = await NativeConnection.connect(settings.connection.connectionOptions);
   try {
     const store = openStore(settings.storeUri);

@@ -23,13 +23,17 @@ import { releaseStage } from './stages/releaseStages';
  *   (absent when the deployment was started without an endpoint, or by an older endpoint)
  */
 export async function deployModel(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
-  return runDeployment(spec, async (d) => {
-    await ingestStage(d);
-    await convertStage(d);
-    await optimizeStage(d);
-    await validateStage(d);
-    await benchmarkStage(d);
-    const serving = selectStage(d);
-    await releaseStage(d, serving);
-  }, admission);
+  return runDeployment(
+    spec,
+    async (d) => {
+      await ingestStage(d);
+      await convertStage(d);
+      await optimizeStage(d);
+      await validateStage(d);
+      await benchmarkStage(d);
+      const serving = selectStage(d);
+      await releaseStage(d, serving);
+    },
+    admission,
+  );
 }

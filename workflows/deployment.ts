@@ -20,13 +20,7 @@ import {
 } from '@temporalio/workflow';
 import { HandlerUnfinishedPolicy } from '@temporalio/common';
 import type { Activities, ModelActivities } from '../activities';
-import {
-  deploymentProgressSignal,
-  deploymentStatusQuery,
-  watchStatusUpdate,
-  type DeploymentAdmission,
-  type DeploymentProgress,
-} from '../sdk/definitions';
+import { deploymentProgressSignal, deploymentStatusQuery, watchStatusUpdate, type DeploymentAdmission, type DeploymentProgress } from '../sdk/definitions';
 import { isStageName, REJECTION_TYPES, STAGE_NAMES, STAGE_PHASES } from '../sdk/constants';
 import { ACTIVITY_TASK_QUEUES, endpointWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
 import type { DeploymentFailure, DeploymentResult, DeploymentStatus, Phase, PipelineSpec, StageName, StageState, Target } from '../sdk/schemas';
@@ -230,6 +224,8 @@ function progressReporter(status: DeploymentStatus): (change?: { weight?: number
     const key = JSON.stringify(progress);
     if (!endpoint || key === lastSent) return;
     lastSent = key;
-    endpoint.signal(deploymentProgressSignal, progress).catch((error: unknown) => log.warn('could not report progress to the endpoint', { error: String(error) }));
+    endpoint
+      .signal(deploymentProgressSignal, progress)
+      .catch((error: unknown) => log.warn('could not report progress to the endpoint', { error: String(error) }));
   };
 }

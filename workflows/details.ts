@@ -12,9 +12,16 @@ export function deploymentDetails(status: DeploymentStatus): string {
   for (const stage of status.stages) lines.push(`- ${MARKS[stage.status]} **${stage.name}** ${stage.summary ?? stage.status}`);
   const rollout = status.rollout;
   if (rollout) {
-    lines.push('', `**${rollout.strategy} rollout** against ${rollout.stableVersion ?? 'no stable version'}: ${rollout.state}, new version at ${rollout.weight}%`);
+    lines.push(
+      '',
+      `**${rollout.strategy} rollout** against ${rollout.stableVersion ?? 'no stable version'}: ${rollout.state}, new version at ${rollout.weight}%`,
+    );
     for (const step of rollout.steps) lines.push(`- ${stepLine(step)}`);
-    if (rollout.rollback) lines.push('', `**Rolled back** in ${rollout.rollback.tookMs} ms (generation ${rollout.rollback.generation}, verified ${JSON.stringify(rollout.rollback.verified)}): ${rollout.rollback.reason}`);
+    if (rollout.rollback)
+      lines.push(
+        '',
+        `**Rolled back** in ${rollout.rollback.tookMs} ms (generation ${rollout.rollback.generation}, verified ${JSON.stringify(rollout.rollback.verified)}): ${rollout.rollback.reason}`,
+      );
   }
   if (status.failure) lines.push('', `**${status.failure.type}** at ${status.failure.stage}: ${status.failure.message}`);
   if (status.report) lines.push('', `report: ${status.report.uri}`);

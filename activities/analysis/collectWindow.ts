@@ -31,7 +31,13 @@ export interface CollectedWindow {
   unreachable: string[];
 }
 
-export async function collectWindow(store: ArtifactStore, endpoint: string, since: number, adminToken: string | undefined, upTo?: number): Promise<CollectedWindow> {
+export async function collectWindow(
+  store: ArtifactStore,
+  endpoint: string,
+  since: number,
+  adminToken: string | undefined,
+  upTo?: number,
+): Promise<CollectedWindow> {
   const replicas = await liveReplicas(store);
   const versions: Record<string, VersionWindow> = {};
   const shadow: Record<string, ShadowWindow> = {};
@@ -40,10 +46,13 @@ export async function collectWindow(store: ArtifactStore, endpoint: string, sinc
   await Promise.all(
     replicas.map(async (replica) => {
       try {
-        const response = await fetch(new URL(`/admin/stats/${encodeURIComponent(endpoint)}?since=${since}${upTo === undefined ? '' : `&until=${upTo}`}`, replica.url), {
-          headers: adminToken ? { authorization: `Bearer ${adminToken}` } : {},
-          signal: AbortSignal.timeout(5000),
-        });
+        const response = await fetch(
+          new URL(`/admin/stats/${encodeURIComponent(endpoint)}?since=${since}${upTo === undefined ? '' : `&until=${upTo}`}`, replica.url),
+          {
+            headers: adminToken ? { authorization: `Bearer ${adminToken}` } : {},
+            signal: AbortSignal.timeout(5000),
+          },
+        );
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const stats = statsResponse.parse(await response.json());
         until = Math.max(until, stats.until);

@@ -18,7 +18,10 @@ const queryResponse = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('success'),
     data: z.discriminatedUnion('resultType', [
-      z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })) }),
+      z.object({
+        resultType: z.literal('vector'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
+      }),
       z.object({ resultType: z.literal('scalar'), result: z.tuple([z.number(), z.string()]) }),
       z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }),
       z.object({ resultType: z.literal('string'), result: z.unknown() }),
@@ -63,9 +66,17 @@ async function runCheck(config: NonNullable<AnalysisConfig['prometheus']>, check
   const bounds = [check.min !== undefined ? `≥ ${check.min}` : '', check.max !== undefined ? `≤ ${check.max}` : ''].filter(Boolean).join(' and ');
   const outside = finite.filter((s) => (check.max !== undefined && s.value > check.max) || (check.min !== undefined && s.value < check.min));
   const values = Object.fromEntries(finite.slice(0, 20).map((s) => [s.series, s.value]));
-  const shown = finite.slice(0, 3).map((s) => `${s.series === '{}' ? '' : `${s.series} `}${round(s.value)}`).join(', ');
+  const shown = finite
+    .slice(0, 3)
+    .map((s) => `${s.series === '{}' ? '' : `${s.series} `}${round(s.value)}`)
+    .join(', ');
   return outside.length > 0
-    ? { name, status: 'fail', detail: `${outside.map((s) => `${s.series === '{}' ? '' : `${s.series} `}${round(s.value)}`).join(', ')} not ${bounds} (${query})`, values }
+    ? {
+        name,
+        status: 'fail',
+        detail: `${outside.map((s) => `${s.series === '{}' ? '' : `${s.series} `}${round(s.value)}`).join(', ')} not ${bounds} (${query})`,
+        values,
+      }
     : { name, status: 'pass', detail: `${shown} ${bounds}`, values };
 }
 
@@ -74,7 +85,9 @@ function inconclusive(name: string, detail: string): AnalysisCheck {
 }
 
 function describeSeries(metric: Record<string, string>): string {
-  return `{${Object.entries(metric).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+  return `{${Object.entries(metric)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
 }
 
 function round(value: number): string {

@@ -19,7 +19,10 @@ export async function ingestModel(store: ArtifactStore, input: IngestInput): Pro
   const bytes = await readSource(input.source);
   if (bytes.byteLength === 0) throw rejection('ModelSourceUnreadable', `model source ${input.source} is empty`);
   const digest = sha256Hex(bytes);
-  const ext = path.extname(new URL(input.source).pathname).toLowerCase().replace(/[^a-z0-9.]/g, '');
+  const ext = path
+    .extname(new URL(input.source).pathname)
+    .toLowerCase()
+    .replace(/[^a-z0-9.]/g, '');
   const key = storeKeys.source(digest, ext);
   if (!(await store.exists(key))) await store.put(key, bytes);
   return { key, digest, sizeBytes: bytes.byteLength };

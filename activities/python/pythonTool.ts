@@ -18,12 +18,7 @@ export interface PythonToolOptions {
   onProgress?: () => void;
 }
 
-export async function runPythonTool<S extends z.ZodType>(
-  command: string,
-  request: unknown,
-  schema: S,
-  options: PythonToolOptions,
-): Promise<z.output<S>> {
+export async function runPythonTool<S extends z.ZodType>(command: string, request: unknown, schema: S, options: PythonToolOptions): Promise<z.output<S>> {
   const script = path.join(PYTHON_TOOL_ROOT, 'modelTools.py');
   const child = spawn(venvPython(), [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   let stdout = '';

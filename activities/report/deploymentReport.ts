@@ -31,9 +31,7 @@ export function renderHtml(status: DeploymentStatus): string {
 <td>${batch ? batch.throughputPerSec.toFixed(0) : '–'}${batch && !batch.stable ? ' (unstable)' : ''}</td><td>${escape(c.verdict)}</td></tr>`;
     })
     .join('\n');
-  const stages = status.stages
-    .map((s) => `<li><b>${escape(s.name)}</b> ${s.status}${s.summary ? `: ${escape(s.summary)}` : ''}</li>`)
-    .join('');
+  const stages = status.stages.map((s) => `<li><b>${escape(s.name)}</b> ${s.status}${s.summary ? `: ${escape(s.summary)}` : ''}</li>`).join('');
   const failure = status.failure
     ? `<p class="failure">Stopped at ${escape(status.failure.stage)}: <b>${status.failure.type}</b>: ${escape(status.failure.message)}</p>`
     : '';
@@ -45,7 +43,10 @@ td:first-child,th:first-child,td:last-child{text-align:left}tr.selected{backgrou
 ${failure}<h2>Stages</h2><ul>${stages}</ul>
 <h2>Candidates</h2><table><tr><th>candidate</th><th>target</th><th>pass</th><th>size</th><th>max abs err</th><th>top-1 agr.</th><th>accuracy</th>
 <th>p50 ms</th><th>p99 ms</th><th>items/s</th><th>verdict</th></tr>${rows}</table>
-<h2>Latency distribution (batch ${status.candidates.find((c) => c.benchmark)?.benchmark?.batches[0]?.batchSize ?? 1})</h2>${latencyChart(status.candidates, status.benchmarks.map((b) => b.baseline))}
+<h2>Latency distribution (batch ${status.candidates.find((c) => c.benchmark)?.benchmark?.batches[0]?.batchSize ?? 1})</h2>${latencyChart(
+    status.candidates,
+    status.benchmarks.map((b) => b.baseline),
+  )}
 </body></html>`;
 }
 
@@ -65,7 +66,9 @@ function latencyChart(candidates: readonly Candidate[], baselines: readonly (Can
       const y = 20 + i * 34;
       const l = s.b?.latencyMs;
       if (!l) return '';
-      const dots = (s.b?.samplesMs ?? []).map((v, j) => `<circle cx="${x(v).toFixed(1)}" cy="${y + 8 + ((j * 7) % 9) - 4}" r="1.2" fill="#69c" opacity="0.5"/>`).join('');
+      const dots = (s.b?.samplesMs ?? [])
+        .map((v, j) => `<circle cx="${x(v).toFixed(1)}" cy="${y + 8 + ((j * 7) % 9) - 4}" r="1.2" fill="#69c" opacity="0.5"/>`)
+        .join('');
       return `<text x="4" y="${y + 12}">${escape(s.label)}</text>${dots}
 <line x1="${x(l.min)}" x2="${x(l.p99)}" y1="${y + 8}" y2="${y + 8}" stroke="#444"/>
 <rect x="${x(l.p50)}" y="${y}" width="${Math.max(1, x(l.p90) - x(l.p50))}" height="16" fill="#9cd" stroke="#444"/>

@@ -72,7 +72,7 @@ export async function writeRouting(
   store: ArtifactStore,
   endpoint: string,
   updatedBy: string,
-  desired: DesiredRouting | DesiredRouting["versions"],
+  desired: DesiredRouting | DesiredRouting['versions'],
 ): Promise<number> {
   const key = storeKeys.routing(endpoint);
   const current = await readDocument(store, key, routingDocument);
@@ -100,7 +100,11 @@ function sameRouting(a: RoutingDocument, b: RoutingDocument): boolean {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => x.localeCompare(y)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([x], [y]) => x.localeCompare(y)),
+        )
       : v,
   );
 }
@@ -112,13 +116,7 @@ interface AppliedReplica {
 }
 
 /** Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas` live). */
-async function awaitReplicas(
-  deps: ReleaseDeps,
-  endpoint: string,
-  generation: number,
-  timeoutMs: number,
-  minReplicas: number,
-): Promise<AppliedReplica[]> {
+async function awaitReplicas(deps: ReleaseDeps, endpoint: string, generation: number, timeoutMs: number, minReplicas: number): Promise<AppliedReplica[]> {
   const deadline = performance.now() + timeoutMs;
   const pollMs = deps.pollIntervalMs ?? 250;
   const nudged = new Set<string>();
@@ -156,10 +154,7 @@ async function awaitReplicas(
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
     if (performance.now() > deadline) {
-      throw rejection(
-        'ReleaseTimedOut',
-        `generation ${generation} of ${endpoint} was not applied within ${timeoutMs} ms: ${lastProblem}`,
-      );
+      throw rejection('ReleaseTimedOut', `generation ${generation} of ${endpoint} was not applied within ${timeoutMs} ms: ${lastProblem}`);
     }
     await deps.context.sleep(pollMs);
   }

@@ -12,8 +12,6 @@ export function isLive(replica: ReplicaStatus, now: number): boolean {
 /** Every registered replica whose heartbeat is current. Unreadable documents are skipped. */
 export async function liveReplicas(store: ArtifactStore, now = Date.now()): Promise<ReplicaStatus[]> {
   const keys = await store.list(storeKeys.replicasPrefix);
-  const replicas = await Promise.all(
-    keys.map((key) => readDocument(store, key, replicaStatus).catch(() => undefined)),
-  );
+  const replicas = await Promise.all(keys.map((key) => readDocument(store, key, replicaStatus).catch(() => undefined)));
   return replicas.filter((r): r is ReplicaStatus => r !== undefined && isLive(r, now));
 }

@@ -17,10 +17,17 @@ export interface ServingCheck {
   versions: Record<string, number>;
 }
 
-export async function verifyServing(store: ArtifactStore, endpoint: string, version: string, requestsPerReplica = 5, heartbeat?: () => void): Promise<ServingCheck> {
+export async function verifyServing(
+  store: ArtifactStore,
+  endpoint: string,
+  version: string,
+  requestsPerReplica = 5,
+  heartbeat?: () => void,
+): Promise<ServingCheck> {
   const check = await probeServing(store, endpoint, { requestsPerReplica }, heartbeat);
   const wrong = Object.keys(check.versions).filter((v) => v !== version);
-  if (wrong.length > 0) throw new Error(`${endpoint} should answer from ${version} only, but answers from ${wrong.join(', ')} (${JSON.stringify(check.versions)})`);
+  if (wrong.length > 0)
+    throw new Error(`${endpoint} should answer from ${version} only, but answers from ${wrong.join(', ')} (${JSON.stringify(check.versions)})`);
   return check;
 }
 
@@ -36,7 +43,12 @@ export interface ProbeOptions {
  * Sends inference requests to every live replica and counts who answered: the version in
  * `x-modelship-version`, or `HTTP <status>` for a failed request.
  */
-export async function probeServing(store: ArtifactStore, endpoint: string, options: ProbeOptions, heartbeat: () => void = () => undefined): Promise<ServingCheck> {
+export async function probeServing(
+  store: ArtifactStore,
+  endpoint: string,
+  options: ProbeOptions,
+  heartbeat: () => void = () => undefined,
+): Promise<ServingCheck> {
   // Gateways that require a token for inference get the one this worker is configured with.
   const token = process.env.MODELSHIP_INFERENCE_TOKEN;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -50,7 +62,12 @@ export async function probeServing(store: ArtifactStore, endpoint: string, optio
     for (let i = 0; i < options.requestsPerReplica; i++) {
       // Varied inputs, so a smoke test exercises more than one path through the model.
       const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1, i + 1)) });
-      const response = await fetch(`${base}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...auth, ...options.headers }, signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`${base}/infer`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...auth, ...options.headers },
+        signal: AbortSignal.timeout(5000),
+      });
       await response.arrayBuffer();
       heartbeat(); // a long smoke test stays alive
       const served = response.ok ? (response.headers.get('x-modelship-version') ?? 'unknown') : `HTTP ${response.status}`;

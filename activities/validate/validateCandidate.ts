@@ -11,12 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { stableVersion } from '../rollout/stableVersion';
-import {
-  modelMetadata,
-  type ModelArtifact,
-  type Target,
-  type ValidationReport,
-} from '../../sdk/schemas';
+import { modelMetadata, type ModelArtifact, type Target, type ValidationReport } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';

@@ -12,7 +12,13 @@ export const devCommand = defineCommand({
   name: 'dev',
   summary: 'start a local Temporal dev server (with UI), a CPU worker and a gateway',
   usage,
-  flags: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'gateway-port': { type: 'string' }, 'state-dir': { type: 'string' }, verbose: { type: 'boolean' } },
+  flags: {
+    port: { type: 'string' },
+    'ui-port': { type: 'string' },
+    'gateway-port': { type: 'string' },
+    'state-dir': { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
   options: z.object({
     port: port.default(7233),
     'ui-port': port.optional(),

@@ -10,7 +10,8 @@ export const rollbackCommand = requestCommand(
   '<endpoint>',
   async (client, positionals, request, usage) => {
     const endpoint = endpointTarget(positionals[0]);
-    if (!endpoint || positionals.length > 1) throw new CliError('name one endpoint (to stop a rollout in progress, use `modelship abort`)', EXIT_CODES.error, usage);
+    if (!endpoint || positionals.length > 1)
+      throw new CliError('name one endpoint (to stop a rollout in progress, use `modelship abort`)', EXIT_CODES.error, usage);
     return client.endpoint(endpoint).rollback(request);
   },
 );

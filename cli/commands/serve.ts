@@ -34,8 +34,16 @@ export const serveCommand = defineCommand({
     'replica-id': z.string().optional(),
     'advertise-url': z.string().url().optional(),
     'poll-interval': z.coerce.number().int().positive().default(1000),
-    'max-body-bytes': z.coerce.number().int().positive().default(32 * 1024 * 1024),
-    'intra-op-threads': z.coerce.number().int().min(0).default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
+    'max-body-bytes': z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024),
+    'intra-op-threads': z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
   }),
   async run(options) {
     const gateway = await startGateway({

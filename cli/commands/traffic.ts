@@ -15,7 +15,13 @@ export const trafficCommand = defineCommand({
   name: 'traffic',
   summary: 'send bounded synthetic inference traffic to a loopback gateway (demos and tests)',
   usage,
-  flags: { gateway: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, duration: { type: 'string' }, header: { type: 'string', multiple: true } },
+  flags: {
+    gateway: { type: 'string' },
+    requests: { type: 'string' },
+    concurrency: { type: 'string' },
+    duration: { type: 'string' },
+    header: { type: 'string', multiple: true },
+  },
   options: z.object({
     gateway: z.string().url().default('http://127.0.0.1:8000'),
     requests: z.coerce.number().int().min(1).max(1_000_000).default(1000),
@@ -29,7 +35,14 @@ export const trafficCommand = defineCommand({
     const headers = Object.fromEntries(options.header.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)]));
     let traffic;
     try {
-      traffic = startTraffic({ gateway: options.gateway, endpoint, requests: options.requests, concurrency: options.concurrency, durationMs: options.duration * 1000, headers });
+      traffic = startTraffic({
+        gateway: options.gateway,
+        endpoint,
+        requests: options.requests,
+        concurrency: options.concurrency,
+        durationMs: options.duration * 1000,
+        headers,
+      });
     } catch (error) {
       if (error instanceof LoopbackOnlyError) throw new CliError(error.message, EXIT_CODES.error, usage);
       throw error;

@@ -77,10 +77,7 @@ export class ManagedProcess {
         if (pattern.test(line)) finish();
       };
       this.lines.on('line', onLine);
-      const timer = setTimeout(
-        () => fail(new Error(`${this.name} did not become ready within ${timeoutMs} ms:\n${this.recentOutput()}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => fail(new Error(`${this.name} did not become ready within ${timeoutMs} ms:\n${this.recentOutput()}`)), timeoutMs);
       void this.exited.then((code) => fail(new Error(`${this.name} exited (${code}) before becoming ready:\n${this.recentOutput()}`)));
       let settled = false;
       const cleanup = (): void => {

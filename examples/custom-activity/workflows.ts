@@ -4,7 +4,18 @@
  * check on the selected model before release, and a change ticket after it.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
+import {
+  benchmarkStage,
+  convertStage,
+  customStage,
+  ingestStage,
+  optimizeStage,
+  releaseStage,
+  runDeployment,
+  selectStage,
+  validateStage,
+  type DeploymentAdmission,
+} from 'modelship/workflows';
 import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
 import type { GovernanceActivities } from './activities';
 
@@ -21,25 +32,35 @@ const governance = proxyActivities<GovernanceActivities>({
 
 /** `admission`: what the endpoint hands over (the stable version this deployment replaces); pass it on. */
 export async function deployWithFairnessCheck(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
-  return runDeployment(spec, async (d) => {
-    await ingestStage(d);
-    await convertStage(d);
-    await optimizeStage(d);
-    await validateStage(d);
-    await benchmarkStage(d);
-    const serving = selectStage(d);
-    await customStage(
-      d,
-      'fairness',
-      () => governance.checkFairness({ endpoint: spec.endpoint, version: spec.version, digest: serving.artifact?.digest ?? '' }),
-      (r) => `prediction-rate gap between groups ${r.gap.toFixed(3)} (class ${r.worstClass}) ≤ ${r.maxGap}`,
-    );
-    await releaseStage(d, serving);
-    await customStage(
-      d,
-      'ticket',
-      () => governance.openChangeTicket({ endpoint: spec.endpoint, version: spec.version, workflowId: d.status.workflowId, summary: `${spec.version} serves ${spec.endpoint}` }),
-      (file) => `change ticket ${file}`,
-    );
-  }, admission);
+  return runDeployment(
+    spec,
+    async (d) => {
+      await ingestStage(d);
+      await convertStage(d);
+      await optimizeStage(d);
+      await validateStage(d);
+      await benchmarkStage(d);
+      const serving = selectStage(d);
+      await customStage(
+        d,
+        'fairness',
+        () => governance.checkFairness({ endpoint: spec.endpoint, version: spec.version, digest: serving.artifact?.digest ?? '' }),
+        (r) => `prediction-rate gap between groups ${r.gap.toFixed(3)} (class ${r.worstClass}) ≤ ${r.maxGap}`,
+      );
+      await releaseStage(d, serving);
+      await customStage(
+        d,
+        'ticket',
+        () =>
+          governance.openChangeTicket({
+            endpoint: spec.endpoint,
+            version: spec.version,
+            workflowId: d.status.workflowId,
+            summary: `${spec.version} serves ${spec.endpoint}`,
+          }),
+        (file) => `change ticket ${file}`,
+      );
+    },
+    admission,
+  );
 }

@@ -2,9 +2,7 @@
 import { z } from 'zod';
 
 /** An endpoint name: a DNS label, so it fits URLs, workflow ids and metric labels unchanged. */
-export const endpointName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-", 1-63 chars');
+export const endpointName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-", 1-63 chars');
 
 /** A version name: what a deployment calls this model build (`v3`, `2026-11-21.1`, a git sha). */
 export const versionName = z

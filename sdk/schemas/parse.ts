@@ -5,9 +5,7 @@ import { InvalidSpecError } from '../errors';
 /** Each problem of a failed parse, with a dotted/bracketed path (`stages.benchmark.runs`, `versions[0].weight`). */
 export function formatIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
-    path: issue.path
-      .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-      .join(''),
+    path: issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join(''),
     message: issue.message,
   }));
 }

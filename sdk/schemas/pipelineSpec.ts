@@ -161,9 +161,7 @@ export const canaryStep = z.strictObject({
   /** Record the verdict but do not act on a failure. */
   dryRun: z.boolean().default(false),
   /** Wait for `modelship approve` before leaving this step; on timeout, `onTimeout`. */
-  approval: z
-    .strictObject({ timeout: duration.prefault('1h'), onTimeout: z.enum(['proceed', 'rollback']).default('rollback') })
-    .optional(),
+  approval: z.strictObject({ timeout: duration.prefault('1h'), onTimeout: z.enum(['proceed', 'rollback']).default('rollback') }).optional(),
 });
 
 /**
@@ -192,7 +190,10 @@ export const canaryRollout = z.strictObject({
     })
     .optional(),
   /** The weighted steps, in order. */
-  steps: z.array(canaryStep).min(1).prefault([{ weight: 5 }, { weight: 25 }, { weight: 50 }]),
+  steps: z
+    .array(canaryStep)
+    .min(1)
+    .prefault([{ weight: 5 }, { weight: 25 }, { weight: 50 }]),
   /** Thresholds each step is judged by. */
   analysis: analysisConfig.prefault({}),
   /** Times a step's bake is extended when its window holds too little traffic, before rolling back. */

@@ -67,9 +67,7 @@ export const validationReport = z.object({
   structure: z.object({ irVersion: z.number(), opsets: z.record(z.string(), z.number()), nodes: z.number() }).optional(),
   smokeTest: z
     .object({
-      outputs: z.array(
-        z.object({ name: z.string(), shape: z.array(z.number().int()), nonFinite: z.number().int().nonnegative() }),
-      ),
+      outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), nonFinite: z.number().int().nonnegative() })),
     })
     .optional(),
   ioContract: z

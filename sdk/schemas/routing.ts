@@ -27,7 +27,10 @@ export type ShadowTarget = z.infer<typeof shadowTarget>;
 
 /** Requests carrying `header` (equal to `value`, if given) go to `version`, whatever the weights. */
 export const headerMatch = z.object({
-  header: z.string().regex(/^[A-Za-z0-9-]+$/).transform((h) => h.toLowerCase()),
+  header: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .transform((h) => h.toLowerCase()),
   value: z.string().optional(),
   version: versionName,
 });
@@ -43,7 +46,11 @@ export const routingDocument = z
     generation: z.number().int().positive(),
     versions: z.array(routedVersion).min(1),
     /** Same value of this request header → same version (on every replica). */
-    stickyHeader: z.string().regex(/^[A-Za-z0-9-]+$/).transform((h) => h.toLowerCase()).optional(),
+    stickyHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .transform((h) => h.toLowerCase())
+      .optional(),
     match: headerMatch.optional(),
     shadow: shadowTarget.optional(),
     updatedBy: z.string().optional(),

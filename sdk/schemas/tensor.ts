@@ -2,21 +2,7 @@
 import { z } from 'zod';
 
 /** KServe v2 tensor datatypes that onnxruntime can feed or fetch. */
-export const DATATYPES = [
-  'BOOL',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-] as const;
+export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
 
 export const datatype = z.enum(DATATYPES);
 export type Datatype = z.infer<typeof datatype>;

@@ -84,9 +84,7 @@ function sendInferResponse(res: ServerResponse, request: InferRequest, endpoint:
   const headers = { 'x-modelship-version': version };
   if (binary.size === 0) return sendJson(res, 200, { ...common, outputs: encodeOutputs(outputs) }, headers);
   const blobs: Buffer[] = [];
-  const described: InferResponseOutput[] = encodeOutputs(
-    Object.fromEntries(Object.entries(outputs).filter(([name]) => !binary.has(name))),
-  );
+  const described: InferResponseOutput[] = encodeOutputs(Object.fromEntries(Object.entries(outputs).filter(([name]) => !binary.has(name))));
   const binaryDescribed: InferResponseOutput[] = [];
   for (const [name, t] of Object.entries(outputs)) {
     if (!binary.has(name)) continue;

@@ -24,7 +24,17 @@ beforeAll(async () => {
   stable = (await putModel(store, await readFile(modelPath('classifier')), 'onnx')).digest;
   perturbed = (await putModel(store, await readFile(modelPath('classifier_perturbed')), 'onnx')).digest;
   for (let i = 0; i < 2; i++) {
-    gateways.push(await startGateway({ store, runtime: new OnnxRuntime(), port: 0, adminToken: TOKEN, replicaId: `analysis-${i}`, pollIntervalMs: 100, log: () => undefined }));
+    gateways.push(
+      await startGateway({
+        store,
+        runtime: new OnnxRuntime(),
+        port: 0,
+        adminToken: TOKEN,
+        replicaId: `analysis-${i}`,
+        pollIntervalMs: 100,
+        log: () => undefined,
+      }),
+    );
   }
 });
 
@@ -69,7 +79,10 @@ test('the same model as a 50% canary passes, with samples merged from both repli
 });
 
 test('perturbed weights on mirrored traffic fail the agreement check', async () => {
-  await route('mirrored', { versions: [{ version: 'stable', digest: stable, weight: 100 }], shadow: { version: 'candidate', digest: perturbed, percent: 100 } });
+  await route('mirrored', {
+    versions: [{ version: 'stable', digest: stable, weight: 100 }],
+    shadow: { version: 'candidate', digest: perturbed, percent: 100 },
+  });
   const since = Date.now();
   await traffic('mirrored', 300);
   const verdict = await analyzeCanary(store, TOKEN, { endpoint: 'mirrored', stableVersion: 'stable', shadowVersion: 'candidate', since, config });

@@ -61,11 +61,21 @@ function traffic(concurrency = 2) {
   };
 }
 
-
 test('a canary that behaves like stable is promoted step by step', async () => {
   const load = traffic();
   try {
-    const result = await (await client.deploy(spec('v2', 'classifier', { strategy: 'canary', steps: [{ weight: 25, bake: '2s' }, { weight: 50, bake: '2s' }], analysis }))).result();
+    const result = await (
+      await client.deploy(
+        spec('v2', 'classifier', {
+          strategy: 'canary',
+          steps: [
+            { weight: 25, bake: '2s' },
+            { weight: 50, bake: '2s' },
+          ],
+          analysis,
+        }),
+      )
+    ).result();
     expect(result.outcome).toBe('promoted');
     expect(result.rollout?.steps.map((s) => [s.weight, s.status, s.verdict?.status])).toEqual([
       [25, 'passed', 'pass'],
@@ -83,7 +93,9 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
   const load = traffic();
   try {
     const result = await (
-      await client.deploy(spec('v3', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }))
+      await client.deploy(
+        spec('v3', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      )
     ).result();
     expect(result.outcome).toBe('rolledBack');
     expect(result.phase).toBe('RolledBack');

@@ -94,7 +94,14 @@ async function runDeployStep(model: string, version: string): Promise<StepRun> {
     );
   });
   const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
-  return { code, stdout, stderr, outputs: await read(files.output), summary: await read(files.summary), result: await read(path.join(runner, 'deployment.json')) };
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: await read(files.output),
+    summary: await read(files.summary),
+    result: await read(path.join(runner, 'deployment.json')),
+  };
 }
 
 test('the deploy step is a bash script with one `npx modelship deploy --wait --json` and no expressions', () => {

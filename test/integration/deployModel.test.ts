@@ -90,7 +90,9 @@ test('an INT64-input model is served with INT64 tensors in and FP32 out', async 
   const result = await (await client.deploy(spec('tokens', 'v1', 'embedding'))).result();
   expect(result.outcome).toBe('promoted');
   const ids = [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 9, 9, 9, 9, 1, 1];
-  const { status, body } = await inferHttp(gateway.url, 'tokens', [{ name: 'token_ids', datatype: 'INT64', shape: [2, 8], data: [ids.slice(0, 8), ids.slice(8)] }]);
+  const { status, body } = await inferHttp(gateway.url, 'tokens', [
+    { name: 'token_ids', datatype: 'INT64', shape: [2, 8], data: [ids.slice(0, 8), ids.slice(8)] },
+  ]);
   expect(status).toBe(200);
   const expected = await inferInProcess(modelPath('embedding'), {
     token_ids: { datatype: 'INT64', shape: [2, 8], data: BigInt64Array.from(ids.map(BigInt)) },
@@ -136,9 +138,7 @@ test('a model producing NaN is rejected with the outputs named', async () => {
 });
 
 test('a missing model source is rejected at ingest', async () => {
-  const result = await (
-    await client.deploy({ ...spec('missing', 'v1', 'classifier'), model: { source: 'file:///nonexistent/model.onnx' } })
-  ).result();
+  const result = await (await client.deploy({ ...spec('missing', 'v1', 'classifier'), model: { source: 'file:///nonexistent/model.onnx' } })).result();
   expect(result.outcome).toBe('rejected');
   expect(result.failure).toMatchObject({ type: 'ModelSourceUnreadable', stage: 'ingest' });
   expect(result.failure?.message).toContain('/nonexistent/model.onnx');
@@ -160,7 +160,9 @@ test('a direct release that cannot be applied everywhere returns the endpoint to
 
   expect(result.outcome).toBe('failed');
   expect(result.failure).toMatchObject({ type: 'ReleaseTimedOut', stage: 'release' });
-  expect(result.failure?.message).toMatch(/1 live gateway replica\(s\), 3 required; routing restored to v1 100% \(generation \d+, 1 replica\(s\), verified \{"v1":5\}/);
+  expect(result.failure?.message).toMatch(
+    /1 live gateway replica\(s\), 3 required; routing restored to v1 100% \(generation \d+, 1 replica\(s\), verified \{"v1":5\}/,
+  );
   // The endpoint still holds v1 as stable, and the gateway answers from it.
   expect((await client.endpoint('partial').status()).stable?.version).toBe('v1');
   const answer = await fetch(`${gateway.url}/v2/models/partial/infer`, {

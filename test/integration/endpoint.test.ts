@@ -41,7 +41,6 @@ function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInpu
 
 const routing = (endpoint: string) => readDocument(new FsArtifactStore(store), storeKeys.routing(endpoint), routingDocument);
 
-
 test('one deployment at a time: a second one queues, a refusing one is refused, a repeated one is the same', async () => {
   const ep = 'serial';
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
@@ -58,7 +57,12 @@ test('one deployment at a time: a second one queues, a refusing one is refused, 
   expect(again.workflowId).toBe(slow.workflowId);
 
   const live = await client.endpoint(ep).status();
-  expect(live).toMatchObject({ phase: 'Deploying', stable: { version: 'v1' }, active: { version: 'v2', phase: 'Canary', weight: 50 }, queue: [{ version: 'v3' }] });
+  expect(live).toMatchObject({
+    phase: 'Deploying',
+    stable: { version: 'v1' },
+    active: { version: 'v2', phase: 'Canary', weight: 50 },
+    queue: [{ version: 'v3' }],
+  });
 
   expect((await slow.result()).outcome).toBe('promoted');
   expect((await queued.result()).outcome).toBe('promoted'); // ran after v2, against v2 as stable
@@ -128,10 +132,19 @@ test('blue/green: a smoke preview, then all traffic at once with blue kept warm 
   expect((await (await client.deploy(spec(ep, 'blue'))).result()).outcome).toBe('promoted');
   const load = startTraffic({ gateway: gateway.url, endpoint: ep, requests: 10_000_000, concurrency: 2, durationMs: 300_000 });
   try {
-    const rollout = { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '3s', analysisInterval: '1s', analysis: { minSamples: 30 } } as const;
+    const rollout = {
+      strategy: 'blueGreen',
+      preview: { mode: 'smoke', requestsPerReplica: 5 },
+      rollbackWindow: '3s',
+      analysisInterval: '1s',
+      analysis: { minSamples: 30 },
+    } as const;
     const green = await client.deploy(spec(ep, 'green', { rollout }));
     await waitForStatus(green, (s) => s.rollout?.state === 'rollback-window');
-    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'blue', weight: 0 }), expect.objectContaining({ version: 'green', weight: 100 })]);
+    expect((await routing(ep))?.versions).toEqual([
+      expect.objectContaining({ version: 'blue', weight: 0 }),
+      expect.objectContaining({ version: 'green', weight: 100 }),
+    ]);
     const result = await green.result();
     expect(result.outcome).toBe('promoted');
     expect(result.rollout?.steps.map((s) => [s.kind, s.status, s.verdict?.status])).toEqual([
@@ -149,7 +162,12 @@ test('blue/green: a smoke preview, then all traffic at once with blue kept warm 
     expect(back.rollout?.rollback).toMatchObject({ verified: { green: 5 } });
     expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'green', weight: 100 })]);
 
-    const slow = await (await client.deploy({ ...spec(ep, 'slow', { rollout: { ...rollout, rollbackWindow: '20s', analysisInterval: '2s' } }), model: { source: pathToFileURL(modelPath('classifier_slow')).href, task: 'classifier' } })).result();
+    const slow = await (
+      await client.deploy({
+        ...spec(ep, 'slow', { rollout: { ...rollout, rollbackWindow: '20s', analysisInterval: '2s' } }),
+        model: { source: pathToFileURL(modelPath('classifier_slow')).href, task: 'classifier' },
+      })
+    ).result();
     expect(slow.outcome).toBe('rolledBack');
     expect(slow.failure?.message).toMatch(/switch to 100% failed analysis: latency: /);
     expect(slow.rollout?.rollback?.verified).toEqual({ green: 5 });
@@ -163,11 +181,16 @@ test('a header-match phase sends only requests with the header to the canary', a
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
   const canary = await client.deploy(
     spec(ep, 'v2', {
-      rollout: { strategy: 'canary', headerMatch: { header: 'X-Canary', value: 'yes', bake: '20s', analysis: false }, steps: [{ weight: 50, bake: '1s', analysis: false }] },
+      rollout: {
+        strategy: 'canary',
+        headerMatch: { header: 'X-Canary', value: 'yes', bake: '20s', analysis: false },
+        steps: [{ weight: 50, bake: '1s', analysis: false }],
+      },
     }),
   );
   await waitForStatus(canary, (s) => s.rollout?.steps[0]?.status === 'running' && s.rollout.state === 'baking');
-  const send = (headers?: Record<string, string>) => startTraffic({ gateway: gateway.url, endpoint: ep, requests: 20, concurrency: 2, durationMs: 10_000, headers }).done;
+  const send = (headers?: Record<string, string>) =>
+    startTraffic({ gateway: gateway.url, endpoint: ep, requests: 20, concurrency: 2, durationMs: 10_000, headers }).done;
   const [tagged, untagged] = await Promise.all([send({ 'x-canary': 'yes' }), send()]);
   expect(tagged.served).toEqual({ v2: 20 });
   expect(untagged.served).toEqual({ v1: 20 });

@@ -14,8 +14,11 @@ import { tempDir } from '../support/testEnv';
 
 function run(command: string, args: string[], timeoutMs = 300_000): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: PACKAGE_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    execFile(
+      command,
+      args,
+      { cwd: PACKAGE_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -25,7 +28,17 @@ const CUSTOM = path.join(PACKAGE_ROOT, 'examples', 'custom-activity');
 
 test('the demo: classifier promoted, corrupt model rejected, canary promoted, damaged canary rolled back', async () => {
   const stateDir = await tempDir('demo');
-  const { code, output } = await tsx('examples/demo.ts', '--exit', '--bad-canary', '--state-dir', stateDir, '--port', String(await freePort()), '--gateway-port', String(await freePort()));
+  const { code, output } = await tsx(
+    'examples/demo.ts',
+    '--exit',
+    '--bad-canary',
+    '--state-dir',
+    stateDir,
+    '--port',
+    String(await freePort()),
+    '--gateway-port',
+    String(await freePort()),
+  );
   expect(output).toMatch(/promoted: classifier now serves v1/);
   expect(output).toMatch(/rejected at convert: ModelUnloadable: not a valid ONNX model/);
   expect(output).toMatch(/the endpoint still serves v1/);
@@ -38,7 +51,12 @@ test('the custom-activity project imports only public subpaths and type-checks o
   for (const file of (await readdir(CUSTOM)).filter((f) => f.endsWith('.ts'))) {
     const imports = [...(await readFile(path.join(CUSTOM, file), 'utf8')).matchAll(/from '([^']+)'/g)].map((m) => m[1] as string);
     for (const specifier of imports) {
-      expect([file, specifier]).toEqual([file, expect.stringMatching(/^(\.\/[\w-]+|modelship(\/(client|workflows|activities|schemas|worker|testing))?|@temporalio\/[\w-]+|onnxruntime-node|node:[\w/]+)$/)]);
+      expect([file, specifier]).toEqual([
+        file,
+        expect.stringMatching(
+          /^(\.\/[\w-]+|modelship(\/(client|workflows|activities|schemas|worker|testing))?|@temporalio\/[\w-]+|onnxruntime-node|node:[\w/]+)$/,
+        ),
+      ]);
     }
   }
   // The package as users get it: built to dist/, resolved through its exports map.
@@ -54,7 +72,9 @@ test('the custom-activity workflow runs end to end: the team check passes on one
   expect(output).toMatch(/governed-classifier: promoted\n/);
   expect(output).toMatch(/fairness +succeeded prediction-rate gap between groups 0\.\d+ \(class \d\) ≤ 0\.5/);
   expect(output).toMatch(/ticket +succeeded change ticket .*governed-classifier-v1\.json/);
-  expect(output).toMatch(/strict-classifier: rejected — CustomCheckFailed at fairness: FairnessCheckFailed: prediction-rate gap 0\.\d+ between groups \(class \d\) exceeds 0\.1/);
+  expect(output).toMatch(
+    /strict-classifier: rejected — CustomCheckFailed at fairness: FairnessCheckFailed: prediction-rate gap 0\.\d+ between groups \(class \d\) exceeds 0\.1/,
+  );
   expect(output).toMatch(/release +skipped/);
   expect(code).toBe(0);
 });

@@ -63,10 +63,7 @@ test('infer echoes the id, names the version, and honours requested outputs', as
   expect(all.body).toMatchObject({ model_name: 'iris', model_version: 'v1', id: 'req-1' });
   expect((all.body.outputs as { name: string }[]).map((o) => o.name)).toEqual(['probabilities', 'label']);
 
-  const onlyLabel = await post(
-    '/v2/models/iris/versions/v1/infer',
-    JSON.stringify({ inputs: JSON.parse(goodRequest).inputs, outputs: [{ name: 'label' }] }),
-  );
+  const onlyLabel = await post('/v2/models/iris/versions/v1/infer', JSON.stringify({ inputs: JSON.parse(goodRequest).inputs, outputs: [{ name: 'label' }] }));
   expect((onlyLabel.body.outputs as { name: string }[]).map((o) => o.name)).toEqual(['label']);
 });
 

@@ -33,7 +33,14 @@ afterAll(async () => {
 const quick = { optimize: { enabled: false }, benchmark: { windowRuns: 5, budget: '1s' } } as const;
 
 function onnxSpec(endpoint: string, version: string, model: Parameters<typeof modelPath>[0], extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
-  return { endpoint, version, model: { source: pathToFileURL(modelPath(model)).href }, stages: quick, rollout: { strategy: 'direct', timeout: '30s' }, ...extra };
+  return {
+    endpoint,
+    version,
+    model: { source: pathToFileURL(modelPath(model)).href },
+    stages: quick,
+    rollout: { strategy: 'direct', timeout: '30s' },
+    ...extra,
+  };
 }
 
 test('the scikit-learn example is converted, judged against scikit-learn and an evaluation set, and served', async () => {
@@ -101,10 +108,14 @@ test('an IO-contract break is rejected with its diff, unless the spec allows it'
   const broken = await (await client.deploy(onnxSpec('contract', 'v2', 'embedding'))).result();
   expect(broken.outcome).toBe('rejected');
   expect(broken.failure?.type).toBe('IoContractBroken');
-  expect(broken.failure?.message).toMatch(/breaks the IO contract of stable v1: input features \(FP32 \[-1, 4\]\) was removed; new required input token_ids \(INT64 \[-1, 8\]\); output probabilities \(FP32 \[-1, 3\]\) was removed/);
+  expect(broken.failure?.message).toMatch(
+    /breaks the IO contract of stable v1: input features \(FP32 \[-1, 4\]\) was removed; new required input token_ids \(INT64 \[-1, 8\]\); output probabilities \(FP32 \[-1, 3\]\) was removed/,
+  );
   expect(broken.validation?.ioContract?.breaking.map((b) => b.kind)).toEqual(['missing-input', 'extra-input', 'missing-output', 'missing-output']);
 
-  const allowed = await (await client.deploy({ ...onnxSpec('contract', 'v3', 'embedding'), stages: { ...quick, validate: { allowBreakingChanges: true } } })).result();
+  const allowed = await (
+    await client.deploy({ ...onnxSpec('contract', 'v3', 'embedding'), stages: { ...quick, validate: { allowBreakingChanges: true } } })
+  ).result();
   expect(allowed.outcome).toBe('promoted');
 });
 
@@ -123,9 +134,7 @@ test('a candidate much slower than the stable version is rejected by the benchma
 });
 
 test('a GPU stage with no GPU worker fails clearly after its schedule-to-start timeout', async () => {
-  const result = await (
-    await client.deploy({ ...onnxSpec('gpu-none', 'v1', 'classifier'), targets: ['gpu'], scheduleToStartTimeout: '2s' })
-  ).result();
+  const result = await (await client.deploy({ ...onnxSpec('gpu-none', 'v1', 'classifier'), targets: ['gpu'], scheduleToStartTimeout: '2s' })).result();
   expect(result.outcome).toBe('failed');
   expect(result.failure).toMatchObject({ type: 'InfrastructureError', stage: 'validate' });
   expect(result.failure?.message).toMatch(/no worker picked up the validate stage in time \(activity validateCandidate\).*modelship-gpu/);

@@ -108,7 +108,9 @@ test('a perturbed weight is caught by parity, with the numbers', async () => {
   expect(probabilities?.passed).toBe(false);
   expect(probabilities?.maxAbsError).toBeGreaterThan(1e-3);
   expect(probabilities?.top1Agreement).toBeLessThan(0.95);
-  expect(report.reasons.join('\n')).toMatch(/parity of probabilities fails \(every element within atol 0.00001 \+ rtol 0.00001\): max abs [\d.]+, p99 abs .*top-1 agreement/);
+  expect(report.reasons.join('\n')).toMatch(
+    /parity of probabilities fails \(every element within atol 0.00001 \+ rtol 0.00001\): max abs [\d.]+, p99 abs .*top-1 agreement/,
+  );
 });
 
 test('swapped outputs are caught by datatype and shape', async () => {

@@ -44,7 +44,12 @@ function spec(version: string, checks: Checks): PipelineSpecInput {
     rollout:
       checks.length === 0
         ? { strategy: 'direct' }
-        : { strategy: 'canary', steps: [{ weight: 50, bake: '4s' }], maxBakeExtensions: 0, analysis: { minSamples: 20, prometheus: { url: prometheus.url, checks } } },
+        : {
+            strategy: 'canary',
+            steps: [{ weight: 50, bake: '4s' }],
+            maxBakeExtensions: 0,
+            analysis: { minSamples: 20, prometheus: { url: prometheus.url, checks } },
+          },
   };
 }
 
@@ -62,7 +67,9 @@ test('a canary whose PromQL check fails is rolled back with the query and its nu
   const result = await (await client.deploy(spec('v3', [{ name: 'no-canary-traffic', query: canaryRate, max: 0 }]))).result();
   expect(result.outcome).toBe('rolledBack');
   expect(result.failure?.type).toBe('CanaryRegressed');
-  expect(result.failure?.message).toMatch(/prometheus:no-canary-traffic: \d+(\.\d+)? not ≤ 0 \(sum\(rate\(modelship_requests_total\{endpoint="promql",version="v3",code="200"\}\[\d+s\]\)\)\)/);
+  expect(result.failure?.message).toMatch(
+    /prometheus:no-canary-traffic: \d+(\.\d+)? not ≤ 0 \(sum\(rate\(modelship_requests_total\{endpoint="promql",version="v3",code="200"\}\[\d+s\]\)\)\)/,
+  );
 });
 
 test('a query Prometheus refuses is inconclusive, never a pass', async () => {

@@ -16,6 +16,7 @@ test('every history under test/replay/histories replays cleanly', async () => {
   expect(stdout).toMatch(/replayed \d+ histories, 0 failed/);
   expect(stdout).toMatch(/ok {3}deployModel-promoted/);
   expect(stdout).toMatch(/ok {3}deployModel-rejected/);
-  for (const name of ['canary-promoted', 'canary-rolled-back', 'blueGreen-promoted', 'endpoint-queue-rollback']) expect(stdout).toMatch(new RegExp(`ok {3}${name}`));
+  for (const name of ['canary-promoted', 'canary-rolled-back', 'blueGreen-promoted', 'endpoint-queue-rollback'])
+    expect(stdout).toMatch(new RegExp(`ok {3}${name}`));
   expect(code).toBe(0);
 });

@@ -50,12 +50,28 @@ async function main(): Promise<void> {
     traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
     await record('v2', spec('v2', 'corrupt'), 'deployModel-rejected', 'rejected');
     await record('v3', spec('v3', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-promoted', 'promoted');
-    await record('v4', spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-rolled-back', 'rolledBack');
-    await record('v5', spec('v5', 'classifier', { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '1s' }), 'blueGreen-promoted', 'promoted');
+    await record(
+      'v4',
+      spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      'canary-rolled-back',
+      'rolledBack',
+    );
+    await record(
+      'v5',
+      spec('v5', 'classifier', { strategy: 'blueGreen', preview: { mode: 'smoke', requestsPerReplica: 5 }, rollbackWindow: '1s' }),
+      'blueGreen-promoted',
+      'promoted',
+    );
     // A direct release that cannot be applied everywhere (3 replicas required, 1 live): returned to stable.
     await record('v8', spec('v8', 'classifier_perturbed', { strategy: 'direct', timeout: '1500ms', minReplicas: 3 }), 'deployModel-release-restored', 'failed');
     // The endpoint: one deployment in progress, one queued behind it, then a manual rollback.
-    const busy = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', headerMatch: { header: 'x-canary', bake: '1s', analysis: false }, steps: [{ weight: 50, bake: '2s', analysis: false }] }));
+    const busy = await client.deploy(
+      spec('v6', 'classifier', {
+        strategy: 'canary',
+        headerMatch: { header: 'x-canary', bake: '1s', analysis: false },
+        steps: [{ weight: 50, bake: '2s', analysis: false }],
+      }),
+    );
     const queued = await client.deploy(spec('v7', 'classifier'));
     await busy.result();
     await queued.result();

@@ -28,10 +28,7 @@ export default async function globalSetup(): Promise<void> {
   });
   await writeFile(bundlePath, code);
 
-  const [temporal, s3] = await Promise.all([
-    startTemporalDevServer({ port: await freePort(), logTo: path.join(workDir, 'temporal.log') }),
-    startS3Server(),
-  ]);
+  const [temporal, s3] = await Promise.all([startTemporalDevServer({ port: await freePort(), logTo: path.join(workDir, 'temporal.log') }), startS3Server()]);
   (globalThis as GlobalHandles).__modelshipTest = { temporal, s3, workDir };
 
   process.env[TEST_ENV.temporalAddress] = temporal.address;

@@ -4,8 +4,19 @@
 const { TestEnvironment } = require('jest-environment-node');
 
 const SHARED = [
-  'ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
-  'BigUint64Array', 'BigInt64Array', 'Float32Array', 'Float64Array', 'Uint8ClampedArray', 'Buffer',
+  'ArrayBuffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'BigUint64Array',
+  'BigInt64Array',
+  'Float32Array',
+  'Float64Array',
+  'Uint8ClampedArray',
+  'Buffer',
 ];
 
 class SharedTypedArraysEnvironment extends TestEnvironment {

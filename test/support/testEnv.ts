@@ -29,7 +29,16 @@ export function testEnv(name: keyof typeof TEST_ENV): string {
 }
 
 /** A generated example model's path. */
-export type ExampleModel = 'classifier' | 'classifier_perturbed' | 'classifier_swapped' | 'classifier_slow' | 'embedding' | 'nan' | 'corrupt' | 'datatypes' | 'mlp_bench';
+export type ExampleModel =
+  | 'classifier'
+  | 'classifier_perturbed'
+  | 'classifier_swapped'
+  | 'classifier_slow'
+  | 'embedding'
+  | 'nan'
+  | 'corrupt'
+  | 'datatypes'
+  | 'mlp_bench';
 
 export function modelPath(name: ExampleModel): string {
   return path.join(testEnv('modelsDir'), `${name}.onnx`);

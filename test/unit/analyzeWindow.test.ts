@@ -21,8 +21,7 @@ function window(n: number, options: { medianMs?: number; errorRate?: number; see
   return { requests: n, errors, latenciesMs, predictions };
 }
 
-const run = (stable: VersionWindow, canary: VersionWindow) =>
-  analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, config);
+const run = (stable: VersionWindow, canary: VersionWindow) => analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, config);
 const status = (verdict: ReturnType<typeof run>, name: string) => verdict.checks.find((c) => c.name === name)?.status;
 
 test('the same model on both sides passes every check', () => {
@@ -63,5 +62,7 @@ test('shadow agreement below the minimum fails', () => {
     config,
   );
   expect(verdict.status).toBe('fail');
-  expect(verdict.checks.find((c) => c.name === 'shadow-agreement')?.detail).toBe('mirrored answers agree on 0.6000 of rows (min 0.95); candidate failed 0 of 500');
+  expect(verdict.checks.find((c) => c.name === 'shadow-agreement')?.detail).toBe(
+    'mirrored answers agree on 0.6000 of rows (min 0.95); candidate failed 0 of 500',
+  );
 });

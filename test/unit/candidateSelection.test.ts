@@ -85,7 +85,34 @@ test('IO contract: removed, added, retyped and reshaped tensors break; new outpu
 });
 
 test('measurement windows are stable when the last three agree within the tolerance', () => {
-  expect(lastThreeAgree([{ throughput: 100, p99: 1 }, { throughput: 100, p99: 1 }], 0.1)).toBe(false);
-  expect(lastThreeAgree([{ throughput: 50, p99: 3 }, { throughput: 100, p99: 1 }, { throughput: 104, p99: 1.05 }, { throughput: 97, p99: 0.98 }], 0.1)).toBe(true);
-  expect(lastThreeAgree([{ throughput: 100, p99: 1 }, { throughput: 100, p99: 1 }, { throughput: 100, p99: 1.5 }], 0.1)).toBe(false);
+  expect(
+    lastThreeAgree(
+      [
+        { throughput: 100, p99: 1 },
+        { throughput: 100, p99: 1 },
+      ],
+      0.1,
+    ),
+  ).toBe(false);
+  expect(
+    lastThreeAgree(
+      [
+        { throughput: 50, p99: 3 },
+        { throughput: 100, p99: 1 },
+        { throughput: 104, p99: 1.05 },
+        { throughput: 97, p99: 0.98 },
+      ],
+      0.1,
+    ),
+  ).toBe(true);
+  expect(
+    lastThreeAgree(
+      [
+        { throughput: 100, p99: 1 },
+        { throughput: 100, p99: 1 },
+        { throughput: 100, p99: 1.5 },
+      ],
+      0.1,
+    ),
+  ).toBe(false);
 });

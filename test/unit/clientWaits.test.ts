@@ -93,8 +93,12 @@ describe('the run of a deployment admitted by its endpoint', () => {
     await expect(lookUpRun(client, 'demo', WORKFLOW_ID)).resolves.toEqual({});
   });
 
-  test('DeploymentNotStarted: DeploymentNotFoundError with the endpoint\'s reason', async () => {
-    const failure = ApplicationFailure.create({ message: 'the endpoint workflow was cancelled before this deployment started', type: 'DeploymentNotStarted', nonRetryable: true });
+  test("DeploymentNotStarted: DeploymentNotFoundError with the endpoint's reason", async () => {
+    const failure = ApplicationFailure.create({
+      message: 'the endpoint workflow was cancelled before this deployment started',
+      type: 'DeploymentNotStarted',
+      nonRetryable: true,
+    });
     const { client } = fakeClient({ 'endpoint/demo': { update: () => Promise.reject(new WorkflowUpdateFailedError('update failed', failure)) } });
     const error = await awaitRun(client, 'demo', WORKFLOW_ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeploymentNotFoundError);
@@ -110,8 +114,14 @@ describe('the run of a deployment admitted by its endpoint', () => {
       describe: async () => ({ status: { name: 'TERMINATED' } }),
     };
     const { client } = fakeClient({ 'endpoint/demo': closed });
-    await expect(awaitRun(client, 'demo', WORKFLOW_ID)).rejects.toThrow(`no deployment ${WORKFLOW_ID}: it was queued at endpoint/demo, which is terminated: it will not start`);
-    const recorded = endpointState({ history: [{ at: '2026-01-01T00:00:00.000Z', kind: 'promoted', version: 'v2', workflowId: WORKFLOW_ID, runId: 'run-2', detail: '' }] as EndpointState['history'] });
+    await expect(awaitRun(client, 'demo', WORKFLOW_ID)).rejects.toThrow(
+      `no deployment ${WORKFLOW_ID}: it was queued at endpoint/demo, which is terminated: it will not start`,
+    );
+    const recorded = endpointState({
+      history: [
+        { at: '2026-01-01T00:00:00.000Z', kind: 'promoted', version: 'v2', workflowId: WORKFLOW_ID, runId: 'run-2', detail: '' },
+      ] as EndpointState['history'],
+    });
     const { client: after } = fakeClient({ 'endpoint/demo': { ...closed, query: async () => recorded } });
     await expect(awaitRun(after, 'demo', WORKFLOW_ID)).resolves.toEqual({ runId: 'run-2' });
   });

@@ -26,7 +26,15 @@ function expect400(fn: () => unknown, message: RegExp): void {
 
 describe('KServe v2 request decoding', () => {
   const good = [
-    { name: 'features', datatype: 'FP32', shape: [2, 4], data: [[1, 2, 3, 4], [5, 6, 7, 8]] },
+    {
+      name: 'features',
+      datatype: 'FP32',
+      shape: [2, 4],
+      data: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+    },
     { name: 'ids', datatype: 'INT64', shape: [2, 2], data: [1, 2, 3, 4] },
   ];
 
@@ -39,13 +47,21 @@ describe('KServe v2 request decoding', () => {
 
   test.each([
     ['malformed request', () => parseInferRequest({ inputs: 'nope' }), /inputs/],
-    ['unknown input', () => decodeInputs(request([...good, { name: 'x', datatype: 'FP32', shape: [1], data: [1] }]), specs), /unknown input "x".*features \(FP32 \[-1, 4\]\)/],
+    [
+      'unknown input',
+      () => decodeInputs(request([...good, { name: 'x', datatype: 'FP32', shape: [1], data: [1] }]), specs),
+      /unknown input "x".*features \(FP32 \[-1, 4\]\)/,
+    ],
     ['missing input', () => decodeInputs(request([good[0]]), specs), /missing input\(s\): ids/],
     ['wrong datatype', () => decodeInputs(request([{ ...good[0], datatype: 'FP64' }, good[1]]), specs), /datatype FP64; the model expects FP32/],
     ['wrong rank', () => decodeInputs(request([{ ...good[0], shape: [8] }, good[1]]), specs), /shape \[8\]; the model expects \[-1, 4\]/],
     ['wrong fixed dim', () => decodeInputs(request([{ ...good[0], shape: [4, 2] }, good[1]]), specs), /the model expects \[-1, 4\]/],
     ['element count', () => decodeInputs(request([{ ...good[0], data: [1, 2, 3] }, good[1]]), specs), /3 element\(s\); shape \[2, 4\] needs 8/],
-    ['string in FP32', () => decodeInputs(request([{ ...good[0], data: [1, 2, 3, 'x', 5, 6, 7, 8] }, good[1]]), specs), /element 3 is "x"; FP32 needs a number/],
+    [
+      'string in FP32',
+      () => decodeInputs(request([{ ...good[0], data: [1, 2, 3, 'x', 5, 6, 7, 8] }, good[1]]), specs),
+      /element 3 is "x"; FP32 needs a number/,
+    ],
     ['fraction in INT64', () => decodeInputs(request([good[0], { ...good[1], data: [1, 2.5, 3, 4] }]), specs), /element 1 is 2.5; INT64 needs an integer/],
     ['duplicate input', () => decodeInputs(request([good[0], good[0], good[1]]), specs), /more than once/],
   ])('%s is a 400 that says what is wrong', (_name, fn, message) => {

@@ -110,20 +110,28 @@ describe('rollout strategies', () => {
 
   test('a Prometheus check needs a bound, and says where', () => {
     const checks = [{ name: 'p99', query: 'histogram_quantile(0.99, x)' }];
-    expect(() => parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', analysis: { prometheus: { url: 'http://prom:9090', checks } } } }, 'test')).toThrow(
-      /rollout\.analysis\.prometheus\.checks\[0\]\.max: give max, min, or both/,
-    );
+    expect(() =>
+      parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', analysis: { prometheus: { url: 'http://prom:9090', checks } } } }, 'test'),
+    ).toThrow(/rollout\.analysis\.prometheus\.checks\[0\]\.max: give max, min, or both/);
   });
 
   test('header-match phase header names are HTTP tokens', () => {
-    expect(() => parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', headerMatch: { header: 'x canary' } } }, 'test')).toThrow(/rollout\.headerMatch\.header/);
+    expect(() => parseOrThrow(pipelineSpec, { ...base, rollout: { strategy: 'canary', headerMatch: { header: 'x canary' } } }, 'test')).toThrow(
+      /rollout\.headerMatch\.header/,
+    );
   });
 });
 
 describe('renderQuery', () => {
   test('fills the placeholders, the window in seconds', () => {
-    expect(renderQuery('rate(x{endpoint="{{endpoint}}",version="{{ canary }}"}[{{window}}]) / on() rate(x{version="{{stable}}"}[{{window}}])', { endpoint: 'e', canary: 'v2', stable: 'v1', since: 0, until: 45_400 })).toBe(
-      'rate(x{endpoint="e",version="v2"}[45s]) / on() rate(x{version="v1"}[45s])',
-    );
+    expect(
+      renderQuery('rate(x{endpoint="{{endpoint}}",version="{{ canary }}"}[{{window}}]) / on() rate(x{version="{{stable}}"}[{{window}}])', {
+        endpoint: 'e',
+        canary: 'v2',
+        stable: 'v1',
+        since: 0,
+        until: 45_400,
+      }),
+    ).toBe('rate(x{endpoint="e",version="v2"}[45s]) / on() rate(x{version="v1"}[45s])');
   });
 });

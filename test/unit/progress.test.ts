@@ -87,7 +87,13 @@ test('on a terminal: a running rollout step shows the rollout state; lines fit t
   live.update(
     status(
       { release: { status: 'running', startedAt: at(0) } },
-      { strategy: 'canary', state: 'awaiting-approval', stableVersion: 'v0', weight: 25, steps: [{ kind: 'canary', weight: 25, status: 'running', startedAt: at(2_000), dryRun: false }] },
+      {
+        strategy: 'canary',
+        state: 'awaiting-approval',
+        stableVersion: 'v0',
+        weight: 25,
+        steps: [{ kind: 'canary', weight: 25, status: 'running', startedAt: at(2_000), dryRun: false }],
+      },
     ),
   );
   expect(written.split('\n')).toEqual(['  ⠋ release    running 5.0 s', '      ⠋ canary 25%   awaiting', '']);

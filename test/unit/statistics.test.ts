@@ -38,6 +38,16 @@ test('PSI is ~0 for the same distribution and large for a shifted one', () => {
   const shifted = Array.from({ length: 1000 }, (_, i) => (i % 10 < 6 ? 0 : i % 3));
   expect(populationStabilityIndex(same, shifted)).toBeGreaterThan(0.25);
   const continuous = Array.from({ length: 1000 }, (_, i) => Math.sin(i));
-  expect(populationStabilityIndex(continuous, continuous.map((v) => v + 0.01))).toBeLessThan(0.1);
-  expect(populationStabilityIndex(continuous, continuous.map((v) => v + 1))).toBeGreaterThan(0.25);
+  expect(
+    populationStabilityIndex(
+      continuous,
+      continuous.map((v) => v + 0.01),
+    ),
+  ).toBeLessThan(0.1);
+  expect(
+    populationStabilityIndex(
+      continuous,
+      continuous.map((v) => v + 1),
+    ),
+  ).toBeGreaterThan(0.25);
 });

@@ -34,8 +34,16 @@ test('batching concatenates concurrent requests and gives each its own rows back
   });
   const results = await Promise.all([request(1, 0), request(2, 10), request(1, 20)].map((r) => executor.run(r)));
   expect(batches).toEqual([4]);
-  expect(results.map((r) => Array.from(r.y?.data as Float32Array))).toEqual([[0, 2], [20, 22, 24, 26], [40, 42]]);
-  expect(results.map((r) => r.y?.shape)).toEqual([[1, 2], [2, 2], [1, 2]]);
+  expect(results.map((r) => Array.from(r.y?.data as Float32Array))).toEqual([
+    [0, 2],
+    [20, 22, 24, 26],
+    [40, 42],
+  ]);
+  expect(results.map((r) => r.y?.shape)).toEqual([
+    [1, 2],
+    [2, 2],
+    [1, 2],
+  ]);
 });
 
 test('a batch never exceeds maxBatchSize rows', async () => {

@@ -24,7 +24,9 @@ export function registerAdmission(ctx: EndpointContext): void {
       if (request.spec.endpoint !== ctx.name) throw new Error(`this is endpoint ${ctx.name}; the spec is for ${request.spec.endpoint}`);
       const workflowId = deploymentWorkflowId(ctx.name, request.spec.version);
       if (request.spec.whenBusy === 'refuse' && ctx.busy() && !ctx.admitted(workflowId)) {
-        throw new Error(`endpoint ${ctx.name} is busy (${ctx.describeBusy()}) and the spec says whenBusy: refuse; retry when it is idle, or use whenBusy: queue`);
+        throw new Error(
+          `endpoint ${ctx.name} is busy (${ctx.describeBusy()}) and the spec says whenBusy: refuse; retry when it is idle, or use whenBusy: queue`,
+        );
       }
     },
   });

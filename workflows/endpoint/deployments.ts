@@ -35,7 +35,13 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
   let detail = describeResult(result, failure);
   if (result?.outcome === 'promoted' && result.artifact) {
     if (stableBefore !== spec.version) state.previous = state.stable;
-    state.stable = { version: spec.version, digest: result.artifact.digest, serving: spec.serving, since: new Date().toISOString(), workflowId: entry.workflowId };
+    state.stable = {
+      version: spec.version,
+      digest: result.artifact.digest,
+      serving: spec.serving,
+      since: new Date().toISOString(),
+      workflowId: entry.workflowId,
+    };
   } else if (entry.runId && !result?.rollout?.rollback) {
     // Failed or cancelled without a rollback of its own: the routing may have changed under it.
     const why = `after ${entry.workflowId} ended ${outcome}`;
@@ -63,7 +69,11 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
 }
 
 /** Starts the deployment as a child and waits for its result (or the reason there is none). */
-async function follow(ctx: EndpointContext, entry: AdmittedDeployment, request: SubmitDeploymentRequest): Promise<{ result?: DeploymentResult; failure?: string }> {
+async function follow(
+  ctx: EndpointContext,
+  entry: AdmittedDeployment,
+  request: SubmitDeploymentRequest,
+): Promise<{ result?: DeploymentResult; failure?: string }> {
   const { spec } = request;
   const workflowType = request.workflowType ?? WORKFLOW_TYPES.deployModel;
   const stable = ctx.state.stable;

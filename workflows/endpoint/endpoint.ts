@@ -76,7 +76,14 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       // Nothing queued will run: say so, so no one waits for it.
       for (const queued of state.queue.splice(0)) {
         const stable = state.stable?.version;
-        ctx.record({ kind: 'failed', version: queued.version, workflowId: queued.workflowId, stableBefore: stable, stableAfter: stable, detail: 'the endpoint workflow was cancelled before this deployment started' });
+        ctx.record({
+          kind: 'failed',
+          version: queued.version,
+          workflowId: queued.workflowId,
+          stableBefore: stable,
+          stableAfter: stable,
+          detail: 'the endpoint workflow was cancelled before this deployment started',
+        });
       }
       ctx.setPhase('Idle');
     }

@@ -15,7 +15,14 @@ export function endpointDetails(state: EndpointState): string {
     `- routing generation: ${state.generation}`,
   ];
   if (state.history.length > 0) {
-    lines.push('', '**Recent**', ...state.history.slice(-5).reverse().map((e) => `- ${e.at} ${e.kind} ${e.version}: ${e.detail}`));
+    lines.push(
+      '',
+      '**Recent**',
+      ...state.history
+        .slice(-5)
+        .reverse()
+        .map((e) => `- ${e.at} ${e.kind} ${e.version}: ${e.detail}`),
+    );
   }
   return lines.join('\n');
 }

@@ -22,7 +22,8 @@ export function registerRollback(ctx: EndpointContext): void {
           `${state.active.workflowId} is in progress; once its rollout has started, abort it instead (\`modelship abort ${ctx.name}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}; before that, wait for it to finish`,
         );
       }
-      if (!state.previous) throw new Error(`endpoint ${ctx.name} has no previous stable version to return to${state.stable ? ` (it serves ${state.stable.version})` : ''}`);
+      if (!state.previous)
+        throw new Error(`endpoint ${ctx.name} has no previous stable version to return to${state.stable ? ` (it serves ${state.stable.version})` : ''}`);
     },
   });
 }

@@ -40,7 +40,10 @@ export class RolloutControls {
         this.approval = request;
         return `approved step at ${state.weight}%`;
       },
-      { validator: (_request: ControlRequest) => void (state.state === 'awaiting-approval' || reject(`no step is waiting for approval (the rollout is ${state.state})`)) },
+      {
+        validator: (_request: ControlRequest) =>
+          void (state.state === 'awaiting-approval' || reject(`no step is waiting for approval (the rollout is ${state.state})`)),
+      },
     );
     setHandler(
       pauseUpdate,
@@ -50,7 +53,10 @@ export class RolloutControls {
       },
       {
         validator: (_request: ControlRequest) =>
-          void ((['baking', 'rollback-window'].includes(state.state) && !this.paused) || reject(`only a baking step can be paused (the rollout is ${state.state})`)),
+          void (
+            (['baking', 'rollback-window'].includes(state.state) && !this.paused) ||
+            reject(`only a baking step can be paused (the rollout is ${state.state})`)
+          ),
       },
     );
     setHandler(

@@ -74,7 +74,13 @@ async function compensate(run: RolloutRun, failure: DeploymentFailure): Promise<
   run.setState('rolling-back');
   const back = await returnToStable(
     run.activities,
-    { endpoint: run.spec.endpoint, stable: run.stable, reason: `${failure.type}: ${failure.message}`, updatedBy: run.updatedBy, timeoutMs: run.rollout.timeout },
+    {
+      endpoint: run.spec.endpoint,
+      stable: run.stable,
+      reason: `${failure.type}: ${failure.message}`,
+      updatedBy: run.updatedBy,
+      timeoutMs: run.rollout.timeout,
+    },
     (applied) => run.setWeight(0, applied.generation),
   );
   // Traffic is back on stable by the routing even when the check could not prove it: say so, keep the reason.

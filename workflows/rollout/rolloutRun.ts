@@ -119,8 +119,18 @@ export class RolloutRun {
   }
 
   /** One analysis of the new version against stable (or against `baseline`, stable's traffic over another window). */
-  async analyze(window: { since: number; canaryVersion?: string; shadowVersion?: string; baseline?: { since: number; until: number } }): Promise<AnalysisVerdict> {
-    const verdict = await this.activities.analyzeCanary({ endpoint: this.spec.endpoint, stableVersion: this.stable.version, config: this.rollout.analysis, ...window });
+  async analyze(window: {
+    since: number;
+    canaryVersion?: string;
+    shadowVersion?: string;
+    baseline?: { since: number; until: number };
+  }): Promise<AnalysisVerdict> {
+    const verdict = await this.activities.analyzeCanary({
+      endpoint: this.spec.endpoint,
+      stableVersion: this.stable.version,
+      config: this.rollout.analysis,
+      ...window,
+    });
     this.observe({ weight: this.state.weight });
     return verdict;
   }

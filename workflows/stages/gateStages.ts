@@ -34,7 +34,12 @@ export async function validateStage(d: Deployment): Promise<void> {
             goldenDigest: conversion.goldenDigest,
             evaluation:
               validate.evaluation && conversion.evaluationDigest
-                ? { digest: conversion.evaluationDigest, labels: validate.evaluation.labels, maxAccuracyDrop: validate.evaluation.maxAccuracyDrop, baselineAccuracy }
+                ? {
+                    digest: conversion.evaluationDigest,
+                    labels: validate.evaluation.labels,
+                    maxAccuracyDrop: validate.evaluation.maxAccuracyDrop,
+                    baselineAccuracy,
+                  }
                 : undefined,
             endpoint: spec.endpoint,
             allowBreakingChanges: validate.allowBreakingChanges,
@@ -97,7 +102,10 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
     },
     (reports) =>
       reports
-        .map((r) => `${r.target}: ${r.candidates.map((c) => `${c.label} p50 ${c.batches[0]?.latencyMs.p50.toFixed(3)} ms`).join(', ')}${r.baseline ? ` (stable ${r.baseline.batches[0]?.latencyMs.p50.toFixed(3)} ms)` : ''}`)
+        .map(
+          (r) =>
+            `${r.target}: ${r.candidates.map((c) => `${c.label} p50 ${c.batches[0]?.latencyMs.p50.toFixed(3)} ms`).join(', ')}${r.baseline ? ` (stable ${r.baseline.batches[0]?.latencyMs.p50.toFixed(3)} ms)` : ''}`,
+        )
         .join('; '),
   );
 }
@@ -112,7 +120,13 @@ export function selectStage(d: Deployment): Candidate {
   const picks = new Map<Target, Candidate>();
   for (const target of spec.targets) {
     try {
-      picks.set(target, selectCandidate(status.candidates.filter((c) => c.target === target), benchmark.minSpeedupPercent / 100));
+      picks.set(
+        target,
+        selectCandidate(
+          status.candidates.filter((c) => c.target === target),
+          benchmark.minSpeedupPercent / 100,
+        ),
+      );
     } catch (error) {
       // A pipeline without validateStage (or one that let a failed base through) has nothing to serve.
       fail('benchmark', `no candidate to serve on ${target}: ${(error as Error).message}`);
@@ -133,4 +147,3 @@ export function selectStage(d: Deployment): Candidate {
   }
   return serving;
 }
-

@@ -85,8 +85,9 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
       return made;
     },
     (made) =>
-      passes.length === 0 ? 'no passes' : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
+      passes.length === 0
+        ? 'no passes'
+        : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
   );
   return status.candidates;
 }
-

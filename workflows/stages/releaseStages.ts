@@ -99,7 +99,8 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
       if (result.outcome === 'rolledBack') throw new StageFailed(result.failure as DeploymentFailure, true);
       return result.release as NonNullable<typeof result.release>;
     },
-    (r) => `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+    (r) =>
+      `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
   );
 }
 
