@@ -201,16 +201,30 @@ test('a header-match phase sends only requests with the header to the canary', a
   ]);
 });
 
-test('deployment.events() streams stage and step events in order, then the outcome', async () => {
+test('deployment.events() streams stage and step events in order, then the outcome, from Updates the workflows answer', async () => {
   const ep = 'events';
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
   const deployment = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false }] } }));
   const events: DeploymentEvent[] = [];
-  for await (const event of deployment.events(100)) events.push(event);
+  // A 10-minute pause between status reads if a watch failed: the stream ends in time only if the
+  // deployment answers its watchStatus Updates as its status changes.
+  for await (const event of deployment.events(600_000)) events.push(event);
   const stages = events.flatMap((e) => (e.type === 'stage' ? [`${e.stage}:${e.status}`] : []));
   for (const name of ['ingest', 'convert', 'validate', 'release']) expect(stages).toContain(`${name}:succeeded`);
   expect(stages.indexOf('ingest:succeeded')).toBeLessThan(stages.indexOf('validate:succeeded'));
   expect(stages.indexOf('validate:succeeded')).toBeLessThan(stages.indexOf('release:succeeded'));
   expect(events.flatMap((e) => (e.type === 'step' ? [e.step.status] : []))).toContain('passed');
   expect(events.at(-1)).toMatchObject({ type: 'finished', result: { outcome: 'promoted', version: 'v2' } });
+  // The client waited on the server: watchStatus on the deployment, awaitDeployment (recorded) on the endpoint.
+  expect(await updatesIn('deploy/events/v2')).toContain('watchStatus');
+  expect(await updatesIn(endpointWorkflowId(ep))).toContain('awaitDeployment');
 });
+
+/** The names of the Updates a workflow accepted, from its history. */
+async function updatesIn(workflowId: string): Promise<string[]> {
+  const history = await client.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+    return name ? [name] : [];
+  });
+}
