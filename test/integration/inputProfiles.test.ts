@@ -10,11 +10,12 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelshipClient } from '../../sdk/client';
+import { loadPipelineSpec } from '../../sdk/specFile';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { DEFAULT_DYNAMIC_SIZE } from '../../runtime';
-import { venvTool } from '../../cli/dev/projectPaths';
+import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
 
 let worker: ManagedProcess;
@@ -51,8 +52,13 @@ function spec(endpoint: string, model: Partial<PipelineSpecInput['model']> = {},
   };
 }
 
-test('a model whose time axis must be ≥ 2, with state and a scalar int64 input, deploys from its profile', async () => {
-  const result = await (await client.deploy(spec('vad', { profile }, true))).result();
+test('a model whose time axis must be ≥ 2, with state and a scalar int64 input, deploys from its profile (examples/voice-activity)', async () => {
+  const example = await loadPipelineSpec(path.join(PACKAGE_ROOT, 'examples/voice-activity/pipeline.yaml'));
+  expect(example.model.profile).toEqual(profile);
+  // The example's spec with the test's model file, six golden samples and a short benchmark.
+  const result = await (
+    await client.deploy({ ...spec('vad', { profile: example.model.profile }, true), model: { ...example.model, source: pathToFileURL(modelPath('vad')).href } })
+  ).result();
 
   expect(result.failure).toBeUndefined();
   expect(result.outcome).toBe('promoted');
