@@ -6,10 +6,10 @@
  * unstable. Heartbeats carry finished models, so a retried attempt resumes where the last stopped.
  */
 import { performance } from 'node:perf_hooks';
-import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, Target } from '../../sdk/schemas';
+import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, InputProfile, Target } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { syntheticInputs, type ModelRuntime } from '../../runtime';
+import { profileFeeds, type ModelRuntime } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { stableVersion } from '../rollout/stableVersion';
 import type { ArtifactStore } from '../../store';
@@ -22,6 +22,8 @@ export interface BenchmarkInput {
   /** Measure this endpoint's stable version alongside, for the regression gate. */
   baselineEndpoint?: string;
   batchSizes: number[];
+  /** The model's input profile: what each run is fed (its typical shapes, the batch axis set to each batch size). */
+  profile?: InputProfile;
   warmupRuns: number;
   windowRuns: number;
   stabilityTolerance: number;
@@ -81,7 +83,7 @@ async function measure(
     const batches: BatchMeasurement[] = [];
     let firstInferenceMs = 0;
     for (const [index, batchSize] of input.batchSizes.entries()) {
-      const feeds = syntheticInputs(session.signature.inputs, batchSize, SEED);
+      const feeds = profileFeeds(session.signature.inputs, input.profile, { batchSize, seed: SEED });
       const firstStart = performance.now();
       await session.run(feeds);
       if (index === 0) firstInferenceMs = performance.now() - firstStart;

@@ -7,6 +7,7 @@ import { duration, endpointName, versionName } from './common';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { tensorSpec } from './tensor';
+import { inputProfile } from './inputProfile';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -35,6 +36,12 @@ export const modelSource = z
     task: z.enum(['classifier', 'regressor', 'other']).default('other'),
     /** The classifier's score output (default: the first float output of rank 2 with more than one column). */
     scoreOutput: z.string().optional(),
+    /**
+     * The inputs production sends: concrete shapes for dynamic axes (typical, min, max), value ranges,
+     * constants, a sample set. Every gate uses them; without a profile, fixed dims come from the model,
+     * a dynamic batch axis is the batch asked and any other dynamic axis 16.
+     */
+    profile: inputProfile.optional(),
   })
   .superRefine((model, ctx) => {
     if (model.format !== 'onnx' && !model.inputs) {
@@ -86,7 +93,7 @@ export const optimizeStage = z.strictObject({
 const tolerance = z.strictObject({ atol: z.number().nonnegative(), rtol: z.number().nonnegative() });
 
 export const validateStage = z.strictObject({
-  /** Run one inference on synthetic inputs and require finite outputs. */
+  /** Run one inference on inputs from the profile (or default sizes) and require finite outputs. */
   smokeTest: z.boolean().default(true),
   /** Per-output tolerance overrides for conversion and graph-optimization parity. */
   tolerances: z.record(z.string(), tolerance).default({}),

@@ -21,6 +21,8 @@ export const conversionReport = z.object({
   goldenDigest: sha256Digest,
   referenceDigest: sha256Digest,
   goldenCount: z.number().int().nonnegative(),
+  /** What the golden inputs were: shapes and values per input, from the profile or default sizes (absent: the user's `.npz`). */
+  goldenInputs: z.string().optional(),
   /** The labelled evaluation set (`validate.evaluation`), as a tensor bundle in the store. */
   evaluationDigest: sha256Digest.optional(),
   toolVersions: z.record(z.string(), z.string()),
@@ -68,6 +70,8 @@ export const validationReport = z.object({
   smokeTest: z
     .object({
       outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), nonFinite: z.number().int().nonnegative() })),
+      /** The inputs it ran on: shapes and values per input, from the profile or default sizes. */
+      inputs: z.string().optional(),
     })
     .optional(),
   ioContract: z
