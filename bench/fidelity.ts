@@ -41,7 +41,7 @@ const SUITES: Suite[] = [
     name: 'image',
     base: 'image',
     // Served at 48×192: the profile says so, and every gate uses it.
-    model: { task: 'classifier', profile: { inputs: { image: { shape: [1, 3, 48, 192] } } } } as Partial<PipelineSpecInput['model']>,
+    model: { task: 'classifier', profile: { inputs: { image: { shape: [1, 3, 48, 192] } } } },
     extraArgs: ['--nan-at-height', '40'],
   },
 ];
