@@ -130,8 +130,19 @@ export const benchmarkStage = z.strictObject({
   budget: duration.prefault('20s'),
   /** An optimized copy replaces the fp32 model only if at least this many percent faster (p50). */
   minSpeedupPercent: z.number().min(0).max(100).default(5),
-  /** Reject a candidate more than this many percent slower (p50) than the endpoint's stable version. */
+  /**
+   * The slowdown allowed against the endpoint's stable version, in percent of its median latency. The
+   * stable version is measured in the same activity, its runs interleaved with the candidates'; the pick is
+   * refused only when it is slower than this with `regressionConfidence` and by more than `minRegressionMs`.
+   */
   maxRegressionPercent: z.number().min(0).max(1000).default(10),
+  /**
+   * Confidence level of the interval of the pick's median latency ratio to stable (Hodges-Lehmann, from
+   * Mann-Whitney U): the pick is refused only when the whole interval lies above the allowed slowdown.
+   */
+  regressionConfidence: z.number().min(0.5).max(0.9999).default(0.99),
+  /** The pick is refused only when its median latency also exceeds the stable version's by more than this many milliseconds. */
+  minRegressionMs: z.number().min(0).default(0.05),
   ...stageTiming('15m'),
 });
 
