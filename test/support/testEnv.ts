@@ -34,8 +34,10 @@ export type ExampleModel =
   | 'classifier_perturbed'
   | 'classifier_swapped'
   | 'classifier_slow'
+  | 'classifier_opset13'
   | 'embedding'
   | 'nan'
+  | 'sqrt_abs'
   | 'corrupt'
   | 'datatypes'
   | 'mlp_bench';
