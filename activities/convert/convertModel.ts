@@ -1,7 +1,8 @@
 /**
  * Convert: the source model (PyTorch, scikit-learn or ONNX) to an fp32 ONNX artifact, with the
  * source framework's own outputs on golden inputs stored beside it, so every later copy can be
- * checked against the original model.
+ * checked against the original model. An ONNX source is stored as it is unless another opset is
+ * asked for; its reference outputs are onnxruntime's on the untouched source.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +23,8 @@ export interface ConvertInput {
   format: 'onnx' | 'pytorch' | 'sklearn';
   inputs?: TensorSpec[];
   outputNames?: string[];
-  opset: number;
+  /** Opset to convert to; unset: an ONNX source keeps its own, the exporters use their default (17). */
+  opset?: number;
   golden: { source?: string; samples: number; seed: number };
   /** An `.npz` evaluation set to store as a tensor bundle. */
   evaluationSource?: string;
@@ -95,7 +97,7 @@ export async function convertModel(
         pass: 'convert',
         referenceDigest,
         goldenDigest,
-        parameters: { format: input.format, opset: input.opset, sourceKey: input.sourceKey },
+        parameters: { format: input.format, ...(input.opset !== undefined ? { opset: input.opset } : {}), sourceKey: input.sourceKey },
         toolVersions: response.toolVersions,
       },
     };
