@@ -9,6 +9,11 @@ export class GatewayMetrics {
     ...BY_VERSION,
     'code',
   ]);
+  readonly nonFiniteOutputs = this.counter(
+    'modelship_nonfinite_outputs_total',
+    'Served answers refused (500) because an output held NaN or Inf, by endpoint, version and output; also counted as 500s in modelship_requests_total.',
+    [...BY_VERSION, 'output'],
+  );
   readonly latency = this.histogram(
     'modelship_request_duration_seconds',
     'Inference request latency (decode, queue, model, encode), by endpoint and version.',

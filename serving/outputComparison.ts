@@ -1,14 +1,17 @@
 /**
  * Comparing two models' answers to the same request (shadow traffic), and reducing an answer to
- * one prediction per request (for distribution checks).
+ * one prediction per request (for distribution checks). NaN or Inf is never an agreement.
  */
+import { countNonFinite } from '../runtime/nonFiniteValues';
 import type { Tensor, TensorMap } from '../runtime/tensor';
 
 export interface OutputComparison {
   /** Rows (batch items) compared, and how many agreed. */
   rows: number;
   agreedRows: number;
-  /** Largest absolute difference over all numeric outputs (Infinity on shape mismatch). */
+  /** Rows with NaN or Inf in a float output on either side: each one a disagreement. */
+  nonFiniteRows: number;
+  /** Largest absolute difference over all numeric outputs (Infinity on shape mismatch or non-finite values). */
   maxAbsDiff: number;
 }
 
@@ -19,12 +22,14 @@ const RTOL = 1e-3;
 /**
  * Rows agree when, for every output both have: classifier-like outputs (float, rank ≥ 2, last
  * dimension > 1) pick the same top-1 class; other float outputs are close (atol 1e-5, rtol 1e-3);
- * integer, boolean and string outputs are equal.
+ * integer, boolean and string outputs are equal. A row with NaN or Inf in a float output of either
+ * side disagrees (whatever the other side answered).
  */
 export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputComparison {
   let rows = 0;
   let maxAbsDiff = 0;
   let rowAgree: boolean[] | undefined;
+  const nonFiniteRows = new Set<number>();
   for (const [name, a] of Object.entries(served)) {
     const b = candidate[name];
     const n = a.shape.length > 0 ? (a.shape[0] as number) : 1;
@@ -40,6 +45,12 @@ export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputC
     const classifier = float && a.shape.length >= 2 && (a.shape[a.shape.length - 1] as number) > 1;
     for (let r = 0; r < n; r++) {
       const start = r * rowSize;
+      if (countNonFinite(a, start, rowSize) + countNonFinite(b, start, rowSize) > 0) {
+        nonFiniteRows.add(r);
+        rowAgree[r] = false;
+        maxAbsDiff = Number.POSITIVE_INFINITY;
+        continue;
+      }
       let same = true;
       for (let i = start; i < start + rowSize; i++) {
         const x = a.data[i] as number | bigint | string;
@@ -49,23 +60,26 @@ export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputC
           continue;
         }
         const diff = Math.abs(Number(x) - Number(y));
-        if (Number.isNaN(diff)) maxAbsDiff = Number.POSITIVE_INFINITY;
-        else if (diff > maxAbsDiff) maxAbsDiff = diff;
+        if (diff > maxAbsDiff) maxAbsDiff = diff;
         if (!classifier) same &&= float ? diff <= ATOL + RTOL * Math.abs(Number(x)) : x === y;
       }
       if (classifier) same &&= argmax(a, start, rowSize) === argmax(b, start, rowSize);
       rowAgree[r] = (rowAgree[r] ?? true) && same;
     }
   }
-  return { rows, agreedRows: rowAgree?.filter(Boolean).length ?? 0, maxAbsDiff };
+  return { rows, agreedRows: rowAgree?.filter(Boolean).length ?? 0, nonFiniteRows: nonFiniteRows.size, maxAbsDiff };
 }
 
-/** One number per request: the top-1 class of the first row of the first output, or its first value. */
+/**
+ * One number per request: the top-1 class of the first row of the first output, or its first value;
+ * none when those values are NaN or Inf.
+ */
 export function predictionOf(outputs: TensorMap): number | undefined {
   const first = Object.values(outputs)[0];
   if (!first || first.data.length === 0 || Array.isArray(first.data)) return undefined;
   const float = first.datatype === 'FP32' || first.datatype === 'FP64';
   const last = first.shape.length >= 2 ? (first.shape[first.shape.length - 1] as number) : 1;
+  if (countNonFinite(first, 0, float ? last : 1) > 0) return undefined;
   if (float && last > 1) return argmax(first, 0, last);
   return Number(first.data[0]);
 }

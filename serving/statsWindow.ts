@@ -9,6 +9,8 @@ export interface RequestSample {
   latencyMs: number;
   /** False when the model failed the request (5xx); client mistakes (4xx) are not counted. */
   ok: boolean;
+  /** The model answered, but with NaN or Inf in an output: refused, and an error (`ok` false). */
+  nonFinite?: boolean;
   /** One prediction per request (top-1 class or first value), for distribution checks. */
   prediction?: number;
 }
@@ -17,6 +19,8 @@ export interface ShadowSample {
   t: number;
   rows: number;
   agreedRows: number;
+  /** Rows with NaN or Inf on either side (each one a disagreement). */
+  nonFiniteRows?: number;
   maxAbsDiff: number;
   /** The shadow version failed the request. */
   failed: boolean;
@@ -27,6 +31,8 @@ export interface ShadowSample {
 export interface VersionStats {
   requests: number;
   errors: number;
+  /** Errors that were answers with NaN or Inf in an output (counted in `errors` too). */
+  nonFinite: number;
   latenciesMs: number[];
   predictions: number[];
 }
@@ -36,6 +42,8 @@ export interface ShadowStats {
   failed: number;
   rows: number;
   agreedRows: number;
+  /** Compared rows with NaN or Inf on either side (counted as disagreements). */
+  nonFiniteRows: number;
   maxAbsDiff: number;
   latenciesMs: number[];
   predictions: number[];
@@ -115,6 +123,7 @@ function summarizeRequests(window: RequestSample[]): VersionStats {
   return {
     requests: window.length,
     errors: window.filter((s) => !s.ok).length,
+    nonFinite: window.filter((s) => s.nonFinite === true).length,
     latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
     predictions: predictionsOf(window),
   };
@@ -126,6 +135,7 @@ function summarizeShadows(window: ShadowSample[]): ShadowStats {
     failed: window.filter((s) => s.failed).length,
     rows: window.reduce((n, s) => n + s.rows, 0),
     agreedRows: window.reduce((n, s) => n + s.agreedRows, 0),
+    nonFiniteRows: window.reduce((n, s) => n + (s.nonFiniteRows ?? 0), 0),
     maxAbsDiff: window.reduce((m, s) => Math.max(m, s.maxAbsDiff), 0),
     latenciesMs: window.filter((s) => !s.failed).map((s) => s.latencyMs),
     predictions: predictionsOf(window),

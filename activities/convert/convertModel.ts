@@ -3,6 +3,8 @@
  * source framework's own outputs on golden inputs stored beside it, so every later copy can be
  * checked against the original model. The golden inputs come from the input profile (or the user's
  * `.npz`): shapes and values are resolved here (runtime/inputProfile.ts), the Python tool only runs them.
+ * An ONNX source is stored as it is unless another opset is asked for; its reference outputs are
+ * onnxruntime's on the untouched source.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,7 +26,8 @@ export interface ConvertInput {
   format: 'onnx' | 'pytorch' | 'sklearn';
   inputs?: TensorSpec[];
   outputNames?: string[];
-  opset: number;
+  /** Opset to convert to; unset: an ONNX source keeps its own, the exporters use their default (17). */
+  opset?: number;
   golden: { source?: string; samples: number; seed: number };
   /** The model's input profile (`model.profile`): golden input shapes and values, or its sample set. */
   profile?: InputProfile;
@@ -94,7 +97,7 @@ export async function convertModel(
         pass: 'convert',
         referenceDigest,
         goldenDigest,
-        parameters: { format: input.format, opset: input.opset, sourceKey: input.sourceKey },
+        parameters: { format: input.format, ...(input.opset !== undefined ? { opset: input.opset } : {}), sourceKey: input.sourceKey },
         toolVersions: response.toolVersions,
       },
     };

@@ -20,12 +20,18 @@ CONVERTERS = {
     "onnx": convert_onnx,
 }
 
+# The opset the PyTorch and scikit-learn exporters target when the spec sets none; an ONNX source
+# keeps its own unless one is set.
+EXPORTER_DEFAULT_OPSET = 17
+
 
 def convert(request):
     import onnx
 
     fmt, source, output = request["format"], request["source"], request["output"]
-    opset = request.get("opset") or 17
+    opset = request.get("opset")
+    if opset is None and fmt != "onnx":
+        opset = EXPORTER_DEFAULT_OPSET
     if fmt == "onnx" and not request.get("inputs"):
         try:
             request["inputs"] = onnx_io(onnx.load(source))["inputs"]

@@ -5,9 +5,11 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - classifier.onnx  features FP32[N,4] -> probabilities FP32[N,3], label INT64[N]  (a 4-16-3 MLP)
 - embedding.onnx   token_ids INT64[N,8] -> embedding FP32[N,4]                   (Gather + ReduceMean)
 - nan.onnx         x FP32[N,4] -> y FP32[N,4] = sqrt(x)                          (NaN on negative inputs)
+- sqrt_abs.onnx    x FP32[N,4] -> y FP32[N,4] = sqrt(|x|)                        (nan.onnx's IO, always finite)
 - corrupt.onnx     classifier.onnx truncated: does not parse
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
 - classifier_swapped.onnx    the classifier with its two outputs' names swapped
+- classifier_opset13.onnx    the classifier at opset 13 (an ONNX source that keeps its opset unless asked)
 - classifier_slow.onnx       the classifier's answers, ~10M extra multiply-adds per row (a canary that adds latency)
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
@@ -34,7 +36,7 @@ def save(model: onnx.ModelProto, path: str) -> None:
     os.replace(tmp, path)
 
 
-def classifier(perturbation: float = 0.0, swap_outputs: bool = False, slow: bool = False) -> onnx.ModelProto:
+def classifier(perturbation: float = 0.0, swap_outputs: bool = False, slow: bool = False, opset: int = 17) -> onnx.ModelProto:
     rng = np.random.default_rng(7)
     arrays = [rng.normal(0, 0.8, (4, 16)), rng.normal(0, 0.1, (16,)), rng.normal(0, 0.8, (16, 3)), rng.normal(0, 0.1, (3,))]
     if perturbation:
@@ -86,7 +88,7 @@ def classifier(perturbation: float = 0.0, swap_outputs: bool = False, slow: bool
         outputs,
         [w1, b1, w2, b2, *extra],
     )
-    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="modelship-examples", ir_version=8)
 
 
 def embedding() -> onnx.ModelProto:
@@ -107,10 +109,11 @@ def embedding() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="modelship-examples", ir_version=8)
 
 
-def nan_model() -> onnx.ModelProto:
+def nan_model(guarded: bool = False) -> onnx.ModelProto:
+    nodes = [helper.make_node("Abs", ["x"], ["x_abs"]), helper.make_node("Sqrt", ["x_abs"], ["y"])] if guarded else [helper.make_node("Sqrt", ["x"], ["y"])]
     graph = helper.make_graph(
-        [helper.make_node("Sqrt", ["x"], ["y"])],
-        "nan",
+        nodes,
+        "sqrt_abs" if guarded else "nan",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
     )
@@ -207,9 +210,11 @@ def main() -> None:
     save(classifier(), os.path.join(out, "classifier.onnx"))
     save(embedding(), os.path.join(out, "embedding.onnx"))
     save(nan_model(), os.path.join(out, "nan.onnx"))
+    save(nan_model(guarded=True), os.path.join(out, "sqrt_abs.onnx"))
     save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
     save(classifier(swap_outputs=True), os.path.join(out, "classifier_swapped.onnx"))
     save(classifier(slow=True), os.path.join(out, "classifier_slow.onnx"))
+    save(classifier(opset=13), os.path.join(out, "classifier_opset13.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     save(vad(), os.path.join(out, "vad.onnx"))

@@ -57,8 +57,11 @@ const stageTiming = (timeout: string) => ({
 export const ingestStage = z.strictObject({ ...stageTiming('5m') });
 
 export const convertStage = z.strictObject({
-  /** ONNX opset the PyTorch and scikit-learn exporters target (PyTorch's dynamo exporter uses at least 18); an ONNX source keeps its own. */
-  opset: z.number().int().min(7).max(26).default(17),
+  /**
+   * ONNX opset of the converted model. The PyTorch and scikit-learn exporters target it (17 when unset; PyTorch's dynamo exporter uses at
+   * least 18). An ONNX source keeps its own opset, byte for byte, unless this is set and differs: then `onnx.version_converter` converts it.
+   */
+  opset: z.number().int().min(7).max(26).optional(),
   /** Inputs the source and every converted copy are compared on. */
   golden: z
     .strictObject({

@@ -31,7 +31,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "stages.ingest.timeout": "Longest one attempt of the stage may run.",
   "stages.convert": "Convert the source to ONNX with its framework's exporter, and record the source's outputs on golden inputs.",
   "stages.convert.timeout": "Longest one attempt of the stage may run.",
-  "stages.convert.opset": "ONNX opset the PyTorch and scikit-learn exporters target (PyTorch's dynamo exporter uses at least 18); an ONNX source keeps its own.",
+  "stages.convert.opset": "ONNX opset of the converted model. The PyTorch and scikit-learn exporters target it (17 when unset; PyTorch's dynamo exporter uses at least 18). An ONNX source keeps its own opset, byte for byte, unless this is set and differs: then `onnx.version_converter` converts it.",
   "stages.convert.golden": "Inputs the source and every converted copy are compared on.",
   "stages.convert.golden.source": "An `.npz` file with one array per input name; otherwise inputs are sampled from the declared spec.",
   "stages.convert.golden.samples": "How many inputs to sample when there is no `source`.",

@@ -1,8 +1,9 @@
 /**
  * The inference route, `POST /v2/models/<name>[/versions/<v>]/infer`: picks the version (weights,
  * sticky and header routing), reads the request (JSON or the binary tensor data extension), checks
- * it against the model, runs it, answers in the form asked for, records stats and metrics, and
- * mirrors a share of the traffic to the shadow version.
+ * it against the model, runs it, refuses an answer with NaN or Inf (a 500, the version's error),
+ * answers in the form asked for, records stats and metrics, and mirrors a share of the traffic to
+ * the shadow version.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TensorMap } from '../../runtime';
@@ -16,6 +17,7 @@ import type { RouteCall } from '../dispatch';
 import type { GatewayContext } from '../gatewayContext';
 import { discardBody, parseJson, readBody, sendJson } from '../httpBody';
 import type { LoadedVersion } from '../modelRegistry';
+import { NonFiniteOutputError, refuseNonFinite } from '../nonFiniteOutputs';
 import { predictionOf } from '../outputComparison';
 import { mirrorToShadow } from '../shadowMirror';
 import { modelOf } from './models';
@@ -39,6 +41,7 @@ export async function infer(context: GatewayContext, call: RouteCall): Promise<v
     const feeds = decodeInputs(request, loaded.inputsByName, binary);
     const outputNames = requestedOutputs(request, loaded.outputs);
     const outputs = await runModel(endpoint, loaded, feeds, outputNames);
+    refuseNonFinite(endpoint, loaded.version, outputs);
     sendInferResponse(res, request, endpoint, loaded.version, outputs);
     status = 200;
     const latencyMs = performance.now() - started;
@@ -49,8 +52,11 @@ export async function infer(context: GatewayContext, call: RouteCall): Promise<v
     }
   } catch (error) {
     status = error instanceof HttpError ? error.status : 500;
-    // Model failures and overload (429: its queue is full) are the version's errors; client mistakes are not.
-    if (status >= 500 || status === 429) stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false });
+    const nonFinite = error instanceof NonFiniteOutputError;
+    if (nonFinite) for (const output of error.outputs) metrics.nonFiniteOutputs.inc({ ...labels, output: output.name });
+    // Model failures, non-finite answers and overload (429: its queue is full) are the version's errors; client mistakes are not.
+    if (status >= 500 || status === 429)
+      stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false, nonFinite });
     throw error;
   } finally {
     metrics.requests.inc({ ...labels, code: String(status) });

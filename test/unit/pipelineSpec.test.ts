@@ -15,7 +15,7 @@ describe('pipelineSpec', () => {
       targets: ['cpu'],
       stages: {
         ingest: { timeout: 300_000 },
-        convert: { opset: 17, golden: { samples: 64, seed: 0 }, timeout: 600_000 },
+        convert: { golden: { samples: 64, seed: 0 }, timeout: 600_000 },
         optimize: { enabled: true, passes: { cpu: ['graph', 'int8'], gpu: ['graph', 'fp16'] }, timeout: 600_000 },
         validate: { smokeTest: true, tolerances: {}, int8MinAgreement: 0.99, allowBreakingChanges: false, timeout: 600_000 },
         benchmark: {

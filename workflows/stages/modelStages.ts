@@ -27,18 +27,20 @@ export async function convertStage(d: Deployment): Promise<ConversionReport> {
   const conversion = await d.stage(
     'convert',
     () =>
-      d.cpu(convert.timeout, `convert ${spec.model.format} → ONNX (opset ${convert.opset})`).convertModel({
-        sourceKey: source.key,
-        sourceUri: spec.model.source,
-        format: spec.model.format,
-        inputs: spec.model.inputs,
-        outputNames: spec.model.outputNames,
-        opset: convert.opset,
-        golden: convert.golden,
-        profile: spec.model.profile,
-        evaluationSource: validate.evaluation?.source,
-        timeoutMs: convert.timeout,
-      }),
+      d
+        .cpu(convert.timeout, `convert ${spec.model.format} → ONNX (opset ${convert.opset ?? (spec.model.format === 'onnx' ? 'of the source' : 'default')})`)
+        .convertModel({
+          sourceKey: source.key,
+          sourceUri: spec.model.source,
+          format: spec.model.format,
+          inputs: spec.model.inputs,
+          outputNames: spec.model.outputNames,
+          opset: convert.opset,
+          golden: convert.golden,
+          profile: spec.model.profile,
+          evaluationSource: validate.evaluation?.source,
+          timeoutMs: convert.timeout,
+        }),
     (c) => `${spec.model.format} → ${c.artifact.key} (${c.artifact.sizeBytes} bytes); reference outputs on ${c.goldenCount} golden inputs`,
   );
   status.conversion = conversion;
