@@ -57,7 +57,8 @@ const canaryRate = 'sum(rate(modelship_requests_total{endpoint="{{endpoint}}",ve
 
 test('a canary whose PromQL check holds is promoted, with the measured value in its verdict', async () => {
   const result = await (await client.deploy(spec('v2', [{ name: 'canary-serves', query: canaryRate, min: 1 }]))).result();
-  expect(result.outcome).toBe('promoted');
+  // The failure (if any) in the assertion, so a rollback says why.
+  expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
   const check = result.rollout?.steps[0]?.verdict?.checks.find((c) => c.name === 'prometheus:canary-serves');
   expect(check).toMatchObject({ status: 'pass' });
   expect(check?.detail).toMatch(/^\d+(\.\d+)? ≥ 1$/);
