@@ -21,11 +21,18 @@ export interface CapturedSampleSet {
   readonly leftOut: { shapes: string; requests: number }[];
 }
 
-/** `name:DATATYPE[d0,d1]` per input, sorted: requests with equal signatures stack. */
+/**
+ * `name:DATATYPE[d0,d1]` per input, sorted, with `*` for the batch when the request has one (so
+ * batches of any size go together): requests with equal signatures make one sample set.
+ */
 export function shapeSignature(inputs: TensorMap): string {
+  const batched = hasBatchAxis(inputs);
   return Object.keys(inputs)
     .sort()
-    .map((name) => `${name}:${inputs[name]?.datatype}[${inputs[name]?.shape.join(',')}]`)
+    .map((name) => {
+      const shape = inputs[name]?.shape ?? [];
+      return `${name}:${inputs[name]?.datatype}[${(batched ? ['*', ...shape.slice(1)] : shape).join(',')}]`;
+    })
     .join(' ');
 }
 
