@@ -7,6 +7,7 @@ import { CliError } from './cliError';
 import type { Command } from './command';
 import { abortCommand } from './commands/abort';
 import { approveCommand } from './commands/approve';
+import { captureCommand } from './commands/capture';
 import { deployCommand } from './commands/deploy';
 import { historyCommand } from './commands/history';
 import { rollbackCommand } from './commands/rollback';
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
   trafficCommand,
+  captureCommand,
   schemaCommand,
 ];
 

@@ -1,7 +1,8 @@
 /**
  * The inference gateway: KServe v2 REST (JSON and the binary tensor data extension) over the
  * models the store's routing documents name, with weighted, sticky and header-matched routing,
- * shadow traffic, per-version queues and batching, Prometheus metrics and a stats window.
+ * shadow traffic, per-version queues and batching, Prometheus metrics, a stats window and sampled
+ * data capture into the store.
  * This file starts and stops a replica and wires its parts; the routes are in `routeTable.ts`.
  *
  * @example
@@ -22,6 +23,7 @@ import { ModelRegistry } from './modelRegistry';
 import { Reconciler } from './reconciler';
 import { GATEWAY_ROUTES } from './routeTable';
 import { StatsWindow } from './statsWindow';
+import { TrafficCapture, type CaptureOptions } from './trafficCapture';
 
 export { SERVER_NAME, SERVER_VERSION } from './routes/server';
 
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** onnxruntime intra-op threads per session (0 = runtime default). */
   intraOpThreads?: number;
+  /** Sampled capture of served requests into the store; default off (rate 0). */
+  capture?: CaptureOptions;
   log?: (message: string) => void;
 }
 
@@ -94,6 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
     adminToken: options.adminToken,
     inferenceToken: options.inferenceToken,
+    capture: new TrafficCapture({ ...(options.capture ?? { rate: 0 }), store: options.store, replicaId, log }),
   };
   // Attached before the first await after listening, so no request finds the server without it.
   server.on('request', createDispatcher(GATEWAY_ROUTES, context, log));
@@ -101,9 +106,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await reconciler.start();
   } catch (error) {
     await closeServer(server);
+    await context.capture.close();
     throw error;
   }
-  log(`replica ${replicaId} serving KServe v2 at ${url} (store ${options.store.uri})`);
+  const capturing = context.capture.enabled ? `, capturing ${options.capture?.rate} of requests` : '';
+  log(`replica ${replicaId} serving KServe v2 at ${url} (store ${options.store.uri}${capturing})`);
 
   return {
     url,
@@ -114,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       await reconciler.stop();
       await closeServer(server);
+      await context.capture.close();
       await registry.close();
     },
   };

@@ -1,8 +1,9 @@
-/** What the gateway's route handlers share: this replica, its models, its measurements and its limits. */
+/** What the gateway's route handlers share: this replica, its models, its measurements, its capture and its limits. */
 import type { GatewayMetrics } from './metrics';
 import type { ModelRegistry } from './modelRegistry';
 import type { Reconciler } from './reconciler';
 import type { StatsWindow } from './statsWindow';
+import type { TrafficCapture } from './trafficCapture';
 
 export interface GatewayContext {
   readonly replicaId: string;
@@ -16,4 +17,6 @@ export interface GatewayContext {
   readonly adminToken: string | undefined;
   /** Bearer token for inference routes; without one, they are open. */
   readonly inferenceToken: string | undefined;
+  /** Sampled capture of served requests (a no-op at rate 0). */
+  readonly capture: TrafficCapture;
 }

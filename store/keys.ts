@@ -1,5 +1,5 @@
 /** Store keys: where each kind of document lives, and the rules every key obeys. */
-import { endpointName, sha256Digest } from '../sdk/schemas';
+import { endpointName, sha256Digest, versionName } from '../sdk/schemas';
 
 /** Thrown for a key that could escape the store or be misread: `..`, absolute, control characters. */
 export class InvalidKeyError extends Error {
@@ -39,6 +39,9 @@ export function assertValidPrefix(prefix: string): void {
 /** `endpoints/<name>/routing.json`, the shape `storeKeys.routing` builds. */
 const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
 
+/** `capture/<endpoint>/<version>/<16-digit ms time>-<replica>-<seq>.json`, the shape `storeKeys.capture` builds. */
+const CAPTURE_KEY = /^capture\/([^/]+)\/([^/]+)\/(\d{16})-[^/]+\.json$/;
+
 /**
  * Every store key, built here and nowhere else. Model keys check their digest and routing keys their
  * endpoint name; the other parts come from values already checked (a digest the store computed, a
@@ -61,4 +64,18 @@ export const storeKeys = {
   endpointsPrefix: 'endpoints/',
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',
+  /**
+   * A bundle of sampled requests one gateway replica served for an endpoint's version. The time
+   * (milliseconds, zero-padded) leads the name, so keys of one version list oldest first.
+   */
+  capture: (endpoint: string, version: string, timeMs: number, replicaId: string, seq: number): string =>
+    `${storeKeys.capturePrefix(endpoint, version)}${String(Math.trunc(timeMs)).padStart(16, '0')}-${replicaId.replace(/[^A-Za-z0-9._-]/g, '_')}-${seq}.json`,
+  /** Where an endpoint's captured requests are, or one version's of them. */
+  capturePrefix: (endpoint: string, version?: string): string =>
+    `capture/${endpointName.parse(endpoint)}/${version === undefined ? '' : `${versionName.parse(version)}/`}`,
+  /** The inverse of `capture`: the version and time of a capture key, or undefined for any other key. */
+  captureOf: (key: string): { endpoint: string; version: string; timeMs: number } | undefined => {
+    const match = CAPTURE_KEY.exec(key);
+    return match ? { endpoint: match[1] as string, version: match[2] as string, timeMs: Number(match[3]) } : undefined;
+  },
 } as const;

@@ -3,7 +3,7 @@
 or, for inputs fed one run at a time (a fixed batch of 1, shapes that vary) and their outputs:
   {"runs": [{name: tensor, ...}, ...]}
 The KServe datatype <-> numpy tables, encoding and decoding one tensor, reading and writing a bundle,
-and the `bundle` command (an .npz file as a bundle).
+and the `bundle` command (an .npz file as a bundle) and its inverse `npz` (a bundle as an .npz file).
 """
 import base64
 import json
@@ -77,4 +77,14 @@ def bundle(request):
     except Exception as e:  # noqa: BLE001
         raise Refused("InvalidDataset", f"cannot read {request['path']}: {e}")
     write_bundle(request["output"], tensors)
+    return {"tensors": {n: {"shape": list(a.shape), "dtype": str(a.dtype)} for n, a in tensors.items()}}
+
+
+def npz(request):
+    """A one-set tensor bundle as an .npz file, one array per tensor (captured traffic exports)."""
+    with open(request["bundle"]) as f:
+        tensors = {name: decode(t) for name, t in json.load(f)["tensors"].items()}
+    tmp = f"{request['output']}.tmp.npz"
+    np.savez(tmp, **tensors)
+    os.replace(tmp, request["output"])
     return {"tensors": {n: {"shape": list(a.shape), "dtype": str(a.dtype)} for n, a in tensors.items()}}

@@ -8,8 +8,11 @@ import { untilSignal } from '../signals';
 
 const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
+                [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
-               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS`;
+               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS,
+               MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
+               MODELSHIP_CAPTURE_MAX_ROWS (rows per bundle, 256), MODELSHIP_CAPTURE_RETENTION (bundles kept per version, 100)`;
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
@@ -26,6 +29,10 @@ export const serveCommand = defineCommand({
     'poll-interval': { type: 'string' },
     'max-body-bytes': { type: 'string' },
     'intra-op-threads': { type: 'string' },
+    'capture-rate': { type: 'string' },
+    'capture-max-rows': { type: 'string' },
+    'capture-retention': { type: 'string' },
+    'capture-flush-interval': { type: 'string' },
   },
   options: z.object({
     port: portNumber.default(8000),
@@ -44,6 +51,22 @@ export const serveCommand = defineCommand({
       .int()
       .min(0)
       .default(Number(process.env.MODELSHIP_INTRA_OP_THREADS ?? 0) || 0),
+    'capture-rate': z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(Number(process.env.MODELSHIP_CAPTURE_RATE ?? 0) || 0),
+    'capture-max-rows': z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(Number(process.env.MODELSHIP_CAPTURE_MAX_ROWS ?? 256) || 256),
+    'capture-retention': z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(Number(process.env.MODELSHIP_CAPTURE_RETENTION ?? 100) || 100),
+    'capture-flush-interval': z.coerce.number().int().positive().default(5000),
   }),
   async run(options) {
     const gateway = await startGateway({
@@ -58,6 +81,12 @@ export const serveCommand = defineCommand({
       intraOpThreads: options['intra-op-threads'],
       maxBodyBytes: options['max-body-bytes'],
       inferenceToken: process.env.MODELSHIP_INFERENCE_TOKEN || undefined,
+      capture: {
+        rate: options['capture-rate'],
+        maxRows: options['capture-max-rows'],
+        retention: options['capture-retention'],
+        flushIntervalMs: options['capture-flush-interval'],
+      },
     });
     await untilSignal();
     await gateway.close();

@@ -1,6 +1,7 @@
 /**
  * The embedded default environment: a Temporal dev server (SQLite under `.modelship/`, UI on its
- * port), a CPU worker process and one gateway process over the filesystem store.
+ * port), a CPU worker process and one gateway process over the filesystem store, capturing a share
+ * of the requests it serves (`MODELSHIP_CAPTURE_RATE`, default 0.1 here) for `modelship capture`.
  */
 import path from 'node:path';
 import { generateAdminToken } from '../../serving/gateway';
@@ -8,6 +9,9 @@ import { ManagedProcess } from './childProcess';
 import { isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
 import { startTemporalDevServer, type DevServer } from './temporalDevServer';
+
+/** Share of requests the local gateway captures into the store (production gateways default to 0). */
+export const DEV_CAPTURE_RATE = 0.1;
 
 export interface DevEnvironmentOptions {
   /** Folder for local state (SQLite file, store, logs). Default `.modelship` in the working directory. */
@@ -63,6 +67,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     TEMPORAL_NAMESPACE: 'default',
     MODELSHIP_STORE: storeUri,
     MODELSHIP_ADMIN_TOKEN: adminToken,
+    MODELSHIP_CAPTURE_RATE: process.env.MODELSHIP_CAPTURE_RATE ?? String(DEV_CAPTURE_RATE),
   };
   const started: ManagedProcess[] = [];
   try {

@@ -47,6 +47,7 @@ export async function infer(context: GatewayContext, call: RouteCall): Promise<v
     const latencyMs = performance.now() - started;
     stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs, ok: true, prediction: predictionOf(outputs) });
     metrics.latency.observe(labels, latencyMs / 1000);
+    context.capture.offer(endpoint, loaded.version, feeds, outputs);
     if (route?.shadow && version === undefined && Math.random() * 100 < route.shadow.percent) {
       mirrorToShadow(context, endpoint, route.shadow.loaded, { feeds, outputNames, served: outputs });
     }

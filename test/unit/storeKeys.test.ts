@@ -31,3 +31,15 @@ test('every built key is a valid store key', () => {
     expect(() => assertValidKey(key)).not.toThrow();
   }
 });
+
+test('capture keys: time first (zero-padded) so a version lists oldest first, read back by captureOf', () => {
+  const key = storeKeys.capture('fraud', 'v2', 1_700_000_000_123, 'host:8000', 4);
+  expect(key).toBe('capture/fraud/v2/0001700000000123-host_8000-4.json');
+  expect(() => assertValidKey(key)).not.toThrow();
+  expect(storeKeys.captureOf(key)).toEqual({ endpoint: 'fraud', version: 'v2', timeMs: 1_700_000_000_123 });
+  expect(storeKeys.captureOf('capture/fraud/v2/notes.json')).toBeUndefined();
+  expect(storeKeys.capturePrefix('fraud')).toBe('capture/fraud/');
+  expect(storeKeys.capturePrefix('fraud', 'v2')).toBe('capture/fraud/v2/');
+  expect(() => storeKeys.capturePrefix('Not_An_Endpoint')).toThrow();
+  expect(storeKeys.capture('fraud', 'v2', 2, 'r', 0) > storeKeys.capture('fraud', 'v2', 1, 'r', 9)).toBe(true);
+});
