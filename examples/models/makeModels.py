@@ -8,6 +8,7 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - corrupt.onnx     classifier.onnx truncated: does not parse
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
 - classifier_swapped.onnx    the classifier with its two outputs' names swapped
+- classifier_metadata.onnx   the classifier with only its metadata changed (doc string): same answers, new digest
 - classifier_retrained.onnx  the classifier with slightly perturbed weights: a retrain with a small behaviour change
 - classifier_classes_swapped.onnx  the classifier with classes 0 and 1 swapped (same IO, wrong labels)
 - classifier_no_softmax.onnx the classifier without its softmax: logits served under the name "probabilities"
@@ -182,6 +183,9 @@ def main() -> None:
     save(classifier(perturbation=0.6), os.path.join(out, "classifier_perturbed.onnx"))
     save(classifier(swap_outputs=True), os.path.join(out, "classifier_swapped.onnx"))
     save(classifier(slow=True), os.path.join(out, "classifier_slow.onnx"))
+    relabelled = classifier()
+    relabelled.doc_string = "the example classifier, rebuilt with new metadata"
+    save(relabelled, os.path.join(out, "classifier_metadata.onnx"))
     save(classifier(perturbation=0.01), os.path.join(out, "classifier_retrained.onnx"))
     save(classifier(swap_classes=True), os.path.join(out, "classifier_classes_swapped.onnx"))
     save(classifier(softmax=False), os.path.join(out, "classifier_no_softmax.onnx"))

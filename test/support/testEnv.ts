@@ -34,6 +34,7 @@ export type ExampleModel =
   | 'classifier_perturbed'
   | 'classifier_swapped'
   | 'classifier_slow'
+  | 'classifier_metadata'
   | 'classifier_retrained'
   | 'classifier_classes_swapped'
   | 'classifier_no_softmax'
