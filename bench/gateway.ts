@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { OnnxRuntime, syntheticInputs } from '../runtime';
+import { OnnxRuntime, profileFeeds } from '../runtime';
 import { writeRouting } from '../activities/rollout/releaseVersion';
 import { FsArtifactStore, putModel } from '../store';
 import { ManagedProcess } from '../cli/dev/childProcess';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   ]);
 
   const session = await new OnnxRuntime().load(bytes, { allowSpinning: false });
-  const feeds = syntheticInputs(session.signature.inputs, 1);
+  const feeds = profileFeeds(session.signature.inputs);
   const body = JSON.stringify({
     inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 256], data: Array.from(feeds.features?.data as Float32Array) }],
   });

@@ -1,10 +1,11 @@
 /**
- * A bounded synthetic traffic generator for loopback gateways: inputs sampled from the model's
- * metadata with a new seed per request; stops at a request count, a duration, or `stop()`.
+ * A bounded traffic generator for loopback gateways: the rows of a sample set one per request, or
+ * inputs drawn from the input profile (cycling its shapes; without one, default sizes for the
+ * model's metadata) with a new seed per request; stops at a request count, a duration, or `stop()`.
  */
 import { z } from 'zod';
-import { syntheticInputs } from '../runtime';
-import { tensorSpec } from '../sdk/schemas';
+import { profileInputs, profileProblems, sampleRows, shapeCycleLength, type TensorMap } from '../runtime';
+import { tensorSpec, type InputProfile, type TensorSpec } from '../sdk/schemas';
 import { encodeOutputs } from '../protocol/kserveProtocol';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -16,6 +17,10 @@ export interface TrafficOptions {
   concurrency: number;
   durationMs: number;
   headers?: Record<string, string>;
+  /** Shapes and values of the inputs (`model.profile` of a spec). */
+  profile?: InputProfile;
+  /** A sample set (one tensor per input, first axis = samples): its rows are sent in turn, one per request. */
+  samples?: TensorMap;
 }
 
 export interface TrafficResult {
@@ -43,9 +48,10 @@ export function startTraffic(options: TrafficOptions): { done: Promise<TrafficRe
     const metadata = await fetch(new URL(`/v2/models/${encodeURIComponent(options.endpoint)}`, base));
     if (!metadata.ok) throw new Error(`cannot read the metadata of ${options.endpoint}: HTTP ${metadata.status}`);
     const inputs = z.object({ inputs: z.array(tensorSpec) }).parse(await metadata.json()).inputs;
+    const request = requestInputs(inputs, options);
     const worker = async (): Promise<void> => {
       while (!stopped && issued < options.requests && Date.now() < deadline) {
-        const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(inputs, 1, issued++)) });
+        const body = JSON.stringify({ inputs: encodeOutputs(request(issued++)) });
         try {
           const response = await fetch(new URL(`/v2/models/${encodeURIComponent(options.endpoint)}/infer`, base), {
             method: 'POST',
@@ -72,4 +78,16 @@ export function startTraffic(options: TrafficOptions): { done: Promise<TrafficRe
       return done;
     },
   };
+}
+
+/** The inputs of request `i`: the sample set's row `i` (in turn), or a draw from the profile with seed `i`. */
+function requestInputs(inputs: TensorSpec[], options: Pick<TrafficOptions, 'profile' | 'samples'>): (i: number) => TensorMap {
+  if (options.samples) {
+    const rows = sampleRows(options.samples, inputs);
+    return (i) => rows[i % rows.length] as TensorMap;
+  }
+  const problems = profileProblems(inputs, options.profile);
+  if (problems.length > 0) throw new Error(`the input profile does not fit the model: ${problems.join('; ')}`);
+  const cycle = shapeCycleLength(options.profile);
+  return (i) => profileInputs(inputs, options.profile, { samples: cycle, seed: i })[i % cycle] as TensorMap;
 }

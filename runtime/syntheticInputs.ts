@@ -1,5 +1,10 @@
-/** Deterministic inputs for a model signature: the same seed gives the same tensors. */
-import type { TensorSpec } from '../sdk/schemas';
+/**
+ * Tensors drawn from an input plan (`inputProfile.ts`), deterministically: the same seed gives the
+ * same tensors. Default values: floats N(0, 1), integers 0-9 (valid for most embedding and index
+ * inputs), booleans 0/1, strings short words; a profile's constant or uniform range otherwise.
+ */
+import type { InputProfile, TensorSpec } from '../sdk/schemas';
+import { planInputs, type PlanOptions, type TensorPlan } from './inputProfile';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from './tensor';
 
 /** mulberry32: a tiny, fast, seedable PRNG; good enough for test inputs, not for secrets. */
@@ -14,41 +19,50 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Concrete shape for a spec: the first dynamic dimension is the batch, the others 1. */
-export function concreteShape(spec: TensorSpec, batchSize: number): number[] {
-  return spec.shape.map((d, i) => (d >= 0 ? d : i === 0 ? batchSize : 1));
+/** The inputs of every run of the plan for this signature and profile, seeded. */
+export function profileInputs(specs: readonly TensorSpec[], profile?: InputProfile, options: PlanOptions & { seed?: number } = {}): TensorMap[] {
+  const random = seededRandom(options.seed ?? 42);
+  return planInputs(specs, profile, options).runs.map((run) => sampleRun(run, random));
 }
 
-/**
- * Inputs for every spec: floats uniform in [-1, 1), integers in [0, 10) (valid for most
- * embedding/index inputs), booleans 0/1, strings short words.
- */
-export function syntheticInputs(specs: readonly TensorSpec[], batchSize = 1, seed = 42): TensorMap {
-  const random = seededRandom(seed);
-  const feeds: TensorMap = {};
-  for (const spec of specs) {
-    const shape = concreteShape(spec, batchSize);
-    feeds[spec.name] = syntheticTensor(spec, shape, random);
-  }
-  return feeds;
+/** One set of inputs (the plan's first run): a request, a benchmark feed. */
+export function profileFeeds(specs: readonly TensorSpec[], profile?: InputProfile, options: PlanOptions & { seed?: number } = {}): TensorMap {
+  return profileInputs(specs, profile, { ...options, samples: 1 })[0] as TensorMap;
 }
 
-function syntheticTensor(spec: TensorSpec, shape: number[], random: () => number): Tensor {
+/** One run's tensors. */
+export function sampleRun(run: readonly TensorPlan[], random: () => number): TensorMap {
+  return Object.fromEntries(run.map((plan) => [plan.name, sampleTensor(plan, random)]));
+}
+
+function sampleTensor(plan: TensorPlan, random: () => number): Tensor {
+  const shape = [...plan.shape];
   const n = elementCount(shape);
-  if (spec.datatype === 'BYTES') {
-    return { datatype: 'BYTES', shape, data: Array.from({ length: n }, (_, i) => `token${i % 10}`) };
-  }
-  const { array } = NUMERIC_DATATYPES[spec.datatype];
-  const data = new array(n);
+  if (plan.datatype === 'BYTES') return { datatype: 'BYTES', shape, data: Array.from({ length: n }, (_, i) => `token${i % 10}`) };
+  const float = plan.datatype === 'FP32' || plan.datatype === 'FP64' || plan.datatype === 'FP16';
+  const draw = drawer(plan, float, random);
+  const data = new NUMERIC_DATATYPES[plan.datatype].array(n);
   for (let i = 0; i < n; i++) {
-    const r = random();
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(r * 10));
-    else if (spec.datatype === 'FP32' || spec.datatype === 'FP64') data[i] = r * 2 - 1;
-    else if (spec.datatype === 'FP16') data[i] = halfFromFloat(r * 2 - 1);
-    else if (spec.datatype === 'BOOL') data[i] = r < 0.5 ? 0 : 1;
-    else data[i] = Math.floor(r * 10);
+    const v = draw();
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.trunc(v));
+    else if (plan.datatype === 'FP16') data[i] = halfFromFloat(v);
+    else data[i] = v;
   }
-  return { datatype: spec.datatype, shape, data };
+  return { datatype: plan.datatype, shape, data };
+}
+
+/** The value rule of one tensor: constant, uniform (integers: low ≤ v < high), or the datatype's default. */
+function drawer(plan: TensorPlan, float: boolean, random: () => number): () => number {
+  const { fill } = plan;
+  if (fill.kind === 'constant') return () => fill.value;
+  if (fill.kind === 'uniform') {
+    const span = fill.high - fill.low;
+    return float ? () => fill.low + random() * span : () => Math.floor(fill.low + random() * Math.max(1, Math.floor(span)));
+  }
+  if (plan.datatype === 'BOOL') return () => (random() < 0.5 ? 0 : 1);
+  if (!float) return () => Math.floor(random() * 10);
+  // Box-Muller: standard normal from two uniforms.
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 /** IEEE 754 half-precision bits of `value` (round toward zero; adequate for synthetic data). */

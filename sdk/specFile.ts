@@ -41,7 +41,7 @@ async function readSpecFile(file: string): Promise<unknown> {
 }
 
 /**
- * Turns the spec's relative file paths (model, golden inputs, evaluation set) into absolute
+ * Turns the spec's relative file paths (model, golden inputs, profile samples, evaluation set) into absolute
  * `file://` URIs, so workers in other directories find them.
  */
 export function resolveModelSource(spec: PipelineSpec, baseDir: string): PipelineSpec {
@@ -49,7 +49,11 @@ export function resolveModelSource(spec: PipelineSpec, baseDir: string): Pipelin
   const { convert, validate } = spec.stages;
   return {
     ...spec,
-    model: { ...spec.model, source: resolve(spec.model.source) },
+    model: {
+      ...spec.model,
+      source: resolve(spec.model.source),
+      ...(spec.model.profile?.samples ? { profile: { ...spec.model.profile, samples: resolve(spec.model.profile.samples) } } : {}),
+    },
     stages: {
       ...spec.stages,
       convert: { ...convert, golden: { ...convert.golden, ...(convert.golden.source ? { source: resolve(convert.golden.source) } : {}) } },

@@ -1,157 +1,133 @@
 /**
- * Benchmark: every candidate for a target (and the endpoint's stable version, for a fair ratio) on
- * this worker, in one activity. Per model: session creation and first inference timed alone, at
- * least 10 discarded warm-up runs, then measurement windows per batch size until the last three
- * agree within the tolerance (throughput and p99) or the budget ends — then the result is marked
- * unstable. Heartbeats carry finished models, so a retried attempt resumes where the last stopped.
+ * Benchmark: every candidate for a target and the endpoint's stable version on this worker, in one
+ * activity, loaded together and run interleaved on the same inputs (./interleavedRuns.ts), so the
+ * candidates and stable see the same machine noise. Per model: session creation timed alone, then per
+ * batch size the measurement; per candidate, its latency against stable's at the first batch size
+ * (./stableComparison.ts), which the workflow's gate judges. A retried attempt measures everything
+ * again: runs from different attempts (perhaps different workers) are not comparable.
  */
 import { performance } from 'node:perf_hooks';
-import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, Target } from '../../sdk/schemas';
+import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, InputProfile, Target } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { syntheticInputs, type ModelRuntime } from '../../runtime';
+import type { ModelRuntime, ModelSession } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { stableVersion } from '../rollout/stableVersion';
 import type { ArtifactStore } from '../../store';
 import { loadVerified } from '../validate/validateCandidate';
-import { summarizeLatencies } from './latencyStats';
+import { measureInterleaved } from './interleavedRuns';
+import { compareWithStable } from './stableComparison';
 
 export interface BenchmarkInput {
   target: Target;
   candidates: { label: string; digest: string }[];
-  /** Measure this endpoint's stable version alongside, for the regression gate. */
+  /** The stable version to measure with the candidates, as the workflow knows it; `null`: the endpoint has none. */
+  stable?: { version: string; digest: string } | null;
+  /** Workflows that do not send `stable`: read this endpoint's stable version from its routing. */
   baselineEndpoint?: string;
   batchSizes: number[];
+  /** The model's input profile: what each run is fed (its typical shapes, the batch axis set to each batch size). */
+  profile?: InputProfile;
   warmupRuns: number;
   windowRuns: number;
   stabilityTolerance: number;
   /** Per model and batch size. */
   budgetMs: number;
+  /** Confidence level of each candidate's latency-ratio interval against stable (default 0.99). */
+  confidence?: number;
 }
 
-interface Progress {
-  done: CandidateBenchmark[];
+interface Model {
+  label: string;
+  digest: string;
 }
 
-const REPORT_SAMPLES = 200;
-const SEED = 1234;
+interface Loaded {
+  model: Model;
+  session: ModelSession;
+  sessionCreateMs: number;
+}
 
-export async function benchmarkCandidates(
-  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
-  input: BenchmarkInput,
-): Promise<BenchmarkReport> {
+type Deps = { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext };
+
+export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Promise<BenchmarkReport> {
   const { context } = deps;
-  const resumed = (context.heartbeatDetails as Progress | undefined)?.done ?? [];
-  const done: CandidateBenchmark[] = [...resumed];
-  const baseline = input.baselineEndpoint ? await baselineOf(deps.store, input.baselineEndpoint) : undefined;
-  const models = [...input.candidates, ...(baseline ? [baseline] : [])];
-  for (const model of models) {
-    if (done.some((d) => d.label === model.label && d.digest === model.digest)) continue;
-    done.push(await measure(deps, input, model, (details) => context.heartbeat({ done, current: model.label, ...details })));
-    context.heartbeat({ done } satisfies Progress);
-  }
-  const find = (m: { label: string; digest: string }) => done.find((d) => d.label === m.label && d.digest === m.digest) as CandidateBenchmark;
-  return {
-    target: input.target,
-    worker: context.workerIdentity,
-    warmupRuns: input.warmupRuns,
-    candidates: input.candidates.map(find),
-    ...(baseline ? { baseline: find(baseline) } : {}),
-  };
-}
-
-async function measure(
-  deps: { store: ArtifactStore; runtime: ModelRuntime },
-  input: BenchmarkInput,
-  model: { label: string; digest: string },
-  beat: (details: object) => void,
-): Promise<CandidateBenchmark> {
-  const bytes = await loadVerified(deps.store, model.digest);
+  const stable = await stableToMeasure(deps.store, input);
+  const loaded = await loadAll(deps, input.target, [...input.candidates, ...(stable ? [stable] : [])]);
   let peakRss = process.memoryUsage().rss;
-  const createStart = performance.now();
-  let session;
   try {
-    session = await loadForTarget(deps.runtime, bytes, input.target);
-  } catch (error) {
-    if (error instanceof NoExecutionProviderError) throw rejection('NoGpuExecutionProvider', error.message);
-    throw error;
-  }
-  const sessionCreateMs = performance.now() - createStart;
-  try {
-    const batches: BatchMeasurement[] = [];
-    let firstInferenceMs = 0;
+    const batches: BatchMeasurement[][] = loaded.map(() => []);
+    const firstInferenceMs: number[] = [];
+    let firstBatchSamples: number[][] = [];
     for (const [index, batchSize] of input.batchSizes.entries()) {
-      const feeds = syntheticInputs(session.signature.inputs, batchSize, SEED);
-      const firstStart = performance.now();
-      await session.run(feeds);
-      if (index === 0) firstInferenceMs = performance.now() - firstStart;
-      for (let i = 0; i < input.warmupRuns; i++) await session.run(feeds);
-
-      const windows: { throughput: number; p99: number; samples: number[] }[] = [];
-      const deadline = performance.now() + input.budgetMs;
-      let stable = false;
-      while (!stable && performance.now() < deadline) {
-        const samples: number[] = [];
-        const windowStart = performance.now();
-        for (let i = 0; i < input.windowRuns; i++) {
-          const t0 = performance.now();
-          await session.run(feeds);
-          samples.push(performance.now() - t0);
-        }
-        const seconds = (performance.now() - windowStart) / 1000;
-        windows.push({ throughput: (input.windowRuns * batchSize) / seconds, p99: summarizeLatencies(samples).p99, samples });
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
-        stable = lastThreeAgree(windows, input.stabilityTolerance);
-        beat({ batchSize, windows: windows.length });
-      }
-      // Report the agreeing windows (or, if unstable, everything measured).
-      const used = stable ? windows.slice(-3) : windows;
-      const all = used.flatMap((w) => w.samples);
-      const totalSeconds = used.reduce((s, w) => s + (input.windowRuns * batchSize) / w.throughput, 0);
-      batches.push({
+      const results = await measureInterleaved(
+        loaded.map((l) => l.session),
         batchSize,
-        latencyMs: summarizeLatencies(all),
-        throughputPerSec: totalSeconds > 0 ? (used.length * input.windowRuns * batchSize) / totalSeconds : 0,
-        runs: all.length,
-        windows: windows.length,
-        stable,
-        samplesMs: thin(all, REPORT_SAMPLES),
-      });
+        input,
+        (details) => {
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          context.heartbeat({ measuring: loaded.map((l) => l.model.label), ...details });
+        },
+      );
+      for (const [i, r] of results.entries()) batches[i]?.push(r.measurement);
+      if (index === 0) {
+        firstInferenceMs.push(...results.map((r) => r.firstInferenceMs));
+        firstBatchSamples = results.map((r) => r.samplesMs);
+      }
     }
-    return {
-      label: model.label,
-      digest: model.digest,
-      runtime: session.runtime,
-      sessionCreateMs,
-      firstInferenceMs,
+    const reports: CandidateBenchmark[] = loaded.map((l, i) => ({
+      label: l.model.label,
+      digest: l.model.digest,
+      runtime: l.session.runtime,
+      sessionCreateMs: l.sessionCreateMs,
+      firstInferenceMs: firstInferenceMs[i] ?? 0,
       peakRssMb: peakRss / (1024 * 1024),
-      batches,
+      batches: batches[i] ?? [],
+    }));
+    const candidates = reports.slice(0, input.candidates.length);
+    const baseline = stable ? reports[reports.length - 1] : undefined;
+    const stableSamples = firstBatchSamples[loaded.length - 1] ?? [];
+    const batchSize = input.batchSizes[0] ?? 1;
+    return {
+      target: input.target,
+      worker: context.workerIdentity,
+      warmupRuns: input.warmupRuns,
+      candidates,
+      ...(baseline
+        ? {
+            baseline,
+            comparisons: candidates.map((c, i) =>
+              compareWithStable({ label: c.label, digest: c.digest, batchSize }, stableSamples, firstBatchSamples[i] ?? [], input.confidence ?? 0.99),
+            ),
+          }
+        : {}),
     };
   } finally {
-    await session.release();
+    await Promise.all(loaded.map((l) => l.session.release()));
   }
 }
 
-/** The endpoint's stable version as a model to measure, if the endpoint exists. */
-async function baselineOf(store: ArtifactStore, endpoint: string): Promise<{ label: string; digest: string } | undefined> {
-  const stable = await stableVersion(store, endpoint);
+/** The stable version as a model to measure: as the workflow handed it over, else from the routing (if the endpoint exists). */
+async function stableToMeasure(store: ArtifactStore, input: BenchmarkInput): Promise<Model | undefined> {
+  const stable = input.stable !== undefined ? input.stable : input.baselineEndpoint ? await stableVersion(store, input.baselineEndpoint) : undefined;
   return stable ? { label: `stable ${stable.version}`, digest: stable.digest } : undefined;
 }
 
-/** The last three windows agree within `tolerance` (relative to their mean) on throughput and p99. */
-export function lastThreeAgree(windows: readonly { throughput: number; p99: number }[], tolerance: number): boolean {
-  if (windows.length < 3) return false;
-  const last = windows.slice(-3);
-  const within = (values: number[]): boolean => {
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    return values.every((v) => Math.abs(v - mean) <= tolerance * mean);
-  };
-  return within(last.map((w) => w.throughput)) && within(last.map((w) => w.p99));
-}
-
-/** At most `n` samples, evenly spaced. */
-function thin(samples: number[], n: number): number[] {
-  if (samples.length <= n) return samples.map((s) => Math.round(s * 1000) / 1000);
-  const step = samples.length / n;
-  return Array.from({ length: n }, (_, i) => Math.round((samples[Math.floor(i * step)] as number) * 1000) / 1000);
+/** Loads every model (session creation timed alone); releases what loaded if one fails. */
+async function loadAll(deps: Deps, target: Target, models: Model[]): Promise<Loaded[]> {
+  const loaded: Loaded[] = [];
+  try {
+    for (const model of models) {
+      const bytes = await loadVerified(deps.store, model.digest);
+      const start = performance.now();
+      const session = await loadForTarget(deps.runtime, bytes, target);
+      loaded.push({ model, session, sessionCreateMs: performance.now() - start });
+      deps.context.heartbeat({ loaded: loaded.length, of: models.length });
+    }
+    return loaded;
+  } catch (error) {
+    await Promise.all(loaded.map((l) => l.session.release()));
+    if (error instanceof NoExecutionProviderError) throw rejection('NoGpuExecutionProvider', error.message);
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-/** Latency summaries from raw samples. */
+/** Latency summaries from raw samples, and thinning them evenly. */
 import type { LatencySummary } from '../../sdk/schemas';
 
 /** Nearest-rank percentile (`q` in [0, 1]) of sorted ascending samples. */
@@ -20,4 +20,11 @@ export function summarizeLatencies(samplesMs: readonly number[]): LatencySummary
     min: sorted[0] ?? Number.NaN,
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
+}
+
+/** At most `n` of `samples`, evenly spaced (interleaved rounds thinned alike stay matched). */
+export function evenlySpaced(samples: readonly number[], n: number): number[] {
+  if (samples.length <= n) return [...samples];
+  const step = samples.length / n;
+  return Array.from({ length: n }, (_, i) => samples[Math.floor(i * step)] as number);
 }

@@ -1,18 +1,20 @@
 /**
  * Convert: the source model (PyTorch, scikit-learn or ONNX) to an fp32 ONNX artifact, with the
  * source framework's own outputs on golden inputs stored beside it, so every later copy can be
- * checked against the original model.
+ * checked against the original model. The golden inputs come from the input profile (or the user's
+ * `.npz`): shapes and values are resolved here (runtime/inputProfile.ts), the Python tool only runs them.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ioSignature, type ConversionReport, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
+import { ioSignature, type ConversionReport, type InputProfile, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { readSource } from '../ingest/readSource';
 import { runPythonTool } from '../python/pythonTool';
-import type { ModelRuntime } from '../../runtime';
-import { putBundle } from '../../runtime/tensorBundle';
+import { planInputs, profileInputs, profileProblems, type ModelRuntime } from '../../runtime';
+import { encodeBundleRuns, putBundle } from '../../runtime/tensorBundle';
+import { rejection } from '../failures';
 import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 
 export interface ConvertInput {
@@ -24,6 +26,8 @@ export interface ConvertInput {
   outputNames?: string[];
   opset: number;
   golden: { source?: string; samples: number; seed: number };
+  /** The model's input profile (`model.profile`): golden input shapes and values, or its sample set. */
+  profile?: InputProfile;
   /** An `.npz` evaluation set to store as a tensor bundle. */
   evaluationSource?: string;
   timeoutMs: number;
@@ -47,13 +51,8 @@ export async function convertModel(
     const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
     await writeFile(sourceFile, sourceBytes);
 
-    // ONNX models without declared inputs: the tool reads them from the model (in its own process).
-    const inputs = input.inputs;
-    let goldenFile: string | undefined;
-    if (input.golden.source) {
-      goldenFile = path.join(dir, 'golden.npz');
-      await writeFile(goldenFile, await readSource(input.golden.source, 'InvalidGoldenInputs'));
-    }
+    const inputs = input.inputs ?? (await readSignature(sourceFile, input.timeoutMs));
+    const golden = await goldenRequest(dir, inputs, input);
     const output = path.join(dir, 'model.onnx');
     const response = await runPythonTool(
       'convert',
@@ -64,7 +63,7 @@ export async function convertModel(
         opset: input.opset,
         inputs,
         outputNames: input.outputNames,
-        golden: { path: goldenFile, samples: input.golden.samples, seed: input.golden.seed },
+        golden: golden.request,
         goldenOut: path.join(dir, 'golden.json'),
         referenceOut: path.join(dir, 'reference.json'),
       },
@@ -107,10 +106,37 @@ export async function convertModel(
       goldenDigest,
       referenceDigest,
       goldenCount: response.goldenCount,
+      ...(golden.description ? { goldenInputs: golden.description } : {}),
       toolVersions: response.toolVersions,
       ...(evaluationDigest ? { evaluationDigest } : {}),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** An ONNX source's inputs, read by the Python tool (in its own process: the model is untrusted). */
+async function readSignature(sourceFile: string, timeoutMs: number): Promise<TensorSpec[]> {
+  const response = await runPythonTool('signature', { model: sourceFile }, z.object({ io: ioSignature }), { timeoutMs, crashType: 'ModelUnloadable' });
+  return response.io.inputs;
+}
+
+/**
+ * The golden inputs for the tool: the user's `.npz` (`golden.source`, else the profile's `samples`),
+ * split into one run per sample when the model cannot take them as one batch; or runs drawn from the
+ * profile, written as a tensor bundle. A profile that disagrees with the model is refused.
+ */
+async function goldenRequest(dir: string, inputs: TensorSpec[], input: ConvertInput): Promise<{ request: object; description?: string }> {
+  const problems = profileProblems(inputs, input.profile);
+  if (problems.length > 0) throw rejection('InvalidGoldenInputs', `the input profile does not fit the model: ${problems.join('; ')}`);
+  const plan = planInputs(inputs, input.profile, { samples: input.golden.samples });
+  const npz = input.golden.source ?? input.profile?.samples;
+  if (npz) {
+    const file = path.join(dir, 'golden.npz');
+    await writeFile(file, await readSource(npz, 'InvalidGoldenInputs'));
+    return { request: { path: file, perSample: !plan.stacked } };
+  }
+  const file = path.join(dir, 'golden-in.json');
+  await writeFile(file, JSON.stringify(encodeBundleRuns(profileInputs(inputs, input.profile, { samples: input.golden.samples, seed: input.golden.seed }))));
+  return { request: { bundle: file }, description: plan.description };
 }

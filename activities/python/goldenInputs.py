@@ -1,37 +1,40 @@
-"""The golden inputs a conversion runs the source model and the ONNX model on: the user's .npz file
-(names = input names), or seeded samples of the declared inputs.
+"""The golden inputs a conversion runs the source model and the ONNX model on, as a list of runs (each a
+dict of input name -> array, fed at once). Either the runs Modelship drew from the input profile (a
+tensor bundle the caller wrote: shapes and values are decided there, not here), or the user's .npz
+file (names = input names, first axis = samples), kept as one batch or split into one run per sample.
 """
 import numpy as np
 
-from tensorBundles import DATATYPE_TO_NUMPY
+from tensorBundles import DATATYPE_TO_NUMPY, read_runs
 from toolRefusal import Refused
 
 
-def golden_inputs(request):
-    """The user's golden inputs (.npz, names = input names), or samples of the declared inputs."""
+def golden_runs(request):
+    """request["golden"]: {"bundle": path} (drawn runs) or {"path": .npz, "perSample": bool}."""
     golden = request.get("golden") or {}
+    if golden.get("bundle"):
+        return read_runs(golden["bundle"])
     specs = request["inputs"]
-    if golden.get("path"):
-        try:
-            data = np.load(golden["path"])
-        except Exception as e:  # noqa: BLE001
-            raise Refused("InvalidGoldenInputs", f"cannot read golden inputs {golden['path']}: {e}")
-        out = {}
-        for spec in specs:
-            if spec["name"] not in data:
-                raise Refused("InvalidGoldenInputs", f"golden inputs lack '{spec['name']}' (have {sorted(data.files)})")
-            out[spec["name"]] = data[spec["name"]].astype(DATATYPE_TO_NUMPY[spec["datatype"]])
-        return out
-    rng = np.random.default_rng(golden.get("seed", 0))
-    samples = golden.get("samples", 32)
+    data = read_npz(golden["path"], specs)
+    if not golden.get("perSample"):
+        return [data]
+    counts = {name: a.shape[0] if a.ndim else 0 for name, a in data.items()}
+    if len(set(counts.values())) != 1 or 0 in counts.values():
+        raise Refused("InvalidGoldenInputs", f"every array of {golden['path']} needs the same number of samples on its first axis (have {counts})")
+    ranks = {s["name"]: len(s["shape"]) for s in specs}
+    # A sample is array[i] when the file adds a samples axis to the model's rank, else array[i:i+1] (a batch of one).
+    return [{name: a[i] if a.ndim == ranks[name] + 1 else a[i : i + 1] for name, a in data.items()} for i in range(next(iter(counts.values())))]
+
+
+def read_npz(path, specs):
+    """One array per declared input, in the input's datatype."""
+    try:
+        data = np.load(path)
+    except Exception as e:  # noqa: BLE001
+        raise Refused("InvalidGoldenInputs", f"cannot read golden inputs {path}: {e}")
     out = {}
     for spec in specs:
-        shape = [samples if (d is None or d < 0) and i == 0 else (1 if d is None or d < 0 else d) for i, d in enumerate(spec["shape"])]
-        dtype = DATATYPE_TO_NUMPY[spec["datatype"]]
-        if np.issubdtype(dtype, np.floating):
-            out[spec["name"]] = rng.standard_normal(shape).astype(dtype)
-        elif dtype == np.bool_:
-            out[spec["name"]] = rng.integers(0, 2, shape).astype(np.bool_)
-        else:
-            out[spec["name"]] = rng.integers(0, 10, shape).astype(dtype)
+        if spec["name"] not in data:
+            raise Refused("InvalidGoldenInputs", f"golden inputs lack '{spec['name']}' (have {sorted(data.files)})")
+        out[spec["name"]] = data[spec["name"]].astype(DATATYPE_TO_NUMPY[spec["datatype"]])
     return out

@@ -1,15 +1,16 @@
 """The `convert` command: a source model (PyTorch, scikit-learn or ONNX) to an ONNX file, with the
-golden inputs and the source framework's outputs on them (the reference) written as tensor bundles.
+golden inputs (goldenInputs.py) and the source framework's outputs on them (the reference, one per run)
+written as tensor bundles.
 The per-framework work is in pytorchConversion.py, sklearnConversion.py and onnxConversion.py.
 """
 import numpy as np
 
-from goldenInputs import golden_inputs
+from goldenInputs import golden_runs
 from onnxConversion import convert_onnx
 from onnxSignature import onnx_io
 from pytorchConversion import convert_pytorch
 from sklearnConversion import convert_sklearn_model
-from tensorBundles import DATATYPE_TO_NUMPY, write_bundle
+from tensorBundles import DATATYPE_TO_NUMPY, write_runs
 from toolRefusal import Refused
 from toolVersions import tool_versions
 
@@ -30,18 +31,24 @@ def convert(request):
             request["inputs"] = onnx_io(onnx.load(source))["inputs"]
         except Exception as e:  # noqa: BLE001
             raise Refused("ModelUnloadable", f"not a valid ONNX model: {e}")
-    inputs = golden_inputs(request)
+    runs = golden_runs(request)
     names = [s["name"] for s in request["inputs"]]
     converter = CONVERTERS.get(fmt)
     if converter is None:
         raise Refused("ModelConversionFailed", f"unknown format {fmt}")
-    reference = converter(request, inputs, names, opset)
+    references = converter(request, runs, names, opset)
 
     io = onnx_io(onnx.load(output))
-    ref = reference_bundle(io, reference)
-    write_bundle(request["goldenOut"], {n: inputs[n] for n in names})
-    write_bundle(request["referenceOut"], ref)
-    return {"io": io, "goldenCount": int(next(iter(inputs.values())).shape[0]) if inputs else 0, "toolVersions": tool_versions()}
+    write_runs(request["goldenOut"], [{n: run[n] for n in names} for run in runs])
+    write_runs(request["referenceOut"], [reference_bundle(io, reference) for reference in references])
+    return {"io": io, "goldenCount": golden_count(runs), "toolVersions": tool_versions()}
+
+
+def golden_count(runs):
+    """Samples: one per run, or the batch of a single run (its first input with an axis)."""
+    if len(runs) != 1:
+        return len(runs)
+    return next((int(a.shape[0]) for a in runs[0].values() if np.ndim(a) > 0), 1)
 
 
 def reference_bundle(io, reference):

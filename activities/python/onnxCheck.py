@@ -1,10 +1,9 @@
 """The `check` command: the ONNX checker (full check) and strict shape inference, the model's IR
-version, opsets and IO signature, and a probe that onnxruntime can create a session and run it once.
+version, opsets and IO signature, and a probe that onnxruntime can create a session and run it on the
+inputs the caller drew from the input profile (request["probeInputs"], a tensor bundle).
 """
-import numpy as np
-
 from onnxSignature import onnx_io
-from tensorBundles import DATATYPE_TO_NUMPY
+from tensorBundles import read_runs
 from toolRefusal import Refused
 from toolVersions import tool_versions
 
@@ -20,7 +19,7 @@ def check(request):
         raise Refused("ModelValidationFailed", f"onnx checker: {e}")
     opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
     if request.get("probeRuntime", True):
-        probe_runtime(request["model"], onnx_io(model))
+        probe_runtime(request["model"], request.get("probeInputs"))
     return {
         "irVersion": model.ir_version,
         "opsets": opsets,
@@ -31,20 +30,17 @@ def check(request):
     }
 
 
-def probe_runtime(path, io):
-    """Creates an onnxruntime session (all graph optimizations, CPU) and runs it once on zeros, in this
-    throwaway process: a model that crashes onnxruntime kills this process, not the worker."""
+def probe_runtime(path, probe_inputs):
+    """Creates an onnxruntime session (all graph optimizations, CPU) and runs it on each run of the probe
+    inputs (if given), in this throwaway process: a model that crashes onnxruntime kills this process,
+    not the worker."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        feeds = {}
-        for spec in io["inputs"]:
-            shape = [1 if d < 0 else d for d in spec["shape"]]
-            dtype = DATATYPE_TO_NUMPY.get(spec["datatype"])
-            feeds[spec["name"]] = np.zeros(shape, dtype=dtype) if dtype is not None else np.full(shape, "", dtype=object)
-        session.run(None, feeds)
+        for feeds in read_runs(probe_inputs) if probe_inputs else []:
+            session.run(None, feeds)
     except Exception as e:  # noqa: BLE001
         raise Refused("ModelUnloadable", f"onnxruntime {ort.__version__} cannot run the model: {e}")

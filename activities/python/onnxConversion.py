@@ -4,8 +4,8 @@ for another, and onnxruntime's outputs on the golden inputs as the reference.
 from toolRefusal import Refused
 
 
-def convert_onnx(request, inputs, names, opset):
-    """Writes the (checked, possibly re-versioned) model to request["output"]; returns onnxruntime's outputs on `inputs`."""
+def convert_onnx(request, runs, names, opset):
+    """Writes the (checked, possibly re-versioned) model to request["output"]; returns onnxruntime's outputs on each run."""
     import onnx
 
     output = request["output"]
@@ -22,4 +22,4 @@ def convert_onnx(request, inputs, names, opset):
     import onnxruntime as ort
 
     session = ort.InferenceSession(output, providers=["CPUExecutionProvider"])
-    return session.run(None, {n: inputs[n] for n in names})
+    return [session.run(None, {n: run[n] for n in names}) for run in runs]

@@ -4,6 +4,7 @@ KServe datatype and shape, -1 for a dynamic axis), as the activities' schemas ex
 import numpy as np
 
 from tensorBundles import NUMPY_TO_DATATYPE
+from toolRefusal import Refused
 
 
 def onnx_io(model):
@@ -20,3 +21,13 @@ def onnx_io(model):
         "inputs": [spec(v) for v in model.graph.input if v.name not in initializers],
         "outputs": [spec(v) for v in model.graph.output],
     }
+
+
+def signature(request):
+    """The `signature` command: an ONNX file's IO signature, read without checking or running the model."""
+    import onnx
+
+    try:
+        return {"io": onnx_io(onnx.load(request["model"], load_external_data=False))}
+    except Exception as e:  # noqa: BLE001
+        raise Refused("ModelUnloadable", f"not a valid ONNX model: {e}")

@@ -7,12 +7,13 @@ import numpy as np
 from toolRefusal import Refused
 
 
-def convert_pytorch(request, inputs, names, opset):
-    """Writes the ONNX model to request["output"]; returns the PyTorch module's outputs on `inputs`."""
+def convert_pytorch(request, runs, names, opset):
+    """Writes the ONNX model to request["output"] (exported on the first run); returns the PyTorch module's outputs on each run."""
     import torch
 
     source, output = request["source"], request["output"]
     torch.manual_seed(0)
+    inputs = runs[0]
     try:
         if source.endswith(".pt2"):
             program = torch.export.load(source)
@@ -32,7 +33,9 @@ def convert_pytorch(request, inputs, names, opset):
         raise
     except Exception as e:  # noqa: BLE001
         raise Refused("ModelConversionFailed", f"torch.onnx.export failed: {type(e).__name__}: {e}")
-    with torch.no_grad():
-        result = module(*[torch.from_numpy(np.array(inputs[n])) for n in names])
-    results = [result] if isinstance(result, torch.Tensor) else list(result)
-    return [r.detach().numpy() for r in results]
+    references = []
+    for run in runs:
+        with torch.no_grad():
+            result = module(*[torch.from_numpy(np.array(run[n])) for n in names])
+        references.append([r.detach().numpy() for r in ([result] if isinstance(result, torch.Tensor) else list(result))])
+    return references

@@ -5,8 +5,8 @@ the golden inputs as the reference.
 from toolRefusal import Refused
 
 
-def convert_sklearn_model(request, inputs, names, opset):
-    """Writes the ONNX model to request["output"]; returns the estimator's outputs on `inputs`."""
+def convert_sklearn_model(request, runs, names, opset):
+    """Writes the ONNX model to request["output"]; returns the estimator's outputs on each run."""
     import pickle
 
     import onnx
@@ -36,8 +36,8 @@ def convert_sklearn_model(request, inputs, names, opset):
         onx.opset_import.append(onnx.helper.make_opsetid(domain, version))
     with open(request["output"], "wb") as f:
         f.write(onx.SerializeToString())
-    x = inputs[names[0]]
-    reference = [estimator.predict(x)]
-    if hasattr(estimator, "predict_proba"):
-        reference.append(estimator.predict_proba(x))
-    return reference
+    references = []
+    for run in runs:
+        x = run[names[0]]
+        references.append([estimator.predict(x), *([estimator.predict_proba(x)] if hasattr(estimator, "predict_proba") else [])])
+    return references

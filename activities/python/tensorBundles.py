@@ -1,5 +1,7 @@
 """Tensor bundles (golden inputs, reference outputs, evaluation sets) as JSON files:
   {"tensors": {name: {"datatype": KServe type, "shape": [...], "data": base64 little-endian}}}
+or, for inputs fed one run at a time (a fixed batch of 1, shapes that vary) and their outputs:
+  {"runs": [{name: tensor, ...}, ...]}
 The KServe datatype <-> numpy tables, encoding and decoding one tensor, reading and writing a bundle,
 and the `bundle` command (an .npz file as a bundle).
 """
@@ -49,9 +51,22 @@ def write_bundle(path, tensors):
     os.replace(tmp, path)
 
 
-def read_bundle(path):
+def write_runs(path, runs):
+    """Several runs as a bundle; one run as a one-set bundle."""
+    if len(runs) == 1:
+        return write_bundle(path, runs[0])
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump({"runs": [{name: encode(a) for name, a in run.items()} for run in runs]}, f)
+    os.replace(tmp, path)
+
+
+def read_runs(path):
+    """The runs of a bundle (a one-set bundle is one run)."""
     with open(path) as f:
-        return {name: decode(t) for name, t in json.load(f)["tensors"].items()}
+        bundle = json.load(f)
+    runs = bundle["runs"] if "runs" in bundle else [bundle["tensors"]]
+    return [{name: decode(t) for name, t in run.items()} for run in runs]
 
 
 def bundle(request):

@@ -1,11 +1,12 @@
 /**
  * After a rollback: ask every live replica, by inference, which version answers; all must be `version`.
- * Inputs are synthesized from the model metadata each replica publishes.
+ * Inputs are drawn from the model metadata each replica publishes (no profile there: default sizes,
+ * never 1 for a dynamic axis other than the batch).
  */
 import { z } from 'zod';
 import { tensorSpec } from '../../sdk/schemas';
 import { encodeOutputs } from '../../protocol/kserveProtocol';
-import { syntheticInputs } from '../../runtime';
+import { profileFeeds } from '../../runtime';
 import { liveReplicas } from './replicas';
 import type { ArtifactStore } from '../../store';
 
@@ -61,7 +62,7 @@ export async function probeServing(
     const metadata = metadataResponse.parse(await (await fetch(described, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
     for (let i = 0; i < options.requestsPerReplica; i++) {
       // Varied inputs, so a smoke test exercises more than one path through the model.
-      const body = JSON.stringify({ inputs: encodeOutputs(syntheticInputs(metadata.inputs, 1, i + 1)) });
+      const body = JSON.stringify({ inputs: encodeOutputs(profileFeeds(metadata.inputs, undefined, { seed: i + 1 })) });
       const response = await fetch(`${base}/infer`, {
         method: 'POST',
         body,

@@ -9,6 +9,7 @@
  */
 import type { OutputParity, TensorSpec } from '../../sdk/schemas';
 import type { Tensor, TensorMap } from '../../runtime/tensor';
+import { concatRuns } from '../../runtime/tensorRuns';
 
 export interface ParityPolicy {
   pass: string;
@@ -36,6 +37,16 @@ export function scoreOutputOf(outputs: readonly TensorSpec[], named?: string): s
 
 export function compareWithReference(candidate: TensorMap, reference: TensorMap, policy: ParityPolicy): OutputParity[] {
   return Object.entries(reference).map(([name, ref]) => finite(compareOutput(name, candidate[name], ref, policy)));
+}
+
+/**
+ * Parity over several runs (golden inputs fed one run at a time): judged on the runs' outputs
+ * together; the first run whose output shapes differ from the reference's is judged alone.
+ */
+export function compareRunsWithReference(candidate: readonly TensorMap[], reference: readonly TensorMap[], policy: ParityPolicy): OutputParity[] {
+  const differs = reference.findIndex((ref, i) => Object.entries(ref).some(([name, t]) => candidate[i]?.[name]?.shape.join('x') !== t.shape.join('x')));
+  if (differs >= 0) return compareWithReference(candidate[differs] ?? {}, reference[differs] as TensorMap, policy);
+  return compareWithReference(concatRuns(candidate), concatRuns(reference), policy);
 }
 
 /** Infinite or NaN measures become null: reports travel as JSON. */

@@ -18,7 +18,8 @@ import {
 } from '../../sdk/schemas';
 import type { ModelRuntime, ModelSession, TensorMap } from '../../runtime';
 import { loadForTarget } from '../../runtime/executionProviders';
-import { getBundle } from '../../runtime/tensorBundle';
+import { getBundle, getBundleRuns } from '../../runtime/tensorBundle';
+import { concatRuns } from '../../runtime/tensorRuns';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { stableVersion } from '../rollout/stableVersion';
 import { behaviourVerdict, compareOutputs } from './behaviourDiff';
@@ -97,16 +98,19 @@ async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair
   const sets: ReplaySetBehaviour[] = [];
   const notes: string[] = [];
   let measured: BehaviourDiff['accuracy'];
-  const compare = async (name: ReplaySetBehaviour['name'], feeds: TensorMap): Promise<Pair<TensorMap> | undefined> => {
-    const answers = await runBoth(models, feeds);
+  const compare = async (name: ReplaySetBehaviour['name'], runs: readonly TensorMap[]): Promise<Pair<TensorMap> | undefined> => {
+    const answers = await runBoth(models, runs);
     if (typeof answers === 'string') notes.push(`${name} inputs not compared: ${answers}`);
-    else sets.push({ name, samples: rows(feeds), outputs: compareOutputs(answers.candidate, answers.stable, scoreOutput, input.behaviour) });
+    else {
+      const samples = runs.reduce((n, feeds) => n + rows(feeds), 0);
+      sets.push({ name, samples, outputs: compareOutputs(answers.candidate, answers.stable, scoreOutput, input.behaviour) });
+    }
     return typeof answers === 'string' ? undefined : answers;
   };
-  if (input.goldenDigest) await compare('golden', await getBundle(store, input.goldenDigest));
+  if (input.goldenDigest) await compare('golden', await getBundleRuns(store, input.goldenDigest));
   if (input.evaluation) {
     const { feeds, labels } = evaluationFeeds(await getBundle(store, input.evaluation.digest), input.evaluation.labels, models.candidate.signature.inputs);
-    const answers = await compare('evaluation', feeds);
+    const answers = await compare('evaluation', [feeds]);
     const ofCandidate = answers && accuracy(answers.candidate, labels, scoreOutput);
     const ofStable = answers && accuracy(answers.stable, labels, scoreOutputOf(models.stable.signature.outputs, input.scoreOutput));
     if (ofCandidate !== undefined && ofStable !== undefined) {
@@ -151,12 +155,19 @@ interface Pair<T> {
 }
 
 /**
- * Both models' answers on the same feeds, or why there are none: a candidate that fails on them is
- * already refused by parity or accuracy; a stable version that fails leaves nothing to compare.
+ * Both models' answers on the same runs of feeds (several runs: a fixed batch, shapes that vary),
+ * each side's runs as one set; or why there are none: a candidate that fails on them is already
+ * refused by parity or accuracy; a stable version that fails leaves nothing to compare.
  */
-async function runBoth(models: Pair<ModelSession>, feeds: TensorMap): Promise<Pair<TensorMap> | string> {
+async function runBoth(models: Pair<ModelSession>, runs: readonly TensorMap[]): Promise<Pair<TensorMap> | string> {
   try {
-    return { candidate: await models.candidate.run(feeds), stable: await models.stable.run(feeds) };
+    const candidate: TensorMap[] = [];
+    const stable: TensorMap[] = [];
+    for (const feeds of runs) {
+      candidate.push(await models.candidate.run(feeds));
+      stable.push(await models.stable.run(feeds));
+    }
+    return { candidate: concatRuns(candidate), stable: concatRuns(stable) };
   } catch (error) {
     return (error as Error).message.split('\n')[0] ?? 'failed';
   }

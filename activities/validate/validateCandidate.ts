@@ -12,18 +12,19 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { stableVersion } from '../rollout/stableVersion';
-import { modelMetadata, type ModelArtifact, type Target, type ValidationReport } from '../../sdk/schemas';
+import { modelMetadata, type InputProfile, type ModelArtifact, type Target, type ValidationReport } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
-import { ModelLoadError, syntheticInputs, type ModelRuntime, type ModelSession, type TensorData, type TensorMap } from '../../runtime';
+import { ModelLoadError, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
-import { getBundle } from '../../runtime/tensorBundle';
+import { encodeBundleRuns, getBundle, getBundleRuns } from '../../runtime/tensorBundle';
 import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { breakingChanges, formatChanges } from './ioContract';
 import { accuracy, evaluationFeeds } from './evaluationSet';
-import { compareWithReference, scoreOutputOf } from './parity';
+import { compareRunsWithReference, scoreOutputOf } from './parity';
 import { checkBehaviour, type BehaviourInput } from './replayGate';
+import { probeInputs, smokeTest } from './smokeTest';
 
 export interface ValidateInput {
   artifact: ModelArtifact;
@@ -31,6 +32,8 @@ export interface ValidateInput {
   pass: string;
   target: Target;
   smokeTest: boolean;
+  /** The model's input profile: the first-load probe and the smoke test run on its shapes and values. */
+  profile?: InputProfile;
   task: 'classifier' | 'regressor' | 'other';
   scoreOutput?: string;
   tolerances: Record<string, { atol: number; rtol: number }>;
@@ -58,7 +61,7 @@ export async function validateCandidate(
   const bytes = await loadVerified(store, input.artifact.digest);
   const reasons: string[] = [];
 
-  const structure = await runStructureCheck(bytes, input, reasons);
+  const structure = await runStructureCheck(bytes, input, await probeInputs(store, input.artifact.digest, input.profile), reasons);
   if (structure === 'unloadable') return unloadableReport(input, runtime, reasons);
 
   const { session, loadMs } = await loadSession(runtime, bytes, input.target);
@@ -73,7 +76,7 @@ export async function validateCandidate(
       passed: false,
       reasons,
     };
-    if (input.smokeTest) await smokeTest(session, report);
+    if (input.smokeTest) await smokeTest(session, input.profile, report);
     await checkIoContract(store, input, session, report);
     const scoreOutput = input.task === 'classifier' ? scoreOutputOf(session.signature.outputs, input.scoreOutput) : undefined;
     if (input.referenceDigest && input.goldenDigest) {
@@ -96,9 +99,14 @@ export async function validateCandidate(
  * onnxruntime is refused there, and never loaded into this worker. A refusal is a reason; a model
  * onnxruntime cannot run at all is `'unloadable'` (nothing more to check).
  */
-async function runStructureCheck(bytes: Uint8Array, input: ValidateInput, reasons: string[]): Promise<StructureCheck | 'unloadable' | undefined> {
+async function runStructureCheck(
+  bytes: Uint8Array,
+  input: ValidateInput,
+  probe: TensorMap[] | undefined,
+  reasons: string[],
+): Promise<StructureCheck | 'unloadable' | undefined> {
   try {
-    return await checkStructure(bytes, input.timeoutMs);
+    return await checkStructure(bytes, input.timeoutMs, probe);
   } catch (error) {
     if (!isRejection(error)) throw error;
     reasons.push((error as Error).message);
@@ -132,17 +140,6 @@ async function loadSession(runtime: ModelRuntime, bytes: Uint8Array, target: Tar
   }
 }
 
-/** Runs synthetic inputs shaped like the signature; NaN or Inf in any output is a reason. */
-async function smokeTest(session: ModelSession, report: ValidationReport): Promise<void> {
-  const outputs = await run(session, syntheticInputs(session.signature.inputs), report.reasons, 'synthetic inputs');
-  if (!outputs) return;
-  report.smokeTest = {
-    outputs: Object.entries(outputs).map(([name, t]) => ({ name, shape: [...t.shape], nonFinite: countNonFinite(t.data) })),
-  };
-  const bad = report.smokeTest.outputs.filter((o) => o.nonFinite > 0);
-  if (bad.length > 0) report.reasons.push(`NaN or Inf on synthetic inputs: ${bad.map((o) => `${o.name} (${o.nonFinite} values)`).join(', ')}`);
-}
-
 /** Compares the signature with the endpoint's stable version's IO, if there is one; a breaking change is a reason unless allowed. */
 async function checkIoContract(store: ArtifactStore, input: ValidateInput, session: ModelSession, report: ValidationReport): Promise<void> {
   const stable = await stableIo(store, input.endpoint);
@@ -168,18 +165,22 @@ async function checkParity(
   candidate: Candidate,
   report: ValidationReport,
 ): Promise<void> {
-  const golden = await getBundle(store, bundles.golden);
-  const reference = await getBundle(store, bundles.reference);
-  const outputs = await run(candidate.session, golden, report.reasons, 'golden inputs');
-  if (!outputs) return;
-  const parity = compareWithReference(outputs, reference, {
+  const golden = await getBundleRuns(store, bundles.golden);
+  const reference = await getBundleRuns(store, bundles.reference);
+  const outputs: TensorMap[] = [];
+  for (const feeds of golden) {
+    const answer = await run(candidate.session, feeds, report.reasons, 'golden inputs');
+    if (!answer) return;
+    outputs.push(answer);
+  }
+  const parity = compareRunsWithReference(outputs, reference, {
     pass: input.pass,
     tolerances: input.tolerances,
     int8MinAgreement: input.int8MinAgreement,
     scoreOutput: candidate.scoreOutput,
     judgedByAccuracy: input.evaluation !== undefined,
   });
-  report.parity = { outputs: parity, samples: firstDim(golden) };
+  report.parity = { outputs: parity, samples: golden.length > 1 ? golden.length : firstDim(golden[0] ?? {}) };
   for (const p of parity.filter((o) => !o.passed)) {
     report.reasons.push(
       `parity of ${p.name} fails (${p.criterion}): max abs ${fmt(p.maxAbsError)}, p99 abs ${fmt(p.p99AbsError)}, ` +
@@ -226,12 +227,14 @@ export async function loadVerified(store: ArtifactStore, digest: string): Promis
   }
 }
 
-async function checkStructure(bytes: Uint8Array, timeoutMs: number): Promise<StructureCheck> {
+async function checkStructure(bytes: Uint8Array, timeoutMs: number, probe: TensorMap[] | undefined): Promise<StructureCheck> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-check-'));
   try {
     const file = path.join(dir, 'model.onnx');
     await writeFile(file, bytes);
-    return await runPythonTool('check', { model: file }, checkResponse, { timeoutMs, crashType: 'ModelUnloadable' });
+    const probeFile = probe ? path.join(dir, 'probe.json') : undefined;
+    if (probeFile) await writeFile(probeFile, JSON.stringify(encodeBundleRuns(probe as TensorMap[])));
+    return await runPythonTool('check', { model: file, probeInputs: probeFile }, checkResponse, { timeoutMs, crashType: 'ModelUnloadable' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -256,13 +259,6 @@ async function run(session: ModelSession, feeds: TensorMap, reasons: string[], w
 
 function firstDim(tensors: TensorMap): number {
   return (Object.values(tensors)[0]?.shape[0] as number | undefined) ?? 0;
-}
-
-function countNonFinite(data: TensorData): number {
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0;
-  let n = 0;
-  for (const v of data) if (!Number.isFinite(v)) n++;
-  return n;
 }
 
 function isRejection(error: unknown): boolean {

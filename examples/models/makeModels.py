@@ -15,6 +15,9 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - classifier_slow.onnx       the classifier's answers, ~10M extra multiply-adds per row (a canary that adds latency)
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
+- vad.onnx         a voice-activity-like model: audio FP32[1,T] (T >= 2: a reflect Pad on the time axis),
+                   state FP32[2,1,16] -> new_state FP32[2,1,16], a scalar INT64 sample rate sr[] used in the
+                   graph (cast, times 0, added) -> speech FP32[1,1]
 """
 import os
 import sys
@@ -146,6 +149,38 @@ def mlp_bench() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
 
+def vad() -> onnx.ModelProto:
+    pads = numpy_helper.from_array(np.array([0, 1, 0, 1], dtype=np.int64), "pads")
+    decay = numpy_helper.from_array(np.array(0.5, dtype=np.float32), "decay")
+    small = numpy_helper.from_array(np.array(0.01, dtype=np.float32), "small")
+    zero = numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero")
+    nodes = [
+        helper.make_node("Pad", ["audio", "pads"], ["padded"], mode="reflect"),  # fails when T < 2
+        helper.make_node("ReduceMean", ["padded"], ["energy"], axes=[1], keepdims=1),  # [1, 1]
+        helper.make_node("ReduceSum", ["state"], ["state_sum"], keepdims=0),  # scalar
+        helper.make_node("Mul", ["state_sum", "small"], ["state_term"]),
+        helper.make_node("Cast", ["sr"], ["sr_float"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["sr_float", "zero"], ["sr_term"]),
+        helper.make_node("Add", ["energy", "state_term"], ["logit_a"]),
+        helper.make_node("Add", ["logit_a", "sr_term"], ["logit"]),
+        helper.make_node("Sigmoid", ["logit"], ["speech"]),
+        helper.make_node("Mul", ["state", "decay"], ["state_decayed"]),
+        helper.make_node("Add", ["state_decayed", "energy"], ["new_state"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "vad",
+        [
+            helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1, "time"]),
+            helper.make_tensor_value_info("state", TensorProto.FLOAT, [2, 1, 16]),
+            helper.make_tensor_value_info("sr", TensorProto.INT64, []),
+        ],
+        [helper.make_tensor_value_info("speech", TensorProto.FLOAT, [1, 1]), helper.make_tensor_value_info("new_state", TensorProto.FLOAT, [2, 1, 16])],
+        [pads, decay, small, zero],
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
 DATATYPES = {
     "BOOL": TensorProto.BOOL,
     "UINT8": TensorProto.UINT8,
@@ -191,6 +226,7 @@ def main() -> None:
     save(classifier(softmax=False), os.path.join(out, "classifier_no_softmax.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
+    save(vad(), os.path.join(out, "vad.onnx"))
     good = classifier().SerializeToString(deterministic=True)
     corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4
     with open(os.path.join(out, "corrupt.onnx.tmp"), "wb") as f:

@@ -1,6 +1,6 @@
 /**
  * `modelship/client`: start deployments and follow or control them from any Node process (CI jobs,
- * services, scripts), over @temporalio/client. Everything `sdk/client.ts` exports, plus what a
+ * services, scripts), over @temporalio/client. Everything `sdk/client/` exports, plus what a
  * caller needs around it: connection settings, spec loading and the errors it may throw.
  *
  * @example

@@ -4,6 +4,7 @@
  */
 export * from './common';
 export * from './tensor';
+export * from './inputProfile';
 export * from './artifact';
 export * from './serving';
 export * from './routing';

@@ -8,6 +8,7 @@ import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
+import { inputProfile } from './inputProfile';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -36,6 +37,12 @@ export const modelSource = z
     task: z.enum(['classifier', 'regressor', 'other']).default('other'),
     /** The classifier's score output (default: the first float output of rank 2 with more than one column). */
     scoreOutput: z.string().optional(),
+    /**
+     * The inputs production sends: concrete shapes for dynamic axes (typical, min, max), value ranges,
+     * constants, a sample set. Every gate uses them; without a profile, fixed dims come from the model,
+     * a dynamic batch axis is the batch asked and any other dynamic axis 16.
+     */
+    profile: inputProfile.optional(),
   })
   .superRefine((model, ctx) => {
     if (model.format !== 'onnx' && !model.inputs) {
@@ -87,7 +94,7 @@ export const optimizeStage = z.strictObject({
 const tolerance = z.strictObject({ atol: z.number().nonnegative(), rtol: z.number().nonnegative() });
 
 export const validateStage = z.strictObject({
-  /** Run one inference on synthetic inputs and require finite outputs. */
+  /** Run one inference on inputs from the profile (or default sizes) and require finite outputs. */
   smokeTest: z.boolean().default(true),
   /** Per-output tolerance overrides for conversion and graph-optimization parity. */
   tolerances: z.record(z.string(), tolerance).default({}),
@@ -126,8 +133,19 @@ export const benchmarkStage = z.strictObject({
   budget: duration.prefault('20s'),
   /** An optimized copy replaces the fp32 model only if at least this many percent faster (p50). */
   minSpeedupPercent: z.number().min(0).max(100).default(5),
-  /** Reject a candidate more than this many percent slower (p50) than the endpoint's stable version. */
+  /**
+   * The slowdown allowed against the endpoint's stable version, in percent of its median latency. The
+   * stable version is measured in the same activity, its runs interleaved with the candidates'; the pick is
+   * refused only when it is slower than this with `regressionConfidence` and by more than `minRegressionMs`.
+   */
   maxRegressionPercent: z.number().min(0).max(1000).default(10),
+  /**
+   * Confidence level of the interval of the pick's median latency ratio to stable (Hodges-Lehmann, from
+   * Mann-Whitney U): the pick is refused only when the whole interval lies above the allowed slowdown.
+   */
+  regressionConfidence: z.number().min(0.5).max(0.9999).default(0.99),
+  /** The pick is refused only when its median latency also exceeds the stable version's by more than this many milliseconds. */
+  minRegressionMs: z.number().min(0).default(0.05),
   ...stageTiming('15m'),
 });
 

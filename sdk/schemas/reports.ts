@@ -22,6 +22,8 @@ export const conversionReport = z.object({
   goldenDigest: sha256Digest,
   referenceDigest: sha256Digest,
   goldenCount: z.number().int().nonnegative(),
+  /** What the golden inputs were: shapes and values per input, from the profile or default sizes (absent: the user's `.npz`). */
+  goldenInputs: z.string().optional(),
   /** The labelled evaluation set (`validate.evaluation`), as a tensor bundle in the store. */
   evaluationDigest: sha256Digest.optional(),
   toolVersions: z.record(z.string(), z.string()),
@@ -69,6 +71,8 @@ export const validationReport = z.object({
   smokeTest: z
     .object({
       outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), nonFinite: z.number().int().nonnegative() })),
+      /** The inputs it ran on: shapes and values per input, from the profile or default sizes. */
+      inputs: z.string().optional(),
     })
     .optional(),
   ioContract: z
@@ -126,13 +130,48 @@ export const candidateBenchmark = z.object({
 });
 export type CandidateBenchmark = z.infer<typeof candidateBenchmark>;
 
+/** A candidate's latency against the stable version's, from runs interleaved with it (first batch size). */
+export const stableComparison = z.object({
+  label: z.string(),
+  digest: sha256Digest,
+  batchSize: z.number().int().positive(),
+  /** Runs compared, each model's (thinned evenly when there were more). */
+  samples: z.number().int().nonnegative(),
+  /** Median latency of the candidate and of the stable version over the compared runs. */
+  candidateMedianMs: z.number(),
+  stableMedianMs: z.number(),
+  /** Candidate / stable median latency: the Hodges-Lehmann estimate on log latencies, and its confidence interval. */
+  ratio: z.number(),
+  ratioLow: z.number(),
+  ratioHigh: z.number(),
+  /** Confidence level of the interval. */
+  confidence: z.number(),
+});
+export type StableComparison = z.infer<typeof stableComparison>;
+
+/** The benchmark gate's decision on the serving pick against the stable version, with its numbers. */
+export const benchmarkGate = z.object({
+  candidate: z.string(),
+  stable: z.string(),
+  /** False when there was nothing to judge (the pick is the stable artifact); the verdict says why. */
+  gated: z.boolean(),
+  /** Slower than allowed, with confidence and by more than the absolute floor: the pick is refused. */
+  regressed: z.boolean(),
+  verdict: z.string(),
+});
+export type BenchmarkGate = z.infer<typeof benchmarkGate>;
+
 export const benchmarkReport = z.object({
   target: z.enum(TARGETS),
   worker: z.string(),
   warmupRuns: z.number().int(),
   candidates: z.array(candidateBenchmark),
-  /** The endpoint's stable version, measured in the same activity for a fair ratio. */
+  /** The endpoint's stable version, measured in the same activity (interleaved with the candidates) for a fair ratio. */
   baseline: candidateBenchmark.optional(),
+  /** Each candidate against the baseline; absent in reports of older workers (judged by the p50 ratio alone). */
+  comparisons: z.array(stableComparison).optional(),
+  /** The gate's decision on the serving pick (set when the pick is chosen). */
+  gate: benchmarkGate.optional(),
 });
 export type BenchmarkReport = z.infer<typeof benchmarkReport>;
 

@@ -124,13 +124,42 @@ test('a candidate much slower than the stable version is rejected by the benchma
   const slow = await (
     await client.deploy({
       ...onnxSpec('gate', 'v2', 'mlp_bench'),
-      stages: { ...quick, validate: { allowBreakingChanges: true }, benchmark: { windowRuns: 5, budget: '1s', maxRegressionPercent: 10 } },
+      // ~5× slower but by only ~0.05 ms: with no absolute floor, the interval alone decides.
+      stages: { ...quick, validate: { allowBreakingChanges: true }, benchmark: { windowRuns: 5, budget: '1s', maxRegressionPercent: 10, minRegressionMs: 0 } },
     })
   ).result();
   expect(slow.outcome).toBe('rejected');
   expect(slow.failure?.type).toBe('BenchmarkRegressed');
-  expect(slow.failure?.message).toMatch(/fp32 is \d+(\.\d)?% slower than stable v1 \(p50 [\d.]+ ms vs [\d.]+ ms; at most 10% allowed\)/);
+  expect(slow.failure?.message).toMatch(
+    /^fp32 is \d+\.\d% \([\d.]+ ms\) slower than stable v1 \(median [\d.]+ ms vs [\d.]+ ms over \d+ interleaved runs each; ratio [\d.]+, 99% interval [\d.]+–[\d.]+; at most 10% or 0 ms allowed\)$/,
+  );
   expect(slow.benchmarks[0]?.baseline?.label).toBe('stable v1');
+  expect(slow.benchmarks[0]?.gate).toMatchObject({ candidate: 'fp32', stable: 'stable v1', gated: true, regressed: true });
+});
+
+test('with the benchmark on, a redeployment of the stable artifact is not gated, and a clearly slower model is refused', async () => {
+  const benchmarked = { ...quick, benchmark: { ...quick.benchmark, enabled: true } };
+  expect((await (await client.deploy(onnxSpec('same', 'v1', 'classifier', { stages: benchmarked }))).result()).outcome).toBe('promoted');
+  const again = await (await client.deploy(onnxSpec('same', 'v2', 'classifier', { stages: benchmarked }))).result();
+  expect(again.outcome).toBe('promoted');
+  const report = again.benchmarks[0];
+  expect(report?.baseline?.digest).toBe(again.artifact?.digest);
+  expect(report?.comparisons?.[0]).toMatchObject({ label: 'fp32', digest: again.artifact?.digest });
+  expect(report?.gate).toEqual({
+    candidate: 'fp32',
+    stable: 'stable v1',
+    gated: false,
+    regressed: false,
+    verdict: expect.stringMatching(/^same artifact as stable v1 \([0-9a-f]{12}\): not gated$/),
+  });
+  expect(again.stages.find((st) => st.name === 'benchmark')?.summary).toMatch(/\(stable v1 p50 [\d.]+ ms\); gate: same artifact as stable v1 .*: not gated$/);
+
+  // Same answers, ~10M extra multiply-adds per row: far beyond 10% and 0.05 ms slower.
+  const slow = await (await client.deploy(onnxSpec('same', 'v3', 'classifier_slow', { stages: benchmarked }))).result();
+  expect(slow.outcome).toBe('rejected');
+  expect(slow.failure?.type).toBe('BenchmarkRegressed');
+  expect(slow.failure?.message).toMatch(/^fp32 is \d+\.\d% \([\d.]+ ms\) slower than stable v2 \(median /);
+  expect(slow.benchmarks[0]?.gate?.regressed).toBe(true);
 });
 
 test('a GPU stage with no GPU worker fails clearly after its schedule-to-start timeout', async () => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../../activities/activityContext';
 import { benchmarkCandidates } from '../../activities/benchmark/benchmarkCandidates';
+import { COMPARED_RUNS } from '../../activities/benchmark/stableComparison';
 import { convertModel } from '../../activities/convert/convertModel';
 import { ingestModel } from '../../activities/ingest/ingestModel';
 import { OnnxRuntime } from '../../runtime';
@@ -135,9 +136,9 @@ test('fp16 tolerances are looser than conversion tolerances, int8 is judged by a
   expect(faithfulInt8.passed).toBe(true);
 });
 
-test('a benchmark resumes from heartbeat details and marks measurements that never settle', async () => {
+test('a benchmark measures its models interleaved, again on a retry, and marks measurements that never settle', async () => {
   const digest = conversion.artifact.digest;
-  const finished: CandidateBenchmark = {
+  const earlier: CandidateBenchmark = {
     label: 'fp32',
     digest,
     runtime: { ortVersion: 'earlier attempt', executionProvider: 'cpu', intraOpThreads: 0 },
@@ -146,14 +147,16 @@ test('a benchmark resumes from heartbeat details and marks measurements that nev
     peakRssMb: 1,
     batches: [],
   };
+  // Runs from an earlier attempt (perhaps on another worker) are not comparable with this one's: measured again.
   const report = await benchmarkCandidates(
-    { store, runtime, context: standaloneContext({ done: [finished] }) },
+    { store, runtime, context: standaloneContext({ done: [earlier] }) },
     {
       target: 'cpu',
       candidates: [
         { label: 'fp32', digest },
         { label: 'again', digest },
       ],
+      stable: { version: 'v0', digest },
       batchSizes: [1],
       warmupRuns: 10,
       windowRuns: 5,
@@ -161,9 +164,19 @@ test('a benchmark resumes from heartbeat details and marks measurements that nev
       budgetMs: 200,
     },
   );
-  expect(report.candidates[0]).toEqual(finished);
-  const measured = report.candidates[1];
-  expect(measured?.runtime.ortVersion).toBe('1.30.0');
-  expect(measured?.batches[0]?.stable).toBe(false);
-  expect(measured?.batches[0]?.windows).toBeGreaterThanOrEqual(3);
+  for (const measured of [...report.candidates, report.baseline]) {
+    expect(measured?.runtime.ortVersion).toBe('1.30.0');
+    expect(measured?.batches[0]?.stable).toBe(false);
+    expect(measured?.batches[0]?.windows).toBeGreaterThanOrEqual(3);
+  }
+  expect(report.baseline?.label).toBe('stable v0');
+  // Interleaved: every model ran in the same rounds, so each comparison pairs equal counts.
+  const runs = report.baseline?.batches[0]?.runs;
+  expect(report.candidates.map((c) => c.batches[0]?.runs)).toEqual([runs, runs]);
+  const compared = Math.min(runs ?? 0, COMPARED_RUNS);
+  expect(report.comparisons?.map((c) => [c.label, c.samples, c.confidence])).toEqual([
+    ['fp32', compared, 0.99],
+    ['again', compared, 0.99],
+  ]);
+  for (const c of report.comparisons ?? []) expect(c.ratioLow).toBeLessThanOrEqual(c.ratioHigh);
 });

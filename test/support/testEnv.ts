@@ -42,7 +42,8 @@ export type ExampleModel =
   | 'nan'
   | 'corrupt'
   | 'datatypes'
-  | 'mlp_bench';
+  | 'mlp_bench'
+  | 'vad';
 
 export function modelPath(name: ExampleModel): string {
   return path.join(testEnv('modelsDir'), `${name}.onnx`);

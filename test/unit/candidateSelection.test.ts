@@ -1,7 +1,7 @@
 import type { Candidate } from '../../sdk/schemas';
 import { selectCandidate } from '../../workflows/candidateSelection';
 import { breakingChanges } from '../../activities/validate/ioContract';
-import { lastThreeAgree } from '../../activities/benchmark/benchmarkCandidates';
+import { lastThreeAgree } from '../../activities/benchmark/interleavedRuns';
 
 const digest = (c: string) => c.repeat(64);
 

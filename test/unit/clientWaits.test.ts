@@ -5,9 +5,9 @@
  * the status diff. (The integration tests run the same against the real server.)
  */
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { DeploymentHandle } from '../../sdk/deploymentHandle';
-import { deploymentEvents, statusDiff, type DeploymentEvent } from '../../sdk/deploymentEvents';
-import { awaitRun, lookUpRun } from '../../sdk/deploymentRun';
+import { DeploymentHandle } from '../../sdk/client/deploymentHandle';
+import { deploymentEvents, statusDiff, type DeploymentEvent } from '../../sdk/client/deploymentEvents';
+import { awaitRun, lookUpRun } from '../../sdk/client/deploymentRun';
 import { DeploymentNotFoundError, ModelshipClientError } from '../../sdk/errors';
 import type { DeploymentResult, DeploymentStatus, EndpointState, StageState } from '../../sdk/schemas';
 

@@ -34,6 +34,8 @@ describe('pipelineSpec', () => {
           budget: 20_000,
           minSpeedupPercent: 5,
           maxRegressionPercent: 10,
+          regressionConfidence: 0.99,
+          minRegressionMs: 0.05,
           timeout: 900_000,
         },
       },

@@ -1,4 +1,13 @@
-import { compareProportions, fisherExact, logGamma, mannWhitneyU, normalSf, populationStabilityIndex } from '../../activities/analysis/statistics';
+import {
+  compareProportions,
+  fisherExact,
+  hodgesLehmannShift,
+  logGamma,
+  mannWhitneyU,
+  normalQuantile,
+  normalSf,
+  populationStabilityIndex,
+} from '../../activities/analysis/statistics';
 
 // Reference values computed with SciPy 1.17 (scipy.stats.fisher_exact, mannwhitneyu asymptotic with
 // continuity correction, norm.sf).
@@ -50,4 +59,30 @@ test('PSI is ~0 for the same distribution and large for a shifted one', () => {
       continuous.map((v) => v + 1),
     ),
   ).toBeGreaterThan(0.25);
+});
+
+test('normal quantile inverts the normal tail', () => {
+  expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 6);
+  expect(normalQuantile(0.5)).toBeCloseTo(0, 6);
+  expect(normalQuantile(0.005)).toBeCloseTo(-2.5758293035, 6);
+});
+
+test('Hodges-Lehmann shift and its Mann-Whitney interval', () => {
+  const baseline = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // A constant shift: every pairwise difference is centred on it.
+  const shifted = hodgesLehmannShift(
+    baseline,
+    baseline.map((v) => v + 3),
+    0.95,
+  );
+  expect(shifted.estimate).toBe(3);
+  expect(shifted.low).toBeLessThan(3);
+  expect(shifted.high).toBeGreaterThan(3);
+  // 100 differences; k = floor(50 − 1.96·√(100·21/12)) = 24: the 25th smallest and the 25th largest.
+  expect([shifted.low, shifted.high]).toEqual([0, 6]);
+  const none = hodgesLehmannShift(baseline, baseline, 0.95);
+  expect(none.estimate).toBe(0);
+  expect(none.low).toBeLessThan(0);
+  expect(none.high).toBeGreaterThan(0);
+  expect(hodgesLehmannShift([], [1], 0.95).estimate).toBeNaN();
 });

@@ -1,12 +1,14 @@
 /**
  * The stages that judge the candidates: validate (structure, IO contract against the stable
- * version, parity against the source framework, accuracy, behaviour against stable), benchmark (on each target's workers,
- * the stable version measured alongside), select (the fastest faithful pick, gated against stable).
+ * version, parity against the source framework, accuracy, behaviour against stable), benchmark (on
+ * each target's workers, the stable version measured interleaved with them), select (the fastest
+ * faithful pick, gated against stable).
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import type { FailureType } from '../../sdk/constants';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
-import type { BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
+import type { BenchmarkGate, BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
+import { judgeAgainstStable, judgeByP50, type GateLimits } from '../benchmarkGate';
 import { selectCandidate } from '../candidateSelection';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
 
@@ -32,6 +34,7 @@ export async function validateStage(d: Deployment): Promise<void> {
             pass: candidate.pass,
             target,
             smokeTest: validate.smokeTest,
+            profile: spec.model.profile,
             task: spec.model.task,
             scoreOutput: spec.model.scoreOutput,
             tolerances: validate.tolerances,
@@ -89,7 +92,10 @@ function validationFailureType(report: ValidationReport, allowBreakingChanges: b
   return 'ModelValidationFailed';
 }
 
-/** Benchmarks the candidates that passed validation, on each target's workers, with the stable version measured alongside. */
+/**
+ * Benchmarks the candidates that passed validation, on each target's workers, with the stable version
+ * (as the admitting endpoint handed it over; else as the routing says) measured interleaved with them.
+ */
 export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> {
   const { spec, status } = d;
   const { benchmark } = spec.stages;
@@ -97,6 +103,8 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
     stageOf(d, 'benchmark').status = 'skipped';
     return [];
   }
+  const handedOver = d.admission?.stable;
+  const stable = d.admission ? { stable: handedOver ? { version: handedOver.version, digest: handedOver.digest } : null } : { baselineEndpoint: spec.endpoint };
   return d.stage(
     'benchmark',
     async () => {
@@ -105,31 +113,37 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
         const report: BenchmarkReport = await d.on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({
           target,
           candidates: measured.map((c) => ({ label: c.label, digest: (c.artifact as NonNullable<Candidate['artifact']>).digest })),
-          baselineEndpoint: spec.endpoint,
+          ...stable,
           batchSizes: benchmark.batchSizes,
+          profile: spec.model.profile,
           warmupRuns: benchmark.warmupRuns,
           windowRuns: benchmark.windowRuns,
           stabilityTolerance: benchmark.stabilityTolerance,
           budgetMs: benchmark.budget,
+          confidence: benchmark.regressionConfidence,
         });
         status.benchmarks.push(report);
         for (const c of measured) c.benchmark = report.candidates.find((r) => r.label === c.label);
       }
       return status.benchmarks;
     },
-    (reports) =>
-      reports
-        .map(
-          (r) =>
-            `${r.target}: ${r.candidates.map((c) => `${c.label} p50 ${c.batches[0]?.latencyMs.p50.toFixed(3)} ms`).join(', ')}${r.baseline ? ` (stable ${r.baseline.batches[0]?.latencyMs.p50.toFixed(3)} ms)` : ''}`,
-        )
-        .join('; '),
+    (reports) => reports.map(describeBenchmark).join('; '),
   );
+}
+
+function describeBenchmark(r: BenchmarkReport): string {
+  const p50 = (b: { batches: { latencyMs: { p50: number } }[] }): string => `p50 ${b.batches[0]?.latencyMs.p50.toFixed(3)} ms`;
+  const against = (label: string): string => {
+    const c = r.comparisons?.find((x) => x.label === label);
+    return c ? ` (${c.ratio.toFixed(2)}× stable, ${(c.confidence * 100).toFixed(0)}% interval ${c.ratioLow.toFixed(2)}–${c.ratioHigh.toFixed(2)})` : '';
+  };
+  const candidates = r.candidates.map((c) => `${c.label} ${p50(c)}${against(c.label)}`).join(', ');
+  return `${r.target}: ${candidates}${r.baseline ? ` (${r.baseline.label} ${p50(r.baseline)})` : ''}`;
 }
 
 /**
  * Picks a candidate per target (the fastest settled one that passed), then gates the serving pick
- * against the endpoint's stable version. Returns the candidate the gateway will serve.
+ * against the endpoint's stable version (./benchmarkGate.ts). Returns the candidate the gateway will serve.
  */
 export function selectStage(d: Deployment): Candidate {
   const { spec, status } = d;
@@ -153,14 +167,25 @@ export function selectStage(d: Deployment): Candidate {
   const serving = picks.get(servingTarget) as Candidate;
   status.artifact = serving.artifact;
   status.validation = serving.validation;
-  const baseline = status.benchmarks.find((b) => b.target === servingTarget)?.baseline;
-  const pickP50 = serving.benchmark?.batches[0]?.latencyMs.p50;
-  const baselineP50 = baseline?.batches[0]?.latencyMs.p50;
-  if (pickP50 !== undefined && baselineP50 !== undefined && pickP50 > baselineP50 * (1 + benchmark.maxRegressionPercent / 100)) {
-    const message = `${serving.label} is ${((pickP50 / baselineP50 - 1) * 100).toFixed(1)}% slower than ${baseline?.label} (p50 ${pickP50.toFixed(3)} ms vs ${baselineP50.toFixed(3)} ms; at most ${benchmark.maxRegressionPercent}% allowed)`;
-    stageOf(d, 'benchmark').status = 'failed';
-    stageOf(d, 'benchmark').summary = message;
-    throw new StageFailed({ type: 'BenchmarkRegressed', stage: 'benchmark', message });
+  const report = status.benchmarks.find((b) => b.target === servingTarget);
+  const gate = report ? gateOf(serving, report, benchmark) : undefined;
+  if (!report || !gate) return serving;
+  report.gate = gate;
+  const state = stageOf(d, 'benchmark');
+  if (gate.regressed) {
+    state.status = 'failed';
+    state.summary = gate.verdict;
+    throw new StageFailed({ type: 'BenchmarkRegressed', stage: 'benchmark', message: gate.verdict });
   }
+  state.summary = `${state.summary ?? ''}; gate: ${gate.verdict}`;
   return serving;
+}
+
+/** The gate's decision on the pick: from the interleaved comparison, or (reports of older workers) from the p50 ratio. */
+function gateOf(serving: Candidate, report: BenchmarkReport, limits: GateLimits): BenchmarkGate | undefined {
+  const { baseline } = report;
+  if (!baseline || !serving.artifact) return undefined;
+  if (!report.comparisons) return judgeByP50(serving, baseline, limits);
+  const comparison = report.comparisons.find((c) => c.label === serving.label && c.digest === serving.artifact?.digest);
+  return judgeAgainstStable({ label: serving.label, digest: serving.artifact.digest }, baseline, comparison, limits);
 }

@@ -35,6 +35,7 @@ export async function convertStage(d: Deployment): Promise<ConversionReport> {
         outputNames: spec.model.outputNames,
         opset: convert.opset,
         golden: convert.golden,
+        profile: spec.model.profile,
         evaluationSource: validate.evaluation?.source,
         timeoutMs: convert.timeout,
       }),

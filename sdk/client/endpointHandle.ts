@@ -1,10 +1,10 @@
 /** `EndpointHandle`: an endpoint's entity workflow (`endpoint/<name>`): its live state, its history, a manual rollback. */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { endpointStatusQuery, rollbackUpdate, type ControlRequest } from './definitions';
+import { endpointStatusQuery, rollbackUpdate, type ControlRequest } from '../definitions';
 import { DeploymentHandle } from './deploymentHandle';
-import { ControlRejectedError, EndpointNotFoundError } from './errors';
-import { endpointWorkflowId } from './names';
-import { endpointState, type EndpointEvent, type EndpointState } from './schemas';
+import { ControlRejectedError, EndpointNotFoundError } from '../errors';
+import { endpointWorkflowId } from '../names';
+import { endpointState, type EndpointEvent, type EndpointState } from '../schemas';
 import { updateFailureReason } from './updateRejection';
 
 export class EndpointHandle {

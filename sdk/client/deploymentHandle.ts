@@ -10,9 +10,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Wor
 import { cancellable } from './cancellableCall';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
 import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
-import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
-import { ControlRejectedError, DeploymentNotFoundError } from './errors';
-import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from './schemas';
+import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
+import { ControlRejectedError, DeploymentNotFoundError } from '../errors';
+import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from '../schemas';
 import { watchStatusUntilEnded } from './statusWatch';
 import { updateFailureReason } from './updateRejection';
 

@@ -9,13 +9,13 @@
  * const result = await deployment.result(); // result.outcome: 'promoted' | 'rejected' | 'failed'
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { resolveConnection, type ConnectionOverrides } from './connection';
-import { submitDeploymentUpdate, type SubmitDeploymentResult } from './definitions';
+import { resolveConnection, type ConnectionOverrides } from '../connection';
+import { submitDeploymentUpdate, type SubmitDeploymentResult } from '../definitions';
 import { DeploymentHandle } from './deploymentHandle';
 import { EndpointHandle } from './endpointHandle';
-import { DeploymentAlreadyRunningError, DeploymentRefusedError } from './errors';
-import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from './names';
-import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from './schemas';
+import { DeploymentAlreadyRunningError, DeploymentRefusedError } from '../errors';
+import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../names';
+import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from '../schemas';
 import { updateFailureReason } from './updateRejection';
 
 export { DeploymentHandle } from './deploymentHandle';
@@ -28,7 +28,7 @@ export {
   DeploymentRefusedError,
   EndpointNotFoundError,
   DeploymentNotFoundError,
-} from './errors';
+} from '../errors';
 
 export interface DeployOptions {
   /** Who submits (recorded by the endpoint). */

@@ -8,8 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { cancellable } from './cancellableCall';
-import { deploymentStatusQuery, watchStatusUpdate } from './definitions';
-import type { DeploymentStatus } from './schemas';
+import { deploymentStatusQuery, watchStatusUpdate } from '../definitions';
+import type { DeploymentStatus } from '../schemas';
 
 export interface StatusWatch {
   client: Client;

@@ -4,10 +4,10 @@
  * Update: until the deployment has `started`, or until its outcome is `recorded`). Nothing here polls.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { awaitDeploymentUpdate, endpointStatusQuery } from './definitions';
-import { DeploymentNotFoundError } from './errors';
-import { endpointWorkflowId } from './names';
-import type { EndpointState } from './schemas';
+import { awaitDeploymentUpdate, endpointStatusQuery } from '../definitions';
+import { DeploymentNotFoundError } from '../errors';
+import { endpointWorkflowId } from '../names';
+import type { EndpointState } from '../schemas';
 import { updateFailureReason, updateFailureType } from './updateRejection';
 
 /**

@@ -3,7 +3,7 @@
  * queued, each stage as it starts and ends, each rollout step as it changes), and the stream that
  * yields them as they come, then the outcome.
  */
-import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from './schemas';
+import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from '../schemas';
 
 /** What {@link DeploymentHandle.events} yields: one event per change, then the outcome. */
 export type DeploymentEvent =
