@@ -75,6 +75,7 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
     );
   }
   if (!input.goldenDigest && !input.evaluation) return skipped('no replay inputs (no golden inputs, no evaluation set)', known);
+  if (!(await deps.store.exists(storeKeys.model(comparedDigest)))) return skipped(`stable ${stable.version}'s model is not in the store`, known);
   const session = await loadForTarget(deps.runtime, await deps.loadModel(comparedDigest), input.target, { allowSpinning: false });
   try {
     if (!sameInputs(candidate, session)) return skipped(`the inputs differ from stable ${stable.version}'s: nothing to replay on both`, known);
