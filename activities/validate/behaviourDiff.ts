@@ -5,7 +5,8 @@
  *   score output (classifiers)  top-1 agreement, and the score vectors' mean delta
  *   float outputs               mean / max |candidate − stable|, the mean relative to stable's scale,
  *                               the relative error distribution, value ranges
- *   probabilities               rows that sum to 1 on stable must on the candidate (a removed softmax)
+ *   probabilities               rows that sum to 1 on stable must on the candidate (a removed softmax);
+ *                               the mean log-probability delta weighs unlikely classes like likely ones
  *   integer and other outputs   share of equal values
  * NaN or Inf in a candidate's output is always a change.
  */
@@ -13,7 +14,7 @@ import type { BehaviourDiff, BehaviourGate, OutputBehaviour, ReplaySetBehaviour,
 import type { Tensor, TensorMap } from '../../runtime/tensor';
 import { top1Agreement } from './parity';
 
-export type BehaviourThresholds = Pick<BehaviourGate, 'minTop1Agreement' | 'maxMeanDelta' | 'rowSumTolerance'>;
+export type BehaviourThresholds = Pick<BehaviourGate, 'minTop1Agreement' | 'maxMeanDelta' | 'maxMeanLogDelta' | 'rowSumTolerance'>;
 
 /** Compares every output of the candidate with stable's output of the same name. */
 export function compareOutputs(candidate: TensorMap, stable: TensorMap, scoreOutput: string | undefined, thresholds: BehaviourThresholds): OutputBehaviour[] {
@@ -66,6 +67,10 @@ function compareOutput(name: string, c: Tensor, s: Tensor | undefined, isScore: 
       `mean ${isScore ? 'score ' : ''}delta ${fmt(deltas.meanDelta)} of stable's scale > ${thresholds.maxMeanDelta} (max abs ${fmt(deltas.maxAbsDelta)})`,
     );
   }
+  const meanLogDelta = rowSums?.probabilities ? logDelta(c, s) : undefined;
+  if (meanLogDelta !== undefined && meanLogDelta !== null && meanLogDelta > thresholds.maxMeanLogDelta) {
+    changes.push(`mean log-probability delta ${fmt(meanLogDelta)} > ${thresholds.maxMeanLogDelta}`);
+  }
   if (rowSums?.probabilities && !rowSums.candidateSumsToOne) {
     changes.push(`rows no longer sum to 1 (stable: ${formatRange(rowSums.stable)}, candidate: ${formatRange(rowSums.candidate)})`);
   }
@@ -74,6 +79,7 @@ function compareOutput(name: string, c: Tensor, s: Tensor | undefined, isScore: 
     comparable: true,
     ...sides,
     ...deltas,
+    ...(meanLogDelta !== undefined ? { meanLogDelta } : {}),
     ...(top1 !== undefined ? { top1Agreement: top1 } : {}),
     ...(rowSums ? { rowSums: { probabilities: rowSums.probabilities, stable: rowSums.stable, candidate: rowSums.candidate } } : {}),
     changes,
@@ -126,6 +132,15 @@ function floatDeltas(c: Tensor, s: Tensor): Required<Pick<OutputBehaviour, 'mean
     meanDelta: finiteOrNull(sumAbs / n / Math.max(scale, 1e-12)),
     relativeError: { p50: finiteOrNull(at(0.5)), p99: finiteOrNull(at(0.99)), max: finiteOrNull(relative[n - 1] as number) },
   };
+}
+
+/** Mean |ln c − ln s| over elements, both floored at 1e-6 (a negative candidate value counts as the floor). */
+function logDelta(c: Tensor, s: Tensor): number | null {
+  const n = s.data.length;
+  if (n === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.abs(Math.log(Math.max(Number(c.data[i]), 1e-6)) - Math.log(Math.max(Number(s.data[i]), 1e-6)));
+  return finiteOrNull(sum / n);
 }
 
 /** Row sums of a rank-2 output on both sides; stable's rows are probabilities when each lies in [0, 1] and sums to 1. */

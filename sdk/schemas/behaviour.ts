@@ -26,6 +26,12 @@ export const behaviourGate = z.strictObject({
    */
   maxMeanDelta: z.number().min(0).default(0.03),
   /**
+   * Probability outputs: largest mean |ln candidate − ln stable| over elements (probabilities floored
+   * at 1e-6), which weighs every class alike: swapped classes that the replay inputs never make
+   * likely change little in absolute terms, and much here.
+   */
+  maxMeanLogDelta: z.number().min(0).default(0.1),
+  /**
    * An output whose every row sums to 1 within this on stable (values in [0, 1]) holds
    * probabilities: the candidate's rows must sum to 1 too (a removed softmax fails).
    */
@@ -57,6 +63,8 @@ export const outputBehaviour = z.object({
   maxAbsDelta: z.number().nullable().optional(),
   /** Float outputs: `meanAbsDelta` relative to stable's mean |value| (what `maxMeanDelta` bounds). */
   meanDelta: z.number().nullable().optional(),
+  /** Probability outputs (stable's rows sum to 1): mean |ln candidate − ln stable| over elements (what `maxMeanLogDelta` bounds). */
+  meanLogDelta: z.number().nullable().optional(),
   /** Float outputs: the distribution of |candidate − stable| / |stable| over elements (near-zero values floored). */
   relativeError: z.object({ p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() }).optional(),
   /** A classifier's score output: share of rows with the same top class. */

@@ -65,7 +65,15 @@ test('identical answers pass with agreement 1 and no delta', () => {
   const verdict = judge(answers(logits()));
   expect(verdict).toMatchObject({ passed: true, changes: [] });
   const [probabilities, label] = verdict.outputs;
-  expect(probabilities).toMatchObject({ name: 'probabilities', comparable: true, top1Agreement: 1, meanAbsDelta: 0, maxAbsDelta: 0, meanDelta: 0 });
+  expect(probabilities).toMatchObject({
+    name: 'probabilities',
+    comparable: true,
+    top1Agreement: 1,
+    meanAbsDelta: 0,
+    maxAbsDelta: 0,
+    meanDelta: 0,
+    meanLogDelta: 0,
+  });
   expect(probabilities?.rowSums?.probabilities).toBe(true);
   expect(probabilities?.relativeError).toEqual({ p50: 0, p99: 0, max: 0 });
   expect(label).toMatchObject({ name: 'label', agreement: 1, changes: [] });
@@ -88,12 +96,26 @@ test('swapped classes fail on top-1 agreement and the score delta', () => {
   expect(verdict.changes[1]).toMatch(/^label on 64 golden inputs: agreement 0\.\d+ < 0\.95$/);
 });
 
+test('classes the replay inputs never make likely, swapped, fail on the log-probability delta', () => {
+  // Class 0 always wins by far; classes 1 and 2 are unlikely and unequal. Swapping them moves little probability.
+  const lopsided = map(logits(), (v, i) => (i % CLASSES === 0 ? 8 : i % CLASSES === 1 ? -1 : 0));
+  const swapped = map(lopsided, (v, i) => (i % CLASSES === 1 ? 0 : i % CLASSES === 2 ? -1 : v));
+  const verdict = judge(answers(swapped), { against: answers(lopsided) });
+  const [probabilities] = verdict.outputs;
+  expect(probabilities?.top1Agreement).toBe(1);
+  expect(probabilities?.meanDelta).toBeLessThan(gate.maxMeanDelta);
+  expect(probabilities?.meanLogDelta).toBeCloseTo(2 / 3, 2);
+  expect(verdict.changes).toEqual(['probabilities on 64 golden inputs: mean log-probability delta 0.6667 > 0.1']);
+});
+
 test('doubled logits keep the top class but fail on the score distribution', () => {
   const verdict = judge(answers(map(logits(), (v) => v * 2)));
   expect(verdict.outputs[0]?.top1Agreement).toBe(1);
   expect(verdict.passed).toBe(false);
   expect(verdict.changes).toEqual([
-    expect.stringMatching(/^probabilities on 64 golden inputs: mean score delta 0\.\d+ of stable's scale > 0\.03 \(max abs 0\.\d+\)$/),
+    expect.stringMatching(
+      /^probabilities on 64 golden inputs: mean score delta 0\.\d+ of stable's scale > 0\.03 \(max abs 0\.\d+\), mean log-probability delta 0\.\d+ > 0\.1$/,
+    ),
   ]);
 });
 

@@ -22,7 +22,7 @@ describe('pipelineSpec', () => {
           tolerances: {},
           int8MinAgreement: 0.99,
           allowBreakingChanges: false,
-          behaviour: { enabled: true, minTop1Agreement: 0.95, maxMeanDelta: 0.03, rowSumTolerance: 0.001, maxAccuracyDropVsStable: 0.01 },
+          behaviour: { enabled: true, minTop1Agreement: 0.95, maxMeanDelta: 0.03, maxMeanLogDelta: 0.1, rowSumTolerance: 0.001, maxAccuracyDropVsStable: 0.01 },
           timeout: 600_000,
         },
         benchmark: {
