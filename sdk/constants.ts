@@ -25,6 +25,8 @@ const FAILURE_KINDS = {
   InvalidDataset: 'rejection',
   ModelValidationFailed: 'rejection',
   IoContractBroken: 'rejection',
+  /** The candidate answers the replay inputs differently from the stable version, and the change was not accepted. */
+  BehaviourChanged: 'rejection',
   OptimizationFailed: 'rejection',
   NoGpuExecutionProvider: 'rejection',
   BenchmarkRegressed: 'rejection',

@@ -1,11 +1,14 @@
 /**
  * The deployment report: the run's status as JSON, and a self-contained HTML page (inline SVG, no
  * scripts or external assets) with latency distributions per candidate, the size and parity table,
- * and which candidate was chosen and why. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
+ * which candidate was chosen and why, and the fp32 candidate's behaviour against the stable
+ * version. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
  */
 import type { Candidate, DeploymentStatus, ReportLocation } from '../../sdk/schemas';
 import { shortDigest } from '../../sdk/shortDigest';
 import { storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { behaviourOf, behaviourSection } from './behaviourSection';
+import { escapeHtml } from './escapeHtml';
 
 export async function writeDeploymentReport(store: ArtifactStore, status: DeploymentStatus): Promise<ReportLocation> {
   const json = storeKeys.report(status.endpoint, status.version, 'json');
@@ -15,7 +18,6 @@ export async function writeDeploymentReport(store: ArtifactStore, status: Deploy
   return { json, html, uri: `${store.uri.replace(/\/$/, '')}/${html}` };
 }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (v: number | undefined, digits = 3): string => (v === undefined ? '–' : Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
 export function renderHtml(status: DeploymentStatus): string {
@@ -25,24 +27,25 @@ export function renderHtml(status: DeploymentStatus): string {
       const parity = c.validation?.parity?.outputs ?? [];
       const worst = parity.reduce((m, p) => Math.max(m, p.maxAbsError ?? Infinity), 0);
       const agreement = parity.find((p) => p.top1Agreement !== undefined)?.top1Agreement;
-      return `<tr class="${c.selected ? 'selected' : ''}"><td>${escape(c.label)}</td><td>${c.target}</td><td>${escape(c.pass)}</td>
+      return `<tr class="${c.selected ? 'selected' : ''}"><td>${escapeHtml(c.label)}</td><td>${c.target}</td><td>${escapeHtml(c.pass)}</td>
 <td>${c.artifact ? (c.artifact.sizeBytes / 1024).toFixed(1) : '–'} KiB</td><td>${num(worst, 6)}</td><td>${num(agreement, 4)}</td>
 <td>${num(c.validation?.accuracy?.value, 4)}</td><td>${num(batch?.latencyMs.p50)}</td><td>${num(batch?.latencyMs.p99)}</td>
-<td>${batch ? batch.throughputPerSec.toFixed(0) : '–'}${batch && !batch.stable ? ' (unstable)' : ''}</td><td>${escape(c.verdict)}</td></tr>`;
+<td>${batch ? batch.throughputPerSec.toFixed(0) : '–'}${batch && !batch.stable ? ' (unstable)' : ''}</td><td>${escapeHtml(c.verdict)}</td></tr>`;
     })
     .join('\n');
-  const stages = status.stages.map((s) => `<li><b>${escape(s.name)}</b> ${s.status}${s.summary ? `: ${escape(s.summary)}` : ''}</li>`).join('');
+  const stages = status.stages.map((s) => `<li><b>${escapeHtml(s.name)}</b> ${s.status}${s.summary ? `: ${escapeHtml(s.summary)}` : ''}</li>`).join('');
   const failure = status.failure
-    ? `<p class="failure">Stopped at ${escape(status.failure.stage)}: <b>${status.failure.type}</b>: ${escape(status.failure.message)}</p>`
+    ? `<p class="failure">Stopped at ${escapeHtml(status.failure.stage)}: <b>${status.failure.type}</b>: ${escapeHtml(status.failure.message)}</p>`
     : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Modelship: ${escape(status.endpoint)} ${escape(status.version)}</title>
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Modelship: ${escapeHtml(status.endpoint)} ${escapeHtml(status.version)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-td:first-child,th:first-child,td:last-child{text-align:left}tr.selected{background:#e8f6e8}.failure{color:#a00}svg text{font:11px sans-serif}</style></head><body>
-<h1>${escape(status.endpoint)} · ${escape(status.version)} · ${status.phase}</h1>
-<p>Workflow <code>${escape(status.workflowId)}</code>${status.artifact ? `, serving artifact <code>${shortDigest(status.artifact.digest)}…</code>` : ''}</p>
+td:first-child,th:first-child,td:last-child{text-align:left}tr.selected{background:#e8f6e8}tr.changed{background:#fbeaea}.failure{color:#a00}svg text{font:11px sans-serif}</style></head><body>
+<h1>${escapeHtml(status.endpoint)} · ${escapeHtml(status.version)} · ${status.phase}</h1>
+<p>Workflow <code>${escapeHtml(status.workflowId)}</code>${status.artifact ? `, serving artifact <code>${shortDigest(status.artifact.digest)}…</code>` : ''}</p>
 ${failure}<h2>Stages</h2><ul>${stages}</ul>
 <h2>Candidates</h2><table><tr><th>candidate</th><th>target</th><th>pass</th><th>size</th><th>max abs err</th><th>top-1 agr.</th><th>accuracy</th>
 <th>p50 ms</th><th>p99 ms</th><th>items/s</th><th>verdict</th></tr>${rows}</table>
+${behaviourSection(behaviourOf(status))}
 <h2>Latency distribution (batch ${status.candidates.find((c) => c.benchmark)?.benchmark?.batches[0]?.batchSize ?? 1})</h2>${latencyChart(
     status.candidates,
     status.benchmarks.map((b) => b.baseline),
@@ -69,7 +72,7 @@ function latencyChart(candidates: readonly Candidate[], baselines: readonly (Can
       const dots = (s.b?.samplesMs ?? [])
         .map((v, j) => `<circle cx="${x(v).toFixed(1)}" cy="${y + 8 + ((j * 7) % 9) - 4}" r="1.2" fill="#69c" opacity="0.5"/>`)
         .join('');
-      return `<text x="4" y="${y + 12}">${escape(s.label)}</text>${dots}
+      return `<text x="4" y="${y + 12}">${escapeHtml(s.label)}</text>${dots}
 <line x1="${x(l.min)}" x2="${x(l.p99)}" y1="${y + 8}" y2="${y + 8}" stroke="#444"/>
 <rect x="${x(l.p50)}" y="${y}" width="${Math.max(1, x(l.p90) - x(l.p50))}" height="16" fill="#9cd" stroke="#444"/>
 <line x1="${x(l.p50)}" x2="${x(l.p50)}" y1="${y}" y2="${y + 16}" stroke="#000" stroke-width="2"/>

@@ -1,7 +1,8 @@
 /**
  * Validate one candidate: structure (onnx checker, shape inference), loads on the target, finite
  * outputs, the IO contract of the endpoint's stable version, numerical parity against the source
- * framework's reference outputs, and accuracy on a labelled evaluation set. Returns a typed report;
+ * framework's reference outputs, accuracy on a labelled evaluation set, and (for the fp32 model) its
+ * behaviour against the stable version's on the same replay inputs. Returns a typed report;
  * the workflow decides what a failure means (a rejection for the base model, "not selected" for
  * an optimized copy).
  */
@@ -15,12 +16,14 @@ import { modelMetadata, type InputProfile, type ModelArtifact, type Target, type
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
-import { ModelLoadError, type ModelRuntime, type ModelSession, type TensorData, type TensorMap } from '../../runtime';
+import { ModelLoadError, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { encodeBundleRuns, getBundle, getBundleRuns } from '../../runtime/tensorBundle';
 import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { breakingChanges, formatChanges } from './ioContract';
-import { argmaxRow, compareRunsWithReference, scoreOutputOf } from './parity';
+import { accuracy, evaluationFeeds } from './evaluationSet';
+import { compareRunsWithReference, scoreOutputOf } from './parity';
+import { checkBehaviour, type BehaviourInput } from './replayGate';
 import { probeInputs, smokeTest } from './smokeTest';
 
 export interface ValidateInput {
@@ -41,6 +44,8 @@ export interface ValidateInput {
   /** Checked against this endpoint's stable version's IO. */
   endpoint: string;
   allowBreakingChanges: boolean;
+  /** The fp32 candidate only: compare its answers with the stable version's before any traffic. */
+  behaviour?: BehaviourInput;
   timeoutMs: number;
 }
 
@@ -78,6 +83,8 @@ export async function validateCandidate(
       await checkParity(store, input, { golden: input.goldenDigest, reference: input.referenceDigest }, { session, scoreOutput }, report);
     }
     if (input.evaluation) await checkAccuracy(store, input, input.evaluation, { session, scoreOutput }, report);
+    if (input.behaviour)
+      await checkBehaviour({ store, runtime, loadModel: (digest) => loadVerified(store, digest) }, { ...input, behaviour: input.behaviour }, session, report);
     report.passed = reasons.length === 0;
     // Kept beside the artifact: the latest verdict on it, with every number.
     await writeDocument(store, storeKeys.modelValidation(input.artifact.digest), report);
@@ -191,25 +198,17 @@ async function checkAccuracy(
   candidate: Candidate,
   report: ValidationReport,
 ): Promise<void> {
-  const data = await getBundle(store, evaluation.digest);
-  const labels = data[evaluation.labels];
-  if (!labels) throw rejection('InvalidDataset', `the evaluation set has no "${evaluation.labels}" array`);
-  const feeds: TensorMap = {};
-  for (const spec of candidate.session.signature.inputs) {
-    const tensor = data[spec.name];
-    if (!tensor) throw rejection('InvalidDataset', `the evaluation set has no "${spec.name}" array for input ${spec.name}`);
-    feeds[spec.name] = tensor;
-  }
+  const { feeds, labels } = evaluationFeeds(await getBundle(store, evaluation.digest), evaluation.labels, candidate.session.signature.inputs);
   const outputs = await run(candidate.session, feeds, report.reasons, 'the evaluation set');
   if (!outputs) return;
-  const value = accuracy(outputs, labels.data, candidate.scoreOutput);
+  const value = accuracy(outputs, labels, candidate.scoreOutput);
   if (value === undefined) {
     report.reasons.push('accuracy needs a classifier: set model.task to classifier (and scoreOutput if needed)');
     return;
   }
   const baseline = evaluation.baselineAccuracy;
   const drop = baseline === undefined ? undefined : baseline - value;
-  report.accuracy = { metric: 'accuracy', value, samples: labels.data.length, ...(baseline !== undefined ? { baseline, drop } : {}) };
+  report.accuracy = { metric: 'accuracy', value, samples: labels.length, ...(baseline !== undefined ? { baseline, drop } : {}) };
   if (drop !== undefined && drop > evaluation.maxAccuracyDrop) {
     report.reasons.push(`accuracy ${fmt(value)} is ${fmt(drop)} below fp32 (${fmt(baseline as number)}); at most ${evaluation.maxAccuracyDrop} allowed`);
   }
@@ -256,21 +255,6 @@ async function run(session: ModelSession, feeds: TensorMap, reasons: string[], w
     reasons.push(`fails on ${what}: ${(error as Error).message.split('\n')[0]}`);
     return undefined;
   }
-}
-
-/** Share of rows whose predicted class (argmax of the score output, or an integer label output) equals the label. */
-function accuracy(outputs: TensorMap, labels: TensorData, scoreOutput: string | undefined): number | undefined {
-  const score = scoreOutput ? outputs[scoreOutput] : undefined;
-  const labelOutput = Object.values(outputs).find((t) => t.datatype === 'INT64' && t.shape.length === 1);
-  const n = labels.length;
-  if (n === 0) return undefined;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const predicted = score ? argmaxRow(score, i, score.shape[1] as number) : labelOutput ? Number(labelOutput.data[i]) : undefined;
-    if (predicted === undefined) return undefined;
-    if (predicted === Number(labels[i])) correct++;
-  }
-  return correct / n;
 }
 
 function firstDim(tensors: TensorMap): number {

@@ -10,6 +10,10 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - classifier_perturbed.onnx  the classifier with perturbed weights: same IO, different answers
 - classifier_swapped.onnx    the classifier with its two outputs' names swapped
 - classifier_opset13.onnx    the classifier at opset 13 (an ONNX source that keeps its opset unless asked)
+- classifier_metadata.onnx   the classifier with only its metadata changed (doc string): same answers, new digest
+- classifier_retrained.onnx  the classifier with slightly perturbed weights: a retrain with a small behaviour change
+- classifier_classes_swapped.onnx  the classifier with classes 0 and 1 swapped (same IO, wrong labels)
+- classifier_no_softmax.onnx the classifier without its softmax: logits served under the name "probabilities"
 - classifier_slow.onnx       the classifier's answers, ~10M extra multiply-adds per row (a canary that adds latency)
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
@@ -36,19 +40,23 @@ def save(model: onnx.ModelProto, path: str) -> None:
     os.replace(tmp, path)
 
 
-def classifier(perturbation: float = 0.0, swap_outputs: bool = False, slow: bool = False, opset: int = 17) -> onnx.ModelProto:
+def classifier(
+    perturbation: float = 0.0, swap_outputs: bool = False, slow: bool = False, swap_classes: bool = False, softmax: bool = True, opset: int = 17
+) -> onnx.ModelProto:
     rng = np.random.default_rng(7)
     arrays = [rng.normal(0, 0.8, (4, 16)), rng.normal(0, 0.1, (16,)), rng.normal(0, 0.8, (16, 3)), rng.normal(0, 0.1, (3,))]
     if perturbation:
         noise = np.random.default_rng(99)
         arrays = [a + noise.normal(0, perturbation, a.shape) for a in arrays]
+    if swap_classes:
+        arrays[2], arrays[3] = arrays[2][:, [1, 0, 2]], arrays[3][[1, 0, 2]]
     w1, b1, w2, b2 = (numpy_helper.from_array(a.astype(np.float32), n) for a, n in zip(arrays, ["w1", "b1", "w2", "b2"]))
     extra = []
     nodes = [
         helper.make_node("Gemm", ["features", "w1", "b1"], ["h"]),
         helper.make_node("Relu", ["h"], ["h_relu"]),
         helper.make_node("Gemm", ["h_relu", "w2", "b2"], ["logits" if not slow else "logits_fast"]),
-        helper.make_node("Softmax", ["logits"], ["label" if swap_outputs else "probabilities"], axis=1),
+        helper.make_node("Softmax" if softmax else "Identity", ["logits"], ["label" if swap_outputs else "probabilities"], **({"axis": 1} if softmax else {})),
         helper.make_node("ArgMax", ["logits"], ["probabilities" if swap_outputs else "label"], axis=1, keepdims=0),
     ]
     if slow:
@@ -215,6 +223,12 @@ def main() -> None:
     save(classifier(swap_outputs=True), os.path.join(out, "classifier_swapped.onnx"))
     save(classifier(slow=True), os.path.join(out, "classifier_slow.onnx"))
     save(classifier(opset=13), os.path.join(out, "classifier_opset13.onnx"))
+    relabelled = classifier()
+    relabelled.doc_string = "the example classifier, rebuilt with new metadata"
+    save(relabelled, os.path.join(out, "classifier_metadata.onnx"))
+    save(classifier(perturbation=0.01), os.path.join(out, "classifier_retrained.onnx"))
+    save(classifier(swap_classes=True), os.path.join(out, "classifier_classes_swapped.onnx"))
+    save(classifier(softmax=False), os.path.join(out, "classifier_no_softmax.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     save(vad(), os.path.join(out, "vad.onnx"))

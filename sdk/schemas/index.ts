@@ -11,6 +11,7 @@ export * from './routing';
 export * from './pipelineSpec';
 export * from './reports';
 export * from './analysis';
+export * from './behaviour';
 export * from './endpoint';
 export { formatIssues, parseOrThrow } from './parse';
 /** The vocabularies the schemas' enums are built from (defined in `sdk/constants`, which workflows import directly). */

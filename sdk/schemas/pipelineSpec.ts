@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
+import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
 import { TARGETS } from '../constants';
@@ -115,6 +116,8 @@ export const validateStage = z.strictObject({
     .optional(),
   /** Accept a change of input/output names, types or shapes versus the endpoint's stable version. */
   allowBreakingChanges: z.boolean().default(false),
+  /** Before any traffic, the fp32 candidate and the stable version answer the same replay inputs; a change of behaviour is refused unless accepted. */
+  behaviour: behaviourGate.prefault({}),
   ...stageTiming('10m'),
 });
 
@@ -156,7 +159,7 @@ export const stages = z.strictObject({
   convert: convertStage.prefault({}),
   /** Make optimized copies (candidates) of the converted model, per target. */
   optimize: optimizeStage.prefault({}),
-  /** Check every candidate: structure, the endpoint's IO contract, parity with the source, accuracy. */
+  /** Check every candidate: structure, the endpoint's IO contract, parity with the source, accuracy, behaviour against the stable version. */
   validate: validateStage.prefault({}),
   /** Measure the candidates that passed on each target's workers, and gate the pick against the stable version. */
   benchmark: benchmarkStage.prefault({}),

@@ -4,6 +4,7 @@ import { modelArtifact } from './artifact';
 import { endpointName, sha256Digest, versionName } from './common';
 import { ioSignature } from './tensor';
 import { analysisVerdict } from './analysis';
+import { behaviourDiff } from './behaviour';
 import { FAILURE_TYPES, OUTCOMES, PHASES, TARGETS } from '../constants';
 
 export const runtimeInfo = z.object({
@@ -85,6 +86,8 @@ export const validationReport = z.object({
   accuracy: z
     .object({ metric: z.literal('accuracy'), value: z.number(), samples: z.number().int(), baseline: z.number().optional(), drop: z.number().optional() })
     .optional(),
+  /** The fp32 candidate against the endpoint's stable version on the same replay inputs (the behaviour gate). */
+  behaviour: behaviourDiff.optional(),
   passed: z.boolean(),
   /** Why it did not pass, one line each. */
   reasons: z.array(z.string()),

@@ -32,12 +32,18 @@ afterAll(async () => {
   await Promise.all([worker?.stop(), gateway?.process.stop()]);
 });
 
-function spec(version: string, model: Parameters<typeof modelPath>[0], rollout: NonNullable<PipelineSpecInput['rollout']>): PipelineSpecInput {
+/** `acceptChange`: a model whose answers differ from stable's passes the behaviour gate, so that the canary judges it. */
+function spec(
+  version: string,
+  model: Parameters<typeof modelPath>[0],
+  rollout: NonNullable<PipelineSpecInput['rollout']>,
+  acceptChange?: string,
+): PipelineSpecInput {
   return {
     endpoint: ENDPOINT,
     version,
     model: { source: pathToFileURL(modelPath(model)).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+    stages: { optimize: { enabled: false }, benchmark: { enabled: false }, validate: { behaviour: { acceptChange } } },
     rollout,
   };
 }
@@ -94,7 +100,12 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
   try {
     const result = await (
       await client.deploy(
-        spec('v3', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+        spec(
+          'v3',
+          'classifier_perturbed',
+          { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis },
+          'a different model (top-1 agreement about 0.5): the canary judges it',
+        ),
       )
     ).result();
     expect(result.outcome).toBe('rolledBack');

@@ -155,7 +155,13 @@ test('status answers while running and after completion', async () => {
 
 test('a direct release that cannot be applied everywhere returns the endpoint to the stable version it holds', async () => {
   expect((await (await client.deploy(spec('partial', 'v1', 'classifier'))).result()).outcome).toBe('promoted');
-  const tooMany: PipelineSpecInput = { ...spec('partial', 'v2', 'classifier_perturbed'), rollout: { strategy: 'direct', timeout: '1500ms', minReplicas: 3 } };
+  const perturbed = spec('partial', 'v2', 'classifier_perturbed');
+  const tooMany: PipelineSpecInput = {
+    ...perturbed,
+    // A different model: its change of behaviour is accepted, so that it reaches the release.
+    stages: { ...perturbed.stages, validate: { behaviour: { acceptChange: 'the release is under test' } } },
+    rollout: { strategy: 'direct', timeout: '1500ms', minReplicas: 3 },
+  };
   const result = await (await client.deploy(tooMany)).result();
 
   expect(result.outcome).toBe('failed');

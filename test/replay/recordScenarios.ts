@@ -25,11 +25,16 @@ import { saveHistory } from './recordHistory';
 
 const ENDPOINT = 'replay';
 const model = (name: string) => pathToFileURL(path.join(PACKAGE_ROOT, 'examples', 'models', `${name}.onnx`)).href;
+/** `classifier_perturbed` answers differently: its change is accepted before traffic, so that the release or the canary judges it. */
 const spec = (version: string, source: string, rollout: PipelineSpecInput['rollout'] = { strategy: 'direct' }): PipelineSpecInput => ({
   endpoint: ENDPOINT,
   version,
   model: { source: model(source), task: 'classifier' },
-  stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+  stages: {
+    optimize: { enabled: false },
+    benchmark: { enabled: false },
+    ...(source === 'classifier_perturbed' ? { validate: { behaviour: { acceptChange: 'a different model, judged after the gate' } } } : {}),
+  },
   rollout,
 });
 const analysis = { minSamples: 30 };

@@ -17,7 +17,14 @@ describe('pipelineSpec', () => {
         ingest: { timeout: 300_000 },
         convert: { golden: { samples: 64, seed: 0 }, timeout: 600_000 },
         optimize: { enabled: true, passes: { cpu: ['graph', 'int8'], gpu: ['graph', 'fp16'] }, timeout: 600_000 },
-        validate: { smokeTest: true, tolerances: {}, int8MinAgreement: 0.99, allowBreakingChanges: false, timeout: 600_000 },
+        validate: {
+          smokeTest: true,
+          tolerances: {},
+          int8MinAgreement: 0.99,
+          allowBreakingChanges: false,
+          behaviour: { enabled: true, minTop1Agreement: 0.95, maxMeanDelta: 0.03, maxMeanLogDelta: 0.1, rowSumTolerance: 0.001, maxAccuracyDropVsStable: 0.01 },
+          timeout: 600_000,
+        },
         benchmark: {
           enabled: true,
           batchSizes: [1],

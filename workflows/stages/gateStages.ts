@@ -1,23 +1,29 @@
 /**
  * The stages that judge the candidates: validate (structure, IO contract against the stable
- * version, parity against the source framework, accuracy), benchmark (on each target's workers,
- * the stable version measured interleaved with them), select (the fastest faithful pick, gated
- * against stable).
+ * version, parity against the source framework, accuracy, behaviour against stable), benchmark (on
+ * each target's workers, the stable version measured interleaved with them), select (the fastest
+ * faithful pick, gated against stable).
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
-import type { BenchmarkGate, BenchmarkReport, Candidate, Target } from '../../sdk/schemas';
+import type { FailureType } from '../../sdk/constants';
+import { behaviourSummary } from '../../sdk/behaviourSummary';
+import type { BenchmarkGate, BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
 import { judgeAgainstStable, judgeByP50, type GateLimits } from '../benchmarkGate';
 import { selectCandidate } from '../candidateSelection';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
 
 /**
  * Validates every candidate on its target's workers: structure, IO contract against the stable
- * version, parity against the source framework, accuracy. The fp32 model must pass.
+ * version, parity against the source framework, accuracy. The fp32 model must pass, and answer the
+ * replay inputs like the stable version the endpoint handed over (the behaviour gate, inside the
+ * same activity).
  */
 export async function validateStage(d: Deployment): Promise<void> {
   const { spec, status } = d;
   const { validate } = spec.stages;
   const conversion = status.conversion ?? fail('validate', 'validateStage needs convertStage first');
+  // Absent without an endpoint: the activity reads the stable version from the routing.
+  const stable = d.admission ? d.admission.stable && { version: d.admission.stable.version, digest: d.admission.stable.digest } : undefined;
   await d.stage(
     'validate',
     async () => {
@@ -46,6 +52,7 @@ export async function validateStage(d: Deployment): Promise<void> {
                 : undefined,
             endpoint: spec.endpoint,
             allowBreakingChanges: validate.allowBreakingChanges,
+            ...(candidate.pass === 'convert' ? { behaviour: { ...validate.behaviour, stable } } : {}),
             timeoutMs: validate.timeout,
           });
         const forTarget = status.candidates.filter((c) => c.target === target);
@@ -53,9 +60,8 @@ export async function validateStage(d: Deployment): Promise<void> {
         baseCandidate.validation = await validateOn(baseCandidate);
         if (!baseCandidate.validation.passed) {
           status.validation = baseCandidate.validation;
-          const breaking = baseCandidate.validation.ioContract && baseCandidate.validation.ioContract.breaking.length > 0 && !validate.allowBreakingChanges;
           throw new StageFailed({
-            type: breaking ? 'IoContractBroken' : 'ModelValidationFailed',
+            type: validationFailureType(baseCandidate.validation, validate.allowBreakingChanges),
             stage: 'validate',
             message: baseCandidate.validation.reasons.join('; '),
           });
@@ -71,8 +77,19 @@ export async function validateStage(d: Deployment): Promise<void> {
       }
       return status.candidates.filter((c) => c.validation?.passed).length;
     },
-    (passed) => `${passed} of ${status.candidates.length} candidate(s) pass (parity against the source model${validate.evaluation ? ', accuracy' : ''})`,
+    (passed) => {
+      const behaviour = status.candidates.find((c) => c.pass === 'convert')?.validation?.behaviour;
+      const parity = `${passed} of ${status.candidates.length} candidate(s) pass (parity against the source model${validate.evaluation ? ', accuracy' : ''})`;
+      return behaviour ? `${parity}; ${behaviourSummary(behaviour)}` : parity;
+    },
   );
+}
+
+/** Why the fp32 model was refused: a broken IO contract, a change of behaviour alone, or anything else. */
+function validationFailureType(report: ValidationReport, allowBreakingChanges: boolean): FailureType {
+  if (report.ioContract && report.ioContract.breaking.length > 0 && !allowBreakingChanges) return 'IoContractBroken';
+  if (report.behaviour && !report.behaviour.passed && report.reasons.length === 1) return 'BehaviourChanged';
+  return 'ModelValidationFailed';
 }
 
 /**
