@@ -43,14 +43,7 @@ export function shapeSignature(inputs: TensorMap): string {
  * batch). `sampleRows` reads either back as one request per sample. Undefined when there are no requests.
  */
 export function capturedSampleSet(requests: readonly CapturedRequest[]): CapturedSampleSet | undefined {
-  const groups = new Map<string, CapturedRequest[]>();
-  for (const request of requests) {
-    const signature = shapeSignature(request.inputs);
-    groups.set(signature, [...(groups.get(signature) ?? []), request]);
-  }
-  const rowsOf = (group: readonly CapturedRequest[]) => group.reduce((n, r) => n + r.rows, 0);
-  const ranked = [...groups.entries()].sort((a, b) => rowsOf(b[1]) - rowsOf(a[1]));
-  const [taken, ...others] = ranked;
+  const { taken, others } = byShape(requests);
   if (!taken) return undefined;
   const group = [...taken[1]].reverse();
   const batched = group.every((r) => hasBatchAxis(r.inputs));
@@ -63,6 +56,26 @@ export function capturedSampleSet(requests: readonly CapturedRequest[]): Capture
     versions: [...new Set(taken[1].map((r) => r.version))],
     leftOut: others.map(([shapes, g]) => ({ shapes, requests: g.length })),
   };
+}
+
+/** The requests of the most common shape (by rows), newest first as given; the requests of other shapes are left out. */
+export function mostCommonShape(requests: readonly CapturedRequest[]): CapturedRequest[] {
+  return byShape(requests).taken?.[1] ?? [];
+}
+
+/** Requests grouped by {@link shapeSignature}, the group with most rows first. */
+function byShape(requests: readonly CapturedRequest[]): { taken?: [string, CapturedRequest[]]; others: [string, CapturedRequest[]][] } {
+  const groups = new Map<string, CapturedRequest[]>();
+  for (const request of requests) {
+    const signature = shapeSignature(request.inputs);
+    groups.set(signature, [...(groups.get(signature) ?? []), request]);
+  }
+  const [taken, ...others] = [...groups.entries()].sort((a, b) => rowsOf(b[1]) - rowsOf(a[1]));
+  return { ...(taken ? { taken } : {}), others };
+}
+
+function rowsOf(group: readonly CapturedRequest[]): number {
+  return group.reduce((n, r) => n + r.rows, 0);
 }
 
 /** Every input has a first axis, and all agree on its length (the batch). */

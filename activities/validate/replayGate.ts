@@ -1,7 +1,8 @@
 /**
  * The replay gate before any traffic: the fp32 candidate and the endpoint's stable version answer
- * the same replay inputs (this deployment's golden inputs, and the labelled evaluation set when the
- * spec has one); {@link compareOutputs} measures what differs, and a change beyond the thresholds
+ * the same replay inputs (requests the gateway captured from the stable version's production traffic,
+ * when there are any; this deployment's golden inputs; and the labelled evaluation set when the spec
+ * has one); {@link compareOutputs} measures what differs, and a change beyond the thresholds
  * is a reason (`BehaviourChanged`) unless the spec accepts it. The stable version is the one the
  * endpoint handed the deployment, else the routing's; an optimized stable copy is represented by
  * the fp32 model it was made from (its own faithfulness was judged when it was made), so
@@ -20,11 +21,16 @@ import type { ModelRuntime, ModelSession, TensorMap } from '../../runtime';
 import { loadForTarget } from '../../runtime/executionProviders';
 import { getBundle, getBundleRuns } from '../../runtime/tensorBundle';
 import { concatRuns } from '../../runtime/tensorRuns';
+import { readCaptured } from '../../runtime/capturedTraffic';
+import { mostCommonShape } from '../../runtime/capturedSamples';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { stableVersion } from '../rollout/stableVersion';
 import { behaviourVerdict, compareOutputs } from './behaviourDiff';
 import { accuracy, evaluationFeeds } from './evaluationSet';
 import { scoreOutputOf } from './parity';
+
+/** Captured requests replayed at most (rows, newest first; requests of the most common shape). */
+const CAPTURED_REPLAY_ROWS = 512;
 
 /** The gate's thresholds, and the stable version the endpoint handed over. */
 export interface BehaviourInput extends BehaviourGate {
@@ -74,12 +80,19 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
       known,
     );
   }
-  if (!input.goldenDigest && !input.evaluation) return skipped('no replay inputs (no golden inputs, no evaluation set)', known);
+  const captured = mostCommonShape((await readCaptured(deps.store, input.endpoint, { version: stable.version, maxRows: CAPTURED_REPLAY_ROWS })).requests);
+  if (!input.goldenDigest && !input.evaluation && captured.length === 0)
+    return skipped('no replay inputs (no captured traffic, no golden inputs, no evaluation set)', known);
   if (!(await deps.store.exists(storeKeys.model(comparedDigest)))) return skipped(`stable ${stable.version}'s model is not in the store`, known);
   const session = await loadForTarget(deps.runtime, await deps.loadModel(comparedDigest), input.target, { allowSpinning: false });
   try {
     if (!sameInputs(candidate, session)) return skipped(`the inputs differ from stable ${stable.version}'s: nothing to replay on both`, known);
-    const { sets, measured, notes } = await replay(deps.store, input, { candidate, stable: session });
+    const { sets, measured, notes } = await replay(
+      deps.store,
+      input,
+      { candidate, stable: session },
+      captured.map((r) => r.inputs),
+    );
     return {
       status: 'compared',
       ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
@@ -94,7 +107,7 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
 }
 
 /** Runs both models on each replay set and compares their answers, and their accuracy on the evaluation set. */
-async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair<ModelSession>) {
+async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair<ModelSession>, captured: readonly TensorMap[]) {
   const scoreOutput = scoreOutputOf(models.candidate.signature.outputs, input.scoreOutput);
   const sets: ReplaySetBehaviour[] = [];
   const notes: string[] = [];
@@ -108,6 +121,7 @@ async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair
     }
     return typeof answers === 'string' ? undefined : answers;
   };
+  if (captured.length > 0) await compare('captured', captured);
   if (input.goldenDigest) await compare('golden', await getBundleRuns(store, input.goldenDigest));
   if (input.evaluation) {
     const { feeds, labels } = evaluationFeeds(await getBundle(store, input.evaluation.digest), input.evaluation.labels, models.candidate.signature.inputs);

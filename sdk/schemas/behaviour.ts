@@ -81,7 +81,7 @@ export type OutputBehaviour = z.infer<typeof outputBehaviour>;
 /** The outputs of one replay set, compared. */
 export const replaySetBehaviour = z.object({
   /** `golden`: this deployment's golden inputs; `evaluation`: the labelled evaluation set. */
-  name: z.enum(['golden', 'evaluation']),
+  name: z.enum(['captured', 'golden', 'evaluation']),
   samples: z.number().int().nonnegative(),
   outputs: z.array(outputBehaviour),
 });
