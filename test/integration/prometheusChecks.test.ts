@@ -35,7 +35,7 @@ afterAll(async () => {
 
 type Checks = { name: string; query: string; min?: number; max?: number }[];
 
-function spec(version: string, checks: Checks): PipelineSpecInput {
+function spec(version: string, checks: Checks, bake = '4s'): PipelineSpecInput {
   return {
     endpoint: ENDPOINT,
     version,
@@ -46,7 +46,7 @@ function spec(version: string, checks: Checks): PipelineSpecInput {
         ? { strategy: 'direct' }
         : {
             strategy: 'canary',
-            steps: [{ weight: 50, bake: '4s' }],
+            steps: [{ weight: 50, bake }],
             maxBakeExtensions: 0,
             analysis: { minSamples: 20, prometheus: { url: prometheus.url, checks } },
           },
@@ -56,7 +56,9 @@ function spec(version: string, checks: Checks): PipelineSpecInput {
 const canaryRate = 'sum(rate(modelship_requests_total{endpoint="{{endpoint}}",version="{{canary}}",code="200"}[{{window}}]))';
 
 test('a canary whose PromQL check holds is promoted, with the measured value in its verdict', async () => {
-  const result = await (await client.deploy(spec('v2', [{ name: 'canary-serves', query: canaryRate, min: 1 }]))).result();
+  // An 8 s window: rate() needs at least two scrapes (1 s apart) of the canary's series within it,
+  // which a loaded 2-core machine does not always deliver in 4 s.
+  const result = await (await client.deploy(spec('v2', [{ name: 'canary-serves', query: canaryRate, min: 1 }], '8s'))).result();
   // The failure (if any) in the assertion, so a rollback says why.
   expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
   const check = result.rollout?.steps[0]?.verdict?.checks.find((c) => c.name === 'prometheus:canary-serves');
