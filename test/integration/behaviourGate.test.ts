@@ -7,28 +7,23 @@
  * accepted change is promoted with the diff and the reason recorded.
  */
 import { pathToFileURL } from 'node:url';
-import type { ManagedProcess } from '../../cli/dev/childProcess';
-import { ModelshipClient } from '../../sdk/client';
+import { type ModelshipClient } from '../../sdk/client';
 import { routingDocument, type DeploymentResult, type PipelineSpecInput } from '../../sdk/schemas';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
-import { exampleFile, modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { exampleFile, modelPath } from '../support/testEnv';
+import { startStack, type Stack } from '../support/stack';
 
 let storeDir: string;
-let worker: ManagedProcess;
-let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let stack: Stack;
 const ENDPOINT = 'replay-gate';
 
 beforeAll(async () => {
-  storeDir = await tempDir('store-behaviour');
-  [worker, gateway] = await Promise.all([startWorkerProcess(storeDir), startGatewayProcess(storeDir)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  stack = await startStack('store-behaviour');
+  ({ storeDir, client } = stack);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([worker?.stop(), gateway?.process.stop()]);
-});
+afterAll(() => stack?.stop());
 
 function spec(version: string, model: Parameters<typeof modelPath>[0], behaviour: { acceptChange?: string } = {}): PipelineSpecInput {
   return {

@@ -8,29 +8,27 @@ import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { routingDocument } from '../../sdk/schemas';
 import { startTraffic, type TrafficResult } from '../../cli/trafficGenerator';
-import { ControlRejectedError, ModelshipClient } from '../../sdk/client';
+import { ControlRejectedError, type ModelshipClient } from '../../sdk/client';
 import type { PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
+import { modelPath, startWorkerProcess, waitForStatus } from '../support/testEnv';
+import { startStack, type Stack } from '../support/stack';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let stack: Stack;
 let store: string;
 const ENDPOINT = 'canary';
 
 beforeAll(async () => {
-  store = await tempDir('store-canary');
-  [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  stack = await startStack('store-canary');
+  ({ storeDir: store, worker, gateway, client } = stack);
   const first = await (await client.deploy(spec('v1', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }] }))).result();
   expect(first.outcome).toBe('promoted');
   expect(first.stages.find((s) => s.name === 'release')?.summary).toMatch(/no stable version to compare with: canary skipped, released directly/);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([worker?.stop(), gateway?.process.stop()]);
-});
+afterAll(() => stack?.stop());
 
 /** `acceptChange`: a model whose answers differ from stable's passes the behaviour gate, so that the canary judges it. */
 function spec(
@@ -155,7 +153,7 @@ test('a worker killed with SIGKILL mid-bake is replaced and the rollout continue
     const deployment = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis }));
     await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
     await worker.kill();
-    worker = await startWorkerProcess(store);
+    worker = stack.worker = await startWorkerProcess(store);
     const result = await deployment.result();
     expect(result.outcome).toBe('promoted');
     expect(result.rollout?.steps[0]).toMatchObject({ status: 'passed', verdict: { status: 'pass' } });

@@ -8,26 +8,23 @@ import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
-import { ControlRejectedError, DeploymentRefusedError, ModelshipClient, type DeploymentEvent } from '../../sdk/client';
+import { ControlRejectedError, DeploymentRefusedError, type ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { routingDocument, type PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
+import { modelPath, runCli, waitForStatus } from '../support/testEnv';
+import { startStack, type Stack } from '../support/stack';
 
-let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let stack: Stack;
 let store: string;
 
 beforeAll(async () => {
-  store = await tempDir('store-endpoint');
-  [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  stack = await startStack('store-endpoint');
+  ({ storeDir: store, gateway, client } = stack);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([worker?.stop(), gateway?.process.stop()]);
-});
+afterAll(() => stack?.stop());
 
 function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
   return {

@@ -9,30 +9,27 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ModelshipClient } from '../../sdk/client';
+import { type ModelshipClient } from '../../sdk/client';
 import { loadPipelineSpec } from '../../sdk/specFile';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { DEFAULT_DYNAMIC_SIZE } from '../../runtime';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
-import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { modelPath, runCli, tempDir } from '../support/testEnv';
+import { startStack, type Stack } from '../support/stack';
 
-let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let stack: Stack;
 let store: string;
 
 beforeAll(async () => {
-  store = await tempDir('store-profiles');
-  [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  stack = await startStack('store-profiles');
+  ({ storeDir: store, gateway, client } = stack);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([worker?.stop(), gateway?.process.stop()]);
-});
+afterAll(() => stack?.stop());
 
 const profile = {
   inputs: {

@@ -9,26 +9,23 @@ import { pathToFileURL } from 'node:url';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ManagedProcess } from '../../cli/dev/childProcess';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
-import { ModelshipClient } from '../../sdk/client';
+import { type ModelshipClient } from '../../sdk/client';
 import { modelMetadata, type PipelineSpecInput } from '../../sdk/schemas';
 import { loadPipelineSpec } from '../../sdk/specFile';
-import { modelPath, processEnv, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { modelPath, processEnv } from '../support/testEnv';
+import { startStack, type Stack } from '../support/stack';
 
 let storeDir: string;
-let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+let stack: Stack;
 
 beforeAll(async () => {
-  storeDir = await tempDir('store-stages');
-  [worker, gateway] = await Promise.all([startWorkerProcess(storeDir), startGatewayProcess(storeDir)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  stack = await startStack('store-stages');
+  ({ storeDir, gateway, client } = stack);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await Promise.all([worker?.stop(), gateway?.process.stop()]);
-});
+afterAll(() => stack?.stop());
 
 const quick = { optimize: { enabled: false }, benchmark: { windowRuns: 5, budget: '1s' } } as const;
 
