@@ -106,8 +106,11 @@ export class TrafficCapture {
     const { endpoint, version } = buffer;
     const now = (this.deps.now ?? Date.now)();
     const key = storeKeys.capture(endpoint, version, now, this.deps.replicaId, this.seq++);
-    const document = encodeCaptureBundle({ endpoint, version, replicaId: this.deps.replicaId, capturedAt: new Date(now).toISOString() }, requests);
-    buffer.writing = writeDocument(this.deps.store, key, document)
+    const header = { endpoint, version, replicaId: this.deps.replicaId, capturedAt: new Date(now).toISOString() };
+    // Encoded on a later turn of the event loop (never on the path of the request that filled the
+    // buffer), and inside the chain, so an encoding error is logged like a failed write.
+    buffer.writing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => writeDocument(this.deps.store, key, encodeCaptureBundle(header, requests)))
       .then(() => this.applyRetention(endpoint, version))
       .catch((error: unknown) => this.deps.log(`capture of ${endpoint}/${version}: ${requests.length} request(s) dropped: ${String(error)}`))
       .finally(() => {

@@ -29,9 +29,14 @@ export function behaviourVerdict(
   sets: readonly ReplaySetBehaviour[],
   accuracy: { stable: number; candidate: number; drop: number } | undefined,
   gate: Pick<BehaviourGate, 'maxAccuracyDropVsStable' | 'acceptChange'>,
+  /** Changes found outside the sets' outputs (e.g. the candidate fails on inputs stable answers). */
+  failures: readonly string[] = [],
 ): Pick<BehaviourDiff, 'changes' | 'acceptedChange' | 'passed'> {
-  const changes = sets.flatMap((set) =>
-    set.outputs.filter((o) => o.changes.length > 0).map((o) => `${o.name} on ${set.samples} ${set.name} inputs: ${o.changes.join(', ')}`),
+  const changes = [...failures];
+  changes.push(
+    ...sets.flatMap((set) =>
+      set.outputs.filter((o) => o.changes.length > 0).map((o) => `${o.name} on ${set.samples} ${set.name} inputs: ${o.changes.join(', ')}`),
+    ),
   );
   if (accuracy && accuracy.drop > gate.maxAccuracyDropVsStable) {
     changes.push(

@@ -87,7 +87,7 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
   const session = await loadForTarget(deps.runtime, await deps.loadModel(comparedDigest), input.target, { allowSpinning: false });
   try {
     if (!sameInputs(candidate, session)) return skipped(`the inputs differ from stable ${stable.version}'s: nothing to replay on both`, known);
-    const { sets, measured, notes } = await replay(
+    const { sets, measured, notes, failures } = await replay(
       deps.store,
       input,
       { candidate, stable: session },
@@ -99,7 +99,7 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
       stable: known,
       sets,
       ...(measured ? { accuracy: measured } : {}),
-      ...behaviourVerdict(sets, measured, gate),
+      ...behaviourVerdict(sets, measured, gate, failures),
     };
   } finally {
     await session.release();
@@ -111,15 +111,17 @@ async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair
   const scoreOutput = scoreOutputOf(models.candidate.signature.outputs, input.scoreOutput);
   const sets: ReplaySetBehaviour[] = [];
   const notes: string[] = [];
+  const failures: string[] = [];
   let measured: BehaviourDiff['accuracy'];
   const compare = async (name: ReplaySetBehaviour['name'], runs: readonly TensorMap[]): Promise<Pair<TensorMap> | undefined> => {
     const answers = await runBoth(models, runs);
     if (typeof answers === 'string') notes.push(`${name} inputs not compared: ${answers}`);
+    else if ('candidateFails' in answers) failures.push(`the candidate fails on ${name} inputs stable answers: ${answers.candidateFails}`);
     else {
       const samples = runs.reduce((n, feeds) => n + rows(feeds), 0);
       sets.push({ name, samples, outputs: compareOutputs(answers.candidate, answers.stable, scoreOutput, input.behaviour) });
     }
-    return typeof answers === 'string' ? undefined : answers;
+    return typeof answers === 'string' || 'candidateFails' in answers ? undefined : answers;
   };
   if (captured.length > 0) await compare('captured', captured);
   if (input.goldenDigest) await compare('golden', await getBundleRuns(store, input.goldenDigest));
@@ -132,7 +134,7 @@ async function replay(store: ArtifactStore, input: ReplayGateInput, models: Pair
       measured = { stable: ofStable, candidate: ofCandidate, drop: ofStable - ofCandidate, samples: labels.length };
     }
   }
-  return { sets, measured, notes };
+  return { sets, measured, notes, failures };
 }
 
 function skipped(note: string, stable?: BehaviourDiff['stable']): BehaviourDiff {
@@ -171,21 +173,29 @@ interface Pair<T> {
 
 /**
  * Both models' answers on the same runs of feeds (several runs: a fixed batch, shapes that vary),
- * each side's runs as one set; or why there are none: a candidate that fails on them is already
- * refused by parity or accuracy; a stable version that fails leaves nothing to compare.
+ * each side's runs as one set. Inputs the stable version cannot answer leave nothing to compare (a
+ * string: why); inputs it answers and the candidate cannot are a change of behaviour (`candidateFails`).
  */
-async function runBoth(models: Pair<ModelSession>, runs: readonly TensorMap[]): Promise<Pair<TensorMap> | string> {
-  try {
-    const candidate: TensorMap[] = [];
-    const stable: TensorMap[] = [];
-    for (const feeds of runs) {
-      candidate.push(await models.candidate.run(feeds));
+async function runBoth(models: Pair<ModelSession>, runs: readonly TensorMap[]): Promise<Pair<TensorMap> | { candidateFails: string } | string> {
+  const candidate: TensorMap[] = [];
+  const stable: TensorMap[] = [];
+  for (const feeds of runs) {
+    try {
       stable.push(await models.stable.run(feeds));
+    } catch (error) {
+      return firstLine(error);
     }
-    return { candidate: concatRuns(candidate), stable: concatRuns(stable) };
-  } catch (error) {
-    return (error as Error).message.split('\n')[0] ?? 'failed';
+    try {
+      candidate.push(await models.candidate.run(feeds));
+    } catch (error) {
+      return { candidateFails: firstLine(error) };
+    }
   }
+  return { candidate: concatRuns(candidate), stable: concatRuns(stable) };
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'failed';
 }
 
 function rows(feeds: TensorMap): number {

@@ -201,3 +201,12 @@ test('the one-line summary says what was compared and the verdict', () => {
     'behaviour vs stable skipped: no stable version to compare with (first deployment)',
   );
 });
+
+test('a candidate that fails on inputs the stable version answers is a change, unless accepted', () => {
+  const failure = 'the candidate fails on captured inputs stable answers: Invalid rank for input: features';
+  expect(behaviourVerdict([], undefined, gate, [failure])).toEqual({ changes: [failure], passed: false });
+  expect(behaviourVerdict([], undefined, { ...gate, acceptChange: 'new input layout' }, [failure])).toMatchObject({
+    passed: true,
+    acceptedChange: 'new input layout',
+  });
+});

@@ -44,6 +44,7 @@ async function submit(ctx: EndpointContext, request: SubmitDeploymentRequest): P
     submittedAt: new Date().toISOString(),
     ...(request.by ? { submittedBy: request.by } : {}),
   };
+  ctx.startFailures.delete(workflowId); // an earlier start failure of this version is not this submission's
   state.queue.push(entry);
   ctx.pending.set(workflowId, request);
   ctx.show();

@@ -46,7 +46,7 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
     // Failed or cancelled without a rollback of its own: the routing may have changed under it.
     const why = `after ${entry.workflowId} ended ${outcome}`;
     if (!patched(ENDPOINT_HOLDS_STABLE)) await adoptRouting(ctx, why);
-    else if (ctx.releasing) detail += `; ${await restoreStable(ctx, why)}`;
+    else if (mayHaveChangedRouting(ctx, result)) detail += `; ${await restoreStable(ctx, why)}`;
   }
   if (result?.release) state.generation = Math.max(state.generation, result.release.generation);
   if (result?.rollout?.rollback) state.generation = Math.max(state.generation, result.rollout.rollback.generation);
@@ -103,6 +103,17 @@ async function follow(
 
 function describeStart(spec: PipelineSpec, workflowType: string, admittedBy: string, by: string | undefined): string {
   return `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}\nworkflow: ${workflowType}\nadmitted by ${admittedBy}${by ? ` for ${by}` : ''}`;
+}
+
+/**
+ * Whether a deployment that ended without a rollback of its own may have changed the routing: it
+ * reported a release phase or weight, its result shows the release stage started, or there is no
+ * result to tell (it failed, or was terminated, in an unknown place). Returning to stable when it had
+ * not is harmless: the routing write is a no-op and the check finds stable serving.
+ */
+function mayHaveChangedRouting(ctx: EndpointContext, result: DeploymentResult | undefined): boolean {
+  if (ctx.releasing || !result) return true;
+  return result.stages.some((s) => s.name === 'release' && s.status !== 'pending' && s.status !== 'skipped');
 }
 
 /** Notes that the running deployment has reached its release (it may have changed the routing). */

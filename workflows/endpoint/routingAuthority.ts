@@ -10,6 +10,7 @@ import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow'
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
 import { describeReturn, returnToStable } from '../rollout/returnToStable';
 import type { EndpointContext } from './endpointContext';
+import { describeError } from './endpointDetails';
 
 /** Patch id: the endpoint restores its stable version instead of adopting the routing. */
 export const ENDPOINT_HOLDS_STABLE = 'endpoint-holds-stable';
@@ -21,9 +22,15 @@ export const ENDPOINT_HOLDS_STABLE = 'endpoint-holds-stable';
 export async function restoreStable(ctx: EndpointContext, why: string): Promise<string> {
   const stable = ctx.state.stable;
   if (!stable) return `no stable version to return to (${why})`;
-  const back = await returnToStable(ctx.acts, { endpoint: ctx.name, stable, reason: why, updatedBy: ctx.self, timeoutMs: 120_000 });
-  ctx.state.generation = Math.max(ctx.state.generation, back.generation);
-  return `the endpoint returned traffic to ${stable.version} (${describeReturn(back)})`;
+  try {
+    const back = await returnToStable(ctx.acts, { endpoint: ctx.name, stable, reason: why, updatedBy: ctx.self, timeoutMs: 120_000 });
+    ctx.state.generation = Math.max(ctx.state.generation, back.generation);
+    return `the endpoint returned traffic to ${stable.version} (${describeReturn(back)})`;
+  } catch (error) {
+    // The endpoint lives on (its queue and history matter more than this attempt); the history says
+    // what failed, and an operator's `rollback` or the next deployment returns to it again.
+    return `the endpoint could NOT return traffic to ${stable.version}: ${describeError(error)}`;
+  }
 }
 
 /** Before the patch: makes `stable` what the routing document serves, if they disagree (recorded in the history). */

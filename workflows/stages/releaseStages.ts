@@ -68,6 +68,8 @@ async function releaseDirectly(d: Deployment, serving: Candidate, artifact: Mode
   } catch (error) {
     const failure = toDeploymentFailure('release', error);
     if (!stable || !PARTIAL_RELEASE_FAILURES.has(failure.type)) throw error;
+    // Histories recorded before the patch (a canary redeploying its stable version) did not go back here.
+    if (!d.admission && !patched(DIRECT_RELEASE_READS_STABLE)) throw error;
     // No replica (and no replica started later) may keep a version that could not be applied everywhere.
     const back = await returnToStable(d.cpu(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`), {
       endpoint: spec.endpoint,
