@@ -21,3 +21,19 @@ export function countNonFinite(t: Tensor, start = 0, count = t.data.length - sta
   for (let i = start; i < start + count; i++) if (isNonFiniteAt(t, i)) n++;
   return n;
 }
+
+/** The number an IEEE 754 half-precision bit pattern stands for (subnormals, ±Inf and NaN included). */
+export function floatFromHalf(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits & HALF_EXPONENT) >> 10;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** An FP16 tensor (half bits) as the FP32 tensor of the same values; any other tensor as it is. */
+export function widenHalf(t: Tensor): Tensor {
+  if (t.datatype !== 'FP16') return t;
+  return { datatype: 'FP32', shape: t.shape, data: Float32Array.from(t.data as ArrayLike<number>, floatFromHalf) };
+}

@@ -8,17 +8,22 @@
  *   probabilities               rows that sum to 1 on stable must on the candidate (a removed softmax);
  *                               the mean log-probability delta weighs unlikely classes like likely ones
  *   integer and other outputs   share of equal values
- * NaN or Inf in a candidate's output is always a change.
+ * NaN or Inf in a candidate's output is always a change. FP16 outputs are compared as the numbers
+ * their half bits stand for.
  */
 import type { BehaviourDiff, BehaviourGate, OutputBehaviour, ReplaySetBehaviour, ValueRange } from '../../sdk/schemas';
 import type { Tensor, TensorMap } from '../../runtime/tensor';
+import { widenHalf } from '../../runtime/nonFiniteValues';
 import { top1Agreement } from './parity';
 
 export type BehaviourThresholds = Pick<BehaviourGate, 'minTop1Agreement' | 'maxMeanDelta' | 'maxMeanLogDelta' | 'rowSumTolerance'>;
 
 /** Compares every output of the candidate with stable's output of the same name. */
 export function compareOutputs(candidate: TensorMap, stable: TensorMap, scoreOutput: string | undefined, thresholds: BehaviourThresholds): OutputBehaviour[] {
-  return Object.entries(candidate).map(([name, c]) => compareOutput(name, c, stable[name], name === scoreOutput, thresholds));
+  return Object.entries(candidate).map(([name, c]) => {
+    const s = stable[name];
+    return compareOutput(name, widenHalf(c), s && widenHalf(s), name === scoreOutput, thresholds);
+  });
 }
 
 /**

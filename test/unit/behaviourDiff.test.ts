@@ -4,6 +4,7 @@
  * (a retrain) passes; an accepted change passes with the diff recorded.
  */
 import { behaviourVerdict, compareOutputs } from '../../activities/validate/behaviourDiff';
+import { halfFromFloat } from '../../runtime/syntheticInputs';
 import type { Tensor, TensorMap } from '../../runtime';
 import { behaviourGate, type ReplaySetBehaviour } from '../../sdk/schemas';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
@@ -209,4 +210,15 @@ test('a candidate that fails on inputs the stable version answers is a change, u
     passed: true,
     acceptedChange: 'new input layout',
   });
+});
+
+test('FP16 outputs are compared as the numbers their half bits stand for: a close retrain passes, NaN is a change', () => {
+  const half = (data: Float32Array): Tensor => ({ datatype: 'FP16', shape: [ROWS, CLASSES], data: Uint16Array.from(data, halfFromFloat) });
+  const z = logits();
+  const fp16Stable = { probabilities: half(softmax(z)) };
+  const retrained = { probabilities: half(softmax(map(z, (v) => v * 1.001))) };
+  expect(judge(retrained, { against: fp16Stable })).toMatchObject({ passed: true });
+  const withNaN = softmax(z);
+  withNaN[0] = NaN;
+  expect(judge({ probabilities: half(withNaN) }, { against: fp16Stable }).changes.join('; ')).toMatch(/NaN\/Inf/);
 });

@@ -1,6 +1,6 @@
 /** NaN/Inf in served answers: which outputs, how many values, and the 500 that names them. */
 import { HttpError } from '../../protocol/httpError';
-import { countNonFinite, isNonFiniteAt } from '../../runtime/nonFiniteValues';
+import { countNonFinite, floatFromHalf, isNonFiniteAt } from '../../runtime/nonFiniteValues';
 import { halfFromFloat, type Tensor } from '../../runtime';
 import { NonFiniteOutputError, nonFiniteOutputs, refuseNonFinite } from '../../serving/nonFiniteOutputs';
 
@@ -38,4 +38,9 @@ test('a finite answer passes; a non-finite one is a 500 naming each output with 
     { name: 'b', nonFinite: 4, values: 4 },
   ]);
   expect(two.message).toBe("model e/v produced non-finite values (NaN or Inf) in outputs 'a' (1 of 4 values), 'b' (4 of 4 values)");
+});
+
+test('half bits decode to the numbers they stand for', () => {
+  expect([0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0xfc00].map(floatFromHalf)).toEqual([1, -2, 0.333251953125, 2 ** -24, Infinity, -Infinity]);
+  expect(floatFromHalf(0x7e00)).toBeNaN();
 });
