@@ -3,6 +3,7 @@
  * what it admitted): once (a query), or waiting until the endpoint answers (the `awaitDeployment`
  * Update: until the deployment has `started`, or until its outcome is `recorded`). Nothing here polls.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { awaitDeploymentUpdate, endpointStatusQuery } from '../definitions';
 import { DeploymentNotFoundError } from '../errors';
@@ -17,6 +18,9 @@ import { updateFailureReason, updateFailureType } from './updateRejection';
 export interface DeploymentRun {
   runId?: string;
 }
+
+/** How often a client reads the state of an endpoint too old to answer `awaitDeployment`. */
+const OLD_ENDPOINT_POLL_MS = 1000;
 
 /** The failure type of `awaitDeployment` when a queued deployment will not start. */
 const NOT_STARTED = 'DeploymentNotStarted';
@@ -62,12 +66,15 @@ export async function awaitRun(client: Client, endpoint: string, workflowId: str
     if (error instanceof WorkflowUpdateFailedError && updateFailureType(error) === NOT_STARTED)
       throw new DeploymentNotFoundError(workflowId, updateFailureReason(error));
     // No endpoint workflow (a deployment started directly), or it has closed, or it could not run the
-    // Update: what its state says settles it, unless the deployment is still queued there.
-    if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {
+    // Update: what its state says settles it.
+    if (!(error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError)) throw error;
+    // Still queued at an endpoint that cannot answer the Update (its worker predates it, during a rolling
+    // upgrade): the one place the client still reads the state until the deployment starts.
+    for (;;) {
       const run = await lookUpRun(client, endpoint, workflowId);
       if (run !== 'queued') return run;
+      await sleep(OLD_ENDPOINT_POLL_MS);
     }
-    throw error;
   }
 }
 

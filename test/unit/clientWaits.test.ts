@@ -76,6 +76,23 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 }
 
 describe('the run of a deployment admitted by its endpoint', () => {
+  test('an endpoint too old to answer awaitDeployment is read until the deployment starts', async () => {
+    let reads = 0;
+    const { client } = fakeClient({
+      'endpoint/demo': {
+        // No update handler (the fake rejects the Update); the deployment starts on the third read.
+        query: async () => {
+          reads++;
+          return reads < 3
+            ? endpointState({ queue: [{ version: 'v2', workflowId: WORKFLOW_ID, submittedAt: 't' }] })
+            : endpointState({ active: { version: 'v2', workflowId: WORKFLOW_ID, submittedAt: 't', runId: 'run-3' } });
+        },
+      },
+    });
+    await expect(awaitRun(client, 'demo', WORKFLOW_ID)).resolves.toEqual({ runId: 'run-3' });
+    expect(reads).toBe(3);
+  });
+
   test('awaitDeployment (until started) gives the run id', async () => {
     const { client, calls } = fakeClient({ 'endpoint/demo': { update: async () => ({ known: true, runId: 'run-2' }) } });
     await expect(awaitRun(client, 'demo', WORKFLOW_ID)).resolves.toEqual({ runId: 'run-2' });
