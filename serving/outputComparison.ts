@@ -2,7 +2,7 @@
  * Comparing two models' answers to the same request (shadow traffic), and reducing an answer to
  * one prediction per request (for distribution checks). NaN or Inf is never an agreement.
  */
-import { countNonFinite } from '../runtime/nonFiniteValues';
+import { countNonFinite, widenHalf } from '../runtime/nonFiniteValues';
 import type { Tensor, TensorMap } from '../runtime/tensor';
 
 export interface OutputComparison {
@@ -30,16 +30,19 @@ export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputC
   let maxAbsDiff = 0;
   let rowAgree: boolean[] | undefined;
   const nonFiniteRows = new Set<number>();
-  for (const [name, a] of Object.entries(served)) {
-    const b = candidate[name];
-    const n = a.shape.length > 0 ? (a.shape[0] as number) : 1;
+  for (const [name, servedTensor] of Object.entries(served)) {
+    const candidateTensor = candidate[name];
+    const n = servedTensor.shape.length > 0 ? (servedTensor.shape[0] as number) : 1;
     rows = Math.max(rows, n);
     rowAgree ??= new Array<boolean>(n).fill(true);
-    if (!b || b.shape.join('x') !== a.shape.join('x') || b.datatype !== a.datatype) {
+    if (!candidateTensor || candidateTensor.shape.join('x') !== servedTensor.shape.join('x') || candidateTensor.datatype !== servedTensor.datatype) {
       rowAgree.fill(false);
       maxAbsDiff = Number.POSITIVE_INFINITY;
       continue;
     }
+    // FP16 compared as the numbers its half bits stand for.
+    const a = widenHalf(servedTensor);
+    const b = widenHalf(candidateTensor);
     const rowSize = n > 0 ? a.data.length / n : 0;
     const float = a.datatype === 'FP32' || a.datatype === 'FP64' || a.datatype === 'FP16';
     const classifier = float && a.shape.length >= 2 && (a.shape[a.shape.length - 1] as number) > 1;
@@ -75,8 +78,9 @@ export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputC
  * none when those values are NaN or Inf.
  */
 export function predictionOf(outputs: TensorMap): number | undefined {
-  const first = Object.values(outputs)[0];
-  if (!first || first.data.length === 0 || Array.isArray(first.data)) return undefined;
+  const output = Object.values(outputs)[0];
+  if (!output || output.data.length === 0 || Array.isArray(output.data)) return undefined;
+  const first = widenHalf(output);
   const float = first.datatype === 'FP32' || first.datatype === 'FP64';
   const last = first.shape.length >= 2 ? (first.shape[first.shape.length - 1] as number) : 1;
   if (countNonFinite(first, 0, float ? last : 1) > 0) return undefined;

@@ -54,3 +54,11 @@ test('predictions skip NaN/Inf answers (the stats window holds numbers only)', (
   expect(predictionOf({ y: fp32([1], [Number.NEGATIVE_INFINITY]) })).toBeUndefined();
   expect(predictionOf({ y: fp32([2], [0.5, Number.NaN]) })).toBe(0.5);
 });
+
+test('FP16 outputs are compared and predicted as the numbers their half bits stand for', () => {
+  const half = (values: number[]): TensorMap => ({ logits: { datatype: 'FP16', shape: [1, values.length], data: Uint16Array.from(values, halfFromFloat) } });
+  // Raw half bits of negative numbers sort backwards: -1 (0xbc00) is "smaller" than -2 (0xc000).
+  expect(predictionOf(half([-1, -2]))).toBe(0);
+  expect(compareOutputs(half([-1, -2]), half([-1, -2])).agreedRows).toBe(1);
+  expect(compareOutputs(half([-1, -2]), half([-2, -1])).agreedRows).toBe(0);
+});
