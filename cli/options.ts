@@ -7,6 +7,11 @@ import { CliError } from './cliError';
 /** Flags as `util.parseArgs` takes them. */
 export type Flags = NonNullable<ParseArgsConfig['options']>;
 
+/** Flags that each take one string value (what it means, the command's schema says). */
+export function stringFlags(...names: string[]): Flags {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+}
+
 export interface ParsedCommandLine<T> {
   options: T;
   positionals: string[];

@@ -13,6 +13,7 @@ import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { writeNpz } from '../npzFiles';
+import { stringFlags } from '../options';
 
 const usage = 'modelship capture <endpoint> --out file.npz [--version v] [--max-rows 1000] [--store URI]';
 
@@ -21,10 +22,7 @@ export const captureCommand = defineCommand({
   summary: "export an endpoint's captured request inputs (sampled by the gateways) as an .npz sample set",
   usage,
   flags: {
-    out: { type: 'string' },
-    version: { type: 'string' },
-    'max-rows': { type: 'string' },
-    store: { type: 'string' },
+    ...stringFlags('out', 'version', 'max-rows', 'store'),
   },
   options: z.object({
     out: z.string().min(1),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
 import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
+import { stringFlags } from '../options';
 
 const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--state-dir .modelship] [--verbose]';
 
@@ -13,10 +14,7 @@ export const devCommand = defineCommand({
   summary: 'start a local Temporal dev server (with UI), a CPU worker and a gateway',
   usage,
   flags: {
-    port: { type: 'string' },
-    'ui-port': { type: 'string' },
-    'gateway-port': { type: 'string' },
-    'state-dir': { type: 'string' },
+    ...stringFlags('port', 'ui-port', 'gateway-port', 'state-dir'),
     verbose: { type: 'boolean' },
   },
   options: z.object({

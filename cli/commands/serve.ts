@@ -5,6 +5,7 @@ import { DEFAULT_STORE_URI, openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
 import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
+import { stringFlags } from '../options';
 
 const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
@@ -21,18 +22,20 @@ export const serveCommand = defineCommand({
   summary: 'run an inference gateway replica',
   usage,
   flags: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    store: { type: 'string' },
-    'replica-id': { type: 'string' },
-    'advertise-url': { type: 'string' },
-    'poll-interval': { type: 'string' },
-    'max-body-bytes': { type: 'string' },
-    'intra-op-threads': { type: 'string' },
-    'capture-rate': { type: 'string' },
-    'capture-max-rows': { type: 'string' },
-    'capture-retention': { type: 'string' },
-    'capture-flush-interval': { type: 'string' },
+    ...stringFlags(
+      'port',
+      'host',
+      'store',
+      'replica-id',
+      'advertise-url',
+      'poll-interval',
+      'max-body-bytes',
+      'intra-op-threads',
+      'capture-rate',
+      'capture-max-rows',
+      'capture-retention',
+      'capture-flush-interval',
+    ),
   },
   options: z.object({
     port: portNumber.default(8000),

@@ -15,6 +15,7 @@ import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { readNpz } from '../npzFiles';
+import { stringFlags } from '../options';
 
 const usage =
   'modelship traffic <endpoint> [--gateway http://127.0.0.1:8000] [--requests 1000] [--concurrency 4] [--duration 60] [--header name=value] [--profile spec.yaml | --inputs samples.npz | --captured [--store URI]]';
@@ -24,15 +25,9 @@ export const trafficCommand = defineCommand({
   summary: 'send bounded inference traffic (profile-shaped, rows of an .npz, or captured requests) to a loopback gateway (demos and tests)',
   usage,
   flags: {
-    gateway: { type: 'string' },
-    requests: { type: 'string' },
-    concurrency: { type: 'string' },
-    duration: { type: 'string' },
+    ...stringFlags('gateway', 'requests', 'concurrency', 'duration', 'profile', 'inputs', 'store'),
     header: { type: 'string', multiple: true },
-    profile: { type: 'string' },
-    inputs: { type: 'string' },
     captured: { type: 'boolean' },
-    store: { type: 'string' },
   },
   options: z.object({
     gateway: z.string().url().default('http://127.0.0.1:8000'),
