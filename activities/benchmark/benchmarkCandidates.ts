@@ -53,7 +53,10 @@ type Deps = { store: ArtifactStore; runtime: ModelRuntime; context: ActivityCont
 export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Promise<BenchmarkReport> {
   const { context } = deps;
   const stable = await stableToMeasure(deps.store, input);
-  const loaded = await loadAll(deps, input.target, [...input.candidates, ...(stable ? [stable] : [])]);
+  // A candidate that is the stable artifact (a redeploy, or the fp32 copy of it) stands for stable: the same model is not measured twice.
+  const asCandidate = stable ? input.candidates.findIndex((c) => c.digest === stable.digest) : -1;
+  const loaded = await loadAll(deps, input.target, [...input.candidates, ...(stable && asCandidate < 0 ? [stable] : [])]);
+  const stableAt = asCandidate >= 0 ? asCandidate : loaded.length - 1;
   let peakRss = process.memoryUsage().rss;
   try {
     const batches: BatchMeasurement[][] = loaded.map(() => []);
@@ -85,8 +88,8 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
       batches: batches[i] ?? [],
     }));
     const candidates = reports.slice(0, input.candidates.length);
-    const baseline = stable ? reports[reports.length - 1] : undefined;
-    const stableSamples = firstBatchSamples[loaded.length - 1] ?? [];
+    const baseline = stable ? { ...(reports[stableAt] as CandidateBenchmark), label: stable.label } : undefined;
+    const stableSamples = firstBatchSamples[stableAt] ?? [];
     const batchSize = input.batchSizes[0] ?? 1;
     return {
       target: input.target,

@@ -4,7 +4,8 @@
  * spatial axis length 1), and NaN or Inf in any output is a reason.
  */
 import { modelMetadata, type InputProfile, type ValidationReport } from '../../sdk/schemas';
-import { planInputs, profileInputs, shapeCycleLength, type ModelSession, type TensorData, type TensorMap } from '../../runtime';
+import { planInputs, profileInputs, shapeCycleLength, type ModelSession, type TensorMap } from '../../runtime';
+import { countNonFinite } from '../../runtime/nonFiniteValues';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 
 /** The first-load probe's inputs, for the signature the artifact's metadata records (undefined without metadata: the probe only loads). */
@@ -29,17 +30,10 @@ export async function smokeTest(session: ModelSession, profile: InputProfile | u
     outputs: Object.entries(runs[0] ?? {}).map(([name, t]) => ({
       name,
       shape: [...t.shape],
-      nonFinite: runs.reduce((n, r) => n + countNonFinite(r[name]?.data ?? []), 0),
+      nonFinite: runs.reduce((n, r) => n + (r[name] ? countNonFinite(r[name]) : 0), 0),
     })),
     inputs: planInputs(session.signature.inputs, profile, options).description,
   };
   const bad = report.smokeTest.outputs.filter((o) => o.nonFinite > 0);
   if (bad.length > 0) report.reasons.push(`NaN or Inf on synthetic inputs: ${bad.map((o) => `${o.name} (${o.nonFinite} values)`).join(', ')}`);
-}
-
-function countNonFinite(data: TensorData): number {
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0;
-  let n = 0;
-  for (const v of data) if (!Number.isFinite(v)) n++;
-  return n;
 }
