@@ -76,6 +76,11 @@ export class InstancePool implements ModelSession {
     return this.slots.length;
   }
 
+  /** Instances running a request now. */
+  get busy(): number {
+    return this.slots.filter((s) => s?.job !== undefined).length;
+  }
+
   async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
     return (await this.runTimed(feeds, outputNames)).outputs;
   }
