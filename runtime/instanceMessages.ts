@@ -13,7 +13,17 @@ import { NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from 
 export interface InstanceData {
   model: Uint8Array;
   options: SessionOptions;
+  /**
+   * Shared with the pool: element 0 set to {@link STOP_REQUESTED} asks the instance to exit after
+   * its current run, without answering it. A thread cannot be terminated inside onnxruntime's
+   * native `run()` (its teardown then aborts the whole process), so stopping waits for that point.
+   */
+  control?: Int32Array;
 }
+
+export const STOP_REQUESTED = 1;
+/** The exit code of an instance that stopped on request. */
+export const STOPPED_EXIT_CODE = 70;
 
 /** Caller → instance: run these feeds. */
 export interface RunRequest {

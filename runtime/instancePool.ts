@@ -13,7 +13,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IoSignature, RuntimeInfo } from '../sdk/schemas';
-import { forTransfer, type InstanceData, type InstanceMessage, type RunRequest } from './instanceMessages';
+import { forTransfer, STOP_REQUESTED, type InstanceData, type InstanceMessage, type RunRequest } from './instanceMessages';
 import { InstanceCrashedError, ModelLoadError, type ModelSession, type SessionOptions, type TimedOutputs } from './modelRuntime';
 import type { TensorMap } from './tensor';
 
@@ -28,9 +28,9 @@ interface Job {
 
 interface Instance {
   worker: Worker;
+  /** Shared with the thread: asks it to exit after its current run ({@link STOP_REQUESTED}). */
+  control: Int32Array;
   job?: Job;
-  /** Set once the pool asked it to stop (release, or a test's terminate): its exit is expected. */
-  stopping?: boolean;
 }
 
 /** A restart that fails (out of memory, say) is tried again after this long. */
@@ -59,7 +59,7 @@ export class InstancePool implements ModelSession {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const ready = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed) {
-      await Promise.all(ready.map((r) => r.instance.worker.terminate()));
+      await Promise.all(ready.map((r) => stop(r.instance)));
       throw failed.reason;
     }
     const first = ready[0] as Spawned;
@@ -95,15 +95,17 @@ export class InstancePool implements ModelSession {
   }
 
   /**
-   * Stops instance `index`'s thread as a crash would: the request it runs fails, and it restarts.
-   * For tests of crash handling and for an operator's tooling; resolves once the thread is gone.
+   * Stops instance `index`'s thread as a crash would: the request it runs fails and the instance
+   * restarts. A running instance exits when its run ends (onnxruntime cannot be interrupted inside
+   * `run()`), an idle one at once. For tests of crash handling; resolves once the thread is gone.
    */
-  async terminateInstance(index: number): Promise<void> {
+  async crashInstance(index: number): Promise<void> {
     const instance = this.slots[index];
     if (!instance) return;
-    await instance.worker.terminate();
+    await stop(instance);
   }
 
+  /** Terminates the threads (each after its current run, which fails); queued requests fail at once. */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -112,9 +114,8 @@ export class InstancePool implements ModelSession {
     await Promise.all(
       this.slots.map(async (instance) => {
         if (!instance) return;
-        instance.stopping = true;
         instance.job?.reject(gone);
-        await instance.worker.terminate();
+        await stop(instance);
       }),
     );
   }
@@ -131,7 +132,7 @@ export class InstancePool implements ModelSession {
   private pump(): void {
     for (const instance of this.slots) {
       if (this.waiting.length === 0) return;
-      if (!instance || instance.job || instance.stopping) continue;
+      if (!instance || instance.job) continue;
       const job = this.waiting.shift() as Job;
       instance.job = job;
       const { tensors, transfer } = forTransfer(job.feeds, job.owned);
@@ -169,7 +170,7 @@ export class InstancePool implements ModelSession {
     spawn(this.data).then(
       ({ instance }) => {
         if (this.released) {
-          void instance.worker.terminate();
+          void stop(instance);
           return;
         }
         this.slots[index] = instance;
@@ -194,14 +195,25 @@ interface Spawned {
   runtime: RuntimeInfo;
 }
 
+/** Stops an instance's thread: at once when idle, else when its run ends. Resolves once it is gone. */
+function stop(instance: Instance): Promise<void> {
+  const exited = new Promise<void>((resolve) => instance.worker.once('exit', () => resolve()));
+  if (instance.job) {
+    Atomics.store(instance.control, 0, STOP_REQUESTED);
+    instance.worker.ref();
+  } else void instance.worker.terminate();
+  return exited;
+}
+
 /** Starts one instance thread and waits for its session to load. */
 function spawn(data: InstanceData): Promise<Spawned> {
-  const worker = startWorker(data);
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startWorker({ ...data, control });
   return new Promise<Spawned>((resolve, reject) => {
     const onMessage = (message: InstanceMessage): void => {
       if (message.kind !== 'ready' && message.kind !== 'loadFailed') return;
       worker.off('message', onMessage); // (its error and exit listeners stay: no-ops once settled, never an unhandled 'error')
-      if (message.kind === 'ready') resolve({ instance: { worker }, signature: message.signature, runtime: message.runtime });
+      if (message.kind === 'ready') resolve({ instance: { worker, control }, signature: message.signature, runtime: message.runtime });
       else {
         void worker.terminate();
         reject(new ModelLoadError(message.message));

@@ -77,11 +77,11 @@ test('two instances run at once; a crashed one fails its request cleanly and res
     const first = pool.run(chain(1200));
     const second = pool.run(chain(1200));
     await until(() => pool.busy === 2);
-    await pool.terminateInstance(0);
+    await pool.crashInstance(0);
     const [a, b] = await Promise.allSettled([first, second]);
     expect(a.status).toBe('rejected');
     expect((a as PromiseRejectedResult).reason).toBeInstanceOf(InstanceCrashedError);
-    expect(String((a as PromiseRejectedResult).reason)).toMatch(/model instance 1 of 2 exited with code \d+ while running this request; it is restarting/);
+    expect(String((a as PromiseRejectedResult).reason)).toMatch(/model instance 1 of 2 exited with code 70 while running this request; it is restarting/);
     expect(b.status).toBe('fulfilled');
     // Later requests succeed, on both instances again.
     const later = await Promise.all([pool.run(chain(400)), pool.run(chain(400))]);
