@@ -45,6 +45,7 @@ export type ExampleModel =
   | 'corrupt'
   | 'datatypes'
   | 'mlp_bench'
+  | 'matmul_chain'
   | 'vad';
 
 export function modelPath(name: ExampleModel): string {
