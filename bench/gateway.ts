@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../cli/dev/ports';
 import { PACKAGE_ROOT, tsEntry } from '../cli/dev/projectPaths';
 import { BenchServer, killAllServersNow, stopAllServers } from './benchServer';
-import { benchRatios, formatRatios, formatTable, type BenchRow, type PointOutcome, type RowKey } from './benchTable';
+import { benchRatios, formatRatios, formatTable, type BenchRow } from './benchTable';
 import { h2loadPoint } from './h2loadLoad';
 import { binaryBody, bodyFile, featureRow, grpcInferFrame, jsonBody, MIN_GRPC_RESPONSE_BYTES } from './inferBodies';
 import { LoadPointError, POINT_SECONDS, WARMUP_SECONDS, type LoadPoint } from './loadPoint';
@@ -24,178 +24,140 @@ import { gatewayHasGrpcPort, startBenchGateway } from './modelshipGateway';
 import { startMlserver, startPytriton } from './peers/peerServers';
 import { measureResponsiveness } from './responsiveness';
 import { formatResponsiveness } from './responsivenessReport';
+import { CONCURRENCIES, lazy, measureSection, type Measure, type ServerSection } from './rowMeasurement';
 import { prepareWrk, wrkPoint } from './wrkLoad';
 
 const run = promisify(execFile);
-const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,8,32').split(',').map(Number);
 const MODEL = path.join(PACKAGE_ROOT, 'examples/models/mlp_bench.onnx');
 const BATCHING = { batching: { maxBatchSize: 32, maxQueueDelayMicroseconds: 2000 } };
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** One row's point at a concurrency: a warm-up run, then the measured run. */
-type Measure = (concurrency: number, seconds: number) => Promise<LoadPoint>;
-interface RowPlan {
-  key: RowKey;
-  label: string;
-  measure: Measure | { na: string };
+/** The request bodies on disk and how to aim a load generator at a server with them. */
+interface Loads {
+  dir: string;
+  jsonFile: string;
+  wrkScript: string;
+  rest: (port: number, model: string, binary?: boolean) => Measure;
+  grpc: (port: number, model: string) => Measure;
 }
 
-async function measureRows(rows: BenchRow[], plans: RowPlan[]): Promise<void> {
-  for (const plan of plans) {
-    const points: Record<number, PointOutcome> = {};
-    for (const c of CONCURRENCIES) {
-      if ('na' in plan.measure) {
-        points[c] = { na: plan.measure.na };
-        continue;
-      }
-      try {
-        if (WARMUP_SECONDS > 0) await plan.measure(c, WARMUP_SECONDS);
-        points[c] = await plan.measure(c, POINT_SECONDS);
-      } catch (error) {
-        if (!(error instanceof LoadPointError)) throw error;
-        points[c] = { failed: error.message };
-      }
-      console.error(`bench: ${plan.label} c=${c}: ${JSON.stringify(points[c])}`);
-    }
-    rows.push({ key: plan.key, label: plan.label, points });
-  }
-}
-
-/** Starts a server, measures its rows, stops it; a server that does not start fails its rows. */
-async function withServer<S extends { server: BenchServer }>(
-  rows: BenchRow[],
-  start: () => Promise<S>,
-  plans: (s: S) => RowPlan[],
-  labels: [RowKey, string][],
-): Promise<void> {
-  let started: S;
-  try {
-    started = await start();
-  } catch (error) {
-    const lines = (error as Error).message.split('\n').filter(Boolean);
-    const failed = { failed: `did not start: ${lines[0]} … ${lines.at(-1)}` };
-    console.error((error as Error).message);
-    for (const [key, label] of labels) rows.push({ key, label, points: Object.fromEntries(CONCURRENCIES.map((c) => [c, failed])) });
-    return;
-  }
-  try {
-    await measureRows(rows, plans(started));
-  } finally {
-    await started.server.stop();
-  }
+async function prepareLoads(dir: string): Promise<Loads> {
+  const row = featureRow();
+  const jsonFile = await bodyFile(dir, 'infer.json', jsonBody(row));
+  const binary = binaryBody(row);
+  const binaryFile = await bodyFile(dir, 'infer.bin', binary.body);
+  const binaryHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(binary.headerLength) };
+  const script = await prepareWrk(dir);
+  return {
+    dir,
+    jsonFile,
+    wrkScript: script,
+    rest: (port, model, isBinary = false) => {
+      const target = {
+        url: `http://127.0.0.1:${port}/v2/models/${model}/infer`,
+        bodyFile: isBinary ? binaryFile : jsonFile,
+        headers: isBinary ? binaryHeaders : JSON_HEADERS,
+      };
+      return (c, s) => wrkPoint(script, target, c, s);
+    },
+    grpc: (port, model) =>
+      lazy(async () => {
+        const target = {
+          url: `http://127.0.0.1:${port}/inference.GRPCInferenceService/ModelInfer`,
+          bodyFile: await bodyFile(dir, `${model}.grpc`, grpcInferFrame(model, row)),
+          minResponseBytes: MIN_GRPC_RESPONSE_BYTES,
+        };
+        return (c, s) => h2loadPoint(target, c, s, path.join(dir, 'h2load.log'));
+      }),
+  };
 }
 
 const inProcess: Measure = async (concurrency, seconds) => {
   const entry = tsEntry('bench/inProcessLoop.ts');
-  const { stdout } = await run(entry.command, [...entry.args, MODEL, String(concurrency), String(seconds), '0'], { timeout: (seconds + 60) * 1000 });
+  const args = [...entry.args, MODEL, String(concurrency), String(seconds), String(WARMUP_SECONDS)];
+  const { stdout } = await run(entry.command, args, { timeout: (seconds + WARMUP_SECONDS + 60) * 1000 });
   const line = stdout.split('\n').find((l) => l.startsWith('IN_PROCESS '));
   if (!line) throw new LoadPointError(`in-process loop printed no result:\n${stdout}`);
   return JSON.parse(line.slice('IN_PROCESS '.length)) as LoadPoint;
 };
 
+async function startFloor(): Promise<{ server: BenchServer; port: number }> {
+  const port = await freePort();
+  const entry = tsEntry('bench/httpFloorServer.ts');
+  const server = await BenchServer.start({
+    name: 'http-floor',
+    command: entry.command,
+    args: [...entry.args, String(port)],
+    readyUrls: [`http://127.0.0.1:${port}/`],
+  });
+  return { server, port };
+}
+
+/** Every server and its rows, in the order they are measured (one server runs at a time). */
+async function sections(loads: Loads): Promise<ServerSection<{ server?: BenchServer }>[]> {
+  const hasGrpc = await gatewayHasGrpcPort();
+  const grpcRow = (port: number | undefined, model: string): Measure | { na: string } =>
+    port ? loads.grpc(port, model) : { na: 'n/a (gateway has no --grpc-port)' };
+  const endpoints = [
+    { name: 'plain', model: MODEL },
+    { name: 'batched', model: MODEL, serving: BATCHING },
+  ];
+  const inProcessSection: ServerSection<object> = {
+    start: async () => ({}),
+    rows: [{ key: 'inprocess', label: 'in-process onnxruntime-node (no HTTP, c session.run loops)', measure: () => inProcess, warmsUp: true }],
+  };
+  const floor: ServerSection<Awaited<ReturnType<typeof startFloor>>> = {
+    start: startFloor,
+    rows: [{ key: 'floor', label: 'bare Node http server (the HTTP floor)', measure: (s) => loads.rest(s.port, 'floor') }],
+  };
+  const gateway: ServerSection<Awaited<ReturnType<typeof startBenchGateway>>> = {
+    start: () => startBenchGateway(path.join(loads.dir, 'store'), endpoints, hasGrpc),
+    rows: [
+      { key: 'json', label: 'Modelship REST JSON, no batching', measure: (g) => loads.rest(g.port, 'plain') },
+      { key: 'jsonBatching', label: 'Modelship REST JSON, batching (32 rows, 2 ms)', measure: (g) => loads.rest(g.port, 'batched') },
+      { key: 'binary', label: 'Modelship REST binary, no batching', measure: (g) => loads.rest(g.port, 'plain', true) },
+      { key: 'grpc', label: 'Modelship gRPC, no batching', measure: (g) => grpcRow(g.grpcPort, 'plain') },
+      { key: 'grpcBatching', label: 'Modelship gRPC, batching', measure: (g) => grpcRow(g.grpcPort, 'batched') },
+    ],
+  };
+  const mlserver: ServerSection<Awaited<ReturnType<typeof startMlserver>>> = {
+    start: () => startMlserver(loads.dir, MODEL),
+    rows: [
+      { key: 'mlserver', label: 'MLServer 1.7.1, ORT runtime, no batching', measure: (m) => loads.rest(m.httpPort, 'mlp') },
+      { key: 'mlserverBatching', label: 'MLServer 1.7.1, adaptive batching (32, 2 ms)', measure: (m) => loads.rest(m.httpPort, 'mlp-batched') },
+    ],
+  };
+  const triton: ServerSection<Awaited<ReturnType<typeof startPytriton>>> = {
+    start: () => startPytriton(loads.dir, MODEL),
+    rows: [
+      { key: 'tritonHttp', label: 'Triton (PyTriton 0.7), dynamic batching, HTTP', measure: (t) => loads.rest(t.httpPort, 'mlp') },
+      { key: 'tritonGrpc', label: 'Triton (PyTriton 0.7), dynamic batching, gRPC', measure: (t) => loads.grpc(t.grpcPort, 'mlp') },
+    ],
+  };
+  return [inProcessSection, floor, gateway, mlserver, triton] as ServerSection<{ server?: BenchServer }>[];
+}
+
+async function writeReport(report: object): Promise<string> {
+  const outDir = path.join(PACKAGE_ROOT, '.modelship/bench');
+  await mkdir(outDir, { recursive: true });
+  const outFile = path.join(outDir, `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(outFile, JSON.stringify(report, null, 2));
+  return path.relative(PACKAGE_ROOT, outFile);
+}
+
 async function main(): Promise<void> {
   const began = performance.now();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-bench-gateway-'));
-  const row = featureRow();
-  const json = await bodyFile(dir, 'infer.json', jsonBody(row));
-  const binary = binaryBody(row);
-  const binaryFile = await bodyFile(dir, 'infer.bin', binary.body);
-  const script = await prepareWrk(dir);
-  const jsonHeaders = { 'content-type': 'application/json' };
-  const rest = (port: number, model: string, bodyFile = json, headers: Record<string, string> = jsonHeaders): Measure => {
-    const target = { url: `http://127.0.0.1:${port}/v2/models/${model}/infer`, bodyFile, headers };
-    return (c, s) => wrkPoint(script, target, c, s);
-  };
-  const grpc = async (port: number, model: string): Promise<Measure> => {
-    const target = {
-      url: `http://127.0.0.1:${port}/inference.GRPCInferenceService/ModelInfer`,
-      bodyFile: await bodyFile(dir, `${model}.grpc`, grpcInferFrame(model, row)),
-      minResponseBytes: MIN_GRPC_RESPONSE_BYTES,
-    };
-    return (c, s) => h2loadPoint(target, c, s, path.join(dir, 'h2load.log'));
-  };
+  const loads = await prepareLoads(dir);
   const rows: BenchRow[] = [];
   let responsiveness: Awaited<ReturnType<typeof measureResponsiveness>> | { failed: string };
   try {
-    await measureRows(rows, [{ key: 'inprocess', label: 'in-process onnxruntime-node (no HTTP)', measure: inProcess }]);
-    const floorLabel: [RowKey, string] = ['floor', 'bare Node http server (the HTTP floor)'];
-    const startFloor = async (): Promise<{ server: BenchServer; port: number }> => {
-      const port = await freePort();
-      const entry = tsEntry('bench/httpFloorServer.ts');
-      return {
-        port,
-        server: await BenchServer.start({
-          name: 'http-floor',
-          command: entry.command,
-          args: [...entry.args, String(port)],
-          readyUrls: [`http://127.0.0.1:${port}/`],
-        }),
-      };
-    };
-    await withServer(rows, startFloor, (s) => [{ key: 'floor', label: floorLabel[1], measure: rest(s.port, 'floor') }], [floorLabel]);
-
-    const hasGrpc = await gatewayHasGrpcPort();
-    const noGrpc = { na: 'n/a (gateway has no --grpc-port)' };
-    const gatewayLabels: [RowKey, string][] = [
-      ['json', 'Modelship REST JSON, no batching'],
-      ['jsonBatching', 'Modelship REST JSON, batching (32 rows, 2 ms)'],
-      ['binary', 'Modelship REST binary, no batching'],
-      ['grpc', 'Modelship gRPC, no batching'],
-      ['grpcBatching', 'Modelship gRPC, batching'],
-    ];
-    const endpoints = [
-      { name: 'plain', model: MODEL },
-      { name: 'batched', model: MODEL, serving: BATCHING },
-    ];
-    const binaryHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(binary.headerLength) };
-    await withServer(
-      rows,
-      () => startBenchGateway(path.join(dir, 'store'), endpoints, hasGrpc),
-      (g) => {
-        const measures: Record<string, Measure | { na: string }> = {
-          json: rest(g.port, 'plain'),
-          jsonBatching: rest(g.port, 'batched'),
-          binary: rest(g.port, 'plain', binaryFile, binaryHeaders),
-          grpc: g.grpcPort ? lazy(() => grpc(g.grpcPort as number, 'plain')) : noGrpc,
-          grpcBatching: g.grpcPort ? lazy(() => grpc(g.grpcPort as number, 'batched')) : noGrpc,
-        };
-        return gatewayLabels.map(([key, label]) => ({ key, label, measure: measures[key] ?? noGrpc }));
-      },
-      gatewayLabels,
-    );
-
-    const mlserverLabels: [RowKey, string][] = [
-      ['mlserver', 'MLServer 1.7.1, ORT runtime, no batching'],
-      ['mlserverBatching', 'MLServer 1.7.1, adaptive batching (32, 2 ms)'],
-    ];
-    await withServer(
-      rows,
-      () => startMlserver(dir, MODEL),
-      (m) => [
-        { key: 'mlserver', label: mlserverLabels[0]![1], measure: rest(m.httpPort, 'mlp') },
-        { key: 'mlserverBatching', label: mlserverLabels[1]![1], measure: rest(m.httpPort, 'mlp-batched') },
-      ],
-      mlserverLabels,
-    );
-
-    const tritonLabels: [RowKey, string][] = [
-      ['tritonHttp', 'Triton (PyTriton 0.7), dynamic batching, HTTP'],
-      ['tritonGrpc', 'Triton (PyTriton 0.7), dynamic batching, gRPC'],
-    ];
-    await withServer(
-      rows,
-      () => startPytriton(dir, MODEL),
-      (t) => [
-        { key: 'tritonHttp', label: tritonLabels[0]![1], measure: rest(t.httpPort, 'mlp') },
-        { key: 'tritonGrpc', label: tritonLabels[1]![1], measure: lazy(() => grpc(t.grpcPort, 'mlp')) },
-      ],
-      tritonLabels,
-    );
-
-    responsiveness = await measureResponsiveness(dir, script, json).catch((error: unknown) => ({ failed: (error as Error).message }));
+    for (const section of await sections(loads)) await measureSection(rows, section);
+    responsiveness = await measureResponsiveness(dir, loads.wrkScript, loads.jsonFile).catch((error: unknown) => ({ failed: (error as Error).message }));
   } finally {
     await stopAllServers();
+    await rm(dir, { recursive: true, force: true });
   }
-  await rm(dir, { recursive: true, force: true });
 
   const ratios = benchRatios(rows, CONCURRENCIES);
   const seconds = (performance.now() - began) / 1000;
@@ -212,10 +174,6 @@ async function main(): Promise<void> {
   console.log(`\nratios (requests/s)\n${formatRatios(ratios)}`);
   console.log(`\n${formatResponsiveness(responsiveness)}`);
   console.log(`\nbench took ${seconds.toFixed(0)} s`);
-
-  const outDir = path.join(PACKAGE_ROOT, '.modelship/bench');
-  await mkdir(outDir, { recursive: true });
-  const outFile = path.join(outDir, `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const report = {
     when: new Date().toISOString(),
     cores: os.availableParallelism(),
@@ -227,16 +185,8 @@ async function main(): Promise<void> {
     ratios,
     responsiveness,
   };
-  await writeFile(outFile, JSON.stringify(report, null, 2));
-  console.log(`results written to ${path.relative(PACKAGE_ROOT, outFile)}`);
-  const anyFailed = rows.some((r) => Object.values(r.points).some((p) => 'failed' in p)) || 'failed' in responsiveness;
-  if (anyFailed) process.exitCode = 1;
-}
-
-/** A Measure whose set-up (writing a body file) runs on first use. */
-function lazy(make: () => Promise<Measure>): Measure {
-  let made: Promise<Measure> | undefined;
-  return async (c, s) => (await (made ??= make()))(c, s);
+  console.log(`results written to ${await writeReport(report)}`);
+  if (rows.some((r) => Object.values(r.points).some((p) => 'failed' in p)) || 'failed' in responsiveness) process.exitCode = 1;
 }
 
 process.on('exit', killAllServersNow);

@@ -17,7 +17,7 @@ import type { LoadPoint } from './loadPoint';
 const run = promisify(execFile);
 const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 5);
 /** MatMuls in the chain, and the largest n (its input is 4·n² bytes, under the gateway's body limit). */
-const DEPTH = 64;
+const DEPTH = 128;
 const MAX_N = 2048;
 
 export interface ResponsivenessResult {
@@ -89,11 +89,12 @@ export async function measureResponsiveness(workDir: string, wrkScript: string, 
     };
     await wrkPoint(wrkScript, plain, 1, 1);
     const plainIdle = await wrkPoint(wrkScript, plain, 1, 3);
-    // Calibrate n (cost grows with n^3) in two steps, the second near the target, where overheads are small.
-    const scale = (n: number, ms: number): number => Math.min(MAX_N, Math.max(64, Math.round((n * Math.cbrt((SLOW_SECONDS * 1000) / ms)) / 16) * 16));
-    const firstN = scale(256, await slowRequest(gateway.port, 256));
-    const probeN = Math.round(firstN / 2 / 16) * 16;
-    const slowN = scale(probeN, await slowRequest(gateway.port, probeN));
+    // Calibrate n from two requests, fitting time ∝ n^k (k is below 3 where the body transfer still counts).
+    const [n1, n2] = [256, 512];
+    const t1 = await slowRequest(gateway.port, n1);
+    const t2 = await slowRequest(gateway.port, n2);
+    const k = Math.min(3, Math.max(1.5, Math.log(t2 / t1) / Math.log(n2 / n1)));
+    const slowN = Math.min(MAX_N, Math.max(n2, Math.round((n2 * ((SLOW_SECONDS * 1000) / t2) ** (1 / k)) / 16) * 16));
     const slow = slowRequest(gateway.port, slowN);
     const health = probeHealth(gateway.port, slow);
     await new Promise((resolve) => setTimeout(resolve, 300));
