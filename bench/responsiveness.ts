@@ -1,24 +1,22 @@
 /**
  * The responsiveness section of `npm run bench:gateway`, against the issue's goal: "during a 5 s
  * inference on one endpoint, health answers in < 50 ms and another endpoint's p99 stays within 2×
- * its idle p99". One gateway serves `slow` (chained MatMuls on an [n,n] input, generated here with
- * the venv's onnx; n is calibrated so one request takes about 5 s) and `plain` (the MLP). Measured:
+ * its idle p99". One gateway serves `slow` (examples/models/matmul_chain.onnx: a [1,n] request
+ * makes ~32·n³ multiply-adds; n is calibrated so one request takes about 5 s) and `plain` (the MLP). Measured:
  * `plain`'s p99 under wrk (one connection) idle, then again while a slow request runs, with a health
  * probe (GET /v2/health/live) every 100 ms from this process's timer.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../cli/dev/projectPaths';
 import { NoRequestsCompleted, wrkPoint, type WrkTarget } from './wrkLoad';
 import { startBenchGateway } from './modelshipGateway';
 import type { LoadPoint } from './loadPoint';
 
-const run = promisify(execFile);
 const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 5);
-/** MatMuls in the chain, and the largest n (its input is 4·n² bytes, under the gateway's body limit). */
-const DEPTH = 128;
-const MAX_N = 2048;
+/** The largest n tried (an n×n matrix inside the model: 4·n² bytes per intermediate). */
+const MAX_N = 4096;
+/** The n of the calibration request. */
+const PROBE_N = 600;
 
 export interface ResponsivenessResult {
   slowN: number;
@@ -31,25 +29,12 @@ export interface ResponsivenessResult {
   plainPass: boolean;
 }
 
-function slowBody(n: number): { body: Buffer; headerLength: number } {
-  const raw = Buffer.alloc(n * n * 4);
-  const header = Buffer.from(
-    JSON.stringify({
-      inputs: [{ name: 'x', datatype: 'FP32', shape: [n, n], parameters: { binary_data_size: raw.length } }],
-      parameters: { binary_data_output: true },
-    }),
-  );
-  return { body: Buffer.concat([header, raw]), headerLength: header.length };
-}
-
+/** One matmul_chain request of size n (values small enough that Tanh does not saturate to a constant). */
 async function slowRequest(port: number, n: number): Promise<number> {
-  const { body, headerLength } = slowBody(n);
+  const data = Array.from({ length: n }, (_, i) => ((i % 7) - 3) / (3 * Math.sqrt(n)));
+  const body = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, n], data }] });
   const started = performance.now();
-  const response = await fetch(`http://127.0.0.1:${port}/v2/models/slow/infer`, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength) },
-  });
+  const response = await fetch(`http://127.0.0.1:${port}/v2/models/slow/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`slow request (n=${n}) answered ${response.status}`);
   return performance.now() - started;
@@ -71,8 +56,7 @@ async function probeHealth(port: number, until: Promise<unknown>): Promise<numbe
 }
 
 export async function measureResponsiveness(workDir: string, wrkScript: string, plainBodyFile: string): Promise<ResponsivenessResult> {
-  const slowModel = path.join(workDir, 'slow.onnx');
-  await run(path.join(PACKAGE_ROOT, '.venv/bin/python'), [path.join(PACKAGE_ROOT, 'bench/makeSlowModel.py'), slowModel, String(DEPTH)]);
+  const slowModel = path.join(PACKAGE_ROOT, 'examples/models/matmul_chain.onnx');
   const gateway = await startBenchGateway(
     path.join(workDir, 'store-responsiveness'),
     [
@@ -89,12 +73,9 @@ export async function measureResponsiveness(workDir: string, wrkScript: string, 
     };
     await wrkPoint(wrkScript, plain, 1, 1);
     const plainIdle = await wrkPoint(wrkScript, plain, 1, 3);
-    // Calibrate n from two requests, fitting time ∝ n^k (k is below 3 where the body transfer still counts).
-    const [n1, n2] = [256, 512];
-    const t1 = await slowRequest(gateway.port, n1);
-    const t2 = await slowRequest(gateway.port, n2);
-    const k = Math.min(3, Math.max(1.5, Math.log(t2 / t1) / Math.log(n2 / n1)));
-    const slowN = Math.min(MAX_N, Math.max(n2, Math.round((n2 * ((SLOW_SECONDS * 1000) / t2) ** (1 / k)) / 16) * 16));
+    // Calibrate n from one request: the model's work grows with n³.
+    const probeMs = await slowRequest(gateway.port, PROBE_N);
+    const slowN = Math.min(MAX_N, Math.round((PROBE_N * ((SLOW_SECONDS * 1000) / probeMs) ** (1 / 3)) / 16) * 16);
     const slow = slowRequest(gateway.port, slowN);
     const health = probeHealth(gateway.port, slow);
     await new Promise((resolve) => setTimeout(resolve, 300));
