@@ -44,6 +44,7 @@ export type ExampleModel =
   | 'sqrt_abs'
   | 'corrupt'
   | 'datatypes'
+  | 'datatypes_typed'
   | 'mlp_bench'
   | 'vad';
 
