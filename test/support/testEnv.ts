@@ -93,7 +93,7 @@ export async function startWorkerProcess(storeUri: string, extra: NodeJS.Process
 /** A gateway replica as users run it: `modelship serve` in its own process. */
 export async function startGatewayProcess(
   storeUri: string,
-  options: { port?: number; replicaId?: string; extraArgs?: string[] } = {},
+  options: { port?: number; replicaId?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ process: ManagedProcess; url: string }> {
   const port = options.port ?? (await freePort());
   const entry = tsEntry('cli/main.ts');
@@ -103,7 +103,7 @@ export async function startGatewayProcess(
     name: 'gateway',
     command: entry.command,
     args: [...args, ...(options.extraArgs ?? [])],
-    env: processEnv(storeUri),
+    env: processEnv(storeUri, options.env),
     cwd: PACKAGE_ROOT,
     logTo: path.join(testEnv('workDir'), 'gateway.log'),
     readyPattern: /serving KServe v2 at/,
