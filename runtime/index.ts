@@ -1,4 +1,14 @@
-export { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSession, type SessionOptions } from './modelRuntime';
+export {
+  InstanceCrashedError,
+  ModelLoadError,
+  runTimed,
+  type ExecutionProvider,
+  type ModelRuntime,
+  type ModelSession,
+  type SessionOptions,
+  type TimedOutputs,
+} from './modelRuntime';
+export { InstancePool } from './instancePool';
 export { OnnxRuntime } from './onnxRuntime';
 export { elementCount, isNumericDatatype, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from './tensor';
 export { seededRandom, profileFeeds, profileInputs, sampleRun, halfFromFloat } from './syntheticInputs';

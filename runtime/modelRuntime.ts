@@ -1,6 +1,7 @@
 /**
  * The inference runtime port. Activities and the gateway load and run models through this
- * interface only; `onnxRuntime.ts` is its one implementation and the one importer of onnxruntime.
+ * interface only; `onnxRuntime.ts` is its one implementation and the one importer of onnxruntime
+ * (its sessions run in a pool of worker threads, `instancePool.ts`, off the caller's event loop).
  */
 import type { IoSignature, RuntimeInfo } from '../sdk/schemas';
 import type { TensorMap } from './tensor';
@@ -18,6 +19,18 @@ export interface SessionOptions {
    * sessions in one process, spinning threads starve each other). Default true.
    */
   allowSpinning?: boolean;
+  /**
+   * Model instances: worker threads, each with its own session, so runs never block the caller's
+   * event loop and up to this many run at once. Default 1. `0` runs on the calling thread (an
+   * in-process baseline only: onnxruntime-node's `run()` is synchronous there and blocks it).
+   */
+  instances?: number;
+}
+
+/** A run's outputs and how long the model itself took (`session.run` alone, without any thread hop). */
+export interface TimedOutputs {
+  outputs: TensorMap;
+  runMs: number;
 }
 
 export interface ModelSession {
@@ -25,7 +38,19 @@ export interface ModelSession {
   readonly runtime: RuntimeInfo;
   /** Runs the model; returns the requested outputs (all if omitted). */
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap>;
+  /** Like `run`, with the model's own time; a session without it is timed around `run` ({@link runTimed}). */
+  runTimed?(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs>;
+  /** Runs this session does at once (its instances); absent for a session that does not say. */
+  readonly instances?: number;
   release(): Promise<void>;
+}
+
+/** Runs `session` and times the model: the session's own timing when it has one, else wall time around `run`. */
+export async function runTimed(session: ModelSession, feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs> {
+  if (session.runTimed) return session.runTimed(feeds, outputNames);
+  const start = performance.now();
+  const outputs = await session.run(feeds, outputNames);
+  return { outputs, runMs: performance.now() - start };
 }
 
 export interface ModelRuntime {
@@ -37,4 +62,9 @@ export interface ModelRuntime {
 /** The model cannot be loaded or run by this runtime: corrupt, unsupported operator, bad IO. */
 export class ModelLoadError extends Error {
   override readonly name = 'ModelLoadError';
+}
+
+/** A model instance (its worker thread) stopped while running a request; the instance is restarting. */
+export class InstanceCrashedError extends Error {
+  override readonly name = 'InstanceCrashedError';
 }

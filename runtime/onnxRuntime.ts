@@ -1,10 +1,13 @@
 /**
  * onnxruntime-node behind the {@link ModelRuntime} port. The only module that imports the native
- * runtime; everything else speaks KServe datatypes and {@link Tensor}s.
+ * runtime; everything else speaks KServe datatypes and {@link Tensor}s. `OnnxRuntime.load` starts
+ * the model's instances (worker threads, `instancePool.ts`), each of which loads its session here
+ * with {@link loadInThread}.
  */
 import * as ort from 'onnxruntime-node';
 import type { Datatype, IoSignature, TensorSpec } from '../sdk/schemas';
-import { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSession, type SessionOptions } from './modelRuntime';
+import { InstancePool } from './instancePool';
+import { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSession, type SessionOptions, type TimedOutputs } from './modelRuntime';
 import type { Tensor, TensorData, TensorMap } from './tensor';
 
 /** KServe datatype ↔ onnxruntime element type: one frozen table, both directions. */
@@ -33,7 +36,7 @@ const ORT_PROVIDERS: Readonly<Record<ExecutionProvider, string>> = Object.freeze
   tensorrt: 'tensorrt',
 });
 
-class OnnxSession implements ModelSession {
+export class OnnxSession implements ModelSession {
   constructor(
     private readonly session: ort.InferenceSession,
     readonly signature: IoSignature,
@@ -41,16 +44,22 @@ class OnnxSession implements ModelSession {
   ) {}
 
   async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    return (await this.runTimed(feeds, outputNames)).outputs;
+  }
+
+  async runTimed(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) {
       ortFeeds[name] = new ort.Tensor(ORT_TYPES[tensor.datatype], tensor.data as never, tensor.shape);
     }
+    const start = performance.now();
     const results = outputNames ? await this.session.run(ortFeeds, outputNames as string[]) : await this.session.run(ortFeeds);
+    const runMs = performance.now() - start;
     const outputs: TensorMap = {};
     for (const [name, value] of Object.entries(results)) {
       outputs[name] = fromOrtTensor(name, value);
     }
-    return outputs;
+    return { outputs, runMs };
   }
 
   async release(): Promise<void> {
@@ -73,38 +82,47 @@ function toTensorSpec(meta: ort.InferenceSession.ValueMetadata, role: 'input' | 
   return { name: meta.name, datatype, shape: meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
 }
 
-export class OnnxRuntime implements ModelRuntime {
-  readonly version: string = ort.env.versions.node ?? ort.env.versions.common;
+const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
 
+export class OnnxRuntime implements ModelRuntime {
+  readonly version: string = ORT_VERSION;
+
+  /** Starts `options.instances` (default 1) worker threads with a session each; `0` loads on this thread. */
   async load(model: Uint8Array, options: SessionOptions = {}): Promise<ModelSession> {
-    const providers = options.executionProviders ?? ['cpu'];
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(model, {
-        executionProviders: providers.map((p) => ORT_PROVIDERS[p]),
-        intraOpNumThreads: options.intraOpThreads ?? 0,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
-      });
-    } catch (error) {
-      throw new ModelLoadError(`onnxruntime ${this.version} cannot load the model: ${errorMessage(error)}`);
-    }
-    try {
-      const signature: IoSignature = {
-        inputs: session.inputMetadata.map((m) => toTensorSpec(m, 'input')),
-        outputs: session.outputMetadata.map((m) => toTensorSpec(m, 'output')),
-      };
-      return new OnnxSession(session, signature, {
-        ortVersion: this.version,
-        // onnxruntime-node does not say which provider it settled on; with one requested it is that one.
-        executionProvider: providers[0] ?? 'cpu',
-        intraOpThreads: options.intraOpThreads ?? 0,
-      });
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
+    const instances = options.instances ?? 1;
+    return instances === 0 ? loadInThread(model, options) : InstancePool.start(model, options, instances);
+  }
+}
+
+/** A session on the calling thread: its `run()` blocks this thread's event loop while the model computes. */
+export async function loadInThread(model: Uint8Array, options: SessionOptions = {}): Promise<OnnxSession> {
+  const providers = options.executionProviders ?? ['cpu'];
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, {
+      executionProviders: providers.map((p) => ORT_PROVIDERS[p]),
+      intraOpNumThreads: options.intraOpThreads ?? 0,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
+    });
+  } catch (error) {
+    throw new ModelLoadError(`onnxruntime ${ORT_VERSION} cannot load the model: ${errorMessage(error)}`);
+  }
+  try {
+    const signature: IoSignature = {
+      inputs: session.inputMetadata.map((m) => toTensorSpec(m, 'input')),
+      outputs: session.outputMetadata.map((m) => toTensorSpec(m, 'output')),
+    };
+    return new OnnxSession(session, signature, {
+      ortVersion: ORT_VERSION,
+      // onnxruntime-node does not say which provider it settled on; with one requested it is that one.
+      executionProvider: providers[0] ?? 'cpu',
+      intraOpThreads: options.intraOpThreads ?? 0,
+    });
+  } catch (error) {
+    await session.release();
+    throw error;
   }
 }
 

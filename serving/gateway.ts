@@ -49,7 +49,7 @@ export interface GatewayOptions {
   heartbeatIntervalMs?: number;
   /** Largest request body (REST) or message (gRPC) accepted, in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
-  /** onnxruntime intra-op threads per session (0 = runtime default). */
+  /** onnxruntime intra-op threads per model instance (0 = the replica's cores shared out between a version's instances). */
   intraOpThreads?: number;
   /** Sampled capture of served requests into the store; default off (rate 0). */
   capture?: CaptureOptions;

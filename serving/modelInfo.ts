@@ -1,6 +1,7 @@
 /**
  * What the gateway says about the models it serves, whatever the protocol (REST routes and gRPC
- * methods answer from here): a model's metadata, whether it is ready, and the repository index.
+ * methods answer from here): a model's metadata and whether it is ready. The repository index is
+ * in `repositoryIndex.ts`.
  */
 import type { TensorSpec } from '../sdk/schemas';
 import { HttpError } from '../protocol/httpError';
@@ -19,14 +20,6 @@ export interface ModelDescription {
   readonly outputs: readonly TensorSpec[];
 }
 
-/** One entry of the repository index: a version an endpoint serves, or mirrors to (`shadow`). */
-export interface RepositoryEntry {
-  readonly name: string;
-  readonly version: string;
-  readonly state: 'READY';
-  readonly reason: string;
-}
-
 /** Metadata of `endpoint`: its versions, and the inputs and outputs of the version named (or the primary one); a 404 when unknown. */
 export function describeModel(registry: ModelRegistry, endpoint: string, version: string | undefined): ModelDescription {
   const loaded = lookup(registry, endpoint, version);
@@ -43,16 +36,6 @@ export function describeModel(registry: ModelRegistry, endpoint: string, version
 /** True when `endpoint` (or its version `version`) is loaded and serving. */
 export function isModelReady(registry: ModelRegistry, endpoint: string, version: string | undefined): boolean {
   return (version ? registry.pick(endpoint, { version }) : registry.primary(endpoint)) !== undefined;
-}
-
-/** Every endpoint and version this replica holds loaded, served or shadow, by endpoint then version. */
-export function repositoryIndex(registry: ModelRegistry): RepositoryEntry[] {
-  return registry.endpoints().flatMap((endpoint) => {
-    const route = registry.route(endpoint);
-    const served = (route?.versions ?? []).map((v): RepositoryEntry => ({ name: endpoint, version: v.loaded.version, state: 'READY', reason: '' }));
-    const shadow = route?.shadow ? [{ name: endpoint, version: route.shadow.loaded.version, state: 'READY' as const, reason: 'shadow' }] : [];
-    return [...served, ...shadow];
-  });
 }
 
 function lookup(registry: ModelRegistry, endpoint: string, version?: string): LoadedVersion {

@@ -65,7 +65,8 @@ export interface PickOptions {
   random?: number;
 }
 
-export type LoadSession = (digest: string) => Promise<ModelSession>;
+/** Loads a version's session for its serving config (which says how many instances it gets). */
+export type LoadSession = (digest: string, serving: ServingConfig) => Promise<ModelSession>;
 export type ObserverFor = (endpoint: string, version: string) => ExecutorObserver;
 
 export class ModelRegistry {
@@ -136,7 +137,7 @@ export class ModelRegistry {
       const config = serving ?? DEFAULT_SERVING;
       const existing = reusable.get(reuseKey(version, digest, config));
       if (existing) return existing;
-      const loaded = new LoadedVersion(version, digest, await load(digest), config, this.observerFor(doc.endpoint, version));
+      const loaded = new LoadedVersion(version, digest, await load(digest, config), config, this.observerFor(doc.endpoint, version));
       fresh.push(loaded);
       return loaded;
     };

@@ -4,7 +4,8 @@
  */
 import type { ModelRuntime } from '../runtime';
 import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
-import { routingDocument, type AppliedEndpoint, type ReplicaStatus } from '../sdk/schemas';
+import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type ServingConfig } from '../sdk/schemas';
+import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import type { ModelRegistry } from './modelRegistry';
 
 export interface ReconcilerOptions {
@@ -16,6 +17,7 @@ export interface ReconcilerOptions {
   url: string;
   pollIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
   onApplied?: (endpoint: string, generation: number) => void;
@@ -105,7 +107,7 @@ export class Reconciler {
       const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
       if (recentlyFailed) continue;
       try {
-        await registry.apply(doc, (digest) => this.load(digest));
+        await registry.apply(doc, (digest, serving) => this.load(digest, serving));
         this.applied.set(endpoint, { generation: doc.generation });
         this.failedAt.delete(endpoint);
         this.options.onApplied?.(endpoint, doc.generation);
@@ -130,10 +132,13 @@ export class Reconciler {
     if (changed) await this.heartbeat();
   }
 
-  private async load(digest: string) {
+  /** The version's instances (worker threads), sized for this replica's cores. */
+  private async load(digest: string, serving: ServingConfig) {
     const bytes = await getModel(this.options.store, digest);
+    const instances = instancesFor(serving);
+    const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
-    return this.options.runtime.load(bytes, { intraOpThreads: this.options.intraOpThreads, allowSpinning: false });
+    return this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
   }
 
   private async heartbeat(): Promise<void> {

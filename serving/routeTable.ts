@@ -1,5 +1,5 @@
 /**
- * Every HTTP route of the gateway, in one table: KServe v2 under `/v2`, the admin routes under
+ * Every HTTP route of the gateway, in one table: KServe v2 (and Triton's read-only repository index) under `/v2`, the admin routes under
  * `/admin` (bearer token first), and Prometheus `/metrics`. The handlers live in `routes/`; the
  * matching, 404/405 and error answers in `dispatch.ts`.
  */
@@ -9,6 +9,7 @@ import type { GatewayContext } from './gatewayContext';
 import { endpointStats, reconcileNow, replicaStatus } from './routes/admin';
 import { infer } from './routes/infer';
 import { missingVersion, modelMetadata, modelReady } from './routes/models';
+import { repositoryIndexRoute, repositoryWrite } from './routes/repository';
 import { live, prometheusMetrics, ready, serverMetadata } from './routes/server';
 
 const INFER_TAKES_POST = 'infer takes POST';
@@ -27,6 +28,9 @@ export const GATEWAY_ROUTES: readonly RouteArea<GatewayContext>[] = [
       { method: 'POST', path: '/v2/models/:model/infer', handle: infer, wrongMethod: INFER_TAKES_POST },
       { method: 'POST', path: '/v2/models/:model/versions/:version/infer', handle: infer, wrongMethod: INFER_TAKES_POST },
       { method: '*', path: '/v2/models/:model/versions', handle: missingVersion },
+      { method: 'POST', path: '/v2/repository/index', handle: repositoryIndexRoute, wrongMethod: 'the repository index takes POST' },
+      { method: '*', path: '/v2/repository/models/:model/load', handle: repositoryWrite },
+      { method: '*', path: '/v2/repository/models/:model/unload', handle: repositoryWrite },
     ],
     notFound: (method, _segments, pathname) => `no route ${method} ${pathname}`,
   },

@@ -1,9 +1,14 @@
 /**
- * Runs inference for one loaded version under its serving config: bounded concurrency, a bounded
- * queue (429 when full, 503 on queue timeout), and optional dynamic batching along dimension 0.
+ * Runs inference for one loaded version under its serving config: as many runs in flight as the
+ * session has instances, a bounded queue (429 when full, 503 on queue timeout), and optional
+ * adaptive batching along dimension 0: an idle instance takes at once whatever compatible requests
+ * are queued (those that arrived in the same turn of the event loop), and while every instance is
+ * busy requests gather, so the next free one takes up to `maxBatchSize` rows of them in one run.
+ * Batching never makes a request wait while an instance is idle.
  */
 import type { ServingConfig } from '../sdk/schemas';
 import type { ModelSession } from '../runtime';
+import { InstancePool } from '../runtime/instancePool';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../runtime/tensor';
 import { HttpError } from '../protocol/httpError';
 
@@ -35,9 +40,11 @@ export interface ExecutorObserver {
 export class VersionExecutor {
   private readonly queue: Pending[] = [];
   private inflight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
   private closed = false;
   private readonly batching: boolean;
+  /** Runs in flight at once: the session's instances (`maxConcurrency` for a session that does not say). */
+  readonly concurrency: number;
 
   constructor(
     private readonly session: ModelSession,
@@ -47,6 +54,7 @@ export class VersionExecutor {
     // Batching needs a batch dimension: every input's first dimension must be dynamic.
     this.batching =
       config.batching !== undefined && config.batching.maxBatchSize > 1 && session.signature.inputs.every((i) => i.shape.length > 0 && i.shape[0] === -1);
+    this.concurrency = session.instances ?? config.maxConcurrency;
   }
 
   get queueDepth(): number {
@@ -55,7 +63,8 @@ export class VersionExecutor {
 
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
     if (this.closed) return Promise.reject(new HttpError(503, 'this model version is being unloaded; retry'));
-    if (this.inflight >= this.config.maxConcurrency && this.queue.length >= this.config.maxQueueSize) {
+    // Requests an idle instance takes at once do not count against the queue.
+    if (this.queue.length >= this.config.maxQueueSize + Math.max(0, this.concurrency - this.inflight)) {
       return Promise.reject(
         new HttpError(429, `too many requests: ${this.queue.length} queued for this model version (max ${this.config.maxQueueSize})`, {
           'retry-after': '1',
@@ -74,7 +83,9 @@ export class VersionExecutor {
         reject,
       });
       this.observer.onQueueDepth?.(this.queue.length);
-      this.dispatch();
+      if (!this.batching) this.dispatch();
+      else if (this.inflight < this.concurrency) this.dispatchSoon();
+      // (else the next run to finish dispatches, taking a batch of what gathered meanwhile)
     });
   }
 
@@ -88,12 +99,24 @@ export class VersionExecutor {
     while (this.inflight > 0 || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
+  /**
+   * Dispatches at the end of this turn of the event loop: requests that arrived in the same turn
+   * share a run, and none waits for later ones.
+   */
+  private dispatchSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
-    while (this.inflight < this.config.maxConcurrency && this.queue.length > 0) {
+    while (this.inflight < this.concurrency && this.queue.length > 0) {
       this.expireTimedOut();
       if (this.queue.length === 0) break;
       const batch = this.batching ? this.takeBatch() : [this.queue.shift() as Pending];
-      if (batch.length === 0) break; // waiting for the batch to fill
       this.observer.onQueueDepth?.(this.queue.length);
       this.inflight++;
       void this.execute(batch).finally(() => {
@@ -116,38 +139,26 @@ export class VersionExecutor {
     }
   }
 
-  /** The requests of the next batch, or none if the batch should wait for more. */
+  /** The next batch: compatible requests from the head of the queue, up to `maxBatchSize` rows. */
   private takeBatch(): Pending[] {
     const batching = this.config.batching as NonNullable<ServingConfig['batching']>;
     const head = this.queue[0] as Pending;
+    if (head.batchKey === undefined) return [this.queue.shift() as Pending];
     const compatible: number[] = [];
     let rows = 0;
-    for (let i = 0; i < this.queue.length; i++) {
+    for (let i = 0; i < this.queue.length && rows < batching.maxBatchSize; i++) {
       const item = this.queue[i] as Pending;
-      if (item.batchKey !== head.batchKey || item.batchKey === undefined) {
+      if (item.batchKey !== head.batchKey) {
         if (batching.preserveOrdering || item.batchKey === undefined) break;
         continue;
       }
       if (rows + item.rows > batching.maxBatchSize && compatible.length > 0) break;
       compatible.push(i);
       rows += item.rows;
-      if (rows >= batching.maxBatchSize) break;
-    }
-    const waited = (performance.now() - head.enqueuedAt) * 1000;
-    const full = rows >= batching.maxBatchSize || head.batchKey === undefined;
-    if (!full && waited < batching.maxQueueDelayMicroseconds) {
-      if (!this.timer) {
-        const remainingMs = Math.max(0, (batching.maxQueueDelayMicroseconds - waited) / 1000);
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.dispatch();
-        }, remainingMs);
-      }
-      return [];
     }
     const taken: Pending[] = [];
     for (let k = compatible.length - 1; k >= 0; k--) taken.unshift(...this.queue.splice(compatible[k] as number, 1));
-    return taken.length > 0 ? taken : [this.queue.shift() as Pending];
+    return taken;
   }
 
   private async execute(batch: Pending[]): Promise<void> {
@@ -159,7 +170,12 @@ export class VersionExecutor {
         only.resolve(await this.session.run(only.feeds, only.outputNames));
         return;
       }
-      const outputs = await this.session.run(concatenate(batch.map((p) => p.feeds)), batch[0]?.outputNames);
+      const feeds = concatenate(batch.map((p) => p.feeds));
+      // The concatenated feeds are this run's own: they move to the instance without a copy.
+      const outputs =
+        this.session instanceof InstancePool
+          ? (await this.session.runOwned(feeds, batch[0]?.outputNames)).outputs
+          : await this.session.run(feeds, batch[0]?.outputNames);
       const parts = split(
         outputs,
         batch.map((p) => p.rows),

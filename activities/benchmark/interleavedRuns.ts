@@ -3,11 +3,11 @@
  * model once on the same inputs (in alternating order, so none always runs first), so timing noise
  * from the machine falls on all of them alike. First inference timed alone, discarded warm-up rounds,
  * then windows of rounds until each model's last three windows agree within the tolerance (throughput
- * and p99) or the budget ends — then a model's result is marked unstable.
+ * and p99) or the budget ends — then a model's result is marked unstable. A run's time is the
+ * model's own (`session.run` timed inside its instance thread), not the hop to and from the thread.
  */
-import { performance } from 'node:perf_hooks';
 import type { BatchMeasurement, InputProfile } from '../../sdk/schemas';
-import { profileFeeds, type ModelSession } from '../../runtime';
+import { profileFeeds, runTimed, type ModelSession } from '../../runtime';
 import { evenlySpaced, summarizeLatencies } from './latencyStats';
 
 export interface RunSettings {
@@ -46,16 +46,13 @@ export async function measureInterleaved(
   const feeds = sessions.map((s) => profileFeeds(s.signature.inputs, settings.profile, { batchSize, seed: SEED }));
   const firstInferenceMs: number[] = [];
   for (const [i, session] of sessions.entries()) {
-    const start = performance.now();
-    await session.run(feeds[i] as (typeof feeds)[number]);
-    firstInferenceMs.push(performance.now() - start);
+    firstInferenceMs.push((await runTimed(session, feeds[i] as (typeof feeds)[number])).runMs);
   }
   const round = async (index: number, record?: (model: number, ms: number) => void): Promise<void> => {
     const order = sessions.map((_, i) => (index % 2 === 0 ? i : sessions.length - 1 - i));
     for (const i of order) {
-      const t0 = performance.now();
-      await (sessions[i] as ModelSession).run(feeds[i] as (typeof feeds)[number]);
-      record?.(i, performance.now() - t0);
+      const { runMs } = await runTimed(sessions[i] as ModelSession, feeds[i] as (typeof feeds)[number]);
+      record?.(i, runMs);
     }
   };
   for (let r = 0; r < settings.warmupRuns; r++) await round(r);

@@ -18,6 +18,8 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
 - datatypes_typed.onnx  the same without FP16: the datatypes KServe v2 gRPC carries as typed contents
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
+- matmul_chain.onnx  x FP32[1,N] -> y FP32[1,N]: the outer product x^T x, then 32 times Tanh(M @ (x^T x)), averaged
+                   over rows; ~32 N^3 multiply-adds from a small request, so N sets how long one inference takes
 - vad.onnx         a voice-activity-like model: audio FP32[1,T] (T >= 2: a reflect Pad on the time axis),
                    state FP32[2,1,16] -> new_state FP32[2,1,16], a scalar INT64 sample rate sr[] used in the
                    graph (cast, times 0, added) -> speech FP32[1,1]
@@ -153,6 +155,20 @@ def mlp_bench() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
 
+def matmul_chain(steps: int = 32) -> onnx.ModelProto:
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"]), helper.make_node("MatMul", ["xt", "x"], ["m0"])]
+    for i in range(steps):
+        nodes += [helper.make_node("MatMul", [f"m{i}", "m0"], [f"p{i}"]), helper.make_node("Tanh", [f"p{i}"], [f"m{i + 1}"])]
+    nodes.append(helper.make_node("ReduceMean", [f"m{steps}"], ["y"], axes=[0], keepdims=1))
+    graph = helper.make_graph(
+        nodes,
+        "matmul_chain",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "n"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, "n"])],
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
 def vad() -> onnx.ModelProto:
     pads = numpy_helper.from_array(np.array([0, 1, 0, 1], dtype=np.int64), "pads")
     decay = numpy_helper.from_array(np.array(0.5, dtype=np.float32), "decay")
@@ -234,6 +250,7 @@ def main() -> None:
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(datatypes(exclude=("FP16",)), os.path.join(out, "datatypes_typed.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
+    save(matmul_chain(), os.path.join(out, "matmul_chain.onnx"))
     save(vad(), os.path.join(out, "vad.onnx"))
     good = classifier().SerializeToString(deterministic=True)
     corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4

@@ -1,14 +1,18 @@
-/** How a gateway serves one model version: concurrency, queueing and dynamic batching. Pure zod. */
+/** How a gateway serves one model version: model instances, queueing and adaptive batching. Pure zod. */
 import { z } from 'zod';
 
 /**
- * Dynamic batching: requests that arrive close together are concatenated along the first (batch)
- * dimension and run as one. Off unless configured.
+ * Adaptive batching: requests are concatenated along the first (batch) dimension and run as one.
+ * An idle instance takes at once what is queued; while every instance is busy, requests gather and
+ * the next free instance takes up to `maxBatchSize` rows of them. Off unless configured.
  */
 export const batchingConfig = z.strictObject({
   /** Largest batch (sum of the requests' first dimensions) run at once. */
   maxBatchSize: z.number().int().min(1).max(4096).default(8),
-  /** Longest the oldest queued request waits for a batch to fill. */
+  /**
+   * Kept so existing specs stay valid; no request waits for batch-mates any more. Batches form
+   * while every instance is busy, so batching costs no latency at low load (this delay did).
+   */
   maxQueueDelayMicroseconds: z.number().int().min(0).max(1_000_000).default(500),
   /** Answer requests in arrival order (batches are formed from the head of the queue only). */
   preserveOrdering: z.boolean().default(true),
@@ -18,7 +22,17 @@ export type BatchingConfig = z.output<typeof batchingConfig>;
 export const servingConfig = z.strictObject({
   /** Dynamic batching: concatenate requests that arrive close together and run them as one (off unless set). */
   batching: batchingConfig.optional(),
-  /** Model runs (requests, or batches) in flight at once for this version on one replica. */
+  /**
+   * Model instances on each replica: worker threads with a session each, off the gateway's event
+   * loop; this many runs (requests, or batches) are in flight at once. Default: half the replica's
+   * cores (at least 1, at most 8), decided by each replica, with its cores split between instances
+   * as onnxruntime intra-op threads.
+   */
+  instances: z.number().int().min(1).max(64).optional(),
+  /**
+   * Superseded by `instances` (runs in flight are the version's instances); accepted for existing
+   * specs, and the limit only for a session that runs on the gateway's own thread.
+   */
   maxConcurrency: z.number().int().min(1).max(1024).default(4),
   /** Requests waiting beyond this are answered 429 at once. */
   maxQueueSize: z.number().int().min(0).max(100_000).default(256),

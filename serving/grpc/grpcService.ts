@@ -9,8 +9,10 @@ import { grpcInferResponse, readGrpcInferRequest } from '../../protocol/grpcCont
 import type { ModelInferRequest, ModelInferResponse, ModelMetadataResponse, ModelRef, RepositoryIndexResponse } from '../../protocol/grpcMessages';
 import { decodeInputs, requestedOutputs } from '../../protocol/kserveProtocol';
 import type { GatewayContext } from '../gatewayContext';
-import { runInference, type RequestHeaders } from '../inference';
-import { describeModel, isModelReady, repositoryIndex } from '../modelInfo';
+import { runInference } from '../inference';
+import { authorize } from '../bearerAuth';
+import { describeModel, isModelReady } from '../modelInfo';
+import { repositoryIndex } from '../repositoryIndex';
 import { SERVER_NAME, SERVER_VERSION } from '../routes/server';
 import { toServiceError } from './grpcStatus';
 
@@ -21,14 +23,18 @@ export function inferenceService(context: GatewayContext, log: (message: string)
   return {
     ServerLive: unary(() => ({ live: true })),
     ServerReady: unary(() => ({ ready: context.reconciler.ready })),
-    ServerMetadata: unary(() => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] })),
+    ServerMetadata: unary(() => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: ['model_repository'] })),
     ModelReady: unary((model: ModelRef) => ({ ready: isModelReady(registry, model.name, model.version || undefined) })),
     ModelMetadata: unary((model: ModelRef): ModelMetadataResponse => {
       const { inputs, outputs, ...described } = describeModel(registry, model.name, model.version || undefined);
       return { ...described, inputs: inputs.map((t) => ({ ...t, shape: [...t.shape] })), outputs: outputs.map((t) => ({ ...t, shape: [...t.shape] })) };
     }),
     ModelInfer: unary((request: ModelInferRequest, metadata) => modelInfer(context, request, metadata)),
-    RepositoryIndex: unary((): RepositoryIndexResponse => ({ models: repositoryIndex(registry) })),
+    // Behind the inference token when one is set, as REST's index (it names every model the replica serves).
+    RepositoryIndex: unary(({ ready }: { ready: boolean }, metadata): RepositoryIndexResponse => {
+      if (context.inferenceToken) authorize(headersOf(metadata).authorization, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+      return { models: repositoryIndex(registry, context.reconciler.status(), ready) };
+    }),
   };
 }
 
@@ -47,7 +53,7 @@ function modelInfer(context: GatewayContext, message: ModelInferRequest, metadat
 }
 
 /** gRPC metadata as request headers (names are lower-case in both); binary (`-bin`) entries are left out. */
-function headersOf(metadata: Metadata): RequestHeaders {
+function headersOf(metadata: Metadata): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata.getMap())) if (typeof value === 'string') headers[name] = value;
   return headers;

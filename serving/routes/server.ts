@@ -10,7 +10,7 @@ export const SERVER_VERSION = packageVersion();
 
 /** `GET /v2`: the server's name, version and protocol extensions. */
 export function serverMetadata(_context: GatewayContext, call: RouteCall): void {
-  sendJson(call.res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: ['binary_tensor_data'] });
+  sendJson(call.res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: ['binary_tensor_data', 'model_repository'] });
 }
 
 /** `GET /v2/health/live`: the process answers. */

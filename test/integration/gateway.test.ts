@@ -44,7 +44,7 @@ const post = async (path: string, body: string, headers: Record<string, string> 
 const goodRequest = JSON.stringify({ id: 'req-1', inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
 
 test('server metadata, liveness and readiness', async () => {
-  expect(await get('/v2')).toEqual({ status: 200, body: { name: 'modelship', version: '0.1.0', extensions: ['binary_tensor_data'] } });
+  expect(await get('/v2')).toEqual({ status: 200, body: { name: 'modelship', version: '0.1.0', extensions: ['binary_tensor_data', 'model_repository'] } });
   expect(await get('/v2/health/live')).toEqual({ status: 200, body: { live: true } });
   expect(await get('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
 });
@@ -140,4 +140,48 @@ test('a new routing generation is applied; a corrupt artifact is refused and the
   // The replica's heartbeat in the store says the same.
   const heartbeat = JSON.parse(Buffer.from((await store.get(storeKeys.replica(gateway.replicaId))) ?? []).toString());
   expect(heartbeat.endpoints.iris).toMatchObject({ generation: 2, error: { generation: 3 } });
+});
+
+test('the repository index lists every served version (weights, shadow) and what failed to load; loading through it is refused', async () => {
+  const embedding = await putModel(store, await readFile(modelPath('embedding')), 'onnx');
+  await writeRouting(store, 'indexed', 'test', {
+    versions: [
+      { version: 'v1', digest: classifierDigest, weight: 90 },
+      { version: 'v2', digest: classifierDigest, weight: 10 },
+    ],
+    shadow: { version: 'v3', digest: embedding.digest, percent: 25 },
+  });
+  const missing = '0'.repeat(64);
+  await writeRouting(store, 'never-loaded', 'test', [{ version: 'v1', digest: missing, weight: 100 }]);
+  await gateway.reconcile();
+
+  const index = await fetch(`${gateway.url}/v2/repository/index`, { method: 'POST' });
+  expect(index.status).toBe(200);
+  const models = (await index.json()) as { name: string; version: string; state: string; reason: string }[];
+  expect(models.filter((m) => m.name === 'indexed')).toEqual([
+    { name: 'indexed', version: 'v1', state: 'READY', reason: expect.stringMatching(/weight 90%/) },
+    { name: 'indexed', version: 'v2', state: 'READY', reason: expect.stringMatching(/weight 10%/) },
+    { name: 'indexed', version: 'v3', state: 'READY', reason: expect.stringMatching(/shadow of 25%/) },
+  ]);
+  expect(models.find((m) => m.name === 'never-loaded')).toEqual({
+    name: 'never-loaded',
+    version: '',
+    state: 'UNAVAILABLE',
+    reason: expect.stringMatching(/^generation 1 failed to load: /),
+  });
+
+  const readyOnly = (await post('/v2/repository/index', '{"ready": true}')) as unknown as { status: number; body: { name: string; state: string }[] };
+  expect(readyOnly.status).toBe(200);
+  expect(readyOnly.body.every((m) => m.state === 'READY')).toBe(true);
+  expect(readyOnly.body.some((m) => m.name === 'never-loaded')).toBe(false);
+
+  expect(await post('/v2/repository/index', '{"ready": "yes"}')).toEqual({ status: 400, body: { error: '"ready" must be true or false' } });
+  expect(await post('/v2/repository/index', '[1]')).toEqual({ status: 400, body: { error: 'the index request body must be a JSON object' } });
+  expect((await get('/v2/repository/index')).status).toBe(405);
+  expect(await post('/v2/repository/models/indexed/load', '{}')).toEqual({
+    status: 405,
+    body: { error: 'models load from the routing documents in the store; deploy or roll back with modelship instead' },
+  });
+  // Still serving after all of it.
+  expect((await post('/v2/models/indexed/versions/v1/infer', goodRequest)).status).toBe(200);
 });

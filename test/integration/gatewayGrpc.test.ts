@@ -83,7 +83,7 @@ interface InferCall {
 }
 type Call =
   | InferCall
-  | { call: 'live' | 'ready' | 'server_metadata' | 'repository_index' }
+  | { call: 'live' | 'ready' | 'server_metadata' | 'repository_index'; headers?: Record<string, string> }
   | { call: 'model_ready' | 'model_metadata'; model: string; version?: string };
 
 /** Runs the calls with tritonclient.grpc in one Python process; one result per call. */
@@ -132,10 +132,10 @@ test('health, server and model metadata, readiness and the repository index', as
     { call: 'model_ready', model: 'nope' },
     { call: 'model_metadata', model: 'iris' },
     { call: 'model_metadata', model: 'iris', version: 'v2' },
-    { call: 'repository_index' },
+    { call: 'repository_index', headers: AUTH },
   ]);
   expect([live, ready, irisReady, v2Ready, unknownReady]).toEqual([true, true, true, true, false]);
-  expect(server).toMatchObject({ name: 'modelship', version: expect.any(String) });
+  expect(server).toEqual({ name: 'modelship', version: expect.any(String), extensions: ['model_repository'] });
   // as_json writes int64 fields as strings.
   expect(metadata).toEqual({
     name: 'iris',
@@ -148,14 +148,16 @@ test('health, server and model metadata, readiness and the repository index', as
     ],
   });
   expect(v2Metadata).toMatchObject({ name: 'iris', versions: ['v2'] });
-  expect((index as { models: { name: string; version: string; state: string; reason?: string }[] }).models).toEqual([
-    { name: 'counted', version: 'v1', state: 'READY' },
-    { name: 'counted', version: 'v2', state: 'READY', reason: 'shadow' },
-    { name: 'iris', version: 'v1', state: 'READY' },
-    { name: 'iris', version: 'v2', state: 'READY' },
-    { name: 'typed', version: 'v1', state: 'READY' },
-    { name: 'types', version: 'v1', state: 'READY' },
+  expect((index as { models: { name: string; version: string; state: string; reason: string }[] }).models).toEqual([
+    { name: 'counted', version: 'v1', state: 'READY', reason: 'generation 1, weight 100%' },
+    { name: 'counted', version: 'v2', state: 'READY', reason: 'generation 1, shadow of 100% of requests' },
+    { name: 'iris', version: 'v1', state: 'READY', reason: 'generation 1, weight 100%' },
+    { name: 'iris', version: 'v2', state: 'READY', reason: 'generation 1, weight 0%' },
+    { name: 'typed', version: 'v1', state: 'READY', reason: 'generation 1, weight 100%' },
+    { name: 'types', version: 'v1', state: 'READY', reason: 'generation 1, weight 100%' },
   ]);
+  const [unauthorized] = await tritonGrpc([{ call: 'repository_index', headers: { authorization: 'Bearer wrong' } }]);
+  expect((unauthorized as Failure).error.code).toBe('UNAUTHENTICATED');
 });
 
 test('raw and typed contents get the answers of onnxruntime in-process, the way they came; requested outputs only', async () => {

@@ -46,6 +46,7 @@ export type ExampleModel =
   | 'datatypes'
   | 'datatypes_typed'
   | 'mlp_bench'
+  | 'matmul_chain'
   | 'vad';
 
 export function modelPath(name: ExampleModel): string {

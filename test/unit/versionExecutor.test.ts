@@ -78,3 +78,94 @@ test('a request waiting past the queue timeout is answered 503', async () => {
   expect(second.status).toBe('rejected');
   expect(((second as PromiseRejectedResult).reason as HttpError).status).toBe(503);
 });
+
+/** A session with `instances` whose runs finish only when the test says, recording each run's rows. */
+function gatedSession(instances: number) {
+  const runs: { rows: number[]; finish: () => void }[] = [];
+  const session: ModelSession = {
+    signature: { inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }] },
+    runtime: { ortVersion: 'x', executionProvider: 'cpu', intraOpThreads: 0 },
+    instances,
+    run(feeds: TensorMap) {
+      const x = feeds.x as unknown as { shape: number[]; data: Float32Array };
+      return new Promise((resolve) => {
+        const rows = [];
+        for (let i = 0; i < (x.shape[0] as number); i++) rows.push(x.data[i * 2] as number);
+        runs.push({ rows, finish: () => resolve({ y: { datatype: 'FP32', shape: x.shape, data: x.data } }) });
+      });
+    },
+    async release() {},
+  };
+  return { session, runs };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const adaptive = (maxBatchSize: number, extra: object = {}) => ({
+  maxConcurrency: 99, // superseded by the session's instances
+  maxQueueSize: 100,
+  queueTimeoutMs: 0,
+  timeoutAction: 'reject' as const,
+  batching: { maxBatchSize, maxQueueDelayMicroseconds: 1_000_000, preserveOrdering: true },
+  ...extra,
+});
+
+test('adaptive batching: an idle instance runs a request at once, whatever maxQueueDelayMicroseconds says', async () => {
+  const { session, runs } = gatedSession(1);
+  const executor = new VersionExecutor(session, adaptive(8));
+  expect(executor.concurrency).toBe(1);
+  const answer = executor.run(request(1, 0));
+  await tick();
+  expect(runs.map((r) => r.rows)).toEqual([[0]]);
+  runs[0]?.finish();
+  await answer;
+});
+
+test('adaptive batching: while every instance is busy, requests gather and the next free one takes ≤ maxBatchSize rows in order', async () => {
+  const { session, runs } = gatedSession(2);
+  const executor = new VersionExecutor(session, adaptive(3));
+  const answers = [executor.run(request(1, 0))];
+  await tick();
+  answers.push(executor.run(request(1, 10)));
+  await tick();
+  expect(runs.map((r) => r.rows)).toEqual([[0], [10]]); // two instances, two runs at once
+  for (const start of [20, 30, 40, 50, 60]) answers.push(executor.run(request(1, start)));
+  await tick();
+  expect(runs).toHaveLength(2); // all busy: the five wait
+  expect(executor.queueDepth).toBe(5);
+  runs[0]?.finish();
+  await tick();
+  expect(runs[2]?.rows).toEqual([20, 30, 40]);
+  runs[1]?.finish();
+  await tick();
+  expect(runs[3]?.rows).toEqual([50, 60]);
+  runs.slice(2).forEach((r) => r.finish());
+  const outputs = await Promise.all(answers);
+  expect(outputs.map((o) => (o.y?.data as Float32Array)[0])).toEqual([0, 10, 20, 30, 40, 50, 60]);
+});
+
+test('adaptive batching: requests queued beyond maxQueueSize (past what idle instances take) are answered 429', async () => {
+  const { session, runs } = gatedSession(1);
+  const executor = new VersionExecutor(session, adaptive(2, { maxQueueSize: 2 }));
+  const outcomes = Array.from({ length: 5 }, (_, i) => executor.run(request(1, i * 10)));
+  const settled = Promise.allSettled(outcomes);
+  await tick();
+  runs[0]?.finish();
+  await tick();
+  runs[1]?.finish();
+  const results = await settled;
+  expect(results.map((r) => (r.status === 'rejected' ? (r.reason as HttpError).status : 200))).toEqual([200, 200, 200, 429, 429]);
+  expect(runs.map((r) => r.rows)).toEqual([[0, 10], [20]]);
+});
+
+test('adaptive batching: a request that waited past the queue timeout is answered 503 when an instance frees', async () => {
+  const { session, runs } = gatedSession(1);
+  const executor = new VersionExecutor(session, adaptive(4, { queueTimeoutMs: 20 }));
+  const first = executor.run(request(1, 0));
+  await tick();
+  const late = executor.run(request(1, 10));
+  await new Promise((r) => setTimeout(r, 40));
+  runs[0]?.finish();
+  await first;
+  await expect(late).rejects.toMatchObject({ status: 503 });
+  expect(runs).toHaveLength(1);
+});
