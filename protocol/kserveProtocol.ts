@@ -68,6 +68,10 @@ export function requestedOutputs(request: InferRequest, specs: readonly TensorSp
   return request.outputs.map((o) => o.name);
 }
 
+function describeElement(v: unknown): string {
+  return typeof v === 'bigint' ? String(v) : JSON.stringify(v);
+}
+
 function describeSpecs(specs: readonly TensorSpec[]): string {
   return specs.map((s) => `${s.name} (${s.datatype} [${s.shape.join(', ')}])`).join(', ');
 }
@@ -98,7 +102,7 @@ export function decodeTensor(name: string, type: Datatype, shape: readonly numbe
   if (flat.length !== expected) {
     throw new HttpError(400, `input "${name}" has ${flat.length} element(s); shape [${shape.join(', ')}] needs ${expected}`);
   }
-  const bad = (i: number, what: string): HttpError => new HttpError(400, `input "${name}" element ${i} is ${JSON.stringify(flat[i])}; ${type} needs ${what}`);
+  const bad = (i: number, what: string): HttpError => new HttpError(400, `input "${name}" element ${i} is ${describeElement(flat[i])}; ${type} needs ${what}`);
 
   if (type === 'BYTES') {
     const out = flat.map((v, i) => {
@@ -116,9 +120,10 @@ export function decodeTensor(name: string, type: Datatype, shape: readonly numbe
       else if (v === false || v === 0) out[i] = 0;
       else throw bad(i, 'true or false');
     } else if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(i, 'an integer');
-      if (type === 'UINT64' && v < 0) throw bad(i, 'a non-negative integer');
-      out[i] = BigInt(v);
+      if (typeof v === 'bigint') out[i] = bigIntElement(v, type, () => bad(i, `an integer in [${INT64_RANGES[type]?.join(', ')}]`));
+      else if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(i, 'an integer');
+      else if (type === 'UINT64' && v < 0) throw bad(i, 'a non-negative integer');
+      else out[i] = BigInt(v);
     } else if (type === 'FP32' || type === 'FP64' || type === 'FP16') {
       if (typeof v !== 'number') throw bad(i, 'a number');
       out[i] = type === 'FP16' ? halfFromFloat(v) : v;
@@ -131,6 +136,18 @@ export function decodeTensor(name: string, type: Datatype, shape: readonly numbe
     }
   }
   return { datatype: type, shape, data: out };
+}
+
+const INT64_RANGES: Partial<Record<Datatype, [bigint, bigint]>> = {
+  INT64: [-(2n ** 63n), 2n ** 63n - 1n],
+  UINT64: [0n, 2n ** 64n - 1n],
+};
+
+/** A 64-bit element given exactly (gRPC's int64/uint64 contents; JSON has only numbers). */
+function bigIntElement(v: bigint, type: Datatype, bad: () => HttpError): bigint {
+  const range = INT64_RANGES[type];
+  if (!range || v < range[0] || v > range[1]) throw bad();
+  return v;
 }
 
 function flatten(data: unknown[]): unknown[] {

@@ -1,7 +1,7 @@
 /**
  * Builds the package for consumers: `tsc -p tsconfig.build.json` into `dist/` (CommonJS,
  * declarations, source maps), then copies the files compiled code reads at run time (the Python
- * tools under `activities/`) beside it. The repository itself runs from the TypeScript sources.
+ * tools under `activities/`, the KServe v2 gRPC .proto under `protocol/`) beside it. The repository itself runs from the TypeScript sources.
  *
  * The compile is incremental (its state in `.modelship/build/`); outputs whose source is gone are
  * removed, and a missing `dist/` forces a full build.
@@ -17,8 +17,8 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const BUILD_INFO = path.join(ROOT, '.modelship', 'build', 'tsconfig.build.tsbuildinfo');
 /** Folders whose run-time files other than TypeScript are copied into `dist/` (same relative paths). */
-const ASSET_FOLDERS = ['activities'];
-const ASSET_PATTERN = /\.py$/;
+const ASSET_FOLDERS = ['activities', 'protocol'];
+const ASSET_PATTERN = /\.(py|proto)$/;
 const OUTPUT_PATTERN = /(\.d\.ts|\.js\.map|\.js)$/;
 
 async function filesUnder(dir: string): Promise<string[]> {

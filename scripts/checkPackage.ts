@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as TemporalWorker from '@temporalio/worker';
+import type * as GrpcMessages from '../protocol/grpcMessages';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -89,13 +90,18 @@ async function main(): Promise<void> {
       // Subpath exports need node16/bundler resolution; node10 (TypeScript's old `node`) is out of scope.
       await tool(path.join(BIN, 'attw'), [tarball, '--profile', 'node16', '--format', 'table-flipped', '--no-emoji', '--no-color'], 'attw');
     }),
-    step('the installed package: bin, Python tool, `modelship schema` from dist', async () => {
+    step('the installed package: bin, Python tool, gRPC proto, `modelship schema` from dist', async () => {
       const pkg = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
       for (const bin of Object.values(pkg.bin ?? {})) {
         if (!existsSync(path.join(installed, bin))) throw new Error(`bin ${bin} is not in the package`);
       }
       const pythonTool = path.join(installed, 'dist', 'activities', 'python', 'modelTools.py');
       if (!existsSync(pythonTool)) throw new Error(`the Python tool is not in the package: ${path.relative(SCRATCH, pythonTool)}`);
+      // The gateway's gRPC service is read from the .proto beside the compiled protocol code.
+      const grpcMessages = consumer(path.join(installed, 'dist', 'protocol', 'grpcMessages.js')) as typeof GrpcMessages;
+      if (!grpcMessages.PROTO_PATH.startsWith(installed + path.sep)) throw new Error(`the gRPC proto resolved outside the package: ${grpcMessages.PROTO_PATH}`);
+      const definition = grpcMessages.loadInferenceProto();
+      if (!definition[grpcMessages.SERVICE_NAME]) throw new Error(`the packaged gRPC proto does not define ${grpcMessages.SERVICE_NAME}`);
       await tool(path.join(installed, 'bin', 'modelship'), ['schema', '--out', path.join(SCRATCH, 'schema.json')], 'modelship schema (installed)');
       const [printed, checkedIn] = await Promise.all([
         readFile(path.join(SCRATCH, 'schema.json'), 'utf8'),

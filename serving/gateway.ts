@@ -1,13 +1,14 @@
 /**
- * The inference gateway: KServe v2 REST (JSON and the binary tensor data extension) over the
- * models the store's routing documents name, with weighted, sticky and header-matched routing,
+ * The inference gateway: KServe v2 REST (JSON and the binary tensor data extension), and KServe v2
+ * gRPC on its own port when asked, over the models the store's routing documents name, with weighted, sticky and header-matched routing,
  * shadow traffic, per-version queues and batching, Prometheus metrics, a stats window and sampled
  * data capture into the store.
- * This file starts and stops a replica and wires its parts; the routes are in `routeTable.ts`.
+ * This file starts and stops a replica and wires its parts; the routes are in `routeTable.ts`, the
+ * gRPC service in `grpc/`, and what both do for one inference in `inference.ts`.
  *
  * @example
- * const gateway = await startGateway({ store: openStore(), runtime: new OnnxRuntime(), port: 8000 });
- * // POST http://127.0.0.1:8000/v2/models/<endpoint>/infer
+ * const gateway = await startGateway({ store: openStore(), runtime: new OnnxRuntime(), port: 8000, grpcPort: 8001 });
+ * // POST http://127.0.0.1:8000/v2/models/<endpoint>/infer, or ModelInfer at gateway.grpcAddress
  * await gateway.close();
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import { createDispatcher } from './dispatch';
 import type { GatewayContext } from './gatewayContext';
+import { startGrpcServer, type GrpcServer } from './grpc/grpcServer';
 import { GatewayMetrics } from './metrics';
 import { ModelRegistry } from './modelRegistry';
 import { Reconciler } from './reconciler';
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   runtime: ModelRuntime;
   /** 0 picks a free port. Default 8000. */
   port?: number;
+  /** Port of the KServe v2 gRPC server (on `host`); 0 picks a free port. Default: no gRPC server. */
+  grpcPort?: number;
   host?: string;
   /** Bearer token for `/admin/*`; without one, admin routes answer 403. */
   adminToken?: string;
@@ -43,7 +47,7 @@ export interface GatewayOptions {
   advertiseUrl?: string;
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
-  /** Largest request body accepted, in bytes. Default 32 MiB. */
+  /** Largest request body (REST) or message (gRPC) accepted, in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
   /** onnxruntime intra-op threads per model instance (0 = the replica's cores shared out between a version's instances). */
   intraOpThreads?: number;
@@ -54,6 +58,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly url: string;
+  /** `host:port` of the gRPC server; undefined when the gateway has none. */
+  readonly grpcAddress: string | undefined;
   readonly replicaId: string;
   readonly stats: StatsWindow;
   readonly registry: ModelRegistry;
@@ -102,25 +108,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   // Attached before the first await after listening, so no request finds the server without it.
   server.on('request', createDispatcher(GATEWAY_ROUTES, context, log));
+  let grpc: GrpcServer | undefined;
   try {
+    if (options.grpcPort !== undefined) grpc = await startGrpcServer(context, { port: options.grpcPort, host: options.host ?? '127.0.0.1', log });
     await reconciler.start();
   } catch (error) {
-    await closeServer(server);
+    await Promise.all([closeServer(server), grpc?.close()]);
     await context.capture.close();
     throw error;
   }
   const capturing = context.capture.enabled ? `, capturing ${options.capture?.rate} of requests` : '';
-  log(`replica ${replicaId} serving KServe v2 at ${url} (store ${options.store.uri}${capturing})`);
+  const grpcAt = grpc ? `, gRPC at ${grpc.address}` : '';
+  log(`replica ${replicaId} serving KServe v2 at ${url}${grpcAt} (store ${options.store.uri}${capturing})`);
 
   return {
     url,
+    grpcAddress: grpc?.address,
     replicaId,
     stats: context.stats,
     registry,
     reconcile: () => reconciler.reconcile(),
     async close() {
       await reconciler.stop();
-      await closeServer(server);
+      await Promise.all([closeServer(server), grpc?.close()]);
       await context.capture.close();
       await registry.close();
     },

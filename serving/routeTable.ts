@@ -36,7 +36,7 @@ export const GATEWAY_ROUTES: readonly RouteArea<GatewayContext>[] = [
   },
   {
     under: 'admin',
-    guard: (context, req) => authorize(req, context.adminToken, 'MODELSHIP_ADMIN_TOKEN'),
+    guard: (context, req) => authorize(req.headers.authorization, context.adminToken, 'MODELSHIP_ADMIN_TOKEN'),
     routes: [
       { method: 'POST', path: '/admin/reconcile', handle: reconcileNow },
       { method: 'GET', path: '/admin/status', handle: replicaStatus },

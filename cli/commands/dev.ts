@@ -5,7 +5,7 @@ import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
 import { stringFlags } from '../options';
 
-const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--state-dir .modelship] [--verbose]';
+const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--grpc-port 8001] [--state-dir .modelship] [--verbose]';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -14,13 +14,14 @@ export const devCommand = defineCommand({
   summary: 'start a local Temporal dev server (with UI), a CPU worker and a gateway',
   usage,
   flags: {
-    ...stringFlags('port', 'ui-port', 'gateway-port', 'state-dir'),
+    ...stringFlags('port', 'ui-port', 'gateway-port', 'grpc-port', 'state-dir'),
     verbose: { type: 'boolean' },
   },
   options: z.object({
     port: port.default(7233),
     'ui-port': port.optional(),
     'gateway-port': port.default(8000),
+    'grpc-port': port.default(8001),
     'state-dir': z.string().default('.modelship'),
     verbose: z.boolean().default(false),
   }),
@@ -30,6 +31,7 @@ export const devCommand = defineCommand({
       temporalPort: options.port,
       uiPort: options['ui-port'],
       gatewayPort: options['gateway-port'],
+      grpcPort: options['grpc-port'],
       stateDir: options['state-dir'],
       verbose: options.verbose,
     });
@@ -46,6 +48,7 @@ export function printEnvironment(env: DevEnvironment): void {
   console.log(`  temporal   ${env.temporalAddress}   (export TEMPORAL_ADDRESS=${env.temporalAddress})`);
   if (env.uiUrl) console.log(`  ui         ${env.uiUrl}`);
   console.log(`  gateway    ${env.gatewayUrl}/v2`);
+  console.log(`  gRPC       ${env.grpcAddress}   (KServe v2, e.g. tritonclient.grpc)`);
   console.log(`  store      ${env.storeUri}`);
   console.log(`  logs       ${env.logDir}`);
 }

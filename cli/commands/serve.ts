@@ -7,9 +7,10 @@ import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
 import { stringFlags } from '../options';
 
-const usage = `modelship serve [--port 8000] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
+const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
+  --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
                MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS,
                MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
@@ -24,6 +25,7 @@ export const serveCommand = defineCommand({
   flags: {
     ...stringFlags(
       'port',
+      'grpc-port',
       'host',
       'store',
       'replica-id',
@@ -39,6 +41,7 @@ export const serveCommand = defineCommand({
   },
   options: z.object({
     port: portNumber.default(8000),
+    'grpc-port': portNumber.optional(),
     host: z.string().default('127.0.0.1'),
     store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
     'replica-id': z.string().optional(),
@@ -76,6 +79,7 @@ export const serveCommand = defineCommand({
       store: openStore(options.store),
       runtime: new OnnxRuntime(),
       port: options.port,
+      grpcPort: options['grpc-port'],
       host: options.host,
       adminToken: process.env.MODELSHIP_ADMIN_TOKEN || undefined,
       replicaId: options['replica-id'],

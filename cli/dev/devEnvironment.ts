@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { generateAdminToken } from '../../serving/gateway';
 import { ManagedProcess } from './childProcess';
-import { isPortOpen } from './ports';
+import { freePort, isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
 import { startTemporalDevServer, type DevServer } from './temporalDevServer';
 
@@ -20,6 +20,8 @@ export interface DevEnvironmentOptions {
   /** Temporal UI port; `null` for headless. */
   uiPort?: number | null;
   gatewayPort?: number;
+  /** The gateway's KServe v2 gRPC port; default a free one (`modelship dev` asks for 8001, as Triton uses). */
+  grpcPort?: number;
   storeUri?: string;
   /** Keep workflow history in `<stateDir>/temporal.db` across restarts (default true). */
   persist?: boolean;
@@ -31,6 +33,8 @@ export interface DevEnvironment {
   temporalAddress: string;
   uiUrl: string | undefined;
   gatewayUrl: string;
+  /** `host:port` of the gateway's KServe v2 gRPC server. */
+  grpcAddress: string;
   storeUri: string;
   adminToken: string;
   logDir: string;
@@ -48,8 +52,12 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   const gatewayPort = options.gatewayPort ?? 8000;
   const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
   const logTo = (name: string): 'inherit' | string => (options.verbose ? 'inherit' : path.join(logDir, `${name}.log`));
-  if (await isPortOpen(gatewayPort)) {
-    throw new Error(`gateway port ${gatewayPort} is already in use: stop what listens there or pass --gateway-port`);
+  const grpcPort = options.grpcPort ?? (await freePort());
+  for (const [port, flag] of [
+    [gatewayPort, '--gateway-port'],
+    [grpcPort, '--grpc-port'],
+  ] as const) {
+    if (await isPortOpen(port)) throw new Error(`gateway port ${port} is already in use: stop what listens there or pass ${flag}`);
   }
   const { mkdir } = await import('node:fs/promises');
   await mkdir(logDir, { recursive: true });
@@ -86,7 +94,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     const gateway = await ManagedProcess.start({
       name: 'gateway',
       command: gatewayEntry.command,
-      args: [...gatewayEntry.args, 'serve', '--port', String(gatewayPort), '--store', storeUri],
+      args: [...gatewayEntry.args, 'serve', '--port', String(gatewayPort), '--grpc-port', String(grpcPort), '--store', storeUri],
       env,
       cwd: PACKAGE_ROOT,
       logTo: logTo('gateway'),
@@ -98,6 +106,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       temporalAddress: server.address,
       uiUrl: server.uiUrl,
       gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+      grpcAddress: `127.0.0.1:${grpcPort}`,
       storeUri,
       adminToken,
       logDir,

@@ -16,6 +16,7 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - classifier_no_softmax.onnx the classifier without its softmax: logits served under the name "probabilities"
 - classifier_slow.onnx       the classifier's answers, ~10M extra multiply-adds per row (a canary that adds latency)
 - datatypes.onnx   one Identity per v2 datatype: in_<type> [N,2] -> out_<type> [N,2]
+- datatypes_typed.onnx  the same without FP16: the datatypes KServe v2 gRPC carries as typed contents
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
 - matmul_chain.onnx  x FP32[1,N] -> y FP32[1,N]: the outer product x^T x, then 32 times Tanh(M @ (x^T x)), averaged
                    over rows; ~32 N^3 multiply-adds from a small request, so N sets how long one inference takes
@@ -217,13 +218,14 @@ DATATYPES = {
 }
 
 
-def datatypes() -> onnx.ModelProto:
-    names = [d.lower() for d in DATATYPES]
+def datatypes(exclude: tuple[str, ...] = ()) -> onnx.ModelProto:
+    types = {d: t for d, t in DATATYPES.items() if d not in exclude}
+    names = [d.lower() for d in types]
     graph = helper.make_graph(
         [helper.make_node("Identity", [f"in_{n}"], [f"out_{n}"]) for n in names],
         "datatypes",
-        [helper.make_tensor_value_info(f"in_{n}", t, ["batch", 2]) for n, t in zip(names, DATATYPES.values())],
-        [helper.make_tensor_value_info(f"out_{n}", t, ["batch", 2]) for n, t in zip(names, DATATYPES.values())],
+        [helper.make_tensor_value_info(f"in_{n}", t, ["batch", 2]) for n, t in zip(names, types.values())],
+        [helper.make_tensor_value_info(f"out_{n}", t, ["batch", 2]) for n, t in zip(names, types.values())],
     )
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
@@ -246,6 +248,7 @@ def main() -> None:
     save(classifier(swap_classes=True), os.path.join(out, "classifier_classes_swapped.onnx"))
     save(classifier(softmax=False), os.path.join(out, "classifier_no_softmax.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
+    save(datatypes(exclude=("FP16",)), os.path.join(out, "datatypes_typed.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     save(matmul_chain(), os.path.join(out, "matmul_chain.onnx"))
     save(vad(), os.path.join(out, "vad.onnx"))

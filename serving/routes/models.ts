@@ -3,7 +3,7 @@ import { HttpError } from '../../protocol/httpError';
 import { requireParam, type RouteCall } from '../dispatch';
 import type { GatewayContext } from '../gatewayContext';
 import { sendJson } from '../httpBody';
-import type { LoadedVersion, ModelRegistry } from '../modelRegistry';
+import { describeModel, isModelReady } from '../modelInfo';
 
 /** The endpoint and (when the path has `/versions/<v>`) the version a `/v2/models/...` path names. */
 export function modelOf(call: RouteCall): { endpoint: string; version: string | undefined } {
@@ -13,33 +13,17 @@ export function modelOf(call: RouteCall): { endpoint: string; version: string | 
 /** Model metadata: its versions, platform, and the inputs and outputs of the version named (or the primary one). */
 export function modelMetadata(context: GatewayContext, call: RouteCall): void {
   const { endpoint, version } = modelOf(call);
-  const loaded = lookup(context.registry, endpoint, version);
-  const route = context.registry.route(endpoint);
-  sendJson(call.res, 200, {
-    name: endpoint,
-    versions: version ? [version] : (route?.versions.map((v) => v.loaded.version) ?? []),
-    platform: 'onnxruntime_onnx',
-    inputs: loaded.inputs,
-    outputs: loaded.outputs,
-  });
+  sendJson(call.res, 200, describeModel(context.registry, endpoint, version));
 }
 
 /** 200 when the model (or the version named) is loaded and serving, 404 otherwise. */
 export function modelReady(context: GatewayContext, call: RouteCall): void {
   const { endpoint, version } = modelOf(call);
-  const { registry } = context;
-  const isReady = (version ? registry.pick(endpoint, { version }) : registry.primary(endpoint)) !== undefined;
+  const isReady = isModelReady(context.registry, endpoint, version);
   sendJson(call.res, isReady ? 200 : 404, { name: endpoint, ready: isReady });
 }
 
 /** `/v2/models/<name>/versions` without a version, whatever the method. */
 export function missingVersion(): never {
   throw new HttpError(404, 'missing version after /versions/');
-}
-
-function lookup(registry: ModelRegistry, endpoint: string, version?: string): LoadedVersion {
-  const loaded = version ? registry.pick(endpoint, { version }) : registry.primary(endpoint);
-  if (loaded) return loaded;
-  if (!registry.route(endpoint)) throw new HttpError(404, `unknown model "${endpoint}"`);
-  throw new HttpError(404, `model "${endpoint}" has no version "${version}"`);
 }

@@ -11,7 +11,7 @@ const INDEX_BODY_LIMIT = 4096;
 
 /** The index; behind the inference token when one is set (it names every model the replica serves). */
 export async function repositoryIndexRoute(context: GatewayContext, call: RouteCall): Promise<void> {
-  if (context.inferenceToken) authorize(call.req, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+  if (context.inferenceToken) authorize(call.req.headers.authorization, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
   const body = await readBody(call.req, INDEX_BODY_LIMIT);
   const request = body.length === 0 ? {} : parseJson(body);
   if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new HttpError(400, 'the index request body must be a JSON object');

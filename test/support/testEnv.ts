@@ -44,6 +44,7 @@ export type ExampleModel =
   | 'sqrt_abs'
   | 'corrupt'
   | 'datatypes'
+  | 'datatypes_typed'
   | 'mlp_bench'
   | 'matmul_chain'
   | 'vad';
@@ -93,7 +94,7 @@ export async function startWorkerProcess(storeUri: string, extra: NodeJS.Process
 /** A gateway replica as users run it: `modelship serve` in its own process. */
 export async function startGatewayProcess(
   storeUri: string,
-  options: { port?: number; replicaId?: string; extraArgs?: string[] } = {},
+  options: { port?: number; replicaId?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ process: ManagedProcess; url: string }> {
   const port = options.port ?? (await freePort());
   const entry = tsEntry('cli/main.ts');
@@ -103,7 +104,7 @@ export async function startGatewayProcess(
     name: 'gateway',
     command: entry.command,
     args: [...args, ...(options.extraArgs ?? [])],
-    env: processEnv(storeUri),
+    env: processEnv(storeUri, options.env),
     cwd: PACKAGE_ROOT,
     logTo: path.join(testEnv('workDir'), 'gateway.log'),
     readyPattern: /serving KServe v2 at/,

@@ -1,0 +1,105 @@
+/**
+ * One inference, whatever the protocol (REST or gRPC): checks the inference token, picks the
+ * version (the one named, else header match, sticky header or weights), has the protocol decode
+ * the request against that version's inputs, runs it, refuses an answer with NaN or Inf (a 500, the
+ * version's error), has the protocol encode the answer, then records stats and metrics, offers the
+ * request to data capture and mirrors a share of the traffic to the shadow version. Errors are
+ * {@link HttpError}s; each protocol turns them into its own answer.
+ *
+ * @example
+ * const response = await runInference(context, {
+ *   endpoint: 'iris', version: undefined, headers: req.headers,
+ *   decode: (loaded) => ({ feeds: decodeInputs(request, loaded.inputsByName), outputNames: undefined }),
+ *   answer: (outputs, version) => ({ model_version: version, outputs: encodeOutputs(outputs) }),
+ * });
+ */
+import type { TensorMap } from '../runtime';
+import { HttpError } from '../protocol/httpError';
+import { authorize } from './bearerAuth';
+import type { GatewayContext } from './gatewayContext';
+import type { LoadedVersion } from './modelRegistry';
+import { NonFiniteOutputError, refuseNonFinite } from './nonFiniteOutputs';
+import { predictionOf } from './outputComparison';
+import { mirrorToShadow } from './shadowMirror';
+
+/** Request headers (REST) or metadata (gRPC), by lower-cased name. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** A request decoded for the version that serves it. */
+export interface DecodedRequest {
+  /** The inputs, checked against the version's (names, datatypes, shapes, element counts). */
+  readonly feeds: TensorMap;
+  /** The outputs asked for, checked against the version's; undefined for all. */
+  readonly outputNames: string[] | undefined;
+}
+
+/** What a protocol hands the core: where the request goes, and how to read and answer it. */
+export interface InferenceRequest<D extends DecodedRequest, A> {
+  readonly endpoint: string;
+  /** The version named by the caller (REST path, gRPC `model_version`); undefined lets routing pick. */
+  readonly version: string | undefined;
+  /** For the inference token and sticky or header-matched routing. */
+  readonly headers: RequestHeaders;
+  /** Reads and decodes the request for the version picked; a 400 when it does not fit. */
+  decode(loaded: LoadedVersion): D | Promise<D>;
+  /** Encodes (REST: and sends) the answer of `version` to `decoded`; its time counts in the request's latency. */
+  answer(outputs: TensorMap, version: string, decoded: D): A;
+  /** Runs before the 404 when no version serves the request (REST drains the body here). */
+  unrouted?(): Promise<void>;
+}
+
+/** Runs one inference request through routing, the model and the bookkeeping; resolves to what `answer` returned. */
+export async function runInference<D extends DecodedRequest, A>(context: GatewayContext, request: InferenceRequest<D, A>): Promise<A> {
+  const { endpoint, version, headers } = request;
+  if (context.inferenceToken) authorize(headerValue(headers.authorization), context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+  const { registry, stats, metrics } = context;
+  const started = performance.now();
+  const route = registry.route(endpoint);
+  const loaded = route ? registry.pick(endpoint, { version, headers }) : undefined;
+  if (!loaded) {
+    await request.unrouted?.();
+    throw new HttpError(404, route ? `model "${endpoint}" has no version "${version}"` : `unknown model "${endpoint}"`);
+  }
+  const labels = { endpoint, version: loaded.version };
+  let status = 500;
+  try {
+    const decoded = await request.decode(loaded);
+    const { feeds, outputNames } = decoded;
+    const outputs = await runModel(endpoint, loaded, feeds, outputNames);
+    refuseNonFinite(endpoint, loaded.version, outputs);
+    const answer = request.answer(outputs, loaded.version, decoded);
+    status = 200;
+    const latencyMs = performance.now() - started;
+    stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs, ok: true, prediction: predictionOf(outputs) });
+    metrics.latency.observe(labels, latencyMs / 1000);
+    context.capture.offer(endpoint, loaded.version, feeds, outputs);
+    if (route?.shadow && version === undefined && Math.random() * 100 < route.shadow.percent) {
+      mirrorToShadow(context, endpoint, route.shadow.loaded, { feeds, outputNames, served: outputs });
+    }
+    return answer;
+  } catch (error) {
+    status = error instanceof HttpError ? error.status : 500;
+    const nonFinite = error instanceof NonFiniteOutputError;
+    if (nonFinite) for (const output of error.outputs) metrics.nonFiniteOutputs.inc({ ...labels, output: output.name });
+    // Model failures, non-finite answers and overload (429: its queue is full) are the version's errors; client mistakes are not.
+    if (status >= 500 || status === 429)
+      stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false, nonFinite });
+    throw error;
+  } finally {
+    metrics.requests.inc({ ...labels, code: String(status) });
+  }
+}
+
+/** Runs the model; a failure of the model itself is a 500 that names the version. */
+async function runModel(endpoint: string, loaded: LoadedVersion, feeds: TensorMap, outputNames: string[] | undefined): Promise<TensorMap> {
+  try {
+    return await loaded.run(feeds, outputNames);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(500, `model ${endpoint}/${loaded.version} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
