@@ -6,7 +6,7 @@
 import type { LoadPoint } from './loadPoint';
 
 /** A measured point, a failed one (never a number), or one that does not apply to this checkout. */
-export type PointOutcome = LoadPoint | { failed: string } | { na: string };
+export type PointOutcome = LoadPoint | { failed: string };
 
 export interface BenchRow {
   key: RowKey;
@@ -53,6 +53,22 @@ function ratio(rows: BenchRow[], a: RowKey, b: RowKey, ca: number, cb = ca): num
 
 const label = (rows: BenchRow[], key: RowKey): string => rows.find((r) => r.key === key)?.label ?? key;
 
+/**
+ * At c=1 a request pays an HTTP round trip and then the model, back to back: no server can beat
+ * 1 / (1/floor + 1/in-process). Where the model alone is slower than the HTTP floor (this MLP), the
+ * floor ratio cannot reach 1 and this is the ratio that says how much the server adds.
+ */
+function serialCeilingRatios(rows: BenchRow[]): Ratio[] {
+  const floor = measured(rows.find((r) => r.key === 'floor')?.points[1]);
+  const model = measured(rows.find((r) => r.key === 'inprocess')?.points[1]);
+  if (!floor || !model) return [];
+  const ceiling = 1 / (1 / floor.requestsPerSecond + 1 / model.requestsPerSecond);
+  return (['json', 'binary', 'grpc'] as const).map((key) => {
+    const point = measured(rows.find((r) => r.key === key)?.points[1]);
+    return { name: `${label(rows, key)} / serial ceiling (floor then model)`, concurrency: 1, value: point ? point.requestsPerSecond / ceiling : null };
+  });
+}
+
 /** Every ratio the bench prints, with the issue's goal where it sets one. */
 export function benchRatios(rows: BenchRow[], concurrencies: number[]): Ratio[] {
   const out: Ratio[] = [];
@@ -64,6 +80,7 @@ export function benchRatios(rows: BenchRow[], concurrencies: number[]): Ratio[] 
     }
   }
   out.push({ name: 'batching c=1 / no batching c=1', concurrency: 1, value: ratio(rows, 'jsonBatching', 'json', 1), goal: 0.9 });
+  out.push(...serialCeilingRatios(rows));
   for (const [ours, peer] of PEER_PAIRS) {
     for (const c of concurrencies)
       out.push({ name: `${label(rows, ours)} / ${label(rows, peer)}`, concurrency: c, value: ratio(rows, ours, peer, c), goal: 2 });
@@ -76,7 +93,6 @@ const num = (n: number): string => Math.round(n).toLocaleString('en-US');
 function cell(point: PointOutcome | undefined): string {
   if (!point) return '-';
   if ('failed' in point) return 'FAILED';
-  if ('na' in point) return point.na;
   return `${num(point.requestsPerSecond)} (${point.p50Ms.toFixed(2)}/${point.p99Ms.toFixed(2)})`;
 }
 

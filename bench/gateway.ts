@@ -20,7 +20,7 @@ import { benchRatios, formatRatios, formatTable, type BenchRow } from './benchTa
 import { h2loadPoint } from './h2loadLoad';
 import { binaryBody, bodyFile, featureRow, grpcInferFrame, jsonBody, MIN_GRPC_RESPONSE_BYTES } from './inferBodies';
 import { LoadPointError, POINT_SECONDS, WARMUP_SECONDS, type LoadPoint } from './loadPoint';
-import { gatewayHasGrpcPort, startBenchGateway } from './modelshipGateway';
+import { startBenchGateway } from './modelshipGateway';
 import { startMlserver, startPytriton } from './peers/peerServers';
 import { measureResponsiveness } from './responsiveness';
 import { formatResponsiveness } from './responsivenessReport';
@@ -95,9 +95,6 @@ async function startFloor(): Promise<{ server: BenchServer; port: number }> {
 
 /** Every server and its rows, in the order they are measured (one server runs at a time). */
 async function sections(loads: Loads): Promise<ServerSection<{ server?: BenchServer }>[]> {
-  const hasGrpc = await gatewayHasGrpcPort();
-  const grpcRow = (port: number | undefined, model: string): Measure | { na: string } =>
-    port ? loads.grpc(port, model) : { na: 'n/a (gateway has no --grpc-port)' };
   const endpoints = [
     { name: 'plain', model: MODEL },
     { name: 'batched', model: MODEL, serving: BATCHING },
@@ -111,13 +108,13 @@ async function sections(loads: Loads): Promise<ServerSection<{ server?: BenchSer
     rows: [{ key: 'floor', label: 'bare Node http server (the HTTP floor)', measure: (s) => loads.rest(s.port, 'floor') }],
   };
   const gateway: ServerSection<Awaited<ReturnType<typeof startBenchGateway>>> = {
-    start: () => startBenchGateway(path.join(loads.dir, 'store'), endpoints, hasGrpc),
+    start: () => startBenchGateway(path.join(loads.dir, 'store'), endpoints),
     rows: [
       { key: 'json', label: 'Modelship REST JSON, no batching', measure: (g) => loads.rest(g.port, 'plain') },
       { key: 'jsonBatching', label: 'Modelship REST JSON, batching (32 rows, 2 ms)', measure: (g) => loads.rest(g.port, 'batched') },
       { key: 'binary', label: 'Modelship REST binary, no batching', measure: (g) => loads.rest(g.port, 'plain', true) },
-      { key: 'grpc', label: 'Modelship gRPC, no batching', measure: (g) => grpcRow(g.grpcPort, 'plain') },
-      { key: 'grpcBatching', label: 'Modelship gRPC, batching', measure: (g) => grpcRow(g.grpcPort, 'batched') },
+      { key: 'grpc', label: 'Modelship gRPC, no batching', measure: (g) => loads.grpc(g.grpcPort, 'plain') },
+      { key: 'grpcBatching', label: 'Modelship gRPC, batching', measure: (g) => loads.grpc(g.grpcPort, 'batched') },
     ],
   };
   const mlserver: ServerSection<Awaited<ReturnType<typeof startMlserver>>> = {

@@ -34,7 +34,8 @@ export async function h2loadPoint(target: H2loadTarget, concurrency: number, sec
   const ok2xx = count(stdout, /status codes: (\d+) 2xx/);
   const dataBytes = count(stdout, /\((\d+)\) data/);
   const finished = count(stdout, /finished in ([\d.]+)s/);
-  if (!(done > 0) || succeeded !== done || ok2xx !== done || !(dataBytes >= done * target.minResponseBytes)) {
+  // A stream still open when the window ends can get its status after `done` is counted: 2xx may be one or two more.
+  if (!(done > 0) || succeeded !== done || ok2xx < done || !(dataBytes >= done * target.minResponseBytes)) {
     throw new LoadPointError(`h2load ${target.url} c=${concurrency}: ${done} done, ${succeeded} succeeded, ${ok2xx} 2xx, ${dataBytes} data bytes:\n${stdout}`);
   }
   const elapsedUs = (await readFile(logFile, 'utf8'))

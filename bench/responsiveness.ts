@@ -57,14 +57,10 @@ async function probeHealth(port: number, until: Promise<unknown>): Promise<numbe
 
 export async function measureResponsiveness(workDir: string, wrkScript: string, plainBodyFile: string): Promise<ResponsivenessResult> {
   const slowModel = path.join(PACKAGE_ROOT, 'examples/models/matmul_chain.onnx');
-  const gateway = await startBenchGateway(
-    path.join(workDir, 'store-responsiveness'),
-    [
-      { name: 'slow', model: slowModel },
-      { name: 'plain', model: path.join(PACKAGE_ROOT, 'examples/models/mlp_bench.onnx') },
-    ],
-    false,
-  );
+  const gateway = await startBenchGateway(path.join(workDir, 'store-responsiveness'), [
+    { name: 'slow', model: slowModel },
+    { name: 'plain', model: path.join(PACKAGE_ROOT, 'examples/models/mlp_bench.onnx') },
+  ]);
   try {
     const plain: WrkTarget = {
       url: `http://127.0.0.1:${gateway.port}/v2/models/plain/infer`,

@@ -16,16 +16,12 @@ export type Measure = (concurrency: number, seconds: number) => Promise<LoadPoin
 export interface ServerSection<S extends { server?: BenchServer }> {
   start: () => Promise<S>;
   /** `warmsUp`: the measure warms up by itself (the in-process loop, a fresh process per point). */
-  rows: { key: RowKey; label: string; measure: (started: S) => Measure | { na: string }; warmsUp?: boolean }[];
+  rows: { key: RowKey; label: string; measure: (started: S) => Measure; warmsUp?: boolean }[];
 }
 
-async function measureRow(label: string, measure: Measure | { na: string }, warmsUp: boolean): Promise<Record<number, PointOutcome>> {
+async function measureRow(label: string, measure: Measure, warmsUp: boolean): Promise<Record<number, PointOutcome>> {
   const points: Record<number, PointOutcome> = {};
   for (const c of CONCURRENCIES) {
-    if ('na' in measure) {
-      points[c] = { na: measure.na };
-      continue;
-    }
     try {
       if (WARMUP_SECONDS > 0 && !warmsUp) await measure(c, WARMUP_SECONDS);
       points[c] = await measure(c, POINT_SECONDS);
