@@ -168,6 +168,33 @@ test('batching serves concurrent requests in shared runs, each with its own answ
   expect(runs).toBeLessThan(32);
 });
 
+test('adaptive batching: a lone request runs at once, however long the queue delay (batches form only while the instance is busy)', async () => {
+  const delayMicroseconds = 1_000_000;
+  await route('adaptive', {
+    versions: [
+      {
+        version: 'stable',
+        digest: stable,
+        weight: 100,
+        serving: { instances: 1, batching: { maxBatchSize: 16, maxQueueDelayMicroseconds: delayMicroseconds } },
+      },
+    ],
+  });
+  const started = performance.now();
+  for (let i = 0; i < 10; i++) {
+    const response = await fetch(`${gateway.url}/v2/models/adaptive/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: features() }] }),
+    });
+    expect(response.status).toBe(200);
+  }
+  // Waiting out the delay, ten requests one after another took at least ten seconds.
+  expect(performance.now() - started).toBeLessThan((10 * delayMicroseconds) / 1000 / 2);
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  expect(metrics).toMatch(/modelship_batch_size_count\{endpoint="adaptive",version="stable"\} 10\n/);
+  expect(metrics).toMatch(/modelship_batch_size_sum\{endpoint="adaptive",version="stable"\} 10\n/);
+});
+
 test('weights change under continuous load with zero failed requests', async () => {
   await route('live', { versions: [{ version: 'stable', digest: stable, weight: 100 }] });
   let running = true;
