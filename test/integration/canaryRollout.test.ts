@@ -80,7 +80,7 @@ test('a canary that behaves like stable is promoted step by step', async () => {
         }),
       )
     ).result();
-    expect(result.outcome).toBe('promoted');
+    expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
     expect(result.rollout?.steps.map((s) => [s.weight, s.status, s.verdict?.status])).toEqual([
       [25, 'passed', 'pass'],
       [50, 'passed', 'pass'],

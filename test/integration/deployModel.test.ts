@@ -108,7 +108,7 @@ test('a corrupt model is rejected at validation, non-retryably, and the endpoint
   expect(result.outcome).toBe('rejected');
   expect(result.phase).toBe('Rejected');
   expect(result.failure).toMatchObject({ type: 'ModelUnloadable', stage: 'convert' });
-  expect(result.failure?.message).toMatch(/not a valid ONNX model: .*Wire format was corrupt/i);
+  expect(result.failure?.message).toMatch(/not a valid ONNX model: .*(Error parsing message|Wire format was corrupt)/i);
   expect(result.stages.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped', 'skipped', 'skipped']);
 
   // Non-retryable: exactly one attempt of the convert activity, failed with nonRetryable set.
