@@ -11,6 +11,7 @@ import { NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from 
 
 /** What an instance starts from (its `workerData`): the model's bytes and the session options. */
 export interface InstanceData {
+  /** In a SharedArrayBuffer: every instance of a model reads the same bytes. */
   model: Uint8Array;
   options: SessionOptions;
   /**

@@ -54,7 +54,10 @@ export class InstancePool implements ModelSession {
 
   /** Starts `instances` threads and waits until every one has loaded the model (or throws its {@link ModelLoadError}). */
   static async start(model: Uint8Array, options: SessionOptions, instances: number): Promise<InstancePool> {
-    const data: InstanceData = { model, options: { ...options, instances: 0 } };
+    // One copy of the model in shared memory for every instance (and restarts), not one per thread.
+    const shared = new Uint8Array(new SharedArrayBuffer(model.byteLength));
+    shared.set(model);
+    const data: InstanceData = { model: shared, options: { ...options, instances: 0 } };
     const started = await Promise.allSettled(Array.from({ length: Math.max(1, instances) }, () => spawn(data)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const ready = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

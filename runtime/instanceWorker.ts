@@ -16,7 +16,8 @@ function post(message: InstanceMessage, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-loadInThread(model, options).then(
+// onnxruntime takes no view of shared memory: the thread copies the model for loading and drops the copy after.
+loadInThread(new Uint8Array(model), options).then(
   (session) => {
     post({ kind: 'ready', signature: session.signature, runtime: session.runtime });
     port.on('message', (request: RunRequest) => {
