@@ -88,8 +88,8 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
     }
     return answer;
   } catch (error) {
-    // Whatever failed, a client that is gone caused it or will never see it: a 499, not the version's error.
-    status = request.clientGone?.() ? CLIENT_CLOSED : error instanceof HttpError ? error.status : 500;
+    // A client gone mid-body or before its answer is a 499 already; a model fault stays the version's even if its client left.
+    status = error instanceof HttpError ? error.status : 500;
     if (status === CLIENT_CLOSED) metrics.clientAborts.inc(labels);
     const nonFinite = error instanceof NonFiniteOutputError;
     if (nonFinite) for (const output of error.outputs) metrics.nonFiniteOutputs.inc({ ...labels, output: output.name });
