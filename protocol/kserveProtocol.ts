@@ -95,9 +95,18 @@ const INTEGER_RANGES: Partial<Record<Datatype, [number, number]>> = {
   INT32: [-0x80000000, 0x7fffffff],
 };
 
-/** Flattens nested `data` row-major and converts it to the datatype's typed array. */
+/**
+ * Largest finite magnitudes: a finite number past them would silently become Inf (FP16 rounds to
+ * Inf from 65520). NaN and ±Inf given as such (gRPC contents can carry them) are kept.
+ */
+const FLOAT_LIMITS: Partial<Record<Datatype, { max: number; overflowsAt: number }>> = {
+  FP32: { max: 3.4028234663852886e38, overflowsAt: Number.POSITIVE_INFINITY },
+  FP16: { max: 65504, overflowsAt: 65520 },
+};
+
+/** Flattens `data` (flat, or nested exactly as `shape`) row-major and converts it to the datatype's typed array. */
 export function decodeTensor(name: string, type: Datatype, shape: readonly number[], data: unknown[]): Tensor {
-  const flat = flatten(data);
+  const flat = flatten(name, data, shape);
   const expected = elementCount(shape);
   if (flat.length !== expected) {
     throw new HttpError(400, `input "${name}" has ${flat.length} element(s); shape [${shape.join(', ')}] needs ${expected}`);
@@ -125,7 +134,10 @@ export function decodeTensor(name: string, type: Datatype, shape: readonly numbe
       else if (type === 'UINT64' && v < 0) throw bad(i, 'a non-negative integer');
       else out[i] = BigInt(v);
     } else if (type === 'FP32' || type === 'FP64' || type === 'FP16') {
+      const limits = FLOAT_LIMITS[type];
       if (typeof v !== 'number') throw bad(i, 'a number');
+      if (limits && Number.isFinite(v) && (Math.abs(v) >= limits.overflowsAt || !Number.isFinite(Math.fround(v))))
+        throw bad(i, `a number within ±${limits.max}`);
       out[i] = type === 'FP16' ? halfFromFloat(v) : v;
     } else {
       const range = INTEGER_RANGES[type];
@@ -150,25 +162,36 @@ function bigIntElement(v: bigint, type: Datatype, bad: () => HttpError): bigint 
   return v;
 }
 
-function flatten(data: unknown[]): unknown[] {
+/**
+ * The elements of `data` row-major: flat as it is, or nested exactly as `shape` says (every level
+ * as long as its dimension, values only at the last); a 400 for ragged or misnested data, which
+ * would otherwise be silently realigned. Walked with an explicit stack: nesting depth is the caller's.
+ */
+function flatten(name: string, data: unknown[], shape: readonly number[]): unknown[] {
   if (!data.some(Array.isArray)) return data;
+  const ragged = (where: string): HttpError =>
+    new HttpError(400, `input "${name}" has ragged nested data (${where}); send "data" flat, row-major, or nested exactly as shape [${shape.join(', ')}]`);
   const out: unknown[] = [];
-  const stack: unknown[][] = [data];
-  const indices: number[] = [0];
+  const stack: { items: unknown[]; next: number; path: string }[] = [];
+  const enter = (items: unknown[], path: string): void => {
+    const depth = stack.length;
+    if (depth >= shape.length) throw ragged(`data${path} nests deeper than the shape's ${shape.length} dimension(s)`);
+    if (items.length !== shape[depth]) throw ragged(`data${path} has ${items.length} entries; dimension ${depth} is ${shape[depth]}`);
+    stack.push({ items, next: 0, path });
+  };
+  enter(data, '');
   while (stack.length > 0) {
-    const top = stack[stack.length - 1] as unknown[];
-    const i = indices[indices.length - 1] as number;
-    if (i >= top.length) {
+    const top = stack[stack.length - 1] as { items: unknown[]; next: number; path: string };
+    if (top.next >= top.items.length) {
       stack.pop();
-      indices.pop();
       continue;
     }
-    indices[indices.length - 1] = i + 1;
-    const v = top[i];
-    if (Array.isArray(v)) {
-      stack.push(v);
-      indices.push(0);
-    } else out.push(v);
+    const path = `${top.path}[${top.next}]`;
+    const v = top.items[top.next++];
+    const last = stack.length === shape.length;
+    if (Array.isArray(v)) enter(v, path);
+    else if (!last) throw ragged(`data${path} is a value where dimension ${stack.length} needs ${shape[stack.length]} entries`);
+    else out.push(v);
   }
   return out;
 }

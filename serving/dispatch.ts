@@ -99,10 +99,15 @@ function match(pattern: readonly string[], segments: readonly string[]): Record<
   return params;
 }
 
+/**
+ * The error's answer. When the request's body has not all arrived (an early 413, 415 or 404), the
+ * answer says `connection: close` and Node closes the socket once it is flushed: the rest of the
+ * body is never read into memory, and the connection cannot be reused mid-body.
+ */
 function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, log: (message: string) => void): void {
   const status = error instanceof HttpError ? error.status : 500;
   if (status === 500) log(`internal error on ${req.method} ${req.url}: ${String(error)}`);
-  const headers = error instanceof HttpError ? error.headers : {};
+  const headers = { ...(error instanceof HttpError ? error.headers : {}), ...(req.complete ? {} : { connection: 'close' }) };
   sendJson(res, status, { error: error instanceof Error ? error.message : String(error) }, headers);
 }
 

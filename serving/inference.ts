@@ -6,6 +6,12 @@
  * request to data capture and mirrors a share of the traffic to the shadow version. Errors are
  * {@link HttpError}s; each protocol turns them into its own answer.
  *
+ * What counts against a version (its errors in the stats window canary analysis judges): model
+ * faults, NaN or Inf answers and overload. Not: the caller's mistakes (4xx, a model error the
+ * request caused included: `requestCausedErrors.ts`), nor a client that went away before its
+ * answer (a 499, counted in `modelship_client_aborts_total`). A model the store routes but this
+ * replica has not loaded is a 503 saying why (`modelInfo.ts`).
+ *
  * @example
  * const response = await runInference(context, {
  *   endpoint: 'iris', version: undefined, headers: req.headers,
@@ -13,13 +19,16 @@
  *   answer: (outputs, version) => ({ model_version: version, outputs: encodeOutputs(outputs) }),
  * });
  */
-import type { TensorMap } from '../runtime';
+import { InstanceCrashedError, type TensorMap } from '../runtime';
 import { HttpError } from '../protocol/httpError';
 import { authorize } from './bearerAuth';
 import type { GatewayContext } from './gatewayContext';
+import { CLIENT_CLOSED } from './httpBody';
+import { notLoadedError } from './modelInfo';
 import type { LoadedVersion } from './modelRegistry';
 import { NonFiniteOutputError, refuseNonFinite } from './nonFiniteOutputs';
 import { predictionOf } from './outputComparison';
+import { causedByRequest } from './requestCausedErrors';
 import { mirrorToShadow } from './shadowMirror';
 
 /** Request headers (REST) or metadata (gRPC), by lower-cased name. */
@@ -44,8 +53,8 @@ export interface InferenceRequest<D extends DecodedRequest, A> {
   decode(loaded: LoadedVersion): D | Promise<D>;
   /** Encodes (REST: and sends) the answer of `version` to `decoded`; its time counts in the request's latency. */
   answer(outputs: TensorMap, version: string, decoded: D): A;
-  /** Runs before the 404 when no version serves the request (REST drains the body here). */
-  unrouted?(): Promise<void>;
+  /** True once the client has gone away (REST: its connection closed; gRPC: the call cancelled): the request is then a 499. */
+  clientGone?(): boolean;
 }
 
 /** Runs one inference request through routing, the model and the bookkeeping; resolves to what `answer` returned. */
@@ -57,8 +66,8 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   const route = registry.route(endpoint);
   const loaded = route ? registry.pick(endpoint, { version, headers }) : undefined;
   if (!loaded) {
-    await request.unrouted?.();
-    throw new HttpError(404, route ? `model "${endpoint}" has no version "${version}"` : `unknown model "${endpoint}"`);
+    if (route) throw new HttpError(404, `model "${endpoint}" has no version "${version}"`);
+    throw notLoadedError(context, endpoint) ?? new HttpError(404, `unknown model "${endpoint}"`);
   }
   const labels = { endpoint, version: loaded.version };
   let status = 500;
@@ -67,6 +76,7 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
     const { feeds, outputNames } = decoded;
     const outputs = await runModel(endpoint, loaded, feeds, outputNames);
     refuseNonFinite(endpoint, loaded.version, outputs);
+    if (request.clientGone?.()) throw new HttpError(CLIENT_CLOSED, 'the client went away before its answer');
     const answer = request.answer(outputs, loaded.version, decoded);
     status = 200;
     const latencyMs = performance.now() - started;
@@ -78,10 +88,12 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
     }
     return answer;
   } catch (error) {
+    // A client gone mid-body or before its answer is a 499 already; a model fault stays the version's even if its client left.
     status = error instanceof HttpError ? error.status : 500;
+    if (status === CLIENT_CLOSED) metrics.clientAborts.inc(labels);
     const nonFinite = error instanceof NonFiniteOutputError;
     if (nonFinite) for (const output of error.outputs) metrics.nonFiniteOutputs.inc({ ...labels, output: output.name });
-    // Model failures, non-finite answers and overload (429: its queue is full) are the version's errors; client mistakes are not.
+    // Model failures, non-finite answers and overload (429: its queue is full) are the version's errors; client mistakes and aborts are not.
     if (status >= 500 || status === 429)
       stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false, nonFinite });
     throw error;
@@ -90,13 +102,17 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   }
 }
 
-/** Runs the model; a failure of the model itself is a 500 that names the version. */
+/** Runs the model; a failure the request caused is a 400, a failure of the model itself a 500 that names the version. */
 async function runModel(endpoint: string, loaded: LoadedVersion, feeds: TensorMap, outputNames: string[] | undefined): Promise<TensorMap> {
   try {
     return await loaded.run(feeds, outputNames);
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    throw new HttpError(500, `model ${endpoint}/${loaded.version} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof InstanceCrashedError) && causedByRequest(message, loaded.hasAnswered)) {
+      throw new HttpError(400, `model ${endpoint}/${loaded.version} refused the request's inputs: ${message}`);
+    }
+    throw new HttpError(500, `model ${endpoint}/${loaded.version} failed: ${message}`);
   }
 }
 

@@ -9,6 +9,11 @@ export class GatewayMetrics {
     ...BY_VERSION,
     'code',
   ]);
+  readonly clientAborts = this.counter(
+    'modelship_client_aborts_total',
+    "Inference requests whose client went away before its answer (REST connection closed, gRPC call cancelled), by endpoint and version; also counted with code 499 in modelship_requests_total, never as the version's errors.",
+    BY_VERSION,
+  );
   readonly nonFiniteOutputs = this.counter(
     'modelship_nonfinite_outputs_total',
     'Served answers refused (500) because an output held NaN or Inf, by endpoint, version and output; also counted as 500s in modelship_requests_total.',

@@ -10,6 +10,8 @@ import { DEFAULT_SERVING, VersionExecutor, type ExecutorObserver } from './versi
 
 export class LoadedVersion {
   private released = false;
+  /** True once a run of this version has succeeded here (see `requestCausedErrors.ts`). */
+  hasAnswered = false;
   readonly executor: VersionExecutor;
   /** The model's inputs by name, built once at load for request checks. */
   readonly inputsByName: ReadonlyMap<string, TensorSpec>;
@@ -33,8 +35,10 @@ export class LoadedVersion {
     return this.session.signature.outputs;
   }
 
-  run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
-    return this.executor.run(feeds, outputNames);
+  async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    const outputs = await this.executor.run(feeds, outputNames);
+    this.hasAnswered = true;
+    return outputs;
   }
 
   /** No new requests; release the session once the queued and in-flight ones are done. */

@@ -34,6 +34,8 @@ export class Reconciler {
   private running: Promise<void> | undefined;
   private again = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Endpoints with no version served yet whose routing generation is being loaded now. */
+  private readonly loading = new Map<string, number>();
   /** True once the first reconcile pass has finished. */
   ready = false;
 
@@ -41,6 +43,20 @@ export class Reconciler {
 
   status(): Record<string, AppliedEndpoint> {
     return Object.fromEntries(this.applied);
+  }
+
+  /**
+   * Why this replica serves no version of `endpoint` although the store may route it: its first
+   * load is under way, or failed (and why), or the replica has not yet read the store; undefined
+   * when a version serves, or when the store does not route the endpoint (an unknown model).
+   */
+  whyNotServing(endpoint: string): string | undefined {
+    if (this.options.registry.route(endpoint)) return undefined;
+    const loading = this.loading.get(endpoint);
+    if (loading !== undefined) return `generation ${loading} is still loading`;
+    const error = this.applied.get(endpoint)?.error;
+    if (error) return `generation ${error.generation} failed to load: ${error.message}`;
+    return this.ready ? undefined : 'the replica has not finished reading the routing in the store';
   }
 
   async start(): Promise<void> {
@@ -106,6 +122,7 @@ export class Reconciler {
       if (!doc || doc.generation <= state.generation) continue;
       const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
       if (recentlyFailed) continue;
+      if (!registry.route(endpoint)) this.loading.set(endpoint, doc.generation);
       try {
         await registry.apply(doc, (digest, serving) => this.load(digest, serving));
         this.applied.set(endpoint, { generation: doc.generation });
@@ -118,10 +135,13 @@ export class Reconciler {
         this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });
         this.failedAt.set(endpoint, Date.now());
         this.options.log(`${endpoint}: cannot apply generation ${doc.generation}: ${message}`);
+      } finally {
+        this.loading.delete(endpoint);
       }
       changed = true;
     }
-    for (const endpoint of registry.endpoints()) {
+    // Also forgets the failures of endpoints whose routing document is gone (they are unknown now, not unloaded).
+    for (const endpoint of new Set([...registry.endpoints(), ...this.applied.keys()])) {
       if (!seen.has(endpoint)) {
         await registry.remove(endpoint);
         this.applied.delete(endpoint);

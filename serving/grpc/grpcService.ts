@@ -11,7 +11,7 @@ import { decodeInputs, requestedOutputs } from '../../protocol/kserveProtocol';
 import type { GatewayContext } from '../gatewayContext';
 import { runInference } from '../inference';
 import { authorize } from '../bearerAuth';
-import { describeModel, isModelReady } from '../modelInfo';
+import { describeModel, modelReadiness } from '../modelInfo';
 import { repositoryIndex } from '../repositoryIndex';
 import { SERVER_NAME, SERVER_VERSION } from '../routes/server';
 import { toServiceError } from './grpcStatus';
@@ -24,12 +24,12 @@ export function inferenceService(context: GatewayContext, log: (message: string)
     ServerLive: unary(() => ({ live: true })),
     ServerReady: unary(() => ({ ready: context.reconciler.ready })),
     ServerMetadata: unary(() => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: ['model_repository'] })),
-    ModelReady: unary((model: ModelRef) => ({ ready: isModelReady(registry, model.name, model.version || undefined) })),
+    ModelReady: unary((model: ModelRef) => ({ ready: modelReadiness(context, model.name, model.version || undefined).ready })),
     ModelMetadata: unary((model: ModelRef): ModelMetadataResponse => {
-      const { inputs, outputs, ...described } = describeModel(registry, model.name, model.version || undefined);
+      const { inputs, outputs, ...described } = describeModel(context, model.name, model.version || undefined);
       return { ...described, inputs: inputs.map((t) => ({ ...t, shape: [...t.shape] })), outputs: outputs.map((t) => ({ ...t, shape: [...t.shape] })) };
     }),
-    ModelInfer: unary((request: ModelInferRequest, metadata) => modelInfer(context, request, metadata)),
+    ModelInfer: unary((request: ModelInferRequest, metadata, call) => modelInfer(context, request, metadata, () => call.cancelled)),
     // Behind the inference token when one is set, as REST's index (it names every model the replica serves).
     RepositoryIndex: unary(({ ready }: { ready: boolean }, metadata): RepositoryIndexResponse => {
       if (context.inferenceToken) authorize(headersOf(metadata).authorization, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
@@ -39,11 +39,12 @@ export function inferenceService(context: GatewayContext, log: (message: string)
 }
 
 /** ModelInfer: the request's inputs read (typed or raw), run by the inference core, answered the way they came. */
-function modelInfer(context: GatewayContext, message: ModelInferRequest, metadata: Metadata): Promise<ModelInferResponse> {
+function modelInfer(context: GatewayContext, message: ModelInferRequest, metadata: Metadata, cancelled: () => boolean): Promise<ModelInferResponse> {
   return runInference(context, {
     endpoint: message.model_name,
     version: message.model_version || undefined,
     headers: headersOf(metadata),
+    clientGone: cancelled,
     decode(loaded) {
       const { request, binary, raw } = readGrpcInferRequest(message);
       return { raw, feeds: decodeInputs(request, loaded.inputsByName, binary), outputNames: requestedOutputs(request, loaded.outputs) };
@@ -59,11 +60,11 @@ function headersOf(metadata: Metadata): Record<string, string> {
   return headers;
 }
 
-/** A unary handler from a function of the request (and its metadata): its result answers, what it throws is the status. */
+/** A unary handler from a function of the request (and its metadata and call): its result answers, what it throws is the status. */
 function unaryHandler(log: (message: string) => void) {
-  return <Req, Res>(handle: (request: Req, metadata: Metadata) => Res | Promise<Res>) =>
+  return <Req, Res>(handle: (request: Req, metadata: Metadata, call: ServerUnaryCall<Req, Res>) => Res | Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-      new Promise<Res>((resolve) => resolve(handle(call.request, call.metadata))).then(
+      new Promise<Res>((resolve) => resolve(handle(call.request, call.metadata, call))).then(
         (response) => callback(null, response),
         (error: unknown) => {
           const serviceError = toServiceError(error);

@@ -11,18 +11,19 @@ import { decodeInputs, encodeOutputs, parseInferRequest, requestedOutputs } from
 import type { InferRequest, InferResponseOutput } from '../../protocol/messages';
 import type { RouteCall } from '../dispatch';
 import type { GatewayContext } from '../gatewayContext';
-import { discardBody, parseJson, readBody, sendJson } from '../httpBody';
+import { parseJson, readBody, sendJson } from '../httpBody';
 import { runInference } from '../inference';
 import { modelOf } from './models';
 
 export async function infer(context: GatewayContext, call: RouteCall): Promise<void> {
   const { req, res } = call;
   const { endpoint, version } = modelOf(call);
+  const { socket } = req;
   await runInference(context, {
     endpoint,
     version,
     headers: req.headers,
-    unrouted: () => discardBody(req),
+    clientGone: () => socket.destroyed,
     async decode(loaded) {
       const { request, binary } = await readInferRequest(req, context.maxBodyBytes);
       return { request, feeds: decodeInputs(request, loaded.inputsByName, binary), outputNames: requestedOutputs(request, loaded.outputs) };

@@ -1,6 +1,6 @@
 import type { TensorSpec } from '../../sdk/schemas';
 import { HttpError } from '../../protocol/httpError';
-import { decodeInputs, encodeOutputs, floatFromHalf, parseInferRequest, requestedOutputs } from '../../protocol/kserveProtocol';
+import { decodeInputs, decodeTensor, encodeOutputs, floatFromHalf, parseInferRequest, requestedOutputs } from '../../protocol/kserveProtocol';
 import { halfFromFloat } from '../../runtime';
 
 const specs: TensorSpec[] = [
@@ -98,5 +98,36 @@ describe('KServe v2 request decoding', () => {
 
   test('half precision round-trips representable values', () => {
     for (const v of [0, 1, -2, 0.25, 1024, 65504]) expect(floatFromHalf(halfFromFloat(v))).toBe(v);
+  });
+});
+
+describe('values that would be silently changed are refused', () => {
+  const decode = (datatype: 'FP32' | 'FP16', shape: number[], data: unknown[]) => decodeTensor('x', datatype, shape, data);
+
+  test.each([
+    ['FP32 past its range', () => decode('FP32', [2], [1, 1e39]), /element 1 is 1e\+39; FP32 needs a number within ±3.4028234663852886e\+38/],
+    ['FP32 negative past its range', () => decode('FP32', [1], [-3.5e38]), /FP32 needs a number within/],
+    ['FP16 past its range', () => decode('FP16', [1], [65520]), /FP16 needs a number within ±65504/],
+    ['ragged rows', () => decode('FP32', [2, 2], [[1], [2, 3, 4]]), /ragged nested data \(data\[0\] has 1 entries; dimension 1 is 2\)/],
+    ['a value beside rows', () => decode('FP32', [2, 2], [[1, 2], 3]), /data\[1\] is a value where dimension 1 needs 2 entries/],
+    ['nesting deeper than the shape', () => decode('FP32', [1, 1], [[[1]]]), /data\[0\]\[0\] nests deeper than the shape's 2 dimension/],
+  ])('%s → 400', (_name, fn, message) => {
+    expect(fn).toThrow(HttpError);
+    expect(fn).toThrow(message);
+  });
+
+  test('in range, nested as the shape, or NaN/Inf given as such: kept', () => {
+    expect(
+      decode(
+        'FP32',
+        [2, 2],
+        [
+          [3.4028234663852886e38, -1],
+          [0, 2],
+        ],
+      ).data,
+    ).toEqual(Float32Array.from([3.4028234663852886e38, -1, 0, 2]));
+    expect(decode('FP16', [1], [65504]).data).toEqual(Uint16Array.from([halfFromFloat(65504)]));
+    expect(decode('FP32', [2], [Number.NaN, Number.POSITIVE_INFINITY]).data).toEqual(Float32Array.from([Number.NaN, Number.POSITIVE_INFINITY]));
   });
 });
