@@ -164,30 +164,37 @@ export class VersionExecutor {
   private async execute(batch: Pending[]): Promise<void> {
     const rows = batch.reduce((n, p) => n + p.rows, 0);
     this.observer.onRun?.(batch.length, rows);
+    if (batch.length === 1) return this.runAlone(batch[0] as Pending);
+    let parts: TensorMap[] | undefined;
     try {
-      if (batch.length === 1) {
-        const only = batch[0] as Pending;
-        only.resolve(await this.session.run(only.feeds, only.outputNames));
-        return;
-      }
       const feeds = concatenate(batch.map((p) => p.feeds));
       // The concatenated feeds are this run's own: they move to the instance without a copy.
       const outputs =
         this.session instanceof InstancePool
           ? (await this.session.runOwned(feeds, batch[0]?.outputNames)).outputs
           : await this.session.run(feeds, batch[0]?.outputNames);
-      const parts = split(
+      // Undefined when the outputs are not batch-major (first dimension ≠ total rows).
+      parts = split(
         outputs,
         batch.map((p) => p.rows),
       );
-      if (!parts) {
-        // Outputs are not batch-major (first dimension ≠ total rows): answer each request on its own.
-        for (const p of batch) p.resolve(await this.session.run(p.feeds, p.outputNames));
-        return;
-      }
-      batch.forEach((p, i) => p.resolve(parts[i] as TensorMap));
+    } catch {
+      // One request's values can fail the whole batch (an index past a vocabulary, say): run each
+      // on its own below, so only the request that caused it fails, with its own error.
+      parts = undefined;
+    }
+    if (!parts) {
+      for (const p of batch) await this.runAlone(p);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(parts[i] as TensorMap));
+  }
+
+  private async runAlone(p: Pending): Promise<void> {
+    try {
+      p.resolve(await this.session.run(p.feeds, p.outputNames));
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      p.reject(error);
     }
   }
 }

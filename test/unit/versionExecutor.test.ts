@@ -173,3 +173,29 @@ test('adaptive batching: a request that waited past the queue timeout is answere
   expect(await late).toMatchObject({ status: 503 });
   expect(runs).toHaveLength(1);
 });
+
+test('a batch that fails is run again request by request, so only the request that caused the failure fails', async () => {
+  const { session, batches } = doublingSession();
+  const failing: ModelSession = {
+    ...session,
+    async run(feeds: TensorMap) {
+      const x = feeds.x as unknown as { data: Float32Array };
+      if (x.data.includes(-1)) throw new Error('index -1 is out of bounds');
+      return session.run(feeds);
+    },
+  };
+  const executor = new VersionExecutor(failing, {
+    maxConcurrency: 1,
+    maxQueueSize: 100,
+    queueTimeoutMs: 0,
+    timeoutAction: 'reject',
+    batching: { maxBatchSize: 8, maxQueueDelayMicroseconds: 0, preserveOrdering: true },
+  });
+  const bad: TensorMap = { x: { datatype: 'FP32', shape: [1, 2], data: Float32Array.from([-1, 0]) } };
+  const outcomes = await Promise.allSettled([request(1, 0), bad, request(1, 20)].map((r) => executor.run(r)));
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'index -1 is out of bounds' });
+  expect(Array.from((outcomes[2] as PromiseFulfilledResult<TensorMap>).value.y?.data as Float32Array)).toEqual([40, 42]);
+  // The batch of all three (they arrived in one turn) failed before the session counted it; then one by one, the bad one failing.
+  expect(batches).toEqual([1, 1]);
+});
