@@ -59,7 +59,7 @@ export function describeSourcePolicy(policy: SourcePolicy): string {
 export function isWithinRoots(realFile: string, roots: readonly string[]): boolean {
   return roots.some((root) => {
     const relative = path.relative(root, realFile);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
   });
 }
 
