@@ -9,6 +9,8 @@ export interface ActivityContext {
   readonly heartbeatDetails: unknown;
   /** Which worker runs this attempt. */
   readonly workerIdentity: string;
+  /** Aborted when the activity is cancelled or times out: long reads and loops check it. */
+  readonly signal: AbortSignal;
 }
 
 /** The context of the activity currently executing. */
@@ -19,6 +21,7 @@ export function currentActivityContext(): ActivityContext {
     sleep: (ms) => context.sleep(ms),
     heartbeatDetails: context.info.heartbeatDetails,
     workerIdentity: context.info.taskQueue,
+    signal: context.cancellationSignal,
   };
 }
 
@@ -29,5 +32,6 @@ export function standaloneContext(heartbeatDetails?: unknown): ActivityContext {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     heartbeatDetails,
     workerIdentity: 'standalone',
+    signal: new AbortController().signal,
   };
 }

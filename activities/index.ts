@@ -25,6 +25,7 @@ import { currentActivityContext } from './activityContext';
 import { benchmarkCandidates, type BenchmarkInput } from './benchmark/benchmarkCandidates';
 import { convertModel, type ConvertInput } from './convert/convertModel';
 import { ingestModel, type IngestInput, type StoredSource } from './ingest/ingestModel';
+import { sourcePolicyFromEnv, type SourcePolicy } from './ingest/sourcePolicy';
 import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
@@ -40,6 +41,8 @@ export interface ActivityDeps {
   runtime: ModelRuntime;
   /** Bearer token of the gateways' admin routes. */
   adminToken?: string;
+  /** Where sources may be read from and how large they may be; default: from `MODELSHIP_SOURCE_*` (see `sourcePolicy.ts`). */
+  sources?: SourcePolicy;
 }
 
 /** Activities that run on the hardware a stage targets (CPU and GPU workers both register them). */
@@ -57,11 +60,12 @@ export function createModelActivities(deps: ActivityDeps) {
 
 /** CPU-queue activities: everything, including the hardware-independent stages. */
 export function createActivities(deps: ActivityDeps) {
-  const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext() });
+  const sources = deps.sources ?? sourcePolicyFromEnv(process.env, { storeUri: deps.store.uri });
+  const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext(), sources });
   return {
     ...createModelActivities(deps),
     async ingestModel(input: IngestInput): Promise<StoredSource> {
-      return ingestModel(deps.store, input);
+      return ingestModel(ports(), input);
     },
     async convertModel(input: ConvertInput): Promise<ConversionReport & { evaluationDigest?: string }> {
       return convertModel(ports(), input);
@@ -95,7 +99,19 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type ModelActivities = ReturnType<typeof createModelActivities>;
-export type { AnalyzeInput, ApplyRoutingInput, BenchmarkInput, ConvertInput, IngestInput, OptimizeInput, ReleaseInput, StoredSource, ValidateInput };
+export type {
+  AnalyzeInput,
+  ApplyRoutingInput,
+  BenchmarkInput,
+  ConvertInput,
+  IngestInput,
+  OptimizeInput,
+  ReleaseInput,
+  SourcePolicy,
+  StoredSource,
+  ValidateInput,
+};
+export { sourcePolicyFromEnv } from './ingest/sourcePolicy';
 
 // For activities of your own (e.g. a check between stages): read a model by digest, verified.
 export { getModel, openStore, storeKeys, type ArtifactStore } from '../store';

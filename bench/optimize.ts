@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../activities/activityContext';
+import { sourcePolicyFromEnv } from '../activities/ingest/sourcePolicy';
 import { benchmarkCandidates } from '../activities/benchmark/benchmarkCandidates';
 import { convertModel } from '../activities/convert/convertModel';
 import { ingestModel } from '../activities/ingest/ingestModel';
@@ -35,11 +36,11 @@ async function main(): Promise<void> {
   execFileSync(venvPython(), [path.join(__dirname, 'makeBenchModels.py'), dir], { stdio: 'ignore' });
   const store = new FsArtifactStore(path.join(dir, 'store'));
   const runtime = new OnnxRuntime();
-  const deps = { store, runtime, context: standaloneContext() };
+  const deps = { store, runtime, context: standaloneContext(), sources: { ...sourcePolicyFromEnv(process.env), roots: [dir] } };
   const lines: string[] = [];
   try {
     for (const family of FAMILIES) {
-      const source = await ingestModel(store, { source: pathToFileURL(path.join(dir, family.file)).href });
+      const source = await ingestModel(deps, { source: pathToFileURL(path.join(dir, family.file)).href });
       const conversion = await convertModel(deps, {
         sourceKey: source.key,
         sourceUri: family.file,

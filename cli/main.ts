@@ -15,6 +15,7 @@ import { pauseCommand } from './commands/pause';
 import { resumeCommand } from './commands/resume';
 import { schemaCommand } from './commands/schema';
 import { devCommand } from './commands/dev';
+import { gcCommand } from './commands/gc';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { trafficCommand } from './commands/traffic';
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   workerCommand,
   trafficCommand,
   captureCommand,
+  gcCommand,
   schemaCommand,
 ];
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { datatype } from '../sdk/schemas';
-import { readDocument, sha256Hex, storeKeys, type ArtifactStore } from '../store';
+import { putContentAddressed, readDocument, sha256Hex, storeKeys, type ArtifactStore } from '../store';
 import type { TensorMap } from './tensor';
 import { tensorFromBytes, tensorToBytes } from './tensorBytes';
 
@@ -50,7 +50,7 @@ export async function putBundle(store: ArtifactStore, bytes: Uint8Array): Promis
   tensorBundle.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
   const digest = sha256Hex(bytes);
   const key = storeKeys.tensorBundle(digest);
-  if (!(await store.exists(key))) await store.put(key, bytes, { contentType: 'application/json' });
+  await putContentAddressed(store, key, bytes, { contentType: 'application/json' });
   return digest;
 }
 

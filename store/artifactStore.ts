@@ -13,8 +13,24 @@ export interface ArtifactStore {
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (which ends with `/`, or is empty), sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Every object under `prefix` with its size and last-modified time, sorted by key. */
+  listObjects(prefix: string): Promise<StoredObject[]>;
+  /**
+   * Marks `key` as in use now (its modified time becomes now, so garbage collection's grace period
+   * starts again); `false` when there is no such object. Writers of content-addressed artifacts
+   * touch an existing one instead of skipping it.
+   */
+  touch(key: string): Promise<boolean>;
   /** Removes `key`; no error if absent. */
   delete(key: string): Promise<void>;
+}
+
+/** One object of a listing. */
+export interface StoredObject {
+  key: string;
+  sizeBytes: number;
+  /** Last written or touched, in ms since the epoch. */
+  modifiedMs: number;
 }
 
 export interface PutOptions {

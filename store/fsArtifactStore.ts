@@ -1,9 +1,9 @@
 /** Filesystem artifact store: the embedded default, under `.modelship/store`. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArtifactStore, PutOptions } from './artifactStore';
+import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
 
 export class FsArtifactStore implements ArtifactStore {
@@ -60,9 +60,39 @@ export class FsArtifactStore implements ArtifactStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    const files = await this.walk(prefix);
+    return files.map((file) => file.key);
+  }
+
+  async listObjects(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const file of await this.walk(prefix)) {
+      try {
+        const stats = await stat(file.path);
+        objects.push({ key: file.key, sizeBytes: stats.size, modifiedMs: stats.mtimeMs });
+      } catch (error) {
+        if (!isNotFound(error)) throw error; // deleted since the listing
+      }
+    }
+    return objects;
+  }
+
+  async touch(key: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(this.pathOf(key), now, now);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The files under `prefix`, as keys and paths, sorted by key. */
+  private async walk(prefix: string): Promise<{ key: string; path: string }[]> {
     assertValidPrefix(prefix);
     const start = prefix === '' ? this.root : path.join(this.root, ...prefix.slice(0, -1).split('/'));
-    const keys: string[] = [];
+    const files: { key: string; path: string }[] = [];
     const walk = async (dir: string, keyPrefix: string): Promise<void> => {
       let entries;
       try {
@@ -74,11 +104,11 @@ export class FsArtifactStore implements ArtifactStore {
       for (const entry of entries) {
         if (entry.name.startsWith('.')) continue; // in-flight temporary files
         if (entry.isDirectory()) await walk(path.join(dir, entry.name), `${keyPrefix}${entry.name}/`);
-        else if (entry.isFile()) keys.push(`${keyPrefix}${entry.name}`);
+        else if (entry.isFile()) files.push({ key: `${keyPrefix}${entry.name}`, path: path.join(dir, entry.name) });
       }
     };
     await walk(start, prefix);
-    return keys.sort();
+    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {

@@ -1,6 +1,17 @@
-export type { ArtifactStore, PutOptions } from './artifactStore';
+export type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
 export { FsArtifactStore } from './fsArtifactStore';
 export { S3ArtifactStore, type S3Location } from './s3ArtifactStore';
 export { openStore, s3ConfigFromEnv, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';
 export { assertValidKey, InvalidKeyError, storeKeys } from './keys';
-export { ArtifactCorruptError, ArtifactMissingError, getModel, putModel, readDocument, sha256Hex, writeDocument } from './models';
+export { collectGarbage, DEFAULT_GC_GRACE_MS, type GarbageCollectionOptions, type GarbageCollectionReport } from './garbageCollection';
+export {
+  ArtifactCorruptError,
+  ArtifactMissingError,
+  getModel,
+  getVerified,
+  putContentAddressed,
+  putModel,
+  readDocument,
+  sha256Hex,
+  writeDocument,
+} from './models';

@@ -36,6 +36,9 @@ export function assertValidPrefix(prefix: string): void {
   assertValidKey(prefix.slice(0, -1));
 }
 
+/** `sources/<sha256>…`, `models/<sha256>…`, `tensors/<sha256>…`: the content-addressed keys. */
+const CONTENT_KEY = /^(sources|models|tensors)\/([0-9a-f]{64})(?:[./]|$)/;
+
 /** `endpoints/<name>/routing.json`, the shape `storeKeys.routing` builds. */
 const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
 
@@ -54,6 +57,18 @@ export const storeKeys = {
   modelValidation: (digest: string): string => `models/${sha256Digest.parse(digest)}.validation.json`,
   /** An ingested model source, content-addressed, with the extension it came with (`.pt2`, `.onnx`, or none). */
   source: (digest: string, extension: string): string => `sources/${digest}${extension}`,
+  /** Where a corrupt object is moved, never to be read again. */
+  quarantine: (key: string): string => `quarantine/${key}`,
+  quarantinePrefix: 'quarantine/',
+  /** The metadata (lineage) of the model a content-addressed key belongs to, or the key itself for anything else. */
+  lineageOf: (key: string): string => {
+    const digest = CONTENT_KEY.exec(key)?.[2];
+    return digest && key.startsWith('models/') ? `models/${digest}.json` : key;
+  },
+  /** The digest of a content-addressed key (`sources/`, `models/`, `tensors/`), or undefined for any other key. */
+  digestOf: (key: string): string | undefined => CONTENT_KEY.exec(key)?.[2],
+  /** The prefixes of content-addressed artifacts, which garbage collection sweeps. */
+  contentPrefixes: ['sources/', 'models/', 'tensors/'] as const,
   /** A tensor bundle (golden inputs, reference outputs, evaluation set), content-addressed. */
   tensorBundle: (digest: string): string => `tensors/${digest}.json`,
   /** A deployment's report, as JSON (its status) or as a self-contained HTML page. */

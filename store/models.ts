@@ -2,22 +2,31 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ModelArtifact, ModelFormat } from '../sdk/schemas';
-import type { ArtifactStore } from './artifactStore';
+import type { ArtifactStore, PutOptions } from './artifactStore';
 import { storeKeys } from './keys';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The stored bytes do not hash to the digest they are stored under. */
+/**
+ * The stored bytes do not hash to the digest they are stored under. They have been moved to
+ * `quarantinedAt` (when set), so the next deployment that makes the artifact writes it anew.
+ */
 export class ArtifactCorruptError extends Error {
   override readonly name = 'ArtifactCorruptError';
   constructor(
     readonly key: string,
     readonly expected: string,
     readonly actual: string,
+    readonly quarantinedAt?: string,
   ) {
-    super(`artifact ${key} is corrupt: expected sha256 ${expected}, got ${actual}`);
+    super(
+      `artifact ${key} is corrupt: expected sha256 ${expected}, got ${actual}` +
+        (quarantinedAt
+          ? `; moved to ${quarantinedAt} and never reused: deploy again and the stage that made it writes it anew from its source (its lineage: ${storeKeys.lineageOf(key)})`
+          : ''),
+    );
   }
 }
 
@@ -32,18 +41,37 @@ export class ArtifactMissingError extends Error {
 export async function putModel(store: ArtifactStore, bytes: Uint8Array, format: ModelFormat): Promise<ModelArtifact> {
   const digest = sha256Hex(bytes);
   const key = storeKeys.model(digest);
-  if (!(await store.exists(key))) await store.put(key, bytes);
+  await putContentAddressed(store, key, bytes);
   return { digest, key, sizeBytes: bytes.byteLength, format };
 }
 
-/** Reads a model and checks its digest; throws if missing or corrupt. */
+/**
+ * Writes content-addressed bytes unless they are there already; then it touches them instead, so a
+ * reused artifact counts as recent for garbage collection's grace period.
+ */
+export async function putContentAddressed(store: ArtifactStore, key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
+  if (!(await store.touch(key))) await store.put(key, bytes, options);
+}
+
+/** Reads a model and checks its digest; throws if missing or corrupt (and quarantines a corrupt one). */
 export async function getModel(store: ArtifactStore, digest: string): Promise<Uint8Array> {
-  const key = storeKeys.model(digest);
+  return getVerified(store, storeKeys.model(digest), digest);
+}
+
+/**
+ * Reads a content-addressed object and checks it hashes to `digest`. A corrupt one is moved to
+ * `quarantine/<key>` before {@link ArtifactCorruptError} is thrown, so it is never read again and
+ * the next write of the same content replaces it.
+ */
+export async function getVerified(store: ArtifactStore, key: string, digest: string): Promise<Uint8Array> {
   const bytes = await store.get(key);
   if (!bytes) throw new ArtifactMissingError(key);
   const actual = sha256Hex(bytes);
-  if (actual !== digest) throw new ArtifactCorruptError(key, digest, actual);
-  return bytes;
+  if (actual === digest) return bytes;
+  const quarantined = storeKeys.quarantine(key);
+  await store.put(quarantined, bytes);
+  await store.delete(key);
+  throw new ArtifactCorruptError(key, digest, actual, quarantined);
 }
 
 /** Reads and schema-checks a JSON document; `undefined` if absent. */

@@ -1,6 +1,7 @@
 /** S3 artifact store: any S3-compatible server (AWS S3, SeaweedFS, MinIO, Ceph RGW...). */
 import { createHash } from 'node:crypto';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -9,7 +10,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { ArtifactStore, PutOptions } from './artifactStore';
+import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
 
 export interface S3Location {
@@ -74,9 +75,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listObjects(prefix)).map((object) => object.key);
+  }
+
+  async listObjects(prefix: string): Promise<StoredObject[]> {
     assertValidPrefix(prefix);
     const base = this.location.prefix ? `${this.location.prefix}/` : '';
-    const keys: string[] = [];
+    const objects: StoredObject[] = [];
     let continuationToken: string | undefined;
     do {
       const page = await this.client.send(
@@ -87,11 +92,33 @@ export class S3ArtifactStore implements ArtifactStore {
         }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key?.startsWith(base)) keys.push(object.Key.slice(base.length));
+        if (!object.Key?.startsWith(base)) continue;
+        objects.push({ key: object.Key.slice(base.length), sizeBytes: object.Size ?? 0, modifiedMs: object.LastModified?.getTime() ?? 0 });
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** A copy of the object onto itself (S3 has no touch): its last-modified time becomes now. */
+  async touch(key: string): Promise<boolean> {
+    const Key = this.objectKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }));
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.location.bucket,
+          Key,
+          CopySource: `${this.location.bucket}/${Key.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: head.ContentType ?? 'application/octet-stream',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -9,11 +9,12 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
 import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
+import { describeSourcePolicy } from '../activities/ingest/sourcePolicy';
 import { withWorkerConnection, workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
 
 export async function runCpuWorker(settings: WorkerSettings = workerSettingsFromEnv()): Promise<void> {
   await withWorkerConnection(settings, async (shared, store) => {
-    const activities = createActivities({ store, runtime: new OnnxRuntime(), adminToken: settings.adminToken });
+    const activities = createActivities({ store, runtime: new OnnxRuntime(), adminToken: settings.adminToken, sources: settings.sources });
     const workflowWorker = await Worker.create({
       ...shared,
       taskQueue: WORKFLOW_TASK_QUEUE,
@@ -31,6 +32,7 @@ export async function runCpuWorker(settings: WorkerSettings = workerSettingsFrom
       `modelship cpu worker ready: ${settings.connection.address} namespace ${settings.connection.namespace}, ` +
         `queues ${WORKFLOW_TASK_QUEUE} + ${ACTIVITY_TASK_QUEUES.cpu}, store ${store.uri}`,
     );
+    console.log(describeSourcePolicy(settings.sources));
     await Promise.all([workflowWorker.run(), activityWorker.run()]);
   });
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
+import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -24,18 +25,22 @@ export interface WorkerSettings {
   maxCachedWorkflows: number;
   /** Workflow tasks processed at once (`MODELSHIP_WORKFLOW_CONCURRENCY`, default 40). */
   workflowConcurrency: number;
+  /** Folders, buckets and size caps for sources (`MODELSHIP_SOURCE_ROOTS`, `MODELSHIP_SOURCE_BUCKETS`, `MODELSHIP_MAX_SOURCE_BYTES`, `MODELSHIP_MAX_DATA_BYTES`). */
+  sources: SourcePolicy;
 }
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const storeUri = env.MODELSHIP_STORE ?? DEFAULT_STORE_URI;
   return {
     connection: resolveConnection({ env }),
-    storeUri: env.MODELSHIP_STORE ?? DEFAULT_STORE_URI,
+    storeUri,
     adminToken: env.MODELSHIP_ADMIN_TOKEN || undefined,
     activityConcurrency: positiveInt(env.MODELSHIP_ACTIVITY_CONCURRENCY) ?? Math.max(1, os.availableParallelism()),
     workflowBundlePath: env.MODELSHIP_WORKFLOW_BUNDLE || undefined,
     shutdownGraceMs: positiveInt(env.MODELSHIP_SHUTDOWN_GRACE) ?? 10_000,
     maxCachedWorkflows: positiveInt(env.MODELSHIP_MAX_CACHED_WORKFLOWS) ?? 200,
     workflowConcurrency: positiveInt(env.MODELSHIP_WORKFLOW_CONCURRENCY) ?? 40,
+    sources: sourcePolicyFromEnv(env, { storeUri }),
   };
 }
 

@@ -13,11 +13,12 @@ import { z } from 'zod';
 import { ioSignature, type ConversionReport, type InputProfile, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { readSource } from '../ingest/readSource';
+import { SOURCE_ENV, type SourcePolicy } from '../ingest/sourcePolicy';
 import { runPythonTool } from '../python/pythonTool';
 import { planInputs, profileInputs, profileProblems, type ModelRuntime } from '../../runtime';
 import { encodeBundleRuns, putBundle } from '../../runtime/tensorBundle';
 import { rejection } from '../failures';
-import { putModel, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { ArtifactCorruptError, getVerified, putModel, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 
 export interface ConvertInput {
   /** The stored source (`sources/<sha256><ext>`). */
@@ -43,19 +44,27 @@ const convertResponse = z.object({
 });
 
 export async function convertModel(
-  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
+  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext; sources: SourcePolicy },
   input: ConvertInput,
 ): Promise<ConversionReport & { evaluationDigest?: string }> {
   const { store, context } = deps;
+  const readData = (source: string, failure: 'InvalidDataset' | 'InvalidGoldenInputs', what: string) =>
+    readSource(source, {
+      policy: deps.sources,
+      maxBytes: deps.sources.maxDataBytes,
+      failure,
+      what,
+      capSetting: `the worker's ${SOURCE_ENV.maxDataBytes}`,
+      context,
+    });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-convert-'));
   try {
-    const sourceBytes = await store.get(input.sourceKey);
-    if (!sourceBytes) throw new Error(`source ${input.sourceKey} is not in the store`);
+    const sourceBytes = await storedSource(store, input.sourceKey);
     const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
     await writeFile(sourceFile, sourceBytes);
 
     const inputs = input.inputs ?? (await readSignature(sourceFile, input.timeoutMs));
-    const golden = await goldenRequest(dir, inputs, input);
+    const golden = await goldenRequest(dir, inputs, input, readData);
     const output = path.join(dir, 'model.onnx');
     const response = await runPythonTool(
       'convert',
@@ -80,7 +89,7 @@ export async function convertModel(
     let evaluationDigest: string | undefined;
     if (input.evaluationSource) {
       const npz = path.join(dir, 'evaluation.npz');
-      await writeFile(npz, await readSource(input.evaluationSource, 'InvalidDataset'));
+      await writeFile(npz, await readData(input.evaluationSource, 'InvalidDataset', 'evaluation set'));
       await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), {
         timeoutMs: input.timeoutMs,
       });
@@ -102,7 +111,7 @@ export async function convertModel(
       },
     };
     const metadataKey = storeKeys.modelMetadata(artifact.digest);
-    if (!(await store.exists(metadataKey))) await writeDocument(store, metadataKey, metadata);
+    if (!(await store.touch(metadataKey))) await writeDocument(store, metadataKey, metadata);
     return {
       artifact,
       io: response.io,
@@ -118,6 +127,19 @@ export async function convertModel(
   }
 }
 
+/** The ingested source, checked against the digest in its key (a corrupt one is quarantined: ingest again stores it anew). */
+async function storedSource(store: ArtifactStore, key: string): Promise<Uint8Array> {
+  const digest = storeKeys.digestOf(key);
+  try {
+    const bytes = digest ? await getVerified(store, key, digest) : await store.get(key);
+    if (!bytes) throw new Error(`source ${key} is not in the store`);
+    return bytes;
+  } catch (error) {
+    if (error instanceof ArtifactCorruptError) throw rejection('ArtifactCorrupt', error.message);
+    throw error;
+  }
+}
+
 /** An ONNX source's inputs, read by the Python tool (in its own process: the model is untrusted). */
 async function readSignature(sourceFile: string, timeoutMs: number): Promise<TensorSpec[]> {
   const response = await runPythonTool('signature', { model: sourceFile }, z.object({ io: ioSignature }), { timeoutMs, crashType: 'ModelUnloadable' });
@@ -129,14 +151,19 @@ async function readSignature(sourceFile: string, timeoutMs: number): Promise<Ten
  * split into one run per sample when the model cannot take them as one batch; or runs drawn from the
  * profile, written as a tensor bundle. A profile that disagrees with the model is refused.
  */
-async function goldenRequest(dir: string, inputs: TensorSpec[], input: ConvertInput): Promise<{ request: object; description?: string }> {
+async function goldenRequest(
+  dir: string,
+  inputs: TensorSpec[],
+  input: ConvertInput,
+  readData: (source: string, failure: 'InvalidGoldenInputs', what: string) => Promise<Uint8Array>,
+): Promise<{ request: object; description?: string }> {
   const problems = profileProblems(inputs, input.profile);
   if (problems.length > 0) throw rejection('InvalidGoldenInputs', `the input profile does not fit the model: ${problems.join('; ')}`);
   const plan = planInputs(inputs, input.profile, { samples: input.golden.samples });
   const npz = input.golden.source ?? input.profile?.samples;
   if (npz) {
     const file = path.join(dir, 'golden.npz');
-    await writeFile(file, await readSource(npz, 'InvalidGoldenInputs'));
+    await writeFile(file, await readData(npz, 'InvalidGoldenInputs', 'golden inputs'));
     return { request: { path: file, perSample: !plan.stacked } };
   }
   const file = path.join(dir, 'golden-in.json');

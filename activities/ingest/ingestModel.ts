@@ -1,12 +1,19 @@
-/** Ingest: copy the model source into the store, content-addressed (`sources/<sha256><ext>`). */
+/**
+ * Ingest: copy the model source into the store, content-addressed (`sources/<sha256><ext>`), read
+ * only from the worker's allowed folders and buckets and never past the size cap (`readSource.ts`).
+ */
 import path from 'node:path';
+import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { sha256Hex, storeKeys, type ArtifactStore } from '../../store';
+import { putContentAddressed, sha256Hex, storeKeys, type ArtifactStore } from '../../store';
 import { readSource } from './readSource';
+import { effectiveCap, SOURCE_ENV, type SourcePolicy } from './sourcePolicy';
 
 export interface IngestInput {
   /** A `file://` or `s3://bucket/key` URI (the client resolves relative paths). */
   source: string;
+  /** The spec's `model.maxSourceBytes`: a cap below the worker's own. */
+  maxBytes?: number;
 }
 
 export interface StoredSource {
@@ -15,15 +22,25 @@ export interface StoredSource {
   sizeBytes: number;
 }
 
-export async function ingestModel(store: ArtifactStore, input: IngestInput): Promise<StoredSource> {
-  const bytes = await readSource(input.source);
+export async function ingestModel(
+  deps: { store: ArtifactStore; context: Pick<ActivityContext, 'heartbeat' | 'signal'>; sources: SourcePolicy },
+  input: IngestInput,
+): Promise<StoredSource> {
+  const bytes = await readSource(input.source, {
+    policy: deps.sources,
+    maxBytes: effectiveCap(deps.sources.maxModelBytes, input.maxBytes),
+    failure: 'ModelSourceUnreadable',
+    what: 'model source',
+    capSetting: `model.maxSourceBytes, or the worker's ${SOURCE_ENV.maxModelBytes}`,
+    context: deps.context,
+  });
   if (bytes.byteLength === 0) throw rejection('ModelSourceUnreadable', `model source ${input.source} is empty`);
   const digest = sha256Hex(bytes);
   const ext = path
-    .extname(new URL(input.source).pathname)
+    .extname(input.source.startsWith('/') ? input.source : new URL(input.source).pathname)
     .toLowerCase()
     .replace(/[^a-z0-9.]/g, '');
   const key = storeKeys.source(digest, ext);
-  if (!(await store.exists(key))) await store.put(key, bytes);
+  await putContentAddressed(deps.store, key, bytes);
   return { key, digest, sizeBytes: bytes.byteLength };
 }

@@ -64,7 +64,7 @@ export async function optimizeModel(
       },
     };
     const key = storeKeys.modelMetadata(artifact.digest);
-    if (!(await store.exists(key))) await writeDocument(store, key, metadata);
+    if (!(await store.touch(key))) await writeDocument(store, key, metadata);
     return artifact;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import type { DeploymentResult } from '../../sdk/schemas';
 import { loadPipelineSpec } from '../../sdk/specFile';
+import { checkSpecSources } from '../../sdk/specSources';
 import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand, temporalUiUrl } from '../connection';
@@ -21,7 +22,10 @@ export const deployCommand = connectedCommand({
   async target(positionals, options) {
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new CliError('give exactly one pipeline spec file', EXIT_CODES.error, usage);
-    return loadPipelineSpec(file, { version: options.version });
+    const spec = await loadPipelineSpec(file, { version: options.version });
+    // A missing or unreadable source is refused here (exit 1), not after the deployment started.
+    await checkSpecSources(spec, file);
+    return spec;
   },
   async run(client, spec, options) {
     const deployment = await client.deploy(spec);

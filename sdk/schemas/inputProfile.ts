@@ -4,6 +4,7 @@
  * them. Pure zod.
  */
 import { z } from 'zod';
+import { sourceLocation } from './common';
 
 const shape = z.array(z.number().int().min(0)).max(16);
 
@@ -38,6 +39,6 @@ export const inputProfile = z.strictObject({
    * An `.npz` file of real samples (one array per input name, first axis = samples): the golden
    * inputs parity is judged on, one run per sample. A path relative to the spec file, or a URI.
    */
-  samples: z.string().min(1).optional(),
+  samples: sourceLocation.optional(),
 });
 export type InputProfile = z.infer<typeof inputProfile>;

@@ -3,7 +3,7 @@
  * YAML/JSON form, the `definePipeline` types and the workflow input. Pure zod.
  */
 import { z } from 'zod';
-import { duration, endpointName, versionName } from './common';
+import { duration, endpointName, sourceLocation, versionName } from './common';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
@@ -25,8 +25,12 @@ export const modelSource = z
     /**
      * A path (relative to the spec file), a `file://` URI, or an `s3://bucket/key` URI. PyTorch: a
      * `torch.export` archive (`.pt2`) or TorchScript (`.pt`); scikit-learn: a pickle; or ONNX.
+     * Workers read it only from their allowed folders (`MODELSHIP_SOURCE_ROOTS`) and buckets
+     * (`MODELSHIP_SOURCE_BUCKETS`), and only a regular file.
      */
-    source: z.string().min(1),
+    source: sourceLocation,
+    /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
+    maxSourceBytes: z.number().int().positive().optional(),
     /** What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), or a scikit-learn pickle. */
     format: z.enum(SOURCE_FORMATS).default('onnx'),
     /** The model's inputs (required for PyTorch and scikit-learn; read from the model for ONNX). */
@@ -67,7 +71,7 @@ export const convertStage = z.strictObject({
   golden: z
     .strictObject({
       /** An `.npz` file with one array per input name; otherwise inputs are sampled from the declared spec. */
-      source: z.string().optional(),
+      source: sourceLocation.optional(),
       /** How many inputs to sample when there is no `source`. */
       samples: z.number().int().min(1).max(100_000).default(64),
       /** Seed of the sampled inputs: the same seed gives the same inputs. */
@@ -107,7 +111,7 @@ export const validateStage = z.strictObject({
   evaluation: z
     .strictObject({
       /** An `.npz` file with one array per input name plus the labels. */
-      source: z.string().min(1),
+      source: sourceLocation,
       /** Name of the array of labels in the `.npz` file. */
       labels: z.string().default('labels'),
       /** Largest accuracy drop versus the fp32 model (absolute, 0.01 = one point) a candidate may show. */

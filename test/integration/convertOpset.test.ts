@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { standaloneContext } from '../../activities/activityContext';
+import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
 import { convertModel } from '../../activities/convert/convertModel';
 import { ingestModel } from '../../activities/ingest/ingestModel';
 import { runPythonTool } from '../../activities/python/pythonTool';
@@ -23,6 +24,9 @@ let work: string;
 const runtime = new OnnxRuntime();
 let sourceBytes: Buffer;
 
+// Sources from the folders globalSetup allows (MODELSHIP_SOURCE_ROOTS).
+const sources = sourcePolicyFromEnv(process.env);
+
 beforeAll(async () => {
   store = new FsArtifactStore(await tempDir('store-convert-opset'));
   work = await tempDir('convert-opset');
@@ -30,9 +34,9 @@ beforeAll(async () => {
 });
 
 async function convert(opset?: number) {
-  const source = await ingestModel(store, { source: pathToFileURL(modelPath('classifier_opset13')).href });
+  const source = await ingestModel({ store, context: standaloneContext(), sources }, { source: pathToFileURL(modelPath('classifier_opset13')).href });
   return convertModel(
-    { store, runtime, context: standaloneContext() },
+    { store, runtime, context: standaloneContext(), sources },
     {
       sourceKey: source.key,
       sourceUri: 'test',

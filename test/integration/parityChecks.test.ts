@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../../activities/activityContext';
+import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
 import { benchmarkCandidates } from '../../activities/benchmark/benchmarkCandidates';
 import { COMPARED_RUNS } from '../../activities/benchmark/stableComparison';
 import { convertModel } from '../../activities/convert/convertModel';
@@ -19,11 +20,13 @@ import { exampleFile, modelPath, tempDir } from '../support/testEnv';
 let store: ArtifactStore;
 let conversion: ConversionReport;
 const runtime = new OnnxRuntime();
-const deps = () => ({ store, runtime, context: standaloneContext() });
+// Sources from the folders globalSetup allows (MODELSHIP_SOURCE_ROOTS).
+const sources = sourcePolicyFromEnv(process.env);
+const deps = () => ({ store, runtime, context: standaloneContext(), sources });
 
 beforeAll(async () => {
   store = new FsArtifactStore(await tempDir('store-parity'));
-  const source = await ingestModel(store, { source: pathToFileURL(modelPath('classifier')).href });
+  const source = await ingestModel(deps(), { source: pathToFileURL(modelPath('classifier')).href });
   conversion = await convertModel(deps(), {
     sourceKey: source.key,
     sourceUri: 'test',
@@ -72,7 +75,7 @@ test('the report is kept beside the artifact', async () => {
 });
 
 test('a TorchScript model converts with a dynamic batch axis and matches PyTorch', async () => {
-  const source = await ingestModel(store, { source: pathToFileURL(exampleFile('pytorch_cnn_ts.pt')).href });
+  const source = await ingestModel(deps(), { source: pathToFileURL(exampleFile('pytorch_cnn_ts.pt')).href });
   const ts = await convertModel(deps(), {
     sourceKey: source.key,
     sourceUri: 'test',

@@ -36,4 +36,6 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.workDir] = workDir;
   process.env[TEST_ENV.modelsDir] = modelsDir;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
+  // Workers (and stage code run in the tests) read sources from this run's folder and the project's examples.
+  process.env.MODELSHIP_SOURCE_ROOTS = [workDir, PACKAGE_ROOT].join(':');
 }

@@ -67,6 +67,32 @@ export function storeContract(makeStore: () => Promise<ArtifactStore>): void {
     await expect(getModel(store, 'f'.repeat(64))).rejects.toBeInstanceOf(ArtifactMissingError);
   });
 
+  test('a corrupt model is quarantined, never reused, and the next write of the same model replaces it', async () => {
+    const bytes = Buffer.from('a model that will be damaged');
+    const { key, digest } = await putModel(store, bytes, 'onnx');
+    await store.put(key, Buffer.from('damaged'));
+    const error = await getModel(store, digest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArtifactCorruptError);
+    expect((error as Error).message).toContain(`moved to quarantine/${key}`);
+    expect((error as Error).message).toContain('deploy again');
+    expect(await store.exists(key)).toBe(false);
+    expect(Buffer.from((await store.get(`quarantine/${key}`)) ?? []).toString()).toBe('damaged');
+    await putModel(store, bytes, 'onnx');
+    expect(Buffer.from(await getModel(store, digest)).toString()).toBe('a model that will be damaged');
+  });
+
+  test('listObjects gives sizes and modified times; touch makes an object recent, and is false for a missing one', async () => {
+    const before = Date.now();
+    await store.put('t/a.bin', Buffer.from('abc'));
+    const [listed] = await store.listObjects('t/');
+    expect(listed).toEqual({ key: 't/a.bin', sizeBytes: 3, modifiedMs: expect.any(Number) });
+    expect(listed?.modifiedMs).toBeGreaterThan(before - 5_000);
+    expect(await store.touch('t/a.bin')).toBe(true);
+    expect(Buffer.from((await store.get('t/a.bin')) ?? []).toString()).toBe('abc');
+    expect(await store.touch('t/missing.bin')).toBe(false);
+    expect(await store.listObjects('missing/')).toEqual([]);
+  });
+
   test('documents are schema-checked on read', async () => {
     const key = storeKeys.routing('ep');
     await writeDocument(store, key, { endpoint: 'ep', generation: 1, versions: [{ version: 'v1', digest: 'a'.repeat(64), weight: 100 }] });

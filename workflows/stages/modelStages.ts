@@ -13,7 +13,10 @@ export async function ingestStage(d: Deployment): Promise<NonNullable<Deployment
   const { spec, status } = d;
   status.source = await d.stage(
     'ingest',
-    () => d.cpu(spec.stages.ingest.timeout, `ingest ${spec.model.source}`).ingestModel({ source: spec.model.source }),
+    () =>
+      d
+        .cpu(spec.stages.ingest.timeout, `ingest ${spec.model.source}`)
+        .ingestModel({ source: spec.model.source, ...(spec.model.maxSourceBytes !== undefined ? { maxBytes: spec.model.maxSourceBytes } : {}) }),
     (s) => `stored ${s.key} (${s.sizeBytes} bytes)`,
   );
   return status.source;

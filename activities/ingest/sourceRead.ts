@@ -1,0 +1,33 @@
+/** One capped read of a source: what it is, its limit, its context, and how it reports progress and refusals. */
+import type { FailureType } from '../../sdk/errors';
+import type { ActivityContext } from '../activityContext';
+import type { SourcePolicy } from './sourcePolicy';
+
+export interface ReadSourceOptions {
+  policy: SourcePolicy;
+  /** Largest source accepted, in bytes. */
+  maxBytes: number;
+  /** What a refusal is reported as (`ModelSourceUnreadable`, `InvalidGoldenInputs`, ...). */
+  failure: FailureType;
+  /** What the file is, for messages: `model source`, `golden inputs`... */
+  what: string;
+  /** Where the cap comes from, for messages: `model.maxSourceBytes or MODELSHIP_MAX_SOURCE_BYTES`. */
+  capSetting: string;
+  context: Pick<ActivityContext, 'heartbeat' | 'signal'>;
+}
+
+/** Bytes read per chunk: each one heartbeats and checks for cancellation. */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Why a source over the cap is refused. */
+export function overCapMessage(options: ReadSourceOptions, source: string, sizeBytes?: number): string {
+  const size = sizeBytes === undefined ? '' : `${sizeBytes} bytes, `;
+  return `${options.what} ${source} is ${size}over the limit of ${options.maxBytes} bytes (${options.capSetting})`;
+}
+
+/** Stops a read of a cancelled or timed-out activity, and tells Temporal it is alive and how far it got. */
+export function readProgress(options: ReadSourceOptions, bytesRead: number): void {
+  const { signal } = options.context;
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`reading the ${options.what} was cancelled`);
+  options.context.heartbeat({ phase: 'read', what: options.what, bytesRead });
+}
