@@ -57,6 +57,9 @@ function startReplica(i: number, replicaPort?: number): Promise<{ process: Manag
   return startGatewayProcess(store.uri, { replicaId: `replica-${i}`, env: store.env, ...(replicaPort ? { port: replicaPort } : {}) });
 }
 
+/** Every replica's URL. */
+const urls = (): string[] => replicas.map((r) => r.url);
+
 /** Paced traffic on each of `urls` until `body` ends; every client's result. */
 async function withTraffic(urls: string[], body: () => Promise<void>): Promise<PacedResult[]> {
   const clients = urls.map((url) => startPacedTraffic(url, ENDPOINT));
@@ -107,12 +110,12 @@ test('a gateway replica SIGKILLed mid-step: the rollout goes on with the survivo
   expect(result).toMatchObject({ outcome: 'promoted', release: { replicas: [expect.objectContaining({ replicaId: 'replica-0' })] } });
   expect(traffic?.failures).toEqual([]);
   expect(Object.keys(traffic?.served ?? {}).sort()).toEqual(['v1', 'v2']);
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, survivor.url);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, [survivor.url]);
   expect(history.map(versionsOf)).toEqual(['v1 100', 'v1 75, v2 25', 'v1 50, v2 50', 'v2 100']);
 
   // Restarted on its port, the replica comes back to what the routing says.
   replicas[1] = await startReplica(1, Number(new URL(victim.url).port));
-  await expectConsistentEndpoint(store, client, ENDPOINT, replicas[1].url);
+  await expectConsistentEndpoint(store, client, ENDPOINT, urls());
 });
 
 test('a gateway replica SIGKILLed mid-step when two are required: the step waits for it, and goes on once it is back', async () => {
@@ -132,56 +135,50 @@ test('a gateway replica SIGKILLed mid-step when two are required: the step waits
   expect(result).toMatchObject({ outcome: 'promoted' });
   expect(result?.release?.replicas.map((r) => r.replicaId).sort()).toEqual(['replica-0', 'replica-1']);
   expect(traffic?.failures).toEqual([]);
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, replicas[1]?.url as string);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, urls());
   expect(history.slice(4).map(versionsOf)).toEqual(['v2 75, v2b 25', 'v2 50, v2b 50', 'v2b 100']);
 });
 
 test('the S3 server stopped for 20 s mid-rollout: the gateways keep serving, the rollout retries and is promoted once it is back', async () => {
   let result: DeploymentResult | undefined;
   const temporal = await describingClient(server.address);
-  const traffic = await withTraffic(
-    replicas.map((r) => r.url),
-    async () => {
-      const deployment = await client.deploy(spec('v3', canary([{ weight: 50, bake: '5s' }])));
-      await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
-      await s3.stop();
-      await new Promise((r) => setTimeout(r, 20_000));
-      s3 = await s3.restart();
-      result = await deployment.result();
-    },
-  );
+  const traffic = await withTraffic(urls(), async () => {
+    const deployment = await client.deploy(spec('v3', canary([{ weight: 50, bake: '5s' }])));
+    await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
+    await s3.stop();
+    await new Promise((r) => setTimeout(r, 20_000));
+    s3 = await s3.restart();
+    result = await deployment.result();
+  });
   expect(result).toMatchObject({ outcome: 'promoted' });
   // The outage was felt: an activity of the rollout (the analysis or the promotion) failed on it and was retried.
   const retried = Object.entries(await activityAttempts(temporal.client, 'deploy/infra-faults/v3')).filter(([, attempts]) => attempts > 1);
   await temporal.close();
   expect(retried).not.toEqual([]);
   for (const t of traffic) expect(t.failures).toEqual([]);
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, replicas[0]?.url as string);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, urls());
   expect(history.slice(7).map(versionsOf)).toEqual(['v2b 50, v3 50', 'v3 100']);
 }, 180_000);
 
 test('the Temporal server restarted with two deployments queued: both end, in order, and the routing history has no gap', async () => {
-  const traffic = await withTraffic(
-    replicas.map((r) => r.url),
-    async () => {
-      const first = await client.deploy(spec('v4', canary([{ weight: 50, bake: '6s' }])));
-      const second = await client.deploy(spec('v5', canary([{ weight: 50, bake: '2s' }])));
-      await waitForStatus(first, (s) => s.rollout?.state === 'baking');
-      expect((await client.endpoint(ENDPOINT).status()).queue.map((q) => q.version)).toEqual(['v5']);
-      await client.close();
-      await server.stop();
-      server = await startTemporalDevServer({ port, dbFile });
-      client = await ModelshipClient.connect({ address: server.address });
-      expect((await client.deployment(first.workflowId).result()).outcome).toBe('promoted');
-      expect((await client.deployment(second.workflowId).result()).outcome).toBe('promoted');
-    },
-  );
+  const traffic = await withTraffic(urls(), async () => {
+    const first = await client.deploy(spec('v4', canary([{ weight: 50, bake: '6s' }])));
+    const second = await client.deploy(spec('v5', canary([{ weight: 50, bake: '2s' }])));
+    await waitForStatus(first, (s) => s.rollout?.state === 'baking');
+    expect((await client.endpoint(ENDPOINT).status()).queue.map((q) => q.version)).toEqual(['v5']);
+    await client.close();
+    await server.stop();
+    server = await startTemporalDevServer({ port, dbFile });
+    client = await ModelshipClient.connect({ address: server.address });
+    expect((await client.deployment(first.workflowId).result()).outcome).toBe('promoted');
+    expect((await client.deployment(second.workflowId).result()).outcome).toBe('promoted');
+  });
   for (const t of traffic) expect(t.failures).toEqual([]);
   const events = await client.endpoint(ENDPOINT).history();
   expect(events.slice(-2).map((e) => [e.version, e.kind])).toEqual([
     ['v4', 'promoted'],
     ['v5', 'promoted'],
   ]);
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, replicas[1]?.url as string);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, urls());
   expect(history.slice(9).map(versionsOf)).toEqual(['v3 50, v4 50', 'v4 100', 'v4 50, v5 50', 'v5 100']);
 }, 180_000);

@@ -110,7 +110,7 @@ test('a worker SIGKILLed in each stage of a deployment is replaced each time, an
   // The step's routing change was in flight when its worker died (the paused gateway held it): a later attempt applied it.
   expect(hits.map((h) => h.activityType)).toContain('applyRouting');
   expect((await activityAttempts(temporal.client, 'deploy/worker-faults/v2')).applyRouting).toBeGreaterThan(1);
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, gateway.url);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
   // v1; the 50% step; the promotion: each written once, whatever was retried.
   expect(history.map((d) => d.versions.map((v) => `${v.version} ${v.weight}`).join(', '))).toEqual(['v1 100', 'v1 50, v2 50', 'v2 100']);
 }, 300_000);
@@ -135,7 +135,7 @@ test('a worker SIGKILLed while it returns traffic to stable (an abort mid-bake) 
     const sent = await traffic.stop();
     expect(sent.failures).toEqual([]);
   }
-  const history = await expectConsistentEndpoint(store, client, ENDPOINT, gateway.url);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
   expect(history.slice(3).map((d) => d.versions.map((v) => `${v.version} ${v.weight}`).join(', '))).toEqual(['v2 50, v3 50', 'v2 100']);
   expect((await client.endpoint(ENDPOINT).status()).stable?.version).toBe('v2');
 });

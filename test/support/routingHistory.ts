@@ -71,21 +71,23 @@ export function generationProblems(generations: number[]): string[] {
 
 /**
  * The end state of a fault test: the routing history has no gap and no duplicate, its last
- * document serves the endpoint's stable version alone, and the gateway at `gatewayUrl` answers with
- * it. Returns the history (for assertions on what the test did).
+ * document serves the endpoint's stable version alone, and each gateway replica in `gatewayUrls`
+ * answers with it. Returns the history (for assertions on what the test did).
  */
 export async function expectConsistentEndpoint(
   store: VersionedStore,
   client: ModelshipClient,
   endpoint: string,
-  gatewayUrl: string,
+  gatewayUrls: string[],
 ): Promise<RoutingDocument[]> {
   const history = await routingHistory(store, endpoint);
   expect(generationProblems(history.map((d) => d.generation))).toEqual([]);
   const state = await client.endpoint(endpoint).status();
   const last = history.at(-1);
   expect(last?.versions).toEqual([expect.objectContaining({ version: state.stable?.version, weight: 100 })]);
-  const answer = await inferHttp(gatewayUrl, endpoint, [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }]);
-  expect(answer).toMatchObject({ status: 200, body: { model_version: state.stable?.version } });
+  for (const url of gatewayUrls) {
+    const answer = await inferHttp(url, endpoint, [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }]);
+    expect(answer).toMatchObject({ status: 200, body: { model_version: state.stable?.version } });
+  }
   return history;
 }
