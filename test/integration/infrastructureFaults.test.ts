@@ -1,10 +1,11 @@
 /**
  * Faults of the parts around the worker, each mid-rollout, over one stack of its own: a Temporal
  * dev server on a SQLite file, a SeaweedFS S3 server (the store, a versioned bucket), a CPU worker
- * and two gateway replicas. A gateway replica SIGKILLed mid-step; the S3 server stopped for 20 s;
- * the Temporal server restarted with two deployments queued at the endpoint. Every deployment ends
- * promoted or rolled back, in order; the routing generations written run 1..N with no gap and no
- * duplicate; a paced client on each surviving replica never sees a failure.
+ * and two gateway replicas. A gateway replica SIGKILLed mid-step; the S3 server stopped for 20 s,
+ * then frozen for 20 s (its calls hang rather than fail); the Temporal server restarted with two
+ * deployments queued at the endpoint. Every deployment ends promoted or rolled back, in order; the
+ * routing generations written run 1..N with no gap and no duplicate; a paced client on each
+ * surviving replica never sees a failure.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,6 +58,12 @@ function startReplica(i: number, replicaPort?: number): Promise<{ process: Manag
   return startGatewayProcess(store.uri, { replicaId: `replica-${i}`, env: store.env, ...(replicaPort ? { port: replicaPort } : {}) });
 }
 
+/** Freezes the S3 server (SIGSTOP: connections open, nothing answered) or lets it go on; a no-op once it has exited. */
+function freezeS3(frozen: boolean): void {
+  const child = s3?.process.child;
+  if (child && child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, frozen ? 'SIGSTOP' : 'SIGCONT');
+}
+
 /** Every replica's URL. */
 const urls = (): string[] => replicas.map((r) => r.url);
 
@@ -88,6 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  freezeS3(false);
   await client?.close();
   await Promise.all([worker?.stop(), ...replicas.map((r) => r.process.stop())]);
   store?.s3.destroy();
@@ -160,6 +168,22 @@ test('the S3 server stopped for 20 s mid-rollout: the gateways keep serving, the
   expect(history.slice(7).map(versionsOf)).toEqual(['v2b 50, v3 50', 'v3 100']);
 }, 180_000);
 
+test('the S3 server frozen (SIGSTOP) for 20 s mid-rollout: calls hang instead of failing, and everything resumes when it does', async () => {
+  let result: DeploymentResult | undefined;
+  const traffic = await withTraffic(urls(), async () => {
+    const deployment = await client.deploy(spec('v3b', canary([{ weight: 50, bake: '5s' }])));
+    await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
+    freezeS3(true);
+    await new Promise((r) => setTimeout(r, 20_000));
+    freezeS3(false);
+    result = await deployment.result();
+  });
+  expect(result).toMatchObject({ outcome: 'promoted' });
+  for (const t of traffic) expect(t.failures).toEqual([]);
+  const history = await expectConsistentEndpoint(store, client, ENDPOINT, urls());
+  expect(history.slice(9).map(versionsOf)).toEqual(['v3 50, v3b 50', 'v3b 100']);
+}, 180_000);
+
 test('the Temporal server restarted with two deployments queued: both end, in order, and the routing history has no gap', async () => {
   const traffic = await withTraffic(urls(), async () => {
     const first = await client.deploy(spec('v4', canary([{ weight: 50, bake: '6s' }])));
@@ -180,5 +204,5 @@ test('the Temporal server restarted with two deployments queued: both end, in or
     ['v5', 'promoted'],
   ]);
   const history = await expectConsistentEndpoint(store, client, ENDPOINT, urls());
-  expect(history.slice(9).map(versionsOf)).toEqual(['v3 50, v4 50', 'v4 100', 'v4 50, v5 50', 'v5 100']);
+  expect(history.slice(11).map(versionsOf)).toEqual(['v3b 50, v4 50', 'v4 100', 'v4 50, v5 50', 'v5 100']);
 }, 180_000);

@@ -56,9 +56,10 @@ async function crashWorker(): Promise<void> {
   worker = await startWorkerProcess(store.uri, store.env);
 }
 
-/** Pauses the gateway (SIGSTOP) or lets it go on (SIGCONT). */
+/** Pauses the gateway (SIGSTOP) or lets it go on (SIGCONT); a no-op once it has exited. */
 function pauseGateway(paused: boolean): void {
-  process.kill(gateway.process.pid as number, paused ? 'SIGSTOP' : 'SIGCONT');
+  const child = gateway?.process.child;
+  if (child && child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, paused ? 'SIGSTOP' : 'SIGCONT');
 }
 
 beforeAll(async () => {
@@ -70,7 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (gateway) pauseGateway(false);
+  pauseGateway(false);
   await client?.close();
   await temporal?.close();
   await Promise.all([worker?.stop(), gateway?.process.stop()]);
