@@ -1,8 +1,9 @@
 /** How the CLI prints an endpoint's state and history. */
 import type { EndpointEvent, EndpointState } from '../sdk/schemas';
+import { shortDigest } from '../sdk/shortDigest';
 
 export function describeEndpoint(state: EndpointState): string {
-  const served = (v: EndpointState['stable']) => (v ? `${v.version} (${v.digest.slice(7, 19)}, since ${v.since})` : 'none');
+  const served = (v: EndpointState['stable']) => (v ? `${v.version} (${shortDigest(v.digest)}, since ${v.since})` : 'none');
   const lines = [
     `endpoint ${state.endpoint}: ${state.phase}`,
     `  stable     ${served(state.stable)}`,
