@@ -54,7 +54,10 @@ export function describeCliError(error: unknown): ErrorReport {
   }
   const system = systemError(error);
   if (system) return { message: system, hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
-  return { message: error instanceof Error ? firstLine(error.message) || error.name : String(error), hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
+  if (!(error instanceof Error)) return { message: String(error), hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
+  const cause = (error as { cause?: unknown }).cause;
+  const because = cause instanceof Error && cause.message ? `: ${firstLine(cause.message)}` : '';
+  return { message: `${firstLine(error.message) || error.name}${because}`, hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
 }
 
 /** The text to print for `error` (the report, and with `verbose` the stack and causes), and the exit code. */
