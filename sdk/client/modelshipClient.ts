@@ -21,6 +21,7 @@ import { updateFailureReason } from './updateRejection';
 export { DeploymentHandle } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
 export type { DeploymentEvent } from './deploymentEvents';
+export type { DeploymentSnapshot, EndpointSnapshot } from './recordedState';
 export {
   ModelshipClientError,
   DeploymentAlreadyRunningError,
@@ -28,6 +29,7 @@ export {
   DeploymentRefusedError,
   EndpointNotFoundError,
   DeploymentNotFoundError,
+  EndpointStateUnavailableError,
 } from '../errors';
 
 export interface DeployOptions {
