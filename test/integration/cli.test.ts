@@ -129,7 +129,7 @@ describe('without a worker', () => {
     const status = await modelship(['status', 'cli-demo']);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^endpoint cli-demo: Idle\n  stable     v1 \([0-9a-f]{12}, since/);
+    expect(status.stdout).toMatch(/^endpoint cli-demo: Idle\n {2}stable {5}v1 \([0-9a-f]{12}, since/);
     expect(status.stdout).toMatch(NOT_LIVE);
     expect(status.stdout).toContain('showing the last recorded state recorded at 20');
     const json = JSON.parse((await modelship(['status', 'cli-demo', '--json'])).stdout);
