@@ -3,6 +3,7 @@
  * and the exit code (ARCHITECTURE.md). The stack trace only with `--verbose`. `main.ts` prints it;
  * nothing else in `cli/` formats an error.
  */
+import { types } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
@@ -45,7 +46,7 @@ export function describeCliError(error: unknown): ErrorReport {
     return { message: 'Temporal did not answer in time', hint: 'check that the server (and a worker: `modelship dev`) is running', exitCode: EXIT_CODES.error };
   }
   if (error instanceof ServiceError || isGrpcServiceError(error)) {
-    const cause = error.cause instanceof Error ? ` (${firstLine(error.cause.message)})` : '';
+    const cause = isError(error.cause) ? ` (${firstLine(error.cause.message)})` : '';
     const code = grpcCode(error);
     if (code === status.UNAVAILABLE || code === status.UNIMPLEMENTED) {
       return { message: `cannot reach Temporal: ${firstLine(error.message)}${cause}`, hint: TEMPORAL_UNREACHABLE_HINT, exitCode: EXIT_CODES.error };
@@ -54,9 +55,9 @@ export function describeCliError(error: unknown): ErrorReport {
   }
   const system = systemError(error);
   if (system) return { message: system, hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
-  if (!(error instanceof Error)) return { message: String(error), hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
+  if (!isError(error)) return { message: String(error), hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
   const cause = (error as { cause?: unknown }).cause;
-  const because = cause instanceof Error && cause.message ? `: ${firstLine(cause.message)}` : '';
+  const because = isError(cause) && cause.message ? `: ${firstLine(cause.message)}` : '';
   return { message: `${firstLine(error.message) || error.name}${because}`, hint: VERBOSE_HINT, exitCode: EXIT_CODES.error };
 }
 
@@ -91,7 +92,7 @@ function workflowFailure(error: WorkflowFailedError): ErrorReport {
 
 /** A Node system error (a refused connection, a missing file), possibly as the cause of a `fetch failed`. */
 function systemError(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (let e: unknown = error, depth = 0; isError(e) && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, address, port, path } = e as NodeJS.ErrnoException & { address?: string; port?: number };
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) continue;
     const where = address ? ` ${address}${port ? `:${port}` : ''}` : path ? ` ${path}` : '';
@@ -102,7 +103,7 @@ function systemError(error: unknown): string | undefined {
 
 /** The gRPC status code of the error or of one of its causes. */
 function grpcCode(error: unknown): number | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (let e: unknown = error, depth = 0; isError(e) && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (isGrpcServiceError(e)) return e.code;
   }
   return undefined;
@@ -110,10 +111,15 @@ function grpcCode(error: unknown): number | undefined {
 
 function stackOf(error: unknown): string[] {
   const lines: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined, depth++) {
-    lines.push(...(depth > 0 ? ['caused by:'] : []), e instanceof Error ? (e.stack ?? e.message) : String(e));
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = isError(e) ? (e as { cause?: unknown }).cause : undefined, depth++) {
+    lines.push(...(depth > 0 ? ['caused by:'] : []), isError(e) ? (e.stack ?? e.message) : String(e));
   }
   return lines;
+}
+
+/** An Error, from this realm or another (a VM context, a test sandbox). */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
 }
 
 function firstLine(text: string): string {
