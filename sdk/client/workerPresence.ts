@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WORKFLOW_TASK_QUEUE } from '../names';
 
 /** How long a live query may take before the reader falls back to what is recorded. */
-export const LIVE_QUERY_TIMEOUT_MS = 1500;
+export const LIVE_QUERY_TIMEOUT_MS = 1000;
 
 /**
  * A poller is live if the server saw it within this long: a worker's long poll lasts about a

@@ -123,7 +123,7 @@ describe('without a worker', () => {
   });
   afterAll(() => client?.close());
 
-  const NOT_LIVE = /no worker (is polling the modelship task queue|answered within 1\.5 s)/;
+  const NOT_LIVE = /no worker (is polling the modelship task queue|answered within 1\.0 s)/;
 
   test('status and history answer from the recorded state, saying it may be stale', async () => {
     const status = await modelship(['status', 'cli-demo']);
