@@ -8,15 +8,23 @@ import { CliError } from './cliError';
 import { defineCommand, type Command, type CommandDefinition, type ConnectionOptions } from './command';
 import { EXIT_CODES } from './exitCodes';
 
+/** What to do when Temporal cannot be reached. */
+export const TEMPORAL_UNREACHABLE_HINT = 'start the local environment with `modelship dev`, or set TEMPORAL_ADDRESS / --address';
+
+/** How long the CLI waits for Temporal to accept a connection (`MODELSHIP_CONNECT_TIMEOUT_MS`, default 3 s): an unreachable server is an error at once. */
+function connectTimeoutMs(): number {
+  return Number(process.env.MODELSHIP_CONNECT_TIMEOUT_MS) || 3000;
+}
+
 /** A client connected as the flags (or the Temporal environment) say; a {@link CliError} saying what to do when it cannot. */
 export async function connect(options: ConnectionOptions): Promise<ModelshipClient> {
   try {
-    return await ModelshipClient.connect(options);
+    return await ModelshipClient.connect({ ...options, connectTimeoutMs: connectTimeoutMs() });
   } catch (error) {
     throw new CliError(
       `cannot reach Temporal at ${options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'}: ${(error as Error).message}`,
       EXIT_CODES.error,
-      'start the local environment with `modelship dev`, or set TEMPORAL_ADDRESS / --address',
+      TEMPORAL_UNREACHABLE_HINT,
     );
   }
 }

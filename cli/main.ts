@@ -1,9 +1,9 @@
 /**
  * The `modelship` command. One command per file under `commands/`; this file only dispatches and
- * is the one place that prints errors and sets the exit code.
+ * is the one place that prints errors (as `errorReport.ts` words them) and sets the exit code.
  */
-import { InvalidSpecError, ModelshipClientError } from '../sdk/errors';
 import { CliError } from './cliError';
+import { didYouMean } from './closestMatch';
 import type { Command } from './command';
 import { abortCommand } from './commands/abort';
 import { approveCommand } from './commands/approve';
@@ -20,6 +20,7 @@ import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { trafficCommand } from './commands/traffic';
 import { workerCommand } from './commands/worker';
+import { formatCliError } from './errorReport';
 import { EXIT_CODES } from './exitCodes';
 
 const COMMANDS: readonly Command[] = [
@@ -58,7 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     return name ? EXIT_CODES.promoted : EXIT_CODES.error;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new CliError(`unknown command "${name}"`, EXIT_CODES.error, help());
+  if (!command) {
+    const names = COMMANDS.map((c) => c.name);
+    throw new CliError(`unknown command "${name}"${didYouMean(name, names)}`, EXIT_CODES.error, `commands: ${names.join(', ')} (modelship --help)`);
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(`${command.summary}\n\nusage: ${command.usage}`);
     return EXIT_CODES.promoted;
@@ -66,27 +70,22 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-function report(error: unknown): number {
-  if (error instanceof CliError) {
-    console.error(`error: ${error.message}`);
-    if (error.hint) console.error(`\n${error.hint}`);
-    return error.exitCode;
+/**
+ * Runs a command line to its exit code, printing any error as one line and what to do (its stack
+ * trace with `--verbose` or `MODELSHIP_VERBOSE=1`). Never throws.
+ */
+export async function runCommandLine(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    const { text, exitCode } = formatCliError(error, argv.includes('--verbose') || process.env.MODELSHIP_VERBOSE === '1');
+    console.error(text);
+    return exitCode;
   }
-  if (error instanceof InvalidSpecError || error instanceof ModelshipClientError) {
-    console.error(`error: ${error.message}`);
-    return EXIT_CODES.error;
-  }
-  console.error(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return EXIT_CODES.error;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.exitCode = report(error);
-    },
-  );
+  void runCommandLine(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

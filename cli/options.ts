@@ -3,6 +3,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { formatIssues } from '../sdk/schemas';
 import { CliError } from './cliError';
+import { didYouMean } from './closestMatch';
+
+/** Flags every command takes: `--verbose` (the stack trace of an error; `dev`: its children's output too). */
+const COMMON_FLAGS: Flags = { verbose: { type: 'boolean' } };
 
 /** Flags as `util.parseArgs` takes them. */
 export type Flags = NonNullable<ParseArgsConfig['options']>;
@@ -19,10 +23,11 @@ export interface ParsedCommandLine<T> {
 
 export function parseCommandLine<S extends z.ZodType>(argv: string[], flags: Flags, schema: S, usage: string): ParsedCommandLine<z.output<S>> {
   let parsed;
+  const all = { ...COMMON_FLAGS, ...flags };
   try {
-    parsed = parseArgs({ args: argv, options: flags, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError((error as Error).message, 1, usage);
+    throw new CliError(describeParseError(error as Error, Object.keys(all)), 1, usage);
   }
   const result = schema.safeParse(parsed.values);
   if (!result.success) {
@@ -35,4 +40,14 @@ export function parseCommandLine<S extends z.ZodType>(argv: string[], flags: Fla
     );
   }
   return { options: result.data, positionals: parsed.positionals };
+}
+
+/** `util.parseArgs`'s complaint in one line, with the nearest flag for an unknown one. */
+function describeParseError(error: Error, names: string[]): string {
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(error.message);
+  if (unknown) return `unknown option ${unknown[1]}${unknown[2]}${didYouMean(unknown[2] ?? '', names, (n) => `--${n}`)}`;
+  const missing = /^Option '([^']*)' argument missing/.exec(error.message);
+  if (missing) return `${missing[1]?.replace(/ <value>$/, '')} needs a value`;
+  const first = error.message.split('. ', 1)[0] ?? error.message;
+  return first.charAt(0).toLowerCase() + first.slice(1);
 }

@@ -5,6 +5,7 @@
  * ({@link LiveProgress}).
  */
 import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
+import { shortDigest } from '../sdk/shortDigest';
 
 const MARKS: Record<StageState['status'], string> = {
   pending: ' ',
@@ -211,7 +212,7 @@ export function describeOutcome(result: DeploymentResult): string {
     case 'promoted': {
       const pick = result.candidates.find((c) => c.selected && c.artifact?.digest === result.artifact?.digest);
       const report = result.report ? `\n  report: ${result.report.uri}` : '';
-      return `promoted: ${result.endpoint} now serves ${result.version} (${pick?.label ?? 'model'} ${result.artifact?.digest.slice(0, 12)}, routing generation ${result.release?.generation})${report}`;
+      return `promoted: ${result.endpoint} now serves ${result.version} (${pick?.label ?? 'model'} ${result.artifact ? shortDigest(result.artifact.digest) : ''}, routing generation ${result.release?.generation})${report}`;
     }
     case 'rejected':
       return `rejected at ${result.failure?.stage}: ${result.failure?.type}: ${result.failure?.message}${result.report ? `\n  report: ${result.report.uri}` : ''}`;

@@ -72,3 +72,15 @@ export class DeploymentNotFoundError extends ModelshipClientError {
     super(`no deployment ${workflowId}${why ? `: ${why}` : ''}`);
   }
 }
+
+/** No worker answered for an endpoint, and its workflow has recorded no state the server could show (it has not run since it started). */
+export class EndpointStateUnavailableError extends ModelshipClientError {
+  override readonly name = 'EndpointStateUnavailableError';
+  constructor(
+    readonly endpoint: string,
+    reason: string,
+    readonly phase: string | undefined,
+  ) {
+    super(`endpoint ${endpoint}: ${reason}, and its workflow has recorded no state yet (phase ${phase ?? 'unknown'})`);
+  }
+}

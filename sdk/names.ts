@@ -38,6 +38,13 @@ export const SEARCH_ATTRIBUTES = {
   canaryWeight: defineSearchAttributeKey('ModelshipCanaryWeight', SearchAttributeType.INT),
 } as const;
 
+/**
+ * Memo keys: what a workflow records for readers that have no worker to query (`describe` answers
+ * from the server alone). `endpointState`: the endpoint workflow's state ({@link EndpointState}
+ * with its recent history), as of `recordedAt`.
+ */
+export const MEMO_KEYS = { endpointState: 'modelshipEndpointState', recordedAt: 'modelshipRecordedAt' } as const;
+
 /** The `temporal` CLI spelling of each search attribute's type, for registration. */
 export const SEARCH_ATTRIBUTE_CLI_TYPES: Readonly<Record<string, 'Keyword' | 'Int'>> = {
   ModelshipEndpoint: 'Keyword',

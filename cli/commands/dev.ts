@@ -1,7 +1,13 @@
-/** `modelship dev`: the embedded default environment, in the foreground until Ctrl-C. */
+/**
+ * `modelship dev`: the embedded default environment, in the foreground until Ctrl-C or SIGTERM
+ * (which stop every child). A child that dies is reported and restarted; if one keeps dying, dev
+ * stops everything and exits 1 saying which and why.
+ */
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
+import { CliError } from '../cliError';
 import { defineCommand } from '../command';
+import { EXIT_CODES } from '../exitCodes';
 import { untilSignal } from '../signals';
 import { stringFlags } from '../options';
 
@@ -26,21 +32,43 @@ export const devCommand = defineCommand({
     verbose: z.boolean().default(false),
   }),
   async run(options) {
-    console.log('starting the local environment…');
-    const env = await startDevEnvironment({
-      temporalPort: options.port,
-      uiPort: options['ui-port'],
-      gatewayPort: options['gateway-port'],
-      grpcPort: options['grpc-port'],
-      stateDir: options['state-dir'],
-      verbose: options.verbose,
+    // Signals come to dev alone (its children run in process groups of their own): it stops them.
+    const stopping = new AbortController();
+    const signalled = untilSignal().then((signal) => {
+      stopping.abort();
+      void untilSignal().then(() => console.log('still stopping…')); // a second Ctrl-C does not orphan the children
+      return signal;
     });
+    console.log('starting the local environment…');
+    let env: DevEnvironment;
+    try {
+      env = await startDevEnvironment({
+        temporalPort: options.port,
+        uiPort: options['ui-port'],
+        gatewayPort: options['gateway-port'],
+        grpcPort: options['grpc-port'],
+        stateDir: options['state-dir'],
+        verbose: options.verbose,
+        signal: stopping.signal,
+      });
+    } catch (error) {
+      if (!stopping.signal.aborted) throw error;
+      console.log('stopped before the environment was up');
+      return EXIT_CODES.promoted;
+    }
     printEnvironment(env);
-    console.log('press Ctrl-C to stop');
-    await untilSignal();
-    console.log('stopping…');
-    await env.stop();
-    return 0;
+    console.log('a process that dies is restarted (reported here); press Ctrl-C to stop');
+    // Children in their own process groups and restart timers may all be gone at once: stay until told.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      const ended = await Promise.race([signalled.then((signal) => ({ signal })), env.gaveUp.then((reason) => ({ reason }))]);
+      if ('reason' in ended) throw new CliError(`the local environment stopped: ${ended.reason.message}`, EXIT_CODES.error, `see the logs in ${env.logDir}`);
+      console.log(`${ended.signal}: stopping…`);
+      await env.stop();
+      return EXIT_CODES.promoted;
+    } finally {
+      clearInterval(keepAlive);
+    }
   },
 });
 

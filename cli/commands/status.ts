@@ -1,10 +1,14 @@
-/** `modelship status <deploy/endpoint/version>`: where a deployment is, or how it ended. */
-import type { ModelshipClient } from '../../sdk/client';
+/**
+ * `modelship status <endpoint> | <endpoint>/<version>`: what an endpoint serves and rolls out, or
+ * where a deployment is (or how it ended). It never waits on a worker: without one it shows what
+ * the server recorded, and says so.
+ */
+import type { DeploymentSnapshot, ModelshipClient } from '../../sdk/client';
 import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand } from '../connection';
 import { deploymentTarget, endpointTarget } from '../deploymentTarget';
-import { describeEndpoint } from '../endpointView';
+import { describeEndpoint, staleNote } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
 
 const usage = 'modelship status <endpoint> | <endpoint>/<version> | deploy/<endpoint>/<version> [--json] [--address host:port]';
@@ -17,14 +21,18 @@ export const statusCommand = connectedCommand({
   target(positionals): { workflowId: string } | { endpoint: string } {
     const workflowId = deploymentTarget(positionals[0]);
     const endpoint = endpointTarget(positionals[0]);
+    if (positionals.length > 1) throw new CliError(`unexpected argument "${positionals[1]}"`, EXIT_CODES.error, usage);
     if (workflowId) return { workflowId };
     if (endpoint) return { endpoint };
     throw new CliError('name an endpoint, or a deployment as <endpoint>/<version>', EXIT_CODES.error, usage);
   },
   async run(client, target, options) {
     if ('endpoint' in target) {
-      const state = await client.endpoint(target.endpoint).status();
-      console.log(options.json ? JSON.stringify(state, null, 2) : describeEndpoint(state));
+      const snapshot = await client.endpoint(target.endpoint).snapshot();
+      // --json: the state as before, with `live` (and, when not live, why and as of when).
+      const { state, ...freshness } = snapshot;
+      if (options.json) console.log(JSON.stringify({ ...state, ...freshness }, null, 2));
+      else console.log([describeEndpoint(snapshot.state), ...staleNote(snapshot)].join('\n'));
     } else {
       await printDeployment(client, target.workflowId, options.json);
     }
@@ -33,11 +41,18 @@ export const statusCommand = connectedCommand({
 });
 
 async function printDeployment(client: ModelshipClient, workflowId: string, json: boolean): Promise<void> {
-  const status = await client.deployment(workflowId).status();
+  const snapshot: DeploymentSnapshot = await client.deployment(workflowId).snapshot();
   if (json) {
-    console.log(JSON.stringify(status, null, 2));
+    console.log(JSON.stringify(snapshot.live ? snapshot.status : snapshot, null, 2));
     return;
   }
+  if (!snapshot.live) {
+    const weight = snapshot.canaryWeight !== undefined ? ` at ${snapshot.canaryWeight}%` : '';
+    console.log(`${workflowId}: ${snapshot.phase ?? 'unknown phase'}${weight} (workflow ${snapshot.execution.toLowerCase()})`);
+    console.log(`  ${snapshot.reason}: showing the phase the server last recorded; stages and steps need a worker (\`modelship dev\` or \`modelship worker\`)`);
+    return;
+  }
+  const status = snapshot.status;
   console.log(`${status.workflowId}: ${status.phase}`);
   for (const s of status.stages) console.log(`  ${s.name.padEnd(10)} ${s.status.padEnd(9)} ${s.summary ?? ''}`);
   if (status.failure) console.log(`  reason: ${status.failure.type}: ${status.failure.message}`);

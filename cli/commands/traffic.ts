@@ -2,8 +2,10 @@
  * `modelship traffic <endpoint>`: a bounded load generator for demos and tests. Inputs are the rows of
  * an `.npz` sample set (`--inputs`), or the endpoint's captured requests replayed from the store
  * (`--captured`, the most common shape, newest first), or drawn from a spec's input profile
- * (`--profile spec.yaml`), or from the model's metadata with default sizes (a new seed per request);
- * it talks to loopback gateways only, and stops at a request count or a duration, whichever comes first.
+ * (`--profile spec.yaml`), or from the model's metadata with default sizes (a new seed per request).
+ * It talks to loopback gateways only (several `--gateway`s: each in turn). It stops at `--requests`
+ * or after `--duration`, whichever comes first: `--duration` alone runs for its whole duration,
+ * paced at `--rate` (default {@link DEFAULT_RATE}/s); neither: {@link DEFAULT_REQUESTS} requests.
  */
 import { z } from 'zod';
 import type { TensorMap } from '../../runtime';
@@ -13,27 +15,41 @@ import { describeCapturedInputs, loadCapturedInputs } from '../capturedInputs';
 import { LoopbackOnlyError, startTraffic } from '../trafficGenerator';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
+import { describeCliError } from '../errorReport';
 import { EXIT_CODES } from '../exitCodes';
 import { readNpz } from '../npzFiles';
 import { stringFlags } from '../options';
 
-const usage =
-  'modelship traffic <endpoint> [--gateway http://127.0.0.1:8000] [--requests 1000] [--concurrency 4] [--duration 60] [--header name=value] [--profile spec.yaml | --inputs samples.npz | --captured [--store URI]]';
+/** Requests sent when neither `--requests` nor `--duration` is given. */
+const DEFAULT_REQUESTS = 1000;
+/** Requests per second when `--duration` alone is given. */
+const DEFAULT_RATE = 100;
+/** The longest run: one hour. */
+const MAX_DURATION_S = 3600;
+
+const usage = `modelship traffic <endpoint> [--gateway http://127.0.0.1:8000 ...] [--requests N] [--duration S] [--rate R] [--concurrency 4]
+                 [--header name=value] [--profile spec.yaml | --inputs samples.npz | --captured [--store URI]]
+  --requests N   stop after N requests (neither --requests nor --duration: ${DEFAULT_REQUESTS})
+  --duration S   stop after S seconds (at most ${MAX_DURATION_S}); alone, it runs the whole time at --rate
+  --rate R       at most R requests per second, all gateways together (default with --duration alone: ${DEFAULT_RATE})
+  --gateway URL  repeat it to spread the requests over several gateways, in turn`;
 
 export const trafficCommand = defineCommand({
   name: 'traffic',
   summary: 'send bounded inference traffic (profile-shaped, rows of an .npz, or captured requests) to a loopback gateway (demos and tests)',
   usage,
   flags: {
-    ...stringFlags('gateway', 'requests', 'concurrency', 'duration', 'profile', 'inputs', 'store'),
+    ...stringFlags('requests', 'concurrency', 'duration', 'rate', 'profile', 'inputs', 'store'),
+    gateway: { type: 'string', multiple: true },
     header: { type: 'string', multiple: true },
     captured: { type: 'boolean' },
   },
   options: z.object({
-    gateway: z.string().url().default('http://127.0.0.1:8000'),
-    requests: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    gateway: z.array(z.string().url('must be a URL such as http://127.0.0.1:8000')).max(64).default(['http://127.0.0.1:8000']),
+    requests: z.coerce.number().int().min(1).max(10_000_000).optional(),
     concurrency: z.coerce.number().int().min(1).max(256).default(4),
-    duration: z.coerce.number().min(0.1).max(3600).default(60),
+    duration: z.coerce.number().min(0.1).max(MAX_DURATION_S).optional(),
+    rate: z.coerce.number().min(0.1).max(100_000).optional(),
     header: z.array(z.string().regex(/^[A-Za-z0-9-]+=.*$/, 'use name=value')).default([]),
     profile: z.string().min(1).optional(),
     inputs: z.string().min(1).optional(),
@@ -54,9 +70,8 @@ export const trafficCommand = defineCommand({
       traffic = startTraffic({
         gateway: options.gateway,
         endpoint,
-        requests: options.requests,
+        ...bounds(options),
         concurrency: options.concurrency,
-        durationMs: options.duration * 1000,
         headers,
         profile,
         samples,
@@ -65,15 +80,32 @@ export const trafficCommand = defineCommand({
       if (error instanceof LoopbackOnlyError) throw new CliError(error.message, EXIT_CODES.error, usage);
       throw error;
     }
-    const { issued, failures, seconds, served } = await traffic.done;
-    console.log(`${issued} request(s) in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)}/s), ${failures} failed; answers: ${JSON.stringify(served)}`);
+    const { issued, failures, seconds, served, perGateway } = await traffic.done.catch((error: unknown) => {
+      throw new CliError(
+        `no traffic sent to ${endpoint}: ${describeCliError(error).message}`,
+        EXIT_CODES.error,
+        `is a gateway serving ${endpoint} at ${options.gateway.join(', ')}? \`modelship dev\` starts one; \`modelship status ${endpoint}\` shows what it serves`,
+      );
+    });
+    const spread = options.gateway.length > 1 ? `; per gateway: ${JSON.stringify(perGateway)}` : '';
+    console.log(
+      `${issued} request(s) in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)}/s), ${failures} failed; answers: ${JSON.stringify(served)}${spread}`,
+    );
     return failures === 0 ? EXIT_CODES.promoted : EXIT_CODES.error;
   },
 });
 
+/** When the run stops, and how fast it goes: see the module header. */
+function bounds(options: { requests?: number; duration?: number; rate?: number }): { requests?: number; durationMs: number; ratePerSecond?: number } {
+  if (options.requests === undefined && options.duration !== undefined) {
+    return { durationMs: options.duration * 1000, ratePerSecond: options.rate ?? DEFAULT_RATE };
+  }
+  return { requests: options.requests ?? DEFAULT_REQUESTS, durationMs: (options.duration ?? MAX_DURATION_S) * 1000, ratePerSecond: options.rate };
+}
+
 /** The endpoint's captured requests (up to one row per request sent) as a sample set. */
-async function capturedSamples(endpoint: string, options: { store: string; requests: number }): Promise<TensorMap> {
-  const set = await loadCapturedInputs(endpoint, { store: options.store, maxRows: options.requests }, usage);
+async function capturedSamples(endpoint: string, options: { store: string; requests?: number }): Promise<TensorMap> {
+  const set = await loadCapturedInputs(endpoint, { store: options.store, maxRows: options.requests ?? DEFAULT_REQUESTS }, usage);
   console.log(`replaying ${describeCapturedInputs(set)}`);
   return set.samples;
 }

@@ -1,6 +1,7 @@
 /**
  * Child processes the local environment runs (dev server, workers, gateways): started with their
- * output prefixed, awaited until they say they are ready, stopped with SIGTERM then SIGKILL.
+ * output prefixed, awaited until they say they are ready, stopped with SIGTERM then SIGKILL (with
+ * `processGroup`, their whole process group: nothing they started outlives them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -18,6 +19,11 @@ export interface ManagedProcessOptions {
   /** A line matching this means the process is ready. */
   readyPattern?: RegExp;
   readyTimeoutMs?: number;
+  /**
+   * Run in a process group of its own, signalled as a whole: what the process starts goes with it,
+   * and a terminal's Ctrl-C reaches only the parent, which stops it in order.
+   */
+  processGroup?: boolean;
 }
 
 export class ManagedProcess {
@@ -26,10 +32,14 @@ export class ManagedProcess {
   private logFile: WriteStream | undefined;
   private readonly lines = new EventEmitter();
 
+  /** When it was started (ms since the epoch). */
+  readonly startedAt = Date.now();
+
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
     logTo: ManagedProcessOptions['logTo'],
+    private readonly processGroup = false,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     if (logTo && logTo !== 'inherit') this.logFile = createWriteStream(logTo, { flags: 'a' });
@@ -50,13 +60,21 @@ export class ManagedProcess {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.processGroup ?? false,
     });
-    const managed = new ManagedProcess(options.name, child, options.logTo);
+    const managed = new ManagedProcess(options.name, child, options.logTo, options.processGroup);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) => reject(new Error(`cannot start ${options.name} (${options.command}): ${error.message}`)));
     });
-    if (options.readyPattern) await managed.waitFor(options.readyPattern, options.readyTimeoutMs ?? 60_000);
+    if (options.readyPattern) {
+      try {
+        await managed.waitFor(options.readyPattern, options.readyTimeoutMs ?? 60_000);
+      } catch (error) {
+        await managed.stop(); // not ready in time: nothing is left running
+        throw error;
+      }
+    }
     return managed;
   }
 
@@ -98,26 +116,64 @@ export class ManagedProcess {
     });
   }
 
+  /** Resolves once the process has exited and its output has been read to the end (or a moment after it exited, if something it started holds its output open). */
+  async drained(graceMs = 500): Promise<void> {
+    await this.exited;
+    if (this.child.stdout?.readableEnded !== false && this.child.stderr?.readableEnded !== false) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      this.child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Exit code once the process has ended. */
   wait(): Promise<number | null> {
     return this.exited;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
+  /** How it ended (`exit code 1`, `signal SIGKILL`), or `undefined` while it runs. */
+  exitDescription(): string | undefined {
+    if (this.child.signalCode !== null) return `signal ${this.child.signalCode}`;
+    if (this.child.exitCode !== null) return `exit code ${this.child.exitCode}`;
+    return undefined;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process (and, with `processGroup`, its group) is gone. */
   async stop(graceMs = 10_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.closeLog();
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      this.signal('SIGKILL'); // what it started, if anything outlived it
+      return this.closeLog();
+    }
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+    this.signal('SIGKILL');
     await this.closeLog();
   }
 
   /** SIGKILL at once: a crash, for durability tests. */
   async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
+    this.signal('SIGKILL');
     await this.exited;
     await this.closeLog();
+  }
+
+  /** Signals the process, or with `processGroup` its whole group (once the process has exited, only what is left of the group). */
+  private signal(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (this.processGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // the group is gone
+      }
+    } else if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill(signal);
+    }
   }
 
   private closeLog(): Promise<void> {

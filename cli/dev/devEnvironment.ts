@@ -2,12 +2,16 @@
  * The embedded default environment: a Temporal dev server (SQLite under `.modelship/`, UI on its
  * port), a CPU worker process and one gateway process over the filesystem store, capturing a share
  * of the requests it serves (`MODELSHIP_CAPTURE_RATE`, default 0.1 here) for `modelship capture`.
+ * Each runs in a process group of its own under a {@link Supervisor}: one that dies is reported and
+ * started again; `stop()` stops them all, and nothing they started outlives them.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { generateAdminToken } from '../../serving/gateway';
 import { ManagedProcess } from './childProcess';
 import { freePort, isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
+import { Supervisor, type SupervisedService, type SupervisorOptions } from './supervisor';
 import { startTemporalDevServer, type DevServer } from './temporalDevServer';
 
 /** Share of requests the local gateway captures into the store (production gateways default to 0). */
@@ -27,6 +31,10 @@ export interface DevEnvironmentOptions {
   persist?: boolean;
   /** Write child output to the terminal instead of `<stateDir>/logs/`. */
   verbose?: boolean;
+  /** How children that die are reported and restarted. */
+  supervision?: SupervisorOptions;
+  /** Aborted while starting: what has started is stopped, and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface DevEnvironment {
@@ -38,9 +46,13 @@ export interface DevEnvironment {
   storeUri: string;
   adminToken: string;
   logDir: string;
-  server: DevServer;
-  worker: ManagedProcess;
-  gateway: ManagedProcess;
+  /** The processes running now (a restarted one replaces the one that died). */
+  readonly server: DevServer;
+  readonly worker: ManagedProcess;
+  readonly gateway: ManagedProcess;
+  readonly supervisor: Supervisor;
+  /** Resolves with the reason if the environment gave up on a child (everything is stopped then). */
+  readonly gaveUp: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -50,8 +62,6 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   const storeUri = options.storeUri ?? path.join(stateDir, 'store');
   const temporalPort = options.temporalPort ?? 7233;
   const gatewayPort = options.gatewayPort ?? 8000;
-  const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
-  const logTo = (name: string): 'inherit' | string => (options.verbose ? 'inherit' : path.join(logDir, `${name}.log`));
   const grpcPort = options.grpcPort ?? (await freePort());
   for (const [port, flag] of [
     [gatewayPort, '--gateway-port'],
@@ -59,68 +69,117 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   ] as const) {
     if (await isPortOpen(port)) throw new Error(`gateway port ${port} is already in use: stop what listens there or pass ${flag}`);
   }
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(logDir, { recursive: true });
-
   const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
-  const server = await startTemporalDevServer({
-    port: temporalPort,
-    uiPort,
-    dbFile: options.persist === false ? undefined : path.join(stateDir, 'temporal.db'),
-    logTo: logTo('temporal'),
-  });
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: 'default',
-    MODELSHIP_STORE: storeUri,
-    MODELSHIP_ADMIN_TOKEN: adminToken,
-    MODELSHIP_CAPTURE_RATE: process.env.MODELSHIP_CAPTURE_RATE ?? String(DEV_CAPTURE_RATE),
-  };
-  const started: ManagedProcess[] = [];
+  const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
+  const services = devServices({ ...options, stateDir, logDir, storeUri, temporalPort, uiPort, gatewayPort, grpcPort, adminToken });
+
+  const supervisor = new Supervisor(options.supervision);
   try {
-    const workerEntry = tsEntry('workers/cpu.ts');
-    const worker = await ManagedProcess.start({
-      name: 'worker',
-      ...workerEntry,
-      env,
-      cwd: PACKAGE_ROOT,
-      logTo: logTo('worker'),
-      readyPattern: /modelship cpu worker ready/,
-      readyTimeoutMs: 120_000,
-    });
-    started.push(worker);
-    const gatewayEntry = tsEntry('cli/main.ts');
-    const gateway = await ManagedProcess.start({
-      name: 'gateway',
-      command: gatewayEntry.command,
-      args: [...gatewayEntry.args, 'serve', '--port', String(gatewayPort), '--grpc-port', String(grpcPort), '--store', storeUri],
-      env,
-      cwd: PACKAGE_ROOT,
-      logTo: logTo('gateway'),
-      readyPattern: /serving KServe v2 at/,
-      readyTimeoutMs: 60_000,
-    });
-    started.push(gateway);
-    return {
-      temporalAddress: server.address,
-      uiUrl: server.uiUrl,
-      gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
-      grpcAddress: `127.0.0.1:${grpcPort}`,
-      storeUri,
-      adminToken,
-      logDir,
-      server,
-      worker,
-      gateway,
-      async stop() {
-        await Promise.all([gateway.stop(), worker.stop()]);
-        await server.stop();
-      },
-    };
+    for (const service of services) {
+      supervisor.supervise(service, await service.start());
+      options.signal?.throwIfAborted();
+    }
   } catch (error) {
-    await Promise.all(started.map((p) => p.stop()));
-    await server.stop();
+    await supervisor.stop();
     throw error;
   }
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
+  return {
+    temporalAddress,
+    uiUrl,
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    storeUri,
+    adminToken,
+    logDir,
+    server: {
+      address: temporalAddress,
+      uiUrl,
+      get process() {
+        return supervisor.current('temporal');
+      },
+      stop: () => supervisor.current('temporal').stop(),
+    },
+    get worker() {
+      return supervisor.current('worker');
+    },
+    get gateway() {
+      return supervisor.current('gateway');
+    },
+    supervisor,
+    gaveUp: supervisor.gaveUp,
+    stop: () => supervisor.stop(),
+  };
+}
+
+interface DevSettings extends DevEnvironmentOptions {
+  stateDir: string;
+  logDir: string;
+  storeUri: string;
+  temporalPort: number;
+  uiPort: number | undefined;
+  gatewayPort: number;
+  grpcPort: number;
+  adminToken: string;
+}
+
+/** The Temporal dev server, the CPU worker and the gateway, in the order they start (each ready before the next). */
+function devServices(settings: DevSettings): SupervisedService[] {
+  const logTo = (name: string): 'inherit' | string => (settings.verbose ? 'inherit' : path.join(settings.logDir, `${name}.log`));
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${settings.temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    MODELSHIP_STORE: settings.storeUri,
+    MODELSHIP_ADMIN_TOKEN: settings.adminToken,
+    MODELSHIP_CAPTURE_RATE: process.env.MODELSHIP_CAPTURE_RATE ?? String(DEV_CAPTURE_RATE),
+  };
+  const cli = tsEntry('cli/main.ts');
+  const serveArgs = ['serve', '--port', String(settings.gatewayPort), '--grpc-port', String(settings.grpcPort), '--store', settings.storeUri];
+  return [
+    {
+      name: 'temporal',
+      start: async () =>
+        (
+          await startTemporalDevServer({
+            port: settings.temporalPort,
+            uiPort: settings.uiPort,
+            dbFile: settings.persist === false ? undefined : path.join(settings.stateDir, 'temporal.db'),
+            logTo: logTo('temporal'),
+            processGroup: true,
+          })
+        ).process,
+    },
+    {
+      name: 'worker',
+      start: () =>
+        ManagedProcess.start({
+          name: 'worker',
+          ...tsEntry('workers/cpu.ts'),
+          env,
+          cwd: PACKAGE_ROOT,
+          logTo: logTo('worker'),
+          readyPattern: /modelship cpu worker ready/,
+          readyTimeoutMs: 120_000,
+          processGroup: true,
+        }),
+    },
+    {
+      name: 'gateway',
+      start: () =>
+        ManagedProcess.start({
+          name: 'gateway',
+          command: cli.command,
+          args: [...cli.args, ...serveArgs],
+          env,
+          cwd: PACKAGE_ROOT,
+          logTo: logTo('gateway'),
+          readyPattern: /serving KServe v2 at/,
+          readyTimeoutMs: 60_000,
+          processGroup: true,
+        }),
+    },
+  ];
 }

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   namespace?: string;
   logTo?: 'inherit' | string;
   startTimeoutMs?: number;
+  /** Run in a process group of its own (`ManagedProcessOptions.processGroup`). */
+  processGroup?: boolean;
 }
 
 export interface DevServer {
@@ -43,7 +45,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES)) args.push('--search-attribute', `${key}=${type}`);
 
-  const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo: options.logTo });
+  const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo: options.logTo, processGroup: options.processGroup });
   const address = `127.0.0.1:${options.port}`;
   try {
     await waitForFrontend(address, options.namespace ?? 'default', options.startTimeoutMs ?? 60_000, process_);

@@ -13,7 +13,9 @@ import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploy
 import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
 import { ControlRejectedError, DeploymentNotFoundError } from '../errors';
 import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from '../schemas';
+import { recordedDeployment, type DeploymentSnapshot } from './recordedState';
 import { watchStatusUntilEnded } from './statusWatch';
+import { askLive } from './workerPresence';
 import { updateFailureReason } from './updateRejection';
 
 export class DeploymentHandle {
@@ -48,6 +50,26 @@ export class DeploymentHandle {
       if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
       throw error;
     }
+  }
+
+  /**
+   * The status without waiting on a worker: the final status once it has ended with a result, the
+   * live one when a worker answers within a moment, else what its search attributes record.
+   */
+  async snapshot(): Promise<DeploymentSnapshot> {
+    const handle = this.client.workflow.getHandle(this.workflowId, this.runId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      throw new DeploymentNotFoundError(this.workflowId, this.endpoint ? `if it is queued, \`modelship status ${this.endpoint}\` shows it` : undefined);
+    }
+    const result = description.status.name === 'COMPLETED' ? await this.tryResult(handle) : undefined;
+    if (result) return { live: true, status: result };
+    const live = await askLive(this.client, () => handle.query(deploymentStatusQuery));
+    if ('value' in live) return { live: true, status: live.value };
+    return recordedDeployment(this.workflowId, description, live.reason);
   }
 
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */

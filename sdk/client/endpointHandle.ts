@@ -5,7 +5,9 @@ import { DeploymentHandle } from './deploymentHandle';
 import { ControlRejectedError, EndpointNotFoundError } from '../errors';
 import { endpointWorkflowId } from '../names';
 import { endpointState, type EndpointEvent, type EndpointState } from '../schemas';
+import { recordedEndpointState, type EndpointSnapshot } from './recordedState';
 import { updateFailureReason } from './updateRejection';
+import { askLive } from './workerPresence';
 
 export class EndpointHandle {
   constructor(
@@ -21,6 +23,22 @@ export class EndpointHandle {
   async status(): Promise<EndpointState> {
     try {
       return endpointState.parse(await this.client.workflow.getHandle(this.workflowId).query(endpointStatusQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
+      throw error;
+    }
+  }
+
+  /**
+   * The state without waiting on a worker: live when a worker answers within a moment, else as the
+   * endpoint workflow last recorded it (its memo, read from the server alone), saying why.
+   */
+  async snapshot(): Promise<EndpointSnapshot> {
+    const handle = this.client.workflow.getHandle(this.workflowId);
+    try {
+      const [description, live] = await Promise.all([handle.describe(), askLive(this.client, () => handle.query(endpointStatusQuery))]);
+      if ('value' in live) return { live: true, state: endpointState.parse(live.value) };
+      return recordedEndpointState(this.endpoint, description, live.reason);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
       throw error;

@@ -21,6 +21,7 @@ import { updateFailureReason } from './updateRejection';
 export { DeploymentHandle } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
 export type { DeploymentEvent } from './deploymentEvents';
+export type { DeploymentSnapshot, EndpointSnapshot } from './recordedState';
 export {
   ModelshipClientError,
   DeploymentAlreadyRunningError,
@@ -28,6 +29,7 @@ export {
   DeploymentRefusedError,
   EndpointNotFoundError,
   DeploymentNotFoundError,
+  EndpointStateUnavailableError,
 } from '../errors';
 
 export interface DeployOptions {
@@ -48,11 +50,14 @@ export class ModelshipClient {
     readonly address: string,
   ) {}
 
-  /** Connects with the standard Temporal environment configuration (see {@link resolveConnection}). */
-  static async connect(overrides: ConnectionOverrides = {}): Promise<ModelshipClient> {
+  /**
+   * Connects with the standard Temporal environment configuration (see {@link resolveConnection});
+   * gives up after `connectTimeoutMs` (default 5 s) when the server does not answer.
+   */
+  static async connect(overrides: ConnectionOverrides & { connectTimeoutMs?: number } = {}): Promise<ModelshipClient> {
     const resolved = resolveConnection(overrides);
     const connection = await Connection.connect({
-      connectTimeout: 5000,
+      connectTimeout: overrides.connectTimeoutMs ?? 5000,
       ...(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]),
     });
     return new ModelshipClient(new Client({ connection, namespace: resolved.namespace }), connection, resolved.address);

@@ -9,6 +9,7 @@ import type { SubmitDeploymentRequest } from '../../sdk/definitions';
 import { ACTIVITY_TASK_QUEUES, SEARCH_ATTRIBUTES } from '../../sdk/names';
 import type { AdmittedDeployment, EndpointEvent, EndpointState, Phase } from '../../sdk/schemas';
 import { endpointDetails } from './endpointDetails';
+import { stateMemoWriter } from './stateMemo';
 
 /** Rollout history entries kept (older ones drop off; each deployment keeps its own full record). */
 const HISTORY_LIMIT = 100;
@@ -29,6 +30,8 @@ export class EndpointContext {
     heartbeatTimeout: '1m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
   });
+
+  private readonly writeMemo = stateMemoWriter();
 
   constructor(readonly state: EndpointState) {
     this.name = state.endpoint;
@@ -76,8 +79,9 @@ export class EndpointContext {
     this.show();
   }
 
-  /** The Temporal UI's "current details": what serves, what rolls out, what waits, what happened. */
+  /** The Temporal UI's "current details" (what serves, what rolls out, what waits, what happened), and the memo of the same. */
   show(): void {
     setCurrentDetails(endpointDetails(this.state));
+    this.writeMemo(this.state);
   }
 }

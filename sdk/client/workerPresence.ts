@@ -1,0 +1,43 @@
+/**
+ * Whether a worker can answer a query now: the pollers the server has seen on the workflow task
+ * queue, and a query bounded by a deadline. Readers that must not hang (`modelship status`) ask
+ * here first and fall back to what the server alone records (memo, search attributes) when no
+ * worker answers.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WORKFLOW_TASK_QUEUE } from '../names';
+
+/** How long a live query may take before the reader falls back to what is recorded. */
+export const LIVE_QUERY_TIMEOUT_MS = 1000;
+
+/**
+ * A poller is live if the server saw it within this long: a worker's long poll lasts about a
+ * minute, and the server keeps a gone worker listed for minutes.
+ */
+const POLLER_FRESH_MS = 90_000;
+
+/** Why a live answer is not there: no worker polls the queue, or none answered in time. */
+export interface NotLive {
+  reason: string;
+}
+
+/** The number of workers the server has seen polling the workflow task queue lately. */
+export async function workflowPollers(client: Client): Promise<number> {
+  const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: WORKFLOW_TASK_QUEUE } });
+  const now = Date.now();
+  return (response.pollers ?? []).filter((p) => now - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS).length;
+}
+
+/**
+ * The answer of `ask` (a query) if a worker gives it within `timeoutMs`, else why not. A workflow
+ * that does not exist is thrown as such (`WorkflowNotFoundError`).
+ */
+export async function askLive<T>(client: Client, ask: () => Promise<T>, timeoutMs = LIVE_QUERY_TIMEOUT_MS): Promise<{ value: T } | NotLive> {
+  if ((await workflowPollers(client)) === 0) return { reason: `no worker is polling the ${WORKFLOW_TASK_QUEUE} task queue` };
+  try {
+    return { value: await client.withDeadline(Date.now() + timeoutMs, ask) };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw error;
+    return { reason: `no worker answered within ${(timeoutMs / 1000).toFixed(1)} s` };
+  }
+}
