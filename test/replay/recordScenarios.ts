@@ -8,7 +8,8 @@
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
- * deployments their stable version and `returnToStable` became the one way back).
+ * deployments their stable version and `returnToStable` became the one way back; and
+ * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
