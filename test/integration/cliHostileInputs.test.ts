@@ -21,6 +21,8 @@ beforeAll(async () => {
   process.env.MODELSHIP_CONNECT_TIMEOUT_MS = '1000';
   const spec = (body: string): string => `endpoint: hostile\nversion: v1\nmodel:\n  source: ./model.onnx\n${body}`;
   await writeFile(path.join(dir, 'ok.yaml'), spec(''));
+  // deploy checks a local source exists before it connects: the unreachable-server cases need one.
+  await writeFile(path.join(dir, 'model.onnx'), 'not read: the deployment never starts');
   await writeFile(path.join(dir, 'syntax.yaml'), 'endpoint: [hostile\nversion: v1\n');
   await writeFile(path.join(dir, 'types.yaml'), 'endpoint: 5\nversion: [v1]\nmodel:\n  source: 7\n');
   await writeFile(path.join(dir, 'unknown.yaml'), spec('rollot:\n  strategy: canary\n'));
