@@ -83,11 +83,18 @@ export class StatsWindow {
     };
   }
 
+  /**
+   * Appends a sample; trims old ones in chunks (past `maxSamples` by a tenth, or once the oldest is
+   * twice the retention old), so a full window costs O(1) per request on average. (Trimming one
+   * sample per request moved the whole array each time: past 100,000 samples, at 10,000 requests a
+   * second, the gateway's throughput halved.)
+   */
   private push<T extends { t: number }>(map: Map<string, T[]>, key: string, sample: T): void {
     let samples = map.get(key);
     if (!samples) map.set(key, (samples = []));
     samples.push(sample);
-    if (samples.length > this.maxSamples || (samples[0] as T).t < sample.t - this.retentionMs * 2) {
+    const overfull = samples.length > this.maxSamples + Math.max(1, Math.floor(this.maxSamples / 10));
+    if (overfull || (samples[0] as T).t < sample.t - this.retentionMs * 2) {
       const cutoff = sample.t - this.retentionMs;
       const keepFrom = Math.max(
         samples.length - this.maxSamples,
