@@ -8,6 +8,12 @@ import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/s
 import { percentile } from '../benchmark/latencyStats';
 import { compareProportions, mannWhitneyU, populationStabilityIndex } from './statistics';
 
+/** A latency percentile of stable and of the canary, in ms. */
+interface Pair {
+  stable: number;
+  canary: number;
+}
+
 export interface VersionWindow {
   requests: number;
   errors: number;
@@ -60,16 +66,22 @@ export function analyzeWindow(input: WindowInput, config: AnalysisConfig): Analy
     const sortedStable = [...stable.latenciesMs].sort((a, b) => a - b);
     const sortedCanary = [...canary.latenciesMs].sort((a, b) => a - b);
     if (sortedStable.length > 0 && sortedCanary.length > 0) {
-      const p50Ratio = percentile(sortedCanary, 0.5) / percentile(sortedStable, 0.5);
-      const p99Ratio = percentile(sortedCanary, 0.99) / percentile(sortedStable, 0.99);
+      const [p50, p99] = [0.5, 0.99].map((q) => ({ stable: percentile(sortedStable, q), canary: percentile(sortedCanary, q) })) as [Pair, Pair];
+      const p50Ratio = p50.canary / p50.stable;
+      const p99Ratio = p99.canary / p99.stable;
       const rank = mannWhitneyU(stable.latenciesMs, canary.latenciesMs);
       const significant = rank.pValue < config.latency.alpha && rank.probabilityGreater > config.latency.minEffect;
-      const failed = significant && (p50Ratio > config.latency.maxP50Ratio || p99Ratio > config.latency.maxP99Ratio);
+      // A slowdown must also be large in milliseconds: a sub-millisecond model's canary (a fresh, less
+      // busy model instance) can be 20-30% slower than stable by wake-ups alone.
+      const minSlowdownMs = config.latency.minSlowdownMs ?? 0; // (a deployment started before this setting existed judges by ratios)
+      const slower = (p: Pair, max: number): boolean => p.canary / p.stable > max && p.canary - p.stable > minSlowdownMs;
+      const failed = significant && (slower(p50, config.latency.maxP50Ratio) || slower(p99, config.latency.maxP99Ratio));
       checks.push({
         name: 'latency',
         status: failed ? 'fail' : 'pass',
         detail:
-          `p50 ×${f(p50Ratio, 2)} (max ${config.latency.maxP50Ratio}), p99 ×${f(p99Ratio, 2)} (max ${config.latency.maxP99Ratio}); ` +
+          `p50 ×${f(p50Ratio, 2)} (max ${config.latency.maxP50Ratio}), p99 ×${f(p99Ratio, 2)} (max ${config.latency.maxP99Ratio}), ` +
+          `p50 +${f(p50.canary - p50.stable, 3)} ms, p99 +${f(p99.canary - p99.stable, 3)} ms (ignored under ${minSlowdownMs} ms); ` +
           `Mann-Whitney p=${f(rank.pValue)}, P(canary slower)=${f(rank.probabilityGreater, 3)} (min effect ${config.latency.minEffect})`,
         values: { p50Ratio, p99Ratio, pValue: rank.pValue, probabilitySlower: rank.probabilityGreater },
       });

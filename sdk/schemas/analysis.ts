@@ -41,6 +41,12 @@ export const analysisConfig = z.strictObject({
       alpha: z.number().min(0).max(1).default(0.01),
       /** P(canary slower than stable) must exceed this for a regression to count (0.5 = no shift). */
       minEffect: z.number().min(0.5).max(1).default(0.6),
+      /**
+       * A percentile over its ratio fails only when it is also this many milliseconds slower: a
+       * sub-millisecond model's canary runs in a fresh, less busy model instance and can look 20-30%
+       * slower by thread wake-ups alone. 0 judges by the ratios only.
+       */
+      minSlowdownMs: z.number().min(0).default(0.5),
     })
     .prefault({}),
   /** The canary's answers against stable's. */

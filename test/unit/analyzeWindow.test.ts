@@ -44,6 +44,18 @@ test('a real error-rate increase fails; the detail carries the numbers', () => {
   expect(verdict.checks.find((c) => c.name === 'error-rate')?.detail).toMatch(/^canary 0\.0\d+ vs stable 0\.00\d+ \(z-test p=0\.0000/);
 });
 
+test('a sub-millisecond model 30% slower passes (under minSlowdownMs); the same ratio a millisecond slower fails', () => {
+  const fast = run(window(2000, { seed: 1, medianMs: 0.3 }), window(2000, { seed: 2, medianMs: 0.39 }));
+  expect(fast.checks.find((c) => c.name === 'latency')?.detail).toMatch(/p50 ×1\.\d+ .*p50 \+0\.\d+ ms.*ignored under 0\.5 ms/);
+  expect(status(fast, 'latency')).toBe('pass');
+  expect(status(run(window(2000, { seed: 1, medianMs: 3 }), window(2000, { seed: 2, medianMs: 3.9 })), 'latency')).toBe('fail');
+  const byRatioOnly = analyzeWindow(
+    { stable: window(2000, { seed: 1, medianMs: 0.3 }), canary: window(2000, { seed: 2, medianMs: 0.39 }), since: 0, until: 1, replicas: 1 },
+    analysisConfig.parse({ latency: { minSlowdownMs: 0 } }),
+  );
+  expect(status(byRatioOnly, 'latency')).toBe('fail');
+});
+
 test('doubled latency fails; a significant but tiny slowdown does not', () => {
   expect(status(run(window(2000, { seed: 1 }), window(2000, { seed: 2, medianMs: 4 })), 'latency')).toBe('fail');
   const tiny = run(window(20000, { seed: 1 }), window(20000, { seed: 2, medianMs: 2.1 }));
