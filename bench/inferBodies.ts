@@ -2,11 +2,12 @@
  * The request bodies every server in `npm run bench:gateway` receives: one batch-1 row of the
  * MLP's 256 FP32 features, as a KServe v2 JSON body (~5 KB), as a v2 binary-extension body (JSON
  * header + raw little-endian bytes), and as a gRPC frame of a ModelInferRequest (1 flag byte,
- * 4-byte big-endian length, the protobuf). The protobuf is written here field by field; it is one
- * fixed message, so no codec library is needed.
+ * 4-byte big-endian length, the protobuf serialized from the gateway's own .proto).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
+import { loadInferenceProto, SERVICE_NAME, type ModelInferRequest } from '../protocol/grpcMessages';
 
 export const FEATURES = 256;
 /** The response of a successful batch-1 infer carries at least the 10 FP32 logits. */
@@ -31,26 +32,15 @@ export function binaryBody(row: Float32Array): { body: Buffer; headerLength: num
   return { body: Buffer.concat([header, raw]), headerLength: header.length };
 }
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
-/** A length-delimited protobuf field (wire type 2). */
-const field = (number: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, ...varint(bytes.length)]), bytes]);
-
-/** ModelInferRequest { model_name = 1; inputs = 5 { name = 1; datatype = 2; shape = 3 (packed) }; raw_input_contents = 7 }, framed for gRPC. */
+/** ModelInferRequest with the row as raw contents, serialized with the gateway's own .proto and framed for gRPC. */
 export function grpcInferFrame(modelName: string, row: Float32Array): Buffer {
-  const shape = Buffer.from([...varint(1), ...varint(FEATURES)]);
-  const input = Buffer.concat([field(1, Buffer.from('features')), field(2, Buffer.from('FP32')), field(3, shape)]);
-  const raw = Buffer.from(row.buffer, row.byteOffset, row.byteLength);
-  const message = Buffer.concat([field(1, Buffer.from(modelName)), field(5, input), field(7, raw)]);
+  const service = loadInferenceProto()[SERVICE_NAME] as ServiceDefinition;
+  const request: Partial<ModelInferRequest> = {
+    model_name: modelName,
+    inputs: [{ name: 'features', datatype: 'FP32', shape: [1, FEATURES], parameters: {} }],
+    raw_input_contents: [Buffer.from(row.buffer, row.byteOffset, row.byteLength)],
+  };
+  const message = (service.ModelInfer as MethodDefinition<Partial<ModelInferRequest>, unknown>).requestSerialize(request);
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(message.length, 1);
   return Buffer.concat([prefix, message]);
