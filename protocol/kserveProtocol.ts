@@ -5,6 +5,7 @@
  */
 import { formatIssues, type Datatype, type TensorSpec } from '../sdk/schemas';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorMap } from '../runtime/tensor';
+import { floatFromHalf } from '../runtime/nonFiniteValues';
 import { halfFromFloat } from '../runtime/syntheticInputs';
 import { decodeBinaryTensor } from './binaryTensorData';
 import { HttpError } from './httpError';
@@ -213,14 +214,4 @@ function tensorToJson(t: Tensor): (number | string | boolean)[] {
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, (v) => Number(v));
   if (t.datatype === 'FP16') return Array.from(data as Uint16Array, floatFromHalf);
   return Array.from(data as ArrayLike<number>);
-}
-
-/** IEEE 754 half bits → number. */
-export function floatFromHalf(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (mantissa / 1024);
-  if (exponent === 31) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
 }

@@ -1,6 +1,7 @@
 import type { TensorSpec } from '../../sdk/schemas';
 import { HttpError } from '../../protocol/httpError';
-import { decodeInputs, decodeTensor, encodeOutputs, floatFromHalf, parseInferRequest, requestedOutputs } from '../../protocol/kserveProtocol';
+import { decodeInputs, decodeTensor, encodeOutputs, parseInferRequest, requestedOutputs } from '../../protocol/kserveProtocol';
+import { floatFromHalf } from '../../runtime/nonFiniteValues';
 import { halfFromFloat } from '../../runtime';
 
 const specs: TensorSpec[] = [
