@@ -68,7 +68,9 @@ function byShape(requests: readonly CapturedRequest[]): { taken?: [string, Captu
   const groups = new Map<string, CapturedRequest[]>();
   for (const request of requests) {
     const signature = shapeSignature(request.inputs);
-    groups.set(signature, [...(groups.get(signature) ?? []), request]);
+    const group = groups.get(signature);
+    if (group) group.push(request);
+    else groups.set(signature, [request]);
   }
   const [taken, ...others] = [...groups.entries()].sort((a, b) => rowsOf(b[1]) - rowsOf(a[1]));
   return { ...(taken ? { taken } : {}), others };

@@ -40,6 +40,8 @@ export interface ModelSession {
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap>;
   /** Like `run`, with the model's own time; a session without it is timed around `run` ({@link runTimed}). */
   runTimed?(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs>;
+  /** Like `runTimed`, for feeds nobody else holds (a concatenated batch): a session may take their buffers without a copy. */
+  runOwned?(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs>;
   /** Runs this session does at once (its instances); absent for a session that does not say. */
   readonly instances?: number;
   release(): Promise<void>;

@@ -7,6 +7,11 @@ import { HttpError } from '../protocol/httpError';
  * (the scheme in any case, as RFC 7235 says; the token compared in constant time); a 401 otherwise, and a 403 naming `variable` when the gateway has no
  * token at all.
  */
+/** The inference routes' check (REST and gRPC): open without an inference token, else {@link authorize}. */
+export function authorizeInference(authorization: string | undefined, token: string | undefined): void {
+  if (token) authorize(authorization, token, 'MODELSHIP_INFERENCE_TOKEN');
+}
+
 export function authorize(authorization: string | undefined, token: string | undefined, variable: string): void {
   if (!token) throw new HttpError(403, `admin routes are disabled: start the gateway with a token (${variable})`);
   const given = /^Bearer +(.+)$/i.exec(authorization ?? '')?.[1];

@@ -21,11 +21,11 @@
  */
 import { InstanceCrashedError, type TensorMap } from '../runtime';
 import { HttpError } from '../protocol/httpError';
-import { authorize } from './bearerAuth';
+import { authorizeInference } from './bearerAuth';
 import type { GatewayContext } from './gatewayContext';
 import { CLIENT_CLOSED } from './httpBody';
 import { notLoadedError } from './modelInfo';
-import type { LoadedVersion } from './modelRegistry';
+import { headerValue, type LoadedVersion } from './modelRegistry';
 import { NonFiniteOutputError, refuseNonFinite } from './nonFiniteOutputs';
 import { predictionOf } from './outputComparison';
 import { causedByRequest } from './requestCausedErrors';
@@ -60,7 +60,7 @@ export interface InferenceRequest<D extends DecodedRequest, A> {
 /** Runs one inference request through routing, the model and the bookkeeping; resolves to what `answer` returned. */
 export async function runInference<D extends DecodedRequest, A>(context: GatewayContext, request: InferenceRequest<D, A>): Promise<A> {
   const { endpoint, version, headers } = request;
-  if (context.inferenceToken) authorize(headerValue(headers.authorization), context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+  authorizeInference(headerValue(headers.authorization), context.inferenceToken);
   const { registry, stats, metrics } = context;
   const started = performance.now();
   const route = registry.route(endpoint);
@@ -114,8 +114,4 @@ async function runModel(endpoint: string, loaded: LoadedVersion, feeds: TensorMa
     }
     throw new HttpError(500, `model ${endpoint}/${loaded.version} failed: ${message}`);
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -197,7 +197,8 @@ function reuseKey(version: string, digest: string, serving: ServingConfig): stri
   return `${version}@${digest}@${JSON.stringify(serving)}`;
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+/** A header's value (the first, when it came more than once). */
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 

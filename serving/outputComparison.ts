@@ -80,9 +80,10 @@ export function compareOutputs(served: TensorMap, candidate: TensorMap): OutputC
 export function predictionOf(outputs: TensorMap): number | undefined {
   const output = Object.values(outputs)[0];
   if (!output || output.data.length === 0 || Array.isArray(output.data)) return undefined;
-  const first = widenHalf(output);
+  const last = output.shape.length >= 2 ? (output.shape[output.shape.length - 1] as number) : 1;
+  // Only the first row is read: an FP16 output is widened for that row alone (this runs on every request).
+  const first = output.datatype === 'FP16' ? widenHalf({ ...output, data: (output.data as Uint16Array).subarray(0, last) }) : output;
   const float = first.datatype === 'FP32' || first.datatype === 'FP64';
-  const last = first.shape.length >= 2 ? (first.shape[first.shape.length - 1] as number) : 1;
   if (countNonFinite(first, 0, float ? last : 1) > 0) return undefined;
   if (float && last > 1) return argmax(first, 0, last);
   return Number(first.data[0]);

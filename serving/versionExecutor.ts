@@ -8,7 +8,6 @@
  */
 import type { ServingConfig } from '../sdk/schemas';
 import type { ModelSession } from '../runtime';
-import { InstancePool } from '../runtime/instancePool';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../runtime/tensor';
 import { HttpError } from '../protocol/httpError';
 
@@ -169,10 +168,9 @@ export class VersionExecutor {
     try {
       const feeds = concatenate(batch.map((p) => p.feeds));
       // The concatenated feeds are this run's own: they move to the instance without a copy.
-      const outputs =
-        this.session instanceof InstancePool
-          ? (await this.session.runOwned(feeds, batch[0]?.outputNames)).outputs
-          : await this.session.run(feeds, batch[0]?.outputNames);
+      const outputs = this.session.runOwned
+        ? (await this.session.runOwned(feeds, batch[0]?.outputNames)).outputs
+        : await this.session.run(feeds, batch[0]?.outputNames);
       // Undefined when the outputs are not batch-major (first dimension ≠ total rows).
       parts = split(
         outputs,

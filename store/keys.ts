@@ -59,7 +59,6 @@ export const storeKeys = {
   source: (digest: string, extension: string): string => `sources/${digest}${extension}`,
   /** Where a corrupt object is moved, never to be read again. */
   quarantine: (key: string): string => `quarantine/${key}`,
-  quarantinePrefix: 'quarantine/',
   /** The metadata (lineage) of the model a content-addressed key belongs to, or the key itself for anything else. */
   lineageOf: (key: string): string => {
     const digest = CONTENT_KEY.exec(key)?.[2];

@@ -10,7 +10,7 @@ import type { ModelInferRequest, ModelInferResponse, ModelMetadataResponse, Mode
 import { decodeInputs, requestedOutputs } from '../../protocol/kserveProtocol';
 import type { GatewayContext } from '../gatewayContext';
 import { runInference } from '../inference';
-import { authorize } from '../bearerAuth';
+import { authorizeInference } from '../bearerAuth';
 import { describeModel, modelReadiness } from '../modelInfo';
 import { repositoryIndex } from '../repositoryIndex';
 import { SERVER_NAME, SERVER_VERSION } from '../routes/server';
@@ -32,7 +32,7 @@ export function inferenceService(context: GatewayContext, log: (message: string)
     ModelInfer: unary((request: ModelInferRequest, metadata, call) => modelInfer(context, request, metadata, () => call.cancelled)),
     // Behind the inference token when one is set, as REST's index (it names every model the replica serves).
     RepositoryIndex: unary(({ ready }: { ready: boolean }, metadata): RepositoryIndexResponse => {
-      if (context.inferenceToken) authorize(headersOf(metadata).authorization, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+      authorizeInference(headersOf(metadata).authorization, context.inferenceToken);
       return { models: repositoryIndex(registry, context.reconciler.status(), ready) };
     }),
   };

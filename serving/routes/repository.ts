@@ -1,6 +1,6 @@
 /** `POST /v2/repository/index` (Triton's repository extension, read-only): what this replica serves, and what it could not load. */
 import { HttpError } from '../../protocol/httpError';
-import { authorize } from '../bearerAuth';
+import { authorizeInference } from '../bearerAuth';
 import type { RouteCall } from '../dispatch';
 import type { GatewayContext } from '../gatewayContext';
 import { parseJson, readBody, sendJson } from '../httpBody';
@@ -11,7 +11,7 @@ const INDEX_BODY_LIMIT = 4096;
 
 /** The index; behind the inference token when one is set (it names every model the replica serves). */
 export async function repositoryIndexRoute(context: GatewayContext, call: RouteCall): Promise<void> {
-  if (context.inferenceToken) authorize(call.req.headers.authorization, context.inferenceToken, 'MODELSHIP_INFERENCE_TOKEN');
+  authorizeInference(call.req.headers.authorization, context.inferenceToken);
   const body = await readBody(call.req, INDEX_BODY_LIMIT);
   const request = body.length === 0 ? {} : parseJson(body);
   if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new HttpError(400, 'the index request body must be a JSON object');
