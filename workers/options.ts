@@ -7,7 +7,7 @@ import path from 'node:path';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
-import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { positiveIntegerSetting, sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -35,11 +35,11 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     connection: resolveConnection({ env }),
     storeUri,
     adminToken: env.MODELSHIP_ADMIN_TOKEN || undefined,
-    activityConcurrency: positiveInt(env.MODELSHIP_ACTIVITY_CONCURRENCY) ?? Math.max(1, os.availableParallelism()),
+    activityConcurrency: positiveIntegerSetting(env.MODELSHIP_ACTIVITY_CONCURRENCY) ?? Math.max(1, os.availableParallelism()),
     workflowBundlePath: env.MODELSHIP_WORKFLOW_BUNDLE || undefined,
-    shutdownGraceMs: positiveInt(env.MODELSHIP_SHUTDOWN_GRACE) ?? 10_000,
-    maxCachedWorkflows: positiveInt(env.MODELSHIP_MAX_CACHED_WORKFLOWS) ?? 200,
-    workflowConcurrency: positiveInt(env.MODELSHIP_WORKFLOW_CONCURRENCY) ?? 40,
+    shutdownGraceMs: positiveIntegerSetting(env.MODELSHIP_SHUTDOWN_GRACE) ?? 10_000,
+    maxCachedWorkflows: positiveIntegerSetting(env.MODELSHIP_MAX_CACHED_WORKFLOWS) ?? 200,
+    workflowConcurrency: positiveIntegerSetting(env.MODELSHIP_WORKFLOW_CONCURRENCY) ?? 40,
     sources: sourcePolicyFromEnv(env, { storeUri }),
   };
 }
@@ -68,10 +68,4 @@ export async function withWorkerConnection(
   } finally {
     await connection.close();
   }
-}
-
-function positiveInt(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
 }

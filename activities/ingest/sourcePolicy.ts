@@ -44,8 +44,8 @@ export function sourcePolicyFromEnv(env: NodeJS.ProcessEnv, options: { cwd?: str
   return {
     roots: unique(roots.map(realRoot)).filter((root) => root !== path.parse(root).root || configured.length > 0),
     buckets: unique([...splitList(env[SOURCE_ENV.buckets], /[,:]/), ...(storeBucket ? [storeBucket] : [])]),
-    maxModelBytes: byteCount(env[SOURCE_ENV.maxModelBytes]) ?? DEFAULT_MAX_MODEL_BYTES,
-    maxDataBytes: byteCount(env[SOURCE_ENV.maxDataBytes]) ?? DEFAULT_MAX_DATA_BYTES,
+    maxModelBytes: positiveIntegerSetting(env[SOURCE_ENV.maxModelBytes]) ?? DEFAULT_MAX_MODEL_BYTES,
+    maxDataBytes: positiveIntegerSetting(env[SOURCE_ENV.maxDataBytes]) ?? DEFAULT_MAX_DATA_BYTES,
   };
 }
 
@@ -106,7 +106,8 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function byteCount(value: string | undefined): number | undefined {
+/** A positive whole number from an environment variable, or undefined when unset or not one. */
+export function positiveIntegerSetting(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const n = Number(value);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
