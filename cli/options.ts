@@ -1,12 +1,18 @@
 /** Command-line options: `util.parseArgs` for the syntax, a zod schema for the meaning. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { formatIssues } from '../sdk/schemas';
+import { DEFAULT_STORE_URI } from '../store';
 import { CliError } from './cliError';
 import { didYouMean } from './closestMatch';
 
 /** Flags every command takes: `--verbose` (the stack trace of an error; `dev`: its children's output too). */
 const COMMON_FLAGS: Flags = { verbose: { type: 'boolean' } };
+
+/** The `--store` option of the commands that open the store: a URI, default `MODELSHIP_STORE` or the local store. */
+export function storeOption(): z.ZodDefault<z.ZodString> {
+  return z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI);
+}
 
 /** Flags as `util.parseArgs` takes them. */
 export type Flags = NonNullable<ParseArgsConfig['options']>;

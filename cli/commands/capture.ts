@@ -6,14 +6,13 @@
  * inputs) each request is one entry along a new first axis. `traffic --inputs` reads either form.
  */
 import { z } from 'zod';
-import { DEFAULT_STORE_URI } from '../../store';
 import { versionName } from '../../sdk/schemas';
 import { describeCapturedInputs, loadCapturedInputs } from '../capturedInputs';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
 import { writeNpz } from '../npzFiles';
-import { stringFlags } from '../options';
+import { stringFlags, storeOption } from '../options';
 
 const usage = 'modelship capture <endpoint> --out file.npz [--version v] [--max-rows 1000] [--store URI]';
 
@@ -28,7 +27,7 @@ export const captureCommand = defineCommand({
     out: z.string().min(1),
     version: versionName.optional(),
     'max-rows': z.coerce.number().int().min(1).max(10_000_000).default(1000),
-    store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+    store: storeOption(),
   }),
   async run(options, positionals) {
     const [endpoint] = positionals;

@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { duration } from '../../sdk/schemas';
-import { collectGarbage, DEFAULT_GC_GRACE_MS, DEFAULT_STORE_URI, openStore } from '../../store';
+import { collectGarbage, DEFAULT_GC_GRACE_MS, openStore } from '../../store';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
-import { stringFlags } from '../options';
+import { stringFlags, storeOption } from '../options';
 
 const usage = 'modelship gc [--dry-run] [--grace 24h] [--store URI] [--json]';
 
@@ -23,7 +23,7 @@ export const gcCommand = defineCommand({
     'dry-run': z.boolean().default(false),
     json: z.boolean().default(false),
     grace: duration.default(DEFAULT_GC_GRACE_MS),
-    store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+    store: storeOption(),
   }),
   async run(options, positionals) {
     if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, EXIT_CODES.error, usage);

@@ -1,11 +1,11 @@
 /** `modelship serve`: run one gateway replica (KServe v2) over the artifact store. */
 import { z } from 'zod';
 import { OnnxRuntime } from '../../runtime';
-import { DEFAULT_STORE_URI, openStore } from '../../store';
+import { openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
 import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
-import { stringFlags } from '../options';
+import { stringFlags, storeOption } from '../options';
 
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
@@ -43,7 +43,7 @@ export const serveCommand = defineCommand({
     port: portNumber.default(8000),
     'grpc-port': portNumber.optional(),
     host: z.string().default('127.0.0.1'),
-    store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+    store: storeOption(),
     'replica-id': z.string().optional(),
     'advertise-url': z.string().url().optional(),
     'poll-interval': z.coerce.number().int().positive().default(1000),

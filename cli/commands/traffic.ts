@@ -10,7 +10,6 @@
 import { z } from 'zod';
 import type { TensorMap } from '../../runtime';
 import { loadPipelineSpec } from '../../sdk/specFile';
-import { DEFAULT_STORE_URI } from '../../store';
 import { describeCapturedInputs, loadCapturedInputs } from '../capturedInputs';
 import { LoopbackOnlyError, startTraffic } from '../trafficGenerator';
 import { CliError } from '../cliError';
@@ -18,7 +17,7 @@ import { defineCommand } from '../command';
 import { describeCliError } from '../errorReport';
 import { EXIT_CODES } from '../exitCodes';
 import { readNpz } from '../npzFiles';
-import { stringFlags } from '../options';
+import { stringFlags, storeOption } from '../options';
 
 /** Requests sent when neither `--requests` nor `--duration` is given. */
 const DEFAULT_REQUESTS = 1000;
@@ -54,7 +53,7 @@ export const trafficCommand = defineCommand({
     profile: z.string().min(1).optional(),
     inputs: z.string().min(1).optional(),
     captured: z.boolean().default(false),
-    store: z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI),
+    store: storeOption(),
   }),
   async run(options, positionals) {
     const [endpoint] = positionals;
