@@ -8,6 +8,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
 import { positiveIntegerSetting, sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { describeSetup, ensureSearchAttributes } from './namespaceSetup';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -54,8 +55,9 @@ export function workflowSource(settings: WorkerSettings): Pick<WorkerOptions, 'w
 export type SharedWorkerOptions = Required<Pick<WorkerOptions, 'connection' | 'namespace' | 'shutdownGraceTime'>>;
 
 /**
- * Connects to Temporal and opens the store as `settings` say, runs `body` with them (it creates and
- * runs the process's workers), and closes the connection when `body` ends or fails.
+ * Connects to Temporal, makes sure the namespace has Modelship's search attributes (adding them, or
+ * refusing to start with what is missing), opens the store as `settings` say, runs `body` with them
+ * (it creates and runs the process's workers), and closes the connection when `body` ends or fails.
  */
 export async function withWorkerConnection(
   settings: WorkerSettings,
@@ -63,6 +65,7 @@ export async function withWorkerConnection(
 ): Promise<void> {
   const connection = await NativeConnection.connect(settings.connection.connectionOptions);
   try {
+    console.log(describeSetup(await ensureSearchAttributes(connection.operatorService, settings.connection.namespace)));
     const store = openStore(settings.storeUri);
     await body({ connection, namespace: settings.connection.namespace, shutdownGraceTime: settings.shutdownGraceMs }, store);
   } finally {
