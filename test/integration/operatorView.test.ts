@@ -5,8 +5,8 @@
  * `minReplicas` holding a step that has too few live replicas until it rolls back with the reason.
  */
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { classifierSpec } from '../support/classifierSpec';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { registeredReplicas } from '../../activities/rollout/replicas';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
@@ -23,13 +23,7 @@ let client: ModelshipClient;
 const ENDPOINT = 'operators';
 
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return {
-    endpoint: ENDPOINT,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout,
-  };
+  return classifierSpec(ENDPOINT, version, rollout);
 }
 
 async function metrics(url: string): Promise<string> {
