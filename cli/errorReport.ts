@@ -7,7 +7,7 @@ import { types } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { DeploymentNotFoundError, EndpointNotFoundError, InvalidSpecError, ModelshipClientError } from '../sdk/errors';
+import { DeploymentNotFoundError, EndpointNotFoundError, InvalidSpecError, ModelshipClientError, SetupError } from '../sdk/errors';
 import { CliError } from './cliError';
 import { TEMPORAL_UNREACHABLE_HINT } from './connection';
 import { EXIT_CODES, type ExitCode } from './exitCodes';
@@ -25,6 +25,7 @@ const VERBOSE_HINT = 'run again with --verbose for the stack trace';
 /** What `error` means to a CLI user. */
 export function describeCliError(error: unknown): ErrorReport {
   if (error instanceof CliError) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
+  if (error instanceof SetupError) return { message: error.message, hint: error.hint, exitCode: EXIT_CODES.error };
   if (error instanceof InvalidSpecError) {
     return {
       message: error.message,

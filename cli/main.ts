@@ -17,6 +17,7 @@ import { schemaCommand } from './commands/schema';
 import { devCommand } from './commands/dev';
 import { gcCommand } from './commands/gc';
 import { serveCommand } from './commands/serve';
+import { setupNamespaceCommand } from './commands/setupNamespace';
 import { statusCommand } from './commands/status';
 import { trafficCommand } from './commands/traffic';
 import { workerCommand } from './commands/worker';
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   historyCommand,
   serveCommand,
   workerCommand,
+  setupNamespaceCommand,
   trafficCommand,
   captureCommand,
   gcCommand,

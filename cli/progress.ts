@@ -4,16 +4,9 @@
  * lines, and meanwhile a spinner line with the elapsed time for each stage or step still running
  * ({@link LiveProgress}).
  */
-import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
+import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/schemas';
+import { STAGE_MARKS, staleReplicasNote, stepLabel } from './deploymentView';
 import { shortDigest } from '../sdk/shortDigest';
-
-const MARKS: Record<StageState['status'], string> = {
-  pending: ' ',
-  running: '…',
-  succeeded: '✓',
-  failed: '✗',
-  skipped: '-',
-};
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -52,15 +45,43 @@ function progressItems(status: DeploymentStatus): ProgressItem[] {
           : `  … queued     waiting for the endpoint's deployment in progress`,
     });
   }
+  // Stages in order; the rollout's steps right after the stage that runs them (release), so they follow ✓ benchmark.
+  const steps = rolloutItems(status);
+  for (const stage of status.stages) {
+    if (stage.status !== 'pending') items.push(stageItem(stage));
+    if (stage.name === 'release') items.push(...steps.splice(0));
+  }
+  return [...items, ...steps];
+}
+
+function stageItem(stage: StageState): ProgressItem {
+  const elapsed = stage.startedAt && stage.finishedAt ? ` (${formatMs(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))})` : '';
+  const summary = stage.status === 'running' ? 'running' : (stage.summary ?? stage.status);
+  return {
+    key: stage.name,
+    shown: stage.status,
+    running: stage.status === 'running',
+    nested: false,
+    startedAt: stage.startedAt,
+    line: (live) =>
+      live
+        ? `  ${live.frame} ${stage.name.padEnd(10)} running ${formatSeconds(live.elapsedMs)}`
+        : `  ${STAGE_MARKS[stage.status]} ${stage.name.padEnd(10)} ${summary}${elapsed}`,
+  };
+}
+
+function rolloutItems(status: DeploymentStatus): ProgressItem[] {
+  const items: ProgressItem[] = [];
   for (const [i, step] of (status.rollout?.steps ?? []).entries()) {
     if (step.status === 'pending') continue;
     const what = stepLabel(step).padEnd(12);
     const verdict = step.verdict ? ` (analysis: ${step.verdict.status}; ${step.verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')})` : '';
-    const note = step.note ? ` — ${step.note}` : '';
+    const notes = [step.note, staleReplicasNote(step)].filter(Boolean);
+    const note = notes.length > 0 ? ` — ${notes.join('; ')}` : '';
     const state = status.rollout?.state;
     items.push({
       key: `rollout-${i}`,
-      shown: `${step.status}:${step.note ?? ''}`,
+      shown: `${step.status}:${note}`,
       running: step.status === 'running',
       nested: true,
       startedAt: step.startedAt,
@@ -70,34 +91,7 @@ function progressItems(status: DeploymentStatus): ProgressItem[] {
           : `      ↳ ${what} ${step.status}${verdict}${note}`,
     });
   }
-  for (const stage of status.stages) {
-    if (stage.status === 'pending') continue;
-    const elapsed = stage.startedAt && stage.finishedAt ? ` (${formatMs(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))})` : '';
-    const summary = stage.status === 'running' ? 'running' : (stage.summary ?? stage.status);
-    items.push({
-      key: stage.name,
-      shown: stage.status,
-      running: stage.status === 'running',
-      nested: false,
-      startedAt: stage.startedAt,
-      line: (live) =>
-        live
-          ? `  ${live.frame} ${stage.name.padEnd(10)} running ${formatSeconds(live.elapsedMs)}`
-          : `  ${MARKS[stage.status]} ${stage.name.padEnd(10)} ${summary}${elapsed}`,
-    });
-  }
   return items;
-}
-
-function stepLabel(step: RolloutStep): string {
-  switch (step.kind) {
-    case 'match':
-      return 'header match';
-    case 'smoke':
-      return 'smoke test';
-    default:
-      return `${step.kind} ${step.weight}%`;
-  }
 }
 
 /** One line when a stage or rollout step starts, one when it ends: for logs and pipes. */

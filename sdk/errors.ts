@@ -84,3 +84,17 @@ export class EndpointStateUnavailableError extends ModelshipClientError {
     super(`endpoint ${endpoint}: ${reason}, and its workflow has recorded no state yet (phase ${phase ?? 'unknown'})`);
   }
 }
+
+/**
+ * Modelship is not set up to run here: a setting is missing, or the Temporal namespace lacks what
+ * Modelship needs and cannot be given it. `hint` says what to set or run.
+ */
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}

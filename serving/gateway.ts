@@ -93,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     intraOpThreads: options.intraOpThreads ?? 0,
     log,
-    onApplied: (endpoint, generation) => metrics.generation.set({ endpoint }, generation),
+    onApplied: (endpoint, routing) => void metrics.served(endpoint, routing).catch((e: unknown) => log(`metrics of ${endpoint} not updated: ${String(e)}`)),
   });
   const context: GatewayContext = {
     replicaId,

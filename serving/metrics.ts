@@ -1,5 +1,5 @@
 /** Prometheus metrics of a gateway replica (prom-client), labelled by endpoint and version. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 const BY_VERSION = ['endpoint', 'version'] as const;
 
@@ -33,9 +33,58 @@ export class GatewayMetrics {
   );
   readonly shadowMaxAbsDiff = this.gauge('modelship_shadow_max_abs_diff', 'Largest absolute output difference seen on the last mirrored request.', BY_VERSION);
   readonly generation = this.gauge('modelship_routing_generation', 'Routing generation this replica serves, by endpoint.', ['endpoint']);
+  readonly weight = this.gauge(
+    'modelship_routing_weight',
+    "Share of an endpoint's traffic routed to a version, in percent (0-100), by endpoint and version, as this replica applied it; a version loaded at 0 (stable during a shadow or header-match phase, the previous version during a watch) shows 0.",
+    BY_VERSION,
+  );
+  /** The versions each endpoint has series for, so that those of versions no longer loaded can be dropped. */
+  private readonly versions = new Map<string, Set<string>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'modelship_gateway_' });
+  }
+
+  /**
+   * Records what an endpoint serves after a routing change (`undefined`: nothing, it was removed):
+   * its generation and each version's weight; every series of a version no longer loaded is dropped.
+   */
+  async served(endpoint: string, routing: { generation: number; versions: readonly { version: string; weight: number }[] } | undefined): Promise<void> {
+    const loaded = new Set(routing?.versions.map((v) => v.version) ?? []);
+    const gone = [...(this.versions.get(endpoint) ?? [])].filter((version) => !loaded.has(version));
+    if (routing) {
+      this.generation.set({ endpoint }, routing.generation);
+      for (const v of routing.versions) this.weight.set({ endpoint, version: v.version }, v.weight);
+      this.versions.set(endpoint, loaded);
+    } else {
+      this.generation.remove({ endpoint });
+      this.versions.delete(endpoint);
+    }
+    if (gone.length > 0) await this.dropVersions(endpoint, new Set(gone));
+  }
+
+  /** Removes every series labelled with `endpoint` and one of `versions`, from every metric that has such labels. */
+  private async dropVersions(endpoint: string, versions: ReadonlySet<string>): Promise<void> {
+    const byVersion: { get(): Promise<{ values: { labels: LabelValues<string> }[] }>; remove(labels: LabelValues<string>): void }[] = [
+      this.requests,
+      this.clientAborts,
+      this.nonFiniteOutputs,
+      this.latency,
+      this.batchSize,
+      this.queueDepth,
+      this.shadowComparisons,
+      this.shadowMaxAbsDiff,
+      this.weight,
+    ];
+    for (const metric of byVersion) {
+      const labelSets = new Map<string, LabelValues<string>>();
+      for (const { labels } of (await metric.get()).values) {
+        // A histogram's buckets carry `le` too; its series is removed by its own labels.
+        const { le: _bucket, ...own } = labels;
+        if (own.endpoint === endpoint && versions.has(String(own.version))) labelSets.set(JSON.stringify(own), own);
+      }
+      for (const labels of labelSets.values()) metric.remove(labels);
+    }
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {

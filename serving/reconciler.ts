@@ -4,7 +4,7 @@
  */
 import type { ModelRuntime } from '../runtime';
 import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
-import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type ServingConfig } from '../sdk/schemas';
+import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import type { ModelRegistry } from './modelRegistry';
 
@@ -20,7 +20,8 @@ export interface ReconcilerOptions {
   /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
-  onApplied?: (endpoint: string, generation: number) => void;
+  /** Told what an endpoint serves after each change: the routing applied, or `undefined` once it is removed. */
+  onApplied?: (endpoint: string, routing: RoutingDocument | undefined) => void;
 }
 
 /** A generation that failed to load (corrupt artifact, store outage) is tried again after this long. */
@@ -127,7 +128,7 @@ export class Reconciler {
         await registry.apply(doc, (digest, serving) => this.load(digest, serving));
         this.applied.set(endpoint, { generation: doc.generation });
         this.failedAt.delete(endpoint);
-        this.options.onApplied?.(endpoint, doc.generation);
+        this.options.onApplied?.(endpoint, doc);
         const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
         this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')}${shadow})`);
       } catch (error) {
@@ -145,6 +146,7 @@ export class Reconciler {
       if (!seen.has(endpoint)) {
         await registry.remove(endpoint);
         this.applied.delete(endpoint);
+        this.options.onApplied?.(endpoint, undefined);
         changed = true;
       }
     }

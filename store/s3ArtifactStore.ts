@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
+import { s3FailureInWords } from './s3Failures';
 
 export interface S3Location {
   bucket: string;
@@ -22,16 +23,21 @@ export interface S3Location {
 export class S3ArtifactStore implements ArtifactStore {
   readonly uri: string;
 
+  private readonly client: S3Client;
+
   constructor(
-    private readonly client: S3Client,
+    client: S3Client,
     private readonly location: S3Location,
+    /** Where the server is and whether requests are signed, for errors that name the setting to fix. */
+    server: { endpoint?: string; anonymous?: boolean } = {},
   ) {
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+    this.client = inWords(client, { uri: this.uri, bucket: location.bucket, endpoint: server.endpoint, anonymous: server.anonymous ?? false });
   }
 
   /** Builds a client from the standard AWS configuration plus explicit overrides. */
-  static create(location: S3Location, config: S3ClientConfig = {}): S3ArtifactStore {
-    return new S3ArtifactStore(new S3Client(config), location);
+  static create(location: S3Location, config: S3ClientConfig = {}, server: { endpoint?: string; anonymous?: boolean } = {}): S3ArtifactStore {
+    return new S3ArtifactStore(new S3Client(config), location, server);
   }
 
   private objectKey(key: string): string {
@@ -129,4 +135,19 @@ export class S3ArtifactStore implements ArtifactStore {
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** The client, with every request's failure that is a setting (credentials, bucket) turned into a {@link SetupError} that names it. */
+function inWords(client: S3Client, target: Parameters<typeof s3FailureInWords>[1]): S3Client {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw s3FailureInWords(error, target) ?? error;
+      }
+    },
+    { step: 'initialize', name: 'modelshipFailuresInWords' },
+  );
+  return client;
 }

@@ -10,6 +10,7 @@ import { createActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
 import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
 import { describeSourcePolicy } from '../activities/ingest/sourcePolicy';
+import { workerFailureText } from './workerFailure';
 import { withWorkerConnection, workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
 
 export async function runCpuWorker(settings: WorkerSettings = workerSettingsFromEnv()): Promise<void> {
@@ -39,7 +40,7 @@ export async function runCpuWorker(settings: WorkerSettings = workerSettingsFrom
 
 if (require.main === module) {
   runCpuWorker().catch((error: unknown) => {
-    console.error(`modelship cpu worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+    console.error(workerFailureText('cpu', error));
     process.exitCode = 1;
   });
 }

@@ -14,6 +14,8 @@ import { createModelActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
 import { probeGpu } from '../runtime/gpuProbe';
 import { ACTIVITY_TASK_QUEUES } from '../sdk/constants';
+import { SetupError } from '../sdk/errors';
+import { workerFailureText } from './workerFailure';
 import { withWorkerConnection, workerSettingsFromEnv, type WorkerSettings } from './options';
 
 export async function runGpuWorker(settings: WorkerSettings = workerSettingsFromEnv(), env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -21,8 +23,9 @@ export async function runGpuWorker(settings: WorkerSettings = workerSettingsFrom
   const probe = await probeGpu(runtime);
   if (!probe.available) {
     if (env.MODELSHIP_GPU_ALLOW_MISSING !== '1') {
-      throw new Error(
-        `${probe.reason}\nThis machine cannot run GPU stages; start the GPU worker where CUDA is installed (or set MODELSHIP_GPU_ALLOW_MISSING=1 to start anyway).`,
+      throw new SetupError(
+        probe.reason,
+        'This machine cannot run GPU stages; start the GPU worker where CUDA is installed (or set MODELSHIP_GPU_ALLOW_MISSING=1 to start anyway).',
       );
     }
     console.warn(`warning: ${probe.reason}\nStarting anyway (MODELSHIP_GPU_ALLOW_MISSING=1): GPU activities will fail.`);
@@ -45,7 +48,7 @@ export async function runGpuWorker(settings: WorkerSettings = workerSettingsFrom
 
 if (require.main === module) {
   runGpuWorker().catch((error: unknown) => {
-    console.error(`modelship gpu worker failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(workerFailureText('gpu', error));
     process.exitCode = 1;
   });
 }

@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
-import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
+import { SetupError } from '../sdk/errors';
+import { DEFAULT_STORE_URI, openStore, storeKeys, type ArtifactStore } from '../store';
 import { positiveIntegerSetting, sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { describeSetup, ensureSearchAttributes } from './namespaceSetup';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -54,8 +56,25 @@ export function workflowSource(settings: WorkerSettings): Pick<WorkerOptions, 'w
 export type SharedWorkerOptions = Required<Pick<WorkerOptions, 'connection' | 'namespace' | 'shutdownGraceTime'>>;
 
 /**
- * Connects to Temporal and opens the store as `settings` say, runs `body` with them (it creates and
- * runs the process's workers), and closes the connection when `body` ends or fails.
+ * Reads the store once before polling: a setting that is wrong (no credentials, a bucket that does
+ * not exist) stops the worker now, in words, rather than failing every activity; an outage only
+ * warns (activities retry until the store is back).
+ */
+async function checkStore(store: ArtifactStore): Promise<void> {
+  try {
+    await store.list(storeKeys.replicasPrefix);
+  } catch (error) {
+    if (error instanceof SetupError) throw error;
+    console.warn(
+      `warning: the store ${store.uri} cannot be read now (${error instanceof Error ? error.message : String(error)}); activities retry until it can`,
+    );
+  }
+}
+
+/**
+ * Connects to Temporal, makes sure the namespace has Modelship's search attributes (adding them, or
+ * refusing to start with what is missing), opens the store as `settings` say, runs `body` with them
+ * (it creates and runs the process's workers), and closes the connection when `body` ends or fails.
  */
 export async function withWorkerConnection(
   settings: WorkerSettings,
@@ -63,7 +82,9 @@ export async function withWorkerConnection(
 ): Promise<void> {
   const connection = await NativeConnection.connect(settings.connection.connectionOptions);
   try {
+    console.log(describeSetup(await ensureSearchAttributes(connection.operatorService, settings.connection.namespace)));
     const store = openStore(settings.storeUri);
+    await checkStore(store);
     await body({ connection, namespace: settings.connection.namespace, shutdownGraceTime: settings.shutdownGraceMs }, store);
   } finally {
     await connection.close();

@@ -4,11 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
+import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
-import { liveReplicas } from './replicas';
+import { registeredReplicas } from './replicas';
 
 export interface ReleaseInput {
   endpoint: string;
@@ -51,13 +51,14 @@ export interface ApplyRoutingInput {
 export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput): Promise<ReleaseReport> {
   const started = performance.now();
   const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, input.desired);
-  const replicas = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
+  const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
   return {
     endpoint: input.endpoint,
     generation,
-    replicas: replicas.map((r) => ({ replicaId: r.replicaId, url: r.url, generation: r.generation })),
+    replicas: applied.map((r) => ({ replicaId: r.replicaId, url: r.url, generation: r.generation })),
     waitedMs: performance.now() - started,
     appliedAt: Date.now(),
+    ...(stale.length > 0 ? { staleReplicas: stale.map((r) => ({ replicaId: r.replicaId, url: r.url, lastHeartbeatAt: r.heartbeatAt })) } : {}),
   };
 }
 
@@ -115,14 +116,23 @@ interface AppliedReplica {
   generation: number;
 }
 
-/** Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas` live). */
-async function awaitReplicas(deps: ReleaseDeps, endpoint: string, generation: number, timeoutMs: number, minReplicas: number): Promise<AppliedReplica[]> {
+/**
+ * Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas`
+ * live); returns them, and the registered replicas that are stale (no heartbeat) then.
+ */
+async function awaitReplicas(
+  deps: ReleaseDeps,
+  endpoint: string,
+  generation: number,
+  timeoutMs: number,
+  minReplicas: number,
+): Promise<{ applied: AppliedReplica[]; stale: ReplicaStatus[] }> {
   const deadline = performance.now() + timeoutMs;
   const pollMs = deps.pollIntervalMs ?? 250;
   const nudged = new Set<string>();
   let lastProblem = 'no gateway replica has reported yet';
   for (;;) {
-    const live = await liveReplicas(deps.store);
+    const { live, stale } = await registeredReplicas(deps.store);
     await Promise.all(
       live
         .filter((r) => !nudged.has(r.replicaId))
@@ -146,11 +156,12 @@ async function awaitReplicas(deps: ReleaseDeps, endpoint: string, generation: nu
     }
     const pending = applied.filter((r) => r.generation < generation);
     if (live.length >= minReplicas && pending.length === 0) {
-      return applied.map(({ replicaId, url, generation: g }) => ({ replicaId, url, generation: g }));
+      return { applied: applied.map(({ replicaId, url, generation: g }) => ({ replicaId, url, generation: g })), stale };
     }
+    const staleNote = stale.length > 0 ? ` (stale, no heartbeat: ${stale.map((r) => r.replicaId).join(', ')})` : '';
     lastProblem =
       live.length < minReplicas
-        ? `${live.length} live gateway replica(s), ${minReplicas} required`
+        ? `${live.length} live gateway replica(s), ${minReplicas} required${staleNote}`
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
     if (performance.now() > deadline) {

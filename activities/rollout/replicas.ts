@@ -11,7 +11,17 @@ export function isLive(replica: ReplicaStatus, now: number): boolean {
 
 /** Every registered replica whose heartbeat is current. Unreadable documents are skipped. */
 export async function liveReplicas(store: ArtifactStore, now = Date.now()): Promise<ReplicaStatus[]> {
+  return (await registeredReplicas(store, now)).live;
+}
+
+/**
+ * Every registered replica, live or stale: a stale one stopped heartbeating (killed, crashed, cut
+ * off) without deregistering, and stays in the store until a replica with its id starts again.
+ */
+export async function registeredReplicas(store: ArtifactStore, now = Date.now()): Promise<{ live: ReplicaStatus[]; stale: ReplicaStatus[] }> {
   const keys = await store.list(storeKeys.replicasPrefix);
-  const replicas = await Promise.all(keys.map((key) => readDocument(store, key, replicaStatus).catch(() => undefined)));
-  return replicas.filter((r): r is ReplicaStatus => r !== undefined && isLive(r, now));
+  const replicas = (await Promise.all(keys.map((key) => readDocument(store, key, replicaStatus).catch(() => undefined)))).filter(
+    (r): r is ReplicaStatus => r !== undefined,
+  );
+  return { live: replicas.filter((r) => isLive(r, now)), stale: replicas.filter((r) => !isLive(r, now)) };
 }

@@ -8,6 +8,7 @@ import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand } from '../connection';
 import { deploymentTarget, endpointTarget } from '../deploymentTarget';
+import { describeDeployment } from '../deploymentView';
 import { describeEndpoint, staleNote } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
 
@@ -52,8 +53,5 @@ async function printDeployment(client: ModelshipClient, workflowId: string, json
     console.log(`  ${snapshot.reason}: showing the phase the server last recorded; stages and steps need a worker (\`modelship dev\` or \`modelship worker\`)`);
     return;
   }
-  const status = snapshot.status;
-  console.log(`${status.workflowId}: ${status.phase}`);
-  for (const s of status.stages) console.log(`  ${s.name.padEnd(10)} ${s.status.padEnd(9)} ${s.summary ?? ''}`);
-  if (status.failure) console.log(`  reason: ${status.failure.type}: ${status.failure.message}`);
+  console.log(describeDeployment(snapshot.status));
 }

@@ -188,6 +188,11 @@ export const releaseReport = z.object({
   waitedMs: z.number().nonnegative(),
   /** Epoch ms when every replica served this generation: where an analysis window starts. */
   appliedAt: z.number().optional(),
+  /**
+   * Replicas registered in the store whose heartbeats had stopped (a crashed or killed gateway):
+   * the release went on without them. Absent when there were none, and in reports of older workers.
+   */
+  staleReplicas: z.array(z.object({ replicaId: z.string(), url: z.string(), lastHeartbeatAt: z.string() })).optional(),
 });
 export type ReleaseReport = z.infer<typeof releaseReport>;
 
@@ -238,6 +243,8 @@ export const rolloutStep = z.object({
   dryRun: z.boolean(),
   approvedBy: z.string().optional(),
   note: z.string().optional(),
+  /** Replicas whose heartbeats had stopped when the step's routing was applied: the step went on without them. */
+  staleReplicas: z.array(z.string()).optional(),
 });
 export type RolloutStep = z.infer<typeof rolloutStep>;
 

@@ -8,8 +8,8 @@
  * surviving replica never sees a failure.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { classifierSpec } from '../support/classifierSpec';
 import { freePort } from '../../cli/dev/ports';
 import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
 import { ModelshipClient } from '../../sdk/client';
@@ -18,7 +18,7 @@ import { startPacedTraffic, type PacedResult } from '../support/pacedTraffic';
 import { activityAttempts, describingClient, waitForPendingActivity } from '../support/workflowActivities';
 import { expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { startS3Server, type S3Server } from '../support/s3Server';
-import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
+import { startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
 
 const ENDPOINT = 'infra-faults';
 let server: DevServer;
@@ -31,13 +31,7 @@ let dbFile: string;
 let port: number;
 
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return {
-    endpoint: ENDPOINT,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout,
-  };
+  return classifierSpec(ENDPOINT, version, rollout);
 }
 
 const canary = (steps: { weight: number; bake: string }[], minReplicas = 1): PipelineSpecInput['rollout'] => ({

@@ -55,11 +55,34 @@ test('off a terminal: rollout steps as lines, with their verdicts and notes', ()
   printer.update(status({ release: { status: 'running' } }, rollout('running')));
   printer.update(status({ release: { status: 'running' } }, rollout('running', 'inconclusive; baking 1 more time(s)')));
   printer.update(status({ release: { status: 'running' } }, rollout('passed')));
+  // The release stage first, its steps under it.
   expect(lines).toEqual([
-    '      ↳ canary 25%   running',
     '  … release    running',
+    '      ↳ canary 25%   running',
     '      ↳ canary 25%   running — inconclusive; baking 1 more time(s)',
     '      ↳ canary 25%   passed',
+  ]);
+});
+
+test('off a terminal: rollout steps come after ✓ benchmark even when both change at once, and name the stale replicas a step went on without', () => {
+  const lines: string[] = [];
+  const printer = new ProgressPrinter((line) => lines.push(line));
+  printer.update(
+    status(
+      { benchmark: { status: 'succeeded', summary: 'fp32 picked' }, release: { status: 'running' } },
+      {
+        strategy: 'canary',
+        state: 'baking',
+        stableVersion: 'v0',
+        weight: 25,
+        steps: [{ kind: 'canary', weight: 25, status: 'running', dryRun: false, staleReplicas: ['gw-2'] }],
+      },
+    ),
+  );
+  expect(lines).toEqual([
+    '  ✓ benchmark  fp32 picked',
+    '  … release    running',
+    '      ↳ canary 25%   running — went on without stale replica(s) gw-2 (no heartbeat)',
   ]);
 });
 
@@ -121,5 +144,5 @@ test('steps that are not weighted read by what they do', () => {
       { strategy: 'canary', state: 'baking', stableVersion: 'v0', weight: 0, steps: [{ kind: 'match', weight: 0, status: 'running', dryRun: false }] },
     ),
   );
-  expect(lines[0]).toBe('      ↳ header match running');
+  expect(lines[1]).toBe('      ↳ header match running');
 });

@@ -74,6 +74,8 @@ export class RolloutRun {
       minReplicas: this.rollout.minReplicas,
       updatedBy: this.updatedBy,
     });
+    const current = this.state.steps[this.nextStep - 1];
+    if (current?.status === 'running' && release.staleReplicas?.length) current.staleReplicas = release.staleReplicas.map((r) => r.replicaId);
     this.setWeight(step.weight, release.generation);
     return release;
   }
@@ -109,10 +111,13 @@ export class RolloutRun {
       this.setState('analyzing');
       step.verdict = await this.analyze({ since, ...versions });
       if (step.verdict.status === 'inconclusive' && extension < this.rollout.maxBakeExtensions) {
-        step.note = `inconclusive (${step.verdict.checks[0]?.detail}); baking ${extension + 1} more time(s)`;
+        const left = this.rollout.maxBakeExtensions - extension - 1;
+        step.note = `inconclusive (${step.verdict.checks[0]?.detail}); baking again (${left > 0 ? `${left} more extension(s) allowed` : 'last extension'})`;
         await this.controls.bake(bakeMs);
         continue;
       }
+      // A note about an earlier inconclusive bake would be stale now: say how the step was decided.
+      if (extension > 0) step.note = `${step.verdict.status} after ${extension} extra bake(s)`;
       break;
     }
     if (step.verdict.status !== 'pass') this.fail(step, step.verdict);

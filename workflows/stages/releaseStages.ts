@@ -35,7 +35,7 @@ export async function releaseStage(d: Deployment, serving: Candidate): Promise<v
     'release',
     () => releaseDirectly(d, serving, artifact, stable ?? undefined),
     (r) =>
-      `${serving.label} (${shortDigest(artifact.digest)}): generation ${r.generation} applied by ${r.replicas.length} replica(s)` +
+      `${serving.label} (${shortDigest(artifact.digest)}): generation ${r.generation} ${appliedBy(r)}` +
       (rollout.strategy !== 'direct' ? ` (no stable version to compare with: ${rollout.strategy} skipped, released directly)` : ''),
   );
 }
@@ -102,7 +102,7 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
       return result.release as NonNullable<typeof result.release>;
     },
     (r) =>
-      `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} applied by ${r.replicas.length} replica(s)`,
+      `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} ${appliedBy(r)}`,
   );
 }
 
@@ -113,4 +113,11 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
  */
 export function customStage<T>(d: Deployment, name: string, body: () => Promise<T>, describe: (result: T) => string = () => 'done'): Promise<T> {
   return d.stage(name, body, describe);
+}
+
+/** Who applied a release: the replicas, and those it went on without because their heartbeats had stopped. */
+function appliedBy(release: ReleaseReport): string {
+  const stale = release.staleReplicas ?? [];
+  const without = stale.length > 0 ? ` (went on without stale replica(s) ${stale.map((r) => r.replicaId).join(', ')}: no heartbeat)` : '';
+  return `applied by ${release.replicas.length} replica(s)${without}`;
 }

@@ -1,0 +1,120 @@
+/**
+ * The Temporal namespace as Modelship needs it: its search attributes (`SEARCH_ATTRIBUTES`) exist,
+ * with their types. {@link ensureSearchAttributes} adds the missing ones through the operator API,
+ * idempotently; where it may not (no permission, Temporal Cloud), it refuses with the exact names
+ * missing and the commands that add them, so nothing runs on a namespace that half works.
+ *
+ * @example
+ * const connection = await NativeConnection.connect({ address: '127.0.0.1:7233' });
+ * await ensureSearchAttributes(connection.operatorService, 'default'); // { added: [...], present: [...] }
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { SetupError } from '../sdk/errors';
+import { SEARCH_ATTRIBUTES } from '../sdk/names';
+
+type OperatorService = temporal.api.operatorservice.v1.OperatorService;
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+
+/** Each Modelship search attribute and its indexed type, as the operator API names them. */
+const WANTED: ReadonlyMap<string, temporal.api.enums.v1.IndexedValueType> = new Map(
+  Object.values(SEARCH_ATTRIBUTES).map((key) => [
+    key.name,
+    key.type === SearchAttributeType.INT ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  ]),
+);
+
+/** How the `temporal` and `tcld` CLIs spell an indexed type. */
+function typeName(type: temporal.api.enums.v1.IndexedValueType): string {
+  return type === IndexedValueType.INDEXED_VALUE_TYPE_INT ? 'Int' : type === IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD ? 'Keyword' : String(type);
+}
+
+export interface NamespaceSetup {
+  namespace: string;
+  /** Search attributes this call added. */
+  added: string[];
+  /** Search attributes that were there already. */
+  present: string[];
+}
+
+/** The commands that add `names` by hand: one `temporal` command per attribute (the CLI registers only the first `--name` of one command). */
+export function searchAttributeCommands(namespace: string, names: readonly string[]): string[] {
+  return names.map((name) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${typeName(WANTED.get(name) ?? 0)}`);
+}
+
+/** The one-line description of a {@link NamespaceSetup}, for a worker's log or `setup-namespace`. */
+export function describeSetup(setup: NamespaceSetup): string {
+  const added = setup.added.length > 0 ? `added ${setup.added.join(', ')}` : 'nothing to add';
+  return `namespace ${setup.namespace}: Modelship search attributes ready (${added}; ${setup.present.length} already there)`;
+}
+
+/**
+ * Makes sure every Modelship search attribute exists on `namespace` with its type: adds the missing
+ * ones, then reads them back. Throws a {@link SetupError} naming what is missing (or of the wrong
+ * type) and how to add it when the server refuses.
+ */
+export async function ensureSearchAttributes(operator: OperatorService, namespace: string): Promise<NamespaceSetup> {
+  const before = await existing(operator, namespace);
+  wrongTypes(namespace, before);
+  const missingTypes = [...WANTED].filter(([name]) => !before.has(name));
+  const missing = missingTypes.map(([name]) => name);
+  const present = [...WANTED.keys()].filter((name) => before.has(name));
+  if (missing.length === 0) return { namespace, added: [], present };
+  try {
+    await operator.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missingTypes) });
+  } catch (error) {
+    // Another worker added them first: what counts is what is there now.
+    if (grpcCode(error) !== grpcStatus.ALREADY_EXISTS) throw refusal(namespace, missing, error);
+  }
+  const after = await existing(operator, namespace);
+  wrongTypes(namespace, after);
+  const stillMissing = missing.filter((name) => !after.has(name));
+  if (stillMissing.length > 0) throw refusal(namespace, stillMissing, new Error('the server accepted them but does not list them'));
+  return { namespace, added: missing, present };
+}
+
+/** The namespace's search attributes, custom and system, by name. */
+async function existing(operator: OperatorService, namespace: string): Promise<Map<string, temporal.api.enums.v1.IndexedValueType>> {
+  let listed: temporal.api.operatorservice.v1.IListSearchAttributesResponse;
+  try {
+    listed = await operator.listSearchAttributes({ namespace });
+  } catch (error) {
+    if (grpcCode(error) === grpcStatus.NOT_FOUND) {
+      throw new SetupError(
+        `Temporal has no namespace ${namespace}`,
+        `create it (\`temporal operator namespace create --namespace ${namespace}\`), or use an existing one with TEMPORAL_NAMESPACE / --namespace`,
+      );
+    }
+    throw error;
+  }
+  return new Map(Object.entries({ ...listed.systemAttributes, ...listed.customAttributes }));
+}
+
+/** Throws when a Modelship attribute exists with another type: a workflow would fail on its first upsert. */
+function wrongTypes(namespace: string, attributes: Map<string, temporal.api.enums.v1.IndexedValueType>): void {
+  const wrong = [...WANTED].filter(([name, type]) => attributes.has(name) && attributes.get(name) !== type);
+  if (wrong.length === 0) return;
+  throw new SetupError(
+    `namespace ${namespace} has Modelship search attributes of the wrong type: ${wrong.map(([name, type]) => `${name} is ${typeName(attributes.get(name) ?? 0)}, Modelship needs ${typeName(type)}`).join('; ')}`,
+    `remove them (\`temporal operator search-attribute remove --namespace ${namespace} --name <name>\`) and start again, or use another namespace`,
+  );
+}
+
+function refusal(namespace: string, missing: readonly string[], error: unknown): SetupError {
+  const why = error instanceof Error ? (error.message.split('\n', 1)[0] ?? error.message) : String(error);
+  return new SetupError(
+    `namespace ${namespace} lacks the Modelship search attribute(s) ${missing.join(', ')}, and this connection cannot add them (${why})`,
+    [
+      'ask someone allowed to add search attributes to run, once per attribute:',
+      ...searchAttributeCommands(namespace, missing).map((command) => `  ${command}`),
+      `(Temporal Cloud: tcld namespace search-attributes add --namespace ${namespace} ${missing.map((name) => `--search-attribute "${name}=${typeName(WANTED.get(name) ?? 0)}"`).join(' ')})`,
+      'then start again, or run `modelship setup-namespace` with an account that may',
+    ].join('\n'),
+  );
+}
+
+function grpcCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
