@@ -10,27 +10,11 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PortInUseError } from '../../cli/dev/portInUseError';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { ModelshipTestEnvironment } from '../../testing';
+import { alive, untilGone } from '../support/processAlive';
 import { modelPath } from '../support/testEnv';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until none of `pids` runs (a bound only so a failure ends the test: never a timed assertion). */
-async function untilGone(pids: number[], boundMs = 60_000): Promise<number[]> {
-  const deadline = Date.now() + boundMs;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(200);
-  return pids.filter(alive);
-}
 
 test('create() with no options: a connected client deploys to promotion, the gateway serves it, teardown() leaves nothing', async () => {
   const env = await ModelshipTestEnvironment.create();
