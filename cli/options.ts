@@ -1,8 +1,8 @@
 /** Command-line options: `util.parseArgs` for the syntax, a zod schema for the meaning. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { formatIssues } from '../sdk/schemas';
-import { DEFAULT_STORE_URI } from '../store';
+import { formatIssues } from '../sdk/schemas/parse';
+import type * as OpenStore from '../store/openStore';
 import { CliError } from './cliError';
 import { didYouMean } from './closestMatch';
 
@@ -11,6 +11,8 @@ const COMMON_FLAGS: Flags = { verbose: { type: 'boolean' } };
 
 /** The `--store` option of the commands that open the store: a URI, default `MODELSHIP_STORE` or the local store. */
 export function storeOption(): z.ZodDefault<z.ZodString> {
+  // Required here, not above: the store (and the AWS SDK under it) loads only for the commands that open one.
+  const { DEFAULT_STORE_URI } = require('../store/openStore') as typeof OpenStore;
   return z.string().default(process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI);
 }
 

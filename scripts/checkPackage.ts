@@ -6,7 +6,9 @@
  *  3. attw (are the types wrong) on the tarball: every entry's types resolve under node16, from CJS and ESM;
  *  4. installs the tarball into a scratch project under `.modelship/package-check/` and, from there,
  *     requires every subpath, finds the Python tool beside the compiled activities, and bundles
- *     `modelship/workflows` with @temporalio/worker as a worker does (a forbidden import fails here).
+ *     `modelship/workflows` with @temporalio/worker as a worker does (a forbidden import fails here);
+ *  5. performs the README's quick start from the tarball in a scratch project of its own, down to its
+ *     stock-jest test deploying a model with `modelship/testing` (`quickStartCheck.ts`).
  * Usage: npm run check:package
  */
 import { execFile } from 'node:child_process';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as TemporalWorker from '@temporalio/worker';
 import type * as GrpcMessages from '../protocol/grpcMessages';
+import { checkQuickStart } from './quickStartCheck';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -31,7 +34,7 @@ const ENTRY_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   'modelship/activities': ['createActivities', 'createModelActivities'],
   'modelship/schemas': ['pipelineSpec', 'parseOrThrow', 'pipelineSpecJsonSchema', 'FAILURE_TYPES', 'SEARCH_ATTRIBUTES'],
   'modelship/worker': ['runCpuWorker', 'workerSettingsFromEnv', 'workflowSource', 'openStore', 'OnnxRuntime'],
-  'modelship/testing': ['startDevEnvironment', 'freePort', 'startTraffic'],
+  'modelship/testing': ['ModelshipTestEnvironment', 'startDevEnvironment', 'freePort', 'startTraffic', 'PortInUseError'],
 };
 
 /** Runs a named check; its report lines are printed together when it ends (checks run concurrently). */
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   const consumer = createRequire(path.join(SCRATCH, 'consumer.js'));
 
   await Promise.all([
+    step('the README quick start in a scratch project, from the tarball, with stock jest', (report) => checkQuickStart(tarball, report)),
     step('publint --strict', async (report) => {
       const out = await tool(path.join(BIN, 'publint'), ['run', tarball, '--strict'], 'publint');
       for (const line of out.split('\n')) if (line.trim() && !/^(Running publint|Linting|Packing|Unpacking)/.test(line)) report(line);

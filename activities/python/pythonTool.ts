@@ -1,5 +1,5 @@
 /**
- * Runs `activities/python/modelTools.py <command>` in the project venv with a typed JSON request
+ * Runs `activities/python/modelTools.py <command>` with the toolchain's Python (`venv.ts`), a typed JSON request
  * and response, a timeout, and stderr captured into the failure. A refused model (exit 2) becomes a
  * non-retryable failure of the type the tool names; anything else is left to retry.
  */
@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { isFailureType, type FailureType } from '../../sdk/errors';
 import { rejection } from '../failures';
+import { toolMissingMessage } from './toolchain';
 import { PYTHON_TOOL_ROOT, venvPython } from './venv';
 
 export interface PythonToolOptions {
@@ -20,7 +21,8 @@ export interface PythonToolOptions {
 
 export async function runPythonTool<S extends z.ZodType>(command: string, request: unknown, schema: S, options: PythonToolOptions): Promise<z.output<S>> {
   const script = path.join(PYTHON_TOOL_ROOT, 'modelTools.py');
-  const child = spawn(venvPython(), [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  const python = venvPython();
+  const child = spawn(python, [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -37,7 +39,8 @@ export async function runPythonTool<S extends z.ZodType>(command: string, reques
   }, options.timeoutMs);
   let signal: NodeJS.Signals | null = null;
   const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
+    // No interpreter there: an infrastructure error (retried), saying how to install one.
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(toolMissingMessage('python', python)) : error));
     child.once('exit', (c, s) => {
       signal = s;
       resolve(c);

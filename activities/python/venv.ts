@@ -1,13 +1,10 @@
-/** Where the Python toolchain is: the project venv (`.venv`), or `MODELSHIP_PYTHON`. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { PACKAGE_ROOT } from '../../sdk/packageRoot';
+/** The Python interpreter the activities run their tools with, and the folder of those tools. */
+import { venvTool } from './toolchain';
 
 /** Folder of the Python scripts (`modelTools.py`); the build copies them beside the compiled code. */
 export const PYTHON_TOOL_ROOT = __dirname;
 
+/** `MODELSHIP_PYTHON`, else the repository's `.venv`, else the toolchain of `npx modelship setup` (see `toolchain.ts`). */
 export function venvPython(): string {
-  if (process.env.MODELSHIP_PYTHON) return process.env.MODELSHIP_PYTHON;
-  const local = path.join(PACKAGE_ROOT, '.venv', 'bin', 'python');
-  return existsSync(local) ? local : 'python3';
+  return venvTool('python', process.env.MODELSHIP_PYTHON);
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
+import { PortInUseError } from '../dev/portInUseError';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
@@ -14,6 +15,9 @@ import { stringFlags } from '../options';
 const usage = 'modelship dev [--port 7233] [--ui-port 8233] [--gateway-port 8000] [--grpc-port 8001] [--state-dir .modelship] [--verbose]';
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** The flag that chooses each port `startDevEnvironment` names by its option. */
+const PORT_FLAGS: Readonly<Record<string, string>> = { temporalPort: '--port', uiPort: '--ui-port', gatewayPort: '--gateway-port', grpcPort: '--grpc-port' };
 
 export const devCommand = defineCommand({
   name: 'dev',
@@ -52,6 +56,13 @@ export const devCommand = defineCommand({
         signal: stopping.signal,
       });
     } catch (error) {
+      if (error instanceof PortInUseError) {
+        throw new CliError(
+          `port ${error.port} is already in use`,
+          EXIT_CODES.error,
+          `stop what listens there, or pass ${PORT_FLAGS[error.option] ?? error.option}`,
+        );
+      }
       if (!stopping.signal.aborted) throw error;
       console.log('stopped before the environment was up');
       return EXIT_CODES.promoted;

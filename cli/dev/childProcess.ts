@@ -24,6 +24,8 @@ export interface ManagedProcessOptions {
    * and a terminal's Ctrl-C reaches only the parent, which stops it in order.
    */
   processGroup?: boolean;
+  /** Called with the pid as soon as the process has started, before it is ready (the environment's watchdog learns of it here). */
+  onSpawn?: (pid: number) => void;
 }
 
 export class ManagedProcess {
@@ -64,7 +66,10 @@ export class ManagedProcess {
     });
     const managed = new ManagedProcess(options.name, child, options.logTo, options.processGroup);
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
+      child.once('spawn', () => {
+        if (child.pid !== undefined) options.onSpawn?.(child.pid);
+        resolve();
+      });
       child.once('error', (error) => reject(new Error(`cannot start ${options.name} (${options.command}): ${error.message}`)));
     });
     if (options.readyPattern) {

@@ -3,15 +3,20 @@
  * port), a CPU worker process and one gateway process over the filesystem store, capturing a share
  * of the requests it serves (`MODELSHIP_CAPTURE_RATE`, default 0.1 here) for `modelship capture`.
  * Each runs in a process group of its own under a {@link Supervisor}: one that dies is reported and
- * started again; `stop()` stops them all, and nothing they started outlives them.
+ * started again; `stop()` stops them all, and nothing they started outlives them. If this process
+ * dies without stopping them, an {@link OrphanWatchdog} does. A missing toolchain is installed first
+ * (as `npx modelship setup` does), and said so.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureToolchain } from '../../activities/python/toolchainSetup';
 import { generateAdminToken } from '../../serving/gateway';
 import { ManagedProcess } from './childProcess';
+import { OrphanWatchdog } from './orphanWatchdog';
+import { PortInUseError } from './portInUseError';
 import { freePort, isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
-import { Supervisor, type SupervisedService, type SupervisorOptions } from './supervisor';
+import { reportToStderr, Supervisor, type SupervisedService, type SupervisorOptions } from './supervisor';
 import { startTemporalDevServer, type DevServer } from './temporalDevServer';
 
 /** Share of requests the local gateway captures into the store (production gateways default to 0). */
@@ -31,7 +36,7 @@ export interface DevEnvironmentOptions {
   persist?: boolean;
   /** Write child output to the terminal instead of `<stateDir>/logs/`. */
   verbose?: boolean;
-  /** How children that die are reported and restarted. */
+  /** How children that die are reported and restarted (`report` also gets the toolchain installation's progress). */
   supervision?: SupervisorOptions;
   /** Aborted while starting: what has started is stopped, and the start rejects. */
   signal?: AbortSignal;
@@ -63,25 +68,28 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   const temporalPort = options.temporalPort ?? 7233;
   const gatewayPort = options.gatewayPort ?? 8000;
   const grpcPort = options.grpcPort ?? (await freePort());
-  for (const [port, flag] of [
-    [gatewayPort, '--gateway-port'],
-    [grpcPort, '--grpc-port'],
-  ] as const) {
-    if (await isPortOpen(port)) throw new Error(`gateway port ${port} is already in use: stop what listens there or pass ${flag}`);
-  }
+  const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
+  await refuseTakenPorts({ temporalPort, uiPort, gatewayPort, grpcPort });
+  await ensureToolchain(options.supervision?.report ?? reportToStderr);
   await mkdir(logDir, { recursive: true });
   const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
-  const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
-  const services = devServices({ ...options, stateDir, logDir, storeUri, temporalPort, uiPort, gatewayPort, grpcPort, adminToken });
+  const watchdog = OrphanWatchdog.start();
+  const onSpawn = (pid: number): void => watchdog.watch(pid);
+  const services = devServices({ ...options, stateDir, logDir, storeUri, temporalPort, uiPort, gatewayPort, grpcPort, adminToken, onSpawn });
 
   const supervisor = new Supervisor(options.supervision);
+  const stop = async (): Promise<void> => {
+    await supervisor.stop();
+    watchdog.close();
+  };
+  void supervisor.gaveUp.then(() => watchdog.close()); // it has stopped everything
   try {
     for (const service of services) {
       supervisor.supervise(service, await service.start());
       options.signal?.throwIfAborted();
     }
   } catch (error) {
-    await supervisor.stop();
+    await stop();
     throw error;
   }
   const temporalAddress = `127.0.0.1:${temporalPort}`;
@@ -110,8 +118,15 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     },
     supervisor,
     gaveUp: supervisor.gaveUp,
-    stop: () => supervisor.stop(),
+    stop,
   };
+}
+
+/** Refuses ports something listens on already, naming the option that chose each. */
+async function refuseTakenPorts(ports: Record<'temporalPort' | 'uiPort' | 'gatewayPort' | 'grpcPort', number | undefined>): Promise<void> {
+  for (const [option, port] of Object.entries(ports)) {
+    if (port !== undefined && (await isPortOpen(port))) throw new PortInUseError(port, option);
+  }
 }
 
 interface DevSettings extends DevEnvironmentOptions {
@@ -123,6 +138,8 @@ interface DevSettings extends DevEnvironmentOptions {
   gatewayPort: number;
   grpcPort: number;
   adminToken: string;
+  /** Tells the watchdog of each child as it starts. */
+  onSpawn: (pid: number) => void;
 }
 
 /** The Temporal dev server, the CPU worker and the gateway, in the order they start (each ready before the next). */
@@ -149,6 +166,7 @@ function devServices(settings: DevSettings): SupervisedService[] {
             dbFile: settings.persist === false ? undefined : path.join(settings.stateDir, 'temporal.db'),
             logTo: logTo('temporal'),
             processGroup: true,
+            onSpawn: settings.onSpawn,
           })
         ).process,
     },
@@ -164,6 +182,7 @@ function devServices(settings: DevSettings): SupervisedService[] {
           readyPattern: /modelship cpu worker ready/,
           readyTimeoutMs: 120_000,
           processGroup: true,
+          onSpawn: settings.onSpawn,
         }),
     },
     {
@@ -179,6 +198,7 @@ function devServices(settings: DevSettings): SupervisedService[] {
           readyPattern: /serving KServe v2 at/,
           readyTimeoutMs: 60_000,
           processGroup: true,
+          onSpawn: settings.onSpawn,
         }),
     },
   ];

@@ -1,5 +1,4 @@
 /** Where Modelship's own files are, wherever the command runs from. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../../sdk/packageRoot';
@@ -7,19 +6,15 @@ import { PACKAGE_ROOT } from '../../sdk/packageRoot';
 /** The package root (the folder holding `package.json`). */
 export { PACKAGE_ROOT };
 
+/** A tool of the toolchain or of the repository's `.venv` (`activities/python/toolchain.ts` says where it is looked for). */
+export { venvTool } from '../../activities/python/toolchain';
+
 /**
  * The root of the code that is running: the package root when it runs from the TypeScript sources
  * (tsx, jest), `<package root>/dist` when it runs from the built package.
  */
 const CODE_ROOT = path.resolve(__dirname, '..', '..');
 const FROM_SOURCE = path.extname(__filename) === '.ts';
-
-/** A tool from the project's Python venv (`.venv/bin/<name>`), or the one on PATH. */
-export function venvTool(name: string, envOverride?: string): string {
-  if (envOverride) return envOverride;
-  const local = path.join(PACKAGE_ROOT, '.venv', 'bin', name);
-  return existsSync(local) ? local : name;
-}
 
 /**
  * Arguments to run one of our TypeScript entry points (`workers/cpu.ts`) with the current Node:

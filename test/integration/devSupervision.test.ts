@@ -9,6 +9,7 @@ import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { ModelshipClient } from '../../sdk/client';
+import { alive } from '../support/processAlive';
 import { modelPath, tempDir, testEnv } from '../support/testEnv';
 
 let dev: ChildProcess;
@@ -51,15 +52,6 @@ function children(): Record<'worker' | 'gateway' | 'temporal', number> {
     return pid;
   };
   return { worker: pidOf('workers/cpu.ts'), gateway: pidOf(' serve '), temporal: pidOf('start-dev') };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(async () => {

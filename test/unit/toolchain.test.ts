@@ -1,0 +1,82 @@
+/**
+ * Where the toolchain is looked for (`activities/python/toolchain.ts`), that `setupToolchain` finds
+ * a finished installation again without doing anything, and that a missing interpreter or dev
+ * server is reported with the command that installs it.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { runPythonTool } from '../../activities/python/pythonTool';
+import {
+  installedToolchain,
+  modelshipHome,
+  toolchainDir,
+  toolchainRequirementsHash,
+  toolMissingMessage,
+  venvTool,
+  TOOLCHAIN_RECORD,
+} from '../../activities/python/toolchain';
+import { setupToolchain } from '../../activities/python/toolchainSetup';
+import { freePort } from '../../cli/dev/ports';
+import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
+
+let home: string;
+const saved = { ...process.env };
+
+beforeEach(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'modelship-home-'));
+});
+afterEach(async () => {
+  process.env = { ...saved };
+  await rm(home, { recursive: true, force: true });
+});
+
+/** A finished installation as `setupToolchain` leaves it (the tools are stand-ins). */
+async function fakeInstallation(dir: string): Promise<void> {
+  await mkdir(path.join(dir, 'bin'), { recursive: true });
+  for (const tool of ['python', 'temporal']) await writeFile(path.join(dir, 'bin', tool), '#!/bin/sh\n', { mode: 0o755 });
+  const record = { requirementsHash: toolchainRequirementsHash(), python: '3.11.7', temporal: '1.9.1', installedAt: new Date(0).toISOString() };
+  await writeFile(path.join(dir, TOOLCHAIN_RECORD), JSON.stringify(record));
+}
+
+test('the toolchain lives in MODELSHIP_HOME, else under XDG_CACHE_HOME, else ~/.cache, in a folder named after the requirements', () => {
+  expect(modelshipHome({ MODELSHIP_HOME: '/opt/ms', XDG_CACHE_HOME: '/c' })).toBe('/opt/ms');
+  expect(modelshipHome({ XDG_CACHE_HOME: '/c' })).toBe('/c/modelship');
+  expect(modelshipHome({})).toBe(path.join(os.homedir(), '.cache', 'modelship'));
+  expect(toolchainRequirementsHash()).toMatch(/^[0-9a-f]{12}$/);
+  expect(toolchainDir({ MODELSHIP_HOME: '/opt/ms' })).toBe(`/opt/ms/toolchain-${toolchainRequirementsHash()}`);
+});
+
+test('a variable naming a tool wins; what a missing tool says names `npx modelship setup`', () => {
+  expect(venvTool('temporal', '/usr/local/bin/temporal')).toBe('/usr/local/bin/temporal');
+  expect(toolMissingMessage('temporal', '/x/bin/temporal', {})).toMatch(
+    /the Temporal dev server is not installed \(no \/x\/bin\/temporal\): run `npx modelship setup`/,
+  );
+  expect(toolMissingMessage('python', '/x/bin/python', {})).toContain('run `npx modelship setup`, or name one with MODELSHIP_PYTHON');
+  expect(toolMissingMessage('python', '/nope', { MODELSHIP_PYTHON: '/nope' })).toMatch(
+    /^MODELSHIP_PYTHON names \/nope, which cannot be started: .*`npx modelship setup`/,
+  );
+});
+
+test('setup finds a finished installation and does nothing; an unfinished one is not taken for installed', async () => {
+  process.env.MODELSHIP_HOME = home;
+  const dir = toolchainDir();
+  await mkdir(path.join(dir, 'bin'), { recursive: true });
+  expect(installedToolchain(dir)).toBeUndefined(); // no record: an interrupted installation
+  await fakeInstallation(dir);
+  const reported: string[] = [];
+  const setup = await setupToolchain({ report: (line) => reported.push(line) });
+  expect(reported).toEqual([]);
+  expect(setup).toMatchObject({ dir, installed: false, seconds: 0, record: { python: '3.11.7', temporal: '1.9.1' } });
+});
+
+test('a missing interpreter fails the Python tool with the command that installs it', async () => {
+  process.env.MODELSHIP_PYTHON = path.join(home, 'no-python');
+  await expect(runPythonTool('signature', {}, z.unknown(), { timeoutMs: 10_000 })).rejects.toThrow(/MODELSHIP_PYTHON names .*no-python.*`npx modelship setup`/);
+});
+
+test('a missing dev server fails with the command that installs it', async () => {
+  process.env.MODELSHIP_TEMPORAL_BIN = path.join(home, 'no-temporal');
+  await expect(startTemporalDevServer({ port: await freePort() })).rejects.toThrow(/MODELSHIP_TEMPORAL_BIN names .*no-temporal.*`npx modelship setup`/);
+});
