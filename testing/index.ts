@@ -24,7 +24,7 @@
  * afterAll(() => env?.stop());
  *
  * test('the model is promoted', async () => {
- *   const client = await ModelshipClient.connect({ address: env.temporalAddress });
+ *   const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
  *   const deployment = await client.deploy(await loadPipelineSpec('pipeline.yaml'));
  *   expect((await deployment.result()).outcome).toBe('promoted');
  *   await client.close();

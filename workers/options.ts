@@ -7,7 +7,8 @@ import path from 'node:path';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../store';
-import { positiveIntegerSetting, sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { positiveIntegerSetting } from '../sdk/sourceLimits';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
