@@ -16,7 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
 # What every process shares: Temporal, the store, and the gateways' admin token.
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 export MODELSHIP_STORE=s3://modelship AWS_ENDPOINT_URL_S3=http://127.0.0.1:$S3_PORT AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=modelship AWS_SECRET_ACCESS_KEY=modelship   # SeaweedFS without identities accepts any
+export AWS_ACCESS_KEY_ID=modelship AWS_SECRET_ACCESS_KEY=modelship-secret   # `weed mini` makes them its admin's
 export MODELSHIP_ADMIN_TOKEN=change-me
 
 temporal server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
@@ -24,7 +24,8 @@ temporal server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
 weed mini -dir="$WORK/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$S3_PORT" ${WEED_FLAGS:-} > "$WORK/s3/log" 2>&1 &
 wait_for() { for _ in $(seq 120); do if eval "$1" > /dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "timed out: $1" >&2; exit 1; }
 wait_for "temporal operator cluster health --address $TEMPORAL_ADDRESS"
-wait_for "curl -sf -X PUT http://127.0.0.1:$S3_PORT/modelship || curl -sf http://127.0.0.1:$S3_PORT/modelship"
+s3() { curl -sf --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$@"; }
+wait_for "s3 -X PUT $AWS_ENDPOINT_URL_S3/modelship || s3 $AWS_ENDPOINT_URL_S3/modelship"   # the store's bucket
 
 # Once per namespace: the search attributes, one command each.
 for name in ModelshipEndpoint ModelshipModel ModelshipVersion ModelshipPhase; do
@@ -33,7 +34,7 @@ done
 temporal operator search-attribute create --name ModelshipCanaryWeight --type Int
 
 # The worker runs in its own folder and reads local files only from there: deployments bring theirs.
-(cd "$WORK/worker" && MODELSHIP_SOURCE_ROOTS="$WORK/worker" modelship worker > log 2>&1 &)
+(cd "$WORK/worker" && MODELSHIP_SOURCE_ROOTS="$WORK/worker" exec modelship worker > log 2>&1) &
 for port in "$GATEWAY_A" "$GATEWAY_B"; do
   modelship serve --port "$port" --replica-id "replica-$port" > "$WORK/serve-$port.log" 2>&1 &
 done
@@ -61,7 +62,7 @@ model: { source: ./bad.onnx, task: classifier }
 stages:
   optimize: { enabled: false }
   benchmark: { enabled: false }
-  validate: { behaviour: { acceptChange: its answers differ, so let the canary judge it } }
+  validate: { behaviour: { acceptChange: "its answers differ: let the canary judge it" } }
 rollout:
   strategy: canary
   shadow: { percent: 100, bake: 3s }
