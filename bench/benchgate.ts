@@ -80,7 +80,7 @@ function summary(name: string, rows: Row[]): string {
 async function main(): Promise<void> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'modelship-bench-benchgate-'));
   const env = await startDevEnvironment({ stateDir, temporalPort: await freePort(), gatewayPort: await freePort(), uiPort: null, persist: false });
-  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   const original = path.join(PACKAGE_ROOT, 'examples/models/classifier.onnx');
   const deploy = async (version: string, file: string): Promise<DeploymentResult> =>
     (

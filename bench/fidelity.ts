@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     uiPort: null,
     persist: false,
   });
-  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   const totals = { caught: 0, missed: 0, falseRejections: 0, accepted: 0 };
   try {
     const only = process.env.FIDELITY_SUITES?.split(',');

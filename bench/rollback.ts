@@ -36,7 +36,7 @@ function percentile(values: number[], p: number): number {
 async function main(): Promise<void> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'modelship-bench-rollback-'));
   const env = await startDevEnvironment({ stateDir, temporalPort: await freePort(), gatewayPort: await freePort(), uiPort: null, persist: false });
-  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   const replicas: ManagedProcess[] = [];
   const rows: { replicas: number; tookMs: number[]; failed: number; requests: number }[] = [];
   try {

@@ -16,8 +16,8 @@ function connectTimeoutMs(): number {
   return Number(process.env.MODELSHIP_CONNECT_TIMEOUT_MS) || 3000;
 }
 
-/** A client connected as the flags (or the Temporal environment) say; a {@link CliError} saying what to do when it cannot. */
-export async function connect(options: ConnectionOptions): Promise<ModelshipClient> {
+/** A client connected as the flags (or the Temporal environment) say, with the `--store` of commands that take one; a {@link CliError} saying what to do when it cannot. */
+export async function connect(options: ConnectionOptions & { store?: string }): Promise<ModelshipClient> {
   try {
     return await ModelshipClient.connect({ ...options, connectTimeoutMs: connectTimeoutMs() });
   } catch (error) {

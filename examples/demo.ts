@@ -68,7 +68,7 @@ async function main(): Promise<number> {
   let client: ModelshipClient | undefined;
   try {
     printEnvironment(env);
-    client = await ModelshipClient.connect({ address: env.temporalAddress });
+    client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
 
     const good = await deploy(client, 'onnx-classifier/pipeline.yaml', env.uiUrl);
     if (good.outcome !== 'promoted') throw new Error('the example model was not promoted; see the reason above');

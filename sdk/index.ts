@@ -12,7 +12,8 @@ export * from './names';
 export * from './errors';
 export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
 export { definePipeline } from './definePipeline';
-export { loadPipelineSpec, resolveModelSource } from './specFile';
+export { loadPipelineSpec } from './specFile';
+export { resolveModelSource } from './specSources';
 export { checkSpecSources } from './specSources';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
 export { ModelshipClient, DeploymentHandle } from './client'; // its errors come with ./errors

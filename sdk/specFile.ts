@@ -8,11 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { InvalidSpecError } from './errors';
 import { parseOrThrow, pipelineSpec, type PipelineSpec } from './schemas';
+import { resolveModelSource } from './specSources';
 
 /** The largest spec file read: specs are small, and a huge or endless file (a device) must not fill memory. */
 export const MAX_SPEC_FILE_BYTES = 1024 * 1024;
 
-/** Reads, parses and validates a spec file; relative model paths resolve against the file's folder. */
+/** Reads, parses and validates a spec file; relative source paths resolve against the file's folder (as `file://` URIs). */
 export async function loadPipelineSpec(file: string, overrides: { version?: string } = {}): Promise<PipelineSpec> {
   const absolute = path.resolve(file);
   const raw = await readSpecFile(absolute);
@@ -57,28 +58,6 @@ async function readSpecText(file: string): Promise<string> {
   const text = bytes.toString('utf8');
   if (bytes.includes(0) || text.includes('\uFFFD')) refuse('not a text file: a spec is YAML or JSON in UTF-8');
   return text;
-}
-
-/**
- * Turns the spec's relative file paths (model, golden inputs, profile samples, evaluation set) into absolute
- * `file://` URIs, so workers in other directories find them.
- */
-export function resolveModelSource(spec: PipelineSpec, baseDir: string): PipelineSpec {
-  const resolve = (location: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : pathToFileURL(path.resolve(baseDir, location)).href);
-  const { convert, validate } = spec.stages;
-  return {
-    ...spec,
-    model: {
-      ...spec.model,
-      source: resolve(spec.model.source),
-      ...(spec.model.profile?.samples ? { profile: { ...spec.model.profile, samples: resolve(spec.model.profile.samples) } } : {}),
-    },
-    stages: {
-      ...spec.stages,
-      convert: { ...convert, golden: { ...convert.golden, ...(convert.golden.source ? { source: resolve(convert.golden.source) } : {}) } },
-      validate: { ...validate, ...(validate.evaluation ? { evaluation: { ...validate.evaluation, source: resolve(validate.evaluation.source) } } : {}) },
-    },
-  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,13 +1,15 @@
 /**
- * What a client can check about a spec's files before it starts a deployment: each local source
- * (model, profile samples, golden inputs, evaluation set) exists and is a regular file. Not a device,
- * FIFO, socket or directory, which no worker reads. `s3://` sources are checked by the worker, with
- * its credentials. Node-only.
+ * The files a spec names (model, profile samples, golden inputs, evaluation set): each one's
+ * location with its path in the spec, a spec with every location replaced ({@link mapSpecSources}),
+ * relative paths made absolute ({@link resolveModelSource}), and what a client checks before it
+ * starts a deployment: each local source exists and is a regular file, not a device, FIFO, socket or
+ * directory. `s3://` sources are checked by the worker, with its credentials. Node-only.
  */
 import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidSpecError } from './errors';
-import type { PipelineSpec } from './schemas';
+import { isLocalLocation, type PipelineSpec } from './schemas';
 
 /** Every source location a spec names, with its path in the spec. */
 export function specSourceLocations(spec: PipelineSpec): { path: string; location: string }[] {
@@ -21,9 +23,34 @@ export function specSourceLocations(spec: PipelineSpec): { path: string; locatio
   ];
 }
 
+/** `spec` with each source location replaced by `replace(location)`. */
+export function mapSpecSources(spec: PipelineSpec, replace: (location: string) => string): PipelineSpec {
+  const { convert, validate } = spec.stages;
+  const { profile } = spec.model;
+  return {
+    ...spec,
+    model: { ...spec.model, source: replace(spec.model.source), ...(profile?.samples ? { profile: { ...profile, samples: replace(profile.samples) } } : {}) },
+    stages: {
+      ...spec.stages,
+      convert: { ...convert, golden: { ...convert.golden, ...(convert.golden.source ? { source: replace(convert.golden.source) } : {}) } },
+      validate: { ...validate, ...(validate.evaluation ? { evaluation: { ...validate.evaluation, source: replace(validate.evaluation.source) } } : {}) },
+    },
+  };
+}
+
+/** Turns the spec's file paths into absolute `file://` URIs, relative ones against `baseDir`; URIs stay as they are. */
+export function resolveModelSource(spec: PipelineSpec, baseDir: string): PipelineSpec {
+  return mapSpecSources(spec, (location) => (isPlainPath(location) ? pathToFileURL(path.resolve(baseDir, location)).href : location));
+}
+
+/** The local file a path or `file://` location names (absolute when the location is). */
+export function localSourceFile(location: string): string {
+  return /^file:\/\//i.test(location) ? fileURLToPath(location) : location;
+}
+
 /**
  * Throws {@link InvalidSpecError} naming every local source of `spec` that is missing or not a
- * regular file (symlinks are followed: the worker reads what they point to).
+ * regular file (symlinks are followed: what they point to is what is read).
  *
  * @example
  * const spec = await loadPipelineSpec('pipeline.yaml');
@@ -31,19 +58,24 @@ export function specSourceLocations(spec: PipelineSpec): { path: string; locatio
  */
 export async function checkSpecSources(spec: PipelineSpec, specName: string): Promise<void> {
   const issues: { path: string; message: string }[] = [];
-  for (const { path, location } of specSourceLocations(spec)) {
+  for (const { path: specPath, location } of specSourceLocations(spec)) {
     const problem = await localFileProblem(location);
-    if (problem) issues.push({ path, message: problem });
+    if (problem) issues.push({ path: specPath, message: problem });
   }
   if (issues.length > 0) throw new InvalidSpecError(specName, issues);
 }
 
-/** Why `location` cannot be read as a source on this machine, or undefined (also for an `s3://` URI). */
+/** A path, relative or absolute (not a URI, not `store:`). */
+function isPlainPath(location: string): boolean {
+  return isLocalLocation(location) && !/^file:\/\//i.test(location);
+}
+
+/** Why `location` cannot be read as a source on this machine, or undefined (also for an `s3://` or `store:` location). */
 async function localFileProblem(location: string): Promise<string | undefined> {
-  if (location.startsWith('s3://')) return undefined;
+  if (!isLocalLocation(location)) return undefined;
   let file: string;
   try {
-    file = location.startsWith('file://') ? fileURLToPath(location) : location;
+    file = localSourceFile(location);
   } catch (error) {
     return `${location} is not a usable file URI: ${(error as Error).message}`;
   }

@@ -15,3 +15,4 @@ export {
   sha256Hex,
   writeDocument,
 } from './models';
+export { putSourceFile, readUploadableFile, SourceUploadRefusedError, sourceExtension, type UploadedSource } from './sourceUpload';

@@ -76,7 +76,7 @@ export class ModelshipTestEnvironment {
         supervision: options.supervision,
       });
       // Only the environment's address: not the caller's TEMPORAL_* settings (a cloud namespace, an API key).
-      const client = await ModelshipClient.connect({ address: environment.temporalAddress, namespace: 'default', env: {} });
+      const client = await ModelshipClient.connect({ address: environment.temporalAddress, namespace: 'default', env: {}, store: environment.storeUri });
       return new ModelshipTestEnvironment(environment, client, stateDir, ownsStateDir);
     } catch (error) {
       await environment?.stop();

@@ -8,7 +8,8 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { SetupError } from '../sdk/errors';
 import { DEFAULT_STORE_URI, openStore, storeKeys, type ArtifactStore } from '../store';
-import { positiveIntegerSetting, sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { positiveIntegerSetting } from '../sdk/sourceLimits';
 import { describeSetup, ensureSearchAttributes } from './namespaceSetup';
 
 export interface WorkerSettings {

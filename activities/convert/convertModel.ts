@@ -56,6 +56,7 @@ export async function convertModel(
       what,
       capSetting: `the worker's ${SOURCE_ENV.maxDataBytes}`,
       context,
+      store,
     });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-convert-'));
   try {

@@ -1,6 +1,6 @@
 /**
  * Reading a user's file (model, golden inputs, profile samples, evaluation set) from a path,
- * `file://` or `s3://` URI, safely: only from the worker's allowed folders and buckets
+ * `file://` or `s3://` URI, or a `store:` reference to a file the client uploaded, safely: only from the worker's allowed folders and buckets
  * (`sourcePolicy.ts`), only regular files (never a device, FIFO, socket or directory), never more
  * than a cap (checked on the size before reading and on every chunk), in chunks that heartbeat and
  * stop when the activity is cancelled or times out.
@@ -9,7 +9,9 @@ import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { rejection } from '../failures';
+import { STORE_SOURCE_PREFIX } from '../../sdk/schemas';
 import { readS3Source } from './readS3Source';
+import { readStoreSource } from './readStoreSource';
 import { overCapMessage, readProgress, READ_CHUNK_BYTES, type ReadSourceOptions } from './sourceRead';
 import { isWithinRoots, outsideRootsMessage } from './sourcePolicy';
 
@@ -21,6 +23,7 @@ export type { ReadSourceOptions } from './sourceRead';
 export async function readSource(source: string, options: ReadSourceOptions): Promise<Uint8Array> {
   if (source.startsWith('file://') || source.startsWith('/')) return readFileSource(source, options);
   if (source.startsWith('s3://')) return readS3Source(source, options);
+  if (source.startsWith(STORE_SOURCE_PREFIX)) return readStoreSource(source, options);
   throw rejection(options.failure, `unsupported location ${source} for the ${options.what}: use a path, file:// or s3://`);
 }
 

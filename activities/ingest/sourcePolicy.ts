@@ -7,27 +7,20 @@
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { sourceLimitsFromEnv, SOURCE_LIMIT_ENV, type SourceLimits } from '../../sdk/sourceLimits';
 
-export interface SourcePolicy {
+export interface SourcePolicy extends SourceLimits {
   /** Folders (absolute, symlinks resolved) a `file://` source must lie in. */
   readonly roots: readonly string[];
   /** Buckets an `s3://` source may come from. */
   readonly buckets: readonly string[];
-  /** Largest model source the worker reads, whatever the spec asks. */
-  readonly maxModelBytes: number;
-  /** Largest data file (golden inputs, profile samples, evaluation set) the worker reads. */
-  readonly maxDataBytes: number;
 }
-
-export const DEFAULT_MAX_MODEL_BYTES = 4 * 1024 ** 3;
-export const DEFAULT_MAX_DATA_BYTES = 512 * 1024 ** 2;
 
 /** The variables that configure the policy, named in every refusal so the operator knows what to set. */
 export const SOURCE_ENV = {
   roots: 'MODELSHIP_SOURCE_ROOTS',
   buckets: 'MODELSHIP_SOURCE_BUCKETS',
-  maxModelBytes: 'MODELSHIP_MAX_SOURCE_BYTES',
-  maxDataBytes: 'MODELSHIP_MAX_DATA_BYTES',
+  ...SOURCE_LIMIT_ENV,
 } as const;
 
 /**
@@ -44,8 +37,7 @@ export function sourcePolicyFromEnv(env: NodeJS.ProcessEnv, options: { cwd?: str
   return {
     roots: unique(roots.map(realRoot)).filter((root) => root !== path.parse(root).root || configured.length > 0),
     buckets: unique([...splitList(env[SOURCE_ENV.buckets], /[,:]/), ...(storeBucket ? [storeBucket] : [])]),
-    maxModelBytes: positiveIntegerSetting(env[SOURCE_ENV.maxModelBytes]) ?? DEFAULT_MAX_MODEL_BYTES,
-    maxDataBytes: positiveIntegerSetting(env[SOURCE_ENV.maxDataBytes]) ?? DEFAULT_MAX_DATA_BYTES,
+    ...sourceLimitsFromEnv(env),
   };
 }
 
@@ -104,11 +96,4 @@ function splitList(value: string | undefined, separator: RegExp): string[] {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** A positive whole number from an environment variable, or undefined when unset or not one. */
-export function positiveIntegerSetting(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

@@ -1,5 +1,6 @@
 /** One capped read of a source: what it is, its limit, its context, and how it reports progress and refusals. */
 import type { FailureType } from '../../sdk/errors';
+import type { ArtifactStore } from '../../store';
 import type { ActivityContext } from '../activityContext';
 import type { SourcePolicy } from './sourcePolicy';
 
@@ -14,6 +15,8 @@ export interface ReadSourceOptions {
   /** Where the cap comes from, for messages: `model.maxSourceBytes or MODELSHIP_MAX_SOURCE_BYTES`. */
   capSetting: string;
   context: Pick<ActivityContext, 'heartbeat' | 'signal'>;
+  /** The worker's artifact store, where `store:` sources (uploaded by the client) are read from. */
+  store?: ArtifactStore;
 }
 
 /** Bytes read per chunk: each one heartbeats and checks for cancellation. */

@@ -1,4 +1,7 @@
-/** `modelship deploy <spec> [--wait]`: start a deployment, optionally follow it to its outcome. */
+/**
+ * `modelship deploy <spec> [--wait]`: upload the spec's local files to the store (`--store`, the
+ * workers' store), start a deployment, optionally follow it to its outcome.
+ */
 import { z } from 'zod';
 import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import type { DeploymentResult } from '../../sdk/schemas';
@@ -8,17 +11,24 @@ import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand, temporalUiUrl } from '../connection';
 import { EXIT_CODES } from '../exitCodes';
+import { storeOption } from '../options';
 import { describeOutcome, progressView } from '../progress';
 
-const usage = `modelship deploy <spec.yaml|spec.json|spec.ts> [--wait] [--version V] [--json]
-                 [--address host:port] [--namespace N] [--profile P] [--ui-url URL]`;
+const usage = `modelship deploy <spec.yaml|spec.json|spec.ts> [--wait] [--version V] [--json] [--store URI]
+                 [--address host:port] [--namespace N] [--profile P] [--ui-url URL]
+  --store URI   the workers' artifact store, where local model and data files are uploaded (default MODELSHIP_STORE, else .modelship/store)`;
 
 export const deployCommand = connectedCommand({
   name: 'deploy',
   summary: 'deploy a model version to an endpoint (exit 0 promoted, 2 rolled back, 3 rejected, 1 error)',
   usage,
-  flags: { wait: { type: 'boolean' }, version: { type: 'string' }, 'ui-url': { type: 'string' }, ...JSON_OPTIONS.flags },
-  options: JSON_OPTIONS.options.extend({ wait: z.boolean().default(false), version: z.string().optional(), 'ui-url': z.string().url().optional() }),
+  flags: { wait: { type: 'boolean' }, version: { type: 'string' }, 'ui-url': { type: 'string' }, store: { type: 'string' }, ...JSON_OPTIONS.flags },
+  options: JSON_OPTIONS.options.extend({
+    wait: z.boolean().default(false),
+    version: z.string().optional(),
+    'ui-url': z.string().url().optional(),
+    store: storeOption(),
+  }),
   async target(positionals, options) {
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new CliError('give exactly one pipeline spec file', EXIT_CODES.error, usage);

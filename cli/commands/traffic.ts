@@ -3,7 +3,7 @@
  * an `.npz` sample set (`--inputs`), or the endpoint's captured requests replayed from the store
  * (`--captured`, the most common shape, newest first), or drawn from a spec's input profile
  * (`--profile spec.yaml`), or from the model's metadata with default sizes (a new seed per request).
- * It talks to loopback gateways only (several `--gateway`s: each in turn). It stops at `--requests`
+ * It talks to loopback gateways only (several `--gateway`s: each in turn; default `MODELSHIP_GATEWAY_URL`). It stops at `--requests`
  * or after `--duration`, whichever comes first: `--duration` alone runs for its whole duration,
  * paced at `--rate` (default {@link DEFAULT_RATE}/s); neither: {@link DEFAULT_REQUESTS} requests.
  */
@@ -26,12 +26,18 @@ const DEFAULT_RATE = 100;
 /** The longest run: one hour. */
 const MAX_DURATION_S = 3600;
 
+/** The gateways without `--gateway`: `MODELSHIP_GATEWAY_URL` (comma-separated), else the local one. */
+function defaultGateways(): string[] {
+  const urls = (process.env.MODELSHIP_GATEWAY_URL ?? '').split(',').map((url) => url.trim());
+  return urls.some((url) => url !== '') ? urls.filter((url) => url !== '') : ['http://127.0.0.1:8000'];
+}
+
 const usage = `modelship traffic <endpoint> [--gateway http://127.0.0.1:8000 ...] [--requests N] [--duration S] [--rate R] [--concurrency 4]
                  [--header name=value] [--profile spec.yaml | --inputs samples.npz | --captured [--store URI]]
   --requests N   stop after N requests (neither --requests nor --duration: ${DEFAULT_REQUESTS})
   --duration S   stop after S seconds (at most ${MAX_DURATION_S}); alone, it runs the whole time at --rate
   --rate R       at most R requests per second, all gateways together (default with --duration alone: ${DEFAULT_RATE})
-  --gateway URL  repeat it to spread the requests over several gateways, in turn`;
+  --gateway URL  repeat it to spread the requests over several gateways, in turn (default MODELSHIP_GATEWAY_URL, comma-separated, else http://127.0.0.1:8000)`;
 
 export const trafficCommand = defineCommand({
   name: 'traffic',
@@ -44,7 +50,7 @@ export const trafficCommand = defineCommand({
     captured: { type: 'boolean' },
   },
   options: z.object({
-    gateway: z.array(z.string().url('must be a URL such as http://127.0.0.1:8000')).max(64).default(['http://127.0.0.1:8000']),
+    gateway: z.array(z.string().url('must be a URL such as http://127.0.0.1:8000')).max(64).default(defaultGateways()),
     requests: z.coerce.number().int().min(1).max(10_000_000).optional(),
     concurrency: z.coerce.number().int().min(1).max(256).default(4),
     duration: z.coerce.number().min(0.1).max(MAX_DURATION_S).optional(),

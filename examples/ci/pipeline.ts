@@ -2,20 +2,24 @@
  * The pipeline the CI example (`github-actions.yml`) deploys. A TypeScript spec, so the job hands
  * it values from its environment:
  *
- * - `MODEL_URI`: where the workers read the model, `s3://bucket/key` (or `file:///…` when workers
- *   and job share a filesystem). Workers read it, not the job: a path on the CI runner will not do.
+ * - `MODEL_FILE`: the model, a path on the CI runner (relative to the job's working directory):
+ *   `modelship deploy` uploads it to the workers' store (`MODELSHIP_STORE`) before it starts the
+ *   deployment, so the runner and the workers share nothing but Temporal and the store. An
+ *   `s3://bucket/key` URI the workers read themselves works too.
  * - `ENDPOINT`: the endpoint to deploy to (default `classifier`).
  *
  * The version comes from `modelship deploy --version`. The first release of an endpoint goes out
  * directly (there is no stable version to compare with); later ones as a canary, which is judged on
  * live traffic: with too little traffic it is rolled back as `AnalysisInconclusive`.
  */
+import path from 'node:path';
 import { definePipeline, InvalidSpecError } from '../../sdk';
 
-const source = process.env.MODEL_URI;
-if (!source) {
-  throw new InvalidSpecError(__filename, [{ path: 'model.source', message: 'set MODEL_URI to the model the workers should read (s3://bucket/key)' }]);
+const file = process.env.MODEL_FILE;
+if (!file) {
+  throw new InvalidSpecError(__filename, [{ path: 'model.source', message: 'set MODEL_FILE to the model file to deploy (or an s3://bucket/key URI)' }]);
 }
+const source = file.startsWith('s3://') ? file : path.resolve(file);
 
 export default definePipeline({
   endpoint: process.env.ENDPOINT || 'classifier',

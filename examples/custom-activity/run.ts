@@ -29,7 +29,7 @@ async function main(): Promise<number> {
       ticketDir: path.join(stateDir, 'tickets'),
     }),
   });
-  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   try {
     return await worker.runUntil(async () => {
       let failures = 0;

@@ -9,6 +9,7 @@
  * const result = await deployment.result(); // result.outcome: 'promoted' | 'rejected' | 'failed'
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../../store';
 import { resolveConnection, type ConnectionOverrides } from '../connection';
 import { submitDeploymentUpdate, type SubmitDeploymentResult } from '../definitions';
 import { DeploymentHandle } from './deploymentHandle';
@@ -16,6 +17,8 @@ import { EndpointHandle } from './endpointHandle';
 import { DeploymentAlreadyRunningError, DeploymentRefusedError } from '../errors';
 import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../names';
 import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from '../schemas';
+import { sourceLimitsFromEnv } from '../sourceLimits';
+import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
 
 export { DeploymentHandle } from './deploymentHandle';
@@ -35,6 +38,8 @@ export {
 export interface DeployOptions {
   /** Who submits (recorded by the endpoint). */
   by?: string;
+  /** The folder the spec's relative file paths resolve against (default: the working directory); a spec from {@link loadPipelineSpec} has none left. */
+  baseDir?: string;
   /**
    * Run a workflow of your own (built from `modelship/workflows` stages) instead of `deployModel`,
    * still admitted by the endpoint; `taskQueue` is the queue its worker polls.
@@ -43,40 +48,67 @@ export interface DeployOptions {
   taskQueue?: string;
 }
 
+export interface ClientStoreOptions {
+  /**
+   * The artifact store the workers use, where {@link ModelshipClient.deploy} uploads the spec's local
+   * files: a URI (`s3://bucket/prefix`, `file://…`, a path) or an open store. Default: `MODELSHIP_STORE`,
+   * else the embedded default `.modelship/store` in the working directory, as for a worker.
+   */
+  store?: string | ArtifactStore;
+}
+
 export class ModelshipClient {
+  private openedStore: ArtifactStore | undefined;
+
   private constructor(
     readonly temporal: Client,
     private readonly connection: Connection | undefined,
     readonly address: string,
+    private readonly storeSetting: string | ArtifactStore | undefined,
   ) {}
 
   /**
    * Connects with the standard Temporal environment configuration (see {@link resolveConnection});
    * gives up after `connectTimeoutMs` (default 5 s) when the server does not answer.
    */
-  static async connect(overrides: ConnectionOverrides & { connectTimeoutMs?: number } = {}): Promise<ModelshipClient> {
+  static async connect(overrides: ConnectionOverrides & ClientStoreOptions & { connectTimeoutMs?: number } = {}): Promise<ModelshipClient> {
     const resolved = resolveConnection(overrides);
     const connection = await Connection.connect({
       connectTimeout: overrides.connectTimeoutMs ?? 5000,
       ...(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]),
     });
-    return new ModelshipClient(new Client({ connection, namespace: resolved.namespace }), connection, resolved.address);
+    return new ModelshipClient(new Client({ connection, namespace: resolved.namespace }), connection, resolved.address, overrides.store);
   }
 
   /** Wraps an existing Temporal client. */
-  static fromClient(client: Client, address = 'unknown'): ModelshipClient {
-    return new ModelshipClient(client, undefined, address);
+  static fromClient(client: Client, address = 'unknown', options: ClientStoreOptions = {}): ModelshipClient {
+    return new ModelshipClient(client, undefined, address, options.store);
+  }
+
+  /** The artifact store uploads go to, opened on first use. */
+  get store(): ArtifactStore {
+    const setting = this.storeSetting ?? process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI;
+    this.openedStore ??= typeof setting === 'string' ? openStore(setting) : setting;
+    return this.openedStore;
   }
 
   /**
-   * Submits a spec to its endpoint (validated here; model paths must already be absolute or URIs, as
-   * {@link loadPipelineSpec} leaves them). The endpoint's entity workflow (`endpoint/<name>`, started
-   * if needed) runs one deployment at a time: this one starts now, waits its turn, or — with
-   * `whenBusy: refuse` — is refused with {@link DeploymentRefusedError}. Submitting a version that is
-   * already queued or running returns that deployment.
+   * Submits a spec to its endpoint. The spec is validated here, and its local files (model, profile
+   * samples, golden inputs, evaluation set; relative paths against `options.baseDir`) are checked and
+   * uploaded to the {@link store} before anything starts, so workers need not see this machine's
+   * files: a missing one is an {@link InvalidSpecError} naming it. The endpoint's entity workflow
+   * (`endpoint/<name>`, started if needed) runs one deployment at a time: this one starts now, waits
+   * its turn, or — with `whenBusy: refuse` — is refused with {@link DeploymentRefusedError}.
+   * Submitting a version that is already queued or running returns that deployment.
    */
   async deploy(input: PipelineSpec | PipelineSpecInput, options: DeployOptions = {}): Promise<DeploymentHandle> {
-    const spec = parseOrThrow(pipelineSpec, input, `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`);
+    const specName = `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`;
+    const spec = await uploadSpecSources(parseOrThrow(pipelineSpec, input, specName), {
+      baseDir: options.baseDir ?? process.cwd(),
+      store: () => this.store,
+      limits: sourceLimitsFromEnv(process.env),
+      specName,
+    });
     const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPES.endpoint, {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: endpointWorkflowId(spec.endpoint),
@@ -109,8 +141,9 @@ export class ModelshipClient {
   }
 
   /**
-   * Starts `deployModel` directly, outside the endpoint's admission (no queueing, no endpoint state).
-   * For tests and custom orchestration; {@link deploy} is what users want.
+   * Starts `deployModel` directly, outside the endpoint's admission (no queueing, no endpoint state),
+   * with the spec as given: nothing is uploaded, so a worker reads a `file://` source itself, within
+   * its allowed folders. For tests and custom orchestration; {@link deploy} is what users want.
    */
   async deployDirect(input: PipelineSpec | PipelineSpecInput): Promise<DeploymentHandle> {
     const spec = parseOrThrow(pipelineSpec, input, `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`);

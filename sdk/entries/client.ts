@@ -18,6 +18,7 @@
 export * from '../client';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from '../connection';
 export { definePipeline } from '../definePipeline';
-export { loadPipelineSpec, resolveModelSource } from '../specFile';
+export { loadPipelineSpec } from '../specFile';
+export { resolveModelSource } from '../specSources';
 export { InvalidSpecError, FAILURE_TYPES, isFailureType, type FailureType } from '../errors';
 export type { DeploymentResult, DeploymentStatus, Outcome, Phase, PipelineSpec, PipelineSpecInput } from '../schemas';

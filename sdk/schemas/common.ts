@@ -40,15 +40,3 @@ export const duration = z
     }
     return ms;
   });
-
-/** URI schemes a source may use; anything else with `scheme://` is refused when the spec is parsed. */
-const SOURCE_SCHEMES = ['file', 's3'];
-
-/** A path or a `file://`/`s3://` URI: where a model or data file is read from. */
-export const sourceLocation = z
-  .string()
-  .min(1)
-  .refine((location) => {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
-    return scheme === undefined || SOURCE_SCHEMES.includes(scheme);
-  }, 'unsupported location: use a path, a file:// URI or an s3://bucket/key URI');

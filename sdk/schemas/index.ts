@@ -3,6 +3,7 @@
  * Pure and workflow-safe; types come from the schemas (`z.infer`).
  */
 export * from './common';
+export * from './sourceLocation';
 export * from './tensor';
 export * from './inputProfile';
 export * from './artifact';

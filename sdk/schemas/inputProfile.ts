@@ -4,7 +4,7 @@
  * them. Pure zod.
  */
 import { z } from 'zod';
-import { sourceLocation } from './common';
+import { sourceLocation } from './sourceLocation';
 
 const shape = z.array(z.number().int().min(0)).max(16);
 
@@ -37,7 +37,7 @@ export const inputProfile = z.strictObject({
   inputs: z.record(z.string().min(1), inputProfileEntry).default({}),
   /**
    * An `.npz` file of real samples (one array per input name, first axis = samples): the golden
-   * inputs parity is judged on, one run per sample. A path relative to the spec file, or a URI.
+   * inputs parity is judged on, one run per sample. A path relative to the spec file, or a URI; uploaded like `model.source`.
    */
   samples: sourceLocation.optional(),
 });

@@ -3,7 +3,8 @@
  * YAML/JSON form, the `definePipeline` types and the workflow input. Pure zod.
  */
 import { z } from 'zod';
-import { duration, endpointName, sourceLocation, versionName } from './common';
+import { duration, endpointName, versionName } from './common';
+import { sourceLocation } from './sourceLocation';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
@@ -23,9 +24,12 @@ export const modelSource = z
     /** Human-readable model name, shown in the UI (`ModelshipModel`); defaults to the endpoint name. */
     name: z.string().min(1).max(128).optional(),
     /**
-     * A path (relative to the spec file), a `file://` URI, or an `s3://bucket/key` URI. PyTorch: a
-     * `torch.export` archive (`.pt2`) or TorchScript (`.pt`); scikit-learn: a pickle; or ONNX.
-     * Workers read it only from their allowed folders (`MODELSHIP_SOURCE_ROOTS`) and buckets
+     * A path (relative to the spec file, or to `baseDir` in `client.deploy()`), a `file://` URI, or an
+     * `s3://bucket/key` URI. PyTorch: a `torch.export` archive (`.pt2`) or TorchScript (`.pt`);
+     * scikit-learn: a pickle; or ONNX. A local file is uploaded to the artifact store
+     * (`sources/<sha256><ext>`) by `modelship deploy` and `client.deploy()` before the deployment
+     * starts, so workers need not see the deploying machine's files; the workflow then names it
+     * `store:sources/<sha256><ext>`. Workers read `s3://` sources only from their allowed buckets
      * (`MODELSHIP_SOURCE_BUCKETS`), and only a regular file.
      */
     source: sourceLocation,
@@ -70,7 +74,7 @@ export const convertStage = z.strictObject({
   /** Inputs the source and every converted copy are compared on. */
   golden: z
     .strictObject({
-      /** An `.npz` file with one array per input name; otherwise inputs are sampled from the declared spec. */
+      /** An `.npz` file with one array per input name (a path or URI, uploaded like `model.source`); otherwise inputs are sampled from the declared spec. */
       source: sourceLocation.optional(),
       /** How many inputs to sample when there is no `source`. */
       samples: z.number().int().min(1).max(100_000).default(64),
@@ -110,7 +114,7 @@ export const validateStage = z.strictObject({
   /** A labelled evaluation set: accuracy of each candidate, and the largest drop allowed versus fp32. */
   evaluation: z
     .strictObject({
-      /** An `.npz` file with one array per input name plus the labels. */
+      /** An `.npz` file with one array per input name plus the labels (a path or URI, uploaded like `model.source`). */
       source: sourceLocation,
       /** Name of the array of labels in the `.npz` file. */
       labels: z.string().default('labels'),

@@ -31,7 +31,7 @@ function spec(version: string, model: ExampleModel, extra: Partial<PipelineSpecI
 beforeAll(async () => {
   const store = await tempDir('store-faults');
   [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store });
   expect((await (await client.deploy(spec('v1', 'classifier'))).result()).outcome).toBe('promoted');
   traffic = startTraffic({ gateway: gateway.url, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 8, durationMs: 300_000 });
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
     startWorkerProcess(storeDir),
     startGatewayProcess(storeDir, { extraArgs: ['--capture-rate', '1', '--capture-flush-interval', '200'] }),
   ]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: storeDir });
 });
 
 afterAll(async () => {

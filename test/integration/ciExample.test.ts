@@ -3,13 +3,13 @@
  * script, unchanged, through `bash --noprofile --norc -eo pipefail` (what `shell: bash` means),
  * with the job's environment (variables and secrets expanded as GitHub does: unset ones are empty
  * strings), against the real dev server, a worker and a gateway. Substituted for this machine:
- * `bin/modelship` for `npx modelship`, a local model file for the S3 copy the step before makes,
- * the endpoint, and the runner's paths (`RUNNER_TEMP`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
+ * `bin/modelship` for `npx modelship`, the generated model file for the downloaded artifact, a
+ * filesystem store for the S3 one, the endpoint, and the runner's paths (`RUNNER_TEMP`,
+ * `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
@@ -72,7 +72,7 @@ async function runDeployStep(model: string, version: string): Promise<StepRun> {
   const files = { output: path.join(runner, 'github_output'), summary: path.join(runner, 'step_summary'), script: path.join(runner, 'step.sh') };
   await Promise.all([writeFile(files.output, ''), writeFile(files.summary, '')]);
   const context = {
-    vars: { TEMPORAL_ADDRESS: testEnv('temporalAddress'), MODELSHIP_UI_URL: UI_URL, MODEL_BUCKET: 's3://models-unused' },
+    vars: { TEMPORAL_ADDRESS: testEnv('temporalAddress'), MODELSHIP_UI_URL: UI_URL, MODELSHIP_STORE: storeDir },
     secrets: {}, // none: the script must cope with their empty strings
     github: { sha: version },
   };
@@ -81,7 +81,7 @@ async function runDeployStep(model: string, version: string): Promise<StepRun> {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...jobEnv,
-    MODEL_URI: pathToFileURL(model).href,
+    MODEL_FILE: model,
     ENDPOINT: 'ci-example',
     RUNNER_TEMP: runner,
     GITHUB_OUTPUT: files.output,

@@ -119,7 +119,7 @@ describe('without a worker', () => {
   let client: ModelshipClient;
   beforeAll(async () => {
     await worker.stop();
-    client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+    client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: storeDir });
   });
   afterAll(() => client?.close());
 

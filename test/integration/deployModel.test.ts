@@ -21,7 +21,7 @@ let connection: Connection;
 beforeAll(async () => {
   const store = await tempDir('store-deploy');
   [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store });
   connection = await Connection.connect({ address: testEnv('temporalAddress') });
   temporal = new Client({ connection });
 });

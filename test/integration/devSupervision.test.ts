@@ -67,7 +67,7 @@ beforeAll(async () => {
   dev.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await outputMatches(/press Ctrl-C to stop/);
   children();
-  client = await ModelshipClient.connect({ address: `127.0.0.1:${port}` });
+  client = await ModelshipClient.connect({ address: `127.0.0.1:${port}`, store: path.join(stateDir, 'store') });
 });
 
 afterAll(async () => {

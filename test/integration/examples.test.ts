@@ -2,22 +2,26 @@
  * The examples as users run them, each with its one command on the embedded default (its own dev
  * server, worker and gateway): the demo (the ONNX classifier: promoted, a corrupt model rejected, a
  * canary promoted and a damaged one rolled back), and the custom-activity project — type-checked on
- * its own as a user project importing only the package's public subpaths, then run end to end.
+ * its own as a user project importing only the package's public subpaths, then run end to end; and
+ * the README's canary recipe, its code block run as it is written (traffic for 60 s in the
+ * background, the canary deploy, status, rollback, history) against a dev environment.
  * (The scikit-learn and PyTorch examples run in modelStages.test.ts, the CI example in ciExample.test.ts.)
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startDevEnvironment } from '../../cli/dev/devEnvironment';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
-import { tempDir } from '../support/testEnv';
+import { codeBlockWith } from '../support/markdownBlocks';
+import { tempDir, testEnv } from '../support/testEnv';
 
-function run(command: string, args: string[], timeoutMs = 300_000): Promise<{ code: number; output: string }> {
+function run(command: string, args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { cwd: PACKAGE_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } },
+      { cwd: PACKAGE_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
@@ -78,3 +82,55 @@ test('the custom-activity workflow runs end to end: the team check passes on one
   expect(output).toMatch(/release +skipped/);
   expect(code).toBe(0);
 });
+
+/** Runs a bash script in its own process group, which is ended afterwards with what it left in the background. */
+function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd: PACKAGE_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      try {
+        process.kill(-(child.pid as number), 'SIGTERM'); // the background `traffic` of the recipe
+      } catch {
+        // already gone
+      }
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
+
+test("the README's canary recipe, as written: a canary under the recipe's traffic is promoted, then rolled back by the operator", async () => {
+  const recipe = codeBlockWith(await readFile(path.join(PACKAGE_ROOT, 'README.md'), 'utf8'), 'bash', 'modelship traffic classifier');
+  process.env.MODELSHIP_WORKFLOW_BUNDLE = testEnv('workflowBundle');
+  const env = await startDevEnvironment({
+    stateDir: await tempDir('readme-canary'),
+    temporalPort: await freePort(),
+    gatewayPort: await freePort(),
+    uiPort: null,
+    persist: false,
+  });
+  try {
+    // Where the recipe's commands find this environment: its defaults are the dev environment's ports.
+    const settings = { TEMPORAL_ADDRESS: env.temporalAddress, MODELSHIP_STORE: env.storeUri, MODELSHIP_GATEWAY_URL: env.gatewayUrl };
+    const first = await run(path.join(PACKAGE_ROOT, 'bin', 'modelship'), ['deploy', 'examples/onnx-classifier/pipeline.yaml', '--wait'], 300_000, settings);
+    expect(first.output).toMatch(/promoted: classifier now serves v1/);
+    const { code, output } = await runScript(recipe, settings);
+    expect(output).toMatch(/↳ shadow 100% +passed/);
+    expect(output).toMatch(/↳ canary 25% +passed/);
+    expect(output).toMatch(/↳ canary 50% +passed/);
+    expect(output).toMatch(/promoted: classifier now serves v2/);
+    expect(output).toMatch(/stable +v2/);
+    expect(output).toMatch(/\[stable v2 → v1\]/); // the history after the rollback
+    expect(code).toBe(0);
+  } finally {
+    delete process.env.MODELSHIP_WORKFLOW_BUNDLE;
+    await env.stop();
+  }
+}, 600_000);

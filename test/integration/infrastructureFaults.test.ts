@@ -16,7 +16,7 @@ import { ModelshipClient } from '../../sdk/client';
 import type { DeploymentResult, PipelineSpecInput } from '../../sdk/schemas';
 import { startPacedTraffic, type PacedResult } from '../support/pacedTraffic';
 import { activityAttempts, describingClient, waitForPendingActivity } from '../support/workflowActivities';
-import { expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
+import { clientStore, expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { startS3Server, type S3Server } from '../support/s3Server';
 import { startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
   const started = await Promise.all([startWorkerProcess(store.uri, { ...store.env, TEMPORAL_ADDRESS: server.address }), startReplica(0), startReplica(1)]);
   worker = started[0];
   replicas.push(started[1], started[2]);
-  client = await ModelshipClient.connect({ address: server.address });
+  client = await ModelshipClient.connect({ address: server.address, store: clientStore(store) });
   expect((await (await client.deploy(spec('v1', { strategy: 'direct', minReplicas: 2 }))).result()).outcome).toBe('promoted');
 });
 
@@ -187,7 +187,7 @@ test('the Temporal server restarted with two deployments queued: both end, in or
     await client.close();
     await server.stop();
     server = await startTemporalDevServer({ port, dbFile });
-    client = await ModelshipClient.connect({ address: server.address });
+    client = await ModelshipClient.connect({ address: server.address, store: clientStore(store) });
     expect((await client.deployment(first.workflowId).result()).outcome).toBe('promoted');
     expect((await client.deployment(second.workflowId).result()).outcome).toBe('promoted');
   });

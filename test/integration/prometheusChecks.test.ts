@@ -22,7 +22,7 @@ beforeAll(async () => {
   const store = await tempDir('store-promql');
   [worker, gateway] = await Promise.all([startWorkerProcess(store), startGatewayProcess(store)]);
   prometheus = await startPrometheus([gateway.url]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store });
   expect((await (await client.deploy(spec('v1', []))).result()).outcome).toBe('promoted');
   traffic = startTraffic({ gateway: gateway.url, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 300_000 });
 });

@@ -17,6 +17,7 @@ let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
 let dbFile: string;
 let port: number;
+let storeDir: string;
 
 beforeAll(async () => {
   const dir = await tempDir('server-restart');
@@ -24,7 +25,8 @@ beforeAll(async () => {
   port = await freePort();
   server = await startTemporalDevServer({ port, dbFile });
   const env = { TEMPORAL_ADDRESS: server.address };
-  [worker, gateway] = await Promise.all([startWorkerProcess(path.join(dir, 'store'), env), startGatewayProcess(path.join(dir, 'store'))]);
+  storeDir = path.join(dir, 'store');
+  [worker, gateway] = await Promise.all([startWorkerProcess(storeDir, env), startGatewayProcess(storeDir)]);
 });
 
 afterAll(async () => {
@@ -43,7 +45,7 @@ function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineS
 }
 
 test('a rollout survives a dev server restart on its SQLite file mid-bake', async () => {
-  let client = await ModelshipClient.connect({ address: server.address });
+  let client = await ModelshipClient.connect({ address: server.address, store: storeDir });
   expect((await (await client.deploy(spec('v1', { strategy: 'direct' }))).result()).outcome).toBe('promoted');
   const traffic = startTraffic({ gateway: gateway.url, endpoint: 'restart', requests: 1_000_000, concurrency: 2, durationMs: 120_000 });
   try {
@@ -56,7 +58,7 @@ test('a rollout survives a dev server restart on its SQLite file mid-bake', asyn
     await client.close();
     await server.stop();
     server = await startTemporalDevServer({ port, dbFile });
-    client = await ModelshipClient.connect({ address: server.address });
+    client = await ModelshipClient.connect({ address: server.address, store: storeDir });
     const result = await client.deployment('deploy/restart/v2').result();
     expect(result.outcome).toBe('promoted');
     expect(result.rollout?.steps[0]).toMatchObject({ weight: 50, status: 'passed', verdict: { status: 'pass' } });

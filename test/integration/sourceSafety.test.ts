@@ -32,7 +32,7 @@ beforeAll(async () => {
   // The run's folder, the project, and /dev: so that /dev/zero is refused for what it is (a device), not only for where it is.
   const roots = [testEnv('workDir'), PACKAGE_ROOT, '/dev'].join(':');
   [worker, gateway] = await Promise.all([startWorkerProcess(storeDir, { MODELSHIP_SOURCE_ROOTS: roots }), startGatewayProcess(storeDir)]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: storeDir });
 });
 
 afterAll(async () => {

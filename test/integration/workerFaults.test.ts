@@ -16,7 +16,7 @@ import { ModelshipClient } from '../../sdk/client';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { startPacedTraffic } from '../support/pacedTraffic';
 import { activityAttempts, describingClient, waitForPendingActivity, type InFlight } from '../support/workflowActivities';
-import { expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
+import { clientStore, expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { modelPath, startGatewayProcess, startWorkerProcess, testEnv, waitForStatus } from '../support/testEnv';
 
 const ENDPOINT = 'worker-faults';
@@ -65,7 +65,7 @@ function pauseGateway(paused: boolean): void {
 beforeAll(async () => {
   store = await versionedStore(testEnv('s3Endpoint'), 'worker-faults');
   [worker, gateway] = await Promise.all([startWorkerProcess(store.uri, store.env), startGatewayProcess(store.uri, { env: store.env })]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: clientStore(store) });
   temporal = await describingClient(testEnv('temporalAddress'));
   expect((await (await client.deploy(spec('v1', { strategy: 'direct', timeout: '5s' }))).result()).outcome).toBe('promoted');
 });

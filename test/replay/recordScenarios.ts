@@ -43,7 +43,7 @@ const analysis = { minSamples: 30 };
 async function main(): Promise<void> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'modelship-record-'));
   const env = await startDevEnvironment({ stateDir, temporalPort: await freePort(), gatewayPort: await freePort(), uiPort: null, persist: false });
-  const client = await ModelshipClient.connect({ address: env.temporalAddress });
+  const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   let traffic: ReturnType<typeof startTraffic> | undefined;
   try {
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {

@@ -7,7 +7,7 @@
  */
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { s3ConfigFromEnv, storeKeys } from '../../store';
+import { openStore, s3ConfigFromEnv, storeKeys, type ArtifactStore } from '../../store';
 import type { ModelshipClient } from '../../sdk/client';
 import { routingDocument, type RoutingDocument } from '../../sdk/schemas';
 import { inferHttp } from './inference';
@@ -35,6 +35,11 @@ export async function versionedStore(s3Endpoint: string, name: string): Promise<
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   return { uri: `s3://${bucket}`, env, bucket, s3 };
+}
+
+/** The store as a client opens it (to upload the sources of what it deploys). */
+export function clientStore(store: VersionedStore): ArtifactStore {
+  return openStore(store.uri, { env: { ...process.env, ...store.env }, s3: { credentials: CREDENTIALS } });
 }
 
 /** Every routing document the endpoint's store has held, oldest first. */

@@ -54,7 +54,7 @@ async function launch(dir: string, ports: number[]): Promise<S3Server> {
 }
 
 /** Free ports below 55535 (so port + 10000 is a valid gRPC port), all different. */
-async function distinctPorts(n: number): Promise<number[]> {
+export async function distinctPorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) {
     const p = await freePort();

@@ -18,7 +18,7 @@ export interface Stack {
 export async function startStack(name: string, gatewayOptions: Parameters<typeof startGatewayProcess>[1] = {}): Promise<Stack> {
   const storeDir = await tempDir(name);
   const [worker, gateway] = await Promise.all([startWorkerProcess(storeDir), startGatewayProcess(storeDir, gatewayOptions)]);
-  const client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  const client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: storeDir });
   const stack: Stack = {
     storeDir,
     worker,

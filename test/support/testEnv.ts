@@ -78,13 +78,13 @@ export function processEnv(storeUri: string, extra: NodeJS.ProcessEnv = {}): Nod
   };
 }
 
-/** A CPU worker as users run it: `workers/cpu.ts` in its own process. */
-export async function startWorkerProcess(storeUri: string, extra: NodeJS.ProcessEnv = {}): Promise<ManagedProcess> {
+/** A CPU worker as users run it: `workers/cpu.ts` in its own process (in the package's folder, or `cwd`). */
+export async function startWorkerProcess(storeUri: string, extra: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<ManagedProcess> {
   return ManagedProcess.start({
     name: 'worker',
     ...tsEntry('workers/cpu.ts'),
     env: processEnv(storeUri, extra),
-    cwd: PACKAGE_ROOT,
+    cwd: options.cwd ?? PACKAGE_ROOT,
     logTo: path.join(testEnv('workDir'), 'worker.log'),
     readyPattern: /modelship cpu worker ready/,
     readyTimeoutMs: 90_000,
@@ -113,13 +113,16 @@ export async function startGatewayProcess(
   return { process: process_, url: `http://127.0.0.1:${port}` };
 }
 
-/** Runs `bin/modelship` as a user would, against this test run's Temporal server and a store. */
-export function runCli(args: string[], options: { storeUri: string; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `bin/modelship` as a user would, against this test run's Temporal server and a store (`env`: more variables, such as S3 settings). */
+export function runCli(
+  args: string[],
+  options: { storeUri: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       path.join(PACKAGE_ROOT, 'bin', 'modelship'),
       args,
-      { env: { ...processEnv(options.storeUri), TEMPORAL_ADDRESS: testEnv('temporalAddress') }, cwd: options.cwd ?? PACKAGE_ROOT },
+      { env: { ...processEnv(options.storeUri, options.env), TEMPORAL_ADDRESS: testEnv('temporalAddress') }, cwd: options.cwd ?? PACKAGE_ROOT },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -1,6 +1,7 @@
 /** Where sources may come from and how large they may be: root checks, defaults, caps, messages. */
 import path from 'node:path';
-import { effectiveCap, isWithinRoots, outsideRootsMessage, sourcePolicyFromEnv, DEFAULT_MAX_MODEL_BYTES } from '../../activities/ingest/sourcePolicy';
+import { effectiveCap, isWithinRoots, outsideRootsMessage, sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
+import { DEFAULT_MAX_MODEL_BYTES } from '../../sdk/sourceLimits';
 
 test('a file is within a root when it is the root or under it, never beside it or above it', () => {
   const roots = ['/srv/models', '/data'];

@@ -1,0 +1,50 @@
+/**
+ * Where a model or data file of a spec is read from: a local path or `file://` URI (the client
+ * uploads it before the deployment starts), an `s3://bucket/key` URI (the worker reads it), or a
+ * `store:sources/<sha256><ext>` reference to a file already uploaded into the artifact store,
+ * content-addressed, which is what a workflow sees for a file the client uploaded. Pure zod.
+ */
+import { z } from 'zod';
+
+/** URI schemes a source may use; anything else with `scheme://` is refused when the spec is parsed. */
+const SOURCE_SCHEMES = ['file', 's3'];
+
+/** The prefix of a reference to an uploaded source: `store:` followed by its store key. */
+export const STORE_SOURCE_PREFIX = 'store:';
+
+/** The store key of an uploaded source: `sources/<sha256>` and the file's extension, if any (lowercase letters and digits). */
+const UPLOADED_SOURCE_KEY = /^sources\/([0-9a-f]{64})(\.[a-z0-9]{1,16})?$/;
+
+/** A path, a `file://`/`s3://` URI, or `store:sources/<sha256><ext>`: where a model or data file is read from. */
+export const sourceLocation = z
+  .string()
+  .min(1)
+  .superRefine((location, context) => {
+    if (location.startsWith(STORE_SOURCE_PREFIX)) {
+      if (!uploadedSourceKey(location))
+        context.addIssue({ code: 'custom', message: 'a store: source is store:sources/<sha256><ext>, as the client uploads it' });
+      return;
+    }
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
+    if (scheme !== undefined && !SOURCE_SCHEMES.includes(scheme))
+      context.addIssue({ code: 'custom', message: 'unsupported location: use a path, a file:// URI or an s3://bucket/key URI' });
+  });
+
+/** The `store:` reference to an uploaded source's key. */
+export function storeSourceLocation(key: string): string {
+  return `${STORE_SOURCE_PREFIX}${key}`;
+}
+
+/** The store key and digest a `store:` location names, or undefined for any other location. */
+export function uploadedSourceKey(location: string): { key: string; digest: string } | undefined {
+  if (!location.startsWith(STORE_SOURCE_PREFIX)) return undefined;
+  const key = location.slice(STORE_SOURCE_PREFIX.length);
+  const digest = UPLOADED_SOURCE_KEY.exec(key)?.[1];
+  return digest ? { key, digest } : undefined;
+}
+
+/** Whether a location names a file on the machine that reads the spec: a path or a `file://` URI (not `s3://` or `store:`). */
+export function isLocalLocation(location: string): boolean {
+  if (/^file:\/\//i.test(location)) return true;
+  return !location.startsWith(STORE_SOURCE_PREFIX) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
