@@ -3,7 +3,7 @@
  * Temporal UI's URL, and the scaffold of commands that check their target, connect, act and close.
  */
 import type { z } from 'zod';
-import { ModelshipClient } from '../sdk/client';
+import { ModelshipClient, TemporalConnectionError } from '../sdk/client';
 import { CliError } from './cliError';
 import { defineCommand, type Command, type CommandDefinition, type ConnectionOptions } from './command';
 import { EXIT_CODES } from './exitCodes';
@@ -21,11 +21,8 @@ export async function connect(options: ConnectionOptions): Promise<ModelshipClie
   try {
     return await ModelshipClient.connect({ ...options, connectTimeoutMs: connectTimeoutMs() });
   } catch (error) {
-    throw new CliError(
-      `cannot reach Temporal at ${options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'}: ${(error as Error).message}`,
-      EXIT_CODES.error,
-      TEMPORAL_UNREACHABLE_HINT,
-    );
+    if (!(error instanceof TemporalConnectionError)) throw error;
+    throw new CliError(`cannot reach Temporal at ${error.address}: ${error.reason}`, EXIT_CODES.error, TEMPORAL_UNREACHABLE_HINT);
   }
 }
 

@@ -15,4 +15,4 @@ export { definePipeline } from './definePipeline';
 export { loadPipelineSpec, resolveModelSource } from './specFile';
 export { checkSpecSources } from './specSources';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
-export { ModelshipClient, DeploymentHandle } from './client'; // its errors come with ./errors
+export * from './client'; // ModelshipClient, its handles, DeployOptions, DeploymentEvent, …; its errors come with ./errors

@@ -33,3 +33,4 @@
 export { startDevEnvironment, type DevEnvironment, type DevEnvironmentOptions } from '../cli/dev/devEnvironment';
 export { freePort } from '../cli/dev/ports';
 export { startTraffic, LoopbackOnlyError, type TrafficOptions, type TrafficResult } from '../cli/trafficGenerator';
+export * from '../sdk/errors'; // ModelshipError and its subclasses, to catch what a test's client throws

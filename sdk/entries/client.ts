@@ -1,7 +1,7 @@
 /**
  * `modelship/client`: start deployments and follow or control them from any Node process (CI jobs,
- * services, scripts), over @temporalio/client. Everything `sdk/client/` exports, plus what a
- * caller needs around it: connection settings, spec loading and the errors it may throw.
+ * services, scripts), over @temporalio/client. Everything `sdk/client/` exports (with every
+ * `ModelshipError`), plus what a caller needs around it: connection settings and spec loading.
  *
  * @example
  * import { ModelshipClient, loadPipelineSpec } from 'modelship/client';
@@ -19,5 +19,5 @@ export * from '../client';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from '../connection';
 export { definePipeline } from '../definePipeline';
 export { loadPipelineSpec, resolveModelSource } from '../specFile';
-export { InvalidSpecError, FAILURE_TYPES, isFailureType, type FailureType } from '../errors';
+export { FAILURE_TYPES, isFailureType, type FailureType } from '../errors'; // the error classes come with ../client
 export type { DeploymentResult, DeploymentStatus, Outcome, Phase, PipelineSpec, PipelineSpecInput } from '../schemas';
