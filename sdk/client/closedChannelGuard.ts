@@ -25,7 +25,11 @@ function endedCall(): NextCall {
   const nothing = (): void => undefined;
   return {
     start(_metadata, listener) {
-      setImmediate(() => listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the Modelship client is closed', metadata: new Metadata() }));
+      setImmediate(() => {
+        // As grpc-js's unary calls do: no message (null), then the status.
+        listener?.onReceiveMessage?.(null);
+        listener?.onReceiveStatus?.({ code: status.CANCELLED, details: 'the Modelship client is closed', metadata: new Metadata() });
+      });
     },
     cancelWithStatus: nothing,
     getPeer: () => '',
