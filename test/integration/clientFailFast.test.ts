@@ -5,7 +5,6 @@
  * deployment and its result says how; after `close()` every handle fails with `ClientClosedError`
  * (and the process does not crash); an unreachable server is an error naming its address.
  */
-import { pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { freePort } from '../../cli/dev/ports';
 import {
@@ -21,7 +20,7 @@ import {
 import { workflowPollers } from '../../sdk/client/workerPresence';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
-import { modelPath, testEnv, waitForStatus } from '../support/testEnv';
+import { classifierSpec, testEnv, waitForStatus } from '../support/testEnv';
 
 let stack: Stack;
 
@@ -31,15 +30,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
-  return {
-    endpoint,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    ...extra,
-  };
-}
+const spec = classifierSpec;
 
 const slowCanary: Partial<PipelineSpecInput> = { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '10m', analysis: false }] } };
 
