@@ -3,8 +3,9 @@
  * Temporal UI's URL, and the scaffold of commands that check their target, connect, act and close.
  */
 import type { z } from 'zod';
-import { ModelshipClient } from '../sdk/client';
+import { ModelshipClient, TemporalConnectionError } from '../sdk/client';
 import { CliError } from './cliError';
+import { recordedUiUrl } from './dev/environmentRecord';
 import { defineCommand, type Command, type CommandDefinition, type ConnectionOptions } from './command';
 import { EXIT_CODES } from './exitCodes';
 
@@ -21,20 +22,14 @@ export async function connect(options: ConnectionOptions & { store?: string }): 
   try {
     return await ModelshipClient.connect({ ...options, connectTimeoutMs: connectTimeoutMs() });
   } catch (error) {
-    throw new CliError(
-      `cannot reach Temporal at ${options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'}: ${(error as Error).message}`,
-      EXIT_CODES.error,
-      TEMPORAL_UNREACHABLE_HINT,
-    );
+    if (!(error instanceof TemporalConnectionError)) throw error;
+    throw new CliError(`cannot reach Temporal at ${error.address}: ${error.reason}`, EXIT_CODES.error, TEMPORAL_UNREACHABLE_HINT);
   }
 }
 
-/** Where the Temporal UI is: `--ui-url`, `MODELSHIP_UI_URL`, or the dev server's (frontend port + 1000). */
+/** Where the Temporal UI is: `--ui-url`, `MODELSHIP_UI_URL`, or the one `modelship dev` recorded for this frontend; else none (no link). */
 export function temporalUiUrl(address: string, explicit?: string): string | undefined {
-  if (explicit) return explicit;
-  if (process.env.MODELSHIP_UI_URL) return process.env.MODELSHIP_UI_URL;
-  const match = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(address);
-  return match ? `http://${match[1]}:${Number(match[2]) + 1000}` : undefined;
+  return explicit || process.env.MODELSHIP_UI_URL || recordedUiUrl(address);
 }
 
 /** A command that talks to Temporal: what it acts on (checked before connecting), then what it does with a client. */

@@ -7,7 +7,7 @@ import { types } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { DeploymentNotFoundError, EndpointNotFoundError, InvalidSpecError, ModelshipClientError, SetupError } from '../sdk/errors';
+import { DeploymentFailedError, DeploymentNotFoundError, EndpointNotFoundError, InvalidSpecError, ModelshipError, SetupError } from '../sdk/errors';
 import { CliError } from './cliError';
 import { TEMPORAL_UNREACHABLE_HINT } from './connection';
 import { EXIT_CODES, type ExitCode } from './exitCodes';
@@ -21,6 +21,7 @@ export interface ErrorReport {
 }
 
 const VERBOSE_HINT = 'run again with --verbose for the stack trace';
+const WORKFLOW_ENDED_HINT = '`modelship status <endpoint>` shows what serves now; the Temporal UI shows who ended it';
 
 /** What `error` means to a CLI user. */
 export function describeCliError(error: unknown): ErrorReport {
@@ -38,7 +39,8 @@ export function describeCliError(error: unknown): ErrorReport {
   if (error instanceof DeploymentNotFoundError) {
     return { message: error.message, hint: '`modelship history <endpoint>` lists the deployments of an endpoint', exitCode: EXIT_CODES.error };
   }
-  if (error instanceof ModelshipClientError) return { message: error.message, exitCode: EXIT_CODES.error };
+  if (error instanceof DeploymentFailedError) return { message: error.message, hint: WORKFLOW_ENDED_HINT, exitCode: EXIT_CODES.error };
+  if (error instanceof ModelshipError) return { message: error.message, exitCode: EXIT_CODES.error };
   if (error instanceof WorkflowFailedError) return workflowFailure(error);
   if (error instanceof WorkflowNotFoundError) {
     return { message: `no workflow ${error.workflowId}`, hint: '`modelship status <endpoint>` shows what the endpoint runs', exitCode: EXIT_CODES.error };
@@ -86,7 +88,7 @@ function workflowFailure(error: WorkflowFailedError): ErrorReport {
   const reason = cause instanceof TerminatedFailure && cause.message && cause.message !== 'Workflow execution terminated' ? ` (${cause.message})` : '';
   return {
     message: `the workflow ${how}${reason} before it returned a result`,
-    hint: '`modelship status <endpoint>` shows what serves now; the Temporal UI shows who ended it',
+    hint: WORKFLOW_ENDED_HINT,
     exitCode: EXIT_CODES.error,
   };
 }

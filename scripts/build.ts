@@ -1,7 +1,9 @@
 /**
  * Builds the package for consumers: `tsc -p tsconfig.build.json` into `dist/` (CommonJS,
  * declarations, source maps), then copies the files compiled code reads at run time (the Python
- * tools under `activities/`, the KServe v2 gRPC .proto under `protocol/`) beside it. The repository itself runs from the TypeScript sources.
+ * tools under `activities/`, the KServe v2 gRPC .proto under `protocol/`) beside it, and puts the
+ * spec fields' doc comments back into the declaration of the spec type (`specDeclarationDocs.ts`).
+ * The repository itself runs from the TypeScript sources (shipped too: the source maps point at them).
  *
  * The compile is incremental (its state in `.modelship/build/`); outputs whose source is gone are
  * removed, and a missing `dist/` forces a full build.
@@ -9,9 +11,11 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, readdir, rm } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PIPELINE_SPEC_DESCRIPTIONS } from '../sdk/schemas/pipelineSpecDescriptions';
+import { documentSpecDeclaration } from './specDeclarationDocs';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -55,6 +59,10 @@ async function main(): Promise<void> {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`tsc -p tsconfig.build.json failed:\n${stdout ?? ''}${stderr ?? ''}`);
   }
+  const specDeclaration = path.join(DIST, 'sdk', 'schemas', 'pipelineSpec.d.ts');
+  const declared = await readFile(specDeclaration, 'utf8');
+  const documented = documentSpecDeclaration(declared, PIPELINE_SPEC_DESCRIPTIONS);
+  if (documented !== declared) await writeFile(specDeclaration, documented);
   const copied = await assets();
   await Promise.all(copied.map((file) => cp(path.join(ROOT, file), path.join(DIST, file))));
   const pruned = await pruneStaleOutputs(new Set(copied));

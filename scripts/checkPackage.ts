@@ -9,6 +9,8 @@
  *     `modelship/workflows` with @temporalio/worker as a worker does (a forbidden import fails here);
  *  5. performs the README's quick start from the tarball in a scratch project of its own, down to its
  *     stock-jest test deploying a model with `modelship/testing` (`quickStartCheck.ts`).
+ *  6. `npm publish --dry-run --offline` (a dry run publishes nothing; offline, it asks the registry nothing either);
+ *  7. hovering a spec field in a consumer's code shows its doc (TypeScript's language service over the package's .d.ts).
  * Usage: npm run check:package
  */
 import { execFile } from 'node:child_process';
@@ -20,6 +22,7 @@ import { promisify } from 'node:util';
 import type * as TemporalWorker from '@temporalio/worker';
 import type * as GrpcMessages from '../protocol/grpcMessages';
 import { checkQuickStart } from './quickStartCheck';
+import { fieldDocOnHover } from './packageHover';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -28,8 +31,25 @@ const BIN = path.join(ROOT, 'node_modules', '.bin');
 
 /** Each subpath, and names it must export (a smoke test that the entry is the intended module). */
 const ENTRY_EXPORTS: Readonly<Record<string, readonly string[]>> = {
-  modelship: ['ModelshipClient', 'definePipeline', 'loadPipelineSpec', 'pipelineSpec', 'WORKFLOW_TASK_QUEUE'],
-  'modelship/client': ['ModelshipClient', 'DeploymentHandle', 'resolveConnection', 'loadPipelineSpec', 'InvalidSpecError'],
+  modelship: [
+    'ModelshipClient',
+    'definePipeline',
+    'loadPipelineSpec',
+    'pipelineSpec',
+    'WORKFLOW_TASK_QUEUE',
+    'ModelshipError',
+    'DeploymentRefusedError',
+    'EndpointHandle',
+  ],
+  'modelship/client': [
+    'ModelshipClient',
+    'DeploymentHandle',
+    'resolveConnection',
+    'loadPipelineSpec',
+    'InvalidSpecError',
+    'ModelshipError',
+    'ClientClosedError',
+  ],
   'modelship/workflows': ['deployModel', 'endpoint', 'runDeployment', 'convertStage', 'customStage', 'releaseStage'],
   'modelship/activities': ['createActivities', 'createModelActivities'],
   'modelship/schemas': ['pipelineSpec', 'parseOrThrow', 'pipelineSpecJsonSchema', 'FAILURE_TYPES', 'SEARCH_ATTRIBUTES'],
@@ -89,6 +109,13 @@ async function main(): Promise<void> {
     step('publint --strict', async (report) => {
       const out = await tool(path.join(BIN, 'publint'), ['run', tarball, '--strict'], 'publint');
       for (const line of out.split('\n')) if (line.trim() && !/^(Running publint|Linting|Packing|Unpacking)/.test(line)) report(line);
+    }),
+    step('npm publish --dry-run (offline)', async (report) => {
+      const out = await tool('npm', ['publish', '--dry-run', '--offline', '--loglevel=error'], 'npm publish --dry-run');
+      report(out.split('\n').find((line) => line.startsWith('+ ')) ?? 'published (dry run)');
+    }),
+    step('spec field docs on hover, from the installed package', async (report) => {
+      report(await fieldDocOnHover(SCRATCH));
     }),
     step('attw --profile node16', async () => {
       // Subpath exports need node16/bundler resolution; node10 (TypeScript's old `node`) is out of scope.

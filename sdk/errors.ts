@@ -1,14 +1,21 @@
 /**
  * Errors and failure types: the `type` of every `ApplicationFailure` Modelship raises (the reason
- * codes in deployment results), and the errors the client throws (all {@link ModelshipClientError}).
- * Workflow-safe: imports only `names.ts` (the failure types themselves live in `constants.ts`).
+ * codes in deployment results), and the errors Modelship throws — all a {@link ModelshipError}, so
+ * one `instanceof` catches them; the subclasses say what kind (connection, not found, refused,
+ * invalid spec, deployment failed or terminated). Workflow-safe: imports only `names.ts` (the failure
+ * types themselves live in `constants.ts`).
  */
 import { endpointWorkflowId } from './names';
 
 export { FAILURE_TYPES, REJECTION_TYPES, isFailureType, type FailureType } from './constants';
 
+/** The base of every error Modelship throws: catch them all with `instanceof ModelshipError`. */
+export class ModelshipError extends Error {
+  override readonly name: string = 'ModelshipError';
+}
+
 /** A pipeline spec failed validation; `issues` lists each problem with its path. */
-export class InvalidSpecError extends Error {
+export class InvalidSpecError extends ModelshipError {
   override readonly name = 'InvalidSpecError';
   constructor(
     readonly source: string,
@@ -18,9 +25,37 @@ export class InvalidSpecError extends Error {
   }
 }
 
-/** What `ModelshipClient` and its handles throw when Temporal answered but refused or found nothing: catch them all with `instanceof`. */
-export class ModelshipClientError extends Error {
+/** What `ModelshipClient` and its handles throw (kept as the name of the client's errors; each is a {@link ModelshipError}). */
+export class ModelshipClientError extends ModelshipError {
   override readonly name: string = 'ModelshipClientError';
+}
+
+/** What to do when Temporal cannot be reached. */
+export const TEMPORAL_UNREACHABLE_HINT =
+  'start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (`--address` on the command line)';
+
+/** Temporal could not be reached at `address`; the message says what to do. */
+export class TemporalConnectionError extends ModelshipClientError {
+  override readonly name = 'TemporalConnectionError';
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    super(`could not reach Temporal at ${address} (${reason}): ${TEMPORAL_UNREACHABLE_HINT}`);
+  }
+}
+
+/** A call on a `ModelshipClient` (or a handle it returned) after, or while, the client was closed. */
+export class ClientClosedError extends ModelshipClientError {
+  override readonly name = 'ClientClosedError';
+  constructor(what?: string) {
+    super(`the Modelship client is closed${what ? `: ${what} was not done` : ''}; connect a new one with ModelshipClient.connect()`);
+  }
+}
+
+/** What was asked for does not exist: {@link EndpointNotFoundError}, {@link DeploymentNotFoundError}. */
+export class NotFoundError extends ModelshipClientError {
+  override readonly name: string = 'NotFoundError';
 }
 
 /** A deployment with this workflow id is already running. */
@@ -31,7 +66,7 @@ export class DeploymentAlreadyRunningError extends ModelshipClientError {
   }
 }
 
-/** A control command (approve, abort, pause, resume, rollback) was refused; the message says why. */
+/** A control command (approve, abort, pause, resume, rollback, cancel) was refused; the message says why. */
 export class ControlRejectedError extends ModelshipClientError {
   override readonly name = 'ControlRejectedError';
   constructor(
@@ -43,7 +78,10 @@ export class ControlRejectedError extends ModelshipClientError {
   }
 }
 
-/** The endpoint refused the deployment (it is busy and the spec says `whenBusy: refuse`, or the spec is for another endpoint). */
+/**
+ * The deployment was refused: the endpoint is busy and the spec says `whenBusy: refuse`, the spec is
+ * for another endpoint, no worker polls the task queue of its workflow, or its workflow never started.
+ */
 export class DeploymentRefusedError extends ModelshipClientError {
   override readonly name = 'DeploymentRefusedError';
   constructor(
@@ -55,7 +93,7 @@ export class DeploymentRefusedError extends ModelshipClientError {
 }
 
 /** No endpoint workflow exists for this endpoint: nothing was deployed to it through Modelship. */
-export class EndpointNotFoundError extends ModelshipClientError {
+export class EndpointNotFoundError extends NotFoundError {
   override readonly name = 'EndpointNotFoundError';
   constructor(readonly endpoint: string) {
     super(`endpoint ${endpoint} has no endpoint workflow (${endpointWorkflowId(endpoint)}): nothing has been deployed to it with Modelship`);
@@ -63,7 +101,7 @@ export class EndpointNotFoundError extends ModelshipClientError {
 }
 
 /** No deployment has this workflow id (or it was queued at an endpoint that will not start it). */
-export class DeploymentNotFoundError extends ModelshipClientError {
+export class DeploymentNotFoundError extends NotFoundError {
   override readonly name = 'DeploymentNotFoundError';
   constructor(
     readonly workflowId: string,
@@ -86,10 +124,37 @@ export class EndpointStateUnavailableError extends ModelshipClientError {
 }
 
 /**
+ * The deployment's workflow ended without a result (it failed or timed out). A deployment that ends
+ * with a result — even `rejected` or `failed` — is not an error: read `result.outcome`.
+ */
+export class DeploymentFailedError extends ModelshipClientError {
+  override readonly name: string = 'DeploymentFailedError';
+  constructor(
+    readonly workflowId: string,
+    readonly reason: string,
+    message = `deployment ${workflowId} failed before it returned a result: ${reason}`,
+  ) {
+    super(message);
+  }
+}
+
+/** The deployment's workflow was terminated or cancelled (by an operator, `terminate()`/`cancel()`, or a refused start). */
+export class DeploymentTerminatedError extends DeploymentFailedError {
+  override readonly name = 'DeploymentTerminatedError';
+  constructor(
+    workflowId: string,
+    readonly how: 'terminated' | 'cancelled',
+    reason: string | undefined,
+  ) {
+    super(workflowId, reason ?? how, `deployment ${workflowId} was ${how}${reason ? ` (${reason})` : ''} before it returned a result`);
+  }
+}
+
+/**
  * Modelship is not set up to run here: a setting is missing, or the Temporal namespace lacks what
  * Modelship needs and cannot be given it. `hint` says what to set or run.
  */
-export class SetupError extends Error {
+export class SetupError extends ModelshipError {
   override readonly name = 'SetupError';
   constructor(
     message: string,

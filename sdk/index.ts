@@ -16,4 +16,4 @@ export { loadPipelineSpec } from './specFile';
 export { resolveModelSource } from './specSources';
 export { checkSpecSources } from './specSources';
 export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, type ResolvedConnection } from './connection';
-export { ModelshipClient, DeploymentHandle } from './client'; // its errors come with ./errors
+export * from './client'; // ModelshipClient, its handles, DeployOptions, DeploymentEvent, …; its errors come with ./errors

@@ -10,6 +10,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { ModelshipError } from '../../sdk/errors';
 import {
   installedToolchain,
   SETUP_COMMAND,
@@ -42,7 +43,7 @@ export interface ToolchainSetup {
 }
 
 /** The toolchain could not be installed: what failed, with the end of its output. */
-export class ToolchainSetupError extends Error {
+export class ToolchainSetupError extends ModelshipError {
   override readonly name = 'ToolchainSetupError';
   constructor(
     message: string,

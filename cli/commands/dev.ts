@@ -1,11 +1,14 @@
 /**
  * `modelship dev`: the embedded default environment, in the foreground until Ctrl-C or SIGTERM
  * (which stop every child). A child that dies is reported and restarted; if one keeps dying, dev
- * stops everything and exits 1 saying which and why.
+ * stops everything and exits 1 saying which and why. While it runs, where its frontend and UI are is
+ * recorded in the state directory (`environment.json`) for `modelship deploy`'s UI link.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
 import { PortInUseError } from '../dev/portInUseError';
+import { removeEnvironmentRecord, writeEnvironmentRecord } from '../dev/environmentRecord';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
@@ -68,6 +71,8 @@ export const devCommand = defineCommand({
       return EXIT_CODES.promoted;
     }
     printEnvironment(env);
+    const stateDir = path.dirname(env.logDir);
+    await writeEnvironmentRecord(stateDir, { temporalAddress: env.temporalAddress, ...(env.uiUrl ? { uiUrl: env.uiUrl } : {}) });
     console.log('a process that dies is restarted (reported here); press Ctrl-C to stop');
     // Children in their own process groups and restart timers may all be gone at once: stay until told.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -79,6 +84,7 @@ export const devCommand = defineCommand({
       return EXIT_CODES.promoted;
     } finally {
       clearInterval(keepAlive);
+      await removeEnvironmentRecord(stateDir);
     }
   },
 });

@@ -1,5 +1,7 @@
+import { ModelshipError } from '../../sdk/errors';
+
 /** A port the local environment was asked to listen on is taken: which, and the option that chose it. */
-export class PortInUseError extends Error {
+export class PortInUseError extends ModelshipError {
   override readonly name = 'PortInUseError';
   constructor(
     readonly port: number,

@@ -5,9 +5,13 @@
  *  - finding the run of a queued deployment: `awaitDeployment` (until `started`) on its endpoint;
  *  - `result()`, after the outcome: `awaitDeployment` (until `recorded`) on its endpoint;
  *  - `follow()` / `events()`: `watchStatus` on the deployment, raced with its result.
+ * Every call runs through the client's {@link ClientSession}: after `client.close()` it fails with a
+ * `ClientClosedError`, and a workflow that ended without a result is a `DeploymentFailedError` /
+ * `DeploymentTerminatedError`.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { cancellable } from './cancellableCall';
+import { ClientSession } from './clientSession';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
 import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
 import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
@@ -17,31 +21,55 @@ import { recordedDeployment, type DeploymentSnapshot } from './recordedState';
 import { watchStatusUntilEnded } from './statusWatch';
 import { askLive } from './workerPresence';
 import { updateFailureReason } from './updateRejection';
+import { refuseNotStarted, whyNotStarted, type CustomWorkflow } from './workflowStart';
+
+/** How a run that ended without a result is described (its status then is how it ended, not a query a worker may never answer). */
+const ENDED_WITHOUT_RESULT: ReadonlySet<string> = new Set(['TERMINATED', 'CANCELLED', 'FAILED', 'TIMED_OUT']);
+
+/** Where a {@link DeploymentHandle} finds its deployment. */
+export interface DeploymentHandleOptions {
+  runId?: string;
+  /** When the deployment was admitted by its endpoint and may still be queued: its run is found through the endpoint once it starts. */
+  endpoint?: string;
+  /** A custom workflow whose start is still to be checked when its run is found (a queued custom deployment). */
+  customWorkflow?: CustomWorkflow;
+}
 
 export class DeploymentHandle {
   private runId: string | undefined;
   private readonly endpoint: string | undefined;
+  private customWorkflow: CustomWorkflow | undefined;
+  private readonly session: ClientSession;
 
-  /**
-   * @param endpoint when the deployment was admitted by its endpoint and may still be queued: its
-   *   run is found through the endpoint once it starts.
-   */
+  /** @param client the Temporal client, or the session of the `ModelshipClient` that returns this handle. */
   constructor(
     readonly workflowId: string,
-    private readonly client: Client,
-    options: { runId?: string; endpoint?: string } = {},
+    client: Client | ClientSession,
+    options: DeploymentHandleOptions = {},
   ) {
+    this.session = ClientSession.of(client);
     this.runId = options.runId;
     this.endpoint = options.endpoint;
+    this.customWorkflow = options.customWorkflow;
+  }
+
+  private get client(): Client {
+    return this.session.temporal;
   }
 
   /** The live status while running (phase `Queued` while it waits its turn); the final status once done. */
-  async status(): Promise<DeploymentStatus> {
+  status(): Promise<DeploymentStatus> {
+    return this.session.call('status', this.workflowId, () => this.readStatus());
+  }
+
+  private async readStatus(): Promise<DeploymentStatus> {
     const handle = await this.startedRun();
     if (!handle) return this.queuedStatus();
     try {
       const description = await handle.describe();
       if (description.status.name !== 'RUNNING') {
+        // Ended without a result (terminated, cancelled, failed): result() throws how, as a Modelship error.
+        if (ENDED_WITHOUT_RESULT.has(description.status.name)) await handle.result();
         const result = await this.tryResult(handle);
         if (result) return result;
       }
@@ -56,7 +84,11 @@ export class DeploymentHandle {
    * The status without waiting on a worker: the final status once it has ended with a result, the
    * live one when a worker answers within a moment, else what its search attributes record.
    */
-  async snapshot(): Promise<DeploymentSnapshot> {
+  snapshot(): Promise<DeploymentSnapshot> {
+    return this.session.call('snapshot', this.workflowId, () => this.readSnapshot());
+  }
+
+  private async readSnapshot(): Promise<DeploymentSnapshot> {
     const handle = this.client.workflow.getHandle(this.workflowId, this.runId);
     let description;
     try {
@@ -73,8 +105,8 @@ export class DeploymentHandle {
   }
 
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */
-  async result(): Promise<DeploymentResult> {
-    return this.recorded(await (await this.run()).result());
+  result(): Promise<DeploymentResult> {
+    return this.session.call('result', this.workflowId, async () => this.recorded(await (await this.run()).result()));
   }
 
   /**
@@ -83,8 +115,11 @@ export class DeploymentHandle {
    * @param intervalMs the pause before watching again after a watch failed (the status is read once meanwhile)
    * @param signal stops following (the promise rejects with its reason)
    */
-  async follow(onStatus: (status: DeploymentStatus) => void, intervalMs = 500, signal?: AbortSignal): Promise<DeploymentResult> {
-    const stop = signal ?? new AbortController().signal;
+  follow(onStatus: (status: DeploymentStatus) => void, intervalMs = 500, signal?: AbortSignal): Promise<DeploymentResult> {
+    return this.session.call('follow', this.workflowId, (stop) => this.followRun(onStatus, intervalMs, stop), signal);
+  }
+
+  private async followRun(onStatus: (status: DeploymentStatus) => void, intervalMs: number, stop: AbortSignal): Promise<DeploymentResult> {
     let shown = '';
     const show = (status: DeploymentStatus): void => {
       const key = JSON.stringify(status);
@@ -138,16 +173,54 @@ export class DeploymentHandle {
     return this.control(resumeUpdate, request);
   }
 
-  private async control(update: typeof approveUpdate, request: ControlRequest): Promise<string> {
-    const handle = await this.startedRun();
-    if (!handle) throw new ControlRejectedError(this.workflowId, update.name, 'the deployment is queued; it has not started');
-    try {
-      return await handle.executeUpdate(update, { args: [request] });
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, update.name, updateFailureReason(error));
-      if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
-      throw error;
-    }
+  /**
+   * Asks the deployment's workflow to stop: `deployModel` returns traffic to the stable version and
+   * ends; {@link result} then rejects with a `DeploymentTerminatedError` (`how: 'cancelled'`) unless the
+   * workflow still returned a result. Refused while the deployment is queued.
+   */
+  cancel(): Promise<void> {
+    return this.end('cancel', (handle) => handle.cancel());
+  }
+
+  /**
+   * Ends the deployment's workflow at once, without running any of its code (for a workflow that
+   * cannot run: no worker, a broken custom workflow). Its endpoint then returns traffic to the stable
+   * version and admits the next deployment. Refused while the deployment is queued.
+   */
+  terminate(reason: string): Promise<void> {
+    return this.end('terminate', (handle) => handle.terminate(reason));
+  }
+
+  private end(command: string, act: (handle: WorkflowHandle) => Promise<unknown>): Promise<void> {
+    return this.session.call(command, this.workflowId, async () => {
+      const handle = await this.startedRun();
+      if (!handle) throw new ControlRejectedError(this.workflowId, command, 'the deployment is queued; it has not started');
+      try {
+        await act(handle);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        const ended = await handle.describe().then(
+          (d) => d.status.name.toLowerCase(),
+          () => undefined,
+        );
+        if (ended) throw new ControlRejectedError(this.workflowId, command, `it has already ended (${ended})`);
+        throw new DeploymentNotFoundError(this.workflowId);
+      }
+    });
+  }
+
+  private control(update: typeof approveUpdate, request: ControlRequest): Promise<string> {
+    return this.session.call(update.name, this.workflowId, async () => {
+      const handle = await this.startedRun();
+      if (!handle) throw new ControlRejectedError(this.workflowId, update.name, 'the deployment is queued; it has not started');
+      try {
+        return await handle.executeUpdate(update, { args: [request] });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, update.name, updateFailureReason(error));
+        if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
+        throw error;
+      }
+    });
   }
 
   /** The run's result, once the endpoint that admitted it has recorded it (so the endpoint's state reflects the outcome). */
@@ -167,7 +240,18 @@ export class DeploymentHandle {
   /** The handle on this deployment's run; while it is queued, once its endpoint has started it. */
   private async run(): Promise<WorkflowHandle> {
     if (this.runId || !this.endpoint) return this.handleOn({ runId: this.runId });
-    return this.handleOn(await awaitRun(this.client, this.endpoint, this.workflowId));
+    const handle = this.handleOn(await awaitRun(this.client, this.endpoint, this.workflowId));
+    await this.checkStarted();
+    return handle;
+  }
+
+  /** A custom workflow found queued when it was deployed: refused (and terminated) if its run does not start. */
+  private async checkStarted(): Promise<void> {
+    const workflow = this.customWorkflow;
+    if (!workflow || !this.runId || !this.endpoint) return;
+    const why = await whyNotStarted(this.client, this.workflowId, this.runId, workflow.startTimeoutMs);
+    if (why) await refuseNotStarted(this.client, this.endpoint, this.workflowId, this.runId, workflow, why);
+    this.customWorkflow = undefined;
   }
 
   private handleOn(run: DeploymentRun): WorkflowHandle {

@@ -1,7 +1,9 @@
 /**
  * `ModelshipClient`: start deployments and follow them, over @temporalio/client. A deployment is
  * followed through its {@link DeploymentHandle} (`deploymentHandle.ts`), an endpoint through its
- * {@link EndpointHandle} (`endpointHandle.ts`); what they throw is in `errors.ts`.
+ * {@link EndpointHandle} (`endpointHandle.ts`); what they throw is in `errors.ts` (all a `ModelshipError`).
+ * A custom deployment workflow is checked before and after it starts (`workflowStart.ts`), so a
+ * wrong `workflowType` or `taskQueue` is refused instead of waiting forever.
  *
  * @example
  * const client = await ModelshipClient.connect();
@@ -12,28 +14,26 @@ import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlread
 import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../../store';
 import { resolveConnection, type ConnectionOverrides } from '../connection';
 import { submitDeploymentUpdate, type SubmitDeploymentResult } from '../definitions';
+import { ClientSession } from './clientSession';
+import { closedChannelInterceptors } from './closedChannelGuard';
 import { DeploymentHandle } from './deploymentHandle';
 import { EndpointHandle } from './endpointHandle';
-import { DeploymentAlreadyRunningError, DeploymentRefusedError } from '../errors';
+import { DeploymentAlreadyRunningError, DeploymentRefusedError, TemporalConnectionError } from '../errors';
 import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../names';
 import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from '../schemas';
 import { sourceLimitsFromEnv } from '../sourceLimits';
 import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
+import { refuseNotStarted, requirePollers, whyNotStarted, type CustomWorkflow } from './workflowStart';
 
-export { DeploymentHandle } from './deploymentHandle';
+export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
 export type { DeploymentEvent } from './deploymentEvents';
 export type { DeploymentSnapshot, EndpointSnapshot } from './recordedState';
-export {
-  ModelshipClientError,
-  DeploymentAlreadyRunningError,
-  ControlRejectedError,
-  DeploymentRefusedError,
-  EndpointNotFoundError,
-  DeploymentNotFoundError,
-  EndpointStateUnavailableError,
-} from '../errors';
+export * from '../errors';
+
+/** How long a custom deployment workflow may take to complete its first workflow task before it is refused. */
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 export interface DeployOptions {
   /** Who submits (recorded by the endpoint). */
@@ -42,10 +42,17 @@ export interface DeployOptions {
   baseDir?: string;
   /**
    * Run a workflow of your own (built from `modelship/workflows` stages) instead of `deployModel`,
-   * still admitted by the endpoint; `taskQueue` is the queue its worker polls.
+   * still admitted by the endpoint; `taskQueue` is the queue its worker polls. Refused at once
+   * ({@link DeploymentRefusedError}) when no worker polls that queue.
    */
   workflowType?: string;
   taskQueue?: string;
+  /**
+   * How long (ms) a custom workflow may take, once started, to complete its first workflow task
+   * (default 30 s): one that does not (no worker registers its type, its code fails at once) is
+   * terminated, so the endpoint moves on, and refused with the reason.
+   */
+  startTimeoutMs?: number;
 }
 
 export interface ClientStoreOptions {
@@ -59,13 +66,17 @@ export interface ClientStoreOptions {
 
 export class ModelshipClient {
   private openedStore: ArtifactStore | undefined;
+  private readonly session: ClientSession;
 
   private constructor(
     readonly temporal: Client,
     private readonly connection: Connection | undefined,
     readonly address: string,
     private readonly storeSetting: string | ArtifactStore | undefined,
-  ) {}
+    session?: ClientSession,
+  ) {
+    this.session = session ?? new ClientSession(temporal, address);
+  }
 
   /**
    * Connects with the standard Temporal environment configuration (see {@link resolveConnection});
@@ -73,11 +84,21 @@ export class ModelshipClient {
    */
   static async connect(overrides: ConnectionOverrides & ClientStoreOptions & { connectTimeoutMs?: number } = {}): Promise<ModelshipClient> {
     const resolved = resolveConnection(overrides);
-    const connection = await Connection.connect({
-      connectTimeout: overrides.connectTimeoutMs ?? 5000,
-      ...(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]),
-    });
-    return new ModelshipClient(new Client({ connection, namespace: resolved.namespace }), connection, resolved.address, overrides.store);
+    const opened: { session?: ClientSession } = {}; // set once connected; the interceptors ask it
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        connectTimeout: overrides.connectTimeoutMs ?? 5000,
+        ...(resolved.connectionOptions as Parameters<typeof Connection.connect>[0]),
+        // Calls still in flight when the client closes end cleanly instead of retrying on a closed channel.
+        interceptors: closedChannelInterceptors(() => opened.session?.closed ?? false),
+      });
+    } catch (error) {
+      throw new TemporalConnectionError(resolved.address, (error as Error).message.split('\n', 1)[0] ?? String(error));
+    }
+    const temporal = new Client({ connection, namespace: resolved.namespace });
+    opened.session = new ClientSession(temporal, resolved.address);
+    return new ModelshipClient(temporal, connection, resolved.address, overrides.store, opened.session);
   }
 
   /** Wraps an existing Temporal client. */
@@ -103,12 +124,28 @@ export class ModelshipClient {
    */
   async deploy(input: PipelineSpec | PipelineSpecInput, options: DeployOptions = {}): Promise<DeploymentHandle> {
     const specName = `${(input as { endpoint?: string }).endpoint ?? 'pipeline'} spec`;
-    const spec = await uploadSpecSources(parseOrThrow(pipelineSpec, input, specName), {
-      baseDir: options.baseDir ?? process.cwd(),
-      store: () => this.store,
-      limits: sourceLimitsFromEnv(process.env),
-      specName,
+    const parsed = parseOrThrow(pipelineSpec, input, specName);
+    const custom = customWorkflow(options);
+    return this.session.call('deploy', deploymentWorkflowId(parsed.endpoint, parsed.version), async () => {
+      const spec = await uploadSpecSources(parsed, {
+        baseDir: options.baseDir ?? process.cwd(),
+        store: () => this.store,
+        limits: sourceLimitsFromEnv(process.env),
+        specName,
+      });
+      if (custom) await requirePollers(this.temporal, spec.endpoint, custom);
+      const { workflowId, runId } = await this.submit(spec, options);
+      if (custom && runId) {
+        const why = await whyNotStarted(this.temporal, workflowId, runId, custom.startTimeoutMs);
+        if (why) await refuseNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom, why);
+      }
+      // A custom deployment still queued is checked when its handle finds its run.
+      return new DeploymentHandle(workflowId, this.session, { runId, endpoint: spec.endpoint, ...(custom && !runId ? { customWorkflow: custom } : {}) });
     });
+  }
+
+  /** Submits the spec to its endpoint workflow (started if needed): admitted (started or queued), or refused. */
+  private async submit(spec: PipelineSpec, options: DeployOptions): Promise<SubmitDeploymentResult> {
     const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPES.endpoint, {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: endpointWorkflowId(spec.endpoint),
@@ -120,9 +157,8 @@ export class ModelshipClient {
       ],
       staticSummary: `Endpoint ${spec.endpoint}: live state, one rollout at a time`,
     });
-    let admitted: SubmitDeploymentResult;
     try {
-      admitted = await this.temporal.workflow.executeUpdateWithStart(submitDeploymentUpdate, {
+      return await this.temporal.workflow.executeUpdateWithStart(submitDeploymentUpdate, {
         args: [
           {
             spec,
@@ -137,7 +173,6 @@ export class ModelshipClient {
       if (error instanceof WorkflowUpdateFailedError) throw new DeploymentRefusedError(spec.endpoint, updateFailureReason(error));
       throw error;
     }
-    return new DeploymentHandle(admitted.workflowId, this.temporal, { runId: admitted.runId, endpoint: spec.endpoint });
   }
 
   /**
@@ -156,7 +191,7 @@ export class ModelshipClient {
         ...deploymentStartAttributes(spec),
         staticDetails: `source: ${spec.model.source}\nrollout: ${spec.rollout.strategy}`,
       });
-      return new DeploymentHandle(workflowId, this.temporal, { runId: handle.firstExecutionRunId });
+      return new DeploymentHandle(workflowId, this.session, { runId: handle.firstExecutionRunId });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new DeploymentAlreadyRunningError(workflowId);
       throw error;
@@ -165,13 +200,13 @@ export class ModelshipClient {
 
   /** An endpoint's entity workflow: status, history, rollback. */
   endpoint(name: string): EndpointHandle {
-    return new EndpointHandle(name, this.temporal);
+    return new EndpointHandle(name, this.session);
   }
 
   /** A handle on a deployment, by workflow id (`deploy/<endpoint>/<version>`), queued at its endpoint or started. */
   deployment(workflowId: string): DeploymentHandle {
     const [kind, endpoint] = workflowId.split('/');
-    return new DeploymentHandle(workflowId, this.temporal, kind === 'deploy' && endpoint ? { endpoint } : {});
+    return new DeploymentHandle(workflowId, this.session, kind === 'deploy' && endpoint ? { endpoint } : {});
   }
 
   /** The Temporal UI page of a workflow, given the UI's base URL. */
@@ -183,7 +218,20 @@ export class ModelshipClient {
     return this.temporal.options.namespace;
   }
 
+  /**
+   * Closes the connection. Calls still waiting on this client or its handles reject with a
+   * `ClientClosedError`, and so does any call made after.
+   */
   async close(): Promise<void> {
+    this.session.close();
     await this.connection?.close();
   }
+}
+
+/** The custom workflow the options name, or `undefined` for the built-in `deployModel` on Modelship's queue. */
+function customWorkflow(options: DeployOptions): CustomWorkflow | undefined {
+  const workflowType = options.workflowType ?? WORKFLOW_TYPES.deployModel;
+  const taskQueue = options.taskQueue ?? WORKFLOW_TASK_QUEUE;
+  if (workflowType === WORKFLOW_TYPES.deployModel && taskQueue === WORKFLOW_TASK_QUEUE) return undefined;
+  return { workflowType, taskQueue, startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS };
 }

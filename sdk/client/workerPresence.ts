@@ -21,9 +21,9 @@ export interface NotLive {
   reason: string;
 }
 
-/** The number of workers the server has seen polling the workflow task queue lately. */
-export async function workflowPollers(client: Client): Promise<number> {
-  const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: WORKFLOW_TASK_QUEUE } });
+/** The number of workers the server has seen polling a workflow task queue (default Modelship's) lately. */
+export async function workflowPollers(client: Client, taskQueue = WORKFLOW_TASK_QUEUE): Promise<number> {
+  const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue } });
   const now = Date.now();
   return (response.pollers ?? []).filter((p) => now - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS).length;
 }

@@ -1,7 +1,7 @@
 /**
  * `modelship/client`: start deployments and follow or control them from any Node process (CI jobs,
- * services, scripts), over @temporalio/client. Everything `sdk/client/` exports, plus what a
- * caller needs around it: connection settings, spec loading and the errors it may throw.
+ * services, scripts), over @temporalio/client. Everything `sdk/client/` exports (with every
+ * `ModelshipError`), plus what a caller needs around it: connection settings and spec loading.
  *
  * @example
  * import { ModelshipClient, loadPipelineSpec } from 'modelship/client';
@@ -20,5 +20,5 @@ export { resolveConnection, DEFAULT_TEMPORAL_ADDRESS, type ConnectionOverrides, 
 export { definePipeline } from '../definePipeline';
 export { loadPipelineSpec } from '../specFile';
 export { resolveModelSource } from '../specSources';
-export { InvalidSpecError, FAILURE_TYPES, isFailureType, type FailureType } from '../errors';
+export { FAILURE_TYPES, isFailureType, type FailureType } from '../errors'; // the error classes come with ../client
 export type { DeploymentResult, DeploymentStatus, Outcome, Phase, PipelineSpec, PipelineSpecInput } from '../schemas';

@@ -10,8 +10,8 @@ import { startTraffic } from '../../cli/trafficGenerator';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ControlRejectedError, DeploymentRefusedError, type ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
-import { routingDocument, type PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, runCli, waitForStatus } from '../support/testEnv';
+import { routingDocument } from '../../sdk/schemas';
+import { classifierSpec, modelPath, runCli, waitForStatus } from '../support/testEnv';
 import { startStack, type Stack } from '../support/stack';
 
 let gateway: { process: ManagedProcess; url: string };
@@ -26,15 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-function spec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
-  return {
-    endpoint,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    ...extra,
-  };
-}
+const spec = classifierSpec;
 
 const routing = (endpoint: string) => readDocument(new FsArtifactStore(store), storeKeys.routing(endpoint), routingDocument);
 

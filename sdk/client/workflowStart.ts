@@ -1,0 +1,80 @@
+/**
+ * Whether a custom deployment workflow can run, asked of the server before and after it starts: a
+ * worker must poll its task queue (else it is refused at once), and its run must complete its first
+ * workflow task within a time limit (else — no worker knows its type, or its code fails at once —
+ * it is terminated, so its endpoint moves on, and refused with the reason). The wait is a long poll on
+ * the run's history, answered by the server when an event arrives; nothing polls.
+ */
+import { isGrpcDeadlineError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DeploymentRefusedError } from '../errors';
+import { workflowPollers } from './workerPresence';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** What a custom deployment runs: its workflow type and task queue, and how long its first workflow task may take. */
+export interface CustomWorkflow {
+  workflowType: string;
+  taskQueue: string;
+  startTimeoutMs: number;
+}
+
+/** Events that close a run: it has run (or someone ended it), either way not for this check to refuse. */
+const CLOSED: ReadonlySet<number> = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+]);
+
+/** Refuses the deployment ({@link DeploymentRefusedError}) unless some worker polls the workflow's task queue. */
+export async function requirePollers(client: Client, endpoint: string, workflow: CustomWorkflow): Promise<void> {
+  if ((await workflowPollers(client, workflow.taskQueue)) > 0) return;
+  throw new DeploymentRefusedError(
+    endpoint,
+    `no worker polls task queue ${workflow.taskQueue}, so workflow ${workflow.workflowType} cannot run there: start a worker on ${workflow.taskQueue} that registers ${workflow.workflowType} (or fix DeployOptions.taskQueue / workflowType)`,
+  );
+}
+
+/** `undefined` once the run has completed a workflow task (or has closed), else why it has not started within `timeoutMs`. */
+export async function whyNotStarted(client: Client, workflowId: string, runId: string, timeoutMs: number): Promise<string | undefined> {
+  const request = { namespace: client.options.namespace, execution: { workflowId, runId }, waitNewEvent: true };
+  let nextPageToken: Uint8Array | undefined;
+  try {
+    return await client.withDeadline(Date.now() + timeoutMs, async () => {
+      for (;;) {
+        const page = await client.workflowService.getWorkflowExecutionHistory({ ...request, ...(nextPageToken ? { nextPageToken } : {}) });
+        for (const event of page.history?.events ?? []) {
+          const type = event.eventType ?? 0;
+          if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || CLOSED.has(type)) return undefined;
+          const failure = event.workflowTaskFailedEventAttributes?.failure?.message;
+          if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) return `its first workflow task failed: ${failure ?? 'no reason given'}`;
+        }
+        if (!page.nextPageToken?.length) return undefined; // the run has closed
+        nextPageToken = page.nextPageToken;
+      }
+    });
+  } catch (error) {
+    if (!isGrpcDeadlineError(error)) throw error;
+    return `no worker completed its first workflow task within ${(timeoutMs / 1000).toFixed(1)} s (does a worker on its task queue register this workflow type?)`;
+  }
+}
+
+/**
+ * Ends a run that did not start (so its endpoint records it failed and admits the next) and refuses
+ * the deployment with the reason.
+ */
+export async function refuseNotStarted(
+  client: Client,
+  endpoint: string,
+  workflowId: string,
+  runId: string,
+  workflow: CustomWorkflow,
+  why: string,
+): Promise<never> {
+  const reason = `workflow ${workflow.workflowType} on task queue ${workflow.taskQueue} did not start: ${why}`;
+  await client.workflow.getHandle(workflowId, runId).terminate(reason);
+  throw new DeploymentRefusedError(endpoint, `${workflowId} refused: ${reason}; it was terminated, and endpoint ${endpoint} moves on`);
+}
