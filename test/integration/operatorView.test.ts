@@ -55,7 +55,7 @@ beforeAll(async () => {
     startGatewayProcess(storeDir, { replicaId: 'ops-0' }),
     startGatewayProcess(storeDir, { replicaId: 'ops-1' }),
   ]);
-  client = await ModelshipClient.connect({ address: testEnv('temporalAddress') });
+  client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store });
 });
 
 afterAll(async () => {
