@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { ModelshipClient } from '../../sdk/client';
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
+import { EndpointNotFoundError } from '../../sdk/errors';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { inferHttp, inferInProcess } from '../support/inference';
@@ -137,8 +138,12 @@ test('a model producing NaN is rejected with the outputs named', async () => {
   expect(result.validation?.parity?.outputs[0]).toMatchObject({ name: 'y', passed: false });
 });
 
-test('a missing model source is rejected at ingest', async () => {
-  const result = await (await client.deploy({ ...spec('missing', 'v1', 'classifier'), model: { source: 'file:///nonexistent/model.onnx' } })).result();
+test('a missing model source is refused by the client before anything starts, and rejected at ingest when a worker reads it', async () => {
+  const missing = { ...spec('missing', 'v1', 'classifier'), model: { source: 'file:///nonexistent/model.onnx' } };
+  await expect(client.deploy(missing)).rejects.toThrow(/model\.source: \/nonexistent\/model\.onnx does not exist/);
+  await expect(client.endpoint('missing').status()).rejects.toThrow(EndpointNotFoundError);
+  // Started without the client's upload, the worker reads the file itself and finds nothing.
+  const result = await (await client.deployDirect(missing)).result();
   expect(result.outcome).toBe('rejected');
   expect(result.failure).toMatchObject({ type: 'ModelSourceUnreadable', stage: 'ingest' });
   expect(result.failure?.message).toContain('/nonexistent/model.onnx');
