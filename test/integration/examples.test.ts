@@ -49,7 +49,7 @@ test('the demo: classifier promoted, corrupt model rejected, canary promoted, da
   expect(output).toMatch(/promoted: classifier now serves v2/);
   expect(output).toMatch(/rolled back: CanaryRegressed: /);
   expect(code).toBe(0);
-});
+}, 300_000);
 
 test('the custom-activity project imports only public subpaths and type-checks on its own', async () => {
   for (const file of (await readdir(CUSTOM)).filter((f) => f.endsWith('.ts'))) {
