@@ -21,7 +21,7 @@ import { recordedDeployment, type DeploymentSnapshot } from './recordedState';
 import { watchStatusUntilEnded } from './statusWatch';
 import { askLive } from './workerPresence';
 import { updateFailureReason } from './updateRejection';
-import { refuseNotStarted, whyNotStarted, type CustomWorkflow } from './workflowStart';
+import { refuseIfNotStarted, type CustomWorkflow } from './workflowStart';
 
 /** How a run that ended without a result is described (its status then is how it ended, not a query a worker may never answer). */
 const ENDED_WITHOUT_RESULT: ReadonlySet<string> = new Set(['TERMINATED', 'CANCELLED', 'FAILED', 'TIMED_OUT']);
@@ -249,9 +249,8 @@ export class DeploymentHandle {
   private async checkStarted(): Promise<void> {
     const workflow = this.customWorkflow;
     if (!workflow || !this.runId || !this.endpoint) return;
-    const why = await whyNotStarted(this.client, this.workflowId, this.runId, workflow.startTimeoutMs);
-    if (why) await refuseNotStarted(this.client, this.endpoint, this.workflowId, this.runId, workflow, why);
     this.customWorkflow = undefined;
+    await refuseIfNotStarted(this.client, this.endpoint, this.workflowId, this.runId, workflow);
   }
 
   private handleOn(run: DeploymentRun): WorkflowHandle {

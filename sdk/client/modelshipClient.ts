@@ -24,7 +24,7 @@ import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput }
 import { sourceLimitsFromEnv } from '../sourceLimits';
 import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
-import { refuseNotStarted, requirePollers, whyNotStarted, type CustomWorkflow } from './workflowStart';
+import { refuseIfNotStarted, requirePollers, type CustomWorkflow } from './workflowStart';
 
 export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
@@ -134,18 +134,15 @@ export class ModelshipClient {
         specName,
       });
       if (custom) await requirePollers(this.temporal, spec.endpoint, custom);
-      const { workflowId, runId } = await this.submit(spec, options);
-      if (custom && runId) {
-        const why = await whyNotStarted(this.temporal, workflowId, runId, custom.startTimeoutMs);
-        if (why) await refuseNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom, why);
-      }
+      const { workflowId, runId } = await this.submit(spec, options, custom);
+      if (custom && runId) await refuseIfNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom);
       // A custom deployment still queued is checked when its handle finds its run.
       return new DeploymentHandle(workflowId, this.session, { runId, endpoint: spec.endpoint, ...(custom && !runId ? { customWorkflow: custom } : {}) });
     });
   }
 
   /** Submits the spec to its endpoint workflow (started if needed): admitted (started or queued), or refused. */
-  private async submit(spec: PipelineSpec, options: DeployOptions): Promise<SubmitDeploymentResult> {
+  private async submit(spec: PipelineSpec, options: DeployOptions, custom: CustomWorkflow | undefined): Promise<SubmitDeploymentResult> {
     const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPES.endpoint, {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: endpointWorkflowId(spec.endpoint),
@@ -165,6 +162,7 @@ export class ModelshipClient {
             ...(options.by ? { by: options.by } : {}),
             ...(options.workflowType ? { workflowType: options.workflowType } : {}),
             ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+            ...(custom ? { startTimeoutMs: custom.startTimeoutMs } : {}),
           },
         ],
         startWorkflowOperation,

@@ -88,6 +88,30 @@ test('a custom workflow whose first workflow task is never completed is refused 
   }
 });
 
+test('a queued custom workflow that never starts is ended by its endpoint, though the client that submitted it has closed', async () => {
+  const ep = 'self-enforced';
+  expect((await (await stack.client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  const busy = await stack.client.deploy(spec(ep, 'v2', slowCanary));
+  await waitForStatus(busy, (s) => s.rollout?.state === 'baking');
+  const submitter = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: stack.storeDir });
+  await submitter.deploy(spec(ep, 'v3'), { workflowType: 'notRegisteredAnywhere', startTimeoutMs: 2000 });
+  await submitter.close();
+  const next = await stack.client.deploy(spec(ep, 'v4'));
+  await busy.terminate('make way for the queue');
+
+  // Nobody asks about v3: the endpoint ends it by itself and runs v4.
+  expect((await next.result()).outcome).toBe('promoted');
+  const { history } = await stack.client.endpoint(ep).status();
+  expect(history.map((e) => [e.version, e.kind])).toEqual([
+    ['v1', 'promoted'],
+    ['v2', 'failed'],
+    ['v3', 'failed'],
+    ['v4', 'promoted'],
+  ]);
+  expect(history[2]?.detail).toMatch(/workflow notRegisteredAnywhere on task queue modelship did not start: its first workflow task failed/);
+  await expect(stack.client.deployment('deploy/self-enforced/v3').result()).rejects.toMatchObject({ how: 'terminated' });
+});
+
 test('terminate() and cancel() end a deployment; its result says how, and the endpoint moves on', async () => {
   const ep = 'ended';
   expect((await (await stack.client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
