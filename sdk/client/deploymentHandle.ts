@@ -230,22 +230,27 @@ export class DeploymentHandle {
     return result;
   }
 
-  /** The handle on this deployment's run, or `undefined` while it is queued at its endpoint. */
+  /** The handle on this deployment's run, or `undefined` while it is queued at its endpoint; a custom one is checked first ({@link checkStarted}). */
   private async startedRun(): Promise<WorkflowHandle | undefined> {
-    if (this.runId || !this.endpoint) return this.handleOn({ runId: this.runId });
-    const run = await lookUpRun(this.client, this.endpoint, this.workflowId);
-    return run === 'queued' ? undefined : this.handleOn(run);
-  }
-
-  /** The handle on this deployment's run; while it is queued, once its endpoint has started it. */
-  private async run(): Promise<WorkflowHandle> {
-    if (this.runId || !this.endpoint) return this.handleOn({ runId: this.runId });
-    const handle = this.handleOn(await awaitRun(this.client, this.endpoint, this.workflowId));
+    const run = this.runId || !this.endpoint ? { runId: this.runId } : await lookUpRun(this.client, this.endpoint, this.workflowId);
+    if (run === 'queued') return undefined;
+    const handle = this.handleOn(run);
     await this.checkStarted();
     return handle;
   }
 
-  /** A custom workflow found queued when it was deployed: refused (and terminated) if its run does not start. */
+  /** The handle on this deployment's run; while it is queued, once its endpoint has started it (a custom one checked first). */
+  private async run(): Promise<WorkflowHandle> {
+    const handle = this.handleOn(this.runId || !this.endpoint ? { runId: this.runId } : await awaitRun(this.client, this.endpoint, this.workflowId));
+    await this.checkStarted();
+    return handle;
+  }
+
+  /**
+   * A custom workflow found queued when it was deployed, once its run is known, whatever is asked of
+   * the handle first: refused (`DeploymentRefusedError`; terminated, by its endpoint or here) if
+   * its run does not start. Checked once.
+   */
   private async checkStarted(): Promise<void> {
     const workflow = this.customWorkflow;
     if (!workflow || !this.runId || !this.endpoint) return;
