@@ -15,11 +15,12 @@ import { ClientSession } from './clientSession';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
 import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
 import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
-import { ControlRejectedError, DeploymentNotFoundError } from '../errors';
+import { ControlRejectedError, DeploymentNotFoundError, DeploymentStatusUnavailableError } from '../errors';
+import { SEARCH_ATTRIBUTES } from '../names';
 import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from '../schemas';
 import { recordedDeployment, type DeploymentSnapshot } from './recordedState';
 import { watchStatusUntilEnded } from './statusWatch';
-import { askLive } from './workerPresence';
+import { askLive, STATUS_QUERY_TIMEOUT_MS } from './workerPresence';
 import { updateFailureReason } from './updateRejection';
 import { refuseIfNotStarted, type CustomWorkflow } from './workflowStart';
 
@@ -57,7 +58,10 @@ export class DeploymentHandle {
     return this.session.temporal;
   }
 
-  /** The live status while running (phase `Queued` while it waits its turn); the final status once done. */
+  /**
+   * The live status while running (phase `Queued` while it waits its turn); the final status once done.
+   * A {@link DeploymentStatusUnavailableError} when no worker answers within 10 s.
+   */
   status(): Promise<DeploymentStatus> {
     return this.session.call('status', this.workflowId, () => this.readStatus());
   }
@@ -73,7 +77,9 @@ export class DeploymentHandle {
         const result = await this.tryResult(handle);
         if (result) return result;
       }
-      return await handle.query(deploymentStatusQuery);
+      const live = await askLive(this.client, () => handle.query(deploymentStatusQuery), STATUS_QUERY_TIMEOUT_MS);
+      if ('value' in live) return live.value;
+      throw new DeploymentStatusUnavailableError(this.workflowId, live.reason, description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
       throw error;

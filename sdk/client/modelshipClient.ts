@@ -24,7 +24,8 @@ import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput }
 import { sourceLimitsFromEnv } from '../sourceLimits';
 import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
-import { refuseIfNotStarted, requirePollers, type CustomWorkflow } from './workflowStart';
+import { DEFAULT_WORKER_WAIT_MS } from './workerPresence';
+import { refuseIfNotStarted, requirePollers, requireWorkflowWorker, type CustomWorkflow } from './workflowStart';
 
 export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
@@ -53,6 +54,11 @@ export interface DeployOptions {
    * terminated, so the endpoint moves on, and refused with the reason.
    */
   startTimeoutMs?: number;
+  /**
+   * How long (ms) to wait for a worker on the `modelship` task queue (endpoint and `deployModel`
+   * workflows) before the deployment is refused (default 10 s, so a worker that is restarting is not).
+   */
+  workerWaitMs?: number;
 }
 
 export interface ClientStoreOptions {
@@ -127,13 +133,16 @@ export class ModelshipClient {
     const parsed = parseOrThrow(pipelineSpec, input, specName);
     const custom = customWorkflow(options);
     return this.session.call('deploy', deploymentWorkflowId(parsed.endpoint, parsed.version), async () => {
+      // Workers first: a deployment nothing would run is refused before any file is uploaded.
+      await requireWorkflowWorker(this.temporal, parsed.endpoint, options.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS);
+      if (custom) await requirePollers(this.temporal, parsed.endpoint, custom);
       const spec = await uploadSpecSources(parsed, {
         baseDir: options.baseDir ?? process.cwd(),
         store: () => this.store,
         limits: sourceLimitsFromEnv(process.env),
         specName,
       });
-      if (custom) await requirePollers(this.temporal, spec.endpoint, custom);
+
       const { workflowId, runId } = await this.submit(spec, options, custom);
       if (custom && runId) await refuseIfNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom);
       // A custom deployment still queued is checked when its handle finds its run.

@@ -11,7 +11,8 @@
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DeploymentRefusedError } from '../errors';
-import { workflowPollers } from './workerPresence';
+import { WORKFLOW_TASK_QUEUE } from '../names';
+import { awaitWorkflowWorker, workflowPollers } from './workerPresence';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -31,6 +32,18 @@ const CLOSED: ReadonlySet<number> = new Set([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 ]);
+
+/**
+ * Refuses the deployment ({@link DeploymentRefusedError}) unless a worker polls Modelship's workflow
+ * task queue (the endpoint workflow runs there) within `waitMs`.
+ */
+export async function requireWorkflowWorker(client: Client, endpoint: string, waitMs: number): Promise<void> {
+  if (await awaitWorkflowWorker(client, waitMs)) return;
+  throw new DeploymentRefusedError(
+    endpoint,
+    `no worker polls task queue ${WORKFLOW_TASK_QUEUE} (namespace ${client.options.namespace}), where the endpoint and deployModel workflows run: start one (\`npx modelship dev\` locally, or a Modelship worker) and deploy again`,
+  );
+}
 
 /** Refuses the deployment ({@link DeploymentRefusedError}) unless some worker polls the workflow's task queue. */
 export async function requirePollers(client: Client, endpoint: string, workflow: CustomWorkflow): Promise<void> {
