@@ -23,6 +23,8 @@ export interface ArtifactStore {
   touch(key: string): Promise<boolean>;
   /** Removes `key`; no error if absent. */
   delete(key: string): Promise<void>;
+  /** Releases what the store holds open (the S3 client's sockets); the store is not used after. Stores that hold nothing have none. */
+  close?(): void;
 }
 
 /** One object of a listing. */

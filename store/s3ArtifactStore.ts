@@ -40,6 +40,11 @@ export class S3ArtifactStore implements ArtifactStore {
     return new S3ArtifactStore(new S3Client(config), location, server);
   }
 
+  /** Closes the S3 client's connections. */
+  close(): void {
+    this.client.destroy();
+  }
+
   private objectKey(key: string): string {
     assertValidKey(key);
     return this.location.prefix ? `${this.location.prefix}/${key}` : key;

@@ -226,11 +226,14 @@ export class ModelshipClient {
   }
 
   /**
-   * Closes the connection. Calls still waiting on this client or its handles reject with a
+   * Closes the connection, and the store if this client opened it from a URI (one passed in stays
+   * open: it is the caller's). Calls still waiting on this client or its handles reject with a
    * `ClientClosedError`, and so does any call made after.
    */
   async close(): Promise<void> {
     this.session.close();
+    if (this.openedStore && this.openedStore !== this.storeSetting) this.openedStore.close?.();
+    this.openedStore = undefined;
     await this.connection?.close();
   }
 }
