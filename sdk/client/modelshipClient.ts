@@ -11,7 +11,8 @@
  * const result = await deployment.result(); // result.outcome: 'promoted' | 'rejected' | 'failed'
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../../store';
+import type * as StoreModule from '../../store';
+import type { ArtifactStore } from '../../store';
 import { resolveConnection, type ConnectionOverrides } from '../connection';
 import { submitDeploymentUpdate, type SubmitDeploymentResult } from '../definitions';
 import { ClientSession } from './clientSession';
@@ -112,10 +113,10 @@ export class ModelshipClient {
     return new ModelshipClient(client, undefined, address, options.store);
   }
 
-  /** The artifact store uploads go to, opened on first use. */
+  /** The artifact store uploads go to, opened (and its module, with the S3 client, loaded) on first use. */
   get store(): ArtifactStore {
-    const setting = this.storeSetting ?? process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI;
-    this.openedStore ??= typeof setting === 'string' ? openStore(setting) : setting;
+    const setting = this.storeSetting ?? process.env.MODELSHIP_STORE ?? storeModule().DEFAULT_STORE_URI;
+    this.openedStore ??= typeof setting === 'string' ? storeModule().openStore(setting) : setting;
     return this.openedStore;
   }
 
@@ -138,7 +139,7 @@ export class ModelshipClient {
       if (custom) await requirePollers(this.temporal, parsed.endpoint, custom);
       const spec = await uploadSpecSources(parsed, {
         baseDir: options.baseDir ?? process.cwd(),
-        store: () => this.store,
+        upload: async (file, bytes) => (await storeModule().putSourceFile(this.store, file, bytes)).key,
         limits: sourceLimitsFromEnv(process.env),
         specName,
       });
@@ -236,6 +237,14 @@ export class ModelshipClient {
     this.openedStore = undefined;
     await this.connection?.close();
   }
+}
+
+/**
+ * `store/`, loaded when first needed: a client that uploads nothing (and every CLI command that only
+ * reads state) never loads it, nor `@aws-sdk/client-s3` with it.
+ */
+function storeModule(): typeof StoreModule {
+  return require('../../store') as typeof StoreModule;
 }
 
 /** The custom workflow the options name, or `undefined` for the built-in `deployModel` on Modelship's queue. */

@@ -5,17 +5,20 @@
  * workflow then sees only `store:` references and remote URIs, so a CI runner and the workers
  * share nothing but Temporal and the store. Nothing starts when a file is missing or over its cap.
  */
-import { putSourceFile, readUploadableFile, SourceUploadRefusedError, type ArtifactStore } from '../../store';
 import { InvalidSpecError } from '../errors';
 import { isLocalLocation, storeSourceLocation, type PipelineSpec } from '../schemas';
 import { SOURCE_LIMIT_ENV, type SourceLimits } from '../sourceLimits';
 import { checkSpecSources, localSourceFile, mapSpecSources, resolveModelSource, specSourceLocations } from '../specSources';
+import { readUploadableFile, SourceUploadRefusedError } from '../uploadableFile';
 
 export interface SourceUploadContext {
   /** The folder relative paths resolve against. */
   baseDir: string;
-  /** The store the workers read from; opened only when the spec names a local file. */
-  store: () => ArtifactStore;
+  /**
+   * Writes a file's bytes to the store the workers read from, content-addressed, and returns its key;
+   * called only when the spec names a local file (so the store is opened, and loaded, only then).
+   */
+  upload: (file: string, bytes: Uint8Array) => Promise<string>;
   /** The caps on what is uploaded: the same variables the workers read. */
   limits: SourceLimits;
   /** The spec's name in errors. */
@@ -43,9 +46,8 @@ export async function uploadSpecSources(spec: PipelineSpec, context: SourceUploa
     }
   }
   if (issues.length > 0) throw new InvalidSpecError(context.specName, issues);
-  const store = context.store();
   const uploaded = new Map<string, string>();
-  for (const [location, bytes] of contents) uploaded.set(location, storeSourceLocation((await putSourceFile(store, localSourceFile(location), bytes)).key));
+  for (const [location, bytes] of contents) uploaded.set(location, storeSourceLocation(await context.upload(localSourceFile(location), bytes)));
   return mapSpecSources(resolved, (location) => uploaded.get(location) ?? location);
 }
 
