@@ -10,6 +10,11 @@ export interface ArtifactStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Writes `body` at `key` atomically: readers see the previous object or this one, never a part. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /**
+   * Streams the local file `file` to `key` atomically, never holding it in memory whole; fails (writing
+   * nothing) unless it is `sizeBytes` long and hashes to `sha256` (hex).
+   */
+  putFile(key: string, file: string, expected: { sizeBytes: number; sha256: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (which ends with `/`, or is empty), sorted. */
   list(prefix: string): Promise<string[]>;

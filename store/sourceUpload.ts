@@ -1,13 +1,13 @@
 /**
  * Uploading a local file (a model, golden inputs, profile samples, an evaluation set) into the store
  * before a deployment starts, content-addressed like an ingested source (`sources/<sha256><ext>`):
- * read by the client (`sdk/uploadableFile.ts`: only a regular file, never over its cap), then written
- * atomically by the store, or touched when the same bytes are there already ({@link putSourceFile}).
+ * checked and hashed by the client (`sdk/uploadableFile.ts`: only a regular file, never over its cap),
+ * then streamed into the store atomically, or touched when the same bytes are there already
+ * ({@link putSourceFile}). Never held in memory whole.
  */
 import path from 'node:path';
 import type { ArtifactStore } from './artifactStore';
 import { storeKeys } from './keys';
-import { putContentAddressed, sha256Hex } from './models';
 
 export interface UploadedSource {
   key: string;
@@ -15,12 +15,14 @@ export interface UploadedSource {
   sizeBytes: number;
 }
 
-/** Stores the bytes of `file` (as the client read them) under their digest, unless they are there already. */
-export async function putSourceFile(store: ArtifactStore, file: string, bytes: Uint8Array): Promise<UploadedSource> {
-  const digest = sha256Hex(bytes);
-  const key = storeKeys.source(digest, sourceExtension(file));
-  await putContentAddressed(store, key, bytes);
-  return { key, digest, sizeBytes: bytes.byteLength };
+/**
+ * Streams `file` (of `sizeBytes`, hashing to `digest`) into the store under its content-addressed
+ * key, unless it is there already (then touched). The store checks the digest as it writes.
+ */
+export async function putSourceFile(store: ArtifactStore, file: { file: string; digest: string; sizeBytes: number }): Promise<UploadedSource> {
+  const key = storeKeys.source(file.digest, sourceExtension(file.file));
+  if (!(await store.touch(key))) await store.putFile(key, file.file, { sizeBytes: file.sizeBytes, sha256: file.digest });
+  return { key, digest: file.digest, sizeBytes: file.sizeBytes };
 }
 
 /** The extension a source keeps in the store (`.onnx`, `.pt2`, `.npz`), lowercase letters and digits only, or none. */

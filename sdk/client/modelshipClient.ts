@@ -139,11 +139,13 @@ export class ModelshipClient {
       if (custom) await requirePollers(this.temporal, parsed.endpoint, custom);
       const spec = await uploadSpecSources(parsed, {
         baseDir: options.baseDir ?? process.cwd(),
-        upload: async (file, bytes) => (await storeModule().putSourceFile(this.store, file, bytes)).key,
+        upload: async (file) => (await storeModule().putSourceFile(this.store, file)).key,
         limits: sourceLimitsFromEnv(process.env),
         specName,
       });
 
+      // Admission may still refuse it (whenBusy: refuse) after the upload: only the endpoint knows, and the
+      // files, content-addressed, are reused by the next try or collected when nothing references them.
       const { workflowId, runId } = await this.submit(spec, options, custom);
       if (custom && runId) await refuseIfNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom);
       // A custom deployment still queued is checked when its handle finds its run.

@@ -46,7 +46,7 @@ function spec(model: Partial<PipelineSpecInput['model']>, rest: Partial<Pipeline
 function context(overrides: Partial<SourceUploadContext> = {}): SourceUploadContext {
   return {
     baseDir: ci,
-    upload: async (file, bytes) => (await putSourceFile(store, file, bytes)).key,
+    upload: async (file) => (await putSourceFile(store, file)).key,
     limits: { maxModelBytes: 1_000_000, maxDataBytes: 1_000 },
     specName: 'uploads spec',
     ...overrides,
