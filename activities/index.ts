@@ -30,6 +30,7 @@ import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
+import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
 import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
 import type { ModelRuntime } from '../runtime';
@@ -85,6 +86,9 @@ export function createActivities(deps: ActivityDeps) {
     async readStable(input: { endpoint: string }): Promise<RoutedVersion | null> {
       return (await stableVersion(deps.store, input.endpoint)) ?? null;
     },
+    async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
+      return refuseUnstartedDeployment(input);
+    },
     async analyzeCanary(input: AnalyzeInput): Promise<AnalysisVerdict> {
       return analyzeCanary(deps.store, deps.adminToken, input);
     },
@@ -104,6 +108,7 @@ export type {
   ApplyRoutingInput,
   BenchmarkInput,
   ConvertInput,
+  DeploymentStartInput,
   IngestInput,
   OptimizeInput,
   ReleaseInput,

@@ -36,6 +36,11 @@ export interface SubmitDeploymentRequest {
   workflowType?: string;
   /** The task queue its worker polls (default: the endpoint's, `modelship`). */
   taskQueue?: string;
+  /**
+   * For a custom workflow: how long (ms) its run may take to complete its first workflow task; the
+   * endpoint terminates one that does not, records it failed with the reason, and moves on.
+   */
+  startTimeoutMs?: number;
 }
 
 export interface SubmitDeploymentResult {

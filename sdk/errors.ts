@@ -123,6 +123,18 @@ export class EndpointStateUnavailableError extends ModelshipClientError {
   }
 }
 
+/** No worker answered for a running deployment's status: {@link reason} says why; `snapshot()` shows what is recorded. */
+export class DeploymentStatusUnavailableError extends ModelshipClientError {
+  override readonly name = 'DeploymentStatusUnavailableError';
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+    readonly phase: string | undefined,
+  ) {
+    super(`${workflowId}: ${reason}, so its live status is unknown (recorded phase ${phase ?? 'unknown'}); snapshot() shows what the server records`);
+  }
+}
+
 /**
  * The deployment's workflow ended without a result (it failed or timed out). A deployment that ends
  * with a result — even `rejected` or `failed` — is not an error: read `result.outcome`.

@@ -10,6 +10,11 @@ export interface ArtifactStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Writes `body` at `key` atomically: readers see the previous object or this one, never a part. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /**
+   * Streams the local file `file` to `key` atomically, never holding it in memory whole; fails (writing
+   * nothing) unless it is `sizeBytes` long and hashes to `sha256` (hex).
+   */
+  putFile(key: string, file: string, expected: { sizeBytes: number; sha256: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (which ends with `/`, or is empty), sorted. */
   list(prefix: string): Promise<string[]>;
@@ -23,6 +28,8 @@ export interface ArtifactStore {
   touch(key: string): Promise<boolean>;
   /** Removes `key`; no error if absent. */
   delete(key: string): Promise<void>;
+  /** Releases what the store holds open (the S3 client's sockets); the store is not used after. Stores that hold nothing have none. */
+  close?(): void;
 }
 
 /** One object of a listing. */

@@ -1,6 +1,7 @@
 /** Filesystem artifact store: the embedded default, under `.modelship/store`. */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, type FileHandle, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
@@ -31,17 +32,41 @@ export class FsArtifactStore implements ArtifactStore {
 
   /** Temp file in the target's directory, fsync, rename: atomic on POSIX filesystems. */
   async put(key: string, body: Uint8Array, _options?: PutOptions): Promise<void> {
+    await this.writeAtomically(key, (handle) => handle.writeFile(body));
+  }
+
+  /** Streams the file into the temp file, hashing it on the way; renamed into place only when size and digest match. */
+  async putFile(key: string, file: string, expected: { sizeBytes: number; sha256: string }): Promise<void> {
+    await this.writeAtomically(key, async (handle) => {
+      const hash = createHash('sha256');
+      let sizeBytes = 0;
+      for await (const chunk of createReadStream(file)) {
+        hash.update(chunk as Buffer);
+        sizeBytes += (chunk as Buffer).byteLength;
+        await handle.write(chunk as Buffer);
+      }
+      const digest = hash.digest('hex');
+      if (sizeBytes !== expected.sizeBytes || digest !== expected.sha256) {
+        throw new Error(`${file} changed while it was uploaded (${sizeBytes} bytes, sha256 ${digest}; expected ${expected.sizeBytes}, ${expected.sha256})`);
+      }
+    });
+  }
+
+  private async writeAtomically(key: string, write: (handle: FileHandle) => Promise<unknown>): Promise<void> {
     const target = this.pathOf(key);
     const dir = path.dirname(target);
     await mkdir(dir, { recursive: true });
     const temp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(body);
+      await write(handle);
       await handle.sync();
-    } finally {
+    } catch (error) {
       await handle.close();
+      await rm(temp, { force: true });
+      throw error;
     }
+    await handle.close();
     try {
       await rename(temp, target);
     } catch (error) {

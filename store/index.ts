@@ -15,4 +15,4 @@ export {
   sha256Hex,
   writeDocument,
 } from './models';
-export { putSourceFile, readUploadableFile, SourceUploadRefusedError, sourceExtension, type UploadedSource } from './sourceUpload';
+export { putSourceFile, sourceExtension, type UploadedSource } from './sourceUpload';

@@ -1,5 +1,6 @@
 /** S3 artifact store: any S3-compatible server (AWS S3, SeaweedFS, MinIO, Ceph RGW...). */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -40,6 +41,11 @@ export class S3ArtifactStore implements ArtifactStore {
     return new S3ArtifactStore(new S3Client(config), location, server);
   }
 
+  /** Closes the S3 client's connections. */
+  close(): void {
+    this.client.destroy();
+  }
+
   private objectKey(key: string): string {
     assertValidKey(key);
     return this.location.prefix ? `${this.location.prefix}/${key}` : key;
@@ -66,6 +72,20 @@ export class S3ArtifactStore implements ArtifactStore {
         ContentLength: body.byteLength,
         ContentType: options?.contentType ?? 'application/octet-stream',
         ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
+      }),
+    );
+  }
+
+  /** A single PUT streaming the file (S3 takes up to 5 GiB so), with its sha256 for the server to check. */
+  async putFile(key: string, file: string, expected: { sizeBytes: number; sha256: string }): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.objectKey(key),
+        Body: createReadStream(file),
+        ContentLength: expected.sizeBytes,
+        ContentType: 'application/octet-stream',
+        ChecksumSHA256: Buffer.from(expected.sha256, 'hex').toString('base64'),
       }),
     );
   }

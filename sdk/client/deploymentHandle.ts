@@ -15,13 +15,14 @@ import { ClientSession } from './clientSession';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
 import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
 import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
-import { ControlRejectedError, DeploymentNotFoundError } from '../errors';
+import { ControlRejectedError, DeploymentNotFoundError, DeploymentStatusUnavailableError } from '../errors';
+import { SEARCH_ATTRIBUTES } from '../names';
 import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from '../schemas';
 import { recordedDeployment, type DeploymentSnapshot } from './recordedState';
 import { watchStatusUntilEnded } from './statusWatch';
-import { askLive } from './workerPresence';
+import { askLive, STATUS_QUERY_TIMEOUT_MS } from './workerPresence';
 import { updateFailureReason } from './updateRejection';
-import { refuseNotStarted, whyNotStarted, type CustomWorkflow } from './workflowStart';
+import { refuseIfNotStarted, type CustomWorkflow } from './workflowStart';
 
 /** How a run that ended without a result is described (its status then is how it ended, not a query a worker may never answer). */
 const ENDED_WITHOUT_RESULT: ReadonlySet<string> = new Set(['TERMINATED', 'CANCELLED', 'FAILED', 'TIMED_OUT']);
@@ -57,7 +58,10 @@ export class DeploymentHandle {
     return this.session.temporal;
   }
 
-  /** The live status while running (phase `Queued` while it waits its turn); the final status once done. */
+  /**
+   * The live status while running (phase `Queued` while it waits its turn); the final status once done.
+   * A {@link DeploymentStatusUnavailableError} when no worker answers within 10 s.
+   */
   status(): Promise<DeploymentStatus> {
     return this.session.call('status', this.workflowId, () => this.readStatus());
   }
@@ -73,7 +77,9 @@ export class DeploymentHandle {
         const result = await this.tryResult(handle);
         if (result) return result;
       }
-      return await handle.query(deploymentStatusQuery);
+      const live = await askLive(this.client, () => handle.query(deploymentStatusQuery), STATUS_QUERY_TIMEOUT_MS);
+      if ('value' in live) return live.value;
+      throw new DeploymentStatusUnavailableError(this.workflowId, live.reason, description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
       throw error;
@@ -230,28 +236,32 @@ export class DeploymentHandle {
     return result;
   }
 
-  /** The handle on this deployment's run, or `undefined` while it is queued at its endpoint. */
+  /** The handle on this deployment's run, or `undefined` while it is queued at its endpoint; a custom one is checked first ({@link checkStarted}). */
   private async startedRun(): Promise<WorkflowHandle | undefined> {
-    if (this.runId || !this.endpoint) return this.handleOn({ runId: this.runId });
-    const run = await lookUpRun(this.client, this.endpoint, this.workflowId);
-    return run === 'queued' ? undefined : this.handleOn(run);
-  }
-
-  /** The handle on this deployment's run; while it is queued, once its endpoint has started it. */
-  private async run(): Promise<WorkflowHandle> {
-    if (this.runId || !this.endpoint) return this.handleOn({ runId: this.runId });
-    const handle = this.handleOn(await awaitRun(this.client, this.endpoint, this.workflowId));
+    const run = this.runId || !this.endpoint ? { runId: this.runId } : await lookUpRun(this.client, this.endpoint, this.workflowId);
+    if (run === 'queued') return undefined;
+    const handle = this.handleOn(run);
     await this.checkStarted();
     return handle;
   }
 
-  /** A custom workflow found queued when it was deployed: refused (and terminated) if its run does not start. */
+  /** The handle on this deployment's run; while it is queued, once its endpoint has started it (a custom one checked first). */
+  private async run(): Promise<WorkflowHandle> {
+    const handle = this.handleOn(this.runId || !this.endpoint ? { runId: this.runId } : await awaitRun(this.client, this.endpoint, this.workflowId));
+    await this.checkStarted();
+    return handle;
+  }
+
+  /**
+   * A custom workflow found queued when it was deployed, once its run is known, whatever is asked of
+   * the handle first: refused (`DeploymentRefusedError`; terminated, by its endpoint or here) if
+   * its run does not start. Checked once.
+   */
   private async checkStarted(): Promise<void> {
     const workflow = this.customWorkflow;
     if (!workflow || !this.runId || !this.endpoint) return;
-    const why = await whyNotStarted(this.client, this.workflowId, this.runId, workflow.startTimeoutMs);
-    if (why) await refuseNotStarted(this.client, this.endpoint, this.workflowId, this.runId, workflow, why);
     this.customWorkflow = undefined;
+    await refuseIfNotStarted(this.client, this.endpoint, this.workflowId, this.runId, workflow);
   }
 
   private handleOn(run: DeploymentRun): WorkflowHandle {

@@ -5,7 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { awaitDeploymentUpdate, endpointStatusQuery } from '../definitions';
+import { awaitDeploymentUpdate } from '../definitions';
+import { currentEndpointState } from './recordedState';
 import { DeploymentNotFoundError } from '../errors';
 import { endpointWorkflowId } from '../names';
 import type { EndpointState } from '../schemas';
@@ -30,7 +31,7 @@ export async function lookUpRun(client: Client, endpoint: string, workflowId: st
   const handle = client.workflow.getHandle(endpointWorkflowId(endpoint));
   let state: EndpointState;
   try {
-    state = await handle.query(endpointStatusQuery);
+    state = await currentEndpointState(client, endpoint);
   } catch (error) {
     // No endpoint workflow: a deployment started directly (or not at all); its latest run.
     if (error instanceof WorkflowNotFoundError) return {};

@@ -9,7 +9,7 @@ import { DeploymentHandle } from './deploymentHandle';
 import { ControlRejectedError, EndpointNotFoundError } from '../errors';
 import { endpointWorkflowId } from '../names';
 import { endpointState, type EndpointEvent, type EndpointState } from '../schemas';
-import { recordedEndpointState, type EndpointSnapshot } from './recordedState';
+import { currentEndpointState, recordedEndpointState, type EndpointSnapshot } from './recordedState';
 import { updateFailureReason } from './updateRejection';
 import { askLive } from './workerPresence';
 
@@ -32,11 +32,15 @@ export class EndpointHandle {
     return endpointWorkflowId(this.endpoint);
   }
 
-  /** Stable and previous versions, the deployment in progress (phase, weight), the queue. */
+  /**
+   * Stable and previous versions, the deployment in progress (phase, weight), the queue: live, or,
+   * when no worker answers within 10 s, as the endpoint workflow last recorded it (see {@link snapshot}
+   * for which).
+   */
   status(): Promise<EndpointState> {
     return this.session.call('status', this.workflowId, async () => {
       try {
-        return endpointState.parse(await this.client.workflow.getHandle(this.workflowId).query(endpointStatusQuery));
+        return await currentEndpointState(this.client, this.endpoint);
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
         throw error;

@@ -11,7 +11,8 @@
  * const result = await deployment.result(); // result.outcome: 'promoted' | 'rejected' | 'failed'
  */
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { DEFAULT_STORE_URI, openStore, type ArtifactStore } from '../../store';
+import type * as StoreModule from '../../store';
+import type { ArtifactStore } from '../../store';
 import { resolveConnection, type ConnectionOverrides } from '../connection';
 import { submitDeploymentUpdate, type SubmitDeploymentResult } from '../definitions';
 import { ClientSession } from './clientSession';
@@ -24,7 +25,8 @@ import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput }
 import { sourceLimitsFromEnv } from '../sourceLimits';
 import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
-import { refuseNotStarted, requirePollers, whyNotStarted, type CustomWorkflow } from './workflowStart';
+import { DEFAULT_WORKER_WAIT_MS } from './workerPresence';
+import { refuseIfNotStarted, requirePollers, requireWorkflowWorker, type CustomWorkflow } from './workflowStart';
 
 export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
@@ -53,6 +55,11 @@ export interface DeployOptions {
    * terminated, so the endpoint moves on, and refused with the reason.
    */
   startTimeoutMs?: number;
+  /**
+   * How long (ms) to wait for a worker on the `modelship` task queue (endpoint and `deployModel`
+   * workflows) before the deployment is refused (default 10 s, so a worker that is restarting is not).
+   */
+  workerWaitMs?: number;
 }
 
 export interface ClientStoreOptions {
@@ -106,10 +113,10 @@ export class ModelshipClient {
     return new ModelshipClient(client, undefined, address, options.store);
   }
 
-  /** The artifact store uploads go to, opened on first use. */
+  /** The artifact store uploads go to, opened (and its module, with the S3 client, loaded) on first use. */
   get store(): ArtifactStore {
-    const setting = this.storeSetting ?? process.env.MODELSHIP_STORE ?? DEFAULT_STORE_URI;
-    this.openedStore ??= typeof setting === 'string' ? openStore(setting) : setting;
+    const setting = this.storeSetting ?? process.env.MODELSHIP_STORE ?? storeModule().DEFAULT_STORE_URI;
+    this.openedStore ??= typeof setting === 'string' ? storeModule().openStore(setting) : setting;
     return this.openedStore;
   }
 
@@ -127,25 +134,27 @@ export class ModelshipClient {
     const parsed = parseOrThrow(pipelineSpec, input, specName);
     const custom = customWorkflow(options);
     return this.session.call('deploy', deploymentWorkflowId(parsed.endpoint, parsed.version), async () => {
+      // Workers first: a deployment nothing would run is refused before any file is uploaded.
+      await requireWorkflowWorker(this.temporal, parsed.endpoint, options.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS);
+      if (custom) await requirePollers(this.temporal, parsed.endpoint, custom);
       const spec = await uploadSpecSources(parsed, {
         baseDir: options.baseDir ?? process.cwd(),
-        store: () => this.store,
+        upload: async (file) => (await storeModule().putSourceFile(this.store, file)).key,
         limits: sourceLimitsFromEnv(process.env),
         specName,
       });
-      if (custom) await requirePollers(this.temporal, spec.endpoint, custom);
-      const { workflowId, runId } = await this.submit(spec, options);
-      if (custom && runId) {
-        const why = await whyNotStarted(this.temporal, workflowId, runId, custom.startTimeoutMs);
-        if (why) await refuseNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom, why);
-      }
+
+      // Admission may still refuse it (whenBusy: refuse) after the upload: only the endpoint knows, and the
+      // files, content-addressed, are reused by the next try or collected when nothing references them.
+      const { workflowId, runId } = await this.submit(spec, options, custom);
+      if (custom && runId) await refuseIfNotStarted(this.temporal, spec.endpoint, workflowId, runId, custom);
       // A custom deployment still queued is checked when its handle finds its run.
       return new DeploymentHandle(workflowId, this.session, { runId, endpoint: spec.endpoint, ...(custom && !runId ? { customWorkflow: custom } : {}) });
     });
   }
 
   /** Submits the spec to its endpoint workflow (started if needed): admitted (started or queued), or refused. */
-  private async submit(spec: PipelineSpec, options: DeployOptions): Promise<SubmitDeploymentResult> {
+  private async submit(spec: PipelineSpec, options: DeployOptions, custom: CustomWorkflow | undefined): Promise<SubmitDeploymentResult> {
     const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPES.endpoint, {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: endpointWorkflowId(spec.endpoint),
@@ -165,6 +174,7 @@ export class ModelshipClient {
             ...(options.by ? { by: options.by } : {}),
             ...(options.workflowType ? { workflowType: options.workflowType } : {}),
             ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+            ...(custom ? { startTimeoutMs: custom.startTimeoutMs } : {}),
           },
         ],
         startWorkflowOperation,
@@ -219,13 +229,24 @@ export class ModelshipClient {
   }
 
   /**
-   * Closes the connection. Calls still waiting on this client or its handles reject with a
+   * Closes the connection, and the store if this client opened it from a URI (one passed in stays
+   * open: it is the caller's). Calls still waiting on this client or its handles reject with a
    * `ClientClosedError`, and so does any call made after.
    */
   async close(): Promise<void> {
     this.session.close();
+    if (this.openedStore && this.openedStore !== this.storeSetting) this.openedStore.close?.();
+    this.openedStore = undefined;
     await this.connection?.close();
   }
+}
+
+/**
+ * `store/`, loaded when first needed: a client that uploads nothing (and every CLI command that only
+ * reads state) never loads it, nor `@aws-sdk/client-s3` with it.
+ */
+function storeModule(): typeof StoreModule {
+  return require('../../store') as typeof StoreModule;
 }
 
 /** The custom workflow the options name, or `undefined` for the built-in `deployModel` on Modelship's queue. */

@@ -3,10 +3,12 @@
  * the endpoint workflow's memo (its state as last recorded) and the search attributes (phase,
  * canary weight). Each answer says it is not live, why, and as of when.
  */
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { endpointStatusQuery } from '../definitions';
 import { EndpointStateUnavailableError } from '../errors';
-import { MEMO_KEYS, SEARCH_ATTRIBUTES } from '../names';
+import { endpointWorkflowId, MEMO_KEYS, SEARCH_ATTRIBUTES } from '../names';
 import { endpointState, type DeploymentStatus, type EndpointState } from '../schemas';
+import { askLive, STATUS_QUERY_TIMEOUT_MS } from './workerPresence';
 
 /** An endpoint's state: live (answered by its workflow now), or as its workflow last recorded it. */
 export type EndpointSnapshot = { live: true; state: EndpointState } | { live: false; state: EndpointState; reason: string; recordedAt?: string };
@@ -31,6 +33,18 @@ export function recordedEndpointState(endpoint: string, description: WorkflowExe
   if (!parsed.success) throw new EndpointStateUnavailableError(endpoint, reason, description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase));
   const recordedAt = memo[MEMO_KEYS.recordedAt];
   return { live: false, state: parsed.data, reason, ...(typeof recordedAt === 'string' ? { recordedAt } : {}) };
+}
+
+/**
+ * The endpoint's state: live when a worker answers within `timeoutMs`, else as its workflow last
+ * recorded it ({@link recordedEndpointState}), so a reader never waits on a worker that is not there.
+ * A missing endpoint workflow is thrown as `WorkflowNotFoundError`.
+ */
+export async function currentEndpointState(client: Client, endpoint: string, timeoutMs = STATUS_QUERY_TIMEOUT_MS): Promise<EndpointState> {
+  const handle = client.workflow.getHandle(endpointWorkflowId(endpoint));
+  const live = await askLive(client, () => handle.query(endpointStatusQuery), timeoutMs);
+  if ('value' in live) return endpointState.parse(live.value);
+  return recordedEndpointState(endpoint, await handle.describe(), live.reason).state;
 }
 
 /** A deployment as its search attributes show it. */

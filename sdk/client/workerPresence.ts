@@ -10,6 +10,15 @@ import { WORKFLOW_TASK_QUEUE } from '../names';
 /** How long a live query may take before the reader falls back to what is recorded. */
 export const LIVE_QUERY_TIMEOUT_MS = 1000;
 
+/** How long `status()` waits for a worker's answer before it falls back to what is recorded. */
+export const STATUS_QUERY_TIMEOUT_MS = 10_000;
+
+/** How long a deployment waits for a worker on the workflow task queue before it is refused (one may be restarting). */
+export const DEFAULT_WORKER_WAIT_MS = 10_000;
+
+/** How often the wait for a worker asks the server again. */
+const WORKER_RECHECK_MS = 500;
+
 /**
  * A poller is live if the server saw it within this long: a worker's long poll lasts about a
  * minute, and the server keeps a gone worker listed for minutes.
@@ -26,6 +35,16 @@ export async function workflowPollers(client: Client, taskQueue = WORKFLOW_TASK_
   const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue } });
   const now = Date.now();
   return (response.pollers ?? []).filter((p) => now - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS).length;
+}
+
+/** Whether a worker polls the workflow task queue (default Modelship's), asking again every 500 ms for up to `waitMs`. */
+export async function awaitWorkflowWorker(client: Client, waitMs: number, taskQueue = WORKFLOW_TASK_QUEUE): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if ((await workflowPollers(client, taskQueue)) > 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(WORKER_RECHECK_MS, Math.max(0, deadline - Date.now()))));
+  }
 }
 
 /**

@@ -3,12 +3,16 @@
  * worker must poll its task queue (else it is refused at once), and its run must complete its first
  * workflow task within a time limit (else — no worker knows its type, or its code fails at once —
  * it is terminated, so its endpoint moves on, and refused with the reason). The wait is a long poll on
- * the run's history, answered by the server when an event arrives; nothing polls.
+ * the run's history, answered by the server when an event arrives; nothing polls. The endpoint
+ * workflow enforces the same limit itself (the `refuseUnstartedDeployment` activity runs
+ * {@link terminateIfNotStarted}), so a queued custom deployment is checked even when no client waits;
+ * a client that finds the run already ended so reads the reason from its termination.
  */
-import { isGrpcDeadlineError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DeploymentRefusedError } from '../errors';
-import { workflowPollers } from './workerPresence';
+import { WORKFLOW_TASK_QUEUE } from '../names';
+import { awaitWorkflowWorker, workflowPollers } from './workerPresence';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -29,6 +33,18 @@ const CLOSED: ReadonlySet<number> = new Set([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 ]);
 
+/**
+ * Refuses the deployment ({@link DeploymentRefusedError}) unless a worker polls Modelship's workflow
+ * task queue (the endpoint workflow runs there) within `waitMs`.
+ */
+export async function requireWorkflowWorker(client: Client, endpoint: string, waitMs: number): Promise<void> {
+  if (await awaitWorkflowWorker(client, waitMs)) return;
+  throw new DeploymentRefusedError(
+    endpoint,
+    `no worker polls task queue ${WORKFLOW_TASK_QUEUE} (namespace ${client.options.namespace}), where the endpoint and deployModel workflows run: start one (\`npx modelship dev\` locally, or a Modelship worker) and deploy again`,
+  );
+}
+
 /** Refuses the deployment ({@link DeploymentRefusedError}) unless some worker polls the workflow's task queue. */
 export async function requirePollers(client: Client, endpoint: string, workflow: CustomWorkflow): Promise<void> {
   if ((await workflowPollers(client, workflow.taskQueue)) > 0) return;
@@ -38,7 +54,18 @@ export async function requirePollers(client: Client, endpoint: string, workflow:
   );
 }
 
-/** `undefined` once the run has completed a workflow task (or has closed), else why it has not started within `timeoutMs`. */
+/** What a run that did not start is terminated with; {@link whyNotStarted} recognises it in a termination. */
+const NOT_STARTED = ' did not start: ';
+
+/** The reason a custom workflow's run is terminated and refused with. */
+export function notStartedReason(workflow: Pick<CustomWorkflow, 'workflowType' | 'taskQueue'>, why: string): string {
+  return `workflow ${workflow.workflowType} on task queue ${workflow.taskQueue}${NOT_STARTED}${why}`;
+}
+
+/**
+ * `undefined` once the run has completed a workflow task (or has closed), else why it has not started
+ * within `timeoutMs` — also when it was terminated for that already (by its endpoint, or another client).
+ */
 export async function whyNotStarted(client: Client, workflowId: string, runId: string, timeoutMs: number): Promise<string | undefined> {
   const request = { namespace: client.options.namespace, execution: { workflowId, runId }, waitNewEvent: true };
   let nextPageToken: Uint8Array | undefined;
@@ -48,6 +75,9 @@ export async function whyNotStarted(client: Client, workflowId: string, runId: s
         const page = await client.workflowService.getWorkflowExecutionHistory({ ...request, ...(nextPageToken ? { nextPageToken } : {}) });
         for (const event of page.history?.events ?? []) {
           const type = event.eventType ?? 0;
+          const terminated = event.workflowExecutionTerminatedEventAttributes?.reason ?? '';
+          if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED && terminated.includes(NOT_STARTED))
+            return terminated.split(NOT_STARTED).slice(1).join(NOT_STARTED);
           if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || CLOSED.has(type)) return undefined;
           const failure = event.workflowTaskFailedEventAttributes?.failure?.message;
           if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) return `its first workflow task failed: ${failure ?? 'no reason given'}`;
@@ -63,18 +93,31 @@ export async function whyNotStarted(client: Client, workflowId: string, runId: s
 }
 
 /**
- * Ends a run that did not start (so its endpoint records it failed and admits the next) and refuses
- * the deployment with the reason.
+ * Terminates the run unless it completes its first workflow task within `timeoutMs`; the reason it
+ * was (or had already been) terminated with, or `undefined` when it started (or ended otherwise).
  */
-export async function refuseNotStarted(
-  client: Client,
-  endpoint: string,
-  workflowId: string,
-  runId: string,
-  workflow: CustomWorkflow,
-  why: string,
-): Promise<never> {
-  const reason = `workflow ${workflow.workflowType} on task queue ${workflow.taskQueue} did not start: ${why}`;
-  await client.workflow.getHandle(workflowId, runId).terminate(reason);
-  throw new DeploymentRefusedError(endpoint, `${workflowId} refused: ${reason}; it was terminated, and endpoint ${endpoint} moves on`);
+export async function terminateIfNotStarted(client: Client, workflowId: string, runId: string, workflow: CustomWorkflow): Promise<string | undefined> {
+  const why = await whyNotStarted(client, workflowId, runId, workflow.startTimeoutMs);
+  if (why === undefined) return undefined;
+  const reason = notStartedReason(workflow, why);
+  try {
+    await client.workflow.getHandle(workflowId, runId).terminate(reason);
+  } catch (error) {
+    // It closed between the deadline and now: terminated for this already, or ended on its own.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    return whyNotStarted(client, workflowId, runId, workflow.startTimeoutMs).then((again) =>
+      again === undefined ? undefined : notStartedReason(workflow, again),
+    );
+  }
+  return reason;
+}
+
+/**
+ * Ends a run that does not start in time (so its endpoint records it failed and admits the next) and
+ * refuses the deployment with the reason; returns when it started.
+ */
+export async function refuseIfNotStarted(client: Client, endpoint: string, workflowId: string, runId: string, workflow: CustomWorkflow): Promise<void> {
+  const reason = await terminateIfNotStarted(client, workflowId, runId, workflow);
+  if (reason !== undefined)
+    throw new DeploymentRefusedError(endpoint, `${workflowId} refused: ${reason}; it was terminated, and endpoint ${endpoint} moves on`);
 }

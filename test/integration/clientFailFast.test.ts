@@ -88,6 +88,48 @@ test('a custom workflow whose first workflow task is never completed is refused 
   }
 });
 
+test('a queued custom workflow that never starts is ended by its endpoint, though the client that submitted it has closed', async () => {
+  const ep = 'self-enforced';
+  expect((await (await stack.client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
+  const busy = await stack.client.deploy(spec(ep, 'v2', slowCanary));
+  await waitForStatus(busy, (s) => s.rollout?.state === 'baking');
+  const submitter = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: stack.storeDir });
+  await submitter.deploy(spec(ep, 'v3'), { workflowType: 'notRegisteredAnywhere', startTimeoutMs: 2000 });
+  await submitter.close();
+  const next = await stack.client.deploy(spec(ep, 'v4'));
+  await busy.terminate('make way for the queue');
+
+  // Nobody asks about v3: the endpoint ends it by itself and runs v4.
+  expect((await next.result()).outcome).toBe('promoted');
+  const { history } = await stack.client.endpoint(ep).status();
+  expect(history.map((e) => [e.version, e.kind])).toEqual([
+    ['v1', 'promoted'],
+    ['v2', 'failed'],
+    ['v3', 'failed'],
+    ['v4', 'promoted'],
+  ]);
+  expect(history[2]?.detail).toMatch(/workflow notRegisteredAnywhere on task queue modelship did not start: its first workflow task failed/);
+  await expect(stack.client.deployment('deploy/self-enforced/v3').result()).rejects.toMatchObject({ how: 'terminated' });
+});
+
+test('a queued custom workflow that never starts is refused by the first call on its handle, events() included', async () => {
+  const ep = 'queued-events';
+  expect((await (await stack.client.deploy(spec(ep, 'v0'))).result()).outcome).toBe('promoted');
+  const busy = await stack.client.deploy(spec(ep, 'v1', slowCanary));
+  await waitForStatus(busy, (s) => s.rollout?.state === 'baking');
+  const queued = await stack.client.deploy(spec(ep, 'v2'), { workflowType: 'notRegisteredAnywhere', startTimeoutMs: 20_000 });
+  await busy.terminate('make way for the queue');
+  // Its run has started when the handle is first used: the handle finds the run, and checks it then.
+  const endpoint = stack.client.endpoint(ep);
+  while ((await endpoint.status()).active?.runId === undefined) await new Promise((r) => setTimeout(r, 100));
+  const events = async (): Promise<unknown[]> => {
+    const seen: unknown[] = [];
+    for await (const event of queued.events()) seen.push(event);
+    return seen;
+  };
+  await expect(events()).rejects.toThrow(/deploy\/queued-events\/v2 refused: workflow notRegisteredAnywhere on task queue modelship did not start/);
+});
+
 test('terminate() and cancel() end a deployment; its result says how, and the endpoint moves on', async () => {
   const ep = 'ended';
   expect((await (await stack.client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');

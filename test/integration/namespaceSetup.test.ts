@@ -3,12 +3,10 @@
  * attributes, a worker adds them before it polls; `modelship setup-namespace` adds them, and a
  * second run changes nothing.
  */
-import { randomUUID } from 'node:crypto';
-import { status as grpcStatus } from '@grpc/grpc-js';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
+import { freshNamespace as registerFresh } from '../support/freshNamespace';
 import { runCli, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
 
 let connection: Connection;
@@ -24,19 +22,9 @@ afterAll(async () => {
   await connection?.close();
 });
 
-/** A new namespace on the shared dev server, once the server answers for it. */
-async function freshNamespace(): Promise<string> {
-  const namespace = `setup-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  for (;;) {
-    try {
-      await connection.operatorService.listSearchAttributes({ namespace });
-      return namespace;
-    } catch (error) {
-      if ((error as { code?: number }).code !== grpcStatus.NOT_FOUND) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+/** A new namespace on the shared dev server. */
+function freshNamespace(): Promise<string> {
+  return registerFresh(connection, 'setup');
 }
 
 async function customAttributes(namespace: string): Promise<Record<string, number>> {

@@ -1,4 +1,8 @@
 /** The behaviour every ArtifactStore implementation must have; run against fs (unit) and S3 (integration). */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
   ArtifactCorruptError,
   ArtifactMissingError,
@@ -30,6 +34,20 @@ export function storeContract(makeStore: () => Promise<ArtifactStore>): void {
     await store.put('a/b/c.bin', Buffer.from('second, longer'));
     expect(Buffer.from((await store.get('a/b/c.bin')) ?? []).toString()).toBe('second, longer');
     expect(await store.exists('a/b/c.bin')).toBe(true);
+  });
+
+  test('putFile streams a local file in when its size and sha256 match, and writes nothing when they do not', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'put-file-'));
+    const file = path.join(dir, 'model.onnx');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 7, 'm');
+    await writeFile(file, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await store.putFile('f/model.onnx', file, { sizeBytes: bytes.byteLength, sha256 });
+    expect(Buffer.from((await store.get('f/model.onnx')) ?? []).equals(bytes)).toBe(true);
+    await expect(store.putFile('f/other.onnx', file, { sizeBytes: bytes.byteLength, sha256: 'a'.repeat(64) })).rejects.toThrow();
+    expect(await store.exists('f/other.onnx')).toBe(false);
+    expect(await store.list('f/')).toEqual(['f/model.onnx']);
+    await rm(dir, { recursive: true, force: true });
   });
 
   test('list returns the keys under a prefix, sorted, and nothing in flight', async () => {

@@ -14,7 +14,7 @@ import { readSource } from '../../activities/ingest/readSource';
 import { uploadSpecSources, type SourceUploadContext } from '../../sdk/client/sourceUploads';
 import { InvalidSpecError } from '../../sdk/errors';
 import { isLocalLocation, parseOrThrow, pipelineSpec, sourceLocation, uploadedSourceKey, type PipelineSpec, type PipelineSpecInput } from '../../sdk/schemas';
-import { FsArtifactStore, sha256Hex } from '../../store';
+import { FsArtifactStore, putSourceFile, sha256Hex } from '../../store';
 
 let dir: string;
 let ci: string;
@@ -44,7 +44,13 @@ function spec(model: Partial<PipelineSpecInput['model']>, rest: Partial<Pipeline
 }
 
 function context(overrides: Partial<SourceUploadContext> = {}): SourceUploadContext {
-  return { baseDir: ci, store: () => store, limits: { maxModelBytes: 1_000_000, maxDataBytes: 1_000 }, specName: 'uploads spec', ...overrides };
+  return {
+    baseDir: ci,
+    upload: async (file) => (await putSourceFile(store, file)).key,
+    limits: { maxModelBytes: 1_000_000, maxDataBytes: 1_000 },
+    specName: 'uploads spec',
+    ...overrides,
+  };
 }
 
 test('local files are uploaded once, content-addressed, and the spec names them by store: reference', async () => {
@@ -79,9 +85,9 @@ test('an upload of bytes the store holds already writes nothing and touches them
 test('s3:// sources and store: references are left to the worker; nothing is uploaded, and no store is opened', async () => {
   const remote = spec({ source: 's3://models/classifier.onnx' });
   const referenced = spec({ source: `store:sources/${'a'.repeat(64)}.onnx` });
-  const opened = jest.fn(() => store);
-  expect(await uploadSpecSources(remote, context({ store: opened }))).toEqual(remote);
-  expect(await uploadSpecSources(referenced, context({ store: opened }))).toEqual(referenced);
+  const opened = jest.fn(async () => 'never');
+  expect(await uploadSpecSources(remote, context({ upload: opened }))).toEqual(remote);
+  expect(await uploadSpecSources(referenced, context({ upload: opened }))).toEqual(referenced);
   expect(opened).not.toHaveBeenCalled();
 });
 
@@ -122,4 +128,18 @@ test('a worker reads a store: reference from its own store, verified, and refuse
   const other = new FsArtifactStore(await mkdtemp(path.join(dir, 'other-')));
   await expect(readSource(model.source, { ...options, store: other })).rejects.toThrow(`is not in this worker's store (${other.uri})`);
   await expect(readSource(model.source, { ...options, store, maxBytes: 10 })).rejects.toThrow('over the limit of 10 bytes');
+});
+
+test('loading the client loads neither store/ nor the S3 client: they come with the first upload', () => {
+  const loaded = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "require('./sdk/client'); console.log(JSON.stringify(Object.keys(require.cache).filter((m) => m.includes('client-s3') || m.includes('/store/'))))",
+    ],
+    { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' },
+  );
+  expect(JSON.parse(loaded)).toEqual([]);
 });

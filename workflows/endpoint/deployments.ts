@@ -4,14 +4,18 @@
  * makes it stable; a deployment that ends without returning traffic itself has it returned by the
  * endpoint. Deterministic.
  */
-import { ParentClosePolicy, patched, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, ParentClosePolicy, patched, proxyActivities, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
 import { isOutcome } from '../../sdk/constants';
 import type { DeploymentAdmission, SubmitDeploymentRequest } from '../../sdk/definitions';
-import { deploymentStartAttributes, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
+import { ACTIVITY_TASK_QUEUES, deploymentStartAttributes, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
 import type { AdmittedDeployment, DeploymentResult, PipelineSpec } from '../../sdk/schemas';
 import { describeError, describeResult } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
+
+/** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
+export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
 
 /** Phases in which a deployment changes the routing. */
 const RELEASING: ReadonlySet<string> = new Set(['Releasing', 'Canary', 'BlueGreen']);
@@ -91,13 +95,44 @@ async function follow(
     entry.runId = child.firstExecutionRunId;
     (ctx.state.active as AdmittedDeployment).runId = child.firstExecutionRunId;
     ctx.show();
-    const returned: unknown = await child.result();
+    const ended: Promise<unknown> = child.result();
+    if (request.startTimeoutMs !== undefined && patched(ENDPOINT_ENFORCES_START)) {
+      // Raced with the result, so a check that cannot run (no CPU worker) never holds up the endpoint.
+      const settled = ended.then(
+        () => undefined,
+        () => undefined,
+      );
+      const refused = await Promise.race([refuseUnstarted(entry.workflowId, child.firstExecutionRunId, workflowType, request), settled]);
+      if (refused) return { failure: await settled.then(() => refused) };
+    }
+    const returned = await ended;
     if (isDeploymentResult(returned)) return { result: returned };
     return { failure: `${workflowType} returned something that is not a DeploymentResult` };
   } catch (error) {
     const failure = describeError(error);
     if (!entry.runId) ctx.startFailures.set(entry.workflowId, `could not start ${entry.workflowId}: ${failure}`);
     return { failure };
+  }
+}
+
+/**
+ * Terminates the custom deployment's run unless it completes its first workflow task within
+ * `request.startTimeoutMs`: the reason, or `undefined` once it has started. A check that itself fails
+ * (no CPU worker) is logged and left to the clients.
+ */
+async function refuseUnstarted(workflowId: string, runId: string, workflowType: string, request: SubmitDeploymentRequest): Promise<string | undefined> {
+  const startTimeoutMs = request.startTimeoutMs ?? 0;
+  const { refuseUnstartedDeployment } = proxyActivities<Activities>({
+    taskQueue: ACTIVITY_TASK_QUEUES.cpu,
+    startToCloseTimeout: startTimeoutMs + 60_000,
+    retry: { initialInterval: '1s', maximumAttempts: 3 },
+  });
+  const taskQueue = request.taskQueue ?? workflowInfo().taskQueue;
+  try {
+    return (await refuseUnstartedDeployment({ workflowId, runId, workflowType, taskQueue, startTimeoutMs })) ?? undefined;
+  } catch (error) {
+    log.warn('could not check that the deployment started', { workflowId, error: String(error) });
+    return undefined;
   }
 }
 
