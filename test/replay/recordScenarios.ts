@@ -6,6 +6,10 @@
  *
  *   npm run replay:record
  *
+ * or record only some groups of scenarios, by name: `npm run replay:record -- start-refused`
+ * (groups: `deployments` — everything above — and `start-refused`: a custom workflow that never starts,
+ * terminated by its endpoint, the `endpoint-enforces-start` patch).
+ *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
  * deployments their stable version and `returnToStable` became the one way back; and
@@ -20,6 +24,7 @@ import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { ModelshipClient } from '../../sdk/client';
+import { DeploymentRefusedError } from '../../sdk/errors';
 import { endpointWorkflowId } from '../../sdk/names';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { saveHistory } from './recordHistory';
@@ -45,7 +50,11 @@ async function main(): Promise<void> {
   const env = await startDevEnvironment({ stateDir, temporalPort: await freePort(), gatewayPort: await freePort(), uiPort: null, persist: false });
   const client = await ModelshipClient.connect({ address: env.temporalAddress, store: env.storeUri });
   let traffic: ReturnType<typeof startTraffic> | undefined;
+  const only = process.argv.slice(2);
+  const wanted = (group: string) => only.length === 0 || only.includes(group);
   try {
+    if (wanted('start-refused')) await recordStartRefused(client);
+    if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
       const result = await deployment.result();
@@ -89,6 +98,26 @@ async function main(): Promise<void> {
     await env.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A custom workflow type no worker registers: its first workflow task fails, so the endpoint (and the
+ * waiting client) terminate it after `startTimeoutMs` and the endpoint records it failed.
+ */
+async function recordStartRefused(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-custom';
+  const refused = await client.deploy({ ...spec('v1', 'classifier'), endpoint }, { workflowType: 'noSuchWorkflow', startTimeoutMs: 2000 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(refused instanceof DeploymentRefusedError)) throw new Error(`start-refused: expected a refusal, got ${String(refused)}`);
+  let phase = (await client.endpoint(endpoint).status()).phase;
+  for (let waited = 0; phase !== 'Idle' && waited < 20_000; waited += 200) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    phase = (await client.endpoint(endpoint).status()).phase;
+  }
+  if (phase !== 'Idle') throw new Error(`start-refused: the endpoint did not move on (phase ${phase})`);
+  await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-start-refused');
 }
 
 main().catch((error: unknown) => {
