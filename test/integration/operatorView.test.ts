@@ -124,3 +124,30 @@ test('minReplicas: a step with fewer live replicas waits, then rolls back with t
   expect(result.outcome).toBe('rolledBack');
   expect(result.failure?.message).toContain('1 live gateway replica(s), 2 required (stale, no heartbeat: ops-1)');
 });
+
+test('a replica killed during the bake: the verdict from fewer than minReplicas is inconclusive, names it, and the step rolls back', async () => {
+  const late = await startGatewayProcess(storeDir, { replicaId: 'ops-2' });
+  gateways.push(late);
+  const traffic = startTraffic({
+    gateway: (gateways[0] as { url: string }).url,
+    endpoint: ENDPOINT,
+    requests: 10_000_000,
+    concurrency: 2,
+    durationMs: 120_000,
+  });
+  const deployment = await client.deploy(
+    spec('v4', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis: { minSamples: 5 }, maxBakeExtensions: 0, minReplicas: 2 }),
+  );
+  // ops-0 and ops-2 apply the step's routing; ops-2 dies while the step bakes.
+  await waitForStatus(deployment, (s) => s.rollout?.state === 'baking' && s.rollout.steps[0]?.status === 'running');
+  await late.process.kill();
+  const result = await deployment.result();
+  await traffic.stop();
+
+  expect(result.outcome).toBe('rolledBack');
+  expect(result.failure?.type).toBe('AnalysisInconclusive');
+  expect(result.failure?.message).toMatch(/1 replica\(s\) reported statistics, 2 required \((stale, no heartbeat|unreachable): [^)]*ops-2/);
+  const step = result.rollout?.steps[0];
+  expect(step?.verdict?.checks[0]).toMatchObject({ name: 'replicas', status: 'inconclusive', values: { replicas: 1, minReplicas: 2 } });
+  expect(step?.staleReplicas).toEqual(expect.arrayContaining(['ops-1', 'ops-2']));
+});
