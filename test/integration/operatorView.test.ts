@@ -1,7 +1,7 @@
 /**
  * What operators see, over real processes: the gateway's routing-weight gauge and its dropping of
  * unloaded versions' series; a replica killed with SIGKILL reported stale by the step that went on
- * without it (and in `modelship status`), a step's inconclusive note replaced once it passes, and
+ * without it (and in `modelship status`, which lists live and stale replicas), a step's inconclusive note replaced once it passes, and
  * `minReplicas` holding a step that has too few live replicas until it rolls back with the reason.
  */
 import { readFile } from 'node:fs/promises';
@@ -117,6 +117,13 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
   expect(stdout).toContain('canary rollout against v1: done, new version at 100%');
   expect(stdout).toMatch(/✓ canary 50% +passed\n +analysis pass over [\d.]+ s from 1 replica\(s\)\n +samples +pass +\S/);
   expect(stdout).toContain('went on without stale replica(s) ops-1 (no heartbeat)');
+
+  // The endpoint's status lists the store's replicas, live and stale.
+  const endpoint = await runCli(['status', ENDPOINT], { storeUri: storeDir });
+  expect(endpoint.code).toBe(0);
+  expect(endpoint.stdout).toContain('  replicas   1 live, 1 stale');
+  expect(endpoint.stdout).toMatch(/ {4}live {3}ops-0 {2}http:\S+ {2}generation \d+/);
+  expect(endpoint.stdout).toMatch(/ {4}stale {2}ops-1 {2}http:\S+ {2}no heartbeat since \S+/);
 });
 
 test('minReplicas: a step with fewer live replicas waits, then rolls back with the reason', async () => {
