@@ -106,18 +106,29 @@ export class S3ArtifactStore implements ArtifactStore {
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** A copy of the object onto itself (S3 has no touch): its last-modified time becomes now. */
+  /**
+   * A copy of the object onto itself (S3 has no touch): its last-modified time becomes now. False
+   * when it is not there, or when its HEAD is refused: on AWS a HEAD of a missing key by a client
+   * without `s3:ListBucket` answers 403, so the caller's PUT decides (and is refused in words if the
+   * credentials really cannot write).
+   */
   async touch(key: string): Promise<boolean> {
     const Key = this.objectKey(key);
+    let contentType: string | undefined;
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }));
+      contentType = (await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }))).ContentType;
+    } catch (error) {
+      if (isNotFound(error) || isForbidden(error)) return false;
+      throw error;
+    }
+    try {
       await this.client.send(
         new CopyObjectCommand({
           Bucket: this.location.bucket,
           Key,
           CopySource: `${this.location.bucket}/${Key.split('/').map(encodeURIComponent).join('/')}`,
           MetadataDirective: 'REPLACE',
-          ContentType: head.ContentType ?? 'application/octet-stream',
+          ContentType: contentType ?? 'application/octet-stream',
         }),
       );
       return true;
@@ -132,6 +143,12 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 }
 
+/** An HTTP 403, also when the client turned it into a {@link SetupError} (kept as its `cause`). */
+function isForbidden(error: unknown): boolean {
+  const e = error as { cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 403 || (e?.cause !== undefined && isForbidden(e.cause));
+}
+
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
@@ -144,7 +161,11 @@ function inWords(client: S3Client, target: Parameters<typeof s3FailureInWords>[1
       try {
         return await next(args);
       } catch (error) {
-        throw s3FailureInWords(error, target) ?? error;
+        const inWords = s3FailureInWords(error, target);
+        if (!inWords) throw error;
+        // The S3 error stays reachable, for callers that treat a status as an answer (touch: 403 on HEAD).
+        inWords.cause = error;
+        throw inWords;
       }
     },
     { step: 'initialize', name: 'modelshipFailuresInWords' },
