@@ -10,7 +10,7 @@ import { SetupError } from '../sdk/errors';
 import { DEFAULT_STORE_URI, openStore, storeKeys, type ArtifactStore } from '../store';
 import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
 import { positiveIntegerSetting } from '../sdk/sourceLimits';
-import { describeSetup, ensureSearchAttributes } from './namespaceSetup';
+import { prepareNamespace } from './namespaceSetup';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -83,7 +83,7 @@ export async function withWorkerConnection(
 ): Promise<void> {
   const connection = await NativeConnection.connect(settings.connection.connectionOptions);
   try {
-    console.log(describeSetup(await ensureSearchAttributes(connection.operatorService, settings.connection.namespace)));
+    await prepareNamespace(connection.operatorService, settings.connection.namespace);
     const store = openStore(settings.storeUri);
     await checkStore(store);
     await body({ connection, namespace: settings.connection.namespace, shutdownGraceTime: settings.shutdownGraceMs }, store);
