@@ -7,12 +7,10 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
-import { s3FailureInWords } from './s3Failures';
 
 export interface S3Location {
   bucket: string;
@@ -23,21 +21,12 @@ export interface S3Location {
 export class S3ArtifactStore implements ArtifactStore {
   readonly uri: string;
 
-  private readonly client: S3Client;
-
+  /** `client`: one from {@link createS3Client}, so that failures that are settings name them. */
   constructor(
-    client: S3Client,
+    private readonly client: S3Client,
     private readonly location: S3Location,
-    /** Where the server is and whether requests are signed, for errors that name the setting to fix. */
-    server: { endpoint?: string; anonymous?: boolean } = {},
   ) {
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-    this.client = inWords(client, { uri: this.uri, bucket: location.bucket, endpoint: server.endpoint, anonymous: server.anonymous ?? false });
-  }
-
-  /** Builds a client from the standard AWS configuration plus explicit overrides. */
-  static create(location: S3Location, config: S3ClientConfig = {}, server: { endpoint?: string; anonymous?: boolean } = {}): S3ArtifactStore {
-    return new S3ArtifactStore(new S3Client(config), location, server);
   }
 
   private objectKey(key: string): string {
@@ -143,7 +132,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 }
 
-/** An HTTP 403, also when the client turned it into a {@link SetupError} (kept as its `cause`). */
+/** An HTTP 403, also when the client turned it into a SetupError (kept as its `cause`). */
 function isForbidden(error: unknown): boolean {
   const e = error as { cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
   return e?.$metadata?.httpStatusCode === 403 || (e?.cause !== undefined && isForbidden(e.cause));
@@ -152,23 +141,4 @@ function isForbidden(error: unknown): boolean {
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-}
-
-/** The client, with every request's failure that is a setting (credentials, bucket) turned into a {@link SetupError} that names it. */
-function inWords(client: S3Client, target: Parameters<typeof s3FailureInWords>[1]): S3Client {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        const inWords = s3FailureInWords(error, target);
-        if (!inWords) throw error;
-        // The S3 error stays reachable, for callers that treat a status as an answer (touch: 403 on HEAD).
-        inWords.cause = error;
-        throw inWords;
-      }
-    },
-    { step: 'initialize', name: 'modelshipFailuresInWords' },
-  );
-  return client;
 }

@@ -72,6 +72,20 @@ async function checkStore(store: ArtifactStore): Promise<void> {
   }
 }
 
+/** The worker's connection; a server that cannot be reached is a {@link SetupError} naming the address and the variables that set it. */
+export async function connectToTemporal(connection: ResolvedConnection): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect(connection.connectionOptions);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n', 1)[0] ?? error.message) : String(error);
+    throw new SetupError(
+      `cannot reach Temporal at ${connection.address} (namespace ${connection.namespace}): ${reason}`,
+      'set TEMPORAL_ADDRESS to your Temporal frontend (host:port; TEMPORAL_NAMESPACE, TEMPORAL_TLS*, TEMPORAL_API_KEY for a secured one), ' +
+        'or start the local environment with `npx modelship dev`',
+    );
+  }
+}
+
 /**
  * Connects to Temporal, makes sure the namespace has Modelship's search attributes (adding them, or
  * refusing to start with what is missing), opens the store as `settings` say, runs `body` with them
@@ -81,7 +95,7 @@ export async function withWorkerConnection(
   settings: WorkerSettings,
   body: (shared: SharedWorkerOptions, store: ArtifactStore) => Promise<void>,
 ): Promise<void> {
-  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
+  const connection = await connectToTemporal(settings.connection);
   try {
     await prepareNamespace(connection.operatorService, settings.connection.namespace);
     const store = openStore(settings.storeUri);
