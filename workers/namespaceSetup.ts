@@ -11,19 +11,18 @@
  * await ensureSearchAttributes(connection.operatorService, 'default'); // { added: [...], present: [...] }
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { SetupError } from '../sdk/errors';
-import { SEARCH_ATTRIBUTES } from '../sdk/names';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../sdk/names';
 
 type OperatorService = temporal.api.operatorservice.v1.OperatorService;
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-/** Each Modelship search attribute and its indexed type, as the operator API names them. */
+/** Each Modelship search attribute and its indexed type, as the operator API names them (from {@link SEARCH_ATTRIBUTE_CLI_TYPES}). */
 const WANTED: ReadonlyMap<string, temporal.api.enums.v1.IndexedValueType> = new Map(
-  Object.values(SEARCH_ATTRIBUTES).map((key) => [
-    key.name,
-    key.type === SearchAttributeType.INT ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).map(([name, type]) => [
+    name,
+    type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   ]),
 );
 

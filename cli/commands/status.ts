@@ -47,7 +47,7 @@ export const statusCommand = connectedCommand({
     } else {
       await printDeployment(client, target.workflowId, options.json);
     }
-    return EXIT_CODES.promoted;
+    return EXIT_CODES.success;
   },
 });
 
