@@ -1,4 +1,4 @@
-export type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
+export type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
 export { FsArtifactStore } from './fsArtifactStore';
 export { S3ArtifactStore, type S3Location } from './s3ArtifactStore';
 export { openStore, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';
@@ -14,6 +14,7 @@ export {
   putModel,
   readDocument,
   sha256Hex,
+  verified,
   writeDocument,
 } from './models';
 export { putSourceFile, readUploadableFile, SourceUploadRefusedError, sourceExtension, type UploadedSource } from './sourceUpload';

@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
+import type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
 
 export interface S3Location {
@@ -39,6 +39,17 @@ export class S3ArtifactStore implements ArtifactStore {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async getStream(key: string, signal?: AbortSignal): Promise<StoredStream | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }), { abortSignal: signal });
+      const body = (response.Body ?? (async function* () {})()) as AsyncIterable<Uint8Array> & { destroy?: () => void };
+      return { sizeBytes: response.ContentLength, body, cancel: () => body.destroy?.() };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -7,7 +7,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { rejection } from '../failures';
 import { SetupError } from '../../sdk/errors';
 import { createS3Client } from '../../store';
-import { overCapMessage, readProgress, type ReadSourceOptions } from './sourceRead';
+import { overCapMessage, readCapped, type ReadSourceOptions } from './sourceRead';
 import { bucketRefusedMessage } from './sourcePolicy';
 
 /** S3 errors that mean "this object cannot be a source", as opposed to an outage worth retrying. */
@@ -27,7 +27,7 @@ export async function readS3Source(source: string, options: ReadSourceOptions): 
       body?.destroy?.();
       throw rejection(options.failure, overCapMessage(options, source, declared));
     }
-    return body ? await readBody(body, source, options) : new Uint8Array();
+    return body ? (await readCapped(body, () => body.destroy?.(), source, options)).bytes : new Uint8Array();
   } catch (error) {
     const s3Error = error instanceof SetupError && error.cause !== undefined ? error.cause : error;
     const name = (s3Error as { name?: string }).name;
@@ -39,20 +39,4 @@ export async function readS3Source(source: string, options: ReadSourceOptions): 
   } finally {
     client.destroy();
   }
-}
-
-async function readBody(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, source: string, options: ReadSourceOptions): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of body) {
-      total += chunk.byteLength;
-      if (total > options.maxBytes) throw rejection(options.failure, overCapMessage(options, source));
-      chunks.push(chunk);
-      readProgress(options, total);
-    }
-  } finally {
-    body.destroy?.();
-  }
-  return Buffer.concat(chunks, total);
 }
