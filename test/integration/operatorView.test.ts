@@ -38,6 +38,11 @@ async function infer(url: string, endpoint: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** Traffic to the endpoint on the first gateway (ops-0, which stays up), until stopped. */
+function trafficToFirstGateway(concurrency: number): ReturnType<typeof startTraffic> {
+  return startTraffic({ gateway: (gateways[0] as { url: string }).url, endpoint: ENDPOINT, requests: 10_000_000, concurrency, durationMs: 120_000 });
+}
+
 /** Waits until the gateway's /metrics satisfies `predicate` (it applies routing on its poll). */
 async function metricsWhen(url: string, predicate: (text: string) => boolean): Promise<string> {
   for (;;) {
@@ -96,13 +101,7 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
   // No traffic yet: the first bake is inconclusive. Then traffic, and the step passes on a later bake.
   const waiting = await waitForStatus(deployment, (s) => s.rollout?.steps[0]?.note?.startsWith('inconclusive') === true);
   expect(waiting.rollout?.steps[0]?.note).toMatch(/^inconclusive \(.*\); baking again \(4 more extension\(s\) allowed\)$/);
-  const traffic = startTraffic({
-    gateway: (gateways[0] as { url: string }).url,
-    endpoint: ENDPOINT,
-    requests: 10_000_000,
-    concurrency: 4,
-    durationMs: 120_000,
-  });
+  const traffic = trafficToFirstGateway(4);
   const result = await deployment.result();
   await traffic.stop();
 
@@ -135,13 +134,7 @@ test('minReplicas: a step with fewer live replicas waits, then rolls back with t
 test('a replica killed during the bake: the verdict from fewer than minReplicas is inconclusive, names it, and the step rolls back', async () => {
   const late = await startGatewayProcess(storeDir, { replicaId: 'ops-2' });
   gateways.push(late);
-  const traffic = startTraffic({
-    gateway: (gateways[0] as { url: string }).url,
-    endpoint: ENDPOINT,
-    requests: 10_000_000,
-    concurrency: 2,
-    durationMs: 120_000,
-  });
+  const traffic = trafficToFirstGateway(2);
   const deployment = await client.deploy(
     spec('v4', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis: { minSamples: 5 }, maxBakeExtensions: 0, minReplicas: 2 }),
   );
