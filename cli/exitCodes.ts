@@ -1,7 +1,9 @@
 /** Exit codes of `modelship` commands (ARCHITECTURE.md): CI scripts branch on these. */
 export const EXIT_CODES = {
-  /** The version was promoted (or the command succeeded). */
+  /** The version was promoted. */
   promoted: 0,
+  /** The command succeeded (commands that deploy nothing: status, setup-namespace, …). Same number as `promoted`. */
+  success: 0,
   /** Bad spec, unreachable server, or any other error. */
   error: 1,
   /** The rollout was rolled back (analysis or abort). */

@@ -45,14 +45,10 @@ export const SEARCH_ATTRIBUTES = {
  */
 export const MEMO_KEYS = { endpointState: 'modelshipEndpointState', recordedAt: 'modelshipRecordedAt' } as const;
 
-/** The `temporal` CLI spelling of each search attribute's type, for registration. */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Readonly<Record<string, 'Keyword' | 'Int'>> = {
-  ModelshipEndpoint: 'Keyword',
-  ModelshipModel: 'Keyword',
-  ModelshipVersion: 'Keyword',
-  ModelshipPhase: 'Keyword',
-  ModelshipCanaryWeight: 'Int',
-};
+/** The `temporal` CLI spelling of each search attribute's type, for registration: derived from {@link SEARCH_ATTRIBUTES}, the one source. */
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Readonly<Record<string, 'Keyword' | 'Int'>> = Object.fromEntries(
+  Object.values(SEARCH_ATTRIBUTES).map((key) => [key.name, key.type === SearchAttributeType.INT ? ('Int' as const) : ('Keyword' as const)]),
+);
 
 /** The search attributes and summary a deployment workflow starts with (endpoint, model, version, phase `Pending`). */
 export function deploymentStartAttributes(spec: { endpoint: string; version: string; model: { name?: string } }) {

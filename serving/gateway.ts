@@ -72,8 +72,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? ((m: string) => console.log(`[gateway] ${m}`));
   const metrics = new GatewayMetrics();
   const registry = new ModelRegistry((endpoint, version) => ({
-    onRun: (_requests, rows) => metrics.batchSize.observe({ endpoint, version }, rows),
-    onQueueDepth: (depth) => metrics.queueDepth.set({ endpoint, version }, depth),
+    onRun: (_requests, rows) => metrics.observe(metrics.batchSize, { endpoint, version }, rows),
+    // A retiring version draining its queue does not bring its dropped series back (set ignores unloaded versions).
+    onQueueDepth: (depth) => metrics.set(metrics.queueDepth, { endpoint, version }, depth),
   }));
   const server = createServer();
   server.keepAliveTimeout = 65_000;
@@ -93,7 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     intraOpThreads: options.intraOpThreads ?? 0,
     log,
-    onApplied: (endpoint, routing) => void metrics.served(endpoint, routing).catch((e: unknown) => log(`metrics of ${endpoint} not updated: ${String(e)}`)),
+    onApplied: (endpoint, routing) => metrics.served(endpoint, routing),
   });
   const context: GatewayContext = {
     replicaId,

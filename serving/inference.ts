@@ -81,7 +81,7 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
     status = 200;
     const latencyMs = performance.now() - started;
     stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs, ok: true, prediction: predictionOf(outputs) });
-    metrics.latency.observe(labels, latencyMs / 1000);
+    metrics.observe(metrics.latency, labels, latencyMs / 1000);
     context.capture.offer(endpoint, loaded.version, feeds, outputs);
     if (route?.shadow && version === undefined && Math.random() * 100 < route.shadow.percent) {
       mirrorToShadow(context, endpoint, route.shadow.loaded, { feeds, outputNames, served: outputs });
@@ -90,15 +90,15 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   } catch (error) {
     // A client gone mid-body or before its answer is a 499 already; a model fault stays the version's even if its client left.
     status = error instanceof HttpError ? error.status : 500;
-    if (status === CLIENT_CLOSED) metrics.clientAborts.inc(labels);
+    if (status === CLIENT_CLOSED) metrics.inc(metrics.clientAborts, labels);
     const nonFinite = error instanceof NonFiniteOutputError;
-    if (nonFinite) for (const output of error.outputs) metrics.nonFiniteOutputs.inc({ ...labels, output: output.name });
+    if (nonFinite) for (const output of error.outputs) metrics.inc(metrics.nonFiniteOutputs, { ...labels, output: output.name });
     // Model failures, non-finite answers and overload (429: its queue is full) are the version's errors; client mistakes and aborts are not.
     if (status >= 500 || status === 429)
       stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs: performance.now() - started, ok: false, nonFinite });
     throw error;
   } finally {
-    metrics.requests.inc({ ...labels, code: String(status) });
+    metrics.inc(metrics.requests, { ...labels, code: String(status) });
   }
 }
 

@@ -3,6 +3,25 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelV
 
 const BY_VERSION = ['endpoint', 'version'] as const;
 
+/** The labels every per-version series has. */
+export interface VersionLabels {
+  endpoint: string;
+  version: string;
+}
+
+/** What {@link GatewayMetrics.served} needs of a routing document: the versions it loads. */
+export interface ServedRouting {
+  generation: number;
+  versions: readonly { version: string; weight: number }[];
+  shadow?: { version: string };
+  match?: { version: string };
+}
+
+/** A metric a series can be removed from (every prom-client metric type). */
+interface Removable {
+  remove(labels: LabelValues<string>): void;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requests = this.counter('modelship_requests_total', 'Inference requests answered, by endpoint, version and HTTP status code.', [
@@ -35,56 +54,71 @@ export class GatewayMetrics {
   readonly generation = this.gauge('modelship_routing_generation', 'Routing generation this replica serves, by endpoint.', ['endpoint']);
   readonly weight = this.gauge(
     'modelship_routing_weight',
-    "Share of an endpoint's traffic routed to a version, in percent (0-100), by endpoint and version, as this replica applied it; a version loaded at 0 (stable during a shadow or header-match phase, the previous version during a watch) shows 0.",
+    "Share of an endpoint's traffic routed to a version, in percent (0-100), by endpoint and version, as this replica applied it; stable stays at 100 during a shadow or header-match phase (mirrored and header-matched requests are not weighted traffic), the candidate of a header-match phase and the previous version during a watch show 0, a shadow-only candidate has no series.",
     BY_VERSION,
   );
-  /** The versions each endpoint has series for, so that those of versions no longer loaded can be dropped. */
-  private readonly versions = new Map<string, Set<string>>();
+  /** The versions each endpoint has loaded (routed, mirrored to, or matched by header): only these are written. */
+  private readonly loaded = new Map<string, Set<string>>();
+  /** Every series written, by endpoint and version, so that a version's series are removed at once when it is unloaded. */
+  private readonly written = new Map<string, Map<Removable, Map<string, LabelValues<string>>>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'modelship_gateway_' });
   }
 
-  /**
-   * Records what an endpoint serves after a routing change (`undefined`: nothing, it was removed):
-   * its generation and each version's weight; every series of a version no longer loaded is dropped.
-   */
-  async served(endpoint: string, routing: { generation: number; versions: readonly { version: string; weight: number }[] } | undefined): Promise<void> {
-    const loaded = new Set(routing?.versions.map((v) => v.version) ?? []);
-    const gone = [...(this.versions.get(endpoint) ?? [])].filter((version) => !loaded.has(version));
-    if (routing) {
-      this.generation.set({ endpoint }, routing.generation);
-      for (const v of routing.versions) this.weight.set({ endpoint, version: v.version }, v.weight);
-      this.versions.set(endpoint, loaded);
-    } else {
-      this.generation.remove({ endpoint });
-      this.versions.delete(endpoint);
-    }
-    if (gone.length > 0) await this.dropVersions(endpoint, new Set(gone));
+  /** Counts one event of a loaded version; a version no longer loaded (a request still in flight when it was unloaded) is not counted. */
+  inc<L extends string>(metric: Counter<L>, labels: VersionLabels & LabelValues<L>): void {
+    if (this.track(metric, labels)) metric.inc(labels);
   }
 
-  /** Removes every series labelled with `endpoint` and one of `versions`, from every metric that has such labels. */
-  private async dropVersions(endpoint: string, versions: ReadonlySet<string>): Promise<void> {
-    const byVersion: { get(): Promise<{ values: { labels: LabelValues<string> }[] }>; remove(labels: LabelValues<string>): void }[] = [
-      this.requests,
-      this.clientAborts,
-      this.nonFiniteOutputs,
-      this.latency,
-      this.batchSize,
-      this.queueDepth,
-      this.shadowComparisons,
-      this.shadowMaxAbsDiff,
-      this.weight,
-    ];
-    for (const metric of byVersion) {
-      const labelSets = new Map<string, LabelValues<string>>();
-      for (const { labels } of (await metric.get()).values) {
-        // A histogram's buckets carry `le` too; its series is removed by its own labels.
-        const { le: _bucket, ...own } = labels;
-        if (own.endpoint === endpoint && versions.has(String(own.version))) labelSets.set(JSON.stringify(own), own);
-      }
-      for (const labels of labelSets.values()) metric.remove(labels);
+  /** Observes a value of a loaded version (see {@link inc}). */
+  observe<L extends string>(metric: Histogram<L>, labels: VersionLabels & LabelValues<L>, value: number): void {
+    if (this.track(metric, labels)) metric.observe(labels, value);
+  }
+
+  /** Sets a gauge of a loaded version (see {@link inc}): a retiring version's queue draining does not bring its series back. */
+  set<L extends string>(metric: Gauge<L>, labels: VersionLabels & LabelValues<L>, value: number): void {
+    if (this.track(metric, labels)) metric.set(labels, value);
+  }
+
+  /**
+   * Records what an endpoint serves after a routing change (`undefined`: nothing, it was removed):
+   * its generation and each version's weight; every series of a version no longer loaded is
+   * dropped. Synchronous, so no write lands between deciding what is loaded and removing the rest.
+   */
+  served(endpoint: string, routing: ServedRouting | undefined): void {
+    const loaded = new Set(
+      routing
+        ? [...routing.versions.map((v) => v.version), ...(routing.shadow ? [routing.shadow.version] : []), ...(routing.match ? [routing.match.version] : [])]
+        : [],
+    );
+    if (routing) this.loaded.set(endpoint, loaded);
+    else this.loaded.delete(endpoint);
+    for (const [key, series] of this.written) {
+      const [ofEndpoint, version] = JSON.parse(key) as [string, string];
+      if (ofEndpoint !== endpoint || loaded.has(version)) continue;
+      for (const [metric, labelSets] of series) for (const labels of labelSets.values()) metric.remove(labels);
+      this.written.delete(key);
     }
+    if (!routing) {
+      this.generation.remove({ endpoint });
+      return;
+    }
+    this.generation.set({ endpoint }, routing.generation);
+    for (const v of routing.versions) this.set(this.weight, { endpoint, version: v.version }, v.weight);
+  }
+
+  /** Remembers the series a write touches; false (write nothing) when its version is not loaded. */
+  private track(metric: Removable, labels: VersionLabels & LabelValues<string>): boolean {
+    if (!this.loaded.get(labels.endpoint)?.has(labels.version)) return false;
+    const key = JSON.stringify([labels.endpoint, labels.version]);
+    let series = this.written.get(key);
+    if (!series) this.written.set(key, (series = new Map()));
+    let labelSets = series.get(metric);
+    if (!labelSets) series.set(metric, (labelSets = new Map()));
+    const id = JSON.stringify(labels);
+    if (!labelSets.has(id)) labelSets.set(id, { ...labels });
+    return true;
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {

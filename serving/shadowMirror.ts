@@ -41,11 +41,11 @@ function recordComparison(
   const latencyMs = performance.now() - started;
   stats.recordShadow(endpoint, version, { t: Date.now(), ...comparison, failed: false, latencyMs, prediction: predictionOf(candidate) });
   const result = comparison.agreedRows === comparison.rows ? 'agree' : 'disagree';
-  metrics.shadowComparisons.inc({ endpoint, version, result });
-  metrics.shadowMaxAbsDiff.set({ endpoint, version }, comparison.maxAbsDiff);
+  metrics.inc(metrics.shadowComparisons, { endpoint, version, result });
+  metrics.set(metrics.shadowMaxAbsDiff, { endpoint, version }, comparison.maxAbsDiff);
 }
 
 function recordFailure({ stats, metrics }: Pick<GatewayContext, 'stats' | 'metrics'>, endpoint: string, version: string, started: number): void {
   stats.recordShadow(endpoint, version, { t: Date.now(), rows: 0, agreedRows: 0, maxAbsDiff: 0, failed: true, latencyMs: performance.now() - started });
-  metrics.shadowComparisons.inc({ endpoint, version, result: 'error' });
+  metrics.inc(metrics.shadowComparisons, { endpoint, version, result: 'error' });
 }

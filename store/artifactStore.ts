@@ -8,6 +8,11 @@ export interface ArtifactStore {
   readonly uri: string;
   /** The bytes at `key`, or `undefined` when there is no such object. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * The object at `key` as a stream of chunks, its size known before any byte is read (`undefined`
+   * when absent). `signal` stops the read; `cancel()` releases it when the reader stops early.
+   */
+  getStream(key: string, signal?: AbortSignal): Promise<StoredStream | undefined>;
   /** Writes `body` at `key` atomically: readers see the previous object or this one, never a part. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
   /**
@@ -30,6 +35,14 @@ export interface ArtifactStore {
   delete(key: string): Promise<void>;
   /** Releases what the store holds open (the S3 client's sockets); the store is not used after. Stores that hold nothing have none. */
   close?(): void;
+}
+
+/** An object being read: its size as the store reports it, and its bytes. */
+export interface StoredStream {
+  /** Undefined when the server does not say. */
+  sizeBytes: number | undefined;
+  body: AsyncIterable<Uint8Array>;
+  cancel(): void;
 }
 
 /** One object of a listing. */

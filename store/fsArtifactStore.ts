@@ -4,8 +4,11 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
+import type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
+
+/** Bytes per chunk of {@link FsArtifactStore.getStream}. */
+const STREAM_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class FsArtifactStore implements ArtifactStore {
   readonly uri: string;
@@ -73,6 +76,19 @@ export class FsArtifactStore implements ArtifactStore {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  async getStream(key: string, signal?: AbortSignal): Promise<StoredStream | undefined> {
+    const file = this.pathOf(key);
+    let sizeBytes: number;
+    try {
+      sizeBytes = (await stat(file)).size;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const body = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES, signal });
+    return { sizeBytes, body, cancel: () => body.destroy() };
   }
 
   async exists(key: string): Promise<boolean> {

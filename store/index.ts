@@ -1,7 +1,8 @@
-export type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
+export type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
 export { FsArtifactStore } from './fsArtifactStore';
 export { S3ArtifactStore, type S3Location } from './s3ArtifactStore';
-export { openStore, s3ConfigFromEnv, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';
+export { openStore, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';
+export { createS3Client, s3ConfigFromEnv, type S3ClientOptions } from './s3Client';
 export { assertValidKey, InvalidKeyError, storeKeys } from './keys';
 export { collectGarbage, DEFAULT_GC_GRACE_MS, type GarbageCollectionOptions, type GarbageCollectionReport } from './garbageCollection';
 export {
@@ -13,6 +14,7 @@ export {
   putModel,
   readDocument,
   sha256Hex,
+  verified,
   writeDocument,
 } from './models';
 export { putSourceFile, sourceExtension, type UploadedSource } from './sourceUpload';

@@ -66,7 +66,14 @@ export async function getModel(store: ArtifactStore, digest: string): Promise<Ui
 export async function getVerified(store: ArtifactStore, key: string, digest: string): Promise<Uint8Array> {
   const bytes = await store.get(key);
   if (!bytes) throw new ArtifactMissingError(key);
-  const actual = sha256Hex(bytes);
+  return verified(store, key, digest, bytes, sha256Hex(bytes));
+}
+
+/**
+ * `bytes` read from `key` when they hash (`actual`) to `digest`; otherwise moves them to
+ * `quarantine/<key>` and throws {@link ArtifactCorruptError}. For readers that hash as they stream.
+ */
+export async function verified(store: ArtifactStore, key: string, digest: string, bytes: Uint8Array, actual: string): Promise<Uint8Array> {
   if (actual === digest) return bytes;
   const quarantined = storeKeys.quarantine(key);
   await store.put(quarantined, bytes);

@@ -8,12 +8,10 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ArtifactStore, PutOptions, StoredObject } from './artifactStore';
+import type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
-import { s3FailureInWords } from './s3Failures';
 
 export interface S3Location {
   bucket: string;
@@ -24,21 +22,12 @@ export interface S3Location {
 export class S3ArtifactStore implements ArtifactStore {
   readonly uri: string;
 
-  private readonly client: S3Client;
-
+  /** `client`: one from {@link createS3Client}, so that failures that are settings name them. */
   constructor(
-    client: S3Client,
+    private readonly client: S3Client,
     private readonly location: S3Location,
-    /** Where the server is and whether requests are signed, for errors that name the setting to fix. */
-    server: { endpoint?: string; anonymous?: boolean } = {},
   ) {
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-    this.client = inWords(client, { uri: this.uri, bucket: location.bucket, endpoint: server.endpoint, anonymous: server.anonymous ?? false });
-  }
-
-  /** Builds a client from the standard AWS configuration plus explicit overrides. */
-  static create(location: S3Location, config: S3ClientConfig = {}, server: { endpoint?: string; anonymous?: boolean } = {}): S3ArtifactStore {
-    return new S3ArtifactStore(new S3Client(config), location, server);
   }
 
   /** Closes the S3 client's connections. */
@@ -56,6 +45,17 @@ export class S3ArtifactStore implements ArtifactStore {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async getStream(key: string, signal?: AbortSignal): Promise<StoredStream | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }), { abortSignal: signal });
+      const body = (response.Body ?? (async function* () {})()) as AsyncIterable<Uint8Array> & { destroy?: () => void };
+      return { sizeBytes: response.ContentLength, body, cancel: () => body.destroy?.() };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -126,18 +126,29 @@ export class S3ArtifactStore implements ArtifactStore {
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** A copy of the object onto itself (S3 has no touch): its last-modified time becomes now. */
+  /**
+   * A copy of the object onto itself (S3 has no touch): its last-modified time becomes now. False
+   * when it is not there, or when its HEAD is refused: on AWS a HEAD of a missing key by a client
+   * without `s3:ListBucket` answers 403, so the caller's PUT decides (and is refused in words if the
+   * credentials really cannot write).
+   */
   async touch(key: string): Promise<boolean> {
     const Key = this.objectKey(key);
+    let contentType: string | undefined;
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }));
+      contentType = (await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key }))).ContentType;
+    } catch (error) {
+      if (isNotFound(error) || isForbidden(error)) return false;
+      throw error;
+    }
+    try {
       await this.client.send(
         new CopyObjectCommand({
           Bucket: this.location.bucket,
           Key,
           CopySource: `${this.location.bucket}/${Key.split('/').map(encodeURIComponent).join('/')}`,
           MetadataDirective: 'REPLACE',
-          ContentType: head.ContentType ?? 'application/octet-stream',
+          ContentType: contentType ?? 'application/octet-stream',
         }),
       );
       return true;
@@ -152,22 +163,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 }
 
+/** An HTTP 403, also when the client turned it into a SetupError (kept as its `cause`). */
+function isForbidden(error: unknown): boolean {
+  const e = error as { cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 403 || (e?.cause !== undefined && isForbidden(e.cause));
+}
+
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-}
-
-/** The client, with every request's failure that is a setting (credentials, bucket) turned into a {@link SetupError} that names it. */
-function inWords(client: S3Client, target: Parameters<typeof s3FailureInWords>[1]): S3Client {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        throw s3FailureInWords(error, target) ?? error;
-      }
-    },
-    { step: 'initialize', name: 'modelshipFailuresInWords' },
-  );
-  return client;
 }

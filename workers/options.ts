@@ -10,7 +10,7 @@ import { SetupError } from '../sdk/errors';
 import { DEFAULT_STORE_URI, openStore, storeKeys, type ArtifactStore } from '../store';
 import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
 import { positiveIntegerSetting } from '../sdk/sourceLimits';
-import { describeSetup, ensureSearchAttributes } from './namespaceSetup';
+import { prepareNamespace } from './namespaceSetup';
 
 export interface WorkerSettings {
   connection: ResolvedConnection;
@@ -72,6 +72,20 @@ async function checkStore(store: ArtifactStore): Promise<void> {
   }
 }
 
+/** The worker's connection; a server that cannot be reached is a {@link SetupError} naming the address and the variables that set it. */
+export async function connectToTemporal(connection: ResolvedConnection): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect(connection.connectionOptions);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n', 1)[0] ?? error.message) : String(error);
+    throw new SetupError(
+      `cannot reach Temporal at ${connection.address} (namespace ${connection.namespace}): ${reason}`,
+      'set TEMPORAL_ADDRESS to your Temporal frontend (host:port; TEMPORAL_NAMESPACE, TEMPORAL_TLS*, TEMPORAL_API_KEY for a secured one), ' +
+        'or start the local environment with `npx modelship dev`',
+    );
+  }
+}
+
 /**
  * Connects to Temporal, makes sure the namespace has Modelship's search attributes (adding them, or
  * refusing to start with what is missing), opens the store as `settings` say, runs `body` with them
@@ -81,9 +95,9 @@ export async function withWorkerConnection(
   settings: WorkerSettings,
   body: (shared: SharedWorkerOptions, store: ArtifactStore) => Promise<void>,
 ): Promise<void> {
-  const connection = await NativeConnection.connect(settings.connection.connectionOptions);
+  const connection = await connectToTemporal(settings.connection);
   try {
-    console.log(describeSetup(await ensureSearchAttributes(connection.operatorService, settings.connection.namespace)));
+    await prepareNamespace(connection.operatorService, settings.connection.namespace);
     const store = openStore(settings.storeUri);
     await checkStore(store);
     await body({ connection, namespace: settings.connection.namespace, shutdownGraceTime: settings.shutdownGraceMs }, store);

@@ -1,9 +1,10 @@
 /** The analysis activity: collect the window from the replicas, then judge canary against stable. */
-import type { AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
+import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
 import type { ArtifactStore } from '../../store';
 import { analyzeWindow } from './analyzeWindow';
 import { collectWindow } from './collectWindow';
 import { prometheusChecks } from './prometheusChecks';
+import { replicaCheck } from './replicaCheck';
 
 export interface AnalyzeInput {
   endpoint: string;
@@ -20,7 +21,15 @@ export interface AnalyzeInput {
    */
   baseline?: { since: number; until: number };
   config: AnalysisConfig;
+  /**
+   * Replicas the window must come from: fewer (one died during the bake) make the verdict
+   * inconclusive. Absent in inputs from workflows started before the check: no check.
+   */
+  minReplicas?: number;
 }
+
+const overall = (checks: AnalysisCheck[]): AnalysisVerdict['status'] =>
+  checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'inconclusive') ? 'inconclusive' : 'pass';
 
 export async function analyzeCanary(store: ArtifactStore, adminToken: string | undefined, input: AnalyzeInput): Promise<AnalysisVerdict> {
   const window = await collectWindow(store, input.endpoint, input.since, adminToken);
@@ -37,16 +46,18 @@ export async function analyzeCanary(store: ArtifactStore, adminToken: string | u
     },
     input.config,
   );
-  if (!input.config.prometheus) return verdict;
-  const custom = await prometheusChecks(input.config.prometheus, {
-    endpoint: input.endpoint,
-    stable: input.stableVersion,
-    canary: input.canaryVersion ?? input.shadowVersion ?? '',
-    since: window.since,
-    // Now, even when no replica answered (then the window's `until` is its start).
-    until: Math.max(window.until, Date.now()),
-  });
-  const checks = [...verdict.checks, ...custom];
-  const status = checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'inconclusive') ? 'inconclusive' : 'pass';
-  return { ...verdict, status, checks };
+  const replicas = replicaCheck(window, input.minReplicas ?? 0);
+  const custom = input.config.prometheus
+    ? await prometheusChecks(input.config.prometheus, {
+        endpoint: input.endpoint,
+        stable: input.stableVersion,
+        canary: input.canaryVersion ?? input.shadowVersion ?? '',
+        since: window.since,
+        // Now, even when no replica answered (then the window's `until` is its start).
+        until: Math.max(window.until, Date.now()),
+      })
+    : [];
+  // Too few replicas leads (a bake extension's note names the first check); a passing count trails.
+  const checks = [...(replicas?.status === 'inconclusive' ? [replicas] : []), ...verdict.checks, ...custom, ...(replicas?.status === 'pass' ? [replicas] : [])];
+  return { ...verdict, status: overall(checks), checks, ...(window.stale.length ? { staleReplicas: window.stale } : {}) };
 }

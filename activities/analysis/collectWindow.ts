@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ShadowWindow, VersionWindow } from './analyzeWindow';
-import { liveReplicas } from '../rollout/replicas';
+import { registeredReplicas } from '../rollout/replicas';
 import type { ArtifactStore } from '../../store';
 
 const versionStats = z.object({
@@ -29,6 +29,8 @@ export interface CollectedWindow {
   replicas: number;
   /** Replicas that did not answer (their samples are missing from the window). */
   unreachable: string[];
+  /** Replicas registered but no longer heartbeating (killed during the bake): not asked, their samples are missing. */
+  stale: string[];
 }
 
 export async function collectWindow(
@@ -38,7 +40,7 @@ export async function collectWindow(
   adminToken: string | undefined,
   upTo?: number,
 ): Promise<CollectedWindow> {
-  const replicas = await liveReplicas(store);
+  const { live: replicas, stale } = await registeredReplicas(store);
   const versions: Record<string, VersionWindow> = {};
   const shadow: Record<string, ShadowWindow> = {};
   const unreachable: string[] = [];
@@ -75,5 +77,5 @@ export async function collectWindow(
       }
     }),
   );
-  return { versions, shadow, since, until, replicas: replicas.length - unreachable.length, unreachable };
+  return { versions, shadow, since, until, replicas: replicas.length - unreachable.length, unreachable, stale: stale.map((r) => r.replicaId) };
 }

@@ -1,5 +1,7 @@
-/** One capped read of a source: what it is, its limit, its context, and how it reports progress and refusals. */
+/** One capped read of a source: what it is, its limit, its context, how it reports progress and refusals, and the streamed read itself. */
+import { createHash } from 'node:crypto';
 import type { FailureType } from '../../sdk/errors';
+import { rejection } from '../failures';
 import type { ArtifactStore } from '../../store';
 import type { ActivityContext } from '../activityContext';
 import type { SourcePolicy } from './sourcePolicy';
@@ -33,4 +35,32 @@ export function readProgress(options: ReadSourceOptions, bytesRead: number): voi
   const { signal } = options.context;
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`reading the ${options.what} was cancelled`);
   options.context.heartbeat({ phase: 'read', what: options.what, bytesRead });
+}
+
+/**
+ * Reads a source's stream to the end, counting the cap on every chunk (a server may not declare
+ * the size), heartbeating and stopping on cancellation, and hashing as it goes. `release` frees the
+ * stream however the read ends.
+ */
+export async function readCapped(
+  body: AsyncIterable<Uint8Array>,
+  release: () => void,
+  source: string,
+  options: ReadSourceOptions,
+): Promise<{ bytes: Uint8Array; sha256: string }> {
+  const hash = createHash('sha256');
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      total += chunk.byteLength;
+      if (total > options.maxBytes) throw rejection(options.failure, overCapMessage(options, source));
+      hash.update(chunk);
+      chunks.push(chunk);
+      readProgress(options, total);
+    }
+  } finally {
+    release();
+  }
+  return { bytes: Buffer.concat(chunks, total), sha256: hash.digest('hex') };
 }

@@ -23,6 +23,6 @@ export const setupNamespaceCommand = connectedCommand({
   async run(client) {
     const setup = await ensureSearchAttributes(client.temporal.connection.operatorService, client.temporal.options.namespace);
     console.log(describeSetup(setup));
-    return EXIT_CODES.promoted;
+    return EXIT_CODES.success;
   },
 });

@@ -3,22 +3,28 @@
  * where a deployment is (or how it ended). It never waits on a worker: without one it shows what
  * the server recorded, and says so.
  */
+import { registeredReplicas } from '../../activities/rollout/replicas';
 import type { DeploymentSnapshot, ModelshipClient } from '../../sdk/client';
+import type { ReplicaStatus } from '../../sdk/schemas';
 import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
+import { storeOption } from '../options';
 import { connectedCommand } from '../connection';
 import { deploymentTarget, endpointTarget } from '../deploymentTarget';
 import { describeDeployment } from '../deploymentView';
 import { describeEndpoint, staleNote } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
+import { describeReplicas } from '../replicasView';
 
-const usage = 'modelship status <endpoint> | <endpoint>/<version> | deploy/<endpoint>/<version> [--json] [--address host:port]';
+const usage = 'modelship status <endpoint> | <endpoint>/<version> | deploy/<endpoint>/<version> [--store URI] [--json] [--address host:port]';
 
 export const statusCommand = connectedCommand({
   name: 'status',
   summary: 'an endpoint (stable, previous, rollout in progress, queue) or a deployment (stages, steps, verdicts)',
   usage,
-  ...JSON_OPTIONS,
+  // --store: where the gateway replicas' heartbeats are (an endpoint's status lists them).
+  flags: { store: { type: 'string' }, ...JSON_OPTIONS.flags },
+  options: JSON_OPTIONS.options.extend({ store: storeOption() }),
   target(positionals): { workflowId: string } | { endpoint: string } {
     const workflowId = deploymentTarget(positionals[0]);
     const endpoint = endpointTarget(positionals[0]);
@@ -30,16 +36,29 @@ export const statusCommand = connectedCommand({
   async run(client, target, options) {
     if ('endpoint' in target) {
       const snapshot = await client.endpoint(target.endpoint).snapshot();
-      // --json: the state as before, with `live` (and, when not live, why and as of when).
+      const replicas = await readReplicas(client);
+      // --json: the state as before, with `live` (and, when not live, why and as of when) and the store's replicas.
       const { state, ...freshness } = snapshot;
-      if (options.json) console.log(JSON.stringify({ ...state, ...freshness }, null, 2));
-      else console.log([describeEndpoint(snapshot.state), ...staleNote(snapshot)].join('\n'));
+      if (options.json) console.log(JSON.stringify({ ...state, ...freshness, replicas }, null, 2));
+      else {
+        const replicaLines = 'error' in replicas ? [`  replicas   not read from the store: ${replicas.error}`] : describeReplicas(target.endpoint, replicas);
+        console.log([describeEndpoint(snapshot.state), ...replicaLines, ...staleNote(snapshot)].join('\n'));
+      }
     } else {
       await printDeployment(client, target.workflowId, options.json);
     }
-    return EXIT_CODES.promoted;
+    return EXIT_CODES.success;
   },
 });
+
+/** The gateway replicas registered in the store (live, and stale within the TTL), or why they could not be read. */
+async function readReplicas(client: ModelshipClient): Promise<{ live: ReplicaStatus[]; stale: ReplicaStatus[] } | { error: string }> {
+  try {
+    return await registeredReplicas(client.store);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 async function printDeployment(client: ModelshipClient, workflowId: string, json: boolean): Promise<void> {
   const snapshot: DeploymentSnapshot = await client.deployment(workflowId).snapshot();

@@ -11,7 +11,22 @@ TEMPORAL_PORT=${TEMPORAL_PORT:-7233} S3_PORT=${S3_PORT:-8333}
 GATEWAY_A=${GATEWAY_A:-8000} GATEWAY_B=${GATEWAY_B:-8010}
 MODEL=${MODEL:-examples/models/classifier.onnx} BAD_MODEL=${BAD_MODEL:-examples/models/classifier_perturbed.onnx}
 mkdir -p "$WORK"/{temporal,s3,worker,ci}
-trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT
+echo "walkthrough: state and logs in $WORK"
+# On the way out: on failure the end of every log; then stop every process, SIGKILL after 10 s.
+finish() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    for log in "$WORK"/temporal/log "$WORK"/s3/log "$WORK"/worker/log "$WORK"/serve-*.log; do
+      if [ -f "$log" ]; then echo "--- $log" >&2; tail -n 20 "$log" >&2; fi
+    done
+  fi
+  kill $(jobs -pr) 2> /dev/null || true
+  for _ in $(seq 20); do if [ -z "$(jobs -pr)" ]; then break; fi; sleep 0.5; done
+  kill -9 $(jobs -pr) 2> /dev/null || true
+  wait 2> /dev/null || true
+  exit "$rc"
+}
+trap finish EXIT
 
 # What every process shares: Temporal, the store, and the gateways' admin token.
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
@@ -21,11 +36,22 @@ export MODELSHIP_ADMIN_TOKEN=change-me
 
 temporal server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
   --db-filename "$WORK/temporal/temporal.db" --log-level warn > "$WORK/temporal/log" 2>&1 &
+TEMPORAL_PID=$!
 weed mini -dir="$WORK/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$S3_PORT" ${WEED_FLAGS:-} > "$WORK/s3/log" 2>&1 &
-wait_for() { for _ in $(seq 120); do if eval "$1" > /dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "timed out: $1" >&2; exit 1; }
-wait_for "temporal operator cluster health --address $TEMPORAL_ADDRESS"
+S3_PID=$!
+# wait_for CHECK PID...: until CHECK succeeds (60 s at most), failing at once if a process it waits on exits.
+wait_for() {
+  local check=$1; shift
+  for _ in $(seq 120); do
+    if eval "$check" > /dev/null 2>&1; then return 0; fi
+    for pid in "$@"; do if ! kill -0 "$pid" 2> /dev/null; then echo "exited while waiting: $check" >&2; exit 1; fi; done
+    sleep 0.5
+  done
+  echo "timed out: $check" >&2; exit 1
+}
+wait_for "temporal operator cluster health --address $TEMPORAL_ADDRESS" "$TEMPORAL_PID"
 s3() { curl -sf --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$@"; }
-wait_for "s3 -X PUT $AWS_ENDPOINT_URL_S3/modelship || s3 $AWS_ENDPOINT_URL_S3/modelship"   # the store's bucket
+wait_for "s3 -X PUT $AWS_ENDPOINT_URL_S3/modelship || s3 $AWS_ENDPOINT_URL_S3/modelship" "$S3_PID"   # the store's bucket
 
 # Once per namespace: the search attributes, one command each.
 for name in ModelshipEndpoint ModelshipModel ModelshipVersion ModelshipPhase; do
@@ -35,11 +61,14 @@ temporal operator search-attribute create --name ModelshipCanaryWeight --type In
 
 # The worker runs in its own folder and reads local files only from there: deployments bring theirs.
 (cd "$WORK/worker" && MODELSHIP_SOURCE_ROOTS="$WORK/worker" exec modelship worker > log 2>&1) &
+WORKER_PID=$!
+GATEWAY_PIDS=()
 for port in "$GATEWAY_A" "$GATEWAY_B"; do
   modelship serve --port "$port" --replica-id "replica-$port" > "$WORK/serve-$port.log" 2>&1 &
+  GATEWAY_PIDS+=($!)
 done
-wait_for "grep -q 'worker ready' '$WORK/worker/log'"
-wait_for "curl -sf http://127.0.0.1:$GATEWAY_A/v2/health/ready && curl -sf http://127.0.0.1:$GATEWAY_B/v2/health/ready"
+wait_for "grep -q 'worker ready' '$WORK/worker/log'" "$WORKER_PID"
+wait_for "curl -sf http://127.0.0.1:$GATEWAY_A/v2/health/ready && curl -sf http://127.0.0.1:$GATEWAY_B/v2/health/ready" "${GATEWAY_PIDS[@]}"
 
 # CI: the model files are here, not on the worker's host; `deploy` uploads them to the store.
 cp "$MODEL" "$WORK/ci/model.onnx"
@@ -74,7 +103,13 @@ cd "$WORK/ci"
 
 modelship deploy pipeline.yaml --version v1 --wait       # released directly: v1 on both replicas
 modelship traffic classifier --duration 600 --rate 50 --gateway "http://127.0.0.1:$GATEWAY_A" --gateway "http://127.0.0.1:$GATEWAY_B" &
+TRAFFIC_PID=$!
 modelship deploy pipeline.yaml --version v2 --wait       # a canary at 50% under traffic to both: promoted
+for port in "$GATEWAY_A" "$GATEWAY_B"; do                # both replicas answered with v2
+  curl -sf "http://127.0.0.1:$port/metrics" | grep 'modelship_requests_total{endpoint="classifier",version="v2",code="200"}' > /dev/null
+done
 modelship rollback classifier --reason "latency alert"   # both replicas back on v1, verified by inference
-modelship deploy bad.yaml --wait || test $? -eq 2        # exit 2: rolled back by analysis, v1 still serves
+rc=0; modelship deploy bad.yaml --wait || rc=$?
+test "$rc" -eq 2                                         # exit 2: rolled back by analysis, v1 still serves
+kill "$TRAFFIC_PID"; wait "$TRAFFIC_PID" 2> /dev/null || true   # traffic's done
 modelship status classifier

@@ -74,7 +74,7 @@ export type AnalysisConfig = z.output<typeof analysisConfig>;
 const analysisStatus = z.enum(['pass', 'fail', 'inconclusive']);
 
 export const analysisCheck = z.object({
-  /** `samples`, `error-rate`, `latency`, `prediction-shift`, `shadow-agreement`, or `prometheus:<name>`. */
+  /** `replicas`, `samples`, `error-rate`, `latency`, `prediction-shift`, `shadow-agreement`, or `prometheus:<name>`. */
   name: z.string(),
   status: analysisStatus,
   /** One line with the numbers behind the status. */
@@ -89,6 +89,12 @@ export const analysisVerdict = z.object({
   /** Window the verdict covers (epoch ms). */
   since: z.number(),
   until: z.number(),
+  /** Replicas whose statistics the verdict covers. */
   replicas: z.number().int().nonnegative(),
+  /**
+   * Replicas registered in the store whose heartbeats had stopped when the window was collected (a
+   * gateway killed during the bake): their traffic is missing from the verdict. Absent when there were none.
+   */
+  staleReplicas: z.array(z.string()).optional(),
 });
 export type AnalysisVerdict = z.infer<typeof analysisVerdict>;

@@ -24,8 +24,9 @@ export const modelSource = z
     /** Human-readable model name, shown in the UI (`ModelshipModel`); defaults to the endpoint name. */
     name: z.string().min(1).max(128).optional(),
     /**
-     * A path (relative to the spec file, or to `baseDir` in `client.deploy()`), a `file://` URI, or an
-     * `s3://bucket/key` URI. PyTorch: a `torch.export` archive (`.pt2`) or TorchScript (`.pt`);
+     * A path (relative to the spec file, or to `baseDir` in `client.deploy()`), a `file://` URI, an
+     * `s3://bucket/key` URI, or `store:sources/<sha256><ext>` (a source already uploaded to the
+     * workers' store, read from there and checked against its digest). PyTorch: a `torch.export` archive (`.pt2`) or TorchScript (`.pt`);
      * scikit-learn: a pickle; or ONNX. A local file is uploaded to the artifact store
      * (`sources/<sha256><ext>`) by `modelship deploy` and `client.deploy()` before the deployment
      * starts, so workers need not see the deploying machine's files; the workflow then names it

@@ -243,7 +243,7 @@ export const rolloutStep = z.object({
   dryRun: z.boolean(),
   approvedBy: z.string().optional(),
   note: z.string().optional(),
-  /** Replicas whose heartbeats had stopped when the step's routing was applied: the step went on without them. */
+  /** Replicas whose heartbeats had stopped when the step's routing was applied or its window collected: the step went on without them. */
   staleReplicas: z.array(z.string()).optional(),
 });
 export type RolloutStep = z.infer<typeof rolloutStep>;

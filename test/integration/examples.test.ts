@@ -3,17 +3,18 @@
  * server, worker and gateway): the demo (the ONNX classifier: promoted, a corrupt model rejected, a
  * canary promoted and a damaged one rolled back), and the custom-activity project — type-checked on
  * its own as a user project importing only the package's public subpaths, then run end to end; and
- * the README's canary recipe, its code block run as it is written (traffic for 60 s in the
- * background, the canary deploy, status, rollback, history) against a dev environment.
+ * the README's canary recipe, its code block run as it is written (its `traffic` in the
+ * background, ended with the script, the canary deploy, status, rollback, history) against a dev environment.
  * (The scikit-learn and PyTorch examples run in modelStages.test.ts, the CI example in ciExample.test.ts.)
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevEnvironment } from '../../cli/dev/devEnvironment';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { codeBlockWith } from '../support/markdownBlocks';
+import { endScriptGroups, runBash } from '../support/scriptGroups';
 import { tempDir, testEnv } from '../support/testEnv';
 
 function run(command: string, args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
@@ -83,28 +84,13 @@ test('the custom-activity workflow runs end to end: the team check passes on one
   expect(code).toBe(0);
 });
 
-/** Runs a bash script in its own process group, which is ended afterwards with what it left in the background. */
+/** Runs a bash script in its own process group, which is ended afterwards with what it left in the background (the recipe's `traffic`). */
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-      cwd: PACKAGE_ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', ...env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      try {
-        process.kill(-(child.pid as number), 'SIGTERM'); // the background `traffic` of the recipe
-      } catch {
-        // already gone
-      }
-      resolve({ code: code ?? 1, output });
-    });
-  });
+  return runBash(['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: PACKAGE_ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
 }
+
+// A test that times out leaves its script running: end its process group.
+afterAll(endScriptGroups);
 
 test("the README's canary recipe, as written: a canary under the recipe's traffic is promoted, then rolled back by the operator", async () => {
   const recipe = codeBlockWith(await readFile(path.join(PACKAGE_ROOT, 'README.md'), 'utf8'), 'bash', 'modelship traffic classifier');

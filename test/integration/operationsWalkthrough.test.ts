@@ -5,16 +5,19 @@
  * folder: a release, a canary under traffic to both replicas, a manual rollback and a canary that
  * analysis rolls back. Only the ports (free ones), the work folder and the models change.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { codeBlockWith } from '../support/markdownBlocks';
+import { endScriptGroups, runBash } from '../support/scriptGroups';
 import { distinctPorts } from '../support/s3Server';
 import { modelPath, tempDir, testEnv } from '../support/testEnv';
 
 const SCRIPT = path.join(PACKAGE_ROOT, 'docs', 'operations', 'walkthrough.sh');
+
+// A test that times out leaves its script running: end its process group.
+afterAll(endScriptGroups);
 
 test('docs/operations.md embeds the walkthrough script byte for byte', async () => {
   const doc = await readFile(path.join(PACKAGE_ROOT, 'docs', 'operations.md'), 'utf8');
@@ -39,21 +42,9 @@ test('the walkthrough: release, canary under traffic to two replicas promoted, m
     FORCE_COLOR: '0',
   };
   const started = Date.now();
-  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
-    const child = spawn('bash', [SCRIPT], { cwd: PACKAGE_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.on('exit', (exitCode) => {
-      try {
-        process.kill(-(child.pid as number), 'SIGTERM'); // anything the script's own clean-up left
-      } catch {
-        // all gone
-      }
-      resolve({ code: exitCode ?? 1, output: text });
-    });
-  });
+  const { code, output } = await runBash([SCRIPT], { cwd: PACKAGE_ROOT, env });
   console.log(`operations walkthrough: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  expect(output).toContain(`walkthrough: state and logs in ${env.WORK}`);
   expect(output).toMatch(/promoted: classifier now serves v1/);
   expect(output).toMatch(/↳ canary 50% +passed/);
   expect(output).toMatch(/promoted: classifier now serves v2/);

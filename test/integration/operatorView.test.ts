@@ -1,7 +1,7 @@
 /**
  * What operators see, over real processes: the gateway's routing-weight gauge and its dropping of
  * unloaded versions' series; a replica killed with SIGKILL reported stale by the step that went on
- * without it (and in `modelship status`), a step's inconclusive note replaced once it passes, and
+ * without it (and in `modelship status`, which lists live and stale replicas), a step's inconclusive note replaced once it passes, and
  * `minReplicas` holding a step that has too few live replicas until it rolls back with the reason.
  */
 import { readFile } from 'node:fs/promises';
@@ -36,6 +36,11 @@ async function infer(url: string, endpoint: string): Promise<void> {
     body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] }),
   });
   expect(response.status).toBe(200);
+}
+
+/** Traffic to the endpoint on the first gateway (ops-0, which stays up), until stopped. */
+function trafficToFirstGateway(concurrency: number): ReturnType<typeof startTraffic> {
+  return startTraffic({ gateway: (gateways[0] as { url: string }).url, endpoint: ENDPOINT, requests: 10_000_000, concurrency, durationMs: 120_000 });
 }
 
 /** Waits until the gateway's /metrics satisfies `predicate` (it applies routing on its poll). */
@@ -96,13 +101,7 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
   // No traffic yet: the first bake is inconclusive. Then traffic, and the step passes on a later bake.
   const waiting = await waitForStatus(deployment, (s) => s.rollout?.steps[0]?.note?.startsWith('inconclusive') === true);
   expect(waiting.rollout?.steps[0]?.note).toMatch(/^inconclusive \(.*\); baking again \(4 more extension\(s\) allowed\)$/);
-  const traffic = startTraffic({
-    gateway: (gateways[0] as { url: string }).url,
-    endpoint: ENDPOINT,
-    requests: 10_000_000,
-    concurrency: 4,
-    durationMs: 120_000,
-  });
+  const traffic = trafficToFirstGateway(4);
   const result = await deployment.result();
   await traffic.stop();
 
@@ -117,10 +116,38 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
   expect(stdout).toContain('canary rollout against v1: done, new version at 100%');
   expect(stdout).toMatch(/✓ canary 50% +passed\n +analysis pass over [\d.]+ s from 1 replica\(s\)\n +samples +pass +\S/);
   expect(stdout).toContain('went on without stale replica(s) ops-1 (no heartbeat)');
+
+  // The endpoint's status lists the store's replicas, live and stale.
+  const endpoint = await runCli(['status', ENDPOINT], { storeUri: storeDir });
+  expect(endpoint.code).toBe(0);
+  expect(endpoint.stdout).toContain('  replicas   1 live, 1 stale');
+  expect(endpoint.stdout).toMatch(/ {4}live {3}ops-0 {2}http:\S+ {2}generation \d+/);
+  expect(endpoint.stdout).toMatch(/ {4}stale {2}ops-1 {2}http:\S+ {2}no heartbeat since \S+/);
 });
 
 test('minReplicas: a step with fewer live replicas waits, then rolls back with the reason', async () => {
   const result = await (await client.deploy(spec('v3', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }], minReplicas: 2, timeout: '3s' }))).result();
   expect(result.outcome).toBe('rolledBack');
   expect(result.failure?.message).toContain('1 live gateway replica(s), 2 required (stale, no heartbeat: ops-1)');
+});
+
+test('a replica killed during the bake: the verdict from fewer than minReplicas is inconclusive, names it, and the step rolls back', async () => {
+  const late = await startGatewayProcess(storeDir, { replicaId: 'ops-2' });
+  gateways.push(late);
+  const traffic = trafficToFirstGateway(2);
+  const deployment = await client.deploy(
+    spec('v4', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis: { minSamples: 5 }, maxBakeExtensions: 0, minReplicas: 2 }),
+  );
+  // ops-0 and ops-2 apply the step's routing; ops-2 dies while the step bakes.
+  await waitForStatus(deployment, (s) => s.rollout?.state === 'baking' && s.rollout.steps[0]?.status === 'running');
+  await late.process.kill();
+  const result = await deployment.result();
+  await traffic.stop();
+
+  expect(result.outcome).toBe('rolledBack');
+  expect(result.failure?.type).toBe('AnalysisInconclusive');
+  expect(result.failure?.message).toMatch(/1 replica\(s\) reported statistics, 2 required \((stale, no heartbeat|unreachable): [^)]*ops-2/);
+  const step = result.rollout?.steps[0];
+  expect(step?.verdict?.checks[0]).toMatchObject({ name: 'replicas', status: 'inconclusive', values: { replicas: 1, minReplicas: 2 } });
+  expect(step?.staleReplicas).toEqual(expect.arrayContaining(['ops-1', 'ops-2']));
 });

@@ -75,9 +75,19 @@ export class RolloutRun {
       updatedBy: this.updatedBy,
     });
     const current = this.state.steps[this.nextStep - 1];
-    if (current?.status === 'running' && release.staleReplicas?.length) current.staleReplicas = release.staleReplicas.map((r) => r.replicaId);
+    if (current?.status === 'running')
+      this.noteStale(
+        current,
+        release.staleReplicas?.map((r) => r.replicaId),
+      );
     this.setWeight(step.weight, release.generation);
     return release;
+  }
+
+  /** Adds replicas found stale (when its routing was applied, or when its window was collected) to the step's list. */
+  private noteStale(step: RolloutStep, stale: string[] | undefined): void {
+    const added = (stale ?? []).filter((id) => !step.staleReplicas?.includes(id));
+    if (added.length) step.staleReplicas = [...(step.staleReplicas ?? []), ...added];
   }
 
   /** Records the new version's share of traffic (state and search attribute), then tells observers. */
@@ -134,8 +144,11 @@ export class RolloutRun {
       endpoint: this.spec.endpoint,
       stableVersion: this.stable.version,
       config: this.rollout.analysis,
+      minReplicas: this.rollout.minReplicas,
       ...window,
     });
+    const current = this.state.steps[this.nextStep - 1];
+    if (current?.status === 'running') this.noteStale(current, verdict.staleReplicas);
     this.observe({ weight: this.state.weight });
     return verdict;
   }
