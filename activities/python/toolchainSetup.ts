@@ -8,9 +8,9 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ModelshipError } from '../../sdk/errors';
+import { takeInstallLock } from './installLock';
 import {
   installedToolchain,
   SETUP_COMMAND,
@@ -60,7 +60,7 @@ export async function setupToolchain(options: ToolchainSetupOptions = {}): Promi
   const existing = options.force ? undefined : installedToolchain(dir);
   if (existing) return { dir, record: existing, installed: false, seconds: 0 };
   await mkdir(path.dirname(dir), { recursive: true });
-  const release = await lock(`${dir}.lock`, report);
+  const release = await takeInstallLock(`${dir}.lock`, report);
   try {
     const finished = options.force ? undefined : installedToolchain(dir); // another process may have installed it meanwhile
     if (finished) return { dir, record: finished, installed: false, seconds: 0 };
@@ -107,40 +107,6 @@ async function step(dir: string, label: string, command: string, args: string[])
       .slice(-20)
       .join('\n');
     throw new ToolchainSetupError(`installing the toolchain into ${dir} failed at ${label}:\n${output}`, dir);
-  }
-}
-
-/**
- * Takes the installation lock (a folder created atomically, holding the owner's pid); waits while
- * a live process holds it, and takes over one whose owner is gone. Resolves with its release.
- */
-async function lock(lockDir: string, report: (line: string) => void): Promise<() => Promise<void>> {
-  let waiting = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(path.join(lockDir, 'pid'), String(process.pid));
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number.parseInt(await readFile(path.join(lockDir, 'pid'), 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && !isAlive(owner)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (!waiting) report(`another setup${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is installing the toolchain: waiting for it`);
-    waiting = true;
-    await sleep(1000);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
