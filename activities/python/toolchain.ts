@@ -93,3 +93,18 @@ export function toolMissingMessage(tool: ToolchainTool, binary: string, env: Nod
   const what = tool === 'python' ? "the Python toolchain (Modelship's converters)" : 'the Temporal dev server';
   return `${what} is not installed (no ${binary}): run \`${SETUP_COMMAND}\`, or name one with ${variable}`;
 }
+
+/**
+ * What to say when the toolchain's Python runs but lacks a package (`ModuleNotFoundError` or
+ * `ImportError` in its `stderr`), else `undefined`: a Python that is not the installed toolchain.
+ */
+export function missingPackageMessage(stderr: string, python: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const found = /^(?:ModuleNotFoundError: No module named '([^']+)'|ImportError: (.*))$/m.exec(stderr);
+  if (!found) return undefined;
+  const what = found[1] ? `the package ${found[1]} is missing` : `a package cannot be imported (${found[2]})`;
+  const fix =
+    env[TOOLCHAIN_TOOLS.python] === python
+      ? `MODELSHIP_PYTHON names ${python}, which lacks Modelship's toolchain: unset it and run \`${SETUP_COMMAND}\`, or name a Python with ${TOOLCHAIN_REQUIREMENTS} installed`
+      : `run \`${SETUP_COMMAND}\` (or name a Python that has the toolchain with MODELSHIP_PYTHON)`;
+  return `${python} cannot run Modelship's converters: ${what}; ${fix}`;
+}

@@ -7,9 +7,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { runPythonTool } from '../../activities/python/pythonTool';
+import { ApplicationFailure } from '@temporalio/common';
+import { runPythonTool, TOOLCHAIN_MISSING } from '../../activities/python/pythonTool';
+import { pythonToolchainProblem } from '../../activities/python/toolchainCheck';
 import {
   installedToolchain,
+  missingPackageMessage,
   modelshipHome,
   toolchainDir,
   toolchainRequirementsHash,
@@ -79,4 +82,33 @@ test('a missing interpreter fails the Python tool with the command that installs
 test('a missing dev server fails with the command that installs it', async () => {
   process.env.MODELSHIP_TEMPORAL_BIN = path.join(home, 'no-temporal');
   await expect(startTemporalDevServer({ port: await freePort() })).rejects.toThrow(/MODELSHIP_TEMPORAL_BIN names .*no-temporal.*`npx modelship setup`/);
+});
+
+/** A real Python without the toolchain's packages: the repository's interpreter with site-packages off (`-S`). */
+async function pythonWithoutPackages(): Promise<string> {
+  const wrapper = path.join(home, 'bare-python');
+  await writeFile(wrapper, `#!/bin/sh\nexec ${venvTool('python')} -S "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}
+
+test('a Python without the packages fails the tool at once (non-retryable), naming the setup command and MODELSHIP_PYTHON', async () => {
+  process.env.MODELSHIP_PYTHON = await pythonWithoutPackages();
+  const failure = await runPythonTool('signature', {}, z.unknown(), { timeoutMs: 30_000 }).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: TOOLCHAIN_MISSING, nonRetryable: true });
+  expect((failure as Error).message).toMatch(/the package \w+ is missing; MODELSHIP_PYTHON names .*bare-python, which lacks .*`npx modelship setup`/);
+});
+
+test("a worker's start check finds a Python without the packages, and none in the repository's toolchain", async () => {
+  expect(await pythonToolchainProblem(await pythonWithoutPackages())).toMatch(/the package \w+ is missing; run `npx modelship setup`/);
+  expect(await pythonToolchainProblem(path.join(home, 'no-python'))).toMatch(/not installed .* run `npx modelship setup`/);
+  expect(await pythonToolchainProblem(venvTool('python'))).toBeUndefined();
+});
+
+test('missing-package messages are recognised from Python tracebacks', () => {
+  expect(missingPackageMessage("Traceback ...\nModuleNotFoundError: No module named 'onnx'\n", '/usr/bin/python3', {})).toBe(
+    "/usr/bin/python3 cannot run Modelship's converters: the package onnx is missing; run `npx modelship setup` (or name a Python that has the toolchain with MODELSHIP_PYTHON)",
+  );
+  expect(missingPackageMessage('ImportError: libgomp.so.1: cannot open shared object file\n', 'py', {})).toMatch(/a package cannot be imported \(libgomp/);
+  expect(missingPackageMessage('ValueError: bad model', 'py', {})).toBeUndefined();
 });
