@@ -73,6 +73,7 @@ export async function setupToolchain(options: ToolchainSetupOptions = {}): Promi
 }
 
 async function install(dir: string, python: string, report: (line: string) => void): Promise<ToolchainRecord> {
+  await checkPythonVersion(dir, python);
   await rm(dir, { recursive: true, force: true }); // an interrupted installation is not trusted
   report(`creating a Python venv in ${dir} (${python} -m venv)`);
   await step(dir, `${python} -m venv`, python, ['-m', 'venv', dir]);
@@ -90,6 +91,20 @@ async function install(dir: string, python: string, report: (line: string) => vo
   };
   await writeFile(path.join(dir, TOOLCHAIN_RECORD), `${JSON.stringify(record, null, 2)}\n`); // last: the installation is finished
   return record;
+}
+
+/** The oldest Python the toolchain installs on. */
+export const MINIMUM_PYTHON = [3, 11] as const;
+
+/** Refuses a Python older than {@link MINIMUM_PYTHON} before anything is installed, naming the option that picks another. */
+async function checkPythonVersion(dir: string, python: string): Promise<void> {
+  const version = await step(dir, `${python} version check`, python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
+  const [major, minor] = version.split('.').map(Number);
+  if (major > MINIMUM_PYTHON[0] || (major === MINIMUM_PYTHON[0] && minor >= MINIMUM_PYTHON[1])) return;
+  throw new ToolchainSetupError(
+    `the toolchain needs Python ${MINIMUM_PYTHON.join('.')} or newer, and ${python} is Python ${version}: name a newer interpreter with the \`python\` option of setupToolchain`,
+    dir,
+  );
 }
 
 /** Runs one installation step; its output (trimmed) on success, the end of it in the error on failure. */

@@ -26,7 +26,11 @@ export const setupCommand = defineCommand({
       setup = await setupToolchain({ force: options.force, python: options.python, report: (line) => console.log(`setup: ${line}`) });
     } catch (error) {
       if (!(error instanceof ToolchainSetupError)) throw error;
-      throw new CliError(error.message, EXIT_CODES.error, 'fix what it says and run `npx modelship setup` again (it starts afresh)');
+      throw new CliError(
+        error.message.replace('the `python` option of setupToolchain', '`--python`'),
+        EXIT_CODES.error,
+        'fix what it says and run `npx modelship setup` again (it starts afresh)',
+      );
     }
     const what = describeToolchain(setup.dir, setup.record);
     console.log(

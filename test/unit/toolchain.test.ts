@@ -3,6 +3,7 @@
  * a finished installation again without doing anything, and that a missing interpreter or dev
  * server is reported with the command that installs it.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,4 +112,14 @@ test('missing-package messages are recognised from Python tracebacks', () => {
   );
   expect(missingPackageMessage('ImportError: libgomp.so.1: cannot open shared object file\n', 'py', {})).toMatch(/a package cannot be imported \(libgomp/);
   expect(missingPackageMessage('ValueError: bad model', 'py', {})).toBeUndefined();
+});
+
+test('setup refuses a Python older than 3.11 before installing anything, naming the option that picks another', async () => {
+  process.env.MODELSHIP_HOME = home;
+  const oldPython = path.join(home, 'python3.9');
+  await writeFile(oldPython, '#!/bin/sh\necho 3.9\n', { mode: 0o755 }); // answers the version check as Python 3.9 would
+  await expect(setupToolchain({ python: oldPython })).rejects.toThrow(
+    /needs Python 3\.11 or newer, and .*python3\.9 is Python 3\.9: name a newer interpreter with the `python` option/,
+  );
+  expect(existsSync(toolchainDir())).toBe(false);
 });
