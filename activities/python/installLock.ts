@@ -15,9 +15,9 @@ export const PIDLESS_LOCK_STALE_MS = 30_000;
 
 /**
  * Takes the lock `lockDir`; waits while a live process holds it, and takes over one whose owner is
- * gone. Resolves with its release.
+ * gone. Resolves with its release; rejects when `signal` aborts the wait.
  */
-export async function takeInstallLock(lockDir: string, report: (line: string) => void, pollMs = 1000): Promise<() => Promise<void>> {
+export async function takeInstallLock(lockDir: string, report: (line: string) => void, signal?: AbortSignal, pollMs = 1000): Promise<() => Promise<void>> {
   let waiting = false;
   for (;;) {
     if (await create(lockDir)) return () => rm(lockDir, { recursive: true, force: true });
@@ -28,7 +28,7 @@ export async function takeInstallLock(lockDir: string, report: (line: string) =>
     }
     if (!waiting) report(`another setup${owner === undefined ? '' : ` (pid ${owner})`} is installing the toolchain: waiting for it`);
     waiting = true;
-    await sleep(pollMs);
+    await sleep(pollMs, undefined, { signal });
   }
 }
 

@@ -70,7 +70,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   const grpcPort = options.grpcPort ?? (await freePort());
   const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
   await refuseTakenPorts({ temporalPort, uiPort, gatewayPort, grpcPort });
-  await ensureToolchain(options.supervision?.report ?? reportToStderr);
+  await ensureToolchain(options.supervision?.report ?? reportToStderr, options.signal);
   await mkdir(logDir, { recursive: true });
   const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
   const watchdog = OrphanWatchdog.start();

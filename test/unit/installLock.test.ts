@@ -46,7 +46,7 @@ test('a lock with an empty pid file is waited for while fresh and taken over onc
   await writeFile(path.join(lockDir, 'pid'), '');
   const reported: string[] = [];
   let taken = false;
-  const taking = takeInstallLock(lockDir, (line) => reported.push(line), 10).then((release) => {
+  const taking = takeInstallLock(lockDir, (line) => reported.push(line), undefined, 10).then((release) => {
     taken = true;
     return release;
   });

@@ -4,7 +4,7 @@
  * server is reported with the command that installs it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -122,4 +122,20 @@ test('setup refuses a Python older than 3.11 before installing anything, naming 
     /needs Python 3\.11 or newer, and .*python3\.9 is Python 3\.9: name a newer interpreter with the `python` option/,
   );
   expect(existsSync(toolchainDir())).toBe(false);
+});
+
+test('aborting setup (Ctrl-C) kills the running step and rejects with the abort reason', async () => {
+  process.env.MODELSHIP_HOME = home;
+  const pidFile = path.join(home, 'step.pid');
+  const slowPython = path.join(home, 'slow-python');
+  // Answers the version check as Python 3.12, then hangs in `-m venv` as a slow pip would.
+  await writeFile(slowPython, `#!/bin/sh\nif [ "$1" = -c ]; then echo 3.12; exit 0; fi\necho $$ > ${pidFile}\nexec sleep 300\n`, { mode: 0o755 });
+  const controller = new AbortController();
+  const setup = setupToolchain({ python: slowPython, signal: controller.signal });
+  while (!existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+  const pid = Number((await readFile(pidFile, 'utf8')).trim());
+  controller.abort(new Error('interrupted'));
+  await expect(setup).rejects.toThrow('interrupted');
+  expect(() => process.kill(pid, 0)).toThrow(); // the step is gone
+  expect(existsSync(`${toolchainDir()}.lock`)).toBe(false); // and the lock released
 });
