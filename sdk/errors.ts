@@ -2,7 +2,7 @@
  * Errors and failure types: the `type` of every `ApplicationFailure` Modelship raises (the reason
  * codes in deployment results), and the errors Modelship throws — all a {@link ModelshipError}, so
  * one `instanceof` catches them; the subclasses say what kind (connection, not found, refused,
- * invalid spec, deployment failed or terminated). Workflow-safe: imports only `names.ts` (the failure
+ * invalid spec, deployment failed or terminated, setup, a taken port). Workflow-safe: imports only `names.ts` (the failure
  * types themselves live in `constants.ts`).
  */
 import { endpointWorkflowId } from './names';
@@ -155,11 +155,37 @@ export class DeploymentTerminatedError extends DeploymentFailedError {
  * Modelship needs and cannot be given it. `hint` says what to set or run.
  */
 export class SetupError extends ModelshipError {
-  override readonly name = 'SetupError';
+  override readonly name: string = 'SetupError';
   constructor(
     message: string,
     readonly hint: string,
   ) {
     super(message);
+  }
+}
+
+/** The toolchain could not be installed (`setupToolchain`, `npx modelship setup`): what failed, with the end of its output. */
+export class ToolchainSetupError extends SetupError {
+  override readonly name = 'ToolchainSetupError';
+  constructor(
+    message: string,
+    /** The folder it was being installed into. */
+    readonly dir: string,
+    hint = 'fix what it says and run `npx modelship setup` again (it starts afresh)',
+  ) {
+    super(message, hint);
+  }
+}
+
+/** A port the local environment was asked to listen on is taken: which, and the option that chose it. */
+export class PortInUseError extends ModelshipError {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly port: number,
+    /** The option that chose the port, as the caller spelled it (`gatewayPort`; the CLI maps it to its flag). */
+    readonly option: string,
+    what = 'something else',
+  ) {
+    super(`port ${port} (${option}) is already in use by ${what}: stop what listens there, or choose another ${option}`);
   }
 }

@@ -11,9 +11,10 @@ import path from 'node:path';
 import type { ArtifactStore } from './artifactStore';
 import { storeKeys } from './keys';
 import { putContentAddressed, sha256Hex } from './models';
+import { ModelshipError } from '../sdk/errors';
 
 /** A local file that cannot be uploaded, and why (`reason` names the file). */
-export class SourceUploadRefusedError extends Error {
+export class SourceUploadRefusedError extends ModelshipError {
   override readonly name = 'SourceUploadRefusedError';
   constructor(
     readonly file: string,

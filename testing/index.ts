@@ -27,8 +27,6 @@
  */
 export { ModelshipTestEnvironment, type TestEnvironmentOptions } from './testEnvironment';
 export { startDevEnvironment, type DevEnvironment, type DevEnvironmentOptions } from '../cli/dev/devEnvironment';
-export { PortInUseError } from '../cli/dev/portInUseError';
-export { ToolchainSetupError } from '../activities/python/toolchainSetup';
 export { freePort } from '../cli/dev/ports';
 export { startTraffic, LoopbackOnlyError, type TrafficOptions, type TrafficResult } from '../cli/trafficGenerator';
 export * from '../sdk/errors'; // ModelshipError and its subclasses, to catch what a test's client throws

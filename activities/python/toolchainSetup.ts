@@ -9,8 +9,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ModelshipError } from '../../sdk/errors';
+import { ToolchainSetupError } from '../../sdk/errors';
 import { takeInstallLock } from './installLock';
+
+export { ToolchainSetupError }; // where it was first exported from
 import {
   installedToolchain,
   SETUP_COMMAND,
@@ -42,17 +44,6 @@ export interface ToolchainSetup {
   installed: boolean;
   /** How long the installation took (0 when there was nothing to do). */
   seconds: number;
-}
-
-/** The toolchain could not be installed: what failed, with the end of its output. */
-export class ToolchainSetupError extends ModelshipError {
-  override readonly name = 'ToolchainSetupError';
-  constructor(
-    message: string,
-    readonly dir: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Installs the toolchain into {@link toolchainDir} unless a finished installation is there already. */
@@ -105,7 +96,7 @@ async function checkPythonVersion(dir: string, python: string, step: (label: str
   const [major = 0, minor = 0] = version.split('.').map(Number);
   if (major > MINIMUM_PYTHON[0] || (major === MINIMUM_PYTHON[0] && minor >= MINIMUM_PYTHON[1])) return;
   throw new ToolchainSetupError(
-    `the toolchain needs Python ${MINIMUM_PYTHON.join('.')} or newer, and ${python} is Python ${version}: name a newer interpreter with the \`python\` option of setupToolchain`,
+    `the toolchain needs Python ${MINIMUM_PYTHON.join('.')} or newer, and ${python} is Python ${version}: name a newer interpreter (\`--python\` of \`npx modelship setup\`, the \`python\` option of setupToolchain)`,
     dir,
   );
 }

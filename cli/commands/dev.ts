@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
-import { PortInUseError } from '../dev/portInUseError';
+import { PortInUseError } from '../../sdk/errors';
 import { removeEnvironmentRecord, writeEnvironmentRecord } from '../dev/environmentRecord';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';

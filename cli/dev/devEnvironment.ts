@@ -13,7 +13,7 @@ import { ensureToolchain } from '../../activities/python/toolchainSetup';
 import { generateAdminToken } from '../../serving/gateway';
 import { ManagedProcess } from './childProcess';
 import { OrphanWatchdog } from './orphanWatchdog';
-import { PortInUseError } from './portInUseError';
+import { PortInUseError } from '../../sdk/errors';
 import { freePort, isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
 import { reportToStderr, Supervisor, type SupervisedService, type SupervisorOptions } from './supervisor';

@@ -9,8 +9,8 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../sdk/names';
 import { ManagedProcess } from './childProcess';
 import { isPortOpen } from './ports';
-import { toolMissingMessage } from '../../activities/python/toolchain';
-import { PortInUseError } from './portInUseError';
+import { SETUP_COMMAND, toolMissingMessage } from '../../activities/python/toolchain';
+import { PortInUseError, SetupError } from '../../sdk/errors';
 import { venvTool } from './projectPaths';
 
 export interface DevServerOptions {
@@ -50,7 +50,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
   const { logTo, processGroup, onSpawn } = options;
   const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo, processGroup, onSpawn }).catch((error: Error) => {
-    throw /\bENOENT\b/.test(error.message) ? new Error(toolMissingMessage('temporal', binary)) : error;
+    if (!/\bENOENT\b/.test(error.message)) throw error;
+    throw new SetupError(toolMissingMessage('temporal', binary), `\`${SETUP_COMMAND}\` installs the Temporal dev server with the rest of the toolchain`);
   });
   const address = `127.0.0.1:${options.port}`;
   try {

@@ -8,6 +8,13 @@ import { ApplicationFailure, CancelledFailure, RetryState, TerminatedFailure, Ti
 import { ClientSession } from '../../sdk/client/clientSession';
 import { asModelshipError } from '../../sdk/client/temporalErrors';
 import * as main from '../../sdk';
+import * as errors from '../../sdk/errors';
+import { LoopbackOnlyError } from '../../cli/trafficGenerator';
+import { NoExecutionProviderError } from '../../runtime/executionProviders';
+import { ModelLoadError } from '../../runtime/modelRuntime';
+import { InvalidKeyError } from '../../store/keys';
+import { ArtifactCorruptError, ArtifactMissingError } from '../../store/models';
+import { SourceUploadRefusedError } from '../../store/sourceUpload';
 import {
   ClientClosedError,
   DeploymentFailedError,
@@ -18,7 +25,9 @@ import {
   ModelshipClientError,
   ModelshipError,
   NotFoundError,
+  SetupError,
   TemporalConnectionError,
+  ToolchainSetupError,
 } from '../../sdk/errors';
 
 const context = { workflowId: 'deploy/demo/v2', address: '127.0.0.1:7233' };
@@ -72,4 +81,42 @@ test('a closed session refuses calls, and stops the ones waiting, with ClientClo
   session.close();
   await expect(waiting).rejects.toThrow(ClientClosedError);
   await expect(session.call('status', context.workflowId, async () => 'live')).rejects.toThrow('the Modelship client is closed: status was not done');
+});
+
+test('every entry exports the whole hierarchy, and every error class it exports is a ModelshipError', async () => {
+  const entries = {
+    modelship: main,
+    'modelship/client': await import('../../sdk/entries/client'),
+    'modelship/schemas': await import('../../sdk/entries/schemas'),
+    'modelship/workflows': await import('../../workflows/api'),
+    'modelship/activities': await import('../../activities'),
+    'modelship/worker': await import('../../workers'),
+    'modelship/testing': await import('../../testing'),
+  };
+  const errorClasses = new Set<unknown>();
+  for (const [entry, exports] of Object.entries(entries)) {
+    for (const name of ['ModelshipError', 'SetupError', 'PortInUseError', 'ToolchainSetupError', 'TemporalConnectionError']) {
+      expect([entry, (exports as Record<string, unknown>)[name]]).toEqual([entry, (errors as Record<string, unknown>)[name]]);
+    }
+    for (const [name, value] of Object.entries(exports))
+      if (/Error$/.test(name) && typeof value === 'function' && value !== ModelshipError) errorClasses.add(value);
+  }
+  for (const Class of [
+    ...errorClasses,
+    LoopbackOnlyError,
+    ArtifactMissingError,
+    ArtifactCorruptError,
+    InvalidKeyError,
+    NoExecutionProviderError,
+    ModelLoadError,
+    SourceUploadRefusedError,
+  ]) {
+    expect([(Class as { name: string }).name, (Class as { prototype: unknown }).prototype instanceof ModelshipError]).toEqual([
+      (Class as { name: string }).name,
+      true,
+    ]);
+  }
+  const toolchain = new ToolchainSetupError('pip install failed', '/cache/toolchain-x');
+  expect(toolchain).toBeInstanceOf(SetupError);
+  expect(toolchain.hint).toMatch(/`npx modelship setup` again/);
 });

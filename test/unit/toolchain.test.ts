@@ -24,6 +24,7 @@ import {
 import { setupToolchain } from '../../activities/python/toolchainSetup';
 import { freePort } from '../../cli/dev/ports';
 import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
+import { SetupError } from '../../sdk/errors';
 
 let home: string;
 const saved = { ...process.env };
@@ -82,7 +83,9 @@ test('a missing interpreter fails the Python tool with the command that installs
 
 test('a missing dev server fails with the command that installs it', async () => {
   process.env.MODELSHIP_TEMPORAL_BIN = path.join(home, 'no-temporal');
-  await expect(startTemporalDevServer({ port: await freePort() })).rejects.toThrow(/MODELSHIP_TEMPORAL_BIN names .*no-temporal.*`npx modelship setup`/);
+  const failure = startTemporalDevServer({ port: await freePort() });
+  await expect(failure).rejects.toThrow(/MODELSHIP_TEMPORAL_BIN names .*no-temporal.*`npx modelship setup`/);
+  await expect(failure).rejects.toBeInstanceOf(SetupError); // what to do in its hint, as the CLI and workers print it
 });
 
 /** A real Python without the toolchain's packages: the repository's interpreter with site-packages off (`-S`). */
@@ -119,7 +122,7 @@ test('setup refuses a Python older than 3.11 before installing anything, naming 
   const oldPython = path.join(home, 'python3.9');
   await writeFile(oldPython, '#!/bin/sh\necho 3.9\n', { mode: 0o755 }); // answers the version check as Python 3.9 would
   await expect(setupToolchain({ python: oldPython })).rejects.toThrow(
-    /needs Python 3\.11 or newer, and .*python3\.9 is Python 3\.9: name a newer interpreter with the `python` option/,
+    /needs Python 3\.11 or newer, and .*python3\.9 is Python 3\.9: name a newer interpreter \(`--python` of `npx modelship setup`, the `python` option of setupToolchain\)/,
   );
   expect(existsSync(toolchainDir())).toBe(false);
 });
