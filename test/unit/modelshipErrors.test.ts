@@ -8,6 +8,12 @@ import { ApplicationFailure, CancelledFailure, RetryState, TerminatedFailure, Ti
 import { ClientSession } from '../../sdk/client/clientSession';
 import { asModelshipError } from '../../sdk/client/temporalErrors';
 import * as main from '../../sdk';
+import * as testingEntry from '../../testing';
+import * as workerEntry from '../../workers';
+import * as activitiesEntry from '../../activities';
+import * as workflowsEntry from '../../workflows/api';
+import * as schemasEntry from '../../sdk/entries/schemas';
+import * as clientEntry from '../../sdk/entries/client';
 import * as errors from '../../sdk/errors';
 import { LoopbackOnlyError } from '../../cli/trafficGenerator';
 import { NoExecutionProviderError } from '../../runtime/executionProviders';
@@ -83,15 +89,15 @@ test('a closed session refuses calls, and stops the ones waiting, with ClientClo
   await expect(session.call('status', context.workflowId, async () => 'live')).rejects.toThrow('the Modelship client is closed: status was not done');
 });
 
-test('every entry exports the whole hierarchy, and every error class it exports is a ModelshipError', async () => {
+test('every entry exports the whole hierarchy, and every error class it exports is a ModelshipError', () => {
   const entries = {
     modelship: main,
-    'modelship/client': await import('../../sdk/entries/client'),
-    'modelship/schemas': await import('../../sdk/entries/schemas'),
-    'modelship/workflows': await import('../../workflows/api'),
-    'modelship/activities': await import('../../activities'),
-    'modelship/worker': await import('../../workers'),
-    'modelship/testing': await import('../../testing'),
+    'modelship/client': clientEntry,
+    'modelship/schemas': schemasEntry,
+    'modelship/workflows': workflowsEntry,
+    'modelship/activities': activitiesEntry,
+    'modelship/worker': workerEntry,
+    'modelship/testing': testingEntry,
   };
   const errorClasses = new Set<unknown>();
   for (const [entry, exports] of Object.entries(entries)) {
