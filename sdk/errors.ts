@@ -30,9 +30,9 @@ export class ModelshipClientError extends ModelshipError {
   override readonly name: string = 'ModelshipClientError';
 }
 
-/** What to do when Temporal cannot be reached. */
+/** What to do when Temporal cannot be reached (in the API's terms; the CLI adds its flag). */
 export const TEMPORAL_UNREACHABLE_HINT =
-  'start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (`--address` on the command line)';
+  'start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (or the `address` connection option)';
 
 /** Temporal could not be reached at `address`; the message says what to do. */
 export class TemporalConnectionError extends ModelshipClientError {
@@ -62,7 +62,7 @@ export class NotFoundError extends ModelshipClientError {
 export class DeploymentAlreadyRunningError extends ModelshipClientError {
   override readonly name = 'DeploymentAlreadyRunningError';
   constructor(readonly workflowId: string) {
-    super(`deployment ${workflowId} is already running; follow it with \`modelship status ${workflowId}\``);
+    super(`deployment ${workflowId} is already running; follow it with client.deployment('${workflowId}')`);
   }
 }
 

@@ -83,7 +83,7 @@ async function existing(operator: OperatorService, namespace: string): Promise<M
     if (grpcCode(error) === grpcStatus.NOT_FOUND) {
       throw new SetupError(
         `Temporal has no namespace ${namespace}`,
-        `create it (\`temporal operator namespace create --namespace ${namespace}\`), or use an existing one with TEMPORAL_NAMESPACE / --namespace`,
+        `create it (\`temporal operator namespace create --namespace ${namespace}\`), or use an existing one with TEMPORAL_NAMESPACE (the \`namespace\` connection option)`,
       );
     }
     throw error;

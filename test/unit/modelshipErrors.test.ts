@@ -45,7 +45,7 @@ test('every error is a ModelshipError; the old names catch what they caught', ()
   expect(new DeploymentNotFoundError('deploy/demo/v2')).toBeInstanceOf(ModelshipClientError);
   expect(new DeploymentTerminatedError('deploy/demo/v2', 'cancelled', undefined)).toBeInstanceOf(DeploymentFailedError);
   expect(new TemporalConnectionError('10.0.0.1:7233', 'Failed to connect before the deadline').message).toBe(
-    'could not reach Temporal at 10.0.0.1:7233 (Failed to connect before the deadline): start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (`--address` on the command line)',
+    'could not reach Temporal at 10.0.0.1:7233 (Failed to connect before the deadline): start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (or the `address` connection option)',
   );
 });
 
