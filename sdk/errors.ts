@@ -45,6 +45,21 @@ export class TemporalConnectionError extends ModelshipClientError {
   }
 }
 
+/**
+ * Temporal was reached but refused this client: the credentials (`UNAUTHENTICATED`), their
+ * permissions (`PERMISSION_DENIED`) or the namespace (`NOT_FOUND`); the message says which and what to check.
+ */
+export class TemporalAccessError extends ModelshipClientError {
+  override readonly name = 'TemporalAccessError';
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A call on a `ModelshipClient` (or a handle it returned) after, or while, the client was closed. */
 export class ClientClosedError extends ModelshipClientError {
   override readonly name = 'ClientClosedError';
