@@ -74,7 +74,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   await mkdir(logDir, { recursive: true });
   const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
   const watchdog = OrphanWatchdog.start();
-  const onSpawn = (pid: number): void => watchdog.watch(pid);
+  const onSpawn = (pid: number): (() => void) => watchdog.watch(pid); // forgotten when it exits: a restarted child's group id may be reused
   const services = devServices({ ...options, stateDir, logDir, storeUri, temporalPort, uiPort, gatewayPort, grpcPort, adminToken, onSpawn });
 
   const supervisor = new Supervisor(options.supervision);
@@ -139,7 +139,7 @@ interface DevSettings extends DevEnvironmentOptions {
   grpcPort: number;
   adminToken: string;
   /** Tells the watchdog of each child as it starts. */
-  onSpawn: (pid: number) => void;
+  onSpawn: (pid: number) => () => void;
 }
 
 /** The Temporal dev server, the CPU worker and the gateway, in the order they start (each ready before the next). */

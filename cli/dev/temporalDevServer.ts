@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../sdk/names';
-import { ManagedProcess } from './childProcess';
+import { ManagedProcess, type ManagedProcessOptions } from './childProcess';
 import { isPortOpen } from './ports';
 import { SETUP_COMMAND, toolMissingMessage } from '../../activities/python/toolchain';
 import { PortInUseError, SetupError } from '../../sdk/errors';
@@ -25,7 +25,7 @@ export interface DevServerOptions {
   /** Run in a process group of its own (`ManagedProcessOptions.processGroup`). */
   processGroup?: boolean;
   /** Called with the pid as soon as it has started (`ManagedProcessOptions.onSpawn`). */
-  onSpawn?: (pid: number) => void;
+  onSpawn?: ManagedProcessOptions['onSpawn'];
 }
 
 export interface DevServer {
