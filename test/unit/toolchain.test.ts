@@ -142,3 +142,13 @@ test('aborting setup (Ctrl-C) kills the running step and rejects with the abort 
   expect(() => process.kill(pid, 0)).toThrow(); // the step is gone
   expect(existsSync(`${toolchainDir()}.lock`)).toBe(false); // and the lock released
 });
+
+test('a record that is malformed or of other requirements is not taken for an installation', async () => {
+  const dir = path.join(home, 'toolchain');
+  await fakeInstallation(dir);
+  expect(installedToolchain(dir)).toMatchObject({ python: '3.11.7' });
+  await writeFile(path.join(dir, TOOLCHAIN_RECORD), JSON.stringify({ requirementsHash: 'other', python: '3.11.7', temporal: '1.9.1', installedAt: '' }));
+  expect(installedToolchain(dir)).toBeUndefined();
+  await writeFile(path.join(dir, TOOLCHAIN_RECORD), JSON.stringify({ requirementsHash: toolchainRequirementsHash() }));
+  expect(installedToolchain(dir)).toBeUndefined();
+});
