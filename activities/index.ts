@@ -120,3 +120,4 @@ export { sourcePolicyFromEnv } from './ingest/sourcePolicy';
 
 // For activities of your own (e.g. a check between stages): read a model by digest, verified.
 export { getModel, openStore, storeKeys, type ArtifactStore } from '../store';
+export * from '../sdk/errors'; // ModelshipError and every error class, as from each entry

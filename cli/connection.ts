@@ -3,14 +3,14 @@
  * Temporal UI's URL, and the scaffold of commands that check their target, connect, act and close.
  */
 import type { z } from 'zod';
-import { ModelshipClient, TemporalConnectionError } from '../sdk/client';
+import { ModelshipClient, TemporalConnectionError, TEMPORAL_UNREACHABLE_HINT as SDK_UNREACHABLE_HINT } from '../sdk/client';
 import { CliError } from './cliError';
 import { recordedUiUrl } from './dev/environmentRecord';
 import { defineCommand, type Command, type CommandDefinition, type ConnectionOptions } from './command';
 import { EXIT_CODES } from './exitCodes';
 
-/** What to do when Temporal cannot be reached. */
-export const TEMPORAL_UNREACHABLE_HINT = 'start the local environment with `modelship dev`, or set TEMPORAL_ADDRESS / --address';
+/** What to do when Temporal cannot be reached: the library's hint, with the command line's flag. */
+export const TEMPORAL_UNREACHABLE_HINT = SDK_UNREACHABLE_HINT.replace('the `address` connection option', '`--address`');
 
 /** How long the CLI waits for Temporal to accept a connection (`MODELSHIP_CONNECT_TIMEOUT_MS`, default 3 s): an unreachable server is an error at once. */
 function connectTimeoutMs(): number {

@@ -6,8 +6,17 @@
 import { types } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { DeploymentFailedError, DeploymentNotFoundError, EndpointNotFoundError, InvalidSpecError, ModelshipError, SetupError } from '../sdk/errors';
+import { asModelshipError } from '../sdk/client/temporalErrors';
+import {
+  DeploymentAlreadyRunningError,
+  DeploymentFailedError,
+  DeploymentNotFoundError,
+  DeploymentTerminatedError,
+  EndpointNotFoundError,
+  InvalidSpecError,
+  ModelshipError,
+  SetupError,
+} from '../sdk/errors';
 import { CliError } from './cliError';
 import { TEMPORAL_UNREACHABLE_HINT } from './connection';
 import { EXIT_CODES, type ExitCode } from './exitCodes';
@@ -38,6 +47,9 @@ export function describeCliError(error: unknown): ErrorReport {
     return { message: error.message, hint: 'deploy to it with `modelship deploy <spec>`', exitCode: EXIT_CODES.error };
   if (error instanceof DeploymentNotFoundError) {
     return { message: error.message, hint: '`modelship history <endpoint>` lists the deployments of an endpoint', exitCode: EXIT_CODES.error };
+  }
+  if (error instanceof DeploymentAlreadyRunningError) {
+    return { message: error.message, hint: `follow it with \`modelship status ${error.workflowId}\``, exitCode: EXIT_CODES.error };
   }
   if (error instanceof DeploymentFailedError) return { message: error.message, hint: WORKFLOW_ENDED_HINT, exitCode: EXIT_CODES.error };
   if (error instanceof ModelshipError) return { message: error.message, exitCode: EXIT_CODES.error };
@@ -74,23 +86,12 @@ export function formatCliError(error: unknown, verbose: boolean): { text: string
   return { text: lines.join('\n'), exitCode: report.exitCode };
 }
 
-/** A workflow that ended without a result: terminated, cancelled, timed out or failed. */
+/** A workflow that ended without a result (terminated, cancelled, timed out or failed), read as the client reads it (`asModelshipError`). */
 function workflowFailure(error: WorkflowFailedError): ErrorReport {
-  const cause = error.cause;
+  const ended = asModelshipError(error, { workflowId: '', address: '' }) as DeploymentFailedError;
   const how =
-    cause instanceof TerminatedFailure
-      ? 'was terminated'
-      : cause instanceof CancelledFailure
-        ? 'was cancelled'
-        : cause instanceof TimeoutFailure
-          ? 'timed out'
-          : `failed: ${firstLine(cause?.message ?? error.message)}`;
-  const reason = cause instanceof TerminatedFailure && cause.message && cause.message !== 'Workflow execution terminated' ? ` (${cause.message})` : '';
-  return {
-    message: `the workflow ${how}${reason} before it returned a result`,
-    hint: WORKFLOW_ENDED_HINT,
-    exitCode: EXIT_CODES.error,
-  };
+    ended instanceof DeploymentTerminatedError ? `was ${ended.how}${ended.reason !== ended.how ? ` (${ended.reason})` : ''}` : `failed: ${ended.reason}`;
+  return { message: `the workflow ${how} before it returned a result`, hint: WORKFLOW_ENDED_HINT, exitCode: EXIT_CODES.error };
 }
 
 /** A Node system error (a refused connection, a missing file), possibly as the cause of a `fetch failed`. */

@@ -8,28 +8,37 @@ import type { Command } from './command';
 import type * as ErrorReport from './errorReport';
 import { EXIT_CODES } from './exitCodes';
 
+/** A command loaded when it runs: `exportName` of `commands/<file>`. */
+function lazy(file: string, exportName: string): () => Command {
+  return () => {
+    const command = (require(`./commands/${file}`) as Record<string, Command | undefined>)[exportName];
+    if (!command) throw new Error(`cli/commands/${file} exports no ${exportName}`);
+    return command;
+  };
+}
+
 /**
  * Every command by name, each loaded when it runs (`require`, not `import()`: the CLI is CommonJS), so a
  * command pays only for what it uses: `modelship setup` starts in a fraction of a second.
  */
 const COMMANDS: Readonly<Record<string, () => Command>> = {
-  setup: () => (require('./commands/setup') as Record<'setupCommand', Command>).setupCommand,
-  dev: () => (require('./commands/dev') as Record<'devCommand', Command>).devCommand,
-  deploy: () => (require('./commands/deploy') as Record<'deployCommand', Command>).deployCommand,
-  status: () => (require('./commands/status') as Record<'statusCommand', Command>).statusCommand,
-  approve: () => (require('./commands/approve') as Record<'approveCommand', Command>).approveCommand,
-  abort: () => (require('./commands/abort') as Record<'abortCommand', Command>).abortCommand,
-  pause: () => (require('./commands/pause') as Record<'pauseCommand', Command>).pauseCommand,
-  resume: () => (require('./commands/resume') as Record<'resumeCommand', Command>).resumeCommand,
-  rollback: () => (require('./commands/rollback') as Record<'rollbackCommand', Command>).rollbackCommand,
-  history: () => (require('./commands/history') as Record<'historyCommand', Command>).historyCommand,
-  serve: () => (require('./commands/serve') as Record<'serveCommand', Command>).serveCommand,
-  worker: () => (require('./commands/worker') as Record<'workerCommand', Command>).workerCommand,
-  'setup-namespace': () => (require('./commands/setupNamespace') as Record<'setupNamespaceCommand', Command>).setupNamespaceCommand,
-  traffic: () => (require('./commands/traffic') as Record<'trafficCommand', Command>).trafficCommand,
-  capture: () => (require('./commands/capture') as Record<'captureCommand', Command>).captureCommand,
-  gc: () => (require('./commands/gc') as Record<'gcCommand', Command>).gcCommand,
-  schema: () => (require('./commands/schema') as Record<'schemaCommand', Command>).schemaCommand,
+  setup: lazy('setup', 'setupCommand'),
+  dev: lazy('dev', 'devCommand'),
+  deploy: lazy('deploy', 'deployCommand'),
+  status: lazy('status', 'statusCommand'),
+  approve: lazy('approve', 'approveCommand'),
+  abort: lazy('abort', 'abortCommand'),
+  pause: lazy('pause', 'pauseCommand'),
+  resume: lazy('resume', 'resumeCommand'),
+  rollback: lazy('rollback', 'rollbackCommand'),
+  history: lazy('history', 'historyCommand'),
+  serve: lazy('serve', 'serveCommand'),
+  worker: lazy('worker', 'workerCommand'),
+  'setup-namespace': lazy('setupNamespace', 'setupNamespaceCommand'),
+  traffic: lazy('traffic', 'trafficCommand'),
+  capture: lazy('capture', 'captureCommand'),
+  gc: lazy('gc', 'gcCommand'),
+  schema: lazy('schema', 'schemaCommand'),
 };
 
 /** The list of commands with their summaries (this loads them all). */

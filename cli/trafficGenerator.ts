@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { profileInputs, profileProblems, sampleRows, shapeCycleLength, type TensorMap } from '../runtime';
 import { tensorSpec, type InputProfile, type TensorSpec } from '../sdk/schemas';
 import { encodeOutputs } from '../protocol/kserveProtocol';
+import { ModelshipError } from '../sdk/errors';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -39,7 +40,7 @@ export interface TrafficResult {
   perGateway: Record<string, number>;
 }
 
-export class LoopbackOnlyError extends Error {
+export class LoopbackOnlyError extends ModelshipError {
   override readonly name = 'LoopbackOnlyError';
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Target } from '../sdk/schemas';
 import type { ExecutionProvider, ModelRuntime, ModelSession, SessionOptions } from './modelRuntime';
+import { ModelshipError } from '../sdk/errors';
 
 export const TARGET_PROVIDERS: Readonly<Record<Target, readonly ExecutionProvider[]>> = Object.freeze({
   cpu: ['cpu'],
@@ -11,7 +12,7 @@ export const TARGET_PROVIDERS: Readonly<Record<Target, readonly ExecutionProvide
 });
 
 /** No execution provider of the target could load the model. */
-export class NoExecutionProviderError extends Error {
+export class NoExecutionProviderError extends ModelshipError {
   override readonly name = 'NoExecutionProviderError';
   constructor(
     readonly target: Target,

@@ -5,6 +5,7 @@
  */
 import type { IoSignature, RuntimeInfo } from '../sdk/schemas';
 import type { TensorMap } from './tensor';
+import { ModelshipError } from '../sdk/errors';
 
 /** Execution providers by preference name. `cpu` is always present. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
@@ -62,7 +63,7 @@ export interface ModelRuntime {
 }
 
 /** The model cannot be loaded or run by this runtime: corrupt, unsupported operator, bad IO. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends ModelshipError {
   override readonly name = 'ModelLoadError';
 }
 

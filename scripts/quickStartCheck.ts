@@ -101,6 +101,9 @@ export async function checkQuickStart(tarball: string, report: (line: string) =>
   const setup = await timed(QUICK_START_COMMANDS.setup, QUICK_START_COMMANDS.setup);
   report(`  ${setup.trim().split('\n').pop() ?? ''}`);
 
+  // What an older README wrote (a test file it no longer has) must not run: only what npm installed stays.
+  const kept = new Set(['node_modules', 'package.json', 'package-lock.json', `modelship-${digest}.tgz`]);
+  for (const entry of await readdir(SCRATCH)) if (!kept.has(entry)) await rm(path.join(SCRATCH, entry), { recursive: true, force: true });
   for (const [name, body] of files) await writeFile(path.join(SCRATCH, name), body);
   await mkdir(path.join(SCRATCH, 'models'), { recursive: true });
   await copyFile(path.join(ROOT, 'examples', 'models', 'classifier.onnx'), path.join(SCRATCH, 'models', 'classifier.onnx'));

@@ -2,7 +2,7 @@
  * Errors and failure types: the `type` of every `ApplicationFailure` Modelship raises (the reason
  * codes in deployment results), and the errors Modelship throws — all a {@link ModelshipError}, so
  * one `instanceof` catches them; the subclasses say what kind (connection, not found, refused,
- * invalid spec, deployment failed or terminated). Workflow-safe: imports only `names.ts` (the failure
+ * invalid spec, deployment failed or terminated, setup, a taken port). Workflow-safe: imports only `names.ts` (the failure
  * types themselves live in `constants.ts`).
  */
 import { endpointWorkflowId } from './names';
@@ -30,9 +30,9 @@ export class ModelshipClientError extends ModelshipError {
   override readonly name: string = 'ModelshipClientError';
 }
 
-/** What to do when Temporal cannot be reached. */
+/** What to do when Temporal cannot be reached (in the API's terms; the CLI adds its flag). */
 export const TEMPORAL_UNREACHABLE_HINT =
-  'start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (`--address` on the command line)';
+  'start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (or the `address` connection option)';
 
 /** Temporal could not be reached at `address`; the message says what to do. */
 export class TemporalConnectionError extends ModelshipClientError {
@@ -42,6 +42,21 @@ export class TemporalConnectionError extends ModelshipClientError {
     readonly reason: string,
   ) {
     super(`could not reach Temporal at ${address} (${reason}): ${TEMPORAL_UNREACHABLE_HINT}`);
+  }
+}
+
+/**
+ * Temporal was reached but refused this client: the credentials (`UNAUTHENTICATED`), their
+ * permissions (`PERMISSION_DENIED`) or the namespace (`NOT_FOUND`); the message says which and what to check.
+ */
+export class TemporalAccessError extends ModelshipClientError {
+  override readonly name = 'TemporalAccessError';
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -62,7 +77,7 @@ export class NotFoundError extends ModelshipClientError {
 export class DeploymentAlreadyRunningError extends ModelshipClientError {
   override readonly name = 'DeploymentAlreadyRunningError';
   constructor(readonly workflowId: string) {
-    super(`deployment ${workflowId} is already running; follow it with \`modelship status ${workflowId}\``);
+    super(`deployment ${workflowId} is already running; follow it with client.deployment('${workflowId}')`);
   }
 }
 
@@ -167,11 +182,37 @@ export class DeploymentTerminatedError extends DeploymentFailedError {
  * Modelship needs and cannot be given it. `hint` says what to set or run.
  */
 export class SetupError extends ModelshipError {
-  override readonly name = 'SetupError';
+  override readonly name: string = 'SetupError';
   constructor(
     message: string,
     readonly hint: string,
   ) {
     super(message);
+  }
+}
+
+/** The toolchain could not be installed (`setupToolchain`, `npx modelship setup`): what failed, with the end of its output. */
+export class ToolchainSetupError extends SetupError {
+  override readonly name = 'ToolchainSetupError';
+  constructor(
+    message: string,
+    /** The folder it was being installed into. */
+    readonly dir: string,
+    hint = 'fix what it says and run `npx modelship setup` again (it starts afresh)',
+  ) {
+    super(message, hint);
+  }
+}
+
+/** A port the local environment was asked to listen on is taken: which, and the option that chose it. */
+export class PortInUseError extends ModelshipError {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly port: number,
+    /** The option that chose the port, as the caller spelled it (`gatewayPort`; the CLI maps it to its flag). */
+    readonly option: string,
+    what = 'something else',
+  ) {
+    super(`port ${port} (${option}) is already in use by ${what}: stop what listens there, or choose another ${option}`);
   }
 }

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
+import { ModelshipError } from './errors';
 
 /** A local file that cannot be uploaded, and why (`reason` names the file). */
-export class SourceUploadRefusedError extends Error {
+export class SourceUploadRefusedError extends ModelshipError {
   override readonly name = 'SourceUploadRefusedError';
   constructor(
     readonly file: string,

@@ -1,8 +1,9 @@
 /** Store keys: where each kind of document lives, and the rules every key obeys. */
 import { endpointName, sha256Digest, versionName } from '../sdk/schemas';
+import { ModelshipError } from '../sdk/errors';
 
 /** Thrown for a key that could escape the store or be misread: `..`, absolute, control characters. */
-export class InvalidKeyError extends Error {
+export class InvalidKeyError extends ModelshipError {
   override readonly name = 'InvalidKeyError';
   constructor(
     readonly key: string,

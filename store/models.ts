@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ModelArtifact, ModelFormat } from '../sdk/schemas';
 import type { ArtifactStore, PutOptions } from './artifactStore';
 import { storeKeys } from './keys';
+import { ModelshipError } from '../sdk/errors';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -13,7 +14,7 @@ export function sha256Hex(bytes: Uint8Array): string {
  * The stored bytes do not hash to the digest they are stored under. They have been moved to
  * `quarantinedAt` (when set), so the next deployment that makes the artifact writes it anew.
  */
-export class ArtifactCorruptError extends Error {
+export class ArtifactCorruptError extends ModelshipError {
   override readonly name = 'ArtifactCorruptError';
   constructor(
     readonly key: string,
@@ -30,7 +31,7 @@ export class ArtifactCorruptError extends Error {
   }
 }
 
-export class ArtifactMissingError extends Error {
+export class ArtifactMissingError extends ModelshipError {
   override readonly name = 'ArtifactMissingError';
   constructor(readonly key: string) {
     super(`artifact ${key} is not in the store`);

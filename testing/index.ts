@@ -2,8 +2,7 @@
  * `modelship/testing`: the local environment for your own tests, in the style of Temporal's
  * `TestWorkflowEnvironment` — {@link ModelshipTestEnvironment} starts a Temporal dev server, a CPU
  * worker and a gateway on free ports over a temporary store, with a connected client — plus free
- * ports and bounded synthetic traffic for canary tests. Works under stock jest and any runner that
- * loads CommonJS. The dev server and the converters come from the toolchain `npx modelship setup`
+ * ports and bounded synthetic traffic for canary tests. Tested with stock jest (CommonJS). The dev server and the converters come from the toolchain `npx modelship setup`
  * installs (installed on first use if missing), or the binaries named by `MODELSHIP_TEMPORAL_BIN` and
  * `MODELSHIP_PYTHON`. Processes it starts are stopped when the test process dies, even by SIGKILL.
  *
@@ -27,8 +26,6 @@
  */
 export { ModelshipTestEnvironment, type TestEnvironmentOptions } from './testEnvironment';
 export { startDevEnvironment, type DevEnvironment, type DevEnvironmentOptions } from '../cli/dev/devEnvironment';
-export { PortInUseError } from '../cli/dev/portInUseError';
-export { ToolchainSetupError } from '../activities/python/toolchainSetup';
 export { freePort } from '../cli/dev/ports';
 export { startTraffic, LoopbackOnlyError, type TrafficOptions, type TrafficResult } from '../cli/trafficGenerator';
 export * from '../sdk/errors'; // ModelshipError and its subclasses, to catch what a test's client throws

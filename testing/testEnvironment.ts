@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevEnvironment, type DevEnvironment } from '../cli/dev/devEnvironment';
-import { freePort } from '../cli/dev/ports';
+import { freePorts } from '../cli/dev/ports';
 import type { SupervisorOptions } from '../cli/dev/supervisor';
 import { ModelshipClient } from '../sdk/client';
 
@@ -64,12 +64,13 @@ export class ModelshipTestEnvironment {
     const ownsStateDir = options.stateDir === undefined;
     const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'modelship-test-')));
     let environment: DevEnvironment | undefined;
+    const free = await freePorts(3); // distinct: picked one at a time, two could be the same
     try {
       environment = await startDevEnvironment({
         stateDir,
-        temporalPort: options.temporalPort ?? (await freePort()),
-        gatewayPort: options.gatewayPort ?? (await freePort()),
-        grpcPort: options.grpcPort ?? (await freePort()),
+        temporalPort: options.temporalPort ?? free[0],
+        gatewayPort: options.gatewayPort ?? free[1],
+        grpcPort: options.grpcPort ?? free[2],
         uiPort: options.uiPort ?? null,
         persist: false,
         verbose: options.verbose,

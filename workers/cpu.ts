@@ -10,6 +10,7 @@ import { createActivities } from '../activities';
 import { OnnxRuntime } from '../runtime';
 import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
 import { describeSourcePolicy } from '../activities/ingest/sourcePolicy';
+import { pythonToolchainProblem } from '../activities/python/toolchainCheck';
 import { workerFailureText } from './workerFailure';
 import { withWorkerConnection, workerSettingsFromEnv, workflowSource, type WorkerSettings } from './options';
 
@@ -34,6 +35,8 @@ export async function runCpuWorker(settings: WorkerSettings = workerSettingsFrom
         `queues ${WORKFLOW_TASK_QUEUE} + ${ACTIVITY_TASK_QUEUES.cpu}, store ${store.uri}`,
     );
     console.log(describeSourcePolicy(settings.sources));
+    const toolchainProblem = await pythonToolchainProblem();
+    if (toolchainProblem) console.warn(`warning: ${toolchainProblem}\nModel conversions and checks will fail until it is fixed.`);
     await Promise.all([workflowWorker.run(), activityWorker.run()]);
   });
 }

@@ -15,6 +15,7 @@ import { OnnxRuntime } from '../runtime';
 import { probeGpu } from '../runtime/gpuProbe';
 import { ACTIVITY_TASK_QUEUES } from '../sdk/constants';
 import { SetupError } from '../sdk/errors';
+import { pythonToolchainProblem } from '../activities/python/toolchainCheck';
 import { workerFailureText } from './workerFailure';
 import { withWorkerConnection, workerSettingsFromEnv, type WorkerSettings } from './options';
 
@@ -42,6 +43,8 @@ export async function runGpuWorker(settings: WorkerSettings = workerSettingsFrom
       `modelship gpu worker ready: ${settings.connection.address} namespace ${settings.connection.namespace}, queue ${ACTIVITY_TASK_QUEUES.gpu}, ` +
         `${devices} device(s), provider ${probe.available ? probe.provider : 'none'}, store ${store.uri}`,
     );
+    const toolchainProblem = await pythonToolchainProblem();
+    if (toolchainProblem) console.warn(`warning: ${toolchainProblem}\nModel conversions and checks will fail until it is fixed.`);
     await worker.run();
   });
 }

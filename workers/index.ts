@@ -26,3 +26,4 @@ export { workerSettingsFromEnv, workflowSource, type WorkerSettings } from './op
 export { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
 export { OnnxRuntime, type ModelRuntime } from '../runtime';
 export { DEFAULT_STORE_URI, openStore, type ArtifactStore, type OpenStoreOptions } from '../store';
+export * from '../sdk/errors'; // ModelshipError and every error class, as from each entry

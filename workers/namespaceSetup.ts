@@ -87,7 +87,7 @@ async function existing(operator: OperatorService, namespace: string, retry: Ret
     if (code === grpcStatus.NOT_FOUND) {
       throw new SetupError(
         `Temporal has no namespace ${namespace}`,
-        `create it (\`temporal operator namespace create --namespace ${namespace}\`), or use an existing one with TEMPORAL_NAMESPACE / --namespace`,
+        `create it (\`temporal operator namespace create --namespace ${namespace}\`), or use an existing one with TEMPORAL_NAMESPACE (the \`namespace\` connection option)`,
       );
     }
     // Temporal Cloud's data-plane API keys, or a server without the operator API: it cannot even be read.

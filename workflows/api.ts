@@ -43,3 +43,4 @@ export { selectCandidate } from './candidateSelection';
 export { deploymentDetails } from './details';
 export * from '../sdk/definitions';
 export { ACTIVITY_TASK_QUEUES, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../sdk/names';
+export * from '../sdk/errors'; // ModelshipError and every error class, as from each entry

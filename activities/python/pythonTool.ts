@@ -1,15 +1,20 @@
 /**
  * Runs `activities/python/modelTools.py <command>` with the toolchain's Python (`venv.ts`), a typed JSON request
  * and response, a timeout, and stderr captured into the failure. A refused model (exit 2) becomes a
- * non-retryable failure of the type the tool names; anything else is left to retry.
+ * non-retryable failure of the type the tool names; a Python without the toolchain's packages is a
+ * non-retryable `ToolchainMissing` failure naming the setup command; anything else is left to retry.
  */
 import { spawn } from 'node:child_process';
+import { ApplicationFailure } from '@temporalio/common';
 import path from 'node:path';
 import type { z } from 'zod';
 import { isFailureType, type FailureType } from '../../sdk/errors';
 import { rejection } from '../failures';
-import { toolMissingMessage } from './toolchain';
+import { missingPackageMessage, toolMissingMessage } from './toolchain';
 import { PYTHON_TOOL_ROOT, venvPython } from './venv';
+
+/** The failure type of a tool run by a Python that lacks the toolchain's packages. */
+export const TOOLCHAIN_MISSING = 'ToolchainMissing';
 
 export interface PythonToolOptions {
   timeoutMs: number;
@@ -61,6 +66,9 @@ export async function runPythonTool<S extends z.ZodType>(command: string, reques
     const message = parsed?.error?.message ?? `python ${command} refused the model`;
     throw rejection(isFailureType(type) ? type : 'ModelValidationFailed', message);
   }
+  const missing = code === 0 ? undefined : missingPackageMessage(stderr, python);
+  // Retrying cannot install a package: fail at once, saying how to install the toolchain.
+  if (missing) throw ApplicationFailure.create({ type: TOOLCHAIN_MISSING, message: missing, nonRetryable: true });
   if (code !== 0) throw new Error(`python ${command} failed (exit ${code}):\n${tail}`);
   const response = schema.safeParse(safeJson(stdout));
   if (!response.success) throw new Error(`python ${command} answered unexpectedly: ${response.error.message}\n${stdout.slice(0, 500)}`);

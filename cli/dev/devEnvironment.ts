@@ -13,7 +13,7 @@ import { ensureToolchain } from '../../activities/python/toolchainSetup';
 import { generateAdminToken } from '../../serving/gateway';
 import { ManagedProcess } from './childProcess';
 import { OrphanWatchdog } from './orphanWatchdog';
-import { PortInUseError } from './portInUseError';
+import { PortInUseError } from '../../sdk/errors';
 import { freePort, isPortOpen } from './ports';
 import { PACKAGE_ROOT, tsEntry } from './projectPaths';
 import { reportToStderr, Supervisor, type SupervisedService, type SupervisorOptions } from './supervisor';
@@ -70,11 +70,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   const grpcPort = options.grpcPort ?? (await freePort());
   const uiPort = options.uiPort === null ? undefined : (options.uiPort ?? temporalPort + 1000);
   await refuseTakenPorts({ temporalPort, uiPort, gatewayPort, grpcPort });
-  await ensureToolchain(options.supervision?.report ?? reportToStderr);
+  await ensureToolchain(options.supervision?.report ?? reportToStderr, options.signal);
   await mkdir(logDir, { recursive: true });
   const adminToken = process.env.MODELSHIP_ADMIN_TOKEN || generateAdminToken();
   const watchdog = OrphanWatchdog.start();
-  const onSpawn = (pid: number): void => watchdog.watch(pid);
+  const onSpawn = (pid: number): (() => void) => watchdog.watch(pid); // forgotten when it exits: a restarted child's group id may be reused
   const services = devServices({ ...options, stateDir, logDir, storeUri, temporalPort, uiPort, gatewayPort, grpcPort, adminToken, onSpawn });
 
   const supervisor = new Supervisor(options.supervision);
@@ -139,7 +139,7 @@ interface DevSettings extends DevEnvironmentOptions {
   grpcPort: number;
   adminToken: string;
   /** Tells the watchdog of each child as it starts. */
-  onSpawn: (pid: number) => void;
+  onSpawn: (pid: number) => () => void;
 }
 
 /** The Temporal dev server, the CPU worker and the gateway, in the order they start (each ready before the next). */

@@ -4,7 +4,8 @@
  * children run in process groups of their own, so nothing else would reach them.
  *
  * Both sides are in this file: {@link OrphanWatchdog} (the parent's side) starts this file as a
- * small process in a group of its own and writes it each child's process group over a pipe; when the
+ * small process in a group of its own and writes it each child's process group over a pipe (and
+ * `unwatch` when that child exits, so a group id the system reuses later is never signalled); when the
  * pipe reaches its end without `stop` (the parent is gone: the kernel closed its end), the watchdog
  * sends SIGTERM to every group it was told of, then SIGKILL to what is left, and exits.
  */
@@ -35,9 +36,14 @@ export class OrphanWatchdog {
     return this.child.pid;
   }
 
-  /** Stops the process group led by `pid` if this process dies before {@link close}. */
-  watch(pid: number | undefined): void {
-    if (pid !== undefined && this.child.stdin?.writable) this.child.stdin.write(`watch ${pid}\n`);
+  /** Stops the process group led by `pid` if this process dies before {@link close}; call what it returns when that process has exited. */
+  watch(pid: number): () => void {
+    this.send(`watch ${pid}`);
+    return () => this.send(`unwatch ${pid}`);
+  }
+
+  private send(line: string): void {
+    if (this.child.stdin?.writable) this.child.stdin.write(`${line}\n`);
   }
 
   /** The environment has stopped its processes itself: the watchdog exits without stopping anything. */
@@ -46,16 +52,23 @@ export class OrphanWatchdog {
   }
 }
 
-/** The watchdog's side: reads `watch <pgid>` lines until `stop` (exit) or the end of input (stop the groups, then exit). */
-async function runWatchdog(): Promise<void> {
+/** Reads the parent's `watch <pgid>`, `unwatch <pgid>` and `stop` lines to their end: the groups still watched, and whether it said `stop`. */
+export async function readWatchdogCommands(lines: AsyncIterable<string>): Promise<{ groups: Set<number>; stopped: boolean }> {
   const groups = new Set<number>();
   let stopped = false;
-  const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     const [verb, argument] = line.trim().split(/\s+/);
     if (verb === 'stop') stopped = true;
-    if (verb === 'watch' && argument && /^\d+$/.test(argument)) groups.add(Number(argument));
+    if (!argument || !/^\d+$/.test(argument)) continue;
+    if (verb === 'watch') groups.add(Number(argument));
+    if (verb === 'unwatch') groups.delete(Number(argument));
   }
+  return { groups, stopped };
+}
+
+/** The watchdog's side: the commands until `stop` (exit) or the end of input (stop the groups still watched, then exit). */
+async function runWatchdog(): Promise<void> {
+  const { groups, stopped } = await readWatchdogCommands(createInterface({ input: process.stdin }));
   if (stopped) return;
   signalGroups(groups, 'SIGTERM');
   await sleep(GRACE_MS);

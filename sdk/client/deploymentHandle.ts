@@ -101,7 +101,7 @@ export class DeploymentHandle {
       description = await handle.describe();
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      throw new DeploymentNotFoundError(this.workflowId, this.endpoint ? `if it is queued, \`modelship status ${this.endpoint}\` shows it` : undefined);
+      throw new DeploymentNotFoundError(this.workflowId, this.endpoint ? `if it is queued, client.endpoint('${this.endpoint}').status() shows it` : undefined);
     }
     const result = description.status.name === 'COMPLETED' ? await this.tryResult(handle) : undefined;
     if (result) return { live: true, status: result };

@@ -19,7 +19,7 @@ import { ClientSession } from './clientSession';
 import { closedChannelInterceptors } from './closedChannelGuard';
 import { DeploymentHandle } from './deploymentHandle';
 import { EndpointHandle } from './endpointHandle';
-import { DeploymentAlreadyRunningError, DeploymentRefusedError, TemporalConnectionError } from '../errors';
+import { DeploymentAlreadyRunningError, DeploymentRefusedError } from '../errors';
 import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../names';
 import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from '../schemas';
 import { sourceLimitsFromEnv } from '../sourceLimits';
@@ -27,6 +27,7 @@ import { uploadSpecSources } from './sourceUploads';
 import { updateFailureReason } from './updateRejection';
 import { DEFAULT_WORKER_WAIT_MS } from './workerPresence';
 import { refuseIfNotStarted, requirePollers, requireWorkflowWorker, type CustomWorkflow } from './workflowStart';
+import { connectFailure } from './connectFailure';
 
 export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
 export { EndpointHandle } from './endpointHandle';
@@ -101,7 +102,7 @@ export class ModelshipClient {
         interceptors: closedChannelInterceptors(() => opened.session?.closed ?? false),
       });
     } catch (error) {
-      throw new TemporalConnectionError(resolved.address, (error as Error).message.split('\n', 1)[0] ?? String(error));
+      throw connectFailure(error, resolved);
     }
     const temporal = new Client({ connection, namespace: resolved.namespace });
     opened.session = new ClientSession(temporal, resolved.address);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PortInUseError } from '../../cli/dev/portInUseError';
+import { PortInUseError } from '../../sdk/errors';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { ModelshipTestEnvironment } from '../../testing';
 import { alive, untilGone } from '../support/processAlive';

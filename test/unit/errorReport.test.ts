@@ -1,10 +1,11 @@
 /** The CLI's one error printer: a line saying what happened, one saying what to do, the stack only with --verbose. */
 import { WorkflowFailedError } from '@temporalio/client';
-import { RetryState, TerminatedFailure } from '@temporalio/common';
+import { CancelledFailure, RetryState, TerminatedFailure } from '@temporalio/common';
 import { CliError } from '../../cli/cliError';
-import { formatCliError } from '../../cli/errorReport';
+import { TEMPORAL_UNREACHABLE_HINT } from '../../cli/connection';
+import { describeCliError, formatCliError } from '../../cli/errorReport';
 import { EXIT_CODES } from '../../cli/exitCodes';
-import { EndpointNotFoundError } from '../../sdk/errors';
+import { DeploymentAlreadyRunningError, EndpointNotFoundError, TemporalConnectionError } from '../../sdk/errors';
 
 const STACK_LINE = /^\s+at /m;
 
@@ -33,4 +34,14 @@ test('a refused connection names the address; known errors keep their exit code 
   );
   expect(formatCliError(new CliError('rolled back', EXIT_CODES.rolledBack), false)).toEqual({ text: 'error: rolled back', exitCode: 2 });
   expect(formatCliError(new EndpointNotFoundError('demo'), false).text).toMatch(/^error: endpoint demo has no endpoint workflow.*\n\ndeploy to it with/);
+});
+
+test('library errors speak API terms; the CLI adds its commands and flags', () => {
+  expect(new TemporalConnectionError('10.0.0.1:7233', 'refused').message).not.toContain('--address');
+  expect(TEMPORAL_UNREACHABLE_HINT).toContain('`--address`');
+  const running = new DeploymentAlreadyRunningError('deploy/demo/v2');
+  expect(running.message).not.toContain('modelship status');
+  expect(describeCliError(running).hint).toBe('follow it with `modelship status deploy/demo/v2`');
+  const cancelled = new WorkflowFailedError('Workflow execution cancelled', new CancelledFailure('cancelled'), RetryState.CANCEL_REQUESTED);
+  expect(describeCliError(cancelled).message).toBe('the workflow was cancelled before it returned a result');
 });

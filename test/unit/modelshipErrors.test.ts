@@ -8,6 +8,19 @@ import { ApplicationFailure, CancelledFailure, RetryState, TerminatedFailure, Ti
 import { ClientSession } from '../../sdk/client/clientSession';
 import { asModelshipError } from '../../sdk/client/temporalErrors';
 import * as main from '../../sdk';
+import * as testingEntry from '../../testing';
+import * as workerEntry from '../../workers';
+import * as activitiesEntry from '../../activities';
+import * as workflowsEntry from '../../workflows/api';
+import * as schemasEntry from '../../sdk/entries/schemas';
+import * as clientEntry from '../../sdk/entries/client';
+import * as errors from '../../sdk/errors';
+import { LoopbackOnlyError } from '../../cli/trafficGenerator';
+import { NoExecutionProviderError } from '../../runtime/executionProviders';
+import { ModelLoadError } from '../../runtime/modelRuntime';
+import { InvalidKeyError } from '../../store/keys';
+import { ArtifactCorruptError, ArtifactMissingError } from '../../store/models';
+import { SourceUploadRefusedError } from '../../sdk/uploadableFile';
 import {
   ClientClosedError,
   DeploymentFailedError,
@@ -18,7 +31,9 @@ import {
   ModelshipClientError,
   ModelshipError,
   NotFoundError,
+  SetupError,
   TemporalConnectionError,
+  ToolchainSetupError,
 } from '../../sdk/errors';
 
 const context = { workflowId: 'deploy/demo/v2', address: '127.0.0.1:7233' };
@@ -30,7 +45,7 @@ test('every error is a ModelshipError; the old names catch what they caught', ()
   expect(new DeploymentNotFoundError('deploy/demo/v2')).toBeInstanceOf(ModelshipClientError);
   expect(new DeploymentTerminatedError('deploy/demo/v2', 'cancelled', undefined)).toBeInstanceOf(DeploymentFailedError);
   expect(new TemporalConnectionError('10.0.0.1:7233', 'Failed to connect before the deadline').message).toBe(
-    'could not reach Temporal at 10.0.0.1:7233 (Failed to connect before the deadline): start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (`--address` on the command line)',
+    'could not reach Temporal at 10.0.0.1:7233 (Failed to connect before the deadline): start a local one with `npx modelship dev`, or point to yours with TEMPORAL_ADDRESS (or the `address` connection option)',
   );
 });
 
@@ -72,4 +87,42 @@ test('a closed session refuses calls, and stops the ones waiting, with ClientClo
   session.close();
   await expect(waiting).rejects.toThrow(ClientClosedError);
   await expect(session.call('status', context.workflowId, async () => 'live')).rejects.toThrow('the Modelship client is closed: status was not done');
+});
+
+test('every entry exports the whole hierarchy, and every error class it exports is a ModelshipError', () => {
+  const entries = {
+    modelship: main,
+    'modelship/client': clientEntry,
+    'modelship/schemas': schemasEntry,
+    'modelship/workflows': workflowsEntry,
+    'modelship/activities': activitiesEntry,
+    'modelship/worker': workerEntry,
+    'modelship/testing': testingEntry,
+  };
+  const errorClasses = new Set<unknown>();
+  for (const [entry, exports] of Object.entries(entries)) {
+    for (const name of ['ModelshipError', 'SetupError', 'PortInUseError', 'ToolchainSetupError', 'TemporalConnectionError']) {
+      expect([entry, (exports as Record<string, unknown>)[name]]).toEqual([entry, (errors as Record<string, unknown>)[name]]);
+    }
+    for (const [name, value] of Object.entries(exports))
+      if (/Error$/.test(name) && typeof value === 'function' && value !== ModelshipError) errorClasses.add(value);
+  }
+  for (const Class of [
+    ...errorClasses,
+    LoopbackOnlyError,
+    ArtifactMissingError,
+    ArtifactCorruptError,
+    InvalidKeyError,
+    NoExecutionProviderError,
+    ModelLoadError,
+    SourceUploadRefusedError,
+  ]) {
+    expect([(Class as { name: string }).name, (Class as { prototype: unknown }).prototype instanceof ModelshipError]).toEqual([
+      (Class as { name: string }).name,
+      true,
+    ]);
+  }
+  const toolchain = new ToolchainSetupError('pip install failed', '/cache/toolchain-x');
+  expect(toolchain).toBeInstanceOf(SetupError);
+  expect(toolchain.hint).toMatch(/`npx modelship setup` again/);
 });
