@@ -62,6 +62,9 @@ function fakeClient(workflows: Record<string, FakeWorkflow>): { client: Client; 
   };
   const client = {
     workflow: { getHandle },
+    options: { namespace: 'default' },
+    // A worker polls (a status read asks it before falling back to the recorded state).
+    workflowService: { describeTaskQueue: () => Promise.resolve({ pollers: [{ lastAccessTime: { seconds: Date.now() / 1000 } }] }) },
     withAbortSignal: <R>(_signal: AbortSignal, fn: () => Promise<R>) => fn(),
     withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
   } as unknown as Client;
