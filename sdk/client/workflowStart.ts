@@ -79,8 +79,10 @@ export async function whyNotStarted(client: Client, workflowId: string, runId: s
           if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED && terminated.includes(NOT_STARTED))
             return terminated.split(NOT_STARTED).slice(1).join(NOT_STARTED);
           if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || CLOSED.has(type)) return undefined;
+          // A worker's failure says why (an unregistered type, code that throws); one the server records
+          // without a message (a lost poll, a sticky queue reset) is retried, so the wait goes on.
           const failure = event.workflowTaskFailedEventAttributes?.failure?.message;
-          if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) return `its first workflow task failed: ${failure ?? 'no reason given'}`;
+          if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && failure) return `its first workflow task failed: ${failure}`;
         }
         if (!page.nextPageToken?.length) return undefined; // the run has closed
         nextPageToken = page.nextPageToken;

@@ -46,7 +46,12 @@ function spec(
   };
 }
 
-const analysis = { minSamples: 30 };
+/**
+ * Identical models, so every check should pass; the latency limits are wide because on two cores the
+ * canary's fresh instances share the CPU with the stable's and the traffic generator (p99 ×1.5 seen).
+ * The latency gate itself is judged in canaryAnalysis.test.ts.
+ */
+const analysis = { minSamples: 30, latency: { maxP50Ratio: 2, maxP99Ratio: 3 } };
 
 /** Sends varied requests until stopped; counts answers per version and failures. */
 function traffic(concurrency = 2) {
@@ -85,7 +90,7 @@ test('a canary that behaves like stable is promoted step by step', async () => {
       [25, 'passed', 'pass'],
       [50, 'passed', 'pass'],
     ]);
-    expect(result.rollout?.steps[0]?.verdict?.checks.map((c) => c.name)).toEqual(['samples', 'error-rate', 'latency', 'prediction-shift']);
+    expect(result.rollout?.steps[0]?.verdict?.checks.map((c) => c.name)).toEqual(['samples', 'error-rate', 'latency', 'prediction-shift', 'replicas']);
   } finally {
     await load.stop();
   }

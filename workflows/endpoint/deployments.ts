@@ -4,7 +4,7 @@
  * makes it stable; a deployment that ends without returning traffic itself has it returned by the
  * endpoint. Deterministic.
  */
-import { log, ParentClosePolicy, patched, proxyActivities, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, ParentClosePolicy, patched, proxyActivities, sleep, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { isOutcome } from '../../sdk/constants';
 import type { DeploymentAdmission, SubmitDeploymentRequest } from '../../sdk/definitions';
@@ -16,6 +16,9 @@ import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAut
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
+
+/** How long the endpoint waits for its start check's answer once a custom deployment has failed (terminated) first. */
+const START_CHECK_GRACE_MS = 10_000;
 
 /** Phases in which a deployment changes the routing. */
 const RELEASING: ReadonlySet<string> = new Set(['Releasing', 'Canary', 'BlueGreen']);
@@ -98,11 +101,16 @@ async function follow(
     const ended: Promise<unknown> = child.result();
     if (request.startTimeoutMs !== undefined && patched(ENDPOINT_ENFORCES_START)) {
       // Raced with the result, so a check that cannot run (no CPU worker) never holds up the endpoint.
+      const check = refuseUnstarted(entry.workflowId, child.firstExecutionRunId, workflowType, request);
       const settled = ended.then(
-        () => undefined,
-        () => undefined,
+        () => 'completed' as const,
+        () => 'failed' as const,
       );
-      const refused = await Promise.race([refuseUnstarted(entry.workflowId, child.firstExecutionRunId, workflowType, request), settled]);
+      const first = await Promise.race([check.then((reason) => ({ reason })), settled]);
+      // The run ended first: if it was terminated for not starting (by this check or a client), the
+      // check is about to say so; give it a moment, so the endpoint records why rather than "Terminated".
+      const refused =
+        first === 'failed' ? await Promise.race([check, sleep(START_CHECK_GRACE_MS).then(() => undefined)]) : first === 'completed' ? undefined : first.reason;
       if (refused) return { failure: await settled.then(() => refused) };
     }
     const returned = await ended;
