@@ -58,7 +58,7 @@ export async function requirePollers(client: Client, endpoint: string, workflow:
 const NOT_STARTED = ' did not start: ';
 
 /** The reason a custom workflow's run is terminated and refused with. */
-export function notStartedReason(workflow: Pick<CustomWorkflow, 'workflowType' | 'taskQueue'>, why: string): string {
+function notStartedReason(workflow: Pick<CustomWorkflow, 'workflowType' | 'taskQueue'>, why: string): string {
   return `workflow ${workflow.workflowType} on task queue ${workflow.taskQueue}${NOT_STARTED}${why}`;
 }
 
@@ -66,7 +66,7 @@ export function notStartedReason(workflow: Pick<CustomWorkflow, 'workflowType' |
  * `undefined` once the run has completed a workflow task (or has closed), else why it has not started
  * within `timeoutMs` — also when it was terminated for that already (by its endpoint, or another client).
  */
-export async function whyNotStarted(client: Client, workflowId: string, runId: string, timeoutMs: number): Promise<string | undefined> {
+async function whyNotStarted(client: Client, workflowId: string, runId: string, timeoutMs: number): Promise<string | undefined> {
   const request = { namespace: client.options.namespace, execution: { workflowId, runId }, waitNewEvent: true };
   let nextPageToken: Uint8Array | undefined;
   try {
