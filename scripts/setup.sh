@@ -45,3 +45,17 @@ if ! command -v prometheus >/dev/null && [ ! -x .tools/prometheus/usr/bin/promet
   dpkg-deb -x "$download"/prometheus_*.deb .tools/prometheus
   rm -rf "$download"
 fi
+
+# Chromium, for the test that drives the Temporal UI with playwright-core (Playwright's own browser
+# download is not reachable offline): Debian's package, installed with apt when missing. Needs root
+# (or MODELSHIP_CHROMIUM pointing at a Chromium already there); without either, setup says so and
+# the browser test fails naming what is missing.
+if [ -z "${MODELSHIP_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium (apt-get install chromium), for the Temporal UI test" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
+  else
+    echo "setup: chromium is missing and this is not root: install Debian's chromium, or set MODELSHIP_CHROMIUM, for the Temporal UI test" >&2
+  fi
+fi
