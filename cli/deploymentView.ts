@@ -3,6 +3,7 @@
  * then its rollout: each step with its analysis verdict, the numbers behind every check, notes,
  * approvals and the gateway replicas it went on without; then a rollback and the reason it stopped.
  */
+import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import type { DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
 
 export const STAGE_MARKS: Record<StageState['status'], string> = {
@@ -47,6 +48,8 @@ export function describeDeployment(status: DeploymentStatus): string {
       );
     }
   }
+  if (status.waiting) lines.push(...retryInstructions(status.waiting, `${status.endpoint}/${status.version}`).map((line) => `  ${line}`));
+  for (const d of status.decisions ?? []) lines.push(`  ${describeDecision(d)}`);
   if (status.failure) lines.push(`  reason: ${status.failure.type}: ${status.failure.message}`);
   if (status.report) lines.push(`  report: ${status.report.uri}`);
   return lines.join('\n');

@@ -28,6 +28,7 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   status: lazy('status', 'statusCommand'),
   approve: lazy('approve', 'approveCommand'),
   abort: lazy('abort', 'abortCommand'),
+  retry: lazy('retry', 'retryCommand'),
   pause: lazy('pause', 'pauseCommand'),
   resume: lazy('resume', 'resumeCommand'),
   rollback: lazy('rollback', 'rollbackCommand'),

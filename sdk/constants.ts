@@ -40,6 +40,8 @@ const FAILURE_KINDS = {
   ReplicaLoadFailed: 'failure',
   ArtifactCorrupt: 'failure',
   InfrastructureError: 'failure',
+  /** An operator aborted the deployment while a failed stage waited for a retry. */
+  Aborted: 'failure',
   /** A team's own stage (e.g. a fairness check) refused the model: a non-retryable failure of its activity. */
   CustomCheckFailed: 'rejection',
 } as const satisfies Record<string, 'rejection' | 'failure'>;
@@ -87,6 +89,8 @@ export const PHASES = [
   'Idle',
   'Deploying',
   'RollingBack',
+  /** A stage failed for an infrastructure reason; the deployment waits for an operator's `retry` or `abort`. */
+  'WaitingForRetry',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 

@@ -26,6 +26,19 @@ export const abortUpdate = defineUpdate<string, [ControlRequest]>('abort');
 export const pauseUpdate = defineUpdate<string, [ControlRequest]>('pause');
 export const resumeUpdate = defineUpdate<string, [ControlRequest]>('resume');
 
+/** Who decides what a deployment waiting for retry does, and why (the input of the `retry` and `abort` Signals). */
+export interface RetryDecision {
+  by: string;
+  reason?: string;
+}
+
+/** Re-run the stage a deployment waits on (phase `WaitingForRetry`) with its inputs. Rejected unless one waits. */
+export const retryUpdate = defineUpdate<string, [ControlRequest]>('retry');
+/** The `retry` Update as a Signal, for the Temporal UI (More actions → Send a Signal); ignored unless a stage waits. */
+export const retrySignal = defineSignal<[RetryDecision]>('retry');
+/** Ends a deployment waiting for retry as failed (`Aborted`); the Signal form of the `abort` Update, for the UI. */
+export const abortSignal = defineSignal<[RetryDecision]>('abort');
+
 /** Ask the endpoint to run a deployment: now if it is idle, else queued or refused per `spec.whenBusy`. */
 export const submitDeploymentUpdate = defineUpdate<SubmitDeploymentResult, [SubmitDeploymentRequest]>('submitDeployment');
 

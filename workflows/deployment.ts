@@ -11,6 +11,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -25,16 +26,22 @@ import { isStageName, REJECTION_TYPES, STAGE_NAMES, STAGE_PHASES } from '../sdk/
 import { ACTIVITY_TASK_QUEUES, endpointWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
 import type { DeploymentFailure, DeploymentResult, DeploymentStatus, Phase, PipelineSpec, StageName, StageState, Target } from '../sdk/schemas';
 import { deploymentDetails } from './details';
-import { toDeploymentFailure } from './failures';
+import { isInfrastructureFailure, toDeploymentFailure } from './failures';
+import { RetryGate, WAIT_FOR_RETRY } from './retryGate';
 
-/** Retries for infrastructure errors; bad models fail at once (non-retryable). */
+/** Retries for infrastructure errors (`onInfrastructureFailure.attempts` of them); bad models fail at once (non-retryable). */
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 } as const;
 
 /** A stage's failure, carried to the top of the workflow. */
 export class StageFailed extends Error {
+  /**
+   * @param rolledBack the stage returned traffic to stable itself (the deployment ends `rolledBack`)
+   * @param infrastructure the stage failed for an infrastructure reason, after its retries: it may wait for an operator's retry
+   */
   constructor(
     readonly failure: DeploymentFailure,
     readonly rolledBack = false,
+    readonly infrastructure = false,
   ) {
     super(failure.message);
   }
@@ -104,7 +111,8 @@ function createDeployment(spec: PipelineSpec, admission: DeploymentAdmission | u
     startToCloseTimeout: timeoutMs,
     scheduleToStartTimeout: spec.scheduleToStartTimeout,
     heartbeatTimeout: Math.min(timeoutMs, 60_000),
-    retry: RETRY,
+    // Specs from before `onInfrastructureFailure` have none: today's budget.
+    retry: { ...RETRY, maximumAttempts: spec.onInfrastructureFailure?.attempts ?? RETRY.maximumAttempts },
     summary,
   });
   const setPhase = (phase: Phase): void => {
@@ -112,6 +120,7 @@ function createDeployment(spec: PipelineSpec, admission: DeploymentAdmission | u
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: phase }]);
     changed();
   };
+  const run: StageRun = { spec, status, setPhase, changed, gate: new RetryGate(status) };
   return {
     spec,
     status,
@@ -120,37 +129,56 @@ function createDeployment(spec: PipelineSpec, admission: DeploymentAdmission | u
     on: (target, timeoutMs, summary) => proxyActivities<ModelActivities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES[target] }),
     setPhase,
     changed,
-    stage: (name, body, describe) => runStage(status, name, body, describe, setPhase, changed),
+    stage: (name, body, describe) => runStage(run, name, body, describe),
   };
 }
 
-async function runStage<T>(
-  status: DeploymentStatus,
-  name: string,
-  body: () => Promise<T>,
-  describe: (result: T) => string,
-  setPhase: (phase: Phase) => void,
-  changed: () => void,
-): Promise<T> {
+/** What running a stage needs from its deployment. */
+interface StageRun {
+  spec: PipelineSpec;
+  status: DeploymentStatus;
+  setPhase(phase: Phase): void;
+  changed(): void;
+  gate: RetryGate;
+}
+
+/**
+ * Runs `body` as the stage `name`, recording its state; a stage that fails for an infrastructure
+ * reason waits for an operator (when the spec says so) and runs again on `retry`.
+ */
+async function runStage<T>(run: StageRun, name: string, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+  const { status } = run;
   const state = stageState(status, name);
-  state.status = 'running';
-  state.startedAt = new Date().toISOString();
-  if (isStageName(name)) setPhase(STAGE_PHASES[name]);
-  else changed();
-  try {
-    const result = await body();
-    state.status = 'succeeded';
-    state.summary = describe(result);
-    return result;
-  } catch (error) {
-    state.status = 'failed';
-    const failure = error instanceof StageFailed ? error.failure : toDeploymentFailure(name, error);
-    state.summary = failure.message;
-    throw error instanceof StageFailed ? error : new StageFailed(failure);
-  } finally {
-    state.finishedAt = new Date().toISOString();
-    changed();
+  for (;;) {
+    state.status = 'running';
+    state.startedAt = new Date().toISOString();
+    if (isStageName(name)) run.setPhase(STAGE_PHASES[name]);
+    else run.changed();
+    try {
+      const result = await body();
+      state.status = 'succeeded';
+      state.summary = describe(result);
+      return result;
+    } catch (error) {
+      state.status = 'failed';
+      const failure = error instanceof StageFailed ? error.failure : toDeploymentFailure(name, error);
+      state.summary = failure.message;
+      state.finishedAt = new Date().toISOString();
+      if (!mayWaitForRetry(run.spec, error)) throw error instanceof StageFailed ? error : new StageFailed(failure);
+      const outcome = await run.gate.wait(name, failure, run.spec.onInfrastructureFailure, () => run.setPhase('WaitingForRetry'));
+      if (!outcome.retry) throw new StageFailed(outcome.failure);
+    } finally {
+      state.finishedAt = new Date().toISOString();
+      run.changed();
+    }
   }
+}
+
+/** Whether the stage's failure waits for an operator: an infrastructure failure, a spec that says `wait`, and a run that has the patch. */
+function mayWaitForRetry(spec: PipelineSpec, error: unknown): boolean {
+  const infrastructure = error instanceof StageFailed ? error.infrastructure : isInfrastructureFailure(error);
+  // Specs from before `onInfrastructureFailure` have none, and fail as they did.
+  return infrastructure && spec.onInfrastructureFailure?.action === 'wait' && patched(WAIT_FOR_RETRY);
 }
 
 /** The stage's state; a custom stage is added before the first stage that has not started. */

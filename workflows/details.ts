@@ -3,6 +3,7 @@
  * where the deployment is and why each step passed, waited or failed. Pure.
  */
 import type { DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
+import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import { describeStep } from './rollout/steps';
 
 const MARKS: Record<StageState['status'], string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', skipped: '–' };
@@ -23,6 +24,11 @@ export function deploymentDetails(status: DeploymentStatus): string {
         `**Rolled back** in ${rollout.rollback.tookMs} ms (generation ${rollout.rollback.generation}, verified ${JSON.stringify(rollout.rollback.verified)}): ${rollout.rollback.reason}`,
       );
   }
+  if (status.waiting) {
+    const [what, cli, ui] = retryInstructions(status.waiting, `${status.endpoint}/${status.version}`);
+    lines.push('', `**Waiting for retry**: ${what}`, '', `- ${cli}`, `- ${ui}`);
+  }
+  for (const d of status.decisions ?? []) lines.push('', describeDecision(d));
   if (status.failure) lines.push('', `**${status.failure.type}** at ${status.failure.stage}: ${status.failure.message}`);
   if (status.report) lines.push('', `report: ${status.report.uri}`);
   return lines.join('\n');

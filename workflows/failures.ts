@@ -26,3 +26,15 @@ export function toDeploymentFailure(stage: string, error: unknown): DeploymentFa
   const message = cause instanceof Error ? cause.message : String(cause);
   return { type: 'InfrastructureError', stage, message };
 }
+
+/**
+ * Whether `error` is an activity that failed after its retries for a retryable reason — the store
+ * down, no worker picking it up in time, a tool that crashed — rather than a refused model, a
+ * non-retryable error or a cancellation. Such a stage may wait for an operator's retry.
+ */
+export function isInfrastructureFailure(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  const cause = error.cause;
+  if (cause instanceof TimeoutFailure) return true;
+  return cause instanceof ApplicationFailure && !cause.nonRetryable && !isFailureType(cause.type);
+}

@@ -14,7 +14,7 @@ import { cancellable } from './cancellableCall';
 import { ClientSession } from './clientSession';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
 import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
-import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from '../definitions';
+import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, retryUpdate, type ControlRequest } from '../definitions';
 import { ControlRejectedError, DeploymentNotFoundError, DeploymentStatusUnavailableError } from '../errors';
 import { SEARCH_ATTRIBUTES } from '../names';
 import { deploymentResult, STAGE_NAMES, type DeploymentResult, type DeploymentStatus } from '../schemas';
@@ -166,9 +166,23 @@ export class DeploymentHandle {
     return this.control(approveUpdate, request);
   }
 
-  /** Stops the rollout; traffic returns to the stable version. */
+  /**
+   * Stops the rollout (traffic returns to the stable version), or ends a deployment waiting for retry
+   * (phase `WaitingForRetry`) as failed (`Aborted`). Rejected (with the reason) when neither applies.
+   */
   abort(request: ControlRequest = {}): Promise<string> {
     return this.control(abortUpdate, request);
+  }
+
+  /**
+   * Re-runs the stage a deployment waits on (phase `WaitingForRetry`, after an infrastructure
+   * failure) with its inputs. Rejected (with the reason) unless a stage waits.
+   *
+   * @example
+   * await client.deployment('deploy/fraud/v7').retry({ by: 'oncall', reason: 'the store is back' });
+   */
+  retry(request: ControlRequest = {}): Promise<string> {
+    return this.control(retryUpdate, request);
   }
 
   pause(request: ControlRequest = {}): Promise<string> {

@@ -264,6 +264,26 @@ export const blueGreenRollout = z.strictObject({
   minReplicas: z.number().int().min(0).max(1000).default(1),
 });
 
+/**
+ * What a deployment does when a stage fails for an infrastructure reason (the store down, no worker
+ * polling its queue, a tool that crashed) after its activity retries: wait for an operator's
+ * `retry` or `abort` (`wait`), or fail at once (`fail`, for CI jobs that prefer to fail fast). A
+ * refused model never waits. The strings `'wait'` and `'fail'` stand for those actions with the defaults.
+ */
+const infrastructureFailureSettings = z.strictObject({
+  /** `wait`: the deployment waits (phase `WaitingForRetry`) for `retry` or `abort`; `fail`: it fails at once. */
+  action: z.enum(['wait', 'fail']).default('wait'),
+  /** How long a failed stage waits for a decision; then the deployment fails, saying nobody retried within that time. */
+  waitUpTo: duration.prefault('24h'),
+  /** Attempts of each stage activity (its retry budget, backing off from 1 s to 30 s) before the stage counts as failed. */
+  attempts: z.number().int().min(1).max(100).default(8),
+});
+
+export const infrastructureFailurePolicy = z
+  .union([z.enum(['wait', 'fail']), infrastructureFailureSettings])
+  .transform((value) => (typeof value === 'string' ? infrastructureFailureSettings.parse({ action: value }) : value));
+export type InfrastructureFailurePolicy = z.output<typeof infrastructureFailurePolicy>;
+
 export const rollout = z.discriminatedUnion('strategy', [directRollout, canaryRollout, blueGreenRollout]);
 
 export const pipelineSpec = z.strictObject({
@@ -293,6 +313,11 @@ export const pipelineSpec = z.strictObject({
    * (`queue`), or refuse it at once (`refuse`, for CI jobs that should fail fast).
    */
   whenBusy: z.enum(['queue', 'refuse']).default('queue'),
+  /**
+   * A stage that fails for an infrastructure reason after its retries: wait for an operator's
+   * `retry` or `abort` (default, up to 24 h), or fail at once (`'fail'`).
+   */
+  onInfrastructureFailure: infrastructureFailurePolicy.prefault({}),
 });
 
 /** A pipeline spec as written by a user (defaults optional). */

@@ -133,4 +133,8 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "serving.timeoutAction": "On queue timeout: answer 503 (`reject`), or keep waiting (`delay`).",
   "scheduleToStartTimeout": "Longest a stage may wait for a worker to pick it up. A stage whose task queue has no worker fails with this timeout instead of hanging.",
   "whenBusy": "What the endpoint does with this deployment while another one is in progress: wait its turn (`queue`), or refuse it at once (`refuse`, for CI jobs that should fail fast).",
+  "onInfrastructureFailure": "A stage that fails for an infrastructure reason after its retries: wait for an operator's `retry` or `abort` (default, up to 24 h), or fail at once (`'fail'`).",
+  "onInfrastructureFailure.action": "`wait`: the deployment waits (phase `WaitingForRetry`) for `retry` or `abort`; `fail`: it fails at once.",
+  "onInfrastructureFailure.waitUpTo": "How long a failed stage waits for a decision; then the deployment fails, saying nobody retried within that time.",
+  "onInfrastructureFailure.attempts": "Attempts of each stage activity (its retry budget, backing off from 1 s to 30 s) before the stage counts as failed.",
 };

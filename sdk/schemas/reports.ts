@@ -271,6 +271,26 @@ export type RolloutState = z.infer<typeof rolloutState>;
 export const reportLocation = z.object({ json: z.string(), html: z.string(), uri: z.string() });
 export type ReportLocation = z.infer<typeof reportLocation>;
 
+/** A stage that failed for an infrastructure reason, waiting for an operator's `retry` or `abort`. */
+export const retryWait = z.object({
+  stage: z.string(),
+  failure: deploymentFailure,
+  /** When the wait began, and when it ends without a decision (ISO times). */
+  since: z.string(),
+  until: z.string(),
+});
+export type RetryWait = z.infer<typeof retryWait>;
+
+/** An operator's decision on a waiting stage. */
+export const retryDecision = z.object({
+  action: z.enum(['retry', 'abort']),
+  stage: z.string(),
+  by: z.string(),
+  reason: z.string().optional(),
+  at: z.string(),
+});
+export type RetryDecisionRecord = z.infer<typeof retryDecision>;
+
 /** What a running deployment answers to the `status` query. */
 export const deploymentStatus = z.object({
   workflowId: z.string(),
@@ -290,6 +310,10 @@ export const deploymentStatus = z.object({
   rollout: rolloutState.optional(),
   report: reportLocation.optional(),
   failure: deploymentFailure.optional(),
+  /** Set while a failed stage waits for `retry` or `abort` (phase `WaitingForRetry`). */
+  waiting: retryWait.optional(),
+  /** Operators' decisions on failed stages, in order. */
+  decisions: z.array(retryDecision).optional(),
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatus>;
 

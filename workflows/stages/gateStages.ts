@@ -108,6 +108,8 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
   return d.stage(
     'benchmark',
     async () => {
+      // A retried stage measures again: no report twice.
+      status.benchmarks.splice(0);
       for (const target of spec.targets) {
         const measured = status.candidates.filter((c) => c.target === target && c.validation?.passed && c.artifact);
         const report: BenchmarkReport = await d.on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({

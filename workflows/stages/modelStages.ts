@@ -6,7 +6,7 @@
 import { REJECTION_TYPES } from '../../sdk/errors';
 import type { Candidate, ConversionReport, DeploymentStatus } from '../../sdk/schemas';
 import { fail, StageFailed, type Deployment } from '../deployment';
-import { toDeploymentFailure } from '../failures';
+import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 
 /** Stores the model source, content-addressed. */
 export async function ingestStage(d: Deployment): Promise<NonNullable<DeploymentStatus['source']>> {
@@ -67,17 +67,19 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
           try {
             return { pass, artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout }) };
           } catch (error) {
-            return { pass, error: toDeploymentFailure('optimize', error) };
+            return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };
           }
         }),
       );
+      // Pushed once every pass is judged, so a stage that is retried does not add any candidate twice.
+      const candidates: Candidate[] = [];
       for (const target of spec.targets) {
         for (const pass of optimize.enabled ? optimize.passes[target] : []) {
           const result = made.find((m) => m.pass === pass);
           if (result?.error && !REJECTION_TYPES.has(result.error.type) && result.error.type !== 'OptimizationFailed') {
-            throw new StageFailed(result.error);
+            throw new StageFailed(result.error, false, result.infrastructure);
           }
-          status.candidates.push({
+          candidates.push({
             label: pass,
             target,
             pass,
@@ -88,6 +90,7 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
           });
         }
       }
+      status.candidates.push(...candidates);
       return made;
     },
     (made) =>
