@@ -117,6 +117,8 @@ export const deploymentProgressSignal = defineSignal<[DeploymentProgress]>('depl
 
 export interface DeploymentProgress {
   workflowId: string;
+  /** The reporting run: after a reset of the deployment, a new one (the endpoint follows it). */
+  runId?: string;
   phase: Phase;
   weight?: number;
   generation?: number;

@@ -248,7 +248,7 @@ function progressReporter(status: DeploymentStatus): (change?: { weight?: number
     setCurrentDetails(deploymentDetails(status));
     weight = change.weight ?? weight;
     generation = change.generation ?? generation;
-    const progress: DeploymentProgress = { workflowId: status.workflowId, phase: status.phase, weight, generation };
+    const progress: DeploymentProgress = { workflowId: status.workflowId, runId: workflowInfo().runId, phase: status.phase, weight, generation };
     const key = JSON.stringify(progress);
     if (!endpoint || key === lastSent) return;
     lastSent = key;

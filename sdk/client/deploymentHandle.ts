@@ -13,7 +13,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Wor
 import { cancellable } from './cancellableCall';
 import { ClientSession } from './clientSession';
 import { deploymentEvents, type DeploymentEvent } from './deploymentEvents';
-import { awaitRecorded, awaitRun, lookUpRun, type DeploymentRun } from './deploymentRun';
+import { awaitRecorded, awaitRun, lookUpRun, runAfterReset, type DeploymentRun } from './deploymentRun';
 import { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, retryUpdate, type ControlRequest } from '../definitions';
 import { ControlRejectedError, DeploymentNotFoundError, DeploymentStatusUnavailableError } from '../errors';
 import { SEARCH_ATTRIBUTES } from '../names';
@@ -72,6 +72,7 @@ export class DeploymentHandle {
     try {
       const description = await handle.describe();
       if (description.status.name !== 'RUNNING') {
+        if (await this.followReset()) return await this.readStatus();
         // Ended without a result (terminated, cancelled, failed): result() throws how, as a Modelship error.
         if (ENDED_WITHOUT_RESULT.has(description.status.name)) await handle.result();
         const result = await this.tryResult(handle);
@@ -112,7 +113,26 @@ export class DeploymentHandle {
 
   /** Waits for the outcome. Rejections are results (`outcome: 'rejected'`), not exceptions. */
   result(): Promise<DeploymentResult> {
-    return this.session.call('result', this.workflowId, async () => this.recorded(await (await this.run()).result()));
+    return this.session.call('result', this.workflowId, async () => this.recorded(await this.runResult()));
+  }
+
+  /** The run's result; a run ended by a reset is followed to the run the reset started. */
+  private async runResult(): Promise<unknown> {
+    for (;;) {
+      const handle = await this.run();
+      try {
+        return await handle.result();
+      } catch (error) {
+        if (!(await this.followReset())) throw error;
+      }
+    }
+  }
+
+  /** Moves this handle to the run a reset started, if its run was reset; whether it moved. */
+  private async followReset(): Promise<boolean> {
+    const next = this.runId ? await runAfterReset(this.client, this.workflowId, this.runId).catch(() => undefined) : undefined;
+    if (next) this.runId = next;
+    return next !== undefined;
   }
 
   /**
@@ -231,14 +251,16 @@ export class DeploymentHandle {
 
   private control(update: typeof approveUpdate, request: ControlRequest): Promise<string> {
     return this.session.call(update.name, this.workflowId, async () => {
-      const handle = await this.startedRun();
-      if (!handle) throw new ControlRejectedError(this.workflowId, update.name, 'the deployment is queued; it has not started');
-      try {
-        return await handle.executeUpdate(update, { args: [request] });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, update.name, updateFailureReason(error));
-        if (error instanceof WorkflowNotFoundError) throw new DeploymentNotFoundError(this.workflowId);
-        throw error;
+      for (;;) {
+        const handle = await this.startedRun();
+        if (!handle) throw new ControlRejectedError(this.workflowId, update.name, 'the deployment is queued; it has not started');
+        try {
+          return await handle.executeUpdate(update, { args: [request] });
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, update.name, updateFailureReason(error));
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          if (!(await this.followReset())) throw new DeploymentNotFoundError(this.workflowId);
+        }
       }
     });
   }

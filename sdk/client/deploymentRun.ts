@@ -91,3 +91,13 @@ export async function awaitRecorded(client: Client, endpoint: string, workflowId
     // No endpoint workflow (or it closed), it could not run the Update, or it did not answer in time: nothing to wait for.
   }
 }
+
+/**
+ * The run a reset of `runId` started (the UI's Reset, `temporal workflow reset`: the server ends the
+ * run and goes on in a new one), following resets of resets; `undefined` when it was not reset.
+ */
+export async function runAfterReset(client: Client, workflowId: string, runId: string): Promise<string | undefined> {
+  const description = await client.workflow.getHandle(workflowId, runId).describe();
+  const next = description.raw.workflowExtendedInfo?.resetRunId;
+  return next && next !== runId ? next : undefined;
+}

@@ -23,8 +23,10 @@ export type ServedVersion = z.infer<typeof servedVersion>;
 export const admittedDeployment = z.object({
   version: versionName,
   workflowId: z.string(),
-  /** Run id of the `deployModel` execution, once started. */
+  /** Run id of the `deployModel` execution, once started (after a reset of the deployment: the run the reset started). */
   runId: z.string().optional(),
+  /** Runs of this deployment that a reset ended (the UI's Reset, `temporal workflow reset`), oldest first. */
+  resetRuns: z.array(z.string()).optional(),
   submittedAt: z.string(),
   submittedBy: z.string().optional(),
   startedAt: z.string().optional(),

@@ -40,6 +40,12 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
   const { result, failure } = await follow(ctx, entry, request);
   const outcome = result?.outcome ?? 'failed';
   let detail = describeResult(result, failure);
+  // A reset of the deployment (the UI's Reset) ended its run and started another, which the endpoint followed.
+  const resetRuns = state.active?.resetRuns;
+  if (resetRuns) {
+    entry.runId = state.active?.runId;
+    detail += `; reset: ran again as ${entry.runId} (run(s) ${resetRuns.join(', ')} ended by the reset)`;
+  }
   if (result?.outcome === 'promoted' && result.artifact) {
     if (stableBefore !== spec.version) state.previous = state.stable;
     state.stable = {
@@ -157,6 +163,16 @@ function describeStart(spec: PipelineSpec, workflowType: string, admittedBy: str
 function mayHaveChangedRouting(ctx: EndpointContext, result: DeploymentResult | undefined): boolean {
   if (ctx.releasing || !result) return true;
   return result.stages.some((s) => s.name === 'release' && s.status !== 'pending' && s.status !== 'skipped');
+}
+
+/**
+ * Follows the deployment to the run that reports progress: a reset (the UI's Reset, `temporal
+ * workflow reset`) ends the run the endpoint started and goes on in a new one, under the same parent.
+ */
+export function followReset(active: AdmittedDeployment, runId: string | undefined): void {
+  if (!runId || !active.runId || runId === active.runId) return;
+  active.resetRuns = [...(active.resetRuns ?? []), active.runId];
+  active.runId = runId;
 }
 
 /** Notes that the running deployment has reached its release (it may have changed the routing). */

@@ -17,7 +17,7 @@ import { deploymentProgressSignal, endpointStatusQuery } from '../../sdk/definit
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
 import type { EndpointState } from '../../sdk/schemas';
 import { registerAdmission } from './admission';
-import { noteProgress, runNext } from './deployments';
+import { followReset, noteProgress, runNext } from './deployments';
 import { EndpointContext } from './endpointContext';
 import { registerRollback } from './rollback';
 
@@ -37,6 +37,7 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   registerRollback(ctx);
   setHandler(deploymentProgressSignal, (progress) => {
     if (state.active?.workflowId !== progress.workflowId) return;
+    followReset(state.active, progress.runId);
     state.active.phase = progress.phase;
     noteProgress(ctx, progress.phase, progress.weight);
     if (progress.weight !== undefined && progress.weight !== state.active.weight) {

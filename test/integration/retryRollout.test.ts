@@ -1,0 +1,244 @@
+/**
+ * Retrying a deployment (#20), over one stack of its own: a Temporal dev server, a SeaweedFS S3
+ * server (the store, a versioned bucket, stopped to inject an infrastructure failure), a CPU worker
+ * and a gateway. A stage that fails on the store past its retry budget (`attempts: 2`) waits
+ * (`WaitingForRetry`: search attribute, status text, current details) and is promoted after
+ * `modelship retry`; an abort while waiting (the UI's Signal) fails it with the stable version intact
+ * and serving; `fail` mode fails at once; a reset to the benchmark stage (`temporal workflow reset`,
+ * what the UI's Reset does) re-runs from there, the endpoint follows the new run, and the routing
+ * generations run 1..N with no duplicate.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { ManagedProcess } from '../../cli/dev/childProcess';
+import { describeDeployment } from '../../cli/deploymentView';
+import { freePort } from '../../cli/dev/ports';
+import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
+import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
+import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
+import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
+import { classifierSpec } from '../support/classifierSpec';
+import { inferHttp } from '../support/inference';
+import { clientStore, expectConsistentEndpoint, routingHistory, versionedStore, type VersionedStore } from '../support/routingHistory';
+import { startS3Server, type S3Server } from '../support/s3Server';
+import { processEnv, startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
+import { describingClient } from '../support/workflowActivities';
+
+const ENDPOINT = 'retry-rollout';
+let server: DevServer;
+let s3: S3Server;
+let store: VersionedStore;
+let worker: ManagedProcess;
+let gateway: { process: ManagedProcess; url: string };
+let client: ModelshipClient;
+let temporal: { client: Client; close(): Promise<void> };
+
+/** The classifier's source as v1 stored it: deploying it touches no store on the client side. */
+let storedSource: string;
+
+/** A direct release whose stage activities get two attempts each, then wait (or fail) per `onInfrastructureFailure`. */
+function spec(version: string, onInfrastructureFailure: PipelineSpecInput['onInfrastructureFailure'] = { attempts: 2 }): PipelineSpecInput {
+  const input = classifierSpec(ENDPOINT, version, { strategy: 'direct' });
+  return { ...input, model: { ...input.model, source: storedSource ?? input.model.source }, onInfrastructureFailure };
+}
+
+/** Polls `read` until it returns something `ok` accepts (30 s at most). */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 150; i++) {
+    last = await read().catch(() => undefined);
+    if (last !== undefined && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: last seen ${JSON.stringify(last)}`);
+}
+
+/** Runs `bin/modelship` (or the `temporal` CLI) against this file's Temporal server. */
+function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...processEnv(store.uri, store.env), TEMPORAL_ADDRESS: server.address };
+  return new Promise((resolve) => {
+    execFile(command, args, { env, cwd: PACKAGE_ROOT }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+const modelship = (...args: string[]) => run(path.join(PACKAGE_ROOT, 'bin', 'modelship'), args);
+
+/** Deploys `input` with the S3 server stopped until its ingest stage has failed on it (and waits for retry, or has failed). */
+async function deployWithTheStoreDown(input: PipelineSpecInput): Promise<{ deployment: DeploymentHandle; status: DeploymentStatus }> {
+  await s3.stop();
+  try {
+    const deployment = await client.deploy(input);
+    const status = await eventually(
+      () => deployment.status(),
+      (s) => s.phase === 'WaitingForRetry' || s.phase === 'Failed',
+      'the deployment did not stop on the store',
+    );
+    return { deployment, status };
+  } finally {
+    s3 = await s3.restart();
+  }
+}
+
+/** The deployment's current details, as the Temporal UI reads them. */
+async function currentDetails(workflowId: string): Promise<string> {
+  const metadata = await temporal.client.workflow.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return metadata.currentDetails ?? '';
+}
+
+async function expectStableServes(version: string): Promise<void> {
+  expect((await client.endpoint(ENDPOINT).status()).stable?.version).toBe(version);
+  const answer = await inferHttp(gateway.url, ENDPOINT, [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }]);
+  expect(answer).toMatchObject({ status: 200, body: { model_version: version } });
+}
+
+beforeAll(async () => {
+  const dir = await tempDir('retry-rollout');
+  [server, s3] = await Promise.all([
+    startTemporalDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logTo: path.join(dir, 'temporal.log') }),
+    startS3Server(),
+  ]);
+  store = await versionedStore(s3.endpoint, 'retry-rollout');
+  [worker, gateway] = await Promise.all([
+    startWorkerProcess(store.uri, { ...store.env, TEMPORAL_ADDRESS: server.address }),
+    startGatewayProcess(store.uri, { replicaId: 'replica-0', env: store.env }),
+  ]);
+  client = await ModelshipClient.connect({ address: server.address, store: clientStore(store) });
+  temporal = await describingClient(server.address);
+  const first = await (await client.deploy(spec('v1'))).result();
+  expect(first.outcome).toBe('promoted');
+  storedSource = `store:${first.source?.key}`;
+}, 120_000);
+
+afterAll(async () => {
+  await temporal?.close();
+  await client?.close();
+  await Promise.all([worker?.stop(), gateway?.process.stop()]);
+  store?.s3.destroy();
+  await Promise.all([server?.stop(), s3?.stop()]);
+});
+
+test('a stage failing on the store past its retries waits for retry (search attribute, status, details); `modelship retry` promotes it', async () => {
+  const { deployment, status: waiting } = await deployWithTheStoreDown(spec('v2'));
+  expect(waiting.phase).toBe('WaitingForRetry');
+  const stage = 'ingest';
+  expect(waiting.waiting).toMatchObject({ stage, failure: { type: 'InfrastructureError', stage } });
+  expect(waiting.stages.find((s) => s.name === stage)?.status).toBe('failed');
+
+  // What the UI filters on, what `status` prints and what the UI's current details show.
+  const listed = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const w of temporal.client.workflow.list({ query: `ModelshipPhase = 'WaitingForRetry' AND ModelshipEndpoint = '${ENDPOINT}'` }))
+        ids.push(w.workflowId);
+      return ids;
+    },
+    (ids) => ids.length > 0,
+    'the deployment is not listed as WaitingForRetry',
+  );
+  expect(listed).toEqual([deployment.workflowId]);
+  const status = await modelship('status', `${ENDPOINT}/v2`);
+  expect(status.stdout).toContain(`${deployment.workflowId}: WaitingForRetry`);
+  expect(status.stdout).toContain(`the ${stage} stage failed: InfrastructureError`);
+  expect(status.stdout).toContain(`modelship retry ${ENDPOINT}/v2`);
+  expect(describeDeployment(waiting)).toContain('Send a Signal, name "retry" or "abort"');
+  const details = await currentDetails(deployment.workflowId);
+  expect(details).toContain('WaitingForRetry');
+  expect(details).toContain('**Waiting for retry**');
+  expect(details).toContain('More actions → Send a Signal');
+
+  // Meanwhile the endpoint serves its stable version and queues the next deployment.
+  await expectStableServes('v1');
+  const next = await client.deploy(spec('v3'));
+  expect((await client.endpoint(ENDPOINT).status()).queue.map((q) => q.version)).toEqual(['v3']);
+
+  const retried = await modelship('retry', `${ENDPOINT}/v2`, '--by', 'oncall', '--reason', 'the store is back');
+  expect(retried).toMatchObject({ code: 0, stdout: expect.stringContaining(`retrying the ${stage} stage`) });
+  const result = await deployment.result();
+  expect(result).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage, by: 'oncall', reason: 'the store is back' }] });
+  expect(result.failure).toBeUndefined();
+  expect(result.stages.find((s) => s.name === stage)?.status).toBe('succeeded');
+  expect((await next.result()).outcome).toBe('promoted');
+  await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
+
+test('an abort while waiting (the UI’s Signal) fails the deployment as Aborted; the stable version stays, serving', async () => {
+  const { deployment, status } = await deployWithTheStoreDown(spec('v4'));
+  expect(status.phase).toBe('WaitingForRetry');
+  const generations = (await routingHistory(store, ENDPOINT)).length;
+  await temporal.client.workflow.getHandle(deployment.workflowId).signal('abort', { by: 'oncall', reason: 'a bad build' });
+  const result = await deployment.result();
+  expect(result).toMatchObject({ outcome: 'failed', failure: { type: 'Aborted', message: expect.stringContaining('aborted by oncall') } });
+  expect(result.failure?.message).toContain('a bad build');
+  expect((await routingHistory(store, ENDPOINT)).length).toBe(generations);
+  await expectStableServes('v3');
+  const history = await client.endpoint(ENDPOINT).history();
+  expect(history.at(-1)).toMatchObject({ version: 'v4', kind: 'failed', stableAfter: 'v3' });
+  // Nothing waits any more: a retry is answered at once with the reason.
+  await expect(client.deployment(deployment.workflowId).retry({ by: 'oncall' })).rejects.toThrow();
+}, 240_000);
+
+test('`onInfrastructureFailure: fail` fails at once, as before', async () => {
+  const { deployment, status } = await deployWithTheStoreDown(spec('v5', { action: 'fail', attempts: 2 }));
+  expect(status.phase).toBe('Failed');
+  const result = await deployment.result();
+  expect(result).toMatchObject({ outcome: 'failed', failure: { type: 'InfrastructureError' } });
+  expect(result.decisions).toBeUndefined();
+  await expectStableServes('v3');
+}, 240_000);
+
+test('a reset to the benchmark stage re-runs from there: the endpoint follows the new run; promoted once, no routing generation twice', async () => {
+  const input: PipelineSpecInput = {
+    ...spec('v6'),
+    stages: { optimize: { enabled: false }, benchmark: { enabled: true, budget: '2s', minRegressionMs: 1000 } },
+    rollout: { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }], timeout: '30s' },
+  };
+  const deployment = await client.deploy(input);
+  await waitForStatus(deployment, (s) => s.rollout?.state === 'awaiting-approval');
+  await expect(deployment.retry({ by: 'oncall' })).rejects.toThrow(/no stage is waiting for retry/);
+  const handle = temporal.client.workflow.getHandle(deployment.workflowId);
+  const firstRun = (await handle.describe()).runId;
+  const events = (await handle.fetchHistory()).events ?? [];
+  const benchmark = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'benchmarkCandidates');
+  const resetPoint = events
+    .slice(0, benchmark)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  const reset = await run(venvTool('temporal'), [
+    'workflow',
+    'reset',
+    '--address',
+    server.address,
+    '--workflow-id',
+    deployment.workflowId,
+    '--event-id',
+    String(resetPoint?.eventId),
+    '--reason',
+    'retest the benchmark',
+  ]);
+  expect(reset).toMatchObject({ code: 0 });
+  const newRun = await eventually(
+    async () => (await handle.describe()).runId,
+    (runId) => runId !== firstRun,
+    'no new run after the reset',
+  );
+  await eventually(
+    () => temporal.client.workflow.getHandle(deployment.workflowId, newRun).query<DeploymentStatus>('status'),
+    (s) => s.rollout?.state === 'awaiting-approval',
+    'the new run did not reach the approval',
+  );
+  // The endpoint did not take the first run's end for the deployment's: it follows the new run.
+  await eventually(
+    async () => (await client.endpoint(ENDPOINT).status()).active,
+    (active) => active?.runId === newRun,
+    'the endpoint did not follow the new run',
+  );
+  expect((await client.endpoint(ENDPOINT).status()).active).toMatchObject({ version: 'v6', resetRuns: [firstRun] });
+  // The handle the deployment was started with follows the reset too.
+  await deployment.approve({ by: 'oncall' });
+  expect((await deployment.result()).outcome).toBe('promoted');
+  const history = await client.endpoint(ENDPOINT).history();
+  expect(history.filter((e) => e.version === 'v6')).toEqual([
+    expect.objectContaining({ kind: 'promoted', runId: newRun, detail: expect.stringContaining(`reset: ran again as ${newRun}`) }),
+  ]);
+  await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
