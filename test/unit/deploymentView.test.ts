@@ -1,5 +1,6 @@
 /** `modelship status <endpoint>/<version>` in text: stages, then rollout steps with verdicts and the numbers behind them. */
 import { describeDeployment } from '../../cli/deploymentView';
+import { deploymentDetails } from '../../workflows/details';
 import type { DeploymentStatus } from '../../sdk/schemas';
 
 const status: DeploymentStatus = {
@@ -76,4 +77,35 @@ test('stages, each step with its verdict, every check with its numbers, notes, s
     '  rolled back in 412 ms (generation 7; verified answers: v1 4): CanaryRegressed: canary at 50% failed analysis',
     '  reason: CanaryRegressed: canary at 50% failed analysis: latency: p95 41.2 ms vs stable 12.0 ms',
   ]);
+});
+
+test('a deployment waiting for retry says which stage failed, why, until when, and what to do (CLI and UI)', () => {
+  const waiting: DeploymentStatus = {
+    workflowId: 'deploy/demo/v3',
+    endpoint: 'demo',
+    version: 'v3',
+    phase: 'WaitingForRetry',
+    stages: [{ name: 'ingest', status: 'failed', summary: 'connect ECONNREFUSED 127.0.0.1:9000' }],
+    candidates: [],
+    benchmarks: [],
+    waiting: {
+      stage: 'ingest',
+      failure: { type: 'InfrastructureError', stage: 'ingest', message: 'connect ECONNREFUSED 127.0.0.1:9000' },
+      since: '2026-12-02T00:00:00.000Z',
+      until: '2026-12-03T00:00:00.000Z',
+    },
+    decisions: [{ action: 'retry', stage: 'ingest', by: 'oncall', reason: 'S3 flapped', at: '2026-12-01T23:00:00.000Z' }],
+  };
+  expect(describeDeployment(waiting).split('\n')).toEqual([
+    'deploy/demo/v3: WaitingForRetry',
+    '  ✗ ingest     failed    connect ECONNREFUSED 127.0.0.1:9000',
+    '  waiting for retry since 2026-12-02T00:00:00.000Z (until 2026-12-03T00:00:00.000Z, then it fails): the ingest stage failed: InfrastructureError: connect ECONNREFUSED 127.0.0.1:9000',
+    '  to re-run the ingest stage: modelship retry demo/v3 --reason "..."; to end the deployment as failed: modelship abort demo/v3 --reason "..."',
+    '  in the Temporal UI: More actions → Send a Signal, name "retry" or "abort", input {"by": "you", "reason": "why"}',
+    '  retry of the ingest stage by oncall: S3 flapped (2026-12-01T23:00:00.000Z)',
+  ]);
+  const details = deploymentDetails(waiting);
+  expect(details).toContain('**demo v3** — WaitingForRetry');
+  expect(details).toContain('**Waiting for retry**: waiting for retry since');
+  expect(details).toContain('- in the Temporal UI: More actions → Send a Signal, name "retry" or "abort"');
 });

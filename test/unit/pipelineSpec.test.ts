@@ -43,8 +43,28 @@ describe('pipelineSpec', () => {
       serving: { maxConcurrency: 4, maxQueueSize: 256, queueTimeoutMs: 0, timeoutAction: 'reject' },
       scheduleToStartTimeout: 120_000,
       whenBusy: 'queue',
+      onInfrastructureFailure: { action: 'wait', waitUpTo: 86_400_000, attempts: 8 },
     });
   });
+
+  test.each([
+    ['wait', { action: 'wait', waitUpTo: 86_400_000, attempts: 8 }],
+    ['fail', { action: 'fail', waitUpTo: 86_400_000, attempts: 8 }],
+    [
+      { waitUpTo: '30m', attempts: 2 },
+      { action: 'wait', waitUpTo: 1_800_000, attempts: 2 },
+    ],
+    [{ action: 'fail' }, { action: 'fail', waitUpTo: 86_400_000, attempts: 8 }],
+  ])('onInfrastructureFailure %j parses to %j', (written, parsed) => {
+    expect(parseOrThrow(pipelineSpec, { ...minimal, onInfrastructureFailure: written }, 'test').onInfrastructureFailure).toEqual(parsed);
+  });
+
+  test.each([['retry'], [{ attempts: 0 }], [{ action: 'wait', waitUpTo: 'forever' }], [{ action: 'wait', extra: true }]])(
+    'onInfrastructureFailure %j is refused',
+    (written) => {
+      expect(() => parseOrThrow(pipelineSpec, { ...minimal, onInfrastructureFailure: written }, 'test')).toThrow(InvalidSpecError);
+    },
+  );
 
   test('framework models must declare their inputs', () => {
     const result = pipelineSpec.safeParse({ ...minimal, model: { source: 'm.pt2', format: 'pytorch' } });
