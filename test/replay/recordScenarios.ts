@@ -7,15 +7,16 @@
  *   npm run replay:record
  *
  * or record only some groups of scenarios, by name: `npm run replay:record -- start-refused`
- * (groups: `deployments` — everything above — and `start-refused`: a custom workflow that never starts,
- * terminated by its endpoint, the `endpoint-enforces-start` patch).
+ * (groups: `deployments` — everything above —, `start-refused`: a custom workflow that never starts,
+ * terminated by its endpoint, the `endpoint-enforces-start` patch; and `wait-for-retry`: a stage that
+ * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
  * deployments their stable version and `returnToStable` became the one way back; and
  * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const wanted = (group: string) => only.length === 0 || only.includes(group);
   try {
     if (wanted('start-refused')) await recordStartRefused(client);
+    if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -118,6 +120,34 @@ async function recordStartRefused(client: ModelshipClient): Promise<void> {
   }
   if (phase !== 'Idle') throw new Error(`start-refused: the endpoint did not move on (phase ${phase})`);
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-start-refused');
+}
+
+/**
+ * A stage that fails on the store past its retries (`models/` in the filesystem store replaced by a
+ * file, so the convert stage cannot write the model) waits for retry; with the store repaired, an
+ * operator's `retry` re-runs the stage and the deployment is promoted.
+ */
+async function recordWaitForRetry(client: ModelshipClient, storeDir: string): Promise<void> {
+  const endpoint = 'replay-retry';
+  const models = path.join(storeDir, 'models');
+  await rename(models, `${models}.aside`).catch(() => undefined);
+  await writeFile(models, 'not a folder: the store is broken');
+  const deployment = await client.deploy({ ...spec('v1', 'classifier'), endpoint, onInfrastructureFailure: { attempts: 2 } });
+  try {
+    let status = await deployment.status();
+    for (let waited = 0; status.phase !== 'WaitingForRetry' && waited < 60_000; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = await deployment.status();
+    }
+    if (status.phase !== 'WaitingForRetry') throw new Error(`wait-for-retry: expected WaitingForRetry, got ${status.phase}`);
+  } finally {
+    await rm(models, { force: true });
+    await rename(`${models}.aside`, models).catch(() => undefined);
+  }
+  await deployment.retry({ by: 'recorder', reason: 'the store is repaired' });
+  const result = await deployment.result();
+  if (result.outcome !== 'promoted') throw new Error(`wait-for-retry: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
+  await saveHistory(client.temporal, deployment.workflowId, 'deployModel-retried');
 }
 
 main().catch((error: unknown) => {
