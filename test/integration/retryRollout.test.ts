@@ -186,6 +186,23 @@ test('`onInfrastructureFailure: fail` fails at once, as before', async () => {
   await expectStableServes('v3');
 }, 240_000);
 
+test('the abort Update (client, CLI) is accepted while waiting; with no decision within `waitUpTo` the deployment fails, saying so', async () => {
+  const aborted = await deployWithTheStoreDown(spec('v5b'));
+  expect(await aborted.deployment.abort({ by: 'ci', reason: 'superseded' })).toMatch(/aborting/);
+  expect(await aborted.deployment.result()).toMatchObject({
+    outcome: 'failed',
+    failure: { type: 'Aborted', message: expect.stringContaining('aborted by ci') },
+  });
+
+  const unattended = await deployWithTheStoreDown(spec('v5c', { waitUpTo: '2s', attempts: 2 }));
+  const result = await unattended.deployment.result();
+  expect(result).toMatchObject({
+    outcome: 'failed',
+    failure: { type: 'InfrastructureError', stage: 'ingest', message: expect.stringContaining('nobody retried within 2s') },
+  });
+  await expectStableServes('v3');
+}, 240_000);
+
 test('a reset to the benchmark stage re-runs from there: the endpoint follows the new run; promoted once, no routing generation twice', async () => {
   const input: PipelineSpecInput = {
     ...spec('v6'),
