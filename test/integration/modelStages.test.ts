@@ -160,7 +160,14 @@ test('with the benchmark on, a redeployment of the stable artifact is not gated,
 });
 
 test('a GPU stage with no GPU worker fails clearly after its schedule-to-start timeout', async () => {
-  const result = await (await client.deploy({ ...onnxSpec('gpu-none', 'v1', 'classifier'), targets: ['gpu'], scheduleToStartTimeout: '2s' })).result();
+  // `fail`: an infrastructure failure fails at once (by default the stage would wait for an operator's retry).
+  const input: PipelineSpecInput = {
+    ...onnxSpec('gpu-none', 'v1', 'classifier'),
+    targets: ['gpu'],
+    scheduleToStartTimeout: '2s',
+    onInfrastructureFailure: 'fail',
+  };
+  const result = await (await client.deploy(input)).result();
   expect(result.outcome).toBe('failed');
   expect(result.failure).toMatchObject({ type: 'InfrastructureError', stage: 'validate' });
   expect(result.failure?.message).toMatch(/no worker picked up the validate stage in time \(activity validateCandidate\).*modelship-gpu/);

@@ -186,7 +186,7 @@ test('`onInfrastructureFailure: fail` fails at once, as before', async () => {
   await expectStableServes('v3');
 }, 240_000);
 
-test('the abort Update (client, CLI) is accepted while waiting; with no decision within `waitUpTo` the deployment fails, saying so', async () => {
+test('the abort Update (client) is accepted while waiting; with no decision within `waitUpTo` the deployment fails, saying so', async () => {
   const aborted = await deployWithTheStoreDown(spec('v5b'));
   expect(await aborted.deployment.abort({ by: 'ci', reason: 'superseded' })).toMatch(/aborting/);
   expect(await aborted.deployment.result()).toMatchObject({
