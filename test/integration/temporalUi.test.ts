@@ -7,6 +7,8 @@
  * while the store is down: it waits (`ModelshipPhase = 'WaitingForRetry'`), the UI finds it and shows
  * the failed stage, and the `retry` Signal sent from the UI once the store is back gets it promoted.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { ModelshipClient } from '../../sdk/client';
@@ -19,6 +21,8 @@ import { TemporalUi } from '../support/temporalUi';
 import { startGatewayProcess, startWorkerProcess, testEnv, waitForStatus } from '../support/testEnv';
 
 const ENDPOINT = 'temporal-ui';
+/** Where a failed UI step leaves its screenshot: outside the run's folder, which is removed when the run ends. */
+const SCREENSHOTS = path.join(os.tmpdir(), 'modelship-temporal-ui');
 let ui: TemporalUi;
 let s3: S3Server;
 let store: VersionedStore;
@@ -45,7 +49,7 @@ async function servedVersion(): Promise<string | undefined> {
 
 beforeAll(async () => {
   // The browser first: without Chromium every test fails at once, naming what to install.
-  ui = await TemporalUi.open(testEnv('temporalUi'), { screenshotsDir: testEnv('workDir') });
+  ui = await TemporalUi.open(testEnv('temporalUi'), { screenshotsDir: SCREENSHOTS });
   s3 = await startS3Server();
   store = await versionedStore(s3.endpoint, ENDPOINT);
   [worker, gateway] = await Promise.all([startWorkerProcess(store.uri, store.env), startGatewayProcess(store.uri, { env: store.env })]);
@@ -67,19 +71,22 @@ test('the UI lists an endpoint’s deployments by ModelshipEndpoint, shows a can
   const deployment = await client.deploy(classifierSpec(ENDPOINT, 'v2', { strategy: 'canary', steps: [{ weight: 25, bake: '10m', analysis: false }] }));
   await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
 
-  const listed = await ui.listWorkflows(`ModelshipEndpoint = '${ENDPOINT}' AND ExecutionStatus = 'Running'`, deployment.workflowId);
-  expect(listed.sort()).toEqual([deployment.workflowId, `endpoint/${ENDPOINT}`]);
-  await ui.openWorkflow(deployment.workflowId);
-  const details = await ui.waitForCurrentDetails('canary rollout', 'baking');
-  expect(details).toContain(`${ENDPOINT} v2 — Canary`);
-  expect(details).toContain('against v1');
-
   const input = { by: 'ui-test', reason: 'checking the Signal path' };
-  await ui.sendSignal('retry', input);
-  expect(await signalsReceived(deployment.workflowId, 'retry')).toEqual([input]);
-  // Nothing waits for a retry: the canary bakes on, and v1 stays the stable version.
-  expect((await deployment.status()).rollout?.state).toBe('baking');
-  await deployment.abort({ by: 'ui-test', reason: 'done looking' });
+  try {
+    const listed = await ui.listWorkflows(`ModelshipEndpoint = '${ENDPOINT}' AND ExecutionStatus = 'Running'`, deployment.workflowId);
+    expect(listed.sort()).toEqual([deployment.workflowId, `endpoint/${ENDPOINT}`]);
+    await ui.openWorkflow(deployment.workflowId);
+    const details = await ui.waitForCurrentDetails('canary rollout', 'baking');
+    expect(details).toContain(`${ENDPOINT} v2 — Canary`);
+    expect(details).toContain('against v1');
+    await ui.sendSignal('retry', input);
+    expect(await signalsReceived(deployment.workflowId, 'retry')).toEqual([input]);
+    // Nothing waits for a retry: the canary bakes on.
+    expect((await deployment.status()).rollout?.state).toBe('baking');
+  } finally {
+    // Ended in any case, so that the next test's deployment is not queued behind a 10-minute bake.
+    await deployment.abort({ by: 'ui-test', reason: 'done looking' });
+  }
   expect((await deployment.result()).outcome).toBe('rolledBack');
   expect(await servedVersion()).toBe('v1');
 }, 240_000);

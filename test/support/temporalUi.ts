@@ -11,8 +11,9 @@
  * await ui.sendSignal('retry', { by: 'me', reason: 'the store is back' });
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** How long one step may wait for an element, and how long a poll (reloading the page) may go on. */
 const STEP_TIMEOUT_MS = 30_000;
@@ -47,6 +48,7 @@ export class TemporalUi {
 
   /** A headless browser on the UI at `baseUrl` (`http://127.0.0.1:<ui port>`); screenshots of failed steps go to `screenshotsDir`. */
   static async open(baseUrl: string, options: { screenshotsDir: string; namespace?: string }): Promise<TemporalUi> {
+    await mkdir(options.screenshotsDir, { recursive: true });
     const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: ['--no-sandbox'], headless: true });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -139,19 +141,17 @@ export class TemporalUi {
       await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
       await dialog.waitFor();
     });
-    await this.step(`fill in the signal name ${name} and its input`, async () => {
-      // The label's `for` names an id this UI version gives two inputs: fall back on the field's test id.
-      const nameField = dialog.getByLabel('Signal name').or(dialog.getByTestId('signal-name')).first();
-      await nameField.fill(name);
+    await this.step(`choose the signal ${name} and fill in its input`, async () => {
+      await this.chooseSignalName(dialog, name);
       const data = dialog.getByRole('textbox', { name: 'Data' });
       await data.click();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Delete');
       // Inserted as text: typed, the JSON editor would close each bracket and quote a second time.
       await page.keyboard.insertText(JSON.stringify(input));
-      // Leave the editor before submitting (for a field of the form: a click elsewhere closes the dialog):
+      // Leave the editor before submitting (by a click inside the form: a click elsewhere closes the dialog):
       // it re-formats the JSON on blur, which would move the buttons under a click.
-      await nameField.click();
+      await dialog.getByText('Single JSON payload supported.').click();
     });
     await this.step(`submit the ${name} signal`, async () => {
       await dialog.getByRole('button', { name: 'Submit' }).click();
@@ -165,6 +165,24 @@ export class TemporalUi {
       ).filter((t) => t.trim());
       throw alerts.length > 0 ? new Error(`${error.message}\nthe dialog says: ${alerts.join('; ')}`) : error;
     });
+  }
+
+  /**
+   * Picks the signal's name: from the list of the workflow's Signal handlers when the UI offers one
+   * ("Select a signal", for a workflow whose SDK reports its handlers), else typed into "Signal name".
+   */
+  private async chooseSignalName(dialog: Locator, name: string): Promise<void> {
+    const picker = dialog.getByRole('button', { name: 'Select a signal' });
+    // The label's `for` names an id this UI version gives two inputs: the field's test id as well.
+    const field = dialog.getByLabel('Signal name').or(dialog.getByTestId('signal-name')).first();
+    await picker.or(field).first().waitFor();
+    if (!(await picker.isVisible())) return field.fill(name);
+    await picker.click();
+    const options = dialog.getByRole('option');
+    await options.first().waitFor();
+    const option = options.filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) });
+    if ((await option.count()) === 0) throw new Error(`the workflow lists no signal ${name} (it lists ${(await options.allInnerTexts()).join(', ')})`);
+    await option.first().click();
   }
 
   private workflowHeading(workflowId: string) {
