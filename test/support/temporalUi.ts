@@ -217,7 +217,7 @@ export class TemporalUi {
 }
 
 /** The workflow IDs the links of a workflows table point at (`/namespaces/<ns>/workflows/<id>/<run>/…`), each once. */
-async function workflowIdsIn(links: ReturnType<Page['getByRole']>): Promise<string[]> {
+async function workflowIdsIn(links: Locator): Promise<string[]> {
   const hrefs = await links.evaluateAll((elements) => elements.map((e) => e.getAttribute('href') ?? ''));
   const ids = hrefs.map((href) => /\/workflows\/([^/?#]+)\/[^/?#]+\/[a-z-]+$/.exec(href)?.[1]).filter((id): id is string => id !== undefined);
   return [...new Set(ids.map(decodeURIComponent))];
