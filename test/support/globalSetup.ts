@@ -1,5 +1,5 @@
 /**
- * Once per integration run: a Temporal dev server (headless, in memory), a SeaweedFS S3 server,
+ * Once per integration run: a Temporal dev server (in memory, with its web UI for the browser test), a SeaweedFS S3 server,
  * the workflow bundle and the example models. Addresses reach the tests through process.env.
  */
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
-import { freePort } from '../../cli/dev/ports';
+import { freePorts } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
 import { startS3Server } from './s3Server';
@@ -28,10 +28,13 @@ export default async function globalSetup(): Promise<void> {
   });
   await writeFile(bundlePath, code);
 
-  const [temporal, s3] = await Promise.all([startTemporalDevServer({ port: await freePort(), logTo: path.join(workDir, 'temporal.log') }), startS3Server()]);
+  // The UI is served by the dev server's own process: enabling it costs a port, not a second server.
+  const [port, uiPort] = (await freePorts(2)) as [number, number];
+  const [temporal, s3] = await Promise.all([startTemporalDevServer({ port, uiPort, logTo: path.join(workDir, 'temporal.log') }), startS3Server()]);
   (globalThis as GlobalHandles).__modelshipTest = { temporal, s3, workDir };
 
   process.env[TEST_ENV.temporalAddress] = temporal.address;
+  process.env[TEST_ENV.temporalUi] = temporal.uiUrl;
   process.env[TEST_ENV.s3Endpoint] = s3.endpoint;
   process.env[TEST_ENV.workDir] = workDir;
   process.env[TEST_ENV.modelsDir] = modelsDir;

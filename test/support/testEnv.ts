@@ -13,6 +13,8 @@ import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
 
 export const TEST_ENV = {
   temporalAddress: 'MODELSHIP_TEST_TEMPORAL_ADDRESS',
+  /** The dev server's web UI (`http://127.0.0.1:<port>`), for the browser test. */
+  temporalUi: 'MODELSHIP_TEST_TEMPORAL_UI',
   s3Endpoint: 'MODELSHIP_TEST_S3_ENDPOINT',
   workDir: 'MODELSHIP_TEST_WORK_DIR',
   modelsDir: 'MODELSHIP_TEST_MODELS_DIR',
