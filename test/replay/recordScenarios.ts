@@ -7,8 +7,10 @@
  *   npm run replay:record
  *
  * or record only some groups of scenarios, by name: `npm run replay:record -- start-refused`
- * (groups: `deployments` — everything above — and `start-refused`: a custom workflow that never starts,
- * terminated by its endpoint, the `endpoint-enforces-start` patch).
+ * (groups: `deployments` — everything above — `start-refused`: a custom workflow that never starts,
+ * terminated by its endpoint, the `endpoint-enforces-start` patch; and `versions`: an alias, a
+ * `rollback --to` it and a re-release of a kept version, the `endpoint-keeps-versions` and
+ * `rollback-checks-target` patches).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   const wanted = (group: string) => only.length === 0 || only.includes(group);
   try {
     if (wanted('start-refused')) await recordStartRefused(client);
+    if (wanted('versions')) await recordVersions(client);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -118,6 +121,25 @@ async function recordStartRefused(client: ModelshipClient): Promise<void> {
   }
   if (phase !== 'Idle') throw new Error(`start-refused: the endpoint did not move on (phase ${phase})`);
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-start-refused');
+}
+
+/** Two versions, an alias, a rollback to it, and a re-release of the other version (`model.source: version:v2`). */
+async function recordVersions(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-versions';
+  for (const [version, source] of [
+    ['v1', spec('v1', 'classifier')],
+    ['v2', spec('v2', 'classifier_opset13')],
+    ['v3', { ...spec('v3', 'classifier'), model: { source: 'version:v2', task: 'classifier' } }],
+  ] as const) {
+    if (version === 'v3') {
+      await client.endpoint(endpoint).setAlias('champion', 'v1', 'recorder');
+      await client.endpoint(endpoint).rollback({ to: 'champion', by: 'recorder', reason: 'replay test' });
+    }
+    const result = await (await client.deploy({ ...source, endpoint })).result();
+    if (result.outcome !== 'promoted') throw new Error(`versions: ${version} ${result.outcome} (${result.failure?.message ?? ''})`);
+  }
+  await saveHistory(client.temporal, 'deploy/replay-versions/v3', 'deployModel-re-release');
+  await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-rollback-to');
 }
 
 main().catch((error: unknown) => {
