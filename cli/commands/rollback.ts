@@ -3,10 +3,9 @@
  * stable before the last promotion, or to any version it keeps (`modelship versions`).
  */
 import { z } from 'zod';
-import { CliError } from '../cliError';
 import { CONTROL_OPTIONS } from '../command';
 import { connectedCommand } from '../connection';
-import { endpointTarget } from '../deploymentTarget';
+import { oneEndpoint } from '../deploymentTarget';
 import { EXIT_CODES } from '../exitCodes';
 
 const usage = 'modelship rollback <endpoint> [--to <version|alias>] [--reason "..."] [--by NAME] [--address host:port]';
@@ -17,12 +16,7 @@ export const rollbackCommand = connectedCommand({
   usage,
   flags: { to: { type: 'string' }, ...CONTROL_OPTIONS.flags },
   options: CONTROL_OPTIONS.options.extend({ to: z.string().min(1).optional() }),
-  target(positionals) {
-    const endpoint = endpointTarget(positionals[0]);
-    if (!endpoint || positionals.length > 1)
-      throw new CliError('name one endpoint (to stop a rollout in progress, use `modelship abort`)', EXIT_CODES.error, usage);
-    return endpoint;
-  },
+  target: (positionals) => oneEndpoint(positionals, usage, ' (to stop a rollout in progress, use `modelship abort`)'),
   async run(client, endpoint, { to, by, reason }) {
     console.log(await client.endpoint(endpoint).rollback({ by, reason, ...(to ? { to } : {}) }));
     return EXIT_CODES.promoted;

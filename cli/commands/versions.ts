@@ -1,8 +1,7 @@
 /** `modelship versions <endpoint>`: every version that served an endpoint, with its digest, pass, source, when it served, verdicts, aliases and report. */
-import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand } from '../connection';
-import { endpointTarget } from '../deploymentTarget';
+import { oneEndpoint } from '../deploymentTarget';
 import { EXIT_CODES } from '../exitCodes';
 import { versionsTable } from '../versionsView';
 
@@ -13,11 +12,7 @@ export const versionsCommand = connectedCommand({
   summary: "an endpoint's versions (digest, pass, source, when served, verdict, aliases, report): what `rollback --to` and `version:` sources name",
   usage,
   ...JSON_OPTIONS,
-  target(positionals) {
-    const endpoint = endpointTarget(positionals[0]);
-    if (!endpoint || positionals.length > 1) throw new CliError('name one endpoint', EXIT_CODES.error, usage);
-    return endpoint;
-  },
+  target: (positionals) => oneEndpoint(positionals, usage),
   async run(client, endpoint, options) {
     const versions = await client.endpoint(endpoint).versions();
     console.log(options.json ? JSON.stringify(versions, null, 2) : versionsTable(endpoint, versions));
