@@ -31,6 +31,7 @@ import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
 import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
+import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
 import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
 import type { ModelRuntime } from '../runtime';
@@ -86,6 +87,9 @@ export function createActivities(deps: ActivityDeps) {
     async readStable(input: { endpoint: string }): Promise<RoutedVersion | null> {
       return (await stableVersion(deps.store, input.endpoint)) ?? null;
     },
+    async checkReturnTarget(input: ReturnTargetInput): Promise<ReturnTargetCheck> {
+      return checkReturnTarget(deps.store, input);
+    },
     async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
       return refuseUnstartedDeployment(input);
     },
@@ -112,6 +116,9 @@ export type {
   IngestInput,
   OptimizeInput,
   ReleaseInput,
+  ReturnRefusal,
+  ReturnTargetCheck,
+  ReturnTargetInput,
   SourcePolicy,
   StoredSource,
   ValidateInput,

@@ -21,6 +21,13 @@ export function endpointTarget(target: string | undefined): string | undefined {
   return endpointName.safeParse(target).success ? target : undefined;
 }
 
+/** The one endpoint the positional arguments name; otherwise a {@link CliError} (`name one endpoint`, and `hint`) with the usage. */
+export function oneEndpoint(positionals: string[], usage: string, hint = ''): string {
+  const endpoint = endpointTarget(positionals[0]);
+  if (!endpoint || positionals.length > 1) throw new CliError(`name one endpoint${hint}`, EXIT_CODES.error, usage);
+  return endpoint;
+}
+
 /** The deployment a target names: by id, or the one in progress at an endpoint. */
 export async function resolveDeployment(client: ModelshipClient, target: string | undefined, usage: string): Promise<DeploymentHandle> {
   const workflowId = deploymentTarget(target);

@@ -33,6 +33,8 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   resume: lazy('resume', 'resumeCommand'),
   rollback: lazy('rollback', 'rollbackCommand'),
   history: lazy('history', 'historyCommand'),
+  versions: lazy('versions', 'versionsCommand'),
+  alias: lazy('alias', 'aliasCommand'),
   serve: lazy('serve', 'serveCommand'),
   worker: lazy('worker', 'workerCommand'),
   'setup-namespace': lazy('setupNamespace', 'setupNamespaceCommand'),

@@ -73,10 +73,42 @@ export interface SubmitDeploymentResult {
  */
 export interface DeploymentAdmission {
   stable: { version: string; digest: string; serving?: ServingConfig } | null;
+  /** For a `version:`/`digest:` source: the artifact it names, as the endpoint recorded it when it served. */
+  release?: KnownArtifact;
 }
 
-/** Return the endpoint to the version that was stable before the last promotion. */
-export const rollbackUpdate = defineUpdate<string, [ControlRequest]>('rollback');
+/** An artifact a version of the endpoint served with: what a re-release serves again. */
+export interface KnownArtifact {
+  version: string;
+  digest: string;
+  key: string;
+  sizeBytes: number;
+  pass: string;
+  /** How the source named it (`alias champion`, `digest 1a2b…`), if not by its version. */
+  via?: string;
+}
+
+/**
+ * Return the endpoint to the version that was stable before the last promotion, or to the version
+ * (or alias) `to` names. Refused, before anything changes, when its artifact is gone from the store
+ * or its IO contract differs from the serving version's.
+ */
+export const rollbackUpdate = defineUpdate<string, [RollbackRequest]>('rollback');
+
+export interface RollbackRequest extends ControlRequest {
+  /** A version or alias of the endpoint (default: the previous stable version). */
+  to?: string;
+}
+
+/** Point an alias (`champion`) at a version that served the endpoint; answers what it did. Refused for an unknown version. */
+export const setAliasUpdate = defineUpdate<string, [SetAliasRequest]>('setAlias');
+
+export interface SetAliasRequest {
+  alias: string;
+  /** A version name (or another alias). */
+  version: string;
+  by?: string;
+}
 
 /** The endpoint's live state: stable, previous, active rollout, queue, history. */
 export const endpointStatusQuery = defineQuery<EndpointState>('endpointStatus');

@@ -10,7 +10,7 @@ export * from './schemas';
 export * from './constants';
 export * from './names';
 export * from './errors';
-export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest } from './definitions';
+export { abortUpdate, approveUpdate, deploymentStatusQuery, pauseUpdate, resumeUpdate, type ControlRequest, type RollbackRequest } from './definitions';
 export { definePipeline } from './definePipeline';
 export { loadPipelineSpec } from './specFile';
 export { resolveModelSource } from './specSources';

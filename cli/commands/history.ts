@@ -1,8 +1,7 @@
 /** `modelship history <endpoint>`: what was deployed to an endpoint, and how each ended (without a worker: the recent history the endpoint recorded). */
-import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { connectedCommand } from '../connection';
-import { endpointTarget } from '../deploymentTarget';
+import { oneEndpoint } from '../deploymentTarget';
 import { describeEvent, staleNote } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
 
@@ -13,11 +12,7 @@ export const historyCommand = connectedCommand({
   summary: "an endpoint's rollouts and rollbacks, oldest first",
   usage,
   ...JSON_OPTIONS,
-  target(positionals) {
-    const endpoint = endpointTarget(positionals[0]);
-    if (!endpoint || positionals.length > 1) throw new CliError('name one endpoint', EXIT_CODES.error, usage);
-    return endpoint;
-  },
+  target: (positionals) => oneEndpoint(positionals, usage),
   async run(client, endpoint, options) {
     const snapshot = await client.endpoint(endpoint).snapshot();
     const history = snapshot.state.history;

@@ -1,17 +1,24 @@
-/** `modelship rollback <endpoint>`: return an endpoint to the version that was stable before the last promotion. */
-import { CliError } from '../cliError';
-import { requestCommand } from '../controlCommand';
-import { endpointTarget } from '../deploymentTarget';
+/**
+ * `modelship rollback <endpoint> [--to <version|alias>]`: return an endpoint to the version that was
+ * stable before the last promotion, or to any version it keeps (`modelship versions`).
+ */
+import { z } from 'zod';
+import { CONTROL_OPTIONS } from '../command';
+import { connectedCommand } from '../connection';
+import { oneEndpoint } from '../deploymentTarget';
 import { EXIT_CODES } from '../exitCodes';
 
-export const rollbackCommand = requestCommand(
-  'rollback',
-  'return an endpoint to its previous stable version (verified by inference on every replica)',
-  '<endpoint>',
-  async (client, positionals, request, usage) => {
-    const endpoint = endpointTarget(positionals[0]);
-    if (!endpoint || positionals.length > 1)
-      throw new CliError('name one endpoint (to stop a rollout in progress, use `modelship abort`)', EXIT_CODES.error, usage);
-    return client.endpoint(endpoint).rollback(request);
+const usage = 'modelship rollback <endpoint> [--to <version|alias>] [--reason "..."] [--by NAME] [--address host:port]';
+
+export const rollbackCommand = connectedCommand({
+  name: 'rollback',
+  summary: 'return an endpoint to its previous stable version, or --to any version or alias it keeps (verified by inference on every replica)',
+  usage,
+  flags: { to: { type: 'string' }, ...CONTROL_OPTIONS.flags },
+  options: CONTROL_OPTIONS.options.extend({ to: z.string().min(1).optional() }),
+  target: (positionals) => oneEndpoint(positionals, usage, ' (to stop a rollout in progress, use `modelship abort`)'),
+  async run(client, endpoint, { to, by, reason }) {
+    console.log(await client.endpoint(endpoint).rollback({ by, reason, ...(to ? { to } : {}) }));
+    return EXIT_CODES.promoted;
   },
-);
+});

@@ -1,14 +1,16 @@
 /**
- * `EndpointHandle`: an endpoint's entity workflow (`endpoint/<name>`): its live state, its history, a
- * manual rollback. Its calls run through the client's {@link ClientSession} (a `ClientClosedError` after `close()`).
+ * `EndpointHandle`: an endpoint's entity workflow (`endpoint/<name>`): its live state, its history,
+ * its versions and aliases, a manual rollback (to the previous version or any kept one). Its calls run through the client's {@link ClientSession} (a `ClientClosedError` after `close()`).
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ClientSession } from './clientSession';
-import { endpointStatusQuery, rollbackUpdate, type ControlRequest } from '../definitions';
+import { endpointStatusQuery, rollbackUpdate, setAliasUpdate, type RollbackRequest } from '../definitions';
+import type { UpdateDefinition } from '@temporalio/common';
 import { DeploymentHandle } from './deploymentHandle';
 import { ControlRejectedError, EndpointNotFoundError } from '../errors';
 import { endpointWorkflowId } from '../names';
-import { endpointState, type EndpointEvent, type EndpointState } from '../schemas';
+import { endpointState, type EndpointEvent, type EndpointState, type VersionRecord } from '../schemas';
+import { aliasesOf } from '../versionRefs';
 import { currentEndpointState, recordedEndpointState, type EndpointSnapshot } from './recordedState';
 import { updateFailureReason } from './updateRejection';
 import { askLive } from './workerPresence';
@@ -78,18 +80,51 @@ export class EndpointHandle {
   }
 
   /**
-   * Returns the endpoint to the version that was stable before the last promotion: every replica
-   * applied, verified by inference. Refused while a deployment is in progress (abort it instead).
+   * Every version that served the endpoint, oldest first, with its aliases and whether it serves
+   * now (live, or as the endpoint last recorded it when no worker answers).
+   *
+   * @example
+   * const champion = (await client.endpoint('iris').versions()).find((v) => v.aliases.includes('champion'));
    */
-  rollback(request: ControlRequest = {}): Promise<string> {
-    return this.session.call('rollback', this.workflowId, async () => {
+  async versions(): Promise<EndpointVersion[]> {
+    const { state } = await this.snapshot();
+    return (state.versions ?? []).map((v) => ({ ...v, aliases: aliasesOf(state, v.version), serves: v.version === state.stable?.version }));
+  }
+
+  /**
+   * Points `alias` at `version` (a version that served this endpoint, or another alias); answers
+   * what it did. Usable wherever a version is: `rollback({ to: alias })`, `model.source: version:<alias>`.
+   */
+  setAlias(alias: string, version: string, by?: string): Promise<string> {
+    return this.update('setAlias', setAliasUpdate, { alias, version, ...(by ? { by } : {}) });
+  }
+
+  /**
+   * Returns the endpoint to the version that was stable before the last promotion, or to `to` (a
+   * version or alias it keeps): every replica applied, verified by inference. Refused while a
+   * deployment is in progress (abort it instead), and before anything changes when the version's
+   * artifact is gone from the store or its IO contract differs from the serving version's.
+   *
+   * @example
+   * await client.endpoint('iris').rollback({ to: 'champion', by: 'oncall', reason: 'v7 drifts' });
+   */
+  rollback(request: RollbackRequest = {}): Promise<string> {
+    return this.update('rollback', rollbackUpdate, request);
+  }
+
+  /** Executes an Update of the endpoint; a refusal is a {@link ControlRejectedError} with the reason. */
+  private update<A>(name: string, definition: UpdateDefinition<string, [A]>, arg: A): Promise<string> {
+    return this.session.call(name, this.workflowId, async () => {
       try {
-        return await this.client.workflow.getHandle(this.workflowId).executeUpdate(rollbackUpdate, { args: [request] });
+        return await this.client.workflow.getHandle(this.workflowId).executeUpdate(definition, { args: [arg] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, 'rollback', updateFailureReason(error));
+        if (error instanceof WorkflowUpdateFailedError) throw new ControlRejectedError(this.workflowId, name, updateFailureReason(error));
         if (error instanceof WorkflowNotFoundError) throw new EndpointNotFoundError(this.endpoint);
         throw error;
       }
     });
   }
 }
+
+/** A version of an endpoint as `versions()` lists it: its record, the aliases that name it, whether it serves now. */
+export type EndpointVersion = VersionRecord & { aliases: string[]; serves: boolean };

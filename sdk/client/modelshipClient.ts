@@ -30,7 +30,7 @@ import { refuseIfNotStarted, requirePollers, requireWorkflowWorker, type CustomW
 import { connectFailure } from './connectFailure';
 
 export { DeploymentHandle, type DeploymentHandleOptions } from './deploymentHandle';
-export { EndpointHandle } from './endpointHandle';
+export { EndpointHandle, type EndpointVersion } from './endpointHandle';
 export type { DeploymentEvent } from './deploymentEvents';
 export type { DeploymentSnapshot, EndpointSnapshot } from './recordedState';
 export * from '../errors';

@@ -55,6 +55,36 @@ export const endpointEvent = z.object({
 });
 export type EndpointEvent = z.infer<typeof endpointEvent>;
 
+/** A time a version served the endpoint: from its promotion (or a rollback to it) until another took its place. */
+export const servedPeriod = z.object({
+  from: z.string(),
+  /** Absent while it serves. */
+  to: z.string().optional(),
+});
+
+/** A version that served the endpoint (it passed validation for it), with what it takes to serve it again. */
+export const versionRecord = z.object({
+  version: versionName,
+  digest: sha256Digest,
+  /** Its model in the store (`models/<digest>.onnx`). */
+  artifactKey: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  /** The pass that made the artifact (`convert` for the fp32 conversion). */
+  pass: z.string(),
+  /** The spec's `model.source` (a `version:`/`digest:` source for a re-release). */
+  source: z.string(),
+  serving: servingConfig.optional(),
+  /** The deployment that promoted it. */
+  workflowId: z.string().optional(),
+  /** When it served, oldest first. */
+  served: z.array(servedPeriod),
+  /** Its final verdicts: the candidate selection, the benchmark gate, how it stopped serving. */
+  verdicts: z.array(z.string()),
+  /** The deployment report's location. */
+  report: z.string().optional(),
+});
+export type VersionRecord = z.infer<typeof versionRecord>;
+
 export const endpointState = z.object({
   endpoint: endpointName,
   phase: z.enum(PHASES),
@@ -67,6 +97,10 @@ export const endpointState = z.object({
   generation: z.number().int().nonnegative(),
   /** Most recent last; bounded (older entries drop off). */
   history: z.array(endpointEvent),
+  /** Every version that served, oldest first (bounded); absent in state recorded before versions were kept. */
+  versions: z.array(versionRecord).optional(),
+  /** Names for versions (`champion` → `v3`), usable wherever a version is. */
+  aliases: z.record(z.string(), versionName).optional(),
   /** Times the workflow continued as new (its state carried over). */
   continuedAsNew: z.number().int().nonnegative(),
 });

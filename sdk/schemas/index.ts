@@ -4,6 +4,7 @@
  */
 export * from './common';
 export * from './sourceLocation';
+export * from './knownArtifact';
 export * from './tensor';
 export * from './inputProfile';
 export * from './artifact';

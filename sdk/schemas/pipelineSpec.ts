@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
+import { knownArtifactSource } from './knownArtifact';
 import { sourceLocation } from './sourceLocation';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
@@ -31,9 +32,12 @@ export const modelSource = z
      * (`sources/<sha256><ext>`) by `modelship deploy` and `client.deploy()` before the deployment
      * starts, so workers need not see the deploying machine's files; the workflow then names it
      * `store:sources/<sha256><ext>`. Workers read `s3://` sources only from their allowed buckets
-     * (`MODELSHIP_SOURCE_BUCKETS`), and only a regular file.
+     * (`MODELSHIP_SOURCE_BUCKETS`), and only a regular file. Or an artifact this endpoint already
+     * served: `version:<version-or-alias>` or `digest:sha256:<hex>` re-releases it without
+     * ingest, conversion, optimization and validation (recorded as skipped); the benchmark gate and
+     * the rollout still run.
      */
-    source: sourceLocation,
+    source: z.union([knownArtifactSource, sourceLocation]),
     /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
     maxSourceBytes: z.number().int().positive().optional(),
     /** What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), or a scikit-learn pickle. */

@@ -5,6 +5,7 @@
  * content-addressed, which is what a workflow sees for a file the client uploaded. Pure zod.
  */
 import { z } from 'zod';
+import { knownArtifactRef } from './knownArtifact';
 
 /** URI schemes a source may use; anything else with `scheme://` is refused when the spec is parsed. */
 const SOURCE_SCHEMES = ['file', 's3'];
@@ -43,8 +44,8 @@ export function uploadedSourceKey(location: string): { key: string; digest: stri
   return digest ? { key, digest } : undefined;
 }
 
-/** Whether a location names a file on the machine that reads the spec: a path or a `file://` URI (not `s3://` or `store:`). */
+/** Whether a location names a file on the machine that reads the spec: a path or a `file://` URI (not `s3://`, `store:`, `version:` or `digest:`). */
 export function isLocalLocation(location: string): boolean {
   if (/^file:\/\//i.test(location)) return true;
-  return !location.startsWith(STORE_SOURCE_PREFIX) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  return !location.startsWith(STORE_SOURCE_PREFIX) && !knownArtifactRef(location) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }

@@ -111,6 +111,10 @@ test('the endpoint continues as new when its history grows, carrying its state',
   expect(state.continuedAsNew).toBeGreaterThanOrEqual(2);
   expect(state).toMatchObject({ stable: { version: 'v2' }, previous: { version: 'v1' } });
   expect(state.history.map((e) => e.version)).toEqual(['v1', 'v2']);
+  expect(state.versions?.map((v) => [v.version, v.served.length])).toEqual([
+    ['v1', 1],
+    ['v2', 1],
+  ]); // the versions it keeps, carried over too
   const now = await client.temporal.workflow.getHandle(endpointWorkflowId(ep)).describe();
   expect(now.runId).not.toBe(first.runId);
   expect(now.status.name).toBe('RUNNING');

@@ -16,7 +16,14 @@ test('every history under test/replay/histories replays cleanly', async () => {
   expect(stdout).toMatch(/replayed \d+ histories, 0 failed/);
   expect(stdout).toMatch(/ok {3}deployModel-promoted/);
   expect(stdout).toMatch(/ok {3}deployModel-rejected/);
-  for (const name of ['canary-promoted', 'canary-rolled-back', 'blueGreen-promoted', 'endpoint-queue-rollback'])
+  for (const name of [
+    'canary-promoted',
+    'canary-rolled-back',
+    'blueGreen-promoted',
+    'endpoint-queue-rollback',
+    'endpoint-rollback-to',
+    'deployModel-re-release',
+  ])
     expect(stdout).toMatch(new RegExp(`ok {3}${name}`));
   expect(code).toBe(0);
 });

@@ -8,8 +8,10 @@
  *
  * or record only some groups of scenarios, by name: `npm run replay:record -- start-refused`
  * (groups: `deployments` — everything above —, `start-refused`: a custom workflow that never starts,
- * terminated by its endpoint, the `endpoint-enforces-start` patch; and `wait-for-retry`: a stage that
- * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch).
+ * terminated by its endpoint, the `endpoint-enforces-start` patch; `wait-for-retry`: a stage that
+ * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch; and
+ * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
+ * `endpoint-keeps-versions` and `rollback-checks-target` patches).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   try {
     if (wanted('start-refused')) await recordStartRefused(client);
     if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
+    if (wanted('versions')) await recordVersions(client);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -148,6 +151,25 @@ async function recordWaitForRetry(client: ModelshipClient, storeDir: string): Pr
   const result = await deployment.result();
   if (result.outcome !== 'promoted') throw new Error(`wait-for-retry: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
   await saveHistory(client.temporal, deployment.workflowId, 'deployModel-retried');
+}
+
+/** Two versions, an alias, a rollback to it, and a re-release of the other version (`model.source: version:v2`). */
+async function recordVersions(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-versions';
+  for (const [version, source] of [
+    ['v1', spec('v1', 'classifier')],
+    ['v2', spec('v2', 'classifier_opset13')],
+    ['v3', { ...spec('v3', 'classifier'), model: { source: 'version:v2', task: 'classifier' } }],
+  ] as const) {
+    if (version === 'v3') {
+      await client.endpoint(endpoint).setAlias('champion', 'v1', 'recorder');
+      await client.endpoint(endpoint).rollback({ to: 'champion', by: 'recorder', reason: 'replay test' });
+    }
+    const result = await (await client.deploy({ ...source, endpoint })).result();
+    if (result.outcome !== 'promoted') throw new Error(`versions: ${version} ${result.outcome} (${result.failure?.message ?? ''})`);
+  }
+  await saveHistory(client.temporal, 'deploy/replay-versions/v3', 'deployModel-re-release');
+  await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-rollback-to');
 }
 
 main().catch((error: unknown) => {

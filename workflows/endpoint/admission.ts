@@ -17,12 +17,15 @@ import {
 import { deploymentWorkflowId } from '../../sdk/names';
 import type { AdmittedDeployment } from '../../sdk/schemas';
 import type { EndpointContext } from './endpointContext';
+import { knownArtifactFor } from './versions';
 
 export function registerAdmission(ctx: EndpointContext): void {
   setHandler(submitDeploymentUpdate, (request) => submit(ctx, request), {
     validator: (request: SubmitDeploymentRequest) => {
       if (request.spec.endpoint !== ctx.name) throw new Error(`this is endpoint ${ctx.name}; the spec is for ${request.spec.endpoint}`);
       const workflowId = deploymentWorkflowId(ctx.name, request.spec.version);
+      const { refused } = knownArtifactFor(ctx, request.spec);
+      if (refused) throw new Error(`cannot re-release ${request.spec.model.source}: ${refused}`);
       if (request.spec.whenBusy === 'refuse' && ctx.busy() && !ctx.admitted(workflowId)) {
         throw new Error(
           `endpoint ${ctx.name} is busy (${ctx.describeBusy()}) and the spec says whenBusy: refuse; retry when it is idle, or use whenBusy: queue`,

@@ -7,12 +7,13 @@
 import { log, ParentClosePolicy, patched, proxyActivities, sleep, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { isOutcome } from '../../sdk/constants';
-import type { DeploymentAdmission, SubmitDeploymentRequest } from '../../sdk/definitions';
+import type { DeploymentAdmission, KnownArtifact, SubmitDeploymentRequest } from '../../sdk/definitions';
 import { ACTIVITY_TASK_QUEUES, deploymentStartAttributes, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../sdk/names';
 import type { AdmittedDeployment, DeploymentResult, PipelineSpec } from '../../sdk/schemas';
 import { describeError, describeResult } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
+import { knownArtifactFor, recordPromotion } from './versions';
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
@@ -37,7 +38,8 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
     { key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 },
   ]);
   const stableBefore = state.stable?.version;
-  const { result, failure } = await follow(ctx, entry, request);
+  const { release } = knownArtifactFor(ctx, spec);
+  const { result, failure } = await follow(ctx, entry, request, release);
   const outcome = result?.outcome ?? 'failed';
   let detail = describeResult(result, failure);
   // A reset of the deployment (the UI's Reset) ended its run and started another, which the endpoint followed.
@@ -55,6 +57,7 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
       since: new Date().toISOString(),
       workflowId: entry.workflowId,
     };
+    recordPromotion(ctx, spec, result, entry.workflowId, release);
   } else if (entry.runId && !result?.rollout?.rollback) {
     // Failed or cancelled without a rollback of its own: the routing may have changed under it.
     const why = `after ${entry.workflowId} ended ${outcome}`;
@@ -86,11 +89,15 @@ async function follow(
   ctx: EndpointContext,
   entry: AdmittedDeployment,
   request: SubmitDeploymentRequest,
+  release: KnownArtifact | undefined,
 ): Promise<{ result?: DeploymentResult; failure?: string }> {
   const { spec } = request;
   const workflowType = request.workflowType ?? WORKFLOW_TYPES.deployModel;
   const stable = ctx.state.stable;
-  const admission: DeploymentAdmission = { stable: stable ? { version: stable.version, digest: stable.digest, serving: stable.serving } : null };
+  const admission: DeploymentAdmission = {
+    stable: stable ? { version: stable.version, digest: stable.digest, serving: stable.serving } : null,
+    ...(release ? { release } : {}),
+  };
   try {
     const child = await startChild(workflowType, {
       workflowId: entry.workflowId,

@@ -8,7 +8,8 @@
  * is refused, as its spec's `whenBusy` says. Each admitted deployment runs as a child `deployModel`
  * workflow handed the stable version it replaces (./deployments.ts), so every gate compares against
  * the version it will actually replace. `rollback` returns the endpoint to the previous stable
- * version (./rollback.ts). The workflow continues as new when idle once its history grows, carrying its state.
+ * version or to any version it keeps (./rollback.ts); the versions that served and their aliases are
+ * kept in its state (./versions.ts). The workflow continues as new when idle once its history grows, carrying its state.
  *
  * Deterministic: `@temporalio/workflow` and pure `sdk/` modules only.
  */
@@ -20,6 +21,7 @@ import { registerAdmission } from './admission';
 import { followReset, noteProgress, runNext } from './deployments';
 import { EndpointContext } from './endpointContext';
 import { registerRollback } from './rollback';
+import { registerAliases } from './versions';
 
 export interface EndpointInput {
   endpoint: string;
@@ -35,6 +37,7 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   setHandler(endpointStatusQuery, () => state);
   registerAdmission(ctx);
   registerRollback(ctx);
+  registerAliases(ctx);
   setHandler(deploymentProgressSignal, (progress) => {
     if (state.active?.workflowId !== progress.workflowId) return;
     followReset(state.active, progress.runId);

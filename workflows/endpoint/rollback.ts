@@ -1,20 +1,27 @@
 /**
  * An operator's rollback (`rollback` Update): back to the version that was stable before the last
- * promotion, by {@link returnToStable}, recorded in the history. Refused while a deployment runs
- * (abort that instead) or when there is nothing to return to. Deterministic.
+ * promotion, or to any version (or alias) the endpoint keeps (`to`), by {@link returnToStable},
+ * recorded in the history. Refused while a deployment runs (abort that instead), when there is
+ * nothing to return to, and — before anything changes — when the target's artifact is gone from the
+ * store or its IO contract differs from the serving version's. Deterministic.
  */
 import { ApplicationFailure, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { rollbackUpdate, type ControlRequest } from '../../sdk/definitions';
+import { rollbackUpdate, type RollbackRequest } from '../../sdk/definitions';
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
 import type { ServedVersion } from '../../sdk/schemas';
 import { describeReturn, returnToStable } from '../rollout/returnToStable';
 import { describeError } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE } from './routingAuthority';
+import { markServing } from './versions';
+import { resolveVersionRef } from '../../sdk/versionRefs';
+
+/** Patch id: a rollback checks its target (artifact in the store, IO contract) before it changes anything. */
+export const ROLLBACK_CHECKS_TARGET = 'rollback-checks-target';
 
 export function registerRollback(ctx: EndpointContext): void {
   setHandler(rollbackUpdate, (request) => rollback(ctx, request), {
-    validator: (_request: ControlRequest) => {
+    validator: (request: RollbackRequest) => {
       const { state } = ctx;
       if (ctx.rollingBack) throw new Error(`endpoint ${ctx.name} is already rolling back`);
       if (state.active) {
@@ -22,18 +29,58 @@ export function registerRollback(ctx: EndpointContext): void {
           `${state.active.workflowId} is in progress; once its rollout has started, abort it instead (\`modelship abort ${ctx.name}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}; before that, wait for it to finish`,
         );
       }
-      if (!state.previous)
-        throw new Error(`endpoint ${ctx.name} has no previous stable version to return to${state.stable ? ` (it serves ${state.stable.version})` : ''}`);
+      rollbackTarget(ctx, request);
     },
   });
 }
 
-async function rollback(ctx: EndpointContext, request: ControlRequest): Promise<string> {
+/** The version a rollback returns to: `to` (a version or alias the endpoint keeps), else the previous stable version; throws why there is none. */
+function rollbackTarget(ctx: EndpointContext, request: RollbackRequest): ServedVersion {
   const { state } = ctx;
-  const target = state.previous as ServedVersion;
+  if (request.to === undefined) {
+    if (!state.previous)
+      throw new Error(`endpoint ${ctx.name} has no previous stable version to return to${state.stable ? ` (it serves ${state.stable.version})` : ''}`);
+    return state.previous;
+  }
+  const resolved = resolveVersionRef(state, request.to);
+  if ('refused' in resolved) throw new Error(resolved.refused);
+  const { record } = resolved;
+  if (!state.stable) throw new Error(`endpoint ${ctx.name} serves nothing: deploy ${record.version} with model.source version:${record.version}`);
+  if (record.version === state.stable.version)
+    throw new Error(`endpoint ${ctx.name} already serves ${record.version}${resolved.via ? ` (${resolved.via})` : ''}`);
+  const since = record.served[0]?.from ?? new Date().toISOString();
+  return {
+    version: record.version,
+    digest: record.digest,
+    since,
+    ...(record.serving ? { serving: record.serving } : {}),
+    ...(record.workflowId ? { workflowId: record.workflowId } : {}),
+  };
+}
+
+/** Refuses, before anything changes, a target whose artifact is gone or whose IO contract differs from the serving version's. */
+async function checkTarget(ctx: EndpointContext, target: ServedVersion, from: ServedVersion): Promise<void> {
+  if (!patched(ROLLBACK_CHECKS_TARGET)) return;
+  const check = await ctx.acts.checkReturnTarget({
+    target: { version: target.version, digest: target.digest },
+    serving: { version: from.version, digest: from.digest },
+  });
+  if ('refusal' in check)
+    throw ApplicationFailure.nonRetryable(`rollback of endpoint ${ctx.name} to ${target.version} refused: ${check.refusal.reason}`, 'RollbackRefused');
+}
+
+async function rollback(ctx: EndpointContext, request: RollbackRequest): Promise<string> {
+  const { state } = ctx;
+  const target = rollbackTarget(ctx, request);
   const from = state.stable as ServedVersion;
   const reason = request.reason ?? 'no reason given';
   ctx.rollingBack = true;
+  try {
+    await checkTarget(ctx, target, from);
+  } catch (error) {
+    ctx.rollingBack = false;
+    throw error;
+  }
   ctx.setPhase('RollingBack');
   try {
     const back = await returnToStable(ctx.acts, { endpoint: ctx.name, stable: target, reason, updatedBy: ctx.self, timeoutMs: 120_000 }, (applied) => {
@@ -63,6 +110,7 @@ function serve(ctx: EndpointContext, target: ServedVersion, from: ServedVersion,
   ctx.state.generation = Math.max(ctx.state.generation, generation);
   ctx.state.stable = { ...target, since: new Date().toISOString() };
   ctx.state.previous = from;
+  markServing(ctx, target.version, `stopped serving: rolled back to ${target.version}`);
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.version, value: target.version }]);
 }
 

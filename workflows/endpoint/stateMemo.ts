@@ -6,7 +6,7 @@
  */
 import { patched, upsertMemo } from '@temporalio/workflow';
 import { MEMO_KEYS } from '../../sdk/names';
-import type { EndpointState, ServedVersion } from '../../sdk/schemas';
+import type { EndpointState, ServedVersion, VersionRecord } from '../../sdk/schemas';
 
 /** Patch id: the endpoint workflow records its state in its memo. */
 export const ENDPOINT_STATE_MEMO = 'endpoint-state-memo';
@@ -23,6 +23,7 @@ export function stateMemoWriter(): (state: EndpointState) => void {
       stable: withoutServing(state.stable),
       previous: withoutServing(state.previous),
       history: state.history.slice(-MEMO_HISTORY),
+      ...(state.versions ? { versions: state.versions.map((v) => withoutServing(v)) } : {}),
     };
     const json = JSON.stringify(compact);
     if (json === written || !patched(ENDPOINT_STATE_MEMO)) return;
@@ -32,8 +33,10 @@ export function stateMemoWriter(): (state: EndpointState) => void {
 }
 
 /** A served version without its serving configuration (what `rollback` needs stays in the workflow). */
-function withoutServing(version: ServedVersion | undefined): ServedVersion | undefined {
+function withoutServing<V extends ServedVersion | VersionRecord>(version: V): V;
+function withoutServing<V extends ServedVersion | VersionRecord>(version: V | undefined): V | undefined;
+function withoutServing<V extends ServedVersion | VersionRecord>(version: V | undefined): V | undefined {
   if (!version) return undefined;
   const { serving: _serving, ...rest } = version;
-  return rest;
+  return rest as V;
 }
