@@ -1,5 +1,5 @@
 /**
- * Convert: the source model (PyTorch, scikit-learn or ONNX) to an fp32 ONNX artifact, with the
+ * Convert: the source model (PyTorch, scikit-learn, XGBoost, LightGBM or ONNX) to an fp32 ONNX artifact, with the
  * source framework's own outputs on golden inputs stored beside it, so every later copy can be
  * checked against the original model. The golden inputs come from the input profile (or the user's
  * `.npz`): shapes and values are resolved here (runtime/inputProfile.ts), the Python tool only runs them.
@@ -10,7 +10,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ioSignature, type ConversionReport, type InputProfile, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
+import {
+  ioSignature,
+  type ConversionReport,
+  type InputProfile,
+  type ModelMetadata,
+  type RegistryLineage,
+  type SourceFormat,
+  type TensorSpec,
+} from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { readSource } from '../ingest/readSource';
 import { SOURCE_ENV, type SourcePolicy } from '../ingest/sourcePolicy';
@@ -24,7 +32,9 @@ export interface ConvertInput {
   /** The stored source (`sources/<sha256><ext>`). */
   sourceKey: string;
   sourceUri: string;
-  format: 'onnx' | 'pytorch' | 'sklearn';
+  format: SourceFormat;
+  /** Where a registry source came from: recorded in the artifact's lineage. */
+  registry?: RegistryLineage;
   inputs?: TensorSpec[];
   outputNames?: string[];
   /** Opset to convert to; unset: an ONNX source keeps its own, the exporters use their default (17). */
@@ -64,6 +74,9 @@ export async function convertModel(
     const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
     await writeFile(sourceFile, sourceBytes);
 
+    if (!input.inputs && input.format !== 'onnx') {
+      throw rejection('ModelConversionFailed', `${input.sourceUri} holds a ${input.format} model: declare its inputs in model.inputs (name, datatype, shape)`);
+    }
     const inputs = input.inputs ?? (await readSignature(sourceFile, input.timeoutMs));
     const golden = await goldenRequest(dir, inputs, input, readData);
     const output = path.join(dir, 'model.onnx');
@@ -107,7 +120,12 @@ export async function convertModel(
         pass: 'convert',
         referenceDigest,
         goldenDigest,
-        parameters: { format: input.format, ...(input.opset !== undefined ? { opset: input.opset } : {}), sourceKey: input.sourceKey },
+        parameters: {
+          format: input.format,
+          ...(input.opset !== undefined ? { opset: input.opset } : {}),
+          sourceKey: input.sourceKey,
+          ...(input.registry ? { registry: input.registry } : {}),
+        },
         toolVersions: response.toolVersions,
       },
     };

@@ -4,12 +4,14 @@
  */
 export * from './common';
 export * from './sourceLocation';
+export * from './registrySource';
 export * from './tensor';
 export * from './inputProfile';
 export * from './artifact';
 export * from './serving';
 export * from './routing';
 export * from './pipelineSpec';
+export * from './storedSource';
 export * from './reports';
 export * from './analysis';
 export * from './behaviour';
