@@ -43,7 +43,7 @@ export function pickFlavour(mlmodelText: string, declared?: SourceFormat): Flavo
   const pick = candidates[0];
   if (!pick) {
     const listed = Object.keys(flavours).join(', ') || 'none';
-    const wanted = declared ? `a ${declared} flavour (model.format)` : `a flavour Modelship converts (${FLAVOURS.map((f) => f.flavour).join(', ')})`;
+    const wanted = declared ? `${declared} flavour (model.format: ${declared})` : `flavour Modelship converts (${FLAVOURS.map((f) => f.flavour).join(', ')})`;
     return { refusal: `its MLmodel has no ${wanted}; it has ${listed}` };
   }
   const file = pick.file(flavours[pick.flavour] ?? {});
