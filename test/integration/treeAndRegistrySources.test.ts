@@ -7,12 +7,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { modelMetadata } from '../../sdk/schemas';
 import { loadPipelineSpec } from '../../sdk/specFile';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
-import { registerSklearnModel, startMlflowServer, type MlflowServer } from '../support/mlflowServer';
+import { mlflowUri, registerSklearnModel, startMlflowServer, type MlflowServer } from '../support/mlflowServer';
 import { startStack, type Stack } from '../support/stack';
 import { exampleFile, tempDir } from '../support/testEnv';
 
@@ -21,10 +22,11 @@ let stack: Stack;
 let registered: { runId: string; version: string };
 
 beforeAll(async () => {
-  mlflow = await startMlflowServer();
-  [stack, registered] = await Promise.all([
-    startStack('store-sources', {}, { MLFLOW_TRACKING_URI: mlflow.uri }),
-    registerSklearnModel(mlflow.uri, 'churn-classifier', 'champion'),
+  // The worker reads the registry only when a deployment asks: it starts beside the tracking server.
+  const port = await freePort();
+  [stack, [mlflow, registered]] = await Promise.all([
+    startStack('store-sources', {}, { MLFLOW_TRACKING_URI: mlflowUri(port) }),
+    startMlflowServer(port).then(async (server) => [server, await registerSklearnModel(server.uri, 'churn-classifier', 'champion')] as const),
   ]);
 }, 240_000);
 

@@ -17,9 +17,10 @@ export interface MlflowServer {
   stop(): Promise<void>;
 }
 
-export async function startMlflowServer(): Promise<MlflowServer> {
+/** Starts the server on `port` (default: a free one); its URI is `http://127.0.0.1:<port>`, known before it is ready (see {@link mlflowUri}). */
+export async function startMlflowServer(port?: number): Promise<MlflowServer> {
   const dir = await tempDir('mlflow');
-  const port = await freePort();
+  port ??= await freePort();
   const args = ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
   args.push('--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`, '--artifacts-destination', path.join(dir, 'artifacts'));
   const server = await ManagedProcess.start({
@@ -27,12 +28,14 @@ export async function startMlflowServer(): Promise<MlflowServer> {
     command: venvTool('mlflow'),
     args,
     cwd: dir,
+    // No job runner (MLflow's GenAI jobs: seven worker processes the tests never use).
+    env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
     processGroup: true,
     logTo: path.join(testEnv('workDir'), 'mlflow.log'),
     readyPattern: /Application startup complete|Uvicorn running on/,
     readyTimeoutMs: 120_000,
   });
-  const uri = `http://127.0.0.1:${port}`;
+  const uri = mlflowUri(port);
   for (
     let attempt = 0;
     !(await fetch(`${uri}/health`)
@@ -44,6 +47,11 @@ export async function startMlflowServer(): Promise<MlflowServer> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { uri, stop: () => server.stop(5000) };
+}
+
+/** The tracking URI of a server on `port`. */
+export function mlflowUri(port: number): string {
+  return `http://127.0.0.1:${port}`;
 }
 
 /** Registers a scikit-learn classifier as `name` (a new version each call) and points `alias` at it: its run id and version. */
