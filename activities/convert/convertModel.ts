@@ -100,15 +100,7 @@ export async function convertModel(
     const goldenDigest = await putBundle(store, await readFile(path.join(dir, 'golden.json')));
     const referenceDigest = await putBundle(store, await readFile(path.join(dir, 'reference.json')));
 
-    let evaluationDigest: string | undefined;
-    if (input.evaluationSource) {
-      const npz = path.join(dir, 'evaluation.npz');
-      await writeFile(npz, await readData(input.evaluationSource, 'InvalidDataset', 'evaluation set'));
-      await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), {
-        timeoutMs: input.timeoutMs,
-      });
-      evaluationDigest = await putBundle(store, await readFile(path.join(dir, 'evaluation.json')));
-    }
+    const evaluationDigest = input.evaluationSource ? await storeEvaluationSet(store, dir, input.evaluationSource, input.timeoutMs, readData) : undefined;
 
     const metadata: ModelMetadata = {
       digest: artifact.digest,
@@ -144,6 +136,20 @@ export async function convertModel(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The `.npz` evaluation set as a tensor bundle in the store: its digest. */
+async function storeEvaluationSet(
+  store: ArtifactStore,
+  dir: string,
+  source: string,
+  timeoutMs: number,
+  readData: (source: string, failure: 'InvalidDataset', what: string) => Promise<Uint8Array>,
+): Promise<string> {
+  const npz = path.join(dir, 'evaluation.npz');
+  await writeFile(npz, await readData(source, 'InvalidDataset', 'evaluation set'));
+  await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), { timeoutMs });
+  return putBundle(store, await readFile(path.join(dir, 'evaluation.json')));
 }
 
 /** The ingested source, checked against the digest in its key (a corrupt one is quarantined: ingest again stores it anew). */
