@@ -1,5 +1,5 @@
 /**
- * Convert: the source model (PyTorch, scikit-learn or ONNX) to an fp32 ONNX artifact, with the
+ * Convert: the source model (PyTorch, scikit-learn, XGBoost, LightGBM or ONNX) to an fp32 ONNX artifact, with the
  * source framework's own outputs on golden inputs stored beside it, so every later copy can be
  * checked against the original model. The golden inputs come from the input profile (or the user's
  * `.npz`): shapes and values are resolved here (runtime/inputProfile.ts), the Python tool only runs them.
@@ -10,7 +10,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ioSignature, type ConversionReport, type InputProfile, type ModelMetadata, type TensorSpec } from '../../sdk/schemas';
+import {
+  ioSignature,
+  type ConversionReport,
+  type InputProfile,
+  type ModelMetadata,
+  type RegistryLineage,
+  type SourceFormat,
+  type TensorSpec,
+} from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { readSource } from '../ingest/readSource';
 import { SOURCE_ENV, type SourcePolicy } from '../ingest/sourcePolicy';
@@ -24,7 +32,9 @@ export interface ConvertInput {
   /** The stored source (`sources/<sha256><ext>`). */
   sourceKey: string;
   sourceUri: string;
-  format: 'onnx' | 'pytorch' | 'sklearn';
+  format: SourceFormat;
+  /** Where a registry source came from: recorded in the artifact's lineage. */
+  registry?: RegistryLineage;
   inputs?: TensorSpec[];
   outputNames?: string[];
   /** Opset to convert to; unset: an ONNX source keeps its own, the exporters use their default (17). */
@@ -64,6 +74,9 @@ export async function convertModel(
     const sourceFile = path.join(dir, `source${path.extname(input.sourceKey)}`);
     await writeFile(sourceFile, sourceBytes);
 
+    if (!input.inputs && input.format !== 'onnx') {
+      throw rejection('ModelConversionFailed', `${input.sourceUri} holds a ${input.format} model: declare its inputs in model.inputs (name, datatype, shape)`);
+    }
     const inputs = input.inputs ?? (await readSignature(sourceFile, input.timeoutMs));
     const golden = await goldenRequest(dir, inputs, input, readData);
     const output = path.join(dir, 'model.onnx');
@@ -87,15 +100,7 @@ export async function convertModel(
     const goldenDigest = await putBundle(store, await readFile(path.join(dir, 'golden.json')));
     const referenceDigest = await putBundle(store, await readFile(path.join(dir, 'reference.json')));
 
-    let evaluationDigest: string | undefined;
-    if (input.evaluationSource) {
-      const npz = path.join(dir, 'evaluation.npz');
-      await writeFile(npz, await readData(input.evaluationSource, 'InvalidDataset', 'evaluation set'));
-      await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), {
-        timeoutMs: input.timeoutMs,
-      });
-      evaluationDigest = await putBundle(store, await readFile(path.join(dir, 'evaluation.json')));
-    }
+    const evaluationDigest = input.evaluationSource ? await storeEvaluationSet(store, dir, input.evaluationSource, input.timeoutMs, readData) : undefined;
 
     const metadata: ModelMetadata = {
       digest: artifact.digest,
@@ -107,7 +112,12 @@ export async function convertModel(
         pass: 'convert',
         referenceDigest,
         goldenDigest,
-        parameters: { format: input.format, ...(input.opset !== undefined ? { opset: input.opset } : {}), sourceKey: input.sourceKey },
+        parameters: {
+          format: input.format,
+          ...(input.opset !== undefined ? { opset: input.opset } : {}),
+          sourceKey: input.sourceKey,
+          ...(input.registry ? { registry: input.registry } : {}),
+        },
         toolVersions: response.toolVersions,
       },
     };
@@ -126,6 +136,20 @@ export async function convertModel(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The `.npz` evaluation set as a tensor bundle in the store: its digest. */
+async function storeEvaluationSet(
+  store: ArtifactStore,
+  dir: string,
+  source: string,
+  timeoutMs: number,
+  readData: (source: string, failure: 'InvalidDataset', what: string) => Promise<Uint8Array>,
+): Promise<string> {
+  const npz = path.join(dir, 'evaluation.npz');
+  await writeFile(npz, await readData(source, 'InvalidDataset', 'evaluation set'));
+  await runPythonTool('bundle', { path: npz, output: path.join(dir, 'evaluation.json') }, z.object({}).passthrough(), { timeoutMs });
+  return putBundle(store, await readFile(path.join(dir, 'evaluation.json')));
 }
 
 /** The ingested source, checked against the digest in its key (a corrupt one is quarantined: ingest again stores it anew). */

@@ -1,11 +1,14 @@
-"""The `convert` command: a source model (PyTorch, scikit-learn or ONNX) to an ONNX file, with the
+"""The `convert` command: a source model (PyTorch, scikit-learn, XGBoost, LightGBM or ONNX) to an ONNX file, with the
 golden inputs (goldenInputs.py) and the source framework's outputs on them (the reference, one per run)
 written as tensor bundles.
-The per-framework work is in pytorchConversion.py, sklearnConversion.py and onnxConversion.py.
+The per-framework work is in pytorchConversion.py, sklearnConversion.py, xgboostConversion.py,
+lightgbmConversion.py (those two through boostedTrees.py) and onnxConversion.py.
 """
 import numpy as np
 
+from boostedTrees import ONNXMLTOOLS_MAX_OPSET
 from goldenInputs import golden_runs
+from lightgbmConversion import convert_lightgbm_model
 from onnxConversion import convert_onnx
 from onnxSignature import onnx_io
 from pytorchConversion import convert_pytorch
@@ -13,16 +16,20 @@ from sklearnConversion import convert_sklearn_model
 from tensorBundles import DATATYPE_TO_NUMPY, write_runs
 from toolRefusal import Refused
 from toolVersions import tool_versions
+from xgboostConversion import convert_xgboost_model
 
 CONVERTERS = {
     "pytorch": convert_pytorch,
     "sklearn": convert_sklearn_model,
+    "xgboost": convert_xgboost_model,
+    "lightgbm": convert_lightgbm_model,
     "onnx": convert_onnx,
 }
 
-# The opset the PyTorch and scikit-learn exporters target when the spec sets none; an ONNX source
-# keeps its own unless one is set.
+# The opset the PyTorch and scikit-learn exporters target when the spec sets none (onnxmltools' tree
+# converters: the highest they support); an ONNX source keeps its own unless one is set.
 EXPORTER_DEFAULT_OPSET = 17
+DEFAULT_OPSETS = {"xgboost": ONNXMLTOOLS_MAX_OPSET, "lightgbm": ONNXMLTOOLS_MAX_OPSET}
 
 
 def convert(request):
@@ -31,7 +38,7 @@ def convert(request):
     fmt, source, output = request["format"], request["source"], request["output"]
     opset = request.get("opset")
     if opset is None and fmt != "onnx":
-        opset = EXPORTER_DEFAULT_OPSET
+        opset = DEFAULT_OPSETS.get(fmt, EXPORTER_DEFAULT_OPSET)
     if fmt == "onnx" and not request.get("inputs"):
         try:
             request["inputs"] = onnx_io(onnx.load(source))["inputs"]

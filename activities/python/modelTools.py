@@ -13,7 +13,7 @@ Tensor bundles (golden inputs, reference outputs, evaluation sets) are JSON:
 This file is the entry point (command line, answer and exit codes); the commands live in the
 modules beside it, imported from this script's folder (sys.path[0] when run by path):
   modelConversion.py (convert; per framework: pytorchConversion.py, sklearnConversion.py,
-  onnxConversion.py), onnxCheck.py (check), optimizationPasses.py (optimize_graph, quantize_int8,
+  xgboostConversion.py, lightgbmConversion.py, boostedTrees.py, onnxConversion.py), onnxCheck.py (check), optimizationPasses.py (optimize_graph, quantize_int8,
   fp16), tensorBundles.py (bundle, npz, and the bundle format), goldenInputs.py, onnxSignature.py (signature),
   toolRefusal.py, toolVersions.py.
 """

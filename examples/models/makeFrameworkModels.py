@@ -7,6 +7,9 @@ Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (d
 - pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
 - pytorch_cnn_ts.pt        the same CNN as TorchScript
 - pytorch_eval.npz         x FP32[300,1,8,8], labels INT64[300]
+- xgboost_classifier.json  XGBoost gradient-boosted trees on the tabular data (XGBoost's JSON model)
+- lightgbm_classifier.txt  LightGBM gradient-boosted trees on the tabular data (LightGBM's model text)
+  (both are judged on sklearn_eval.npz: features FP32[300,4], labels INT64[300])
 """
 import os
 import pickle
@@ -57,6 +60,17 @@ def sklearn_models(out):
     save_atomic(os.path.join(out, "sklearn_eval.npz"), lambda p: np.savez(open(p, "wb"), features=ex, labels=ey))
 
 
+def boosted_tree_models(out):
+    import lightgbm
+    import xgboost
+
+    x, y = tabular(np.random.default_rng(5), 600)
+    xgb = xgboost.XGBClassifier(n_estimators=30, max_depth=3, learning_rate=0.3, n_jobs=1, random_state=0).fit(x, y)
+    save_atomic(os.path.join(out, "xgboost_classifier.json"), lambda p: xgb.save_model(p))
+    lgb = lightgbm.LGBMClassifier(n_estimators=30, num_leaves=8, n_jobs=1, deterministic=True, random_state=0, verbose=-1).fit(x, y)
+    save_atomic(os.path.join(out, "lightgbm_classifier.txt"), lambda p: lgb.booster_.save_model(p))
+
+
 def pytorch_models(out):
     import torch
 
@@ -95,6 +109,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
     sklearn_models(out)
+    boosted_tree_models(out)
     pytorch_models(out)
     print(f"framework models written to {out}")
 

@@ -15,7 +15,8 @@ import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
 
-export const SOURCE_FORMATS = ['onnx', 'pytorch', 'sklearn'] as const;
+export const SOURCE_FORMATS = ['onnx', 'pytorch', 'sklearn', 'xgboost', 'lightgbm'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16'] as const;
 export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
 
@@ -26,9 +27,13 @@ export const modelSource = z
     name: z.string().min(1).max(128).optional(),
     /**
      * A path (relative to the spec file, or to `baseDir` in `client.deploy()`), a `file://` URI, an
-     * `s3://bucket/key` URI, or `store:sources/<sha256><ext>` (a source already uploaded to the
-     * workers' store, read from there and checked against its digest). PyTorch: a `torch.export` archive (`.pt2`) or TorchScript (`.pt`);
-     * scikit-learn: a pickle; or ONNX. A local file is uploaded to the artifact store
+     * `s3://bucket/key` URI, `store:sources/<sha256><ext>` (a source already uploaded to the
+     * workers' store, read from there and checked against its digest), or an MLflow Model Registry
+     * version: `models:/<name>/<version>` or `models:/<name>@<alias>`, resolved against the worker's
+     * `MLFLOW_TRACKING_URI` (with `MLFLOW_TRACKING_TOKEN` or `MLFLOW_TRACKING_USERNAME`/`PASSWORD`),
+     * its `MLmodel` file deciding the format; the registry version, alias and run are recorded in the
+     * result. PyTorch: a `torch.export` archive (`.pt2`) or TorchScript (`.pt`);
+     * scikit-learn: a pickle; XGBoost: a saved model (`.json`, `.ubj`); LightGBM: a model text file; or ONNX. A local file is uploaded to the artifact store
      * (`sources/<sha256><ext>`) by `modelship deploy` and `client.deploy()` before the deployment
      * starts, so workers need not see the deploying machine's files; the workflow then names it
      * `store:sources/<sha256><ext>`. Workers read `s3://` sources only from their allowed buckets
@@ -40,9 +45,14 @@ export const modelSource = z
     source: z.union([knownArtifactSource, sourceLocation]),
     /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
     maxSourceBytes: z.number().int().positive().optional(),
-    /** What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), or a scikit-learn pickle. */
-    format: z.enum(SOURCE_FORMATS).default('onnx'),
-    /** The model's inputs (required for PyTorch and scikit-learn; read from the model for ONNX). */
+    /**
+     * What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), a scikit-learn
+     * pickle, an XGBoost or a LightGBM model. Unset: read from the file (a zip is PyTorch, a pickle
+     * scikit-learn, XGBoost's JSON/UBJSON and LightGBM's text are theirs, anything else ONNX), or for a
+     * registry source from its `MLmodel` flavours.
+     */
+    format: z.enum(SOURCE_FORMATS).optional(),
+    /** The model's inputs (required for PyTorch, scikit-learn, XGBoost and LightGBM; read from the model for ONNX). */
     inputs: z.array(tensorSpec).min(1).optional(),
     /** Output names for a TorchScript export. */
     outputNames: z.array(z.string().min(1)).optional(),
@@ -58,7 +68,7 @@ export const modelSource = z
     profile: inputProfile.optional(),
   })
   .superRefine((model, ctx) => {
-    if (model.format !== 'onnx' && !model.inputs) {
+    if (model.format !== undefined && model.format !== 'onnx' && !model.inputs) {
       ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${model.format} model needs its inputs declared (name, datatype, shape)` });
     }
   });

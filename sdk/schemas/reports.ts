@@ -5,6 +5,7 @@ import { endpointName, sha256Digest, versionName } from './common';
 import { ioSignature } from './tensor';
 import { analysisVerdict } from './analysis';
 import { behaviourDiff } from './behaviour';
+import { storedSource } from './storedSource';
 import { FAILURE_TYPES, OUTCOMES, PHASES, TARGETS } from '../constants';
 
 export const runtimeInfo = z.object({
@@ -298,8 +299,8 @@ export const deploymentStatus = z.object({
   version: versionName,
   phase: z.enum(PHASES),
   stages: z.array(stageState),
-  /** The source as stored (content-addressed). */
-  source: z.object({ key: z.string(), digest: sha256Digest, sizeBytes: z.number().int() }).optional(),
+  /** The source as stored (content-addressed), its format and, for a registry source, its lineage. */
+  source: storedSource.optional(),
   conversion: conversionReport.optional(),
   candidates: z.array(candidate),
   /** The artifact that serves (or would have served). */

@@ -1,11 +1,13 @@
 /**
  * Where a model or data file of a spec is read from: a local path or `file://` URI (the client
- * uploads it before the deployment starts), an `s3://bucket/key` URI (the worker reads it), or a
+ * uploads it before the deployment starts), an `s3://bucket/key` URI (the worker reads it), a
  * `store:sources/<sha256><ext>` reference to a file already uploaded into the artifact store,
- * content-addressed, which is what a workflow sees for a file the client uploaded. Pure zod.
+ * content-addressed, which is what a workflow sees for a file the client uploaded, or (for a model)
+ * an MLflow Model Registry version, `models:/<name>/<version>` or `models:/<name>@<alias>`. Pure zod.
  */
 import { z } from 'zod';
 import { knownArtifactRef } from './knownArtifact';
+import { isRegistrySource, registryReference, REGISTRY_SOURCE_FORMS } from './registrySource';
 
 /** URI schemes a source may use; anything else with `scheme://` is refused when the spec is parsed. */
 const SOURCE_SCHEMES = ['file', 's3'];
@@ -16,7 +18,7 @@ export const STORE_SOURCE_PREFIX = 'store:';
 /** The store key of an uploaded source: `sources/<sha256>` and the file's extension, if any (lowercase letters and digits). */
 const UPLOADED_SOURCE_KEY = /^sources\/([0-9a-f]{64})(\.[a-z0-9]{1,16})?$/;
 
-/** A path, a `file://`/`s3://` URI, or `store:sources/<sha256><ext>`: where a model or data file is read from. */
+/** A path, a `file://`/`s3://` URI, `store:sources/<sha256><ext>` or `models:/…`: where a model or data file is read from. */
 export const sourceLocation = z
   .string()
   .min(1)
@@ -24,6 +26,10 @@ export const sourceLocation = z
     if (location.startsWith(STORE_SOURCE_PREFIX)) {
       if (!uploadedSourceKey(location))
         context.addIssue({ code: 'custom', message: 'a store: source is store:sources/<sha256><ext>, as the client uploads it' });
+      return;
+    }
+    if (isRegistrySource(location)) {
+      if (!registryReference(location)) context.addIssue({ code: 'custom', message: `a registry source is ${REGISTRY_SOURCE_FORMS}` });
       return;
     }
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
@@ -44,8 +50,8 @@ export function uploadedSourceKey(location: string): { key: string; digest: stri
   return digest ? { key, digest } : undefined;
 }
 
-/** Whether a location names a file on the machine that reads the spec: a path or a `file://` URI (not `s3://`, `store:`, `version:` or `digest:`). */
+/** Whether a location names a file on the machine that reads the spec: a path or a `file://` URI (not `s3://`, `store:`, `models:/`, `version:` or `digest:`). */
 export function isLocalLocation(location: string): boolean {
   if (/^file:\/\//i.test(location)) return true;
-  return !location.startsWith(STORE_SOURCE_PREFIX) && !knownArtifactRef(location) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  return !location.startsWith(STORE_SOURCE_PREFIX) && !isRegistrySource(location) && !knownArtifactRef(location) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }

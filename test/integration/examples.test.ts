@@ -5,7 +5,8 @@
  * its own as a user project importing only the package's public subpaths, then run end to end; and
  * the README's canary recipe, its code block run as it is written (its `traffic` in the
  * background, ended with the script, the canary deploy, status, rollback, history) against a dev environment.
- * (The scikit-learn and PyTorch examples run in modelStages.test.ts, the CI example in ciExample.test.ts.)
+ * (The scikit-learn and PyTorch examples run in modelStages.test.ts, the XGBoost and LightGBM examples in
+ * treeAndRegistrySources.test.ts, the CI example in ciExample.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';

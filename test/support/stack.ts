@@ -14,10 +14,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts the worker and the gateway (with `gatewayOptions`) on a new store named after `name`. */
-export async function startStack(name: string, gatewayOptions: Parameters<typeof startGatewayProcess>[1] = {}): Promise<Stack> {
+/** Starts the worker (with more variables in `workerEnv`) and the gateway (with `gatewayOptions`) on a new store named after `name`. */
+export async function startStack(
+  name: string,
+  gatewayOptions: Parameters<typeof startGatewayProcess>[1] = {},
+  workerEnv: NodeJS.ProcessEnv = {},
+): Promise<Stack> {
   const storeDir = await tempDir(name);
-  const [worker, gateway] = await Promise.all([startWorkerProcess(storeDir), startGatewayProcess(storeDir, gatewayOptions)]);
+  const [worker, gateway] = await Promise.all([startWorkerProcess(storeDir, workerEnv), startGatewayProcess(storeDir, gatewayOptions)]);
   const client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: storeDir });
   const stack: Stack = {
     storeDir,

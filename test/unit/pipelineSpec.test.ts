@@ -11,7 +11,7 @@ describe('pipelineSpec', () => {
       apiVersion: 'modelship/v1',
       endpoint: 'iris',
       version: 'v1',
-      model: { source: './model.onnx', format: 'onnx', task: 'other' },
+      model: { source: './model.onnx', task: 'other' }, // no format: ingest reads it from the file
       targets: ['cpu'],
       stages: {
         ingest: { timeout: 300_000 },

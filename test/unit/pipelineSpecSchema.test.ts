@@ -89,4 +89,18 @@ describe('pipeline spec JSON Schema and reference', () => {
     }
     expect(validate({ ...minimal, scheduleToStartTimeout: '1m30s', stages: { benchmark: { budget: 5000 } } })).toBe(true);
   });
+
+  test('the JSON Schema accepts registry sources and the XGBoost and LightGBM formats, as the zod schema does', () => {
+    const validate = validator();
+    const inputs = [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }];
+    for (const model of [
+      { source: 'models:/churn/3' },
+      { source: 'models:/churn@champion', inputs },
+      { source: 'trees.json', format: 'xgboost', inputs },
+      { source: 's3://models/trees.txt', format: 'lightgbm', inputs },
+    ]) {
+      const spec = { endpoint: 'iris', version: 'v1', model };
+      expect({ model, jsonSchema: validate(spec), zod: pipelineSpec.safeParse(spec).success }).toEqual({ model, jsonSchema: true, zod: true });
+    }
+  });
 });

@@ -14,9 +14,11 @@ export async function ingestStage(d: Deployment): Promise<NonNullable<Deployment
   status.source = await d.stage(
     'ingest',
     () =>
-      d
-        .cpu(spec.stages.ingest.timeout, `ingest ${spec.model.source}`)
-        .ingestModel({ source: spec.model.source, ...(spec.model.maxSourceBytes !== undefined ? { maxBytes: spec.model.maxSourceBytes } : {}) }),
+      d.cpu(spec.stages.ingest.timeout, `ingest ${spec.model.source}`).ingestModel({
+        source: spec.model.source,
+        ...(spec.model.maxSourceBytes !== undefined ? { maxBytes: spec.model.maxSourceBytes } : {}),
+        ...(spec.model.format !== undefined ? { format: spec.model.format } : {}),
+      }),
     (s) => `stored ${s.key} (${s.sizeBytes} bytes)`,
   );
   return status.source;
@@ -27,24 +29,25 @@ export async function convertStage(d: Deployment): Promise<ConversionReport> {
   const { spec, status } = d;
   const source = status.source ?? fail('convert', 'convertStage needs ingestStage first');
   const { convert, validate } = spec.stages;
+  // What ingest found the source to hold; deployments recorded before it said so declared it in the spec.
+  const format = source.format ?? spec.model.format ?? 'onnx';
   const conversion = await d.stage(
     'convert',
     () =>
-      d
-        .cpu(convert.timeout, `convert ${spec.model.format} → ONNX (opset ${convert.opset ?? (spec.model.format === 'onnx' ? 'of the source' : 'default')})`)
-        .convertModel({
-          sourceKey: source.key,
-          sourceUri: spec.model.source,
-          format: spec.model.format,
-          inputs: spec.model.inputs,
-          outputNames: spec.model.outputNames,
-          opset: convert.opset,
-          golden: convert.golden,
-          profile: spec.model.profile,
-          evaluationSource: validate.evaluation?.source,
-          timeoutMs: convert.timeout,
-        }),
-    (c) => `${spec.model.format} → ${c.artifact.key} (${c.artifact.sizeBytes} bytes); reference outputs on ${c.goldenCount} golden inputs`,
+      d.cpu(convert.timeout, `convert ${format} → ONNX (opset ${convert.opset ?? (format === 'onnx' ? 'of the source' : 'default')})`).convertModel({
+        sourceKey: source.key,
+        sourceUri: spec.model.source,
+        format,
+        ...(source.registry ? { registry: source.registry } : {}),
+        inputs: spec.model.inputs,
+        outputNames: spec.model.outputNames,
+        opset: convert.opset,
+        golden: convert.golden,
+        profile: spec.model.profile,
+        evaluationSource: validate.evaluation?.source,
+        timeoutMs: convert.timeout,
+      }),
+    (c) => `${format} → ${c.artifact.key} (${c.artifact.sizeBytes} bytes); reference outputs on ${c.goldenCount} golden inputs`,
   );
   status.conversion = conversion;
   return conversion;
