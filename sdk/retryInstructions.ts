@@ -10,8 +10,10 @@ export function retryInstructions(waiting: RetryWait, target: string): string[] 
   const { failure } = waiting;
   return [
     `waiting for retry since ${waiting.since} (until ${waiting.until}, then it fails): the ${waiting.stage} stage failed: ${failure.type}: ${failure.message}`,
-    `to re-run the ${waiting.stage} stage: modelship retry ${target} --reason "..."; to end the deployment as failed: modelship abort ${target} --reason "..."`,
-    `in the Temporal UI: More actions → Send a Signal, name "retry" or "abort", input {"by": "you", "reason": "why"}`,
+    // Commands and JSON in backticks: the UI renders current details as Markdown, which would turn
+    // straight quotes into typographic ones (invalid JSON, a mangled flag) outside code spans.
+    `to re-run the ${waiting.stage} stage: \`modelship retry ${target} --reason "..."\`; to end the deployment as failed: \`modelship abort ${target} --reason "..."\``,
+    `in the Temporal UI: More actions → Send a Signal, name \`retry\` or \`abort\`, input \`{"by": "you", "reason": "why"}\``,
   ];
 }
 

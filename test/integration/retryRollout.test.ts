@@ -140,7 +140,7 @@ test('a stage failing on the store past its retries waits for retry (search attr
   expect(status.stdout).toContain(`${deployment.workflowId}: WaitingForRetry`);
   expect(status.stdout).toContain(`the ${stage} stage failed: InfrastructureError`);
   expect(status.stdout).toContain(`modelship retry ${ENDPOINT}/v2`);
-  expect(describeDeployment(waiting)).toContain('Send a Signal, name "retry" or "abort"');
+  expect(describeDeployment(waiting)).toContain('Send a Signal, name `retry` or `abort`');
   const details = await currentDetails(deployment.workflowId);
   expect(details).toContain('WaitingForRetry');
   expect(details).toContain('**Waiting for retry**');

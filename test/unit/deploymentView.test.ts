@@ -100,12 +100,12 @@ test('a deployment waiting for retry says which stage failed, why, until when, a
     'deploy/demo/v3: WaitingForRetry',
     '  ✗ ingest     failed    connect ECONNREFUSED 127.0.0.1:9000',
     '  waiting for retry since 2026-12-02T00:00:00.000Z (until 2026-12-03T00:00:00.000Z, then it fails): the ingest stage failed: InfrastructureError: connect ECONNREFUSED 127.0.0.1:9000',
-    '  to re-run the ingest stage: modelship retry demo/v3 --reason "..."; to end the deployment as failed: modelship abort demo/v3 --reason "..."',
-    '  in the Temporal UI: More actions → Send a Signal, name "retry" or "abort", input {"by": "you", "reason": "why"}',
+    '  to re-run the ingest stage: `modelship retry demo/v3 --reason "..."`; to end the deployment as failed: `modelship abort demo/v3 --reason "..."`',
+    '  in the Temporal UI: More actions → Send a Signal, name `retry` or `abort`, input `{"by": "you", "reason": "why"}`',
     '  retry of the ingest stage by oncall: S3 flapped (2026-12-01T23:00:00.000Z)',
   ]);
   const details = deploymentDetails(waiting);
   expect(details).toContain('**demo v3** — WaitingForRetry');
   expect(details).toContain('**Waiting for retry**: waiting for retry since');
-  expect(details).toContain('- in the Temporal UI: More actions → Send a Signal, name "retry" or "abort"');
+  expect(details).toContain('- in the Temporal UI: More actions → Send a Signal, name `retry` or `abort`');
 });
