@@ -6,7 +6,7 @@
  */
 import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
 import { percentile } from '../benchmark/latencyStats';
-import { compareProportions, mannWhitneyU, populationStabilityIndex } from './statistics';
+import { compareProportions, mannWhitneyU, predictionShift } from './statistics';
 
 /** A latency percentile of stable and of the canary, in ms. */
 interface Pair {
@@ -88,12 +88,16 @@ export function analyzeWindow(input: WindowInput, config: AnalysisConfig): Analy
     }
 
     if (stable.predictions.length > 0 && canary.predictions.length > 0) {
-      const psi = populationStabilityIndex(stable.predictions, canary.predictions);
+      const shift = predictionShift(stable.predictions, canary.predictions);
+      const { maxPsi } = config.predictions;
+      const alpha = config.predictions.alpha ?? 0.01; // (a deployment started before this setting existed gets its default)
       checks.push({
         name: 'prediction-shift',
-        status: psi > config.predictions.maxPsi ? 'fail' : 'pass',
-        detail: `PSI of canary predictions against stable ${f(psi)} (max ${config.predictions.maxPsi})`,
-        values: { psi },
+        status: shift.psi > maxPsi && shift.pValue < alpha ? 'fail' : 'pass',
+        detail:
+          `PSI of canary predictions against stable ${f(shift.psi)} (max ${maxPsi}); ` +
+          `chi-square ${f(shift.chiSquare, 2)} on ${shift.degreesOfFreedom} df, p=${f(shift.pValue)} (fails if PSI > ${maxPsi} and p < ${alpha})`,
+        values: { psi: shift.psi, chiSquare: shift.chiSquare, pValue: shift.pValue },
       });
     }
   }
