@@ -1,5 +1,5 @@
-// Jest: unit tests (no servers) and integration tests (a real Temporal dev server and SeaweedFS
-// started once per run by test/support/globalSetup.ts, real worker and gateway processes).
+// Jest: unit tests (no servers) and integration tests (a real Temporal dev server and SeaweedFS per
+// jest worker, started once per run by test/support/globalSetup.ts, real worker and gateway processes).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // tests need not repeat the Node 22 notice
 
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
@@ -24,6 +24,9 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
-  // Integration tests share one dev server and spawn processes; run files one at a time.
-  maxWorkers: 1,
+  // Two files at a time: an integration file mostly waits (bakes, retries, processes starting), so two
+  // share the 2 cores of CI well. Each jest worker has its own Temporal dev server and S3 server
+  // (globalSetup starts one stack per worker), so files never share a task queue or a bucket.
+  // `jest -w 1` runs them one at a time, on one stack.
+  maxWorkers: 2,
 };

@@ -77,8 +77,10 @@ async function main(): Promise<number> {
     const bad = await deploy(client, 'onnx-classifier/corrupt.yaml', env.uiUrl);
     const stillServing = await predict(env.gatewayUrl);
 
-    // Canaries need traffic to be judged: a bounded generator runs while they roll out.
-    const traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: 'classifier', requests: 1_000_000, concurrency: 2, durationMs: 120_000 });
+    // Canaries need traffic to be judged: a generator runs while they roll out, stopped when they end. Its
+    // bound only guards against a hung rollout: on a busy machine the first canary's stages alone (its
+    // benchmark) can take over a minute, and a 2-minute bound left the bad canary without traffic.
+    const traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: 'classifier', requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
     const canaries: DeploymentResult[] = [];
     try {
       canaries.push(await deploy(client, 'onnx-classifier/canary.yaml', env.uiUrl));

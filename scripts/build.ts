@@ -6,12 +6,16 @@
  * The repository itself runs from the TypeScript sources (shipped too: the source maps point at them).
  *
  * The compile is incremental (its state in `.modelship/build/`); outputs whose source is gone are
- * removed, and a missing `dist/` forces a full build.
+ * removed, and a missing `dist/` forces a full build. When no input changed since the last build
+ * (the same digest of the included folders, the tsconfigs, the lockfile and this script), nothing
+ * runs: even a no-op incremental compile parses the whole program (~10-20 s), and `npm test` builds
+ * twice (check:package, then the custom-activity example test).
  * Usage: npm run build
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PIPELINE_SPEC_DESCRIPTIONS } from '../sdk/schemas/pipelineSpecDescriptions';
@@ -20,6 +24,12 @@ import { documentSpecDeclaration } from './specDeclarationDocs';
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const BUILD_INFO = path.join(ROOT, '.modelship', 'build', 'tsconfig.build.tsbuildinfo');
+/** The digest of the inputs `dist/` was last built from. */
+const BUILT_FROM = path.join(ROOT, '.modelship', 'build', 'inputs.sha256');
+/** Folders compiled into `dist/` (tsconfig.build.json's `include`). */
+const SOURCE_FOLDERS = ['sdk', 'workflows', 'activities', 'store', 'runtime', 'protocol', 'workers', 'serving', 'cli', 'testing'];
+/** Files outside them that change the output. */
+const BUILD_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.ts', 'scripts/specDeclarationDocs.ts'];
 /** Folders whose run-time files other than TypeScript are copied into `dist/` (same relative paths). */
 const ASSET_FOLDERS = ['activities', 'protocol'];
 const ASSET_PATTERN = /\.(py|proto)$/;
@@ -49,8 +59,27 @@ async function pruneStaleOutputs(keep: ReadonlySet<string>): Promise<string[]> {
   return stale;
 }
 
+/** Digest of every input of the build: names and contents of the source folders' files and {@link BUILD_FILES}. */
+async function inputsDigest(): Promise<string> {
+  const sources = (await Promise.all(SOURCE_FOLDERS.map((folder) => filesUnder(path.join(ROOT, folder))))).flat();
+  const files = [...sources.map((file) => path.relative(ROOT, file)), ...BUILD_FILES].filter((file) => !file.split(path.sep).includes('__pycache__')).sort();
+  const hash = createHash('sha256');
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(existsSync(path.join(ROOT, file)) ? await readFile(path.join(ROOT, file)) : '')
+      .update('\0');
+  return hash.digest('hex');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const digest = await inputsDigest();
+  if (existsSync(DIST) && existsSync(BUILT_FROM) && (await readFile(BUILT_FROM, 'utf8')) === digest) {
+    console.log('dist/ is current: no input changed since the last build');
+    return;
+  }
+  await rm(BUILT_FROM, { force: true });
   if (!existsSync(DIST)) await rm(BUILD_INFO, { force: true });
   const tsc = require.resolve('typescript/bin/tsc');
   try {
@@ -66,6 +95,8 @@ async function main(): Promise<void> {
   const copied = await assets();
   await Promise.all(copied.map((file) => cp(path.join(ROOT, file), path.join(DIST, file))));
   const pruned = await pruneStaleOutputs(new Set(copied));
+  await mkdir(path.dirname(BUILT_FROM), { recursive: true });
+  await writeFile(BUILT_FROM, digest);
   console.log(
     `built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s: copied ${copied.join(', ')}` +
       (pruned.length > 0 ? `; removed stale ${pruned.join(', ')}` : ''),

@@ -6,7 +6,7 @@
  */
 import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
 import { percentile } from '../benchmark/latencyStats';
-import { compareProportions, mannWhitneyU, populationStabilityIndex } from './statistics';
+import { compareProportions, mannWhitneyU, predictionShift } from './statistics';
 
 /** A latency percentile of stable and of the canary, in ms. */
 interface Pair {
@@ -38,6 +38,21 @@ export interface WindowInput {
 }
 
 const f = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+/** PSI over its threshold and a significant chi-square test of homogeneity: the class mix (or value deciles) moved. */
+function predictionShiftCheck(stable: number[], canary: number[], config: AnalysisConfig): AnalysisCheck {
+  const shift = predictionShift(stable, canary);
+  const { maxPsi } = config.predictions;
+  const alpha = config.predictions.alpha ?? 0.01; // (a deployment started before this setting existed gets its default)
+  return {
+    name: 'prediction-shift',
+    status: shift.psi > maxPsi && shift.pValue < alpha ? 'fail' : 'pass',
+    detail:
+      `PSI of canary predictions against stable ${f(shift.psi)} (max ${maxPsi}); ` +
+      `chi-square ${f(shift.chiSquare, 2)} on ${shift.degreesOfFreedom} df, p=${f(shift.pValue)} (fails if PSI > ${maxPsi} and p < ${alpha})`,
+    values: { psi: shift.psi, chiSquare: shift.chiSquare, pValue: shift.pValue },
+  };
+}
 
 export function analyzeWindow(input: WindowInput, config: AnalysisConfig): AnalysisVerdict {
   const checks: AnalysisCheck[] = [];
@@ -87,15 +102,7 @@ export function analyzeWindow(input: WindowInput, config: AnalysisConfig): Analy
       });
     }
 
-    if (stable.predictions.length > 0 && canary.predictions.length > 0) {
-      const psi = populationStabilityIndex(stable.predictions, canary.predictions);
-      checks.push({
-        name: 'prediction-shift',
-        status: psi > config.predictions.maxPsi ? 'fail' : 'pass',
-        detail: `PSI of canary predictions against stable ${f(psi)} (max ${config.predictions.maxPsi})`,
-        values: { psi },
-      });
-    }
+    if (stable.predictions.length > 0 && canary.predictions.length > 0) checks.push(predictionShiftCheck(stable.predictions, canary.predictions, config));
   }
 
   if (shadow && shadowEnough) {

@@ -54,6 +54,12 @@ export const analysisConfig = z.strictObject({
     .strictObject({
       /** Population stability index of canary predictions against stable's, above which the canary fails. */
       maxPsi: z.number().min(0).default(0.25),
+      /**
+       * Significance level of the chi-square test of homogeneity on the same buckets: a PSI over
+       * `maxPsi` fails the canary only when the test also finds the shift significant (PSI alone is
+       * biased upwards at small sample counts).
+       */
+      alpha: z.number().min(0).max(1).default(0.01),
       /** On mirrored (shadow) traffic: share of rows whose answer agrees with the served one. */
       minAgreement: z.number().min(0).max(1).default(0.95),
     })

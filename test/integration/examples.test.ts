@@ -29,7 +29,10 @@ function run(command: string, args: string[], timeoutMs = 300_000, env: NodeJS.P
   });
 }
 
-const tsx = (file: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', file, ...args]);
+// The examples' Modelship workers load the workflow bundle globalSetup built instead of bundling at start
+// (check:package's quick start covers bundling at start).
+const tsx = (file: string, ...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', file, ...args], 300_000, { MODELSHIP_WORKFLOW_BUNDLE: testEnv('workflowBundle') });
 const CUSTOM = path.join(PACKAGE_ROOT, 'examples', 'custom-activity');
 
 test('the demo: classifier promoted, corrupt model rejected, canary promoted, damaged canary rolled back', async () => {

@@ -1,41 +1,69 @@
 /**
- * Once per integration run: a Temporal dev server (in memory, with its web UI for the browser test), a SeaweedFS S3 server,
- * the workflow bundle and the example models. Addresses reach the tests through process.env.
+ * Once per integration run: the example models, the workflow bundle, and one stack per jest worker
+ * — a Temporal dev server (in memory, with its web UI for the browser test) and a SeaweedFS S3 server — so that integration
+ * files run side by side without sharing a task queue or a bucket. Addresses reach the tests
+ * through process.env: each worker reads its own stack's (`nodeEnvironment.js`, by JEST_WORKER_ID).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { freePorts } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
 import { startS3Server } from './s3Server';
-import { TEST_ENV, type GlobalHandles } from './testEnv';
+import { stackEnvName, TEST_ENV, type GlobalHandles, type TestStack } from './testEnv';
 
-export default async function globalSetup(): Promise<void> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'modelship-test-'));
-  const modelsDir = path.join(workDir, 'models');
-  for (const script of ['makeModels.py', 'makeFrameworkModels.py']) {
-    execFileSync(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models', script), modelsDir], { stdio: 'pipe' });
-  }
+const run = promisify(execFile);
 
-  const bundlePath = path.join(workDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
-  await writeFile(bundlePath, code);
-
+async function startStack(workDir: string, worker: number): Promise<TestStack> {
   // The UI is served by the dev server's own process: enabling it costs a port, not a second server.
   const [port, uiPort] = (await freePorts(2)) as [number, number];
-  const [temporal, s3] = await Promise.all([startTemporalDevServer({ port, uiPort, logTo: path.join(workDir, 'temporal.log') }), startS3Server()]);
-  (globalThis as GlobalHandles).__modelshipTest = { temporal, s3, workDir };
+  const [temporal, s3] = await Promise.allSettled([
+    startTemporalDevServer({ port, uiPort, logTo: path.join(workDir, `temporal-${worker}.log`) }),
+    startS3Server(),
+  ]);
+  if (temporal.status === 'fulfilled' && s3.status === 'fulfilled') return { temporal: temporal.value, s3: s3.value };
+  // No server outlives a failed setup (jest runs no teardown then).
+  await Promise.all([temporal, s3].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw temporal.status === 'rejected' ? temporal.reason : (s3 as PromiseRejectedResult).reason;
+}
 
-  process.env[TEST_ENV.temporalAddress] = temporal.address;
-  process.env[TEST_ENV.temporalUi] = temporal.uiUrl;
-  process.env[TEST_ENV.s3Endpoint] = s3.endpoint;
+export default async function globalSetup(globalConfig: { maxWorkers?: number }): Promise<void> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'modelship-test-'));
+  const modelsDir = path.join(workDir, 'models');
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const workers = Math.max(1, globalConfig.maxWorkers ?? 1);
+  // The models (the framework ones take ~25 s: PyTorch and scikit-learn), the bundle and the stacks are made side by side.
+  const stacks = Array.from({ length: workers }, (_, i) => startStack(workDir, i + 1));
+  const made = Promise.all([
+    ...['makeModels.py', 'makeFrameworkModels.py'].map((script) => run(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models', script), modelsDir])),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    }).then(({ code }) => writeFile(bundlePath, code)),
+  ]);
+  const [settledStacks, settledMade] = await Promise.all([Promise.allSettled(stacks), Promise.allSettled([made])]);
+  const started = settledStacks.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = [...settledStacks, ...settledMade].find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.flatMap((stack) => [stack.temporal.stop(), stack.s3.stop()]));
+    throw failed.reason;
+  }
+  (globalThis as GlobalHandles).__modelshipTest = { ...(started[0] as TestStack), stacks: started, workDir };
+
+  started.forEach((stack, i) => {
+    process.env[stackEnvName('temporalAddress', i + 1)] = stack.temporal.address;
+    process.env[stackEnvName('s3Endpoint', i + 1)] = stack.s3.endpoint;
+    process.env[stackEnvName('temporalUi', i + 1)] = stack.temporal.uiUrl;
+  });
+  // The first stack is also the default (a process that is not a jest worker).
+  process.env[TEST_ENV.temporalAddress] = started[0]?.temporal.address;
+  process.env[TEST_ENV.s3Endpoint] = started[0]?.s3.endpoint;
+  process.env[TEST_ENV.temporalUi] = started[0]?.temporal.uiUrl;
   process.env[TEST_ENV.workDir] = workDir;
   process.env[TEST_ENV.modelsDir] = modelsDir;
   process.env[TEST_ENV.workflowBundle] = bundlePath;

@@ -19,8 +19,15 @@ export interface S3Server {
 
 export async function startS3Server(): Promise<S3Server> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-s3-'));
-  // weed derives gRPC ports as http + 10000, so pick ports low enough for that to stay valid.
-  return launch(dir, await distinctPorts(6));
+  // weed derives gRPC ports as http + 10000, so pick ports low enough for that to stay valid. A port
+  // taken between the pick and the start (other test runs share the machine) is picked again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(dir, await distinctPorts(6));
+    } catch (error) {
+      if (attempt >= 3 || !/Port allocation failed|address already in use/i.test(String(error))) throw error;
+    }
+  }
 }
 
 async function launch(dir: string, ports: number[]): Promise<S3Server> {

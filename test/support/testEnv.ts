@@ -21,8 +21,20 @@ export const TEST_ENV = {
   workflowBundle: 'MODELSHIP_TEST_WORKFLOW_BUNDLE',
 } as const;
 
+/** The servers one jest worker's integration files share. */
+export interface TestStack {
+  temporal: DevServer;
+  s3: S3Server;
+}
+
+/** The variable holding jest worker `worker`'s own address of a stack server (globalSetup writes it, nodeEnvironment.js reads it). */
+export function stackEnvName(name: 'temporalAddress' | 's3Endpoint' | 'temporalUi', worker: number): string {
+  return `${TEST_ENV[name]}_${worker}`;
+}
+
 export type GlobalHandles = typeof globalThis & {
-  __modelshipTest?: { temporal: DevServer; s3: S3Server; workDir: string };
+  /** `temporal` and `s3` are the first stack's, kept for readers of the single-stack layout. */
+  __modelshipTest?: TestStack & { stacks: TestStack[]; workDir: string };
 };
 
 export function testEnv(name: keyof typeof TEST_ENV): string {

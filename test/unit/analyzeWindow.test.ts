@@ -68,6 +68,41 @@ test('shifted predictions fail on PSI', () => {
   expect(status(verdict, 'prediction-shift')).toBe('fail');
 });
 
+describe('prediction shift at thirty samples a side', () => {
+  const small = analysisConfig.parse({ minSamples: 30 });
+  const shiftCheck = (stable: VersionWindow, canary: VersionWindow) =>
+    analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, small).checks.find((c) => c.name === 'prediction-shift');
+  /** Skewed classes with rare ones: where one stray sample moved PSI the most. */
+  const skewed = (r: number): number => (r < 0.5 ? 0 : r < 0.8 ? 1 : r < 0.93 ? 2 : r < 0.98 ? 3 : 4);
+  const draws = 500;
+
+  test('identical models: PSI alone would fail many draws; with the test of homogeneity, at most about alpha (0.01) of them', () => {
+    for (const classes of [skewed, (r: number) => Math.floor(r * 3)]) {
+      let overPsi = 0;
+      let failed = 0;
+      for (let seed = 1; seed <= draws; seed++) {
+        const check = shiftCheck(window(30, { seed, classes }), window(30, { seed: seed + 100_000, classes }));
+        if ((check?.values.psi ?? 0) > small.predictions.maxPsi) overPsi++;
+        if (check?.status === 'fail') failed++;
+      }
+      expect(overPsi).toBeGreaterThan(draws * 0.1);
+      expect(failed).toBeLessThanOrEqual(draws * 0.02);
+    }
+  });
+
+  test('a real shift of the class mix still fails nearly every draw; the detail names both numbers', () => {
+    let failed = 0;
+    for (let seed = 1; seed <= draws; seed++) {
+      const check = shiftCheck(window(30, { seed }), window(30, { seed: seed + 100_000, classes: (r) => (r < 0.7 ? 0 : 1) }));
+      if (check?.status === 'fail') failed++;
+    }
+    expect(failed).toBeGreaterThan(draws * 0.85);
+    expect(shiftCheck(window(30, { seed: 1 }), window(30, { seed: 2, classes: () => 0 }))?.detail).toMatch(
+      /^PSI of canary predictions against stable \d+\.\d{4} \(max 0\.25\); chi-square \d+\.\d{2} on 2 df, p=0\.0000 \(fails if PSI > 0\.25 and p < 0\.01\)$/,
+    );
+  });
+});
+
 test('shadow agreement below the minimum fails', () => {
   const verdict = analyzeWindow(
     { stable: window(500, { seed: 1 }), shadow: { compared: 500, failed: 0, rows: 500, agreedRows: 300 }, since: 0, until: 1, replicas: 2 },

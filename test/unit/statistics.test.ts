@@ -6,7 +6,10 @@ import {
   mannWhitneyU,
   normalQuantile,
   normalSf,
+  chiSquareHomogeneity,
+  chiSquareSf,
   populationStabilityIndex,
+  predictionShift,
 } from '../../activities/analysis/statistics';
 
 // Reference values computed with SciPy 1.17 (scipy.stats.fisher_exact, mannwhitneyu asymptotic with
@@ -85,4 +88,32 @@ test('Hodges-Lehmann shift and its Mann-Whitney interval', () => {
   expect(none.low).toBeLessThan(0);
   expect(none.high).toBeGreaterThan(0);
   expect(hodgesLehmannShift([], [1], 0.95).estimate).toBeNaN();
+});
+
+test('chi-square tail and the test of homogeneity match SciPy', () => {
+  // scipy.stats.chi2.sf
+  expect(chiSquareSf(9.21, 2)).toBeCloseTo(0.01000170200470548, 12);
+  expect(chiSquareSf(3.5, 1)).toBeCloseTo(0.0613688291394023, 12);
+  expect(chiSquareSf(25, 10)).toBeCloseTo(0.005345505487134069, 12);
+  expect(chiSquareSf(0.3, 4)).toBeCloseTo(0.9898141728888165, 12);
+  expect(chiSquareSf(100, 3) / 1.5541594313896026e-21).toBeCloseTo(1, 9);
+  // scipy.stats.chi2_contingency([[10, 12, 8], [15, 5, 10]], correction=False)
+  const test = chiSquareHomogeneity([10, 12, 8], [15, 5, 10]);
+  expect(test.chiSquare).toBeCloseTo(4.104575163398692, 9);
+  expect(test.degreesOfFreedom).toBe(2);
+  expect(test.pValue).toBeCloseTo(0.12844074855839752, 9);
+  // Buckets empty on both sides carry no degree of freedom; one bucket, or an empty sample, none at all.
+  expect(chiSquareHomogeneity([10, 0, 12, 8], [15, 0, 5, 10])).toMatchObject({ degreesOfFreedom: 2, pValue: test.pValue });
+  expect(chiSquareHomogeneity([30], [30])).toEqual({ chiSquare: 0, degreesOfFreedom: 0, pValue: 1 });
+  expect(chiSquareHomogeneity([0, 0], [3, 4]).pValue).toBe(1);
+});
+
+test('PSI smooths bucket counts: a class seen once in thirty samples, and never in the other thirty, is a small shift', () => {
+  const stable = Array.from({ length: 30 }, (_, i) => i % 3);
+  const canary = [...stable.slice(0, 29), 7];
+  const shift = predictionShift(stable, canary);
+  // (A floor of 1e-4 on the empty share made this ~0.2 by the one sample alone, most of the usual 0.25 limit.)
+  expect(shift.psi).toBeLessThan(0.1);
+  expect(shift.pValue).toBeGreaterThan(0.3);
+  expect(predictionShift([], [1])).toEqual({ psi: 0, chiSquare: 0, degreesOfFreedom: 0, pValue: 1 });
 });
