@@ -4,7 +4,8 @@
  * paced traffic on both replicas with no failed request; an alias set by `modelship alias` and used
  * by a re-release (`model.source: version:<alias>`, model stages skipped, the benchmark gate run)
  * and by a rollback; a re-release by digest; rollbacks refused before anything changes (artifact
- * deleted from the store, IO contract changed); `modelship versions --json`.
+ * deleted from the store, inputs changed); `modelship versions --json`; a plain rollback after a
+ * release that added an output (a warning, not a refusal) and a forced one (`--force`).
  */
 import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
@@ -141,7 +142,7 @@ test('a rollback is refused, before anything changes, when the artifact is gone 
   });
   const serving = await routing();
   await expect(client.endpoint(ep).rollback({ to: 'v1' })).rejects.toThrow(
-    /rollback of endpoint versions to v1 refused: its IO contract differs from v7's, which clients send: input token_ids \(INT64 \[-1, 8\]\) was removed; new required input features \(FP32 \[-1, 4\]\)/,
+    /rollback of endpoint versions to v1 refused: it does not accept what clients of v7 send: input token_ids \(INT64 \[-1, 8\]\) was removed; new required input features \(FP32 \[-1, 4\]\)/,
   );
   expect(await routing()).toEqual(serving);
   expect((await client.endpoint(ep).status()).stable?.version).toBe('v7');
@@ -170,6 +171,8 @@ test('modelship versions lists every version with its digest, pass, source, peri
     verdicts: expect.arrayContaining(['re-release of v2 (by alias champion)', expect.stringMatching(/^benchmark gate: /)]),
   });
   expect(v4?.verdicts.at(-1)).toBe('stopped serving: rolled back to v1');
+  expect(v4?.report).toMatch(/reports\/versions\/v4\/report\.html$/); // a re-release writes its report too
+  expect(v5?.report).toMatch(/reports\/versions\/v5\/report\.html$/);
   expect(v5?.source).toBe(`digest:sha256:${digests.v3}`);
   expect(v7?.served).toEqual([{ from: expect.any(String) }]);
 
@@ -178,4 +181,20 @@ test('modelship versions lists every version with its digest, pass, source, peri
   expect(lines[0]).toMatch(/^ version +digest +pass +source +served +verdict +aliases +report$/);
   expect(lines[1]).toMatch(new RegExp(`^ v1 +${digests.v1?.slice(0, 12)} +convert +store:sources/.* \\(3×\\) +.* +champion +\\S+report\\.html$`));
   expect(lines.at(-1)).toMatch(/^\*v7 /);
+});
+
+test('a plain rollback after a compatible release that added an output: allowed, the lost output recorded; --force skips the IO check', async () => {
+  const compatible = { optimize: { enabled: false }, benchmark: { enabled: false }, validate: { allowBreakingChanges: true } };
+  await promote({ ...spec('v8', file('classifier')), stages: compatible }); // back to the classifier's inputs after v7
+  await promote(spec('v9', file('classifier_scores'))); // v9 adds the output `scores`
+  const back = await cli('rollback', ep, '--reason', 'v9 misbehaves', '--by', 'oncall');
+  expect(back.stderr).toBe('');
+  expect(back.stdout).toMatch(/^rolled back from v9 to v8 by oncall: v9 misbehaves \(.*\); clients of v9 lose: output scores \(FP32 \[-1, 3\]\) was removed$/m);
+  expect((await routing())?.versions).toEqual([expect.objectContaining({ version: 'v8', weight: 100 })]);
+
+  // v7 (the embedding model) does not accept what v8's clients send: refused, unless forced (recorded).
+  await expect(client.endpoint(ep).rollback({ to: 'v7' })).rejects.toThrow(/it does not accept what clients of v8 send/);
+  const forced = await cli('rollback', ep, '--to', 'v7', '--force', '--reason', 'clients moved to token_ids', '--by', 'ml-lead');
+  expect(forced.stdout).toMatch(/^rolled back from v8 to v7 by ml-lead: clients moved to token_ids \(.*\); IO check skipped \(force\)/m);
+  expect((await client.endpoint(ep).status()).stable?.version).toBe('v7');
 });
