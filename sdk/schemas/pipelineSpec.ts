@@ -47,9 +47,9 @@ export const modelSource = z
     maxSourceBytes: z.number().int().positive().optional(),
     /**
      * What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), a scikit-learn
-     * pickle, an XGBoost or a LightGBM model. Unset: read from the file (a zip is PyTorch, a pickle
-     * scikit-learn, XGBoost's JSON/UBJSON and LightGBM's text are theirs, anything else ONNX), or for a
-     * registry source from its `MLmodel` flavours.
+     * pickle or skops archive, an XGBoost or a LightGBM model. Unset: read from the file (a skops archive
+     * or a pickle is scikit-learn, any other zip PyTorch, XGBoost's JSON/UBJSON and LightGBM's text are
+     * theirs, anything else ONNX), or for a registry source from its `MLmodel` flavours.
      */
     format: z.enum(SOURCE_FORMATS).optional(),
     /** The model's inputs (required for PyTorch, scikit-learn, XGBoost and LightGBM; read from the model for ONNX). */
