@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
 import { knownArtifactSource } from './knownArtifact';
-import { sourceLocation } from './sourceLocation';
+import { modelSourceLocation, sourceLocation } from './sourceLocation';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
@@ -42,7 +42,7 @@ export const modelSource = z
      * ingest, conversion, optimization and validation (recorded as skipped); the benchmark gate and
      * the rollout still run.
      */
-    source: z.union([knownArtifactSource, sourceLocation]),
+    source: z.union([knownArtifactSource, modelSourceLocation]),
     /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
     maxSourceBytes: z.number().int().positive().optional(),
     /**
