@@ -31,6 +31,7 @@ import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
 import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
+import { writeKeptVersions, type KeptVersionsInput } from './rollout/keptVersions';
 import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
 import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
@@ -90,6 +91,9 @@ export function createActivities(deps: ActivityDeps) {
     async checkReturnTarget(input: ReturnTargetInput): Promise<ReturnTargetCheck> {
       return checkReturnTarget(deps.store, input);
     },
+    async writeKeptVersions(input: KeptVersionsInput): Promise<void> {
+      return writeKeptVersions(deps.store, input);
+    },
     async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
       return refuseUnstartedDeployment(input);
     },
@@ -114,6 +118,7 @@ export type {
   ConvertInput,
   DeploymentStartInput,
   IngestInput,
+  KeptVersionsInput,
   OptimizeInput,
   ReleaseInput,
   ReturnRefusal,

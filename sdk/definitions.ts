@@ -91,13 +91,16 @@ export interface KnownArtifact {
 /**
  * Return the endpoint to the version that was stable before the last promotion, or to the version
  * (or alias) `to` names. Refused, before anything changes, when its artifact is gone from the store
- * or its IO contract differs from the serving version's.
+ * or it does not accept what clients of the serving version send (inputs: names, datatypes, shapes);
+ * outputs it lacks are recorded as a warning. `force` skips the IO check (recorded), never the artifact's.
  */
 export const rollbackUpdate = defineUpdate<string, [RollbackRequest]>('rollback');
 
 export interface RollbackRequest extends ControlRequest {
   /** A version or alias of the endpoint (default: the previous stable version). */
   to?: string;
+  /** Skip the IO check (the target's inputs against what clients send); recorded with who and why. The artifact must still be in the store. */
+  force?: boolean;
 }
 
 /** Point an alias (`champion`) at a version that served the endpoint; answers what it did. Refused for an unknown version. */

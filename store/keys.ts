@@ -76,6 +76,8 @@ export const storeKeys = {
   routing: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/routing.json`,
   /** The inverse of `routing`: the endpoint whose routing document `key` is, or undefined for any other key (one listed under `endpointsPrefix`). */
   endpointOfRouting: (key: string): string | undefined => ROUTING_KEY.exec(key)?.[1],
+  /** The versions and aliases an endpoint keeps (what garbage collection keeps for it). */
+  keptVersions: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/versions.json`,
   endpointsPrefix: 'endpoints/',
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',

@@ -9,7 +9,7 @@
  * @example
  * // workflows.ts — the worker's workflowsPath
  * import { proxyActivities } from '@temporalio/workflow';
- * import { benchmarkStage, convertStage, customStage, ingestStage, optimizeStage, releaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
+ * import { benchmarkStage, convertStage, customStage, ingestStage, knownArtifactRef, optimizeStage, releaseStage, reReleaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
  * import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
  * export { deployModel, endpoint } from 'modelship/workflows';
  *
@@ -17,10 +17,14 @@
  *
  * export async function deployWithFairnessCheck(spec: PipelineSpec, admission?: DeploymentAdmission): Promise<DeploymentResult> {
  *   return runDeployment(spec, async (d) => {
- *     await ingestStage(d);
- *     await convertStage(d);
- *     await optimizeStage(d);
- *     await validateStage(d);
+ *     if (knownArtifactRef(spec.model.source)) {
+ *       await reReleaseStage(d); // `version:`/`digest:` source: an artifact the endpoint served, no model stages
+ *     } else {
+ *       await ingestStage(d);
+ *       await convertStage(d);
+ *       await optimizeStage(d);
+ *       await validateStage(d);
+ *     }
  *     await benchmarkStage(d);
  *     const serving = selectStage(d);
  *     await customStage(d, 'fairness', () => checkFairness(serving.artifact!.digest), (r) => `max group gap ${r.gap}`);
@@ -34,6 +38,8 @@ export { runDeployment, StageFailed, type Deployment } from './deployment';
 export { convertStage, ingestStage, optimizeStage } from './stages/modelStages';
 export { benchmarkStage, selectStage, validateStage } from './stages/gateStages';
 export { canaryStage, customStage, releaseStage } from './stages/releaseStages';
+export { reReleaseStage } from './stages/reReleaseStage';
+export { knownArtifactRef, type KnownArtifactRef } from '../sdk/knownArtifactRef';
 export { canaryRollout, type CanaryResult } from './rollout/progressive';
 export { describeStep } from './rollout/steps';
 export { PREVIEW_HEADER } from './rollout/blueGreen';

@@ -29,6 +29,9 @@ import { deploymentDetails } from './details';
 import { isInfrastructureFailure, toDeploymentFailure } from './failures';
 import { RetryGate, WAIT_FOR_RETRY } from './retryGate';
 
+/** Patch id: a re-release (candidates without a conversion) writes its report too. */
+export const REPORT_RE_RELEASES = 're-release-writes-report';
+
 /** Retries for infrastructure errors (`onInfrastructureFailure.attempts` of them); bad models fail at once (non-retryable). */
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 } as const;
 
@@ -194,7 +197,8 @@ function stageState(status: DeploymentStatus, name: string): StageState {
 async function finish(d: Deployment, outcome: DeploymentResult['outcome']): Promise<DeploymentResult> {
   const status = d.status;
   for (const s of status.stages) if (s.status === 'pending') s.status = 'skipped';
-  if (status.conversion) {
+  // A conversion, or a re-release's candidates (recalled, not converted): something to report on.
+  if (status.conversion || (status.candidates.length > 0 && patched(REPORT_RE_RELEASES))) {
     try {
       status.report = await d.cpu(60_000, 'write the deployment report').writeReport(status);
     } catch (error) {

@@ -1,8 +1,9 @@
 /**
  * Which of an MLflow model's flavours to convert, and which file holds it: read from its `MLmodel`
  * file (YAML). The spec's declared format picks its flavour; otherwise ONNX first (nothing to
- * convert), then XGBoost, LightGBM, scikit-learn, PyTorch. Serializations the worker's toolchain
- * cannot load (skops, a pickled PyTorch module) are refused with what to log instead. Pure.
+ * convert), then XGBoost, LightGBM, scikit-learn, PyTorch. scikit-learn and LightGBM models may be
+ * pickled or skops archives (MLflow 3's default; the converter loads them trusting only the model
+ * libraries' types); a pickled PyTorch module is refused when read. Pure.
  */
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -12,11 +13,11 @@ import type { SourceFormat } from '../../sdk/schemas';
 export type FlavourPick = { format: SourceFormat; flavour: string; file: string } | { refusal: string };
 
 /** The flavours Modelship converts, in the order one is picked when the spec declares no format. */
-const FLAVOURS: readonly { format: SourceFormat; flavour: string; file: (conf: FlavourConf) => string | { refusal: string } }[] = [
+const FLAVOURS: readonly { format: SourceFormat; flavour: string; file: (conf: FlavourConf) => string }[] = [
   { format: 'onnx', flavour: 'onnx', file: (conf) => conf.data ?? 'model.onnx' },
   { format: 'xgboost', flavour: 'xgboost', file: (conf) => conf.data ?? 'model.xgb' },
-  { format: 'lightgbm', flavour: 'lightgbm', file: (conf) => loadable('lightgbm', conf, conf.data ?? 'model.lgb') },
-  { format: 'sklearn', flavour: 'sklearn', file: (conf) => loadable('sklearn', conf, conf.pickled_model ?? 'model.pkl') },
+  { format: 'lightgbm', flavour: 'lightgbm', file: (conf) => conf.data ?? 'model.lgb' },
+  { format: 'sklearn', flavour: 'sklearn', file: (conf) => conf.pickled_model ?? (conf.serialization_format === 'skops' ? 'model.skops' : 'model.pkl') },
   // mlflow.pytorch saves a torch.export program as <model_data>/model.pt2 (serialization_format='pt2'); a pickled module is refused when read.
   { format: 'pytorch', flavour: 'pytorch', file: (conf) => `${conf.model_data ?? 'data'}/model.pt2` },
 ];
@@ -47,20 +48,7 @@ export function pickFlavour(mlmodelText: string, declared?: SourceFormat): Flavo
     return { refusal: `its MLmodel has no ${wanted}; it has ${listed}` };
   }
   const file = pick.file(flavours[pick.flavour] ?? {});
-  if (typeof file !== 'string') return file;
   if (file.split('/').some((part) => part === '..' || part === '') || file.startsWith('/'))
     return { refusal: `its MLmodel names the file ${file}, outside the model` };
   return { format: pick.format, flavour: pick.flavour, file };
-}
-
-/** The file of a pickle-based flavour, unless it was saved with skops (not in the worker's toolchain). */
-function loadable(flavour: string, conf: FlavourConf, file: string): string | { refusal: string } {
-  if (conf.serialization_format === 'skops') {
-    return {
-      refusal:
-        `its ${flavour} flavour is serialized with skops, which Modelship does not load: ` +
-        `log it with mlflow.${flavour}.log_model(..., serialization_format='cloudpickle'), or register an ONNX model`,
-    };
-  }
-  return file;
 }

@@ -1,5 +1,5 @@
 """What the XGBoost and LightGBM converters share: loading the model file (the framework's own
-format, or a pickle of its scikit-learn wrapper), the float inputs onnxmltools needs, the opset it
+format, or a pickle or skops archive of its scikit-learn wrapper), the float inputs onnxmltools needs, the opset it
 supports, a batch axis left dynamic on every output, and the framework's predictions as the reference
 in the ONNX model's outputs (a classifier's label and probabilities, a regressor's value).
 """
@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from skopsLoading import is_skops, load_skops
 from toolRefusal import Refused
 
 # The highest ai.onnx opset onnxmltools 1.16 converts tree ensembles to.
@@ -15,7 +16,9 @@ ONNXMLTOOLS_MAX_OPSET = 15
 
 
 def load_booster(source, framework, load_native, unwrap):
-    """The framework's booster from `source`: its native file, or a pickle of its scikit-learn model; unusable files are refused."""
+    """The framework's booster from `source`: its native file, or a pickle or skops archive of its scikit-learn model; unusable files are refused."""
+    if is_skops(source):
+        return unwrap(load_skops(source, framework))
     with open(source, "rb") as f:
         head = f.read(2)
     try:

@@ -1,7 +1,8 @@
-"""scikit-learn to ONNX: a pickled estimator through skl2onnx (no zipmap, so probabilities are a
+"""scikit-learn to ONNX: a pickled estimator (or a skops archive, MLflow 3's default) through skl2onnx (no zipmap, so probabilities are a
 tensor), its opset list made unique per domain, and the estimator's predict (and predict_proba) on
 the golden inputs as the reference.
 """
+from skopsLoading import is_skops, load_skops
 from toolRefusal import Refused
 
 
@@ -14,8 +15,11 @@ def convert_sklearn_model(request, runs, names, opset):
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
 
-    with open(request["source"], "rb") as f:
-        estimator = pickle.load(f)
+    if is_skops(request["source"]):
+        estimator = load_skops(request["source"], "scikit-learn")
+    else:
+        with open(request["source"], "rb") as f:
+            estimator = pickle.load(f)
     kinds = {"FP32": FloatTensorType, "FP64": DoubleTensorType, "INT64": Int64TensorType}
     initial = []
     for spec in request["inputs"]:

@@ -1,5 +1,5 @@
 """The versions of the tools that made an artifact (numpy, onnx, Python, and whichever of
-onnxruntime, torch, scikit-learn, skl2onnx, onnxconverter-common, xgboost, lightgbm and onnxmltools the command imported), recorded
+onnxruntime, torch, scikit-learn, skl2onnx, skops, onnxconverter-common, xgboost, lightgbm and onnxmltools the command imported), recorded
 in the model's lineage.
 """
 import sys
@@ -11,7 +11,7 @@ def tool_versions():
     import onnx
 
     versions = {"numpy": np.__version__, "onnx": onnx.__version__, "python": sys.version.split()[0]}
-    for name in ("onnxruntime", "torch", "sklearn", "skl2onnx", "onnxconverter_common", "xgboost", "lightgbm", "onnxmltools"):
+    for name in ("onnxruntime", "torch", "sklearn", "skl2onnx", "skops", "onnxconverter_common", "xgboost", "lightgbm", "onnxmltools"):
         module = sys.modules.get(name)
         if module is not None:
             versions[name] = getattr(module, "__version__", "unknown")

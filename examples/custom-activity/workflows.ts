@@ -1,7 +1,8 @@
 /**
  * The team's workflows file (its worker's `workflowsPath`): Modelship's workflows re-exported, and
  * `deployWithFairnessCheck`, which is `deployModel` with two stages of the team's own — a fairness
- * check on the selected model before release, and a change ticket after it.
+ * check on the selected model before release, and a change ticket after it. A re-release of a
+ * version the endpoint served skips the model stages as `deployModel` does.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import {
@@ -9,8 +10,10 @@ import {
   convertStage,
   customStage,
   ingestStage,
+  knownArtifactRef,
   optimizeStage,
   releaseStage,
+  reReleaseStage,
   runDeployment,
   selectStage,
   validateStage,
@@ -35,10 +38,14 @@ export async function deployWithFairnessCheck(spec: PipelineSpec, admission?: De
   return runDeployment(
     spec,
     async (d) => {
-      await ingestStage(d);
-      await convertStage(d);
-      await optimizeStage(d);
-      await validateStage(d);
+      if (knownArtifactRef(spec.model.source)) {
+        await reReleaseStage(d); // `version:<version-or-alias>` or `digest:sha256:<hex>`: an artifact the endpoint served, no model stages
+      } else {
+        await ingestStage(d);
+        await convertStage(d);
+        await optimizeStage(d);
+        await validateStage(d);
+      }
       await benchmarkStage(d);
       const serving = selectStage(d);
       await customStage(

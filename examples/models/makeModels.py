@@ -247,6 +247,10 @@ def main() -> None:
     save(classifier(perturbation=0.01), os.path.join(out, "classifier_retrained.onnx"))
     save(classifier(swap_classes=True), os.path.join(out, "classifier_classes_swapped.onnx"))
     save(classifier(softmax=False), os.path.join(out, "classifier_no_softmax.onnx"))
+    scores = classifier()  # the same answers plus an output (the logits): a compatible release a rollback leaves
+    scores.graph.node.append(helper.make_node("Identity", ["logits"], ["scores"]))
+    scores.graph.output.append(helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", 3]))
+    save(scores, os.path.join(out, "classifier_scores.onnx"))
     save(datatypes(), os.path.join(out, "datatypes.onnx"))
     save(datatypes(exclude=("FP16",)), os.path.join(out, "datatypes_typed.onnx"))
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))

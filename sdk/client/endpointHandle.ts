@@ -103,7 +103,8 @@ export class EndpointHandle {
    * Returns the endpoint to the version that was stable before the last promotion, or to `to` (a
    * version or alias it keeps): every replica applied, verified by inference. Refused while a
    * deployment is in progress (abort it instead), and before anything changes when the version's
-   * artifact is gone from the store or its IO contract differs from the serving version's.
+   * artifact is gone from the store or it does not accept what clients of the serving version send
+   * (outputs it lacks are a warning in the answer); `force: true` skips that IO check, recorded.
    *
    * @example
    * await client.endpoint('iris').rollback({ to: 'champion', by: 'oncall', reason: 'v7 drifts' });

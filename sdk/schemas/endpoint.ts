@@ -33,6 +33,20 @@ export const admittedDeployment = z.object({
   /** Latest phase and canary weight reported by the deployment. */
   phase: z.enum(PHASES).optional(),
   weight: z.number().optional(),
+  /** For a re-release (`version:`/`digest:` source): the artifact its source named when it was admitted, which it releases whatever the aliases say when it starts. */
+  release: z
+    .object({
+      version: versionName,
+      digest: sha256Digest,
+      /** Its model in the store. */
+      key: z.string(),
+      sizeBytes: z.number().int().nonnegative(),
+      /** The pass that made it. */
+      pass: z.string(),
+      /** How the source named it (`alias champion`), if not by its version. */
+      via: z.string().optional(),
+    })
+    .optional(),
 });
 export type AdmittedDeployment = z.infer<typeof admittedDeployment>;
 
@@ -84,6 +98,22 @@ export const versionRecord = z.object({
   report: z.string().optional(),
 });
 export type VersionRecord = z.infer<typeof versionRecord>;
+
+/**
+ * `endpoints/<name>/versions.json`: the versions the endpoint keeps (and its aliases), written by the
+ * endpoint when they change, so garbage collection keeps every model a rollback or a re-release may
+ * serve again (it keeps every digest named under `endpoints/`).
+ */
+export const keptVersionsDocument = z.object({
+  endpoint: endpointName,
+  /** Each kept version and its artifact's digest, oldest first. */
+  versions: z.array(z.object({ version: versionName, digest: sha256Digest })),
+  /** Names for versions (`champion` → `v3`). */
+  aliases: z.record(z.string(), versionName),
+  /** When the endpoint wrote it. */
+  updatedAt: z.string(),
+});
+export type KeptVersionsDocument = z.infer<typeof keptVersionsDocument>;
 
 export const endpointState = z.object({
   endpoint: endpointName,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
 import { knownArtifactSource } from './knownArtifact';
-import { sourceLocation } from './sourceLocation';
+import { modelSourceLocation, sourceLocation } from './sourceLocation';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
@@ -42,14 +42,14 @@ export const modelSource = z
      * ingest, conversion, optimization and validation (recorded as skipped); the benchmark gate and
      * the rollout still run.
      */
-    source: z.union([knownArtifactSource, sourceLocation]),
+    source: z.union([knownArtifactSource, modelSourceLocation]),
     /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
     maxSourceBytes: z.number().int().positive().optional(),
     /**
      * What `source` holds: an ONNX model, a PyTorch export (`.pt2` or TorchScript `.pt`), a scikit-learn
-     * pickle, an XGBoost or a LightGBM model. Unset: read from the file (a zip is PyTorch, a pickle
-     * scikit-learn, XGBoost's JSON/UBJSON and LightGBM's text are theirs, anything else ONNX), or for a
-     * registry source from its `MLmodel` flavours.
+     * pickle or skops archive, an XGBoost or a LightGBM model. Unset: read from the file (a skops archive
+     * or a pickle is scikit-learn, any other zip PyTorch, XGBoost's JSON/UBJSON and LightGBM's text are
+     * theirs, anything else ONNX), or for a registry source from its `MLmodel` flavours.
      */
     format: z.enum(SOURCE_FORMATS).optional(),
     /** The model's inputs (required for PyTorch, scikit-learn, XGBoost and LightGBM; read from the model for ONNX). */

@@ -2,8 +2,9 @@
  * Where a model or data file of a spec is read from: a local path or `file://` URI (the client
  * uploads it before the deployment starts), an `s3://bucket/key` URI (the worker reads it), a
  * `store:sources/<sha256><ext>` reference to a file already uploaded into the artifact store,
- * content-addressed, which is what a workflow sees for a file the client uploaded, or (for a model)
- * an MLflow Model Registry version, `models:/<name>/<version>` or `models:/<name>@<alias>`. Pure zod.
+ * content-addressed, which is what a workflow sees for a file the client uploaded, or (for a model
+ * only: {@link modelSourceLocation}) an MLflow Model Registry version, `models:/<name>/<version>` or
+ * `models:/<name>@<alias>`, refused in data fields when the spec is parsed. Pure zod.
  */
 import { z } from 'zod';
 import { knownArtifactRef } from './knownArtifact';
@@ -18,24 +19,37 @@ export const STORE_SOURCE_PREFIX = 'store:';
 /** The store key of an uploaded source: `sources/<sha256>` and the file's extension, if any (lowercase letters and digits). */
 const UPLOADED_SOURCE_KEY = /^sources\/([0-9a-f]{64})(\.[a-z0-9]{1,16})?$/;
 
-/** A path, a `file://`/`s3://` URI, `store:sources/<sha256><ext>` or `models:/…`: where a model or data file is read from. */
-export const sourceLocation = z
-  .string()
-  .min(1)
-  .superRefine((location, context) => {
-    if (location.startsWith(STORE_SOURCE_PREFIX)) {
-      if (!uploadedSourceKey(location))
-        context.addIssue({ code: 'custom', message: 'a store: source is store:sources/<sha256><ext>, as the client uploads it' });
-      return;
-    }
-    if (isRegistrySource(location)) {
-      if (!registryReference(location)) context.addIssue({ code: 'custom', message: `a registry source is ${REGISTRY_SOURCE_FORMS}` });
-      return;
-    }
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
-    if (scheme !== undefined && !SOURCE_SCHEMES.includes(scheme))
-      context.addIssue({ code: 'custom', message: 'unsupported location: use a path, a file:// URI or an s3://bucket/key URI' });
-  });
+/** Where a file is read from, and whether an MLflow registry source may name it (a model's source, not a data file). */
+function location(registry: boolean) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((location, context) => {
+      if (location.startsWith(STORE_SOURCE_PREFIX)) {
+        if (!uploadedSourceKey(location))
+          context.addIssue({ code: 'custom', message: 'a store: source is store:sources/<sha256><ext>, as the client uploads it' });
+        return;
+      }
+      if (isRegistrySource(location)) {
+        if (!registry)
+          context.addIssue({
+            code: 'custom',
+            message: 'a registry source (models:/…) names a model, not a data file: use a path, a file:// URI or an s3://bucket/key URI',
+          });
+        else if (!registryReference(location)) context.addIssue({ code: 'custom', message: `a registry source is ${REGISTRY_SOURCE_FORMS}` });
+        return;
+      }
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
+      if (scheme !== undefined && !SOURCE_SCHEMES.includes(scheme))
+        context.addIssue({ code: 'custom', message: 'unsupported location: use a path, a file:// URI or an s3://bucket/key URI' });
+    });
+}
+
+/** A path, a `file://`/`s3://` URI or `store:sources/<sha256><ext>`: where a data file (evaluation set, golden inputs, samples) is read from. */
+export const sourceLocation = location(false);
+
+/** A {@link sourceLocation} or an MLflow registry source `models:/…`: where a model is read from. */
+export const modelSourceLocation = location(true);
 
 /** The `store:` reference to an uploaded source's key. */
 export function storeSourceLocation(key: string): string {

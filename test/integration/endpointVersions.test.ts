@@ -4,16 +4,18 @@
  * paced traffic on both replicas with no failed request; an alias set by `modelship alias` and used
  * by a re-release (`model.source: version:<alias>`, model stages skipped, the benchmark gate run)
  * and by a rollback; a re-release by digest; rollbacks refused before anything changes (artifact
- * deleted from the store, IO contract changed); `modelship versions --json`.
+ * deleted from the store, inputs changed); `modelship versions --json`; a plain rollback after a
+ * release that added an output (a warning, not a refusal); a queued re-release that releases what its
+ * alias named at admission; a forced rollback (`--force`).
  */
 import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { ControlRejectedError, DeploymentRefusedError, type EndpointVersion, type ModelshipClient } from '../../sdk/client';
-import { routingDocument, type PipelineSpecInput } from '../../sdk/schemas';
+import { keptVersionsDocument, routingDocument, type PipelineSpecInput } from '../../sdk/schemas';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { startPacedTraffic } from '../support/pacedTraffic';
 import { startStack, type Stack } from '../support/stack';
-import { modelPath, runCli, startGatewayProcess, type ExampleModel } from '../support/testEnv';
+import { modelPath, runCli, startGatewayProcess, waitForStatus, type ExampleModel } from '../support/testEnv';
 
 const ep = 'versions';
 let stack: Stack;
@@ -141,7 +143,7 @@ test('a rollback is refused, before anything changes, when the artifact is gone 
   });
   const serving = await routing();
   await expect(client.endpoint(ep).rollback({ to: 'v1' })).rejects.toThrow(
-    /rollback of endpoint versions to v1 refused: its IO contract differs from v7's, which clients send: input token_ids \(INT64 \[-1, 8\]\) was removed; new required input features \(FP32 \[-1, 4\]\)/,
+    /rollback of endpoint versions to v1 refused: it does not accept what clients of v7 send: input token_ids \(INT64 \[-1, 8\]\) was removed; new required input features \(FP32 \[-1, 4\]\)/,
   );
   expect(await routing()).toEqual(serving);
   expect((await client.endpoint(ep).status()).stable?.version).toBe('v7');
@@ -170,12 +172,53 @@ test('modelship versions lists every version with its digest, pass, source, peri
     verdicts: expect.arrayContaining(['re-release of v2 (by alias champion)', expect.stringMatching(/^benchmark gate: /)]),
   });
   expect(v4?.verdicts.at(-1)).toBe('stopped serving: rolled back to v1');
+  expect(v4?.report).toMatch(/reports\/versions\/v4\/report\.html$/); // a re-release writes its report too
+  expect(v5?.report).toMatch(/reports\/versions\/v5\/report\.html$/);
   expect(v5?.source).toBe(`digest:sha256:${digests.v3}`);
   expect(v7?.served).toEqual([{ from: expect.any(String) }]);
+
+  // The endpoint wrote what it keeps to the store, where garbage collection keeps their models.
+  const kept = await readDocument(new FsArtifactStore(stack.storeDir), storeKeys.keptVersions(ep), keptVersionsDocument);
+  expect(kept).toMatchObject({ endpoint: ep, aliases: { champion: 'v1' } });
+  expect(kept?.versions).toEqual(versions.map((v) => ({ version: v.version, digest: v.digest })));
 
   const table = await cli('versions', ep);
   const lines = table.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^ version +digest +pass +source +served +verdict +aliases +report$/);
   expect(lines[1]).toMatch(new RegExp(`^ v1 +${digests.v1?.slice(0, 12)} +convert +store:sources/.* \\(3×\\) +.* +champion +\\S+report\\.html$`));
   expect(lines.at(-1)).toMatch(/^\*v7 /);
+});
+
+test('a plain rollback after a compatible release that added an output: allowed, the lost output recorded', async () => {
+  const compatible = { optimize: { enabled: false }, benchmark: { enabled: false }, validate: { allowBreakingChanges: true } };
+  await promote({ ...spec('v8', file('classifier')), stages: compatible }); // back to the classifier's inputs after v7
+  await promote(spec('v9', file('classifier_scores'))); // v9 adds the output `scores`
+  const back = await cli('rollback', ep, '--reason', 'v9 misbehaves', '--by', 'oncall');
+  expect(back.stderr).toBe('');
+  expect(back.stdout).toMatch(/^rolled back from v9 to v8 by oncall: v9 misbehaves \(.*\); clients of v9 lose: output scores \(FP32 \[-1, 3\]\) was removed$/m);
+  expect((await routing())?.versions).toEqual([expect.objectContaining({ version: 'v8', weight: 100 })]);
+});
+
+test('a re-release waiting its turn releases what its alias named at admission, though the alias moves before it starts', async () => {
+  await client.endpoint(ep).setAlias('next', 'v3');
+  const canary = { strategy: 'canary' as const, steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '120s' } }] };
+  const holder = await client.deploy({ ...spec('v10', file('classifier_retrained')), rollout: canary });
+  await waitForStatus(holder, (s) => s.rollout?.state === 'awaiting-approval');
+  const queued = await client.deploy(spec('v11', 'version:next')); // queued behind v10: resolved now, to v3
+  await client.endpoint(ep).setAlias('next', 'v7'); // the embedding model: v10's clients could not use it
+  expect(await holder.approve({ by: 'test' })).toMatch(/approved/);
+  expect((await holder.result()).outcome).toBe('promoted');
+  const result = await queued.result();
+  expect({ outcome: result.outcome, failure: result.failure, digest: result.artifact?.digest }).toEqual({
+    outcome: 'promoted',
+    failure: undefined,
+    digest: digests.v3,
+  });
+  expect(result.stages.find((s) => s.name === 'convert')?.summary).toMatch(/^re-release of v3 \([0-9a-f]{12}, by alias next\)/);
+
+  // v7 (the embedding model) does not accept what v11's clients send: refused, unless forced (recorded).
+  await expect(client.endpoint(ep).rollback({ to: 'v7' })).rejects.toThrow(/it does not accept what clients of v11 send/);
+  const forced = await cli('rollback', ep, '--to', 'v7', '--force', '--reason', 'clients moved to token_ids', '--by', 'ml-lead');
+  expect(forced.stdout).toMatch(/^rolled back from v11 to v7 by ml-lead: clients moved to token_ids \(.*\); IO check skipped \(force\)/m);
+  expect((await client.endpoint(ep).status()).stable?.version).toBe('v7');
 });

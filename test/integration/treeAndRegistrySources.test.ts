@@ -3,12 +3,15 @@
  * processes, a real MLflow tracking server): the XGBoost and LightGBM examples converted with
  * onnxmltools, judged against the framework's own predictions and promoted (LightGBM's format read
  * from the file); a corrupt XGBoost file refused; a scikit-learn model a training job registered in
- * MLflow deployed by alias with its lineage recorded; an unknown alias refused with its name.
+ * MLflow with its defaults (a skops archive) deployed by alias with its lineage recorded; a skops
+ * archive with an untrusted type refused; an unknown alias refused with its name.
  */
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../cli/dev/ports';
-import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
+import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { modelMetadata } from '../../sdk/schemas';
 import { loadPipelineSpec } from '../../sdk/specFile';
@@ -102,12 +105,27 @@ test('a scikit-learn model registered in MLflow is deployed by its alias, with i
     sourceUri: expect.stringMatching(/^models:\/m-/),
     artifactUri: expect.stringMatching(/^mlflow-artifacts:\//),
     flavour: 'sklearn',
-    file: 'model.pkl',
+    file: 'model.skops', // MLflow 3's default serialization
   };
   expect(result.source).toMatchObject({ format: 'sklearn', registry: lineage });
+  expect(result.conversion?.toolVersions).toMatchObject({ skops: '0.16.0' });
   const metadata = await readDocument(new FsArtifactStore(stack.storeDir), storeKeys.modelMetadata(result.artifact?.digest ?? ''), modelMetadata);
   expect(metadata?.lineage).toMatchObject({ source: 'models:/churn-classifier@champion', parameters: { format: 'sklearn', registry: lineage } });
   expect(await infer('churn')).toEqual([0]);
+});
+
+test('a skops archive is read as scikit-learn; one that would construct an untrusted type is refused, naming it', async () => {
+  const file = path.join(await tempDir('untrusted-skops'), 'model.skops');
+  const script = 'import sys, fractions, skops.io; skops.io.dump({"coef": fractions.Fraction(1, 3)}, sys.argv[1])';
+  await promisify(execFile)(venvTool('python'), ['-c', script, file]);
+  const spec: PipelineSpecInput = { endpoint: 'skops-untrusted', version: 'v1', model: { source: file, inputs: features() }, stages: quick };
+  const result = await (await stack.client.deploy(spec)).result();
+  expect(result.outcome).toBe('rejected');
+  expect(result.source?.format).toBe('sklearn'); // a zip, but not PyTorch
+  expect(result.failure).toMatchObject({
+    type: 'ModelUnloadable',
+    message: expect.stringMatching(/^the skops archive would construct types Modelship does not trust: fractions\.Fraction \(trusted: /),
+  });
 });
 
 test('an alias the registry does not know is refused with its name', async () => {

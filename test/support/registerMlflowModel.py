@@ -1,6 +1,6 @@
 """Registers a scikit-learn classifier in an MLflow Model Registry, as a team's training job would:
-logged in a run (cloudpickle, MLflow's serialization before skops), registered under a name, and
-given an alias. Prints {"runId": ..., "version": ...}.
+logged in a run with MLflow's defaults (a skops archive, MLflow 3's default serialization),
+registered under a name, and given an alias. Prints {"runId": ..., "version": ...}.
 
 Usage: .venv/bin/python test/support/registerMlflowModel.py <tracking-uri> <name> <alias>
 """
@@ -28,7 +28,6 @@ def main():
             model,
             name="model",
             registered_model_name=name,
-            serialization_format="cloudpickle",
             signature=infer_signature(features, model.predict(features)),
             pip_requirements=["scikit-learn"],
         )

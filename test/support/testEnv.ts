@@ -54,6 +54,7 @@ export type ExampleModel =
   | 'classifier_retrained'
   | 'classifier_classes_swapped'
   | 'classifier_no_softmax'
+  | 'classifier_scores'
   | 'embedding'
   | 'nan'
   | 'sqrt_abs'

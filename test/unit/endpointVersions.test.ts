@@ -2,7 +2,7 @@
  * The pure parts of an endpoint's versions: naming a version (by name, alias or digest), the source
  * forms of a re-release, the IO-contract comparison a rollback makes, and the `versions` table.
  */
-import { ioContractRefusal } from '../../activities/rollout/returnTarget';
+import { ioContractRefusal, rollbackIoCheck } from '../../activities/rollout/returnTarget';
 import { describeServed, versionsTable } from '../../cli/versionsView';
 import type { EndpointVersion } from '../../sdk/client';
 import { isLocalLocation, knownArtifactRef, pipelineSpec, type EndpointState, type IoSignature, type VersionRecord } from '../../sdk/schemas';
@@ -92,6 +92,24 @@ describe('the IO contract a rollback keeps', () => {
     );
     expect(ioContractRefusal(io('features', [-1, 4]), io('features', [-1, 4], 'FP64'), 'v3')).toMatch(/features: datatype FP32 → FP64/);
     expect(ioContractRefusal(io('features', [-1, 4]), io('features', [1, 4]), 'v3')).toMatch(/features: shape \[-1, 4\] → \[1, 4\]/);
+  });
+
+  test('a rollback compares what clients send: an output the target lacks is a warning, not a refusal', () => {
+    const serving = {
+      ...io('features', [-1, 4]),
+      outputs: [...io('features', [-1, 4]).outputs, { name: 'scores', datatype: 'FP32', shape: [-1, 3] }],
+    } as IoSignature;
+    expect(ioContractRefusal(serving, io('features', [-1, 4]), 'v2')).toMatch(/output scores \(FP32 \[-1, 3\]\) was removed/);
+    expect(rollbackIoCheck(serving, io('features', [-1, 4]), 'v2')).toEqual({ warnings: ['clients of v2 lose: output scores (FP32 [-1, 3]) was removed'] });
+    expect(rollbackIoCheck(io('features', [-1, 4]), io('features', [-1, 4]), 'v2')).toEqual({ warnings: [] });
+  });
+
+  test('a rollback is refused when the target does not accept the inputs clients send', () => {
+    expect(rollbackIoCheck(io('features', [-1, 4]), io('features', [1, 4]), 'v2')).toEqual({
+      refusal: 'it does not accept what clients of v2 send: features: shape [-1, 4] → [1, 4]',
+      warnings: [],
+    });
+    expect(rollbackIoCheck(io('features', [-1, 4]), io('input', [-1, 4]), 'v2').refusal).toMatch(/input features \(FP32 \[-1, 4\]\) was removed/);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * Garbage collection over a real filesystem store: what routing, replicas and promoted deployments
  * reference (and their models' lineage) is kept forever; what a rejected deployment left is deleted
- * once older than the grace period, never before; other documents are never touched.
+ * once older than the grace period, never before; other documents are never touched; the models of
+ * the versions an endpoint keeps (`endpoints/<name>/versions.json`) are kept without any report.
  */
 import { mkdtemp, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeKeptVersions } from '../../activities/rollout/keptVersions';
 import { collectGarbage, FsArtifactStore, storeKeys, writeDocument } from '../../store';
 
 const digest = (c: string): string => c.repeat(64);
@@ -87,4 +89,21 @@ test('an artifact a new deployment reuses (touches) is not collected, however ol
   expect(await store.touch(storeKeys.source(digest('3'), '.onnx'))).toBe(true);
   const report = await collectGarbage(store, { graceMs: HOUR });
   expect(report.deleted.map((o) => o.key).sort()).toEqual(REJECTED.filter((key) => key !== storeKeys.source(digest('3'), '.onnx')));
+});
+
+test('the models of the versions an endpoint keeps (and aliases) survive a sweep without any report naming them', async () => {
+  const store = await populatedStore();
+  // v3 was rejected, yet the same artifact served as v0 long ago (and `champion` names it): the endpoint keeps it.
+  await writeKeptVersions(store, {
+    endpoint: 'ep',
+    versions: [
+      { version: 'v0', digest: digest('c') },
+      { version: 'v2', digest: digest('a') },
+    ],
+    aliases: { champion: 'v0' },
+  });
+  const report = await collectGarbage(store, { graceMs: HOUR, now: () => Date.now() + 2 * HOUR });
+  expect(report.deleted.map((o) => o.key)).not.toContain(storeKeys.model(digest('c')));
+  expect(await store.exists(storeKeys.model(digest('c')))).toBe(true);
+  expect(report.deleted.map((o) => o.key).sort()).toEqual(REJECTED.filter((key) => storeKeys.digestOf(key) !== digest('c')));
 });

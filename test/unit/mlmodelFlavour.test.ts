@@ -33,15 +33,25 @@ describe("an MLflow model's flavour", () => {
     });
   });
 
+  test("skops archives (MLflow 3's default for scikit-learn and LightGBM's scikit-learn API) are picked like pickles", () => {
+    expect(pickFlavour(mlmodel('  sklearn:\n    pickled_model: model.skops\n    serialization_format: skops\n'))).toEqual({
+      format: 'sklearn',
+      flavour: 'sklearn',
+      file: 'model.skops',
+    });
+    expect(pickFlavour(mlmodel('  sklearn:\n    serialization_format: skops\n'))).toMatchObject({ file: 'model.skops' });
+    expect(pickFlavour(mlmodel('  lightgbm:\n    data: model.skops\n    serialization_format: skops\n'))).toEqual({
+      format: 'lightgbm',
+      flavour: 'lightgbm',
+      file: 'model.skops',
+    });
+  });
+
   test('refusals say what is there and what to do', () => {
     expect(pickFlavour(mlmodel(PYFUNC))).toEqual({
       refusal: 'its MLmodel has no flavour Modelship converts (onnx, xgboost, lightgbm, sklearn, pytorch); it has python_function',
     });
     expect(pickFlavour(mlmodel(SKLEARN), 'xgboost')).toEqual({ refusal: 'its MLmodel has no xgboost flavour (model.format: xgboost); it has sklearn' });
-    expect(pickFlavour(mlmodel('  sklearn:\n    pickled_model: model.skops\n    serialization_format: skops\n'))).toEqual({
-      refusal:
-        "its sklearn flavour is serialized with skops, which Modelship does not load: log it with mlflow.sklearn.log_model(..., serialization_format='cloudpickle'), or register an ONNX model",
-    });
     expect(pickFlavour(mlmodel('  onnx:\n    data: ../../etc/passwd\n'))).toEqual({
       refusal: 'its MLmodel names the file ../../etc/passwd, outside the model',
     });

@@ -1,4 +1,4 @@
-import { isLocalLocation, parseOrThrow, pipelineSpec, registryLocation, registryReference, sourceLocation } from '../../sdk/schemas';
+import { isLocalLocation, modelSourceLocation, parseOrThrow, pipelineSpec, registryLocation, registryReference } from '../../sdk/schemas';
 
 describe('registry sources (models:/…)', () => {
   test('a version or an alias, as MLflow writes them', () => {
@@ -20,9 +20,24 @@ describe('registry sources (models:/…)', () => {
     'models:/churn@a b',
   ])('%s is refused when the spec is parsed', (source) => {
     expect(registryReference(source)).toBeUndefined();
-    const parsed = sourceLocation.safeParse(source);
+    const parsed = modelSourceLocation.safeParse(source);
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe('a registry source is models:/<name>/<version> (a version number) or models:/<name>@<alias>');
+  });
+
+  test('a data file (golden inputs, evaluation set, samples) cannot be a registry source: refused when the spec is parsed, with its path', () => {
+    const parsed = pipelineSpec.safeParse({
+      endpoint: 'churn',
+      version: 'v1',
+      model: { source: 'models:/churn@champion', profile: { samples: 'models:/churn/2' } },
+      stages: { convert: { golden: { source: 'models:/churn/1' } }, validate: { evaluation: { source: 'models:/churn@champion' } } },
+    });
+    const refusal = 'a registry source (models:/…) names a model, not a data file: use a path, a file:// URI or an s3://bucket/key URI';
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['model.profile.samples', refusal],
+      ['stages.convert.golden.source', refusal],
+      ['stages.validate.evaluation.source', refusal],
+    ]);
   });
 
   test('is not a local file: the client uploads nothing for it', () => {

@@ -13,4 +13,17 @@ describe('a source format read from the file', () => {
     expect(detectSourceFormat(bytes('{"not": "a model"}'))).toBe('onnx');
     expect(detectSourceFormat(new Uint8Array())).toBe('onnx');
   });
+
+  test('a skops archive is scikit-learn, not PyTorch, though both are zips', () => {
+    const zipHead = (entry: string) => {
+      const header = Buffer.alloc(30);
+      header.writeUInt32BE(0x504b0304, 0);
+      header.writeUInt16LE(entry.length, 26);
+      return new Uint8Array(Buffer.concat([header, Buffer.from(entry, 'latin1'), Buffer.from('\x93NUMPY', 'latin1')]));
+    };
+    expect(detectSourceFormat(zipHead('139917134096944.npy'))).toBe('sklearn');
+    expect(detectSourceFormat(zipHead('schema.json'))).toBe('sklearn');
+    expect(detectSourceFormat(zipHead('archive/data.pkl'))).toBe('pytorch');
+    expect(detectSourceFormat(zipHead('model/archive_format'))).toBe('pytorch');
+  });
 });

@@ -2,7 +2,8 @@
  * Admission at the endpoint: `submitDeployment` queues a deployment (or refuses it while busy, as
  * its spec's `whenBusy` says) and answers once it has started if it is next in line;
  * `awaitDeployment` lets a client wait, without polling, until a deployment has started or until
- * its outcome is recorded. Deterministic.
+ * its outcome is recorded. A re-release's source (`version:`/`digest:`) is resolved once, at
+ * admission, and kept with the queued entry. Deterministic.
  */
 import { HandlerUnfinishedPolicy } from '@temporalio/common';
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
@@ -41,11 +42,14 @@ async function submit(ctx: EndpointContext, request: SubmitDeploymentRequest): P
   const workflowId = deploymentWorkflowId(ctx.name, request.spec.version);
   const existing = ctx.admitted(workflowId);
   if (existing) return { workflowId, runId: existing.runId, position: ctx.position(existing), existing: true };
+  // A re-release's source is resolved once, here: an alias moved while it waits does not change what it releases.
+  const { release } = knownArtifactFor(ctx, request.spec);
   const entry: AdmittedDeployment = {
     version: request.spec.version,
     workflowId,
     submittedAt: new Date().toISOString(),
     ...(request.by ? { submittedBy: request.by } : {}),
+    ...(release ? { release } : {}),
   };
   ctx.startFailures.delete(workflowId); // an earlier start failure of this version is not this submission's
   state.queue.push(entry);

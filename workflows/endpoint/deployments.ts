@@ -13,7 +13,7 @@ import type { AdmittedDeployment, DeploymentResult, PipelineSpec } from '../../s
 import { describeError, describeResult } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
-import { knownArtifactFor, recordPromotion } from './versions';
+import { knownArtifactFor, publishVersions, recordPromotion } from './versions';
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
@@ -38,7 +38,8 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
     { key: SEARCH_ATTRIBUTES.canaryWeight, value: 0 },
   ]);
   const stableBefore = state.stable?.version;
-  const { release } = knownArtifactFor(ctx, spec);
+  // Resolved at admission (entries admitted before that was kept: resolved now, as then).
+  const release = entry.release ?? knownArtifactFor(ctx, spec).release;
   const { result, failure } = await follow(ctx, entry, request, release);
   const outcome = result?.outcome ?? 'failed';
   let detail = describeResult(result, failure);
@@ -58,6 +59,7 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
       workflowId: entry.workflowId,
     };
     recordPromotion(ctx, spec, result, entry.workflowId, release);
+    await publishVersions(ctx);
   } else if (entry.runId && !result?.rollout?.rollback) {
     // Failed or cancelled without a rollback of its own: the routing may have changed under it.
     const why = `after ${entry.workflowId} ended ${outcome}`;

@@ -3,7 +3,8 @@
  * promotion, or to any version (or alias) the endpoint keeps (`to`), by {@link returnToStable},
  * recorded in the history. Refused while a deployment runs (abort that instead), when there is
  * nothing to return to, and — before anything changes — when the target's artifact is gone from the
- * store or its IO contract differs from the serving version's. Deterministic.
+ * store or it does not accept what clients of the serving version send (outputs it lacks are a
+ * warning, recorded; `force` skips the IO check, recorded too). Deterministic.
  */
 import { ApplicationFailure, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { rollbackUpdate, type RollbackRequest } from '../../sdk/definitions';
@@ -58,15 +59,20 @@ function rollbackTarget(ctx: EndpointContext, request: RollbackRequest): ServedV
   };
 }
 
-/** Refuses, before anything changes, a target whose artifact is gone or whose IO contract differs from the serving version's. */
-async function checkTarget(ctx: EndpointContext, target: ServedVersion, from: ServedVersion): Promise<void> {
-  if (!patched(ROLLBACK_CHECKS_TARGET)) return;
+/**
+ * Refuses, before anything changes, a target whose artifact is gone or that does not accept what
+ * clients of `from` send (unless `force`); answers what the record should say besides (warnings, force).
+ */
+async function checkTarget(ctx: EndpointContext, target: ServedVersion, from: ServedVersion, force: boolean): Promise<string[]> {
+  if (!patched(ROLLBACK_CHECKS_TARGET)) return [];
   const check = await ctx.acts.checkReturnTarget({
     target: { version: target.version, digest: target.digest },
     serving: { version: from.version, digest: from.digest },
+    ioRule: force ? 'skip' : 'inputs',
   });
   if ('refusal' in check)
     throw ApplicationFailure.nonRetryable(`rollback of endpoint ${ctx.name} to ${target.version} refused: ${check.refusal.reason}`, 'RollbackRefused');
+  return [...(force ? ['IO check skipped (force)'] : []), ...(check.warnings ?? [])];
 }
 
 async function rollback(ctx: EndpointContext, request: RollbackRequest): Promise<string> {
@@ -75,8 +81,9 @@ async function rollback(ctx: EndpointContext, request: RollbackRequest): Promise
   const from = state.stable as ServedVersion;
   const reason = request.reason ?? 'no reason given';
   ctx.rollingBack = true;
+  let notes: string[];
   try {
-    await checkTarget(ctx, target, from);
+    notes = await checkTarget(ctx, target, from, request.force === true);
   } catch (error) {
     ctx.rollingBack = false;
     throw error;
@@ -87,7 +94,8 @@ async function rollback(ctx: EndpointContext, request: RollbackRequest): Promise
       // The routing serves `target` from here on: the state says so, whatever the check finds.
       serve(ctx, target, from, applied.generation);
     });
-    const detail = `rolled back from ${from.version} to ${target.version}${request.by ? ` by ${request.by}` : ''}: ${reason} (${describeReturn(back)})`;
+    const noted = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+    const detail = `rolled back from ${from.version} to ${target.version}${request.by ? ` by ${request.by}` : ''}: ${reason} (${describeReturn(back)})${noted}`;
     ctx.record({ kind: 'rollback', version: target.version, stableBefore: from.version, stableAfter: target.version, detail, generation: back.generation });
     return detail;
   } catch (error) {

@@ -1,10 +1,12 @@
 /**
  * The endpoint's versions and aliases, kept in its state (and so carried through continue-as-new):
  * each promoted version with its artifact, pass, source, when it served and its final verdicts;
- * the `setAlias` Update; what a re-release's source names. Deterministic; the bookkeeping is
- * guarded by {@link ENDPOINT_KEEPS_VERSIONS} so histories recorded before it replay unchanged.
+ * the `setAlias` Update; what a re-release's source names; the copy written to the store for garbage
+ * collection ({@link publishVersions}). Deterministic; the bookkeeping is guarded by
+ * {@link ENDPOINT_KEEPS_VERSIONS} (and the store copy by {@link ENDPOINT_PUBLISHES_VERSIONS}) so
+ * histories recorded before them replay unchanged.
  */
-import { patched, setHandler } from '@temporalio/workflow';
+import { log, patched, setHandler } from '@temporalio/workflow';
 import { setAliasUpdate, type KnownArtifact, type SetAliasRequest } from '../../sdk/definitions';
 import { knownArtifactRef } from '../../sdk/knownArtifactRef';
 import type { DeploymentResult, PipelineSpec, VersionRecord } from '../../sdk/schemas';
@@ -13,6 +15,9 @@ import type { EndpointContext } from './endpointContext';
 
 /** Patch id: the endpoint keeps its versions (and aliases) in its state. */
 export const ENDPOINT_KEEPS_VERSIONS = 'endpoint-keeps-versions';
+
+/** Patch id: the endpoint writes its kept versions and aliases to the store (`endpoints/<name>/versions.json`) when they change. */
+export const ENDPOINT_PUBLISHES_VERSIONS = 'endpoint-publishes-versions';
 
 /** Versions kept (the oldest that holds no alias drops off first). */
 const VERSIONS_LIMIT = 50;
@@ -90,6 +95,23 @@ export function knownArtifactFor(ctx: EndpointContext, spec: PipelineSpec): { re
   };
 }
 
+/**
+ * Writes the kept versions and aliases to the store, so garbage collection keeps their models. A
+ * failure (after the activity's retries) is logged, not fatal: the next change writes them again.
+ */
+export async function publishVersions(ctx: EndpointContext): Promise<void> {
+  if (!ctx.state.versions || !patched(ENDPOINT_PUBLISHES_VERSIONS)) return;
+  try {
+    await ctx.acts.writeKeptVersions({
+      endpoint: ctx.name,
+      versions: ctx.state.versions.map((v) => ({ version: v.version, digest: v.digest })),
+      aliases: { ...(ctx.state.aliases ?? {}) },
+    });
+  } catch (error) {
+    log.warn('the kept versions could not be written to the store', { endpoint: ctx.name, error: String(error) });
+  }
+}
+
 export function registerAliases(ctx: EndpointContext): void {
   setHandler(setAliasUpdate, (request) => setAlias(ctx, request), {
     validator: ({ alias, version }: SetAliasRequest) => {
@@ -102,13 +124,14 @@ export function registerAliases(ctx: EndpointContext): void {
   });
 }
 
-function setAlias(ctx: EndpointContext, { alias, version, by }: SetAliasRequest): string {
+async function setAlias(ctx: EndpointContext, { alias, version, by }: SetAliasRequest): Promise<string> {
   const resolved = resolveVersionRef(ctx.state, version);
   if ('refused' in resolved) throw new Error(resolved.refused);
   const aliases = (ctx.state.aliases ??= {});
   const before = aliases[alias];
   aliases[alias] = resolved.record.version;
   ctx.show();
+  await publishVersions(ctx);
   const moved = before === undefined ? 'set' : before === resolved.record.version ? 'unchanged' : `moved from ${before}`;
   return `alias ${alias} → ${resolved.record.version} on endpoint ${ctx.name} (${moved})${by ? ` by ${by}` : ''}`;
 }
