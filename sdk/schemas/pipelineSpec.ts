@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
-import { knownArtifactSource } from './knownArtifact';
 import { modelSourceLocation, sourceLocation } from './sourceLocation';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
@@ -42,7 +41,7 @@ export const modelSource = z
      * ingest, conversion, optimization and validation (recorded as skipped); the benchmark gate and
      * the rollout still run.
      */
-    source: z.union([knownArtifactSource, modelSourceLocation]),
+    source: modelSourceLocation,
     /** Largest source to read, in bytes (refused above it); the worker's own ceiling (`MODELSHIP_MAX_SOURCE_BYTES`, default 4 GiB) applies too. */
     maxSourceBytes: z.number().int().positive().optional(),
     /**

@@ -7,7 +7,7 @@
  * `models:/<name>@<alias>`, refused in data fields when the spec is parsed. Pure zod.
  */
 import { z } from 'zod';
-import { knownArtifactRef } from './knownArtifact';
+import { DIGEST_SOURCE_PREFIX, knownArtifactRef, VERSION_SOURCE_PREFIX } from './knownArtifact';
 import { isRegistrySource, registryReference, REGISTRY_SOURCE_FORMS } from './registrySource';
 
 /** URI schemes a source may use; anything else with `scheme://` is refused when the spec is parsed. */
@@ -19,8 +19,12 @@ export const STORE_SOURCE_PREFIX = 'store:';
 /** The store key of an uploaded source: `sources/<sha256>` and the file's extension, if any (lowercase letters and digits). */
 const UPLOADED_SOURCE_KEY = /^sources\/([0-9a-f]{64})(\.[a-z0-9]{1,16})?$/;
 
-/** Where a file is read from, and whether an MLflow registry source may name it (a model's source, not a data file). */
-function location(registry: boolean) {
+/**
+ * Where a file is read from, and whether it is a model's source (which may also be an MLflow
+ * registry version, or a version or digest the endpoint already served), not a data file. One
+ * refinement, not a union, so that each refusal keeps its own message.
+ */
+function location(modelSource: boolean) {
   return z
     .string()
     .min(1)
@@ -30,8 +34,12 @@ function location(registry: boolean) {
           context.addIssue({ code: 'custom', message: 'a store: source is store:sources/<sha256><ext>, as the client uploads it' });
         return;
       }
+      if (modelSource && (location.startsWith(VERSION_SOURCE_PREFIX) || location.startsWith(DIGEST_SOURCE_PREFIX))) {
+        if (!knownArtifactRef(location)) context.addIssue({ code: 'custom', message: 'must be version:<version-or-alias> or digest:sha256:<64 hex digits>' });
+        return;
+      }
       if (isRegistrySource(location)) {
-        if (!registry)
+        if (!modelSource)
           context.addIssue({
             code: 'custom',
             message: 'a registry source (models:/…) names a model, not a data file: use a path, a file:// URI or an s3://bucket/key URI',
@@ -48,7 +56,7 @@ function location(registry: boolean) {
 /** A path, a `file://`/`s3://` URI or `store:sources/<sha256><ext>`: where a data file (evaluation set, golden inputs, samples) is read from. */
 export const sourceLocation = location(false);
 
-/** A {@link sourceLocation} or an MLflow registry source `models:/…`: where a model is read from. */
+/** A {@link sourceLocation}, an MLflow registry source `models:/…`, or `version:…`/`digest:sha256:…` (a re-release): where a model is read from. */
 export const modelSourceLocation = location(true);
 
 /** The `store:` reference to an uploaded source's key. */
