@@ -204,13 +204,7 @@ test("each request of a batch gets the batch's run time as its compute time (the
   const { session, batches } = doublingSession();
   let runs = 0;
   const timed: ModelSession = { ...session, runTimed: async (feeds) => ({ outputs: await session.run(feeds), runMs: 7 + runs++ }) };
-  const executor = new VersionExecutor(timed, {
-    maxConcurrency: 1,
-    maxQueueSize: 100,
-    queueTimeoutMs: 0,
-    timeoutAction: 'reject',
-    batching: { maxBatchSize: 8, maxQueueDelayMicroseconds: 20_000, preserveOrdering: true },
-  });
+  const executor = new VersionExecutor(timed, adaptive(8, { maxConcurrency: 1 }));
   const results = await Promise.all([request(1, 0), request(2, 10)].map((r) => executor.runTimed(r)));
   expect(batches).toEqual([3]);
   expect(results.map((r) => r.runMs)).toEqual([7, 7]);
