@@ -19,7 +19,7 @@
  *   answer: (outputs, version) => ({ model_version: version, outputs: encodeOutputs(outputs) }),
  * });
  */
-import { InstanceCrashedError, type TensorMap } from '../runtime';
+import { InstanceCrashedError, type TensorMap, type TimedOutputs } from '../runtime';
 import { HttpError } from '../protocol/httpError';
 import { authorizeInference } from './bearerAuth';
 import type { GatewayContext } from './gatewayContext';
@@ -74,13 +74,13 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   try {
     const decoded = await request.decode(loaded);
     const { feeds, outputNames } = decoded;
-    const outputs = await runModel(endpoint, loaded, feeds, outputNames);
+    const { outputs, runMs: computeMs } = await runModel(endpoint, loaded, feeds, outputNames);
     refuseNonFinite(endpoint, loaded.version, outputs);
     if (request.clientGone?.()) throw new HttpError(CLIENT_CLOSED, 'the client went away before its answer');
     const answer = request.answer(outputs, loaded.version, decoded);
     status = 200;
     const latencyMs = performance.now() - started;
-    stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs, ok: true, prediction: predictionOf(outputs) });
+    stats.record(endpoint, loaded.version, { t: Date.now(), latencyMs, computeMs, ok: true, prediction: predictionOf(outputs) });
     metrics.observe(metrics.latency, labels, latencyMs / 1000);
     context.capture.offer(endpoint, loaded.version, feeds, outputs);
     if (route?.shadow && version === undefined && Math.random() * 100 < route.shadow.percent) {
@@ -102,10 +102,13 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   }
 }
 
-/** Runs the model; a failure the request caused is a 400, a failure of the model itself a 500 that names the version. */
-async function runModel(endpoint: string, loaded: LoadedVersion, feeds: TensorMap, outputNames: string[] | undefined): Promise<TensorMap> {
+/**
+ * Runs the model, timed (its own run time, the stats' compute sample); a failure the request caused
+ * is a 400, a failure of the model itself a 500 that names the version.
+ */
+async function runModel(endpoint: string, loaded: LoadedVersion, feeds: TensorMap, outputNames: string[] | undefined): Promise<TimedOutputs> {
   try {
-    return await loaded.run(feeds, outputNames);
+    return await loaded.runTimed(feeds, outputNames);
   } catch (error) {
     if (error instanceof HttpError) throw error;
     const message = error instanceof Error ? error.message : String(error);

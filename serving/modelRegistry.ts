@@ -5,7 +5,7 @@
  * in-flight and queued requests before their sessions are released.
  */
 import type { HeaderMatch, RoutingDocument, ServingConfig, TensorSpec } from '../sdk/schemas';
-import type { ModelSession, TensorMap } from '../runtime';
+import type { ModelSession, TensorMap, TimedOutputs } from '../runtime';
 import { DEFAULT_SERVING, VersionExecutor, type ExecutorObserver } from './versionExecutor';
 
 export class LoadedVersion {
@@ -36,9 +36,14 @@ export class LoadedVersion {
   }
 
   async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
-    const outputs = await this.executor.run(feeds, outputNames);
+    return (await this.runTimed(feeds, outputNames)).outputs;
+  }
+
+  /** Like `run`, with the model's own run time (in a batch, the batch's). */
+  async runTimed(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs> {
+    const timed = await this.executor.runTimed(feeds, outputNames);
     this.hasAnswered = true;
-    return outputs;
+    return timed;
   }
 
   /** No new requests; release the session once the queued and in-flight ones are done. */

@@ -3,7 +3,7 @@
  * is sent, and its outputs are compared with what was served (stats window and metrics). It never
  * affects the response; a shadow shed for overload (429) is not compared.
  */
-import type { TensorMap } from '../runtime';
+import type { TensorMap, TimedOutputs } from '../runtime';
 import { HttpError } from '../protocol/httpError';
 import type { GatewayContext } from './gatewayContext';
 import type { LoadedVersion } from './modelRegistry';
@@ -19,7 +19,7 @@ export interface ServedRequest {
 export function mirrorToShadow(context: Pick<GatewayContext, 'stats' | 'metrics'>, endpoint: string, shadow: LoadedVersion, request: ServedRequest): void {
   setImmediate(() => {
     const started = performance.now();
-    shadow.run(request.feeds, request.outputNames).then(
+    shadow.runTimed(request.feeds, request.outputNames).then(
       (candidate) => recordComparison(context, endpoint, shadow.version, request.served, candidate, started),
       (error: unknown) => {
         if (error instanceof HttpError && error.status === 429) return; // shed, not compared
@@ -34,12 +34,12 @@ function recordComparison(
   endpoint: string,
   version: string,
   served: TensorMap,
-  candidate: TensorMap,
+  { outputs: candidate, runMs: computeMs }: TimedOutputs,
   started: number,
 ): void {
   const comparison = compareOutputs(served, candidate);
   const latencyMs = performance.now() - started;
-  stats.recordShadow(endpoint, version, { t: Date.now(), ...comparison, failed: false, latencyMs, prediction: predictionOf(candidate) });
+  stats.recordShadow(endpoint, version, { t: Date.now(), ...comparison, failed: false, latencyMs, computeMs, prediction: predictionOf(candidate) });
   const result = comparison.agreedRows === comparison.rows ? 'agree' : 'disagree';
   metrics.inc(metrics.shadowComparisons, { endpoint, version, result });
   metrics.set(metrics.shadowMaxAbsDiff, { endpoint, version }, comparison.maxAbsDiff);

@@ -6,7 +6,10 @@
 export interface RequestSample {
   /** Epoch ms when the request finished. */
   t: number;
+  /** End to end: from the request's arrival to its answer (queueing, thread hops and encoding included). */
   latencyMs: number;
+  /** The model's own run time (onnxruntime's `run`; a batch's run time for each request in it); absent when not measured. */
+  computeMs?: number;
   /** False when the model failed the request (5xx); client mistakes (4xx) are not counted. */
   ok: boolean;
   /** The model answered, but with NaN or Inf in an output: refused, and an error (`ok` false). */
@@ -25,6 +28,8 @@ export interface ShadowSample {
   /** The shadow version failed the request. */
   failed: boolean;
   latencyMs: number;
+  /** The shadow model's own run time; absent when not measured. */
+  computeMs?: number;
   prediction?: number;
 }
 
@@ -34,6 +39,8 @@ export interface VersionStats {
   /** Errors that were answers with NaN or Inf in an output (counted in `errors` too). */
   nonFinite: number;
   latenciesMs: number[];
+  /** The model's own run times of the answered requests that measured one (see {@link RequestSample.computeMs}). */
+  computeMs: number[];
   predictions: number[];
 }
 
@@ -46,6 +53,8 @@ export interface ShadowStats {
   nonFiniteRows: number;
   maxAbsDiff: number;
   latenciesMs: number[];
+  /** The shadow model's own run times of the compared requests that measured one. */
+  computeMs: number[];
   predictions: number[];
 }
 
@@ -132,6 +141,7 @@ function summarizeRequests(window: RequestSample[]): VersionStats {
     errors: window.filter((s) => !s.ok).length,
     nonFinite: window.filter((s) => s.nonFinite === true).length,
     latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
+    computeMs: computeOf(window.filter((s) => s.ok)),
     predictions: predictionsOf(window),
   };
 }
@@ -145,10 +155,15 @@ function summarizeShadows(window: ShadowSample[]): ShadowStats {
     nonFiniteRows: window.reduce((n, s) => n + (s.nonFiniteRows ?? 0), 0),
     maxAbsDiff: window.reduce((m, s) => Math.max(m, s.maxAbsDiff), 0),
     latenciesMs: window.filter((s) => !s.failed).map((s) => s.latencyMs),
+    computeMs: computeOf(window.filter((s) => !s.failed)),
     predictions: predictionsOf(window),
   };
 }
 
 function predictionsOf(window: { prediction?: number }[]): number[] {
   return window.flatMap((s) => (s.prediction === undefined ? [] : [s.prediction]));
+}
+
+function computeOf(window: { computeMs?: number }[]): number[] {
+  return window.flatMap((s) => (s.computeMs === undefined ? [] : [s.computeMs]));
 }

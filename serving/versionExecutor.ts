@@ -7,7 +7,7 @@
  * Batching never makes a request wait while an instance is idle.
  */
 import type { ServingConfig } from '../sdk/schemas';
-import type { ModelSession } from '../runtime';
+import { runTimed, type ModelSession, type TimedOutputs } from '../runtime';
 import { elementCount, NUMERIC_DATATYPES, type Tensor, type TensorData, type TensorMap } from '../runtime/tensor';
 import { HttpError } from '../protocol/httpError';
 
@@ -26,7 +26,8 @@ interface Pending {
   /** Requests with equal keys can share a batch: same inputs, trailing dims and outputs. */
   batchKey: string | undefined;
   enqueuedAt: number;
-  resolve(outputs: TensorMap): void;
+  /** The answer and the model's run time (a batch's run time for each request in it). */
+  resolve(timed: TimedOutputs): void;
   reject(error: unknown): void;
 }
 
@@ -61,6 +62,11 @@ export class VersionExecutor {
   }
 
   run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
+    return this.runTimed(feeds, outputNames).then((timed) => timed.outputs);
+  }
+
+  /** Like `run`, with the model's own run time (`runMs`; in a batch, the batch's run time): what stats record as compute. */
+  runTimed(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs> {
     if (this.closed) return Promise.reject(new HttpError(503, 'this model version is being unloaded; retry'));
     // Requests an idle instance takes at once do not count against the queue.
     if (this.queue.length >= this.config.maxQueueSize + Math.max(0, this.concurrency - this.inflight)) {
@@ -70,7 +76,7 @@ export class VersionExecutor {
         }),
       );
     }
-    return new Promise<TensorMap>((resolve, reject) => {
+    return new Promise<TimedOutputs>((resolve, reject) => {
       const rows = firstDimension(feeds);
       this.queue.push({
         feeds,
@@ -165,12 +171,15 @@ export class VersionExecutor {
     this.observer.onRun?.(batch.length, rows);
     if (batch.length === 1) return this.runAlone(batch[0] as Pending);
     let parts: TensorMap[] | undefined;
+    let runMs = 0;
     try {
       const feeds = concatenate(batch.map((p) => p.feeds));
       // The concatenated feeds are this run's own: they move to the instance without a copy.
-      const outputs = this.session.runOwned
-        ? (await this.session.runOwned(feeds, batch[0]?.outputNames)).outputs
-        : await this.session.run(feeds, batch[0]?.outputNames);
+      const timed = this.session.runOwned
+        ? await this.session.runOwned(feeds, batch[0]?.outputNames)
+        : await runTimed(this.session, feeds, batch[0]?.outputNames);
+      const { outputs } = timed;
+      runMs = timed.runMs;
       // Undefined when the outputs are not batch-major (first dimension ≠ total rows).
       parts = split(
         outputs,
@@ -185,12 +194,12 @@ export class VersionExecutor {
       for (const p of batch) await this.runAlone(p);
       return;
     }
-    batch.forEach((p, i) => p.resolve(parts[i] as TensorMap));
+    batch.forEach((p, i) => p.resolve({ outputs: parts[i] as TensorMap, runMs }));
   }
 
   private async runAlone(p: Pending): Promise<void> {
     try {
-      p.resolve(await this.session.run(p.feeds, p.outputNames));
+      p.resolve(await runTimed(this.session, p.feeds, p.outputNames));
     } catch (error) {
       p.reject(error);
     }

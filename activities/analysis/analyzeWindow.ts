@@ -5,19 +5,16 @@
  * good model and a real regression is caught. Pure.
  */
 import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
-import { percentile } from '../benchmark/latencyStats';
-import { compareProportions, mannWhitneyU, predictionShift } from './statistics';
-
-/** A latency percentile of stable and of the canary, in ms. */
-interface Pair {
-  stable: number;
-  canary: number;
-}
+import { compareLatencies } from './latencyComparison';
+import { compareProportions, predictionShift } from './statistics';
 
 export interface VersionWindow {
   requests: number;
   errors: number;
+  /** End-to-end latencies of the answered requests. */
   latenciesMs: number[];
+  /** The model's own run times (absent from older gateways and recorded windows: latency is then judged end to end alone). */
+  computeMs?: number[];
   predictions: number[];
 }
 
@@ -54,6 +51,34 @@ function predictionShiftCheck(stable: number[], canary: number[], config: Analys
   };
 }
 
+/**
+ * The canary slower than stable: end to end and, when both sides measured it, in the model's own
+ * compute time too. A canary slower end to end only is paying serving overhead (a less busy
+ * version's inference thread asleep more often on a loaded machine), not running a slower model.
+ */
+function latencyCheck(stable: VersionWindow, canary: VersionWindow, config: AnalysisConfig): AnalysisCheck | undefined {
+  const endToEnd = compareLatencies(stable.latenciesMs, canary.latenciesMs, config);
+  if (!endToEnd) return undefined;
+  // Too few compute samples on a side (older gateways in the window) judge end to end alone, as before.
+  const measured = (w: VersionWindow): number[] => ((w.computeMs?.length ?? 0) >= config.minSamples ? (w.computeMs as number[]) : []);
+  const compute = compareLatencies(measured(stable), measured(canary), config);
+  if (!compute) return { name: 'latency', status: endToEnd.slower ? 'fail' : 'pass', detail: endToEnd.detail, values: endToEnd.values };
+  const overhead = endToEnd.slower && !compute.slower ? ': serving overhead, not the model' : '';
+  const c = compute.values;
+  return {
+    name: 'latency',
+    status: endToEnd.slower && compute.slower ? 'fail' : 'pass',
+    detail: `end-to-end ${endToEnd.detail}; compute ${compute.detail}${overhead}`,
+    values: {
+      ...endToEnd.values,
+      computeP50Ratio: c.p50Ratio,
+      computeP99Ratio: c.p99Ratio,
+      computePValue: c.pValue,
+      computeProbabilitySlower: c.probabilitySlower,
+    },
+  };
+}
+
 export function analyzeWindow(input: WindowInput, config: AnalysisConfig): AnalysisVerdict {
   const checks: AnalysisCheck[] = [];
   const { stable, canary, shadow } = input;
@@ -78,29 +103,8 @@ export function analyzeWindow(input: WindowInput, config: AnalysisConfig): Analy
       values: { canaryRate: test.rateB, stableRate: test.rateA, pValue: test.pValue },
     });
 
-    const sortedStable = [...stable.latenciesMs].sort((a, b) => a - b);
-    const sortedCanary = [...canary.latenciesMs].sort((a, b) => a - b);
-    if (sortedStable.length > 0 && sortedCanary.length > 0) {
-      const [p50, p99] = [0.5, 0.99].map((q) => ({ stable: percentile(sortedStable, q), canary: percentile(sortedCanary, q) })) as [Pair, Pair];
-      const p50Ratio = p50.canary / p50.stable;
-      const p99Ratio = p99.canary / p99.stable;
-      const rank = mannWhitneyU(stable.latenciesMs, canary.latenciesMs);
-      const significant = rank.pValue < config.latency.alpha && rank.probabilityGreater > config.latency.minEffect;
-      // A slowdown must also be large in milliseconds: a sub-millisecond model's canary (a fresh, less
-      // busy model instance) can be 20-30% slower than stable by wake-ups alone.
-      const minSlowdownMs = config.latency.minSlowdownMs ?? 0; // (a deployment started before this setting existed judges by ratios)
-      const slower = (p: Pair, max: number): boolean => p.canary / p.stable > max && p.canary - p.stable > minSlowdownMs;
-      const failed = significant && (slower(p50, config.latency.maxP50Ratio) || slower(p99, config.latency.maxP99Ratio));
-      checks.push({
-        name: 'latency',
-        status: failed ? 'fail' : 'pass',
-        detail:
-          `p50 ×${f(p50Ratio, 2)} (max ${config.latency.maxP50Ratio}), p99 ×${f(p99Ratio, 2)} (max ${config.latency.maxP99Ratio}), ` +
-          `p50 +${f(p50.canary - p50.stable, 3)} ms, p99 +${f(p99.canary - p99.stable, 3)} ms (ignored under ${minSlowdownMs} ms); ` +
-          `Mann-Whitney p=${f(rank.pValue)}, P(canary slower)=${f(rank.probabilityGreater, 3)} (min effect ${config.latency.minEffect})`,
-        values: { p50Ratio, p99Ratio, pValue: rank.pValue, probabilitySlower: rank.probabilityGreater },
-      });
-    }
+    const latency = latencyCheck(stable, canary, config);
+    if (latency) checks.push(latency);
 
     if (stable.predictions.length > 0 && canary.predictions.length > 0) checks.push(predictionShiftCheck(stable.predictions, canary.predictions, config));
   }

@@ -11,6 +11,8 @@ const versionStats = z.object({
   requests: z.number(),
   errors: z.number(),
   latenciesMs: z.array(z.number()),
+  /** Absent from a gateway older than compute timing. */
+  computeMs: z.array(z.number()).optional(),
   predictions: z.array(z.number()),
 });
 const shadowStats = z.object({ compared: z.number(), failed: z.number(), rows: z.number(), agreedRows: z.number() });
@@ -63,6 +65,7 @@ export async function collectWindow(
           into.requests += v.requests;
           into.errors += v.errors;
           into.latenciesMs.push(...v.latenciesMs);
+          if (v.computeMs) (into.computeMs ??= []).push(...v.computeMs);
           into.predictions.push(...v.predictions);
         }
         for (const [version, s] of Object.entries(stats.shadow)) {

@@ -30,7 +30,11 @@ export const analysisConfig = z.strictObject({
       maxIncrease: z.number().min(0).max(1).default(0.01),
     })
     .prefault({}),
-  /** The canary's latency against stable's. */
+  /**
+   * The canary's latency against stable's, end to end and in the model's own compute time: each
+   * threshold applies to both, and the check fails only when both are slower (end to end alone when
+   * the gateways measured no compute time).
+   */
   latency: z
     .strictObject({
       /** Largest tolerated ratio of canary to stable median latency. */

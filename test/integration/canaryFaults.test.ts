@@ -62,5 +62,9 @@ test('a canary that answers the same but slower is rolled back on latency', asyn
   expect(result.failure?.message).toMatch(/canary at 50% failed analysis: latency: /);
   const checks = Object.fromEntries((result.rollout?.steps[0]?.verdict?.checks ?? []).map((c) => [c.name, c.status]));
   expect(checks).toMatchObject({ latency: 'fail', 'error-rate': 'pass', 'prediction-shift': 'pass' });
+  // Slower in the model's own compute time too (the gateways' compute samples reached the analysis): not serving overhead.
+  const latency = result.rollout?.steps[0]?.verdict?.checks.find((c) => c.name === 'latency');
+  expect(latency?.detail).toMatch(/^end-to-end p50 ×.*; compute p50 ×.*min effect [\d.]+\)$/);
+  expect(latency?.values.computeP50Ratio).toBeGreaterThan(1);
   expect(Object.keys(result.rollout?.rollback?.verified ?? {})).toEqual(['v1']);
 });

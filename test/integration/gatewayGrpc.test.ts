@@ -272,8 +272,8 @@ test('gRPC requests count in the stats window and the metrics, and are mirrored 
   expect((bad as Failure).error.code).toBe('INVALID_ARGUMENT');
 
   interface Stats {
-    versions: Record<string, { requests: number; errors: number; latenciesMs: number[]; predictions: number[] }>;
-    shadow: Record<string, { compared: number; failed: number }>;
+    versions: Record<string, { requests: number; errors: number; latenciesMs: number[]; computeMs: number[]; predictions: number[] }>;
+    shadow: Record<string, { compared: number; failed: number; computeMs: number[] }>;
   }
   const stats = async (): Promise<Stats> =>
     (await (await fetch(`${gateway.url}/admin/stats/counted?since=${since}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Stats;
@@ -286,7 +286,12 @@ test('gRPC requests count in the stats window and the metrics, and are mirrored 
   expect(window.versions.v1).toMatchObject({ requests: 3, errors: 0 });
   expect(window.versions.v1?.latenciesMs).toHaveLength(3);
   expect(window.versions.v1?.predictions).toHaveLength(3);
+  // Next to each end-to-end latency, the model's own run time (measured in its instance thread): part of it.
+  const { latenciesMs = [], computeMs = [] } = window.versions.v1 ?? {};
+  expect(computeMs).toHaveLength(3);
+  computeMs.forEach((ms, i) => expect(ms > 0 && ms <= (latenciesMs[i] as number)).toBe(true));
   expect(window.shadow.v2).toMatchObject({ compared: 3, failed: 0 });
+  expect(window.shadow.v2?.computeMs).toHaveLength(3);
 
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   expect(metrics).toMatch(/modelship_requests_total\{endpoint="counted",version="v1",code="200"\} 3\n/);

@@ -63,6 +63,42 @@ test('doubled latency fails; a significant but tiny slowdown does not', () => {
   expect(status(tiny, 'latency')).toBe('pass');
 });
 
+/** `window` plus the model's own compute times around `computeMedianMs` (same spread as the latencies). */
+function withCompute(w: VersionWindow, computeMedianMs: number, seed: number): VersionWindow {
+  return { ...w, computeMs: window(w.latenciesMs.length, { seed, medianMs: computeMedianMs, errorRate: 0 }).latenciesMs };
+}
+
+describe('latency judged end to end and by compute time', () => {
+  // The README canary: the same sub-millisecond model, its canary slower end to end by thread wake-ups alone.
+  const stable = window(2000, { seed: 1, medianMs: 1.7 });
+  const slowerEndToEnd = window(2000, { seed: 2, medianMs: 3 });
+
+  test('slower end to end but not in compute: serving overhead, a pass that says so', () => {
+    const verdict = run(withCompute(stable, 0.02, 3), withCompute(slowerEndToEnd, 0.02, 4));
+    const latency = verdict.checks.find((c) => c.name === 'latency');
+    expect(latency?.status).toBe('pass');
+    expect(latency?.detail).toMatch(/^end-to-end p50 ×1\.\d+ .*; compute p50 ×(0\.9\d|1\.0\d) .*: serving overhead, not the model$/);
+    expect(latency?.values.computeP50Ratio).toBeLessThan(1.1);
+  });
+
+  test('slower end to end and in compute fails', () => {
+    const verdict = run(withCompute(stable, 1, 3), withCompute(slowerEndToEnd, 2, 4));
+    const latency = verdict.checks.find((c) => c.name === 'latency');
+    expect(latency?.status).toBe('fail');
+    expect(latency?.detail).toMatch(/^end-to-end p50 ×1\.\d+ .*; compute p50 ×(1\.9|2\.0)\d .*min effect 0\.6\)$/);
+  });
+
+  test('without compute samples (an older gateway or recorded window) end to end alone judges, as before', () => {
+    const verdict = run(stable, slowerEndToEnd);
+    expect(status(verdict, 'latency')).toBe('fail');
+    expect(verdict.checks.find((c) => c.name === 'latency')?.detail).toMatch(/^p50 ×1\.\d+ \(max 1\.2\)/);
+    expect(verdict.checks.find((c) => c.name === 'latency')?.values.computeP50Ratio).toBeUndefined();
+    // Too few on one side (most replicas older) is the same as none.
+    const partly = run(withCompute(stable, 0.02, 3), { ...slowerEndToEnd, computeMs: [0.02, 0.02] });
+    expect(status(partly, 'latency')).toBe('fail');
+  });
+});
+
 test('shifted predictions fail on PSI', () => {
   const verdict = run(window(2000, { seed: 1 }), window(2000, { seed: 2, classes: (r) => (r < 0.7 ? 0 : 1) }));
   expect(status(verdict, 'prediction-shift')).toBe('fail');

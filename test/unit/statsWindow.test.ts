@@ -17,3 +17,14 @@ test('samples older than the retention go once the oldest is twice the retention
   // At t=2,100 the oldest (0) was over 2,000 ms old: everything before 1,100 went.
   expect(all?.requests).toBe(15);
 });
+
+test("a version's window carries the model's compute times next to the end-to-end latencies; samples without one are left out", () => {
+  const window = new StatsWindow();
+  window.record('e', 'v1', { t: 1, latencyMs: 2.5, computeMs: 0.02, ok: true });
+  window.record('e', 'v1', { t: 2, latencyMs: 3, ok: true }); // (not measured)
+  window.record('e', 'v1', { t: 3, latencyMs: 4, computeMs: 1, ok: false });
+  window.recordShadow('e', 'v2', { t: 4, rows: 1, agreedRows: 1, maxAbsDiff: 0, failed: false, latencyMs: 1.5, computeMs: 0.03 });
+  const snapshot = window.snapshot('e', 0, 10);
+  expect(snapshot.versions.v1).toMatchObject({ requests: 3, errors: 1, latenciesMs: [2.5, 3], computeMs: [0.02] });
+  expect(snapshot.shadow.v2).toMatchObject({ latenciesMs: [1.5], computeMs: [0.03] });
+});

@@ -199,3 +199,14 @@ test('a batch that fails is run again request by request, so only the request th
   // The batch of all three (they arrived in one turn) failed before the session counted it; then one by one, the bad one failing.
   expect(batches).toEqual([1, 1]);
 });
+
+test("each request of a batch gets the batch's run time as its compute time (the session's own timing)", async () => {
+  const { session, batches } = doublingSession();
+  let runs = 0;
+  const timed: ModelSession = { ...session, runTimed: async (feeds) => ({ outputs: await session.run(feeds), runMs: 7 + runs++ }) };
+  const executor = new VersionExecutor(timed, adaptive(8, { maxConcurrency: 1 }));
+  const results = await Promise.all([request(1, 0), request(2, 10)].map((r) => executor.runTimed(r)));
+  expect(batches).toEqual([3]);
+  expect(results.map((r) => r.runMs)).toEqual([7, 7]);
+  expect(Array.from(results[1]?.outputs.y?.data as Float32Array)).toEqual([20, 22, 24, 26]);
+});
