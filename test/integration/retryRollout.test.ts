@@ -6,7 +6,9 @@
  * `modelship retry`; an abort while waiting (the UI's Signal) fails it with the stable version intact
  * and serving; `fail` mode fails at once; a reset to the benchmark stage (`temporal workflow reset`,
  * what the UI's Reset does) re-runs from there, the endpoint follows the new run, and the routing
- * generations run 1..N with no duplicate.
+ * generations run 1..N with no duplicate, the canary's first weight written once, and `follow()` goes
+ * on with the new run. A direct release whose replica wait fails on the store after its routing
+ * write returns to stable before it waits; the retry promotes it.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -16,14 +18,14 @@ import { describeDeployment } from '../../cli/deploymentView';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
-import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
+import { ModelshipClient, type DeploymentEvent, type DeploymentHandle } from '../../sdk/client';
 import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
 import { classifierSpec } from '../support/classifierSpec';
 import { inferHttp } from '../support/inference';
 import { clientStore, expectConsistentEndpoint, routingHistory, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { startS3Server, type S3Server } from '../support/s3Server';
 import { processEnv, startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
-import { describingClient } from '../support/workflowActivities';
+import { describingClient, waitForPendingActivity } from '../support/workflowActivities';
 
 const ENDPOINT = 'retry-rollout';
 let server: DevServer;
@@ -120,6 +122,10 @@ afterAll(async () => {
 test('a stage failing on the store past its retries waits for retry (search attribute, status, details); `modelship retry` promotes it', async () => {
   const { deployment, status: waiting } = await deployWithTheStoreDown(spec('v2'));
   expect(waiting.phase).toBe('WaitingForRetry');
+  const events: DeploymentEvent[] = [];
+  const following = (async () => {
+    for await (const event of deployment.events(100)) events.push(event);
+  })();
   const stage = 'ingest';
   expect(waiting.waiting).toMatchObject({ stage, failure: { type: 'InfrastructureError', stage } });
   expect(waiting.stages.find((s) => s.name === stage)?.status).toBe('failed');
@@ -157,6 +163,11 @@ test('a stage failing on the store past its retries waits for retry (search attr
   expect(result).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage, by: 'oncall', reason: 'the store is back' }] });
   expect(result.failure).toBeUndefined();
   expect(result.stages.find((s) => s.name === stage)?.status).toBe('succeeded');
+  // events() (what `deploy --wait` follows) said it waited, and who retried it.
+  await following;
+  expect(events).toContainEqual(expect.objectContaining({ type: 'waiting', stage, failure: expect.objectContaining({ type: 'InfrastructureError' }) }));
+  expect(events).toContainEqual(expect.objectContaining({ type: 'retried', stage, by: 'oncall' }));
+  expect(events.at(-1)).toMatchObject({ type: 'finished', result: { outcome: 'promoted' } });
   expect((await next.result()).outcome).toBe('promoted');
   await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
 }, 240_000);
@@ -214,6 +225,8 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   await expect(deployment.retry({ by: 'oncall' })).rejects.toThrow(/no stage is waiting for retry/);
   const handle = temporal.client.workflow.getHandle(deployment.workflowId);
   const firstRun = (await handle.describe()).runId;
+  // Followed from before the reset: follow() (events(), `deploy --wait`) goes on with the new run.
+  const followed = deployment.follow(() => undefined, 100);
   const events = (await handle.fetchHistory()).events ?? [];
   const benchmark = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'benchmarkCandidates');
   const resetPoint = events
@@ -253,9 +266,55 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   // The handle the deployment was started with follows the reset too.
   await deployment.approve({ by: 'oncall' });
   expect((await deployment.result()).outcome).toBe('promoted');
+  expect((await followed).outcome).toBe('promoted');
+  // No routing change applied twice: one routing document has the canary at its first weight.
+  const canaryAt25 = (await routingHistory(store, ENDPOINT)).filter((doc) => doc.versions.some((v) => v.version === 'v6' && v.weight === 25));
+  expect(canaryAt25).toHaveLength(1);
   const history = await client.endpoint(ENDPOINT).history();
   expect(history.filter((e) => e.version === 'v6')).toEqual([
     expect.objectContaining({ kind: 'promoted', runId: newRun, detail: expect.stringContaining(`reset: ran again as ${newRun}`) }),
   ]);
+  await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
+
+test('a direct release that fails on the store after writing its routing returns every replica to stable before it waits; retry promotes it', async () => {
+  // The replica cannot apply the release (stopped), so the release waits for it with its routing written; then the store goes.
+  const pid = gateway.process.pid as number;
+  process.kill(pid, 'SIGSTOP');
+  let storeDown = false;
+  let deployment: DeploymentHandle;
+  try {
+    deployment = await client.deploy({ ...spec('v7'), rollout: { strategy: 'direct', timeout: '90s' } });
+    await eventually(
+      () => routingHistory(store, ENDPOINT),
+      (docs) => docs.at(-1)?.versions.some((v) => v.version === 'v7') === true,
+      'the release did not write its routing',
+    );
+    storeDown = true;
+    await s3.stop();
+    // The release failed on the store (2 attempts); the way back to stable retries until the store is back.
+    await waitForPendingActivity(temporal.client, deployment.workflowId, ['applyRouting']);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    if (storeDown) s3 = await s3.restart();
+  }
+  const waiting = await eventually(
+    () => deployment.status(),
+    (s) => s.phase === 'WaitingForRetry' || s.phase === 'Failed',
+    'the release did not wait for retry',
+  );
+  expect(waiting).toMatchObject({ phase: 'WaitingForRetry', waiting: { stage: 'release', failure: { type: 'InfrastructureError' } } });
+  expect(waiting.waiting?.failure.message).toContain('routing restored to v6 100%');
+  // While it waits, the routing names the stable version alone, and the replica serves it.
+  expect((await routingHistory(store, ENDPOINT)).at(-1)?.versions.map((v) => v.version)).toEqual(['v6']);
+  await eventually(
+    () => inferHttp(gateway.url, ENDPOINT, [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }]),
+    (answer) => answer.status === 200,
+    'the replica does not answer',
+  );
+  await expectStableServes('v6');
+  expect(await deployment.retry({ by: 'oncall', reason: 'the store is back' })).toMatch(/retrying the release stage/);
+  expect(await deployment.result()).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage: 'release' }] });
+  await expectStableServes('v7');
   await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
 }, 240_000);
