@@ -30,6 +30,7 @@ import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
+import { activeDeployment } from './rollout/activeDeployment';
 import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
 import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
 import { stableVersion } from './rollout/stableVersion';
@@ -92,6 +93,9 @@ export function createActivities(deps: ActivityDeps) {
     },
     async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
       return refuseUnstartedDeployment(input);
+    },
+    async activeDeployment(input: { endpoint: string }): Promise<{ workflowId: string; runId?: string } | null> {
+      return activeDeployment(input);
     },
     async analyzeCanary(input: AnalyzeInput): Promise<AnalysisVerdict> {
       return analyzeCanary(deps.store, deps.adminToken, input);

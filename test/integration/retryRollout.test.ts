@@ -19,7 +19,7 @@ import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
 import { ModelshipClient, type DeploymentEvent, type DeploymentHandle } from '../../sdk/client';
-import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
+import { deploymentResult, type DeploymentStatus, type PipelineSpecInput } from '../../sdk/schemas';
 import { classifierSpec } from '../support/classifierSpec';
 import { inferHttp } from '../support/inference';
 import { clientStore, expectConsistentEndpoint, routingHistory, versionedStore, type VersionedStore } from '../support/routingHistory';
@@ -79,6 +79,19 @@ async function deployWithTheStoreDown(input: PipelineSpecInput): Promise<{ deplo
   } finally {
     s3 = await s3.restart();
   }
+}
+
+/** Resets the deployment's latest run to the workflow task before its first `activityType` activity, as the UI's Reset does (`temporal workflow reset`). */
+async function resetBefore(workflowId: string, activityType: string): Promise<void> {
+  const events = (await temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  expect(scheduled).toBeGreaterThan(0);
+  const resetPoint = events
+    .slice(0, scheduled)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  const args = ['workflow', 'reset', '--address', server.address, '--workflow-id', workflowId, '--event-id', String(resetPoint?.eventId)];
+  expect(await run(venvTool('temporal'), [...args, '--reason', `run again from ${activityType}`])).toMatchObject({ code: 0 });
 }
 
 /** The deployment's current details, as the Temporal UI reads them. */
@@ -227,25 +240,7 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   const firstRun = (await handle.describe()).runId;
   // Followed from before the reset: follow() (events(), `deploy --wait`) goes on with the new run.
   const followed = deployment.follow(() => undefined, 100);
-  const events = (await handle.fetchHistory()).events ?? [];
-  const benchmark = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'benchmarkCandidates');
-  const resetPoint = events
-    .slice(0, benchmark)
-    .reverse()
-    .find((e) => e.workflowTaskCompletedEventAttributes);
-  const reset = await run(venvTool('temporal'), [
-    'workflow',
-    'reset',
-    '--address',
-    server.address,
-    '--workflow-id',
-    deployment.workflowId,
-    '--event-id',
-    String(resetPoint?.eventId),
-    '--reason',
-    'retest the benchmark',
-  ]);
-  expect(reset).toMatchObject({ code: 0 });
+  await resetBefore(deployment.workflowId, 'benchmarkCandidates');
   const newRun = await eventually(
     async () => (await handle.describe()).runId,
     (runId) => runId !== firstRun,
@@ -317,4 +312,16 @@ test('a direct release that fails on the store after writing its routing returns
   expect(await deployment.result()).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage: 'release' }] });
   await expectStableServes('v7');
   await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
+
+test('a deployment reset after its endpoint recorded it and moved on refuses to release (StaleRun): routing untouched', async () => {
+  // v3 was promoted, then replaced: its endpoint recorded it long ago.
+  const workflowId = `deploy/${ENDPOINT}/v3`;
+  const generations = (await routingHistory(store, ENDPOINT)).length;
+  await resetBefore(workflowId, 'activeDeployment');
+  const result = deploymentResult.parse(await temporal.client.workflow.getHandle(workflowId).result());
+  expect(result).toMatchObject({ outcome: 'failed', failure: { type: 'StaleRun', stage: 'release', message: expect.stringContaining('deploy again') } });
+  expect((await routingHistory(store, ENDPOINT)).length).toBe(generations);
+  await expectStableServes('v7');
+  expect((await client.endpoint(ENDPOINT).history()).filter((e) => e.version === 'v3')).toHaveLength(1);
 }, 240_000);

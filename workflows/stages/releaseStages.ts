@@ -19,6 +19,9 @@ const DIRECT_RELEASE_READS_STABLE = 'direct-release-reads-stable';
 /** Patch id: a direct release that failed for an infrastructure reason returns to stable before it waits for a retry (or fails). */
 const RETURN_BEFORE_WAITING = 'release-returns-before-waiting';
 
+/** Patch id: before its first routing change, a deployment its endpoint started checks that it is still the endpoint's active one. */
+const RELEASE_CHECKS_ACTIVE_RUN = 'release-checks-active-run';
+
 /** Failures after which a direct release returns the endpoint to stable: the new version may be applied on some replicas only. */
 const PARTIAL_RELEASE_FAILURES: ReadonlySet<DeploymentFailure['type']> = new Set(['ReleaseTimedOut', 'ReplicaLoadFailed']);
 
@@ -37,11 +40,32 @@ export async function releaseStage(d: Deployment, serving: Candidate): Promise<v
   }
   status.release = await d.stage(
     'release',
-    () => releaseDirectly(d, serving, artifact, stable ?? undefined),
+    async () => {
+      await refuseIfEndpointMovedOn(d);
+      return releaseDirectly(d, serving, artifact, stable ?? undefined);
+    },
     (r) =>
       `${serving.label} (${shortDigest(artifact.digest)}): generation ${r.generation} ${appliedBy(r)}` +
       (rollout.strategy !== 'direct' ? ` (no stable version to compare with: ${rollout.strategy} skipped, released directly)` : ''),
   );
+}
+
+/**
+ * Refuses (`StaleRun`, not retried) a release its endpoint no longer expects: the deployment was
+ * reset after the endpoint recorded its end and moved on, so what it would write is nobody's to write.
+ * A reset of a running deployment passes: the endpoint still holds it (and follows the new run).
+ */
+async function refuseIfEndpointMovedOn(d: Deployment): Promise<void> {
+  // Started without an endpoint, nothing to ask; histories recorded before the patch did not ask.
+  if (!d.admission || !patched(RELEASE_CHECKS_ACTIVE_RUN)) return;
+  const { endpoint } = d.spec;
+  const active = await d.cpu(30_000, `ask ${endpoint} whether this deployment is still the one in progress`).activeDeployment({ endpoint });
+  if (active?.workflowId === d.status.workflowId) return;
+  throw new StageFailed({
+    type: 'StaleRun',
+    stage: 'release',
+    message: `this run was reset after endpoint ${endpoint} moved on (it holds ${active ? active.workflowId : 'no deployment'} in progress): deploy again`,
+  });
 }
 
 /**
@@ -110,6 +134,7 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
   status.release = await d.stage(
     'release',
     async () => {
+      await refuseIfEndpointMovedOn(d);
       d.setPhase(rollout.strategy === 'canary' ? 'Canary' : 'BlueGreen');
       const wayBack = d.wayBack(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`);
       const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed, wayBack);
