@@ -132,7 +132,11 @@ function createDeployment(spec: PipelineSpec, admission: DeploymentAdmission | u
     ...(admission ? { admission } : {}),
     cpu: (timeoutMs, summary) => proxyActivities<Activities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES.cpu }),
     wayBack: (timeoutMs, summary) =>
-      proxyActivities<Activities>({ ...activityOptions(timeoutMs, summary), retry: { ...RETRY, maximumAttempts: 0 }, taskQueue: ACTIVITY_TASK_QUEUES.cpu }),
+      proxyActivities<Activities>({
+        ...activityOptions(timeoutMs, summary),
+        retry: { ...RETRY, maximumAttempts: Number.POSITIVE_INFINITY },
+        taskQueue: ACTIVITY_TASK_QUEUES.cpu,
+      }),
     on: (target, timeoutMs, summary) => proxyActivities<ModelActivities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES[target] }),
     setPhase,
     changed,
