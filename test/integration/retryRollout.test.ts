@@ -45,10 +45,10 @@ function spec(version: string, onInfrastructureFailure: PipelineSpecInput['onInf
   return { ...input, model: { ...input.model, source: storedSource ?? input.model.source }, onInfrastructureFailure };
 }
 
-/** Polls `read` until it returns something `ok` accepts (30 s at most). */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+/** Polls `read` until it returns something `ok` accepts (`seconds`, 30 by default, at most). */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, seconds = 30): Promise<T> {
   let last: T | undefined;
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < seconds * 5; i++) {
     last = await read().catch(() => undefined);
     if (last !== undefined && ok(last)) return last;
     await new Promise((r) => setTimeout(r, 200));
@@ -285,6 +285,7 @@ test('a direct release that fails on the store after writing its routing returns
       () => routingHistory(store, ENDPOINT),
       (docs) => docs.at(-1)?.versions.some((v) => v.version === 'v7') === true,
       'the release did not write its routing',
+      120,
     );
     storeDown = true;
     await s3.stop();
