@@ -30,7 +30,7 @@ import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
-import { activeDeployment } from './rollout/activeDeployment';
+import { checkActiveDeployment, type ActiveDeploymentCheck } from './rollout/activeDeployment';
 import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
 import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
 import { stableVersion } from './rollout/stableVersion';
@@ -94,8 +94,8 @@ export function createActivities(deps: ActivityDeps) {
     async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
       return refuseUnstartedDeployment(input);
     },
-    async activeDeployment(input: { endpoint: string }): Promise<{ workflowId: string; runId?: string } | null> {
-      return activeDeployment(input);
+    async checkActiveDeployment(input: { endpoint: string; workflowId: string }): Promise<ActiveDeploymentCheck> {
+      return checkActiveDeployment(input);
     },
     async analyzeCanary(input: AnalyzeInput): Promise<AnalysisVerdict> {
       return analyzeCanary(deps.store, deps.adminToken, input);

@@ -321,7 +321,7 @@ test('a deployment reset after its endpoint recorded it and moved on refuses to 
   const workflowId = `deploy/${ENDPOINT}/v1`;
   const stable = (await client.endpoint(ENDPOINT).status()).stable?.version as string;
   const generations = (await routingHistory(store, ENDPOINT)).length;
-  await resetBefore(workflowId, 'activeDeployment');
+  await resetBefore(workflowId, 'checkActiveDeployment');
   const result = deploymentResult.parse(await temporal.client.workflow.getHandle(workflowId).result());
   expect(result).toMatchObject({ outcome: 'failed', failure: { type: 'StaleRun', stage: 'release', message: expect.stringContaining('deploy again') } });
   expect((await routingHistory(store, ENDPOINT)).length).toBe(generations);

@@ -197,7 +197,7 @@ async function recordReset(client: ModelshipClient): Promise<void> {
   const handle = client.temporal.workflow.getHandle(deployment.workflowId);
   const { runId } = await handle.describe();
   const events = (await handle.fetchHistory()).events ?? [];
-  const asked = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'activeDeployment');
+  const asked = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkActiveDeployment');
   const resetPoint = events
     .slice(0, asked)
     .reverse()

@@ -59,12 +59,14 @@ async function refuseIfEndpointMovedOn(d: Deployment): Promise<void> {
   // Started without an endpoint, nothing to ask; histories recorded before the patch did not ask.
   if (!d.admission || !patched(RELEASE_CHECKS_ACTIVE_RUN)) return;
   const { endpoint } = d.spec;
-  const active = await d.cpu(30_000, `ask ${endpoint} whether this deployment is still the one in progress`).activeDeployment({ endpoint });
-  if (active?.workflowId === d.status.workflowId) return;
+  const check = await d
+    .cpu(30_000, `ask ${endpoint} whether this deployment is still the one in progress`)
+    .checkActiveDeployment({ endpoint, workflowId: d.status.workflowId });
+  if (check.active) return;
   throw new StageFailed({
     type: 'StaleRun',
     stage: 'release',
-    message: `this run was reset after endpoint ${endpoint} moved on (it holds ${active ? active.workflowId : 'no deployment'} in progress): deploy again`,
+    message: `this run was reset after endpoint ${endpoint} moved on (it holds ${check.inProgress ?? 'no deployment'} in progress): deploy again`,
   });
 }
 
