@@ -30,6 +30,7 @@ import { optimizeModel, type OptimizeInput } from './optimize/optimizeModel';
 import { writeDeploymentReport } from './report/deploymentReport';
 import { analyzeCanary, type AnalyzeInput } from './analysis/analyzeCanary';
 import { applyRouting, releaseVersion, type ApplyRoutingInput, type ReleaseInput } from './rollout/releaseVersion';
+import { checkActiveDeployment, type ActiveDeploymentCheck } from './rollout/activeDeployment';
 import { refuseUnstartedDeployment, type DeploymentStartInput } from './rollout/deploymentStart';
 import { writeKeptVersions, type KeptVersionsInput } from './rollout/keptVersions';
 import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
@@ -96,6 +97,9 @@ export function createActivities(deps: ActivityDeps) {
     },
     async refuseUnstartedDeployment(input: DeploymentStartInput): Promise<string | null> {
       return refuseUnstartedDeployment(input);
+    },
+    async checkActiveDeployment(input: { endpoint: string; workflowId: string }): Promise<ActiveDeploymentCheck> {
+      return checkActiveDeployment(input);
     },
     async analyzeCanary(input: AnalyzeInput): Promise<AnalysisVerdict> {
       return analyzeCanary(deps.store, deps.adminToken, input);

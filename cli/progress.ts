@@ -2,10 +2,12 @@
  * Renders a deployment's progress. Off a terminal (CI logs, pipes, tests): a line when a stage or
  * rollout step starts and one when it ends ({@link ProgressPrinter}). On a terminal: the same end
  * lines, and meanwhile a spinner line with the elapsed time for each stage or step still running
- * ({@link LiveProgress}).
+ * ({@link LiveProgress}). A stage waiting for an operator's retry prints, once, what failed and what
+ * to do; each decision on it (retry, abort) prints a line.
  */
 import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/schemas';
 import { STAGE_MARKS, staleReplicasNote, stepLabel } from './deploymentView';
+import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import { shortDigest } from '../sdk/shortDigest';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -51,7 +53,24 @@ function progressItems(status: DeploymentStatus): ProgressItem[] {
     if (stage.status !== 'pending') items.push(stageItem(stage));
     if (stage.name === 'release') items.push(...steps.splice(0));
   }
-  return [...items, ...steps];
+  return [...items, ...steps, ...retryItems(status)];
+}
+
+/** A permanent line (printed once, never running). */
+function noteItem(key: string, text: string): ProgressItem {
+  return { key, shown: text, running: false, nested: false, line: () => text };
+}
+
+/** The retry instructions when a stage starts waiting for an operator, and a line per decision. */
+function retryItems(status: DeploymentStatus): ProgressItem[] {
+  const items: ProgressItem[] = [];
+  const waiting = status.waiting;
+  if (waiting) {
+    const lines = retryInstructions(waiting, `${status.endpoint}/${status.version}`);
+    items.push(noteItem(`waiting:${waiting.since}`, [`  ⏸ ${lines[0]}`, ...lines.slice(1).map((line) => `      ${line}`)].join('\n')));
+  }
+  for (const [i, decision] of (status.decisions ?? []).entries()) items.push(noteItem(`decision:${i}`, `  ↻ ${describeDecision(decision)}`));
+  return items;
 }
 
 function stageItem(stage: StageState): ProgressItem {

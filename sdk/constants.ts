@@ -42,6 +42,8 @@ const FAILURE_KINDS = {
   InfrastructureError: 'failure',
   /** An operator aborted the deployment while a failed stage waited for a retry. */
   Aborted: 'failure',
+  /** A run of a deployment reset after its endpoint had recorded it and moved on: it changes no routing (deploy again). */
+  StaleRun: 'failure',
   /** A team's own stage (e.g. a fairness check) refused the model: a non-retryable failure of its activity. */
   CustomCheckFailed: 'rejection',
 } as const satisfies Record<string, 'rejection' | 'failure'>;

@@ -59,6 +59,11 @@ export interface Deployment {
   readonly admission?: DeploymentAdmission;
   /** Modelship activities on the CPU queue, with a timeout and a summary for the UI. */
   cpu(timeoutMs: number, summary: string): Activities;
+  /**
+   * CPU activities for the one way back to stable (`returnToStable`), retried until they succeed:
+   * a stage that may have changed the routing never ends, or waits for an operator, with it changed.
+   */
+  wayBack(timeoutMs: number, summary: string): Activities;
   /** Hardware-bound activities on the queue of `target`. */
   on(target: Target, timeoutMs: number, summary: string): ModelActivities;
   /** Runs `body` as the stage `name`: its state, timing, summary and failure are recorded. */
@@ -129,6 +134,12 @@ function createDeployment(spec: PipelineSpec, admission: DeploymentAdmission | u
     status,
     ...(admission ? { admission } : {}),
     cpu: (timeoutMs, summary) => proxyActivities<Activities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES.cpu }),
+    wayBack: (timeoutMs, summary) =>
+      proxyActivities<Activities>({
+        ...activityOptions(timeoutMs, summary),
+        retry: { ...RETRY, maximumAttempts: Number.POSITIVE_INFINITY },
+        taskQueue: ACTIVITY_TASK_QUEUES.cpu,
+      }),
     on: (target, timeoutMs, summary) => proxyActivities<ModelActivities>({ ...activityOptions(timeoutMs, summary), taskQueue: ACTIVITY_TASK_QUEUES[target] }),
     setPhase,
     changed,

@@ -1,15 +1,20 @@
 /**
  * A deployment as a stream of events: the status → events diff (what changed since the last status:
- * queued, each stage as it starts and ends, each rollout step as it changes), and the stream that
+ * queued, each stage as it starts and ends, each rollout step as it changes, a failed stage waiting
+ * for an operator and the operator's decision), and the stream that
  * yields them as they come, then the outcome.
  */
-import type { DeploymentResult, DeploymentStatus, RolloutStep, StageState } from '../schemas';
+import type { DeploymentFailure, DeploymentResult, DeploymentStatus, RetryDecisionRecord, RolloutStep, StageState } from '../schemas';
 
 /** What {@link DeploymentHandle.events} yields: one event per change, then the outcome. */
 export type DeploymentEvent =
   | { type: 'queued'; workflowId: string; position: number }
   | { type: 'stage'; stage: StageState['name']; status: StageState['status']; summary?: string; startedAt?: string; finishedAt?: string }
   | { type: 'step'; index: number; step: RolloutStep }
+  /** A stage failed for an infrastructure reason and waits (phase `WaitingForRetry`) until `until` for `retry` or `abort`. */
+  | { type: 'waiting'; stage: string; failure: DeploymentFailure; since: string; until: string }
+  /** An operator's decision on the waiting stage: it runs again (`retried`) or the deployment ends failed (`aborted`). */
+  | ({ type: 'retried' | 'aborted' } & Omit<RetryDecisionRecord, 'action'>)
   | { type: 'finished'; result: DeploymentResult };
 
 /** Follows a deployment: calls `onStatus` on each change, returns its result; stops (rejecting) when `signal` aborts. */
@@ -41,6 +46,18 @@ export function statusDiff(workflowId: string): (status: DeploymentStatus) => De
     for (const [index, step] of (status.rollout?.steps ?? []).entries()) {
       if (step.status === 'pending') continue;
       emit(`step:${index}`, step, { type: 'step', index, step });
+    }
+    const waiting = status.waiting;
+    if (waiting)
+      emit(`waiting:${waiting.since}`, waiting, {
+        type: 'waiting',
+        stage: waiting.stage,
+        failure: waiting.failure,
+        since: waiting.since,
+        until: waiting.until,
+      });
+    for (const [index, { action, ...decision }] of (status.decisions ?? []).entries()) {
+      emit(`decision:${index}`, decision, { type: action === 'retry' ? 'retried' : 'aborted', ...decision });
     }
     return events;
   };

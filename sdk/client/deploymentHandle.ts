@@ -158,13 +158,24 @@ export class DeploymentHandle {
       show(this.queuedStatus());
       handle = await cancellable(this.client, stop, () => this.run());
     }
-    const run = handle;
-    const returned = cancellable(this.client, stop, () => run.result());
-    returned.catch(() => undefined); // observed below, or abandoned when stopped
-    await watchStatusUntilEnded({ client: this.client, handle, ended: returned, onStatus: show, retryMs: intervalMs, stop });
-    const final = await cancellable(this.client, stop, async () => this.recorded(await returned));
-    if (JSON.stringify(stripOutcome(final)) !== shown) onStatus(final);
-    return final;
+    // A run that ends without a result because it was reset: the run the reset started is watched.
+    for (;;) {
+      const run = handle;
+      const returned = cancellable(this.client, stop, () => run.result());
+      returned.catch(() => undefined); // observed below, or abandoned when stopped
+      await watchStatusUntilEnded({ client: this.client, handle: run, ended: returned, onStatus: show, retryMs: intervalMs, stop });
+      const ended = await returned.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      if ('value' in ended) {
+        const final = await cancellable(this.client, stop, () => this.recorded(ended.value));
+        if (JSON.stringify(stripOutcome(final)) !== shown) onStatus(final);
+        return final;
+      }
+      if (stop.aborted || !(await this.followReset())) throw ended.error;
+      handle = this.client.workflow.getHandle(this.workflowId, this.runId);
+    }
   }
 
   /**

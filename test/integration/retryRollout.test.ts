@@ -6,7 +6,9 @@
  * `modelship retry`; an abort while waiting (the UI's Signal) fails it with the stable version intact
  * and serving; `fail` mode fails at once; a reset to the benchmark stage (`temporal workflow reset`,
  * what the UI's Reset does) re-runs from there, the endpoint follows the new run, and the routing
- * generations run 1..N with no duplicate.
+ * generations run 1..N with no duplicate, the canary's first weight written once, and `follow()` goes
+ * on with the new run. A direct release whose replica wait fails on the store after its routing
+ * write returns to stable before it waits; the retry promotes it.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -16,14 +18,14 @@ import { describeDeployment } from '../../cli/deploymentView';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
-import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
-import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
+import { ModelshipClient, type DeploymentEvent, type DeploymentHandle } from '../../sdk/client';
+import { deploymentResult, type DeploymentStatus, type PipelineSpecInput } from '../../sdk/schemas';
 import { classifierSpec } from '../support/classifierSpec';
 import { inferHttp } from '../support/inference';
 import { clientStore, expectConsistentEndpoint, routingHistory, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { startS3Server, type S3Server } from '../support/s3Server';
 import { processEnv, startGatewayProcess, startWorkerProcess, tempDir, waitForStatus } from '../support/testEnv';
-import { describingClient } from '../support/workflowActivities';
+import { describingClient, waitForPendingActivity } from '../support/workflowActivities';
 
 const ENDPOINT = 'retry-rollout';
 let server: DevServer;
@@ -43,10 +45,10 @@ function spec(version: string, onInfrastructureFailure: PipelineSpecInput['onInf
   return { ...input, model: { ...input.model, source: storedSource ?? input.model.source }, onInfrastructureFailure };
 }
 
-/** Polls `read` until it returns something `ok` accepts (30 s at most). */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+/** Polls `read` until it returns something `ok` accepts (`seconds`, 30 by default, at most). */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, seconds = 30): Promise<T> {
   let last: T | undefined;
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < seconds * 5; i++) {
     last = await read().catch(() => undefined);
     if (last !== undefined && ok(last)) return last;
     await new Promise((r) => setTimeout(r, 200));
@@ -77,6 +79,19 @@ async function deployWithTheStoreDown(input: PipelineSpecInput): Promise<{ deplo
   } finally {
     s3 = await s3.restart();
   }
+}
+
+/** Resets the deployment's latest run to the workflow task before its first `activityType` activity, as the UI's Reset does (`temporal workflow reset`). */
+async function resetBefore(workflowId: string, activityType: string): Promise<void> {
+  const events = (await temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  expect(scheduled).toBeGreaterThan(0);
+  const resetPoint = events
+    .slice(0, scheduled)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  const args = ['workflow', 'reset', '--address', server.address, '--workflow-id', workflowId, '--event-id', String(resetPoint?.eventId)];
+  expect(await run(venvTool('temporal'), [...args, '--reason', `run again from ${activityType}`])).toMatchObject({ code: 0 });
 }
 
 /** The deployment's current details, as the Temporal UI reads them. */
@@ -120,6 +135,10 @@ afterAll(async () => {
 test('a stage failing on the store past its retries waits for retry (search attribute, status, details); `modelship retry` promotes it', async () => {
   const { deployment, status: waiting } = await deployWithTheStoreDown(spec('v2'));
   expect(waiting.phase).toBe('WaitingForRetry');
+  const events: DeploymentEvent[] = [];
+  const following = (async () => {
+    for await (const event of deployment.events(100)) events.push(event);
+  })();
   const stage = 'ingest';
   expect(waiting.waiting).toMatchObject({ stage, failure: { type: 'InfrastructureError', stage } });
   expect(waiting.stages.find((s) => s.name === stage)?.status).toBe('failed');
@@ -157,6 +176,11 @@ test('a stage failing on the store past its retries waits for retry (search attr
   expect(result).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage, by: 'oncall', reason: 'the store is back' }] });
   expect(result.failure).toBeUndefined();
   expect(result.stages.find((s) => s.name === stage)?.status).toBe('succeeded');
+  // events() (what `deploy --wait` follows) said it waited, and who retried it.
+  await following;
+  expect(events).toContainEqual(expect.objectContaining({ type: 'waiting', stage, failure: expect.objectContaining({ type: 'InfrastructureError' }) }));
+  expect(events).toContainEqual(expect.objectContaining({ type: 'retried', stage, by: 'oncall' }));
+  expect(events.at(-1)).toMatchObject({ type: 'finished', result: { outcome: 'promoted' } });
   expect((await next.result()).outcome).toBe('promoted');
   await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
 }, 240_000);
@@ -214,25 +238,9 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   await expect(deployment.retry({ by: 'oncall' })).rejects.toThrow(/no stage is waiting for retry/);
   const handle = temporal.client.workflow.getHandle(deployment.workflowId);
   const firstRun = (await handle.describe()).runId;
-  const events = (await handle.fetchHistory()).events ?? [];
-  const benchmark = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'benchmarkCandidates');
-  const resetPoint = events
-    .slice(0, benchmark)
-    .reverse()
-    .find((e) => e.workflowTaskCompletedEventAttributes);
-  const reset = await run(venvTool('temporal'), [
-    'workflow',
-    'reset',
-    '--address',
-    server.address,
-    '--workflow-id',
-    deployment.workflowId,
-    '--event-id',
-    String(resetPoint?.eventId),
-    '--reason',
-    'retest the benchmark',
-  ]);
-  expect(reset).toMatchObject({ code: 0 });
+  // Followed from before the reset: follow() (events(), `deploy --wait`) goes on with the new run.
+  const followed = deployment.follow(() => undefined, 100);
+  await resetBefore(deployment.workflowId, 'benchmarkCandidates');
   const newRun = await eventually(
     async () => (await handle.describe()).runId,
     (runId) => runId !== firstRun,
@@ -253,9 +261,70 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   // The handle the deployment was started with follows the reset too.
   await deployment.approve({ by: 'oncall' });
   expect((await deployment.result()).outcome).toBe('promoted');
+  expect((await followed).outcome).toBe('promoted');
+  // No routing change applied twice: one routing document has the canary at its first weight.
+  const canaryAt25 = (await routingHistory(store, ENDPOINT)).filter((doc) => doc.versions.some((v) => v.version === 'v6' && v.weight === 25));
+  expect(canaryAt25).toHaveLength(1);
   const history = await client.endpoint(ENDPOINT).history();
   expect(history.filter((e) => e.version === 'v6')).toEqual([
     expect.objectContaining({ kind: 'promoted', runId: newRun, detail: expect.stringContaining(`reset: ran again as ${newRun}`) }),
   ]);
   await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
+
+test('a direct release that fails on the store after writing its routing returns every replica to stable before it waits; retry promotes it', async () => {
+  // The replica cannot apply the release (stopped), so the release waits for it with its routing written; then the store goes.
+  const stable = (await client.endpoint(ENDPOINT).status()).stable?.version as string;
+  const pid = gateway.process.pid as number;
+  process.kill(pid, 'SIGSTOP');
+  let storeDown = false;
+  let deployment: DeploymentHandle;
+  try {
+    deployment = await client.deploy({ ...spec('v7'), rollout: { strategy: 'direct', timeout: '90s' } });
+    await eventually(
+      () => routingHistory(store, ENDPOINT),
+      (docs) => docs.at(-1)?.versions.some((v) => v.version === 'v7') === true,
+      'the release did not write its routing',
+      120,
+    );
+    storeDown = true;
+    await s3.stop();
+    // The release failed on the store (2 attempts); the way back to stable retries until the store is back.
+    await waitForPendingActivity(temporal.client, deployment.workflowId, ['applyRouting']);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    if (storeDown) s3 = await s3.restart();
+  }
+  const waiting = await eventually(
+    () => deployment.status(),
+    (s) => s.phase === 'WaitingForRetry' || s.phase === 'Failed',
+    'the release did not wait for retry',
+  );
+  expect(waiting).toMatchObject({ phase: 'WaitingForRetry', waiting: { stage: 'release', failure: { type: 'InfrastructureError' } } });
+  expect(waiting.waiting?.failure.message).toContain(`routing restored to ${stable} 100%`);
+  // While it waits, the routing names the stable version alone, and the replica serves it.
+  expect((await routingHistory(store, ENDPOINT)).at(-1)?.versions.map((v) => v.version)).toEqual([stable]);
+  await eventually(
+    () => inferHttp(gateway.url, ENDPOINT, [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }]),
+    (answer) => answer.status === 200,
+    'the replica does not answer',
+  );
+  await expectStableServes(stable);
+  expect(await deployment.retry({ by: 'oncall', reason: 'the store is back' })).toMatch(/retrying the release stage/);
+  expect(await deployment.result()).toMatchObject({ outcome: 'promoted', decisions: [{ action: 'retry', stage: 'release' }] });
+  await expectStableServes('v7');
+  await expectConsistentEndpoint(store, client, ENDPOINT, [gateway.url]);
+}, 240_000);
+
+test('a deployment reset after its endpoint recorded it and moved on refuses to release (StaleRun): routing untouched', async () => {
+  // v1 was promoted first (before all tests), then replaced: its endpoint recorded it long ago.
+  const workflowId = `deploy/${ENDPOINT}/v1`;
+  const stable = (await client.endpoint(ENDPOINT).status()).stable?.version as string;
+  const generations = (await routingHistory(store, ENDPOINT)).length;
+  await resetBefore(workflowId, 'checkActiveDeployment');
+  const result = deploymentResult.parse(await temporal.client.workflow.getHandle(workflowId).result());
+  expect(result).toMatchObject({ outcome: 'failed', failure: { type: 'StaleRun', stage: 'release', message: expect.stringContaining('deploy again') } });
+  expect((await routingHistory(store, ENDPOINT)).length).toBe(generations);
+  await expectStableServes(stable);
+  expect((await client.endpoint(ENDPOINT).history()).filter((e) => e.version === 'v1')).toHaveLength(1);
 }, 240_000);

@@ -108,6 +108,9 @@ test('a deployment whose ingest failed on the store waits; the UI finds it by Mo
     const waiting = await ui.waitForCurrentDetails('WaitingForRetry', 'Send a Signal');
     expect(waiting).toMatch(/\bingest\b.*\bfailed\b/);
     expect(waiting).toContain('retry');
+    // The Signal's input as the details render it (in a code span): straight quotes, valid JSON to copy.
+    expect(waiting).toContain('{"by": "you", "reason": "why"}');
+    expect(waiting).toContain('modelship retry');
     expect((await deployment.status()).phase).toBe('WaitingForRetry');
     // Meanwhile the endpoint serves its stable version.
     expect(await servedVersion()).toBe('v1');

@@ -9,15 +9,18 @@
  * or record only some groups of scenarios, by name: `npm run replay:record -- start-refused`
  * (groups: `deployments` — everything above —, `start-refused`: a custom workflow that never starts,
  * terminated by its endpoint, the `endpoint-enforces-start` patch; `wait-for-retry`: a stage that
- * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch; and
+ * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch;
  * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
- * `endpoint-keeps-versions` and `rollback-checks-target` patches).
+ * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
+ * approval reset to the start of its release stage, followed by its endpoint, the
+ * `release-checks-active-run` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
  * deployments their stable version and `returnToStable` became the one way back; and
  * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     if (wanted('start-refused')) await recordStartRefused(client);
     if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
     if (wanted('versions')) await recordVersions(client);
+    if (wanted('reset')) await recordReset(client);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -170,6 +174,48 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
   }
   await saveHistory(client.temporal, 'deploy/replay-versions/v3', 'deployModel-re-release');
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-rollback-to');
+}
+
+/**
+ * A canary waiting for approval is reset (what the UI's Reset does) to the workflow task before its
+ * release stage asked the endpoint whether it is still the deployment in progress; the endpoint follows
+ * the new run, which is approved and promoted. Saves the new run's history and the endpoint's.
+ */
+async function recordReset(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-reset';
+  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (stable.outcome !== 'promoted') throw new Error(`reset: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
+  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
+  const awaitingApproval = async (): Promise<void> => {
+    for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
+      if (waited > 60_000) throw new Error('reset: the canary never awaited approval');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  await awaitingApproval();
+  const handle = client.temporal.workflow.getHandle(deployment.workflowId);
+  const { runId } = await handle.describe();
+  const events = (await handle.fetchHistory()).events ?? [];
+  const asked = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkActiveDeployment');
+  const resetPoint = events
+    .slice(0, asked)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  if (asked < 0 || !resetPoint?.eventId) throw new Error('reset: no release stage to reset to');
+  await client.temporal.workflowService.resetWorkflowExecution({
+    namespace: client.temporal.options.namespace,
+    workflowExecution: { workflowId: deployment.workflowId, runId },
+    workflowTaskFinishEventId: resetPoint.eventId,
+    reason: 'replay test: run the release again',
+    requestId: randomUUID(),
+  });
+  await awaitingApproval();
+  await deployment.approve({ by: 'recorder' });
+  const result = await deployment.result();
+  if (result.outcome !== 'promoted') throw new Error(`reset: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
+  await saveHistory(client.temporal, deployment.workflowId, 'deployModel-reset');
+  await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-reset');
 }
 
 main().catch((error: unknown) => {

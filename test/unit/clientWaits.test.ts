@@ -225,6 +225,22 @@ describe('deployment events', () => {
     expect(diff(status('Validating', { ingest: 'succeeded' })).map((e) => e.type === 'stage' && `${e.stage} ${e.status}`)).toEqual(['ingest succeeded']);
   });
 
+  test('a stage waiting for retry is an event, once; the decision on it another', () => {
+    const diff = statusDiff(WORKFLOW_ID);
+    const failure = { type: 'InfrastructureError' as const, stage: 'ingest', message: 'the store is down' };
+    const waiting = { ...status('WaitingForRetry', { ingest: 'failed' }), waiting: { stage: 'ingest', failure, since: 'T0', until: 'T1' } };
+    expect(diff(waiting)).toEqual([
+      { type: 'stage', stage: 'ingest', status: 'failed' },
+      { type: 'waiting', stage: 'ingest', failure, since: 'T0', until: 'T1' },
+    ]);
+    expect(diff(waiting)).toEqual([]);
+    const decisions = [{ action: 'retry' as const, stage: 'ingest', by: 'oncall', at: 'T2' }];
+    expect(diff({ ...status('Ingesting', { ingest: 'running' }), decisions })).toEqual([
+      { type: 'stage', stage: 'ingest', status: 'running' },
+      { type: 'retried', stage: 'ingest', by: 'oncall', at: 'T2' },
+    ]);
+  });
+
   test('the stream yields the events as follow reports statuses, then finished; stopping early stops follow', async () => {
     const events: DeploymentEvent[] = [];
     for await (const event of deploymentEvents(WORKFLOW_ID, async (onStatus) => {

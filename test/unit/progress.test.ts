@@ -146,3 +146,29 @@ test('steps that are not weighted read by what they do', () => {
   );
   expect(lines[1]).toBe('      ↳ header match running');
 });
+
+test('a stage waiting for retry prints the retry instructions once; each decision prints a line', () => {
+  const lines: string[] = [];
+  const printer = new ProgressPrinter((line) => lines.push(line));
+  const failure = { type: 'InfrastructureError' as const, stage: 'ingest', message: 'the store is down' };
+  const failed = { status: 'failed' as const, summary: 'the store is down' };
+  const waiting = {
+    ...status({ ingest: failed }),
+    phase: 'WaitingForRetry' as const,
+    waiting: { stage: 'ingest', failure, since: at(0), until: at(86_400_000) },
+  };
+  printer.update(waiting);
+  printer.update(waiting);
+  const decision = { action: 'retry' as const, stage: 'ingest', by: 'oncall', reason: 'the store is back', at: at(1000) };
+  printer.update({ ...status({ ingest: { status: 'running' } }), decisions: [decision] });
+  expect(lines).toEqual([
+    '  ✗ ingest     the store is down',
+    [
+      `  ⏸ waiting for retry since ${at(0)} (until ${at(86_400_000)}, then it fails): the ingest stage failed: InfrastructureError: the store is down`,
+      '      to re-run the ingest stage: `modelship retry demo/v1 --reason "..."`; to end the deployment as failed: `modelship abort demo/v1 --reason "..."`',
+      '      in the Temporal UI: More actions → Send a Signal, name `retry` or `abort`, input `{"by": "you", "reason": "why"}`',
+    ].join('\n'),
+    '  … ingest     running',
+    `  ↻ retry of the ingest stage by oncall: the store is back (${at(1000)})`,
+  ]);
+});

@@ -11,7 +11,7 @@ import type { DeploymentFailure, DeploymentStatus, ModelArtifact, PipelineSpec, 
 import { toDeploymentFailure } from '../failures';
 import { runBlueGreen } from './blueGreen';
 import { runCanary } from './canary';
-import { returnToStable, type StableTarget } from './returnToStable';
+import { returnToStable, type ReturnActivities, type StableTarget } from './returnToStable';
 import { RollBack } from './rollBack';
 import { RolloutRun, type ProgressiveRolloutSpec, type RolloutActivities, type RolloutObserver } from './rolloutRun';
 
@@ -29,6 +29,8 @@ export async function canaryRollout(
   activities: RolloutActivities,
   updatedBy: string,
   observe: RolloutObserver = () => undefined,
+  /** Activities for the way back to stable (by default `activities`); the deployment's are retried until they succeed. */
+  wayBack: ReturnActivities = activities,
 ): Promise<CanaryResult> {
   const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving };
   const candidate = { version: spec.version, digest: artifact.digest, serving: spec.serving };
@@ -45,7 +47,7 @@ export async function canaryRollout(
         : isCancellation(error)
           ? { type: 'RolloutAborted', stage: 'release', message: 'the deployment workflow was cancelled' }
           : toDeploymentFailure('release', error);
-    await compensate(run, failure);
+    await compensate(run, failure, wayBack);
     return { outcome: 'rolledBack', failure };
   }
 }
@@ -68,12 +70,12 @@ async function promote(run: RolloutRun): Promise<ReleaseReport> {
 }
 
 /** Marks the steps that did not finish, and returns all traffic to stable (recorded in the rollout state). */
-async function compensate(run: RolloutRun, failure: DeploymentFailure): Promise<void> {
+async function compensate(run: RolloutRun, failure: DeploymentFailure, wayBack: ReturnActivities): Promise<void> {
   for (const s of run.state.steps) if (s.status === 'running') s.status = 'failed';
   for (const s of run.state.steps) if (s.status === 'pending') s.status = 'skipped';
   run.setState('rolling-back');
   const back = await returnToStable(
-    run.activities,
+    wayBack,
     {
       endpoint: run.spec.endpoint,
       stable: run.stable,

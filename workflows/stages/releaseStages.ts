@@ -1,19 +1,26 @@
 /**
  * The stages that put a pick in front of traffic — directly, or by a progressive rollout against
  * the stable version the admitting endpoint handed over — and a stage of your own in between.
- * A direct release that cannot be applied everywhere returns the endpoint to that stable version.
+ * A release that may have changed the routing and failed returns the endpoint to that stable version
+ * before its deployment fails or waits for an operator's retry (which re-runs it from there).
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import { patched } from '@temporalio/workflow';
 import type { Candidate, DeploymentFailure, ModelArtifact, ReleaseReport } from '../../sdk/schemas';
 import { fail, StageFailed, type Deployment } from '../deployment';
-import { toDeploymentFailure } from '../failures';
+import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 import { canaryRollout } from '../rollout/progressive';
 import { describeReturn, returnToStable, type StableTarget } from '../rollout/returnToStable';
 import { shortDigest } from '../../sdk/shortDigest';
 
 /** Patch id: a direct release started without an endpoint reads the stable version first (to return to it on failure). */
 const DIRECT_RELEASE_READS_STABLE = 'direct-release-reads-stable';
+
+/** Patch id: a direct release that failed for an infrastructure reason returns to stable before it waits for a retry (or fails). */
+const RETURN_BEFORE_WAITING = 'release-returns-before-waiting';
+
+/** Patch id: before its first routing change, a deployment its endpoint started checks that it is still the endpoint's active one. */
+const RELEASE_CHECKS_ACTIVE_RUN = 'release-checks-active-run';
 
 /** Failures after which a direct release returns the endpoint to stable: the new version may be applied on some replicas only. */
 const PARTIAL_RELEASE_FAILURES: ReadonlySet<DeploymentFailure['type']> = new Set(['ReleaseTimedOut', 'ReplicaLoadFailed']);
@@ -33,11 +40,34 @@ export async function releaseStage(d: Deployment, serving: Candidate): Promise<v
   }
   status.release = await d.stage(
     'release',
-    () => releaseDirectly(d, serving, artifact, stable ?? undefined),
+    async () => {
+      await refuseIfEndpointMovedOn(d);
+      return releaseDirectly(d, serving, artifact, stable ?? undefined);
+    },
     (r) =>
       `${serving.label} (${shortDigest(artifact.digest)}): generation ${r.generation} ${appliedBy(r)}` +
       (rollout.strategy !== 'direct' ? ` (no stable version to compare with: ${rollout.strategy} skipped, released directly)` : ''),
   );
+}
+
+/**
+ * Refuses (`StaleRun`, not retried) a release its endpoint no longer expects: the deployment was
+ * reset after the endpoint recorded its end and moved on, so what it would write is nobody's to write.
+ * A reset of a running deployment passes: the endpoint still holds it (and follows the new run).
+ */
+async function refuseIfEndpointMovedOn(d: Deployment): Promise<void> {
+  // Started without an endpoint, nothing to ask; histories recorded before the patch did not ask.
+  if (!d.admission || !patched(RELEASE_CHECKS_ACTIVE_RUN)) return;
+  const { endpoint } = d.spec;
+  const check = await d
+    .cpu(30_000, `ask ${endpoint} whether this deployment is still the one in progress`)
+    .checkActiveDeployment({ endpoint, workflowId: d.status.workflowId });
+  if (check.active) return;
+  throw new StageFailed({
+    type: 'StaleRun',
+    stage: 'release',
+    message: `this run was reset after endpoint ${endpoint} moved on (it holds ${check.inProgress ?? 'no deployment'} in progress): deploy again`,
+  });
 }
 
 /**
@@ -51,7 +81,11 @@ async function stableToReplace(d: Deployment): Promise<StableTarget | null> {
   return d.cpu(60_000, `read the stable version of ${d.spec.endpoint}`).readStable({ endpoint: d.spec.endpoint });
 }
 
-/** All traffic to the new version at once; if that cannot be applied everywhere, back to `stable`. */
+/**
+ * All traffic to the new version at once; if that cannot be applied everywhere — or fails for an
+ * infrastructure reason, possibly after writing the routing — back to `stable` first: the stage then
+ * fails, or waits for a retry that releases again from stable.
+ */
 async function releaseDirectly(d: Deployment, serving: Candidate, artifact: ModelArtifact, stable: StableTarget | undefined): Promise<ReleaseReport> {
   const { spec, status } = d;
   const rollout = spec.rollout;
@@ -67,18 +101,24 @@ async function releaseDirectly(d: Deployment, serving: Candidate, artifact: Mode
     });
   } catch (error) {
     const failure = toDeploymentFailure('release', error);
-    if (!stable || !PARTIAL_RELEASE_FAILURES.has(failure.type)) throw error;
+    const infrastructure = isInfrastructureFailure(error);
+    // Histories recorded before the patch waited (or failed) on an infrastructure failure without going back.
+    if (!stable || !(PARTIAL_RELEASE_FAILURES.has(failure.type) || (infrastructure && patched(RETURN_BEFORE_WAITING)))) throw error;
     // Histories recorded before the patch (a canary redeploying its stable version) did not go back here.
     if (!d.admission && !patched(DIRECT_RELEASE_READS_STABLE)) throw error;
     // No replica (and no replica started later) may keep a version that could not be applied everywhere.
-    const back = await returnToStable(d.cpu(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`), {
+    const back = await returnToStable(d.wayBack(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`), {
       endpoint: spec.endpoint,
       stable,
       reason: `${failure.type}: ${failure.message}`,
       updatedBy: status.workflowId,
       timeoutMs: rollout.timeout,
     });
-    throw new StageFailed({ ...failure, message: `${failure.message}; routing restored to ${stable.version} 100% (${describeReturn(back)})` });
+    throw new StageFailed(
+      { ...failure, message: `${failure.message}; routing restored to ${stable.version} 100% (${describeReturn(back)})` },
+      false,
+      infrastructure,
+    );
   }
 }
 
@@ -96,8 +136,10 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
   status.release = await d.stage(
     'release',
     async () => {
+      await refuseIfEndpointMovedOn(d);
       d.setPhase(rollout.strategy === 'canary' ? 'Canary' : 'BlueGreen');
-      const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed);
+      const wayBack = d.wayBack(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`);
+      const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed, wayBack);
       if (result.outcome === 'rolledBack') throw new StageFailed(result.failure as DeploymentFailure, true);
       return result.release as NonNullable<typeof result.release>;
     },
