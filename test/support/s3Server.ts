@@ -50,7 +50,9 @@ async function launch(dir: string, ports: number[]): Promise<S3Server> {
   ];
   const server = await ManagedProcess.start({ name: 'seaweedfs', command: venvTool('weed'), args, cwd: dir });
   const deadline = Date.now() + 30_000;
-  while (!(await isPortOpen(s3))) {
+  // Ready when S3 answers a request that needs its filer (listing the buckets), not when its port opens:
+  // right after a restart it answers 500 "internal error" for a moment, which a test would read as an outage.
+  while (!(await isPortOpen(s3)) || !(await answersListing(s3))) {
     if (Date.now() > deadline || server.child.exitCode !== null) {
       await server.stop();
       throw new Error(`SeaweedFS did not start:\n${server.recentOutput()}`);
@@ -68,4 +70,13 @@ export async function distinctPorts(n: number): Promise<number[]> {
     if (p < 55_535 && !(await isPortOpen(p + 10_000))) ports.add(p);
   }
   return [...ports];
+}
+
+/** Whether the S3 server answers a bucket listing with anything but a server error. */
+async function answersListing(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })).status < 500;
+  } catch {
+    return false;
+  }
 }
