@@ -5,7 +5,7 @@
  * good model and a real regression is caught. Pure.
  */
 import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
-import { compareLatencies } from './latencyComparison';
+import { compareLatencies, f } from './latencyComparison';
 import { compareProportions, predictionShift } from './statistics';
 
 export interface VersionWindow {
@@ -33,8 +33,6 @@ export interface WindowInput {
   until: number;
   replicas: number;
 }
-
-const f = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
 /** PSI over its threshold and a significant chi-square test of homogeneity: the class mix (or value deciles) moved. */
 function predictionShiftCheck(stable: number[], canary: number[], config: AnalysisConfig): AnalysisCheck {

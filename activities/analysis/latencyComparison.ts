@@ -22,7 +22,8 @@ export interface LatencyComparison {
   values: { p50Ratio: number; p99Ratio: number; pValue: number; probabilitySlower: number };
 }
 
-const f = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+/** A statistic as verdict details print it: fixed digits, or `NaN`/`Infinity` as such. */
+export const f = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
 /** Compares the canary's samples with stable's (ms); undefined when either side has none. */
 export function compareLatencies(stableMs: readonly number[], canaryMs: readonly number[], config: AnalysisConfig): LatencyComparison | undefined {
