@@ -9,3 +9,8 @@ import type { FailureType } from '../sdk/errors';
 export function rejection(type: FailureType, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
 }
+
+/** Whether `error` is a {@link rejection} (or any non-retryable failure): retrying it cannot help. */
+export function isRejection(error: unknown): boolean {
+  return (error as { nonRetryable?: boolean } | undefined)?.nonRetryable === true;
+}

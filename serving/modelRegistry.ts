@@ -35,11 +35,7 @@ export class LoadedVersion {
     return this.session.signature.outputs;
   }
 
-  async run(feeds: TensorMap, outputNames?: readonly string[]): Promise<TensorMap> {
-    return (await this.runTimed(feeds, outputNames)).outputs;
-  }
-
-  /** Like `run`, with the model's own run time (in a batch, the batch's). */
+  /** The model's outputs, with its own run time (in a batch, the batch's). */
   async runTimed(feeds: TensorMap, outputNames?: readonly string[]): Promise<TimedOutputs> {
     const timed = await this.executor.runTimed(feeds, outputNames);
     this.hasAnswered = true;

@@ -136,12 +136,13 @@ function summarize<T extends { t: number }, S>(
 }
 
 function summarizeRequests(window: RequestSample[]): VersionStats {
+  const answered = window.filter((s) => s.ok);
   return {
     requests: window.length,
     errors: window.filter((s) => !s.ok).length,
     nonFinite: window.filter((s) => s.nonFinite === true).length,
-    latenciesMs: window.filter((s) => s.ok).map((s) => s.latencyMs),
-    computeMs: computeOf(window.filter((s) => s.ok)),
+    latenciesMs: answered.map((s) => s.latencyMs),
+    computeMs: computeOf(answered),
     predictions: predictionsOf(window),
   };
 }

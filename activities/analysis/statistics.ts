@@ -166,14 +166,14 @@ export function hodgesLehmannShift(baseline: readonly number[], candidate: reado
 /** The upper tail P(X > x) of a chi-square distribution with `df` degrees of freedom: Q(df/2, x/2). */
 export function chiSquareSf(x: number, df: number): number {
   if (df <= 0) return 1;
-  return x <= 0 ? 1 : regularizedGammaQ(df / 2, x / 2);
+  return regularizedGammaQ(df / 2, x / 2);
 }
 
 /**
  * Q(a, x) = Γ(a, x) / Γ(a), the regularized upper incomplete gamma function: its series below
  * x = a + 1, Lentz's continued fraction above (Numerical Recipes' gser/gcf), to ~1e-14.
  */
-export function regularizedGammaQ(a: number, x: number): number {
+function regularizedGammaQ(a: number, x: number): number {
   if (x <= 0) return 1;
   const logPrefix = a * Math.log(x) - x - logGamma(a);
   if (x < a + 1) {
@@ -258,11 +258,6 @@ export function predictionShift(expected: readonly number[], actual: readonly nu
   const a = share(countsA);
   const psi = e.reduce((sum, ei, i) => sum + ((a[i] as number) - ei) * Math.log((a[i] as number) / ei), 0);
   return { psi, ...chiSquareHomogeneity(countsE, countsA) };
-}
-
-/** Population stability index of `actual` against `expected` predictions ({@link predictionShift}'s). */
-export function populationStabilityIndex(expected: readonly number[], actual: readonly number[]): number {
-  return predictionShift(expected, actual).psi;
 }
 
 /** Counts of both samples per bucket: classes when both hold at most 20 distinct integers, else deciles of `expected`. */

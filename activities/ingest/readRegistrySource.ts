@@ -6,12 +6,12 @@
  * Returns the bytes with what they hold and where they came from (the deployment's lineage).
  */
 import path from 'node:path';
-import type { RegistryLineage, RegistryReference, SourceFormat } from '../../sdk/schemas';
-import { rejection } from '../failures';
+import { registryLocation, type RegistryLineage, type RegistryReference, type SourceFormat } from '../../sdk/schemas';
+import { isRejection, rejection } from '../failures';
 import { mlflowGet, modelDownloadUri, resolveModelVersion, type MlflowConnection } from './mlflowRegistry';
 import { pickFlavour } from './mlmodelFlavour';
 import { readS3Source } from './readS3Source';
-import { readCapped, type ReadSourceOptions } from './sourceRead';
+import { overCapMessage, readCapped, type ReadSourceOptions } from './sourceRead';
 
 /** Largest `MLmodel` file read. */
 const MLMODEL_MAX_BYTES = 1024 * 1024;
@@ -33,12 +33,12 @@ export async function readRegistrySource(
   const version = await resolveModelVersion(connection, reference, options.failure);
   const artifactUri = (await modelDownloadUri(connection, version, options.failure)).replace(/\/+$/, '');
   const read = artifactReader(connection, artifactUri, options);
-  const where = `${'alias' in reference ? `models:/${reference.name}@${reference.alias} (version ${version.version})` : `models:/${reference.name}/${version.version}`}`;
+  const where = registryLocation(reference) + ('alias' in reference ? ` (version ${version.version})` : '');
   const mlmodel = await read('MLmodel', { ...options, maxBytes: MLMODEL_MAX_BYTES, what: `MLmodel file of ${where}`, capSetting: 'MLmodel files' });
   const pick = pickFlavour(Buffer.from(mlmodel).toString('utf8'), declared);
   if ('refusal' in pick) throw rejection(options.failure, `${where} cannot be deployed: ${pick.refusal}`);
   const bytes = await read(pick.file, { ...options, what: `${options.what} ${where}` }).catch((error: unknown) => {
-    throw pick.format === 'pytorch' && isRefusal(error)
+    throw pick.format === 'pytorch' && isRejection(error)
       ? rejection(
           options.failure,
           `${where} holds no torch.export program (${pick.file}): a pickled PyTorch module cannot be exported to ONNX safely; ` +
@@ -84,10 +84,7 @@ function artifactReader(connection: MlflowConnection, artifactUri: string, optio
       const declared = Number(response.headers.get('content-length') ?? NaN);
       if (declared > readOptions.maxBytes) {
         await response.body?.cancel();
-        throw rejection(
-          readOptions.failure,
-          `${readOptions.what} is ${declared} bytes, over the limit of ${readOptions.maxBytes} bytes (${readOptions.capSetting})`,
-        );
+        throw rejection(readOptions.failure, overCapMessage(readOptions, `${artifactUri}/${file}`, declared));
       }
       const body = response.body ?? (async function* () {})();
       return (
@@ -101,8 +98,4 @@ function artifactReader(connection: MlflowConnection, artifactUri: string, optio
     `the registry keeps this model's artifacts at ${artifactUri}, which Modelship does not read: ` +
       'serve them through the tracking server (mlflow server with --artifacts-destination, mlflow-artifacts: URIs) or keep them on S3',
   );
-}
-
-function isRefusal(error: unknown): boolean {
-  return (error as { nonRetryable?: boolean }).nonRetryable === true;
 }

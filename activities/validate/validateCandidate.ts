@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { stableVersion } from '../rollout/stableVersion';
 import { modelMetadata, type InputProfile, type ModelArtifact, type Target, type ValidationReport } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
-import { rejection } from '../failures';
+import { isRejection, rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
 import { ModelLoadError, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
@@ -259,10 +259,6 @@ async function run(session: ModelSession, feeds: TensorMap, reasons: string[], w
 
 function firstDim(tensors: TensorMap): number {
   return (Object.values(tensors)[0]?.shape[0] as number | undefined) ?? 0;
-}
-
-function isRejection(error: unknown): boolean {
-  return (error as { nonRetryable?: boolean })?.nonRetryable === true;
 }
 
 function fmt(v: number | null): string {

@@ -76,7 +76,7 @@ test('a retired version is released only after its in-flight request finishes', 
   const old = fakeSession('old');
   const next = fakeSession('new');
   await registry.apply({ endpoint: 'e', generation: 1, versions: [{ version: 'v1', digest: d('a'), weight: 100 }] }, async () => old.session);
-  const inflight = registry.pick('e')?.run({});
+  const inflight = registry.pick('e')?.runTimed({});
   await registry.apply({ endpoint: 'e', generation: 2, versions: [{ version: 'v2', digest: d('b'), weight: 100 }] }, async () => next.session);
   expect(registry.pick('e')?.version).toBe('v2');
   await new Promise((r) => setTimeout(r, 20));
