@@ -48,7 +48,7 @@ export function describeDeployment(status: DeploymentStatus): string {
       );
     }
   }
-  if (status.waiting) lines.push(...retryInstructions(status.waiting, `${status.endpoint}/${status.version}`).map((line) => `  ${line}`));
+  if (status.waiting) lines.push(...retryInstructions(status, status.waiting).map((line) => `  ${line}`));
   for (const d of status.decisions ?? []) lines.push(`  ${describeDecision(d)}`);
   if (status.failure) lines.push(`  reason: ${status.failure.type}: ${status.failure.message}`);
   if (status.report) lines.push(`  report: ${status.report.uri}`);

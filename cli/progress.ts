@@ -66,7 +66,7 @@ function retryItems(status: DeploymentStatus): ProgressItem[] {
   const items: ProgressItem[] = [];
   const waiting = status.waiting;
   if (waiting) {
-    const lines = retryInstructions(waiting, `${status.endpoint}/${status.version}`);
+    const lines = retryInstructions(status, waiting);
     items.push(noteItem(`waiting:${waiting.since}`, [`  ⏸ ${lines[0]}`, ...lines.slice(1).map((line) => `      ${line}`)].join('\n')));
   }
   for (const [i, decision] of (status.decisions ?? []).entries()) items.push(noteItem(`decision:${i}`, `  ↻ ${describeDecision(decision)}`));

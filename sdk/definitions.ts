@@ -3,7 +3,7 @@
  * Temporal samples). Workflow-safe.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EndpointState } from './schemas/endpoint';
+import type { AdmittedDeployment, EndpointState } from './schemas/endpoint';
 import type { PipelineSpec } from './schemas/pipelineSpec';
 import type { Phase } from './constants';
 import type { DeploymentStatus } from './schemas/reports';
@@ -77,16 +77,8 @@ export interface DeploymentAdmission {
   release?: KnownArtifact;
 }
 
-/** An artifact a version of the endpoint served with: what a re-release serves again. */
-export interface KnownArtifact {
-  version: string;
-  digest: string;
-  key: string;
-  sizeBytes: number;
-  pass: string;
-  /** How the source named it (`alias champion`, `digest 1a2b…`), if not by its version. */
-  via?: string;
-}
+/** An artifact a version of the endpoint served with: what a re-release serves again (the endpoint records it with the queued deployment). */
+export type KnownArtifact = NonNullable<AdmittedDeployment['release']>;
 
 /**
  * Return the endpoint to the version that was stable before the last promotion, or to the version

@@ -5,9 +5,10 @@
  */
 import type { RetryDecisionRecord, RetryWait } from './schemas/reports';
 
-/** The lines saying what failed and what to do; `target` is `<endpoint>/<version>`. */
-export function retryInstructions(waiting: RetryWait, target: string): string[] {
+/** The lines saying what failed and what to do, for the deployment `<endpoint>/<version>` waiting as `waiting` says. */
+export function retryInstructions(deployment: { endpoint: string; version: string }, waiting: RetryWait): string[] {
   const { failure } = waiting;
+  const target = `${deployment.endpoint}/${deployment.version}`;
   return [
     `waiting for retry since ${waiting.since} (until ${waiting.until}, then it fails): the ${waiting.stage} stage failed: ${failure.type}: ${failure.message}`,
     // Commands and JSON in backticks: the UI renders current details as Markdown, which would turn

@@ -25,7 +25,7 @@ export function deploymentDetails(status: DeploymentStatus): string {
       );
   }
   if (status.waiting) {
-    const [what, cli, ui] = retryInstructions(status.waiting, `${status.endpoint}/${status.version}`);
+    const [what, cli, ui] = retryInstructions(status, status.waiting);
     lines.push('', `**Waiting for retry**: ${what}`, '', `- ${cli}`, `- ${ui}`);
   }
   for (const d of status.decisions ?? []) lines.push('', describeDecision(d));
