@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { PIPELINE_SPEC_DESCRIPTIONS } from '../sdk/schemas/pipelineSpecDescriptions';
 import { documentSpecDeclaration } from './specDeclarationDocs';
 
@@ -26,14 +27,14 @@ const DIST = path.join(ROOT, 'dist');
 const BUILD_INFO = path.join(ROOT, '.modelship', 'build', 'tsconfig.build.tsbuildinfo');
 /** The digest of the inputs `dist/` was last built from. */
 const BUILT_FROM = path.join(ROOT, '.modelship', 'build', 'inputs.sha256');
-/** Folders compiled into `dist/` (tsconfig.build.json's `include`). */
-const SOURCE_FOLDERS = ['sdk', 'workflows', 'activities', 'store', 'runtime', 'protocol', 'workers', 'serving', 'cli', 'testing'];
+/** Folders compiled into `dist/`: tsconfig.build.json's `include`, read from it so the two cannot drift apart. */
+const SOURCE_FOLDERS: string[] = ts.readConfigFile(path.join(ROOT, 'tsconfig.build.json'), ts.sys.readFile).config.include;
 /** Files outside them that change the output. */
 const BUILD_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.ts', 'scripts/specDeclarationDocs.ts'];
 /** Folders whose run-time files other than TypeScript are copied into `dist/` (same relative paths). */
 const ASSET_FOLDERS = ['activities', 'protocol'];
 const ASSET_PATTERN = /\.(py|proto)$/;
-const OUTPUT_PATTERN = /(\.d\.ts|\.js\.map|\.js)$/;
+const OUTPUT_PATTERN = /(\.d\.ts\.map|\.d\.ts|\.js\.map|\.js)$/;
 
 async function filesUnder(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
