@@ -1,4 +1,5 @@
 import { analyzeWindow, type VersionWindow } from '../../activities/analysis/analyzeWindow';
+import { compareLatencies } from '../../activities/analysis/latencyComparison';
 import { seededRandom } from '../../runtime';
 import { analysisConfig } from '../../sdk/schemas';
 
@@ -148,4 +149,16 @@ test('shadow agreement below the minimum fails', () => {
   expect(verdict.checks.find((c) => c.name === 'shadow-agreement')?.detail).toBe(
     'mirrored answers agree on 0.6000 of rows (min 0.95); candidate failed 0 of 500',
   );
+});
+
+test('a p99 resting on a request or two is not judged: one slow canary request among 75 does not fail it; a slow tail among 600 does', () => {
+  const steady = (n: number, ms: number) => Array.from({ length: n }, (_, i) => ms + (i % 10) * 0.01);
+  const fewCanary = steady(75, 1).map((ms, i) => (i === 0 ? ms + 20 : ms));
+  const few = compareLatencies(steady(300, 1), fewCanary, config);
+  expect(few?.detail).toContain('not judged under 500 samples a side');
+  expect(few?.slower).toBe(false);
+  const manyCanary = steady(600, 1).map((ms, i) => (i % 20 === 0 ? ms + 50 : ms * 1.05));
+  const many = compareLatencies(steady(600, 1), manyCanary, config);
+  expect(many?.detail).toContain('(max 1.5)');
+  expect(many?.slower).toBe(true);
 });
