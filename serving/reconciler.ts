@@ -4,9 +4,11 @@
  */
 import type { ModelRuntime } from '../runtime';
 import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
-import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
+import { routingDocument, type AppliedEndpoint, type ReplicaLabels, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
+import { MemoryBudget } from './memoryBudget';
 import type { ModelRegistry } from './modelRegistry';
+import { isPlacedHere } from './placement';
 
 export interface ReconcilerOptions {
   store: ArtifactStore;
@@ -20,6 +22,10 @@ export interface ReconcilerOptions {
   /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
+  /** This replica's labels, which endpoints' `serving.pool` selects on (reported in its heartbeat). */
+  labels?: ReplicaLabels;
+  /** Memory its models may take, in bytes; default a share of the host's memory ({@link MemoryBudget}). */
+  memoryBudgetBytes?: number;
   /** Told what an endpoint serves after each change: the routing applied, or `undefined` once it is removed. */
   onApplied?: (endpoint: string, routing: RoutingDocument | undefined) => void;
 }
@@ -40,7 +46,11 @@ export class Reconciler {
   /** True once the first reconcile pass has finished. */
   ready = false;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  private readonly memory: MemoryBudget;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.memory = new MemoryBudget(options.memoryBudgetBytes);
+  }
 
   status(): Record<string, AppliedEndpoint> {
     return Object.fromEntries(this.applied);
@@ -114,11 +124,13 @@ export class Reconciler {
     for (const key of keys) {
       const endpoint = storeKeys.endpointOfRouting(key);
       if (!endpoint) continue;
-      seen.add(endpoint);
       const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {
         this.options.log(`skipping ${key}: ${error.message}`);
         return undefined;
       });
+      // Placed on other replicas: unloaded below, like an endpoint whose routing is gone.
+      if (doc && !isPlacedHere(doc, this.options)) continue;
+      seen.add(endpoint);
       const state = this.applied.get(endpoint) ?? { generation: 0 };
       if (!doc || doc.generation <= state.generation) continue;
       const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
@@ -159,8 +171,10 @@ export class Reconciler {
     const bytes = await getModel(this.options.store, digest);
     const instances = instancesFor(serving);
     const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
+    this.memory.admit(`model ${digest.slice(0, 19)} (${instances} instance(s))`, bytes.byteLength * instances);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
-    return this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
+    const session = await this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
+    return this.memory.charge(session, bytes.byteLength * instances);
   }
 
   private async heartbeat(): Promise<void> {
@@ -171,6 +185,9 @@ export class Reconciler {
       heartbeatAt: new Date().toISOString(),
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       endpoints: this.status(),
+      ...(this.options.labels ? { labels: this.options.labels } : {}),
+      memoryBudgetBytes: this.memory.budgetBytes,
+      memoryUsedBytes: this.memory.usedBytes,
     };
     await writeDocument(this.options.store, storeKeys.replica(this.options.replicaId), status);
   }

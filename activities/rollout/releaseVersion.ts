@@ -1,13 +1,16 @@
 /**
- * Routing changes: write the desired routing of an endpoint (idempotently, each change a new
- * generation), then wait until every live gateway replica has applied that generation.
+ * Routing changes: place the endpoint (`placementChoice.ts`), write its desired routing
+ * (idempotently, each change a new generation), then wait until every live gateway replica it is
+ * placed on has applied that generation.
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
+import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type RoutingPlacement, type ServingConfig } from '../../sdk/schemas';
+import { isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { placeEndpoint } from './placementChoice';
 import { registeredReplicas } from './replicas';
 
 export interface ReleaseInput {
@@ -47,11 +50,12 @@ export interface ApplyRoutingInput {
   updatedBy: string;
 }
 
-/** Writes the desired routing (idempotently) and waits until every live replica serves it. */
+/** Places the endpoint, writes the desired routing (idempotently) and waits until every live replica it is placed on serves it. */
 export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput): Promise<ReleaseReport> {
   const started = performance.now();
-  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, input.desired);
-  const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
+  const placement = await placeEndpoint(deps.store, input.endpoint, input.desired, input.minReplicas);
+  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, { ...input.desired, ...(placement ? { placement } : {}) });
+  const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas, placement);
   return {
     endpoint: input.endpoint,
     generation,
@@ -117,24 +121,29 @@ interface AppliedReplica {
 }
 
 /**
- * Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas`
- * live); returns them, and the registered replicas that are stale (no heartbeat) then.
+ * Polls replica heartbeats until every live replica the endpoint is placed on serves `generation`
+ * (and at least `minReplicas` of them, or all that were chosen when fewer); returns them, and the
+ * registered replicas that are stale (no heartbeat) then.
  */
 async function awaitReplicas(
   deps: ReleaseDeps,
   endpoint: string,
   generation: number,
   timeoutMs: number,
-  minReplicas: number,
+  wantedReplicas: number,
+  placement: RoutingPlacement | undefined,
 ): Promise<{ applied: AppliedReplica[]; stale: ReplicaStatus[] }> {
+  const minReplicas = Math.min(wantedReplicas, placement?.replicas?.length ?? wantedReplicas);
   const deadline = performance.now() + timeoutMs;
   const pollMs = deps.pollIntervalMs ?? 250;
   const nudged = new Set<string>();
   let lastProblem = 'no gateway replica has reported yet';
   for (;;) {
-    const { live, stale } = await registeredReplicas(deps.store);
+    const { live: registered, stale } = await registeredReplicas(deps.store);
+    // Every live replica is nudged (one the endpoint leaves unloads it); only those it is placed on are waited for.
+    const live = registered.filter((r) => isPlacedHere({ placement }, r));
     await Promise.all(
-      live
+      registered
         .filter((r) => !nudged.has(r.replicaId))
         .map(async (r) => {
           nudged.add(r.replicaId);
