@@ -171,7 +171,7 @@ export class Reconciler {
     const bytes = await getModel(this.options.store, digest);
     const instances = instancesFor(serving);
     const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
-    this.memory.admit(`model ${digest.slice(0, 19)} (${instances} instance(s))`, bytes.byteLength * instances);
+    this.memory.admit(`model ${digest.slice(0, 12)} (${instances} instance(s))`, bytes.byteLength * instances);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
     const session = await this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
     return this.memory.charge(session, bytes.byteLength * instances);
