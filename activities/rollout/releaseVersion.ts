@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type RoutingPlacement, type ServingConfig } from '../../sdk/schemas';
-import { isPlacedHere } from '../../serving/placement';
+import { formatLabels, isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
@@ -170,7 +170,7 @@ async function awaitReplicas(
     const staleNote = stale.length > 0 ? ` (stale, no heartbeat: ${stale.map((r) => r.replicaId).join(', ')})` : '';
     lastProblem =
       live.length < minReplicas
-        ? `${live.length} live gateway replica(s), ${minReplicas} required${staleNote}`
+        ? `${live.length} live gateway replica(s)${placedOn(placement)}, ${minReplicas} required${staleNote}`
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
     if (performance.now() > deadline) {
@@ -178,6 +178,12 @@ async function awaitReplicas(
     }
     await deps.context.sleep(pollMs);
   }
+}
+
+/** ` placed on pool=a` (or the chosen replicas), for messages about a placed endpoint's replicas. */
+function placedOn(placement: RoutingPlacement | undefined): string {
+  if (!placement) return '';
+  return ` placed on ${placement.replicas ? placement.replicas.join(', ') : formatLabels(placement.selector) || 'any replica'}`;
 }
 
 /** Asks a replica to reconcile now. Best effort: the replica polls on its own anyway. */
