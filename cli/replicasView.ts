@@ -3,7 +3,7 @@
  * endpoint is placed and where each version runs, live replicas (with their labels and memory) and
  * what they apply, stale ones and since when.
  */
-import type { ReplicaLabels, ReplicaStatus, RoutingDocument } from '../sdk/schemas';
+import type { ReplicaLabels, ReplicaStatus, RoutingDocument, RoutingPlacement } from '../sdk/schemas';
 import { formatByteSize } from '../serving/memoryBudget';
 import { formatLabels, isPlacedHere } from '../serving/placement';
 
@@ -12,10 +12,12 @@ export interface RegisteredReplicas {
   stale: ReplicaStatus[];
 }
 
-/** Where an endpoint's versions run: for each version of the current routing, the live replicas that applied it. */
-export interface VersionPlacement {
-  /** The routing document's placement (absent: every replica). */
-  placement?: RoutingDocument['placement'];
+/**
+ * Where an endpoint's versions run: the routing document's placement (`selector` and chosen
+ * `replicas`; neither: every replica) and, for each version of the current routing, the live
+ * replicas that applied it.
+ */
+export interface VersionPlacement extends Partial<RoutingPlacement> {
   versions: Record<string, { replicaId: string; labels: ReplicaLabels }[]>;
 }
 
@@ -23,7 +25,7 @@ export function versionPlacement(endpoint: string, routing: RoutingDocument, liv
   const running = live.filter((r) => (r.endpoints[endpoint]?.generation ?? 0) === routing.generation);
   const served = [...routing.versions.map((v) => v.version), ...(routing.shadow ? [routing.shadow.version] : [])];
   const versions = Object.fromEntries(served.map((v) => [v, running.map((r) => ({ replicaId: r.replicaId, labels: r.labels ?? {} }))]));
-  return { ...(routing.placement ? { placement: routing.placement } : {}), versions };
+  return { ...routing.placement, versions };
 }
 
 export function describeReplicas(endpoint: string, replicas: RegisteredReplicas, routing?: RoutingDocument): string[] {
@@ -43,9 +45,8 @@ export function describeReplicas(endpoint: string, replicas: RegisteredReplicas,
 }
 
 function describePlacement(where: VersionPlacement): string[] {
-  const placement = where.placement;
-  const pool = placement ? formatLabels(placement.selector) || 'any replica' : 'every replica';
-  const chosen = placement?.replicas ? `, on ${placement.replicas.join(', ')}` : '';
+  const pool = where.selector ? formatLabels(where.selector) || 'any replica' : 'every replica';
+  const chosen = where.replicas ? `, on ${where.replicas.join(', ')}` : '';
   const lines = [`  placement  ${pool}${chosen}`];
   for (const [version, replicas] of Object.entries(where.versions)) {
     const on = replicas.map((r) => `${r.replicaId}${Object.keys(r.labels).length > 0 ? ` (${formatLabels(r.labels)})` : ''}`);

@@ -93,10 +93,8 @@ test('an endpoint placed on pool a is never loaded by pool b, one on pool b neve
   expect(text.stdout).toContain('  placement  pool=a\n    v1 runs on pool-a-0 (pool=a,zone=x), pool-a-1 (pool=a)');
   expect(text.stdout).toMatch(/ {4}live {3}pool-b-0 {2}http:\S+ {2}not placed here {2}labels pool=b {2}memory [\d.]+ \S+ of 1\.0 MiB/);
   const json = await runCli(['status', 'alpha', '--json'], { storeUri: storeDir });
-  const parsed = JSON.parse(json.stdout) as {
-    placement: { placement: { selector: Record<string, string> }; versions: Record<string, { replicaId: string }[]> };
-  };
-  expect(parsed.placement.placement.selector).toEqual({ pool: 'a' });
+  const parsed = JSON.parse(json.stdout) as { placement: { selector: Record<string, string>; versions: Record<string, { replicaId: string }[]> } };
+  expect(parsed.placement.selector).toEqual({ pool: 'a' });
   expect(parsed.placement.versions.v1?.map((r) => r.replicaId).sort()).toEqual([A0, A1]);
 });
 

@@ -70,6 +70,18 @@ test('rendezvous choice is stable: a replica that joins takes over only endpoint
   expect(moved).toBeLessThan(280);
 });
 
+test('rendezvous choice when a replica dies: only the endpoints it held move, each to one new holder', () => {
+  const before = ids(5);
+  const after = before.filter((r) => r !== 'r-2');
+  for (let e = 0; e < 300; e++) {
+    const endpoint = `endpoint-${e}`;
+    const was = rendezvousOrder(endpoint, before).slice(0, 2);
+    const now = rendezvousOrder(endpoint, after).slice(0, 2);
+    if (!was.includes('r-2')) expect(now).toEqual(was);
+    else expect(now.filter((r) => !was.includes(r))).toHaveLength(1);
+  }
+});
+
 describe('choosePlacement', () => {
   const live = [
     { replicaId: 'a-0', labels: { pool: 'a' } },
