@@ -2,11 +2,13 @@
  * Placement over the real stack (Temporal dev server, a CPU worker, three `modelship serve`
  * processes in two pools on one filesystem store): an endpoint placed on pool a is never loaded by
  * pool b's replica and the other way round; a canary under paced traffic on a placed endpoint fails
- * no request; `serving.replicas: 1` loads on one replica of two; a pool with no live replica, and a
- * model over a replica's memory budget, fail their release with the reason.
+ * no request; `serving.replicas: 1` loads on one replica of two, and on the other once the first
+ * dies; a pool with no live replica, and a model over a replica's memory budget, fail their release
+ * with the reason.
  */
 import { pathToFileURL } from 'node:url';
 import { rendezvousOrder } from '../../activities/rollout/placementChoice';
+import { liveReplicas } from '../../activities/rollout/replicas';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { ModelshipClient } from '../../sdk/client';
 import { replicaStatus, routingDocument, type PipelineSpecInput, type ReplicaStatus, type ServingConfigInput } from '../../sdk/schemas';
@@ -151,4 +153,18 @@ test('a model over the replica memory budget is refused, and its release fails w
   });
   expect(response.status).toBe(200);
   expect(response.headers.get('x-modelship-version')).toBe('v1');
+});
+
+test('placement survives a replica dying: the next routing write places the endpoint on a live replica of the pool', async () => {
+  const chosen = rendezvousOrder('gamma', [A0, A1])[0] as string;
+  const survivor = chosen === A0 ? A1 : A0;
+  await gateways[chosen]?.process.kill();
+  // Killed without deregistering: its heartbeat stays until it is no longer live (three intervals).
+  while ((await liveReplicas(store)).some((r) => r.replicaId === chosen)) await new Promise((r) => setTimeout(r, 250));
+
+  const result = await deploy(spec('gamma', 'v2', 'classifier', { pool: 'a', replicas: 1 }, { strategy: 'direct' }));
+  expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
+  expect((await readDocument(store, storeKeys.routing('gamma'), routingDocument))?.placement).toEqual({ selector: { pool: 'a' }, replicas: [survivor] });
+  expect(await readyOn(survivor, 'gamma')).toBe(200);
+  expect((await heartbeat(survivor)).endpoints.gamma?.generation).toBeGreaterThan(1);
 });
