@@ -45,8 +45,8 @@ export interface CapturedTraffic {
   readonly rows: number;
   /** The versions the requests came from, newest first. */
   readonly versions: string[];
-  /** When the newest bundle read was captured (ms since the epoch); 0 when none was read. */
-  readonly newestMs: number;
+  /** When the newest bundle read was captured (ms since the epoch); undefined when none was read. */
+  readonly newestMs: number | undefined;
 }
 
 export interface ReadCapturedOptions {
@@ -87,13 +87,13 @@ export async function readCaptured(store: ArtifactStore, endpoint: string, optio
   const requests: CapturedRequest[] = [];
   const versions: string[] = [];
   let rows = 0;
-  let newestMs = 0;
+  let newestMs: number | undefined;
   for (const { key, of } of keys) {
     if (rows >= maxRows) break;
     // A bundle retention deleted since the listing is skipped.
     const bundle = await readDocument(store, key, captureBundle);
     if (!bundle) continue;
-    newestMs = Math.max(newestMs, of?.timeMs ?? 0);
+    newestMs = Math.max(newestMs ?? 0, of?.timeMs ?? 0);
     const inputs = decodeBundleRuns(bundle.inputs);
     const outputs = decodeBundleRuns(bundle.outputs);
     for (let i = inputs.length - 1; i >= 0 && rows < maxRows; i--) {

@@ -43,14 +43,14 @@ async function buildBaseline(store: ArtifactStore, { endpoint, drift }: CheckDri
     const reason = `no baseline yet: ${window.rows} row(s) of ${version} captured, fewer than minSamples ${drift.thresholds.minSamples} (is data capture on?)`;
     return { ...base, verdict: 'insufficient', reasons: [reason], windowEndMs: 0 };
   }
-  const baseline = baselineOf(window, { endpoint, version, createdAt: at, windowEndMs: captured.newestMs });
+  const baseline = baselineOf(window, { endpoint, version, createdAt: at, windowEndMs: captured.newestMs ?? 0 });
   await writeDocument(store, storeKeys.driftBaseline(endpoint), baseline);
   const reason = `baseline of ${version}: ${window.rows} captured row(s), ${baseline.features.length} feature(s)`;
   return {
     ...base,
     verdict: 'baseline',
     reasons: [reason],
-    windowEndMs: captured.newestMs,
+    windowEndMs: captured.newestMs ?? 0,
     nonFiniteRate: baseline.nonFiniteRate,
     baselineNonFiniteRate: baseline.nonFiniteRate,
   };
@@ -77,7 +77,7 @@ async function compareWindow(
     ...comparison,
     rows: window.rows,
     // Too few rows to judge: they are read again by the next check, with what comes after them.
-    windowEndMs: comparison.verdict === 'insufficient' ? sinceMs : captured.newestMs,
+    windowEndMs: comparison.verdict === 'insufficient' ? sinceMs : (captured.newestMs ?? 0),
     baselineRows: baseline.rows,
     baselineNonFiniteRate: baseline.nonFiniteRate,
   };
