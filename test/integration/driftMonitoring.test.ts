@@ -9,6 +9,7 @@
  */
 import { driftScheduleHandle } from '../../sdk/client/driftSchedule';
 import { readCaptured } from '../../runtime/capturedTraffic';
+import { seededRandom } from '../../runtime/syntheticInputs';
 import { FsArtifactStore, recentDriftChecks } from '../../store';
 import type { DriftCheckResult } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
@@ -27,22 +28,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A seeded uniform generator (mulberry32), so every run sends the same rows. */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Sends `batches` requests of 10 rows one after another (each feature uniform in [-2, 2], times `scale`, plus `shift`), then waits until the gateway captured them all. */
 async function sendTraffic(seed: number, batches: number, scale = [1, 1, 1, 1], shift = [0, 0, 0, 0]): Promise<void> {
   const before = (await readCaptured(store, ep, { maxRows: 100_000 })).rows;
-  const next = uniforms(seed);
+  const next = seededRandom(seed);
   for (let b = 0; b < batches; b++) {
     const data = Array.from({ length: 40 }, (_, i) => (next() * 4 - 2) * (scale[i % 4] as number) + (shift[i % 4] as number));
     const response = await fetch(`${stack.gateway.url}/v2/models/${ep}/infer`, {

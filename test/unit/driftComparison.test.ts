@@ -7,19 +7,13 @@ import { baselineOf, compareWithBaseline, summarize, thin } from '../../activiti
 import { windowValues } from '../../activities/drift/featureValues';
 import { driftTable } from '../../cli/driftView';
 import type { TensorMap } from '../../runtime';
+import { seededRandom } from '../../runtime/syntheticInputs';
 import { driftThresholds, type DriftCheckResult } from '../../sdk/schemas';
 import { driftAlertEvent, driftAlertSummary } from '../../workflows/drift/driftAlert';
 
-/** A seeded uniform generator (mulberry32) and standard normals from it (Box-Muller). */
+/** Standard normals (Box-Muller) from a seeded uniform generator. */
 function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
