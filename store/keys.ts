@@ -84,6 +84,8 @@ export const storeKeys = {
   /** One drift check's result, named by when it ran (ISO 8601, so keys list oldest first). */
   driftCheck: (endpoint: string, at: string): string => `${storeKeys.driftChecksPrefix(endpoint)}${at}.json`,
   driftChecksPrefix: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/drift/checks/`,
+  /** Whether `key` is a drift baseline or check result (`endpoints/<name>/drift/…`). */
+  isDriftDocument: (key: string): boolean => /^endpoints\/[^/]+\/drift\//.test(key),
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',
   /**

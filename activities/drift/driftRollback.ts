@@ -1,11 +1,11 @@
 /**
  * The `rollBackForDrift` activity: a drift alert with `onAlert: rollback` asks the endpoint workflow
  * for a rollback through its `rollback` Update (the one way back), with the worker's Temporal
- * client. The endpoint refusing (a deployment in progress, nothing to return to) is an outcome, not
+ * client. The endpoint refusing (a deployment in progress, nothing to return to) or not running is an outcome, not
  * a failure: it is recorded in the check's document either way, and returned.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { updateFailureReason } from '../../sdk/client/updateRejection';
 import { rollbackUpdate } from '../../sdk/definitions';
 import { endpointWorkflowId } from '../../sdk/names';
@@ -27,8 +27,9 @@ export async function rollBackForDrift(store: ArtifactStore, input: DriftRollbac
     });
     outcome = `rolled back: ${detail}`;
   } catch (error) {
-    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-    outcome = `rollback refused: ${updateFailureReason(error)}`;
+    if (error instanceof WorkflowNotFoundError) outcome = `rollback not started: endpoint ${input.endpoint} has no running endpoint workflow`;
+    else if (error instanceof WorkflowUpdateFailedError) outcome = `rollback refused: ${updateFailureReason(error)}`;
+    else throw error;
   }
   const key = storeKeys.driftCheck(input.endpoint, input.at);
   const check = await readDocument(store, key, driftCheckResult);

@@ -17,6 +17,7 @@ test('per-endpoint keys', () => {
   expect(storeKeys.routing('fraud')).toBe('endpoints/fraud/routing.json');
   expect(storeKeys.driftBaseline('fraud')).toBe('endpoints/fraud/drift/baseline.json');
   expect(storeKeys.driftCheck('fraud', '2026-12-02T04:00:00.000Z')).toBe('endpoints/fraud/drift/checks/2026-12-02T04:00:00.000Z.json');
+  expect([storeKeys.driftBaseline('fraud'), storeKeys.routing('fraud')].map(storeKeys.isDriftDocument)).toEqual([true, false]);
   expect(storeKeys.replica('r1')).toBe('gateway/replicas/r1.json');
 });
 
