@@ -82,6 +82,10 @@ test('a promoted version is watched for drift: baseline, an alert naming the shi
   await sendTraffic(3, 15);
   const normal = await checkNow();
   expect(normal).toMatchObject({ verdict: 'ok', rows: 150, reasons: [] });
+  // The gateway shows the latest judged check for dashboards (read from the store when scraped).
+  const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+  expect(metrics).toContain(`modelship_drift_alert{endpoint="${ep}",version="v2"} 0`);
+  expect(metrics).toMatch(/modelship_drift_psi\{endpoint="drifting",version="v2",feature="features\[2\]",kind="input"\} [\d.e-]+\n/);
 
   const table = await runCli(['drift', ep, '--store', stack.storeDir], { storeUri: stack.storeDir });
   expect(table).toMatchObject({ code: 0 });
