@@ -41,7 +41,7 @@ import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
 import { checkDrift, type CheckDriftInput } from './drift/checkDrift';
 import { rollBackForDrift, type DriftRollbackInput } from './drift/driftRollback';
-import { ensureDriftSchedule } from '../sdk/client/driftSchedule';
+import { deleteDriftSchedule, ensureDriftSchedule } from '../sdk/client/driftSchedule';
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
@@ -125,6 +125,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Creates or updates the endpoint's drift schedule (`drift/<endpoint>`), with the worker's client. */
     async scheduleDriftChecks(input: { endpoint: string; drift: DriftMonitoring }): Promise<'created' | 'updated'> {
       return ensureDriftSchedule(Context.current().client, input.endpoint, input.drift);
+    },
+    /** Deletes the endpoint's drift schedule (its endpoint is gone); false when it had none. */
+    async unscheduleDriftChecks(input: { endpoint: string }): Promise<boolean> {
+      return deleteDriftSchedule(Context.current().client, input.endpoint);
     },
   };
 }

@@ -5,12 +5,14 @@
  * interval). The first check makes the version's captured traffic its baseline; shifted traffic
  * (two features scaled and moved) raises an alert naming them; a normal window does not; with
  * `onAlert: rollback` (set by `modelship drift --enable`) an alert returns the endpoint to its
- * previous version. `modelship drift` prints the checks.
+ * previous version. `modelship drift` prints the checks; the gateway's /metrics shows the latest; a
+ * check of an endpoint that is gone deletes its schedule.
  */
+import { ScheduleNotFoundError } from '@temporalio/client';
 import { driftScheduleHandle } from '../../sdk/client/driftSchedule';
 import { readCaptured } from '../../runtime/capturedTraffic';
 import { seededRandom } from '../../runtime/syntheticInputs';
-import { FsArtifactStore, recentDriftChecks } from '../../store';
+import { FsArtifactStore, recentDriftChecks, storeKeys } from '../../store';
 import type { DriftCheckResult } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
 import { classifierSpec, runCli } from '../support/testEnv';
@@ -59,7 +61,7 @@ async function checkNow(): Promise<DriftCheckResult> {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-test('a promoted version is watched for drift: baseline, an alert naming the shifted features, a normal window, a rollback on alert', async () => {
+test('a promoted version is watched for drift: baseline, an alert naming the shifted features, a normal window, a rollback on alert, the schedule gone with the endpoint', async () => {
   expect((await (await stack.client.deploy(classifierSpec(ep, 'v1'))).result()).outcome).toBe('promoted');
   const monitoring = { drift: { every: '24h', window: '1h', thresholds: { minSamples: 100 } } };
   const v2 = await (await stack.client.deploy(classifierSpec(ep, 'v2', { monitoring }))).result();
@@ -110,4 +112,20 @@ test('a promoted version is watched for drift: baseline, an alert naming the shi
 
   const disabled = await runCli(['drift', ep, '--disable'], { storeUri: stack.storeDir });
   expect(disabled.stdout).toMatch(/drift schedule drift\/drifting deleted/);
+
+  // An endpoint that is gone (its routing removed): its next check deletes the schedule.
+  expect((await runCli(['drift', ep, '--enable'], { storeUri: stack.storeDir })).stdout).toMatch(/drift schedule drift\/drifting created/);
+  await store.delete(storeKeys.routing(ep));
+  await driftScheduleHandle(stack.client.temporal, ep).trigger();
+  while (
+    await driftScheduleHandle(stack.client.temporal, ep)
+      .describe()
+      .then(
+        () => true,
+        (error: unknown) => !(error instanceof ScheduleNotFoundError),
+      )
+  ) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect((await runCli(['drift', ep, '--disable'], { storeUri: stack.storeDir })).stdout).toMatch(/endpoint drifting has no drift schedule/);
 });
