@@ -12,6 +12,8 @@
  */
 import type {
   AnalysisVerdict,
+  DriftCheckResult,
+  DriftMonitoring,
   RoutedVersion,
   BenchmarkReport,
   ConversionReport,
@@ -21,6 +23,7 @@ import type {
   ReportLocation,
   ValidationReport,
 } from '../sdk/schemas';
+import { Context } from '@temporalio/activity';
 import { currentActivityContext } from './activityContext';
 import { benchmarkCandidates, type BenchmarkInput } from './benchmark/benchmarkCandidates';
 import { convertModel, type ConvertInput } from './convert/convertModel';
@@ -36,6 +39,9 @@ import { writeKeptVersions, type KeptVersionsInput } from './rollout/keptVersion
 import { checkReturnTarget, type ReturnRefusal, type ReturnTargetCheck, type ReturnTargetInput } from './rollout/returnTarget';
 import { stableVersion } from './rollout/stableVersion';
 import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } from './rollout/verifyServing';
+import { checkDrift, type CheckDriftInput } from './drift/checkDrift';
+import { rollBackForDrift, type DriftRollbackInput } from './drift/driftRollback';
+import { deleteDriftSchedule, ensureDriftSchedule } from '../sdk/client/driftSchedule';
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
@@ -110,6 +116,20 @@ export function createActivities(deps: ActivityDeps) {
     async probeServing(input: { endpoint: string } & ProbeOptions): Promise<ServingCheck> {
       return probeServing(deps.store, input.endpoint, input, () => currentActivityContext().heartbeat());
     },
+    async checkDrift(input: CheckDriftInput): Promise<DriftCheckResult> {
+      return checkDrift(deps.store, input);
+    },
+    async rollBackForDrift(input: DriftRollbackInput): Promise<string> {
+      return rollBackForDrift(deps.store, input);
+    },
+    /** Creates or updates the endpoint's drift schedule (`drift/<endpoint>`), with the worker's client. */
+    async scheduleDriftChecks(input: { endpoint: string; drift: DriftMonitoring }): Promise<'created' | 'updated'> {
+      return ensureDriftSchedule(Context.current().client, input.endpoint, input.drift);
+    },
+    /** Deletes the endpoint's drift schedule (its endpoint is gone); false when it had none. */
+    async unscheduleDriftChecks(input: { endpoint: string }): Promise<boolean> {
+      return deleteDriftSchedule(Context.current().client, input.endpoint);
+    },
   };
 }
 
@@ -119,7 +139,9 @@ export type {
   AnalyzeInput,
   ApplyRoutingInput,
   BenchmarkInput,
+  CheckDriftInput,
   ConvertInput,
+  DriftRollbackInput,
   DeploymentStartInput,
   IngestInput,
   KeptVersionsInput,

@@ -40,6 +40,7 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   'setup-namespace': lazy('setupNamespace', 'setupNamespaceCommand'),
   traffic: lazy('traffic', 'trafficCommand'),
   capture: lazy('capture', 'captureCommand'),
+  drift: lazy('drift', 'driftCommand'),
   gc: lazy('gc', 'gcCommand'),
   schema: lazy('schema', 'schemaCommand'),
 };

@@ -45,6 +45,8 @@ export interface CapturedTraffic {
   readonly rows: number;
   /** The versions the requests came from, newest first. */
   readonly versions: string[];
+  /** When the newest bundle read was captured (ms since the epoch); undefined when none was read. */
+  readonly newestMs: number | undefined;
 }
 
 export interface ReadCapturedOptions {
@@ -52,6 +54,8 @@ export interface ReadCapturedOptions {
   version?: string;
   /** Stop once this many rows are read (whole requests: the last one may pass it). Default 1000. */
   maxRows?: number;
+  /** Only bundles captured after this time (ms since the epoch). */
+  sinceMs?: number;
 }
 
 /** The rows of one request: the first axis of its first input, or 1 when that is a scalar. */
@@ -78,16 +82,18 @@ export async function readCaptured(store: ArtifactStore, endpoint: string, optio
   const maxRows = options.maxRows ?? 1000;
   const keys = (await store.list(storeKeys.capturePrefix(endpoint, options.version)))
     .map((key) => ({ key, of: storeKeys.captureOf(key) }))
-    .filter((k) => k.of !== undefined)
+    .filter((k) => k.of !== undefined && k.of.timeMs > (options.sinceMs ?? -Infinity))
     .sort((a, b) => (b.of?.timeMs ?? 0) - (a.of?.timeMs ?? 0) || (a.key < b.key ? 1 : -1));
   const requests: CapturedRequest[] = [];
   const versions: string[] = [];
   let rows = 0;
-  for (const { key } of keys) {
+  let newestMs: number | undefined;
+  for (const { key, of } of keys) {
     if (rows >= maxRows) break;
     // A bundle retention deleted since the listing is skipped.
     const bundle = await readDocument(store, key, captureBundle);
     if (!bundle) continue;
+    newestMs = Math.max(newestMs ?? 0, of?.timeMs ?? 0);
     const inputs = decodeBundleRuns(bundle.inputs);
     const outputs = decodeBundleRuns(bundle.outputs);
     for (let i = inputs.length - 1; i >= 0 && rows < maxRows; i--) {
@@ -97,5 +103,5 @@ export async function readCaptured(store: ArtifactStore, endpoint: string, optio
       if (!versions.includes(bundle.version)) versions.push(bundle.version);
     }
   }
-  return { requests, rows, versions };
+  return { requests, rows, versions, newestMs };
 }

@@ -17,6 +17,7 @@ export type StageTarget = Target;
 export const WORKFLOW_TYPES = {
   deployModel: 'deployModel',
   endpoint: 'endpoint',
+  driftCheck: 'driftCheck',
 } as const;
 
 /** `deploy/<endpoint>/<version>`: one deployment of one version to one endpoint. */
@@ -27,6 +28,11 @@ export function deploymentWorkflowId(endpoint: string, version: string): string 
 /** `endpoint/<endpoint>`: the long-lived entity workflow of an endpoint. */
 export function endpointWorkflowId(endpoint: string): string {
   return `endpoint/${endpoint}`;
+}
+
+/** `drift/<endpoint>`: the Temporal Schedule of an endpoint's drift checks, and the id its `driftCheck` runs start from. */
+export function driftScheduleId(endpoint: string): string {
+  return `drift/${endpoint}`;
 }
 
 /** Typed search attributes kept current by Modelship workflows, for the Temporal UI and `list`. */

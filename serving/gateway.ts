@@ -19,6 +19,7 @@ import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import type { ReplicaLabels } from '../sdk/schemas';
 import { createDispatcher } from './dispatch';
+import { registerDriftMetrics } from './driftMetrics';
 import type { GatewayContext } from './gatewayContext';
 import { startGrpcServer, type GrpcServer } from './grpc/grpcServer';
 import { GatewayMetrics } from './metrics';
@@ -76,6 +77,7 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? ((m: string) => console.log(`[gateway] ${m}`));
   const metrics = new GatewayMetrics();
+  registerDriftMetrics(metrics.registry, { store: options.store, endpoints: () => metrics.endpoints(), log });
   const registry = new ModelRegistry((endpoint, version) => ({
     onRun: (_requests, rows) => metrics.observe(metrics.batchSize, { endpoint, version }, rows),
     // A retiring version draining its queue does not bring its dropped series back (set ignores unloaded versions).

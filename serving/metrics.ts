@@ -66,6 +66,11 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'modelship_gateway_' });
   }
 
+  /** The endpoints this replica serves (has a routing document applied for). */
+  endpoints(): IterableIterator<string> {
+    return this.loaded.keys();
+  }
+
   /** Counts one event of a loaded version; a version no longer loaded (a request still in flight when it was unloaded) is not counted. */
   inc<L extends string>(metric: Counter<L>, labels: VersionLabels & LabelValues<L>): void {
     if (this.track(metric, labels)) metric.inc(labels);

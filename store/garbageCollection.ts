@@ -12,7 +12,8 @@
  * artifact they reuse, see `putContentAddressed`) longer ago than the grace period, in the listing
  * taken before marking and again in one taken just before deleting: a deployment in progress (whose
  * artifacts nothing references yet) touches what it uses, so what it uses is never old.
- * `quarantine/`, `capture/`, `reports/` and other documents are never swept.
+ * `quarantine/`, `capture/`, `reports/`, drift baselines and results (`endpoints/<name>/drift/`) and
+ * other documents are never swept.
  */
 import type { ArtifactStore, StoredObject } from './artifactStore';
 import { storeKeys } from './keys';
@@ -82,6 +83,8 @@ export async function referencedDigests(store: ArtifactStore): Promise<Set<strin
     }
   };
   for (const key of [...(await store.list(storeKeys.endpointsPrefix)), ...(await store.list(storeKeys.replicasPrefix))]) {
+    // Drift baselines and check results name no artifact, and there is one per check: not read.
+    if (storeKeys.isDriftDocument(key)) continue;
     mark(await readText(store, key));
   }
   for (const key of await store.list('reports/')) {

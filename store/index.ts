@@ -18,3 +18,4 @@ export {
   writeDocument,
 } from './models';
 export { putSourceFile, sourceExtension, type UploadedSource } from './sourceUpload';
+export { latestDriftCheck, recentDriftChecks } from './driftChecks';

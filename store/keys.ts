@@ -79,6 +79,13 @@ export const storeKeys = {
   /** The versions and aliases an endpoint keeps (what garbage collection keeps for it). */
   keptVersions: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/versions.json`,
   endpointsPrefix: 'endpoints/',
+  /** The baseline an endpoint's drift checks compare with (see `sdk/schemas/driftCheck.ts`). */
+  driftBaseline: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/drift/baseline.json`,
+  /** One drift check's result, named by when it ran (ISO 8601, so keys list oldest first). */
+  driftCheck: (endpoint: string, at: string): string => `${storeKeys.driftChecksPrefix(endpoint)}${at}.json`,
+  driftChecksPrefix: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/drift/checks/`,
+  /** Whether `key` is a drift baseline or check result (`endpoints/<name>/drift/…`). */
+  isDriftDocument: (key: string): boolean => /^endpoints\/[^/]+\/drift\//.test(key),
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',
   /**

@@ -11,7 +11,7 @@
  * import { proxyActivities } from '@temporalio/workflow';
  * import { benchmarkStage, convertStage, customStage, ingestStage, knownArtifactRef, optimizeStage, releaseStage, reReleaseStage, runDeployment, selectStage, validateStage, type DeploymentAdmission } from 'modelship/workflows';
  * import type { DeploymentResult, PipelineSpec } from 'modelship/schemas';
- * export { deployModel, endpoint } from 'modelship/workflows';
+ * export { deployModel, driftCheck, endpoint } from 'modelship/workflows';
  *
  * const { checkFairness } = proxyActivities<{ checkFairness(digest: string): Promise<{ gap: number }> }>({ taskQueue: 'model-governance', startToCloseTimeout: '5m' });
  *
@@ -34,6 +34,8 @@
  */
 export { deployModel } from './deployModel';
 export { endpoint, type EndpointInput } from './endpoint/endpoint';
+export { driftCheck } from './drift/driftCheck';
+export { driftAlertEvent, driftAlertSummary } from './drift/driftAlert';
 export { runDeployment, StageFailed, type Deployment } from './deployment';
 export { convertStage, ingestStage, optimizeStage } from './stages/modelStages';
 export { benchmarkStage, selectStage, validateStage } from './stages/gateStages';

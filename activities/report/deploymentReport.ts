@@ -2,7 +2,7 @@
  * The deployment report: the run's status as JSON, and a self-contained HTML page (inline SVG, no
  * scripts or external assets) with latency distributions per candidate, the size and parity table,
  * which candidate was chosen and why, and the fp32 candidate's behaviour against the stable
- * version. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
+ * version, and (once drift checks ran) its drift chart. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
  */
 import type { Candidate, DeploymentStatus, ReportLocation } from '../../sdk/schemas';
 import { shortDigest } from '../../sdk/shortDigest';
@@ -12,15 +12,21 @@ import { escapeHtml } from './escapeHtml';
 
 export async function writeDeploymentReport(store: ArtifactStore, status: DeploymentStatus): Promise<ReportLocation> {
   const json = storeKeys.report(status.endpoint, status.version, 'json');
-  const html = storeKeys.report(status.endpoint, status.version, 'html');
   await writeDocument(store, json, status);
-  await store.put(html, Buffer.from(renderHtml(status)), { contentType: 'text/html; charset=utf-8' });
+  const html = await writeReportHtml(store, status);
   return { json, html, uri: `${store.uri.replace(/\/$/, '')}/${html}` };
+}
+
+/** Writes the report's HTML page, with `extraSections` (the drift section, once checks ran) at its end; answers its key. */
+export async function writeReportHtml(store: ArtifactStore, status: DeploymentStatus, extraSections = ''): Promise<string> {
+  const html = storeKeys.report(status.endpoint, status.version, 'html');
+  await store.put(html, Buffer.from(renderHtml(status, extraSections)), { contentType: 'text/html; charset=utf-8' });
+  return html;
 }
 
 const num = (v: number | undefined, digits = 3): string => (v === undefined ? '–' : Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
-export function renderHtml(status: DeploymentStatus): string {
+export function renderHtml(status: DeploymentStatus, extraSections = ''): string {
   const rows = status.candidates
     .map((c) => {
       const batch = c.benchmark?.batches[0];
@@ -50,7 +56,7 @@ ${behaviourSection(behaviourOf(status))}
     status.candidates,
     status.benchmarks.map((b) => b.baseline),
   )}
-</body></html>`;
+${extraSections}</body></html>`;
 }
 
 /** One horizontal box plot (min, p50, p90, p99, max) per measured model, on a shared axis. */

@@ -10,6 +10,7 @@ import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
+import { monitoring } from './driftMonitoring';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -331,6 +332,8 @@ export const pipelineSpec = z.strictObject({
    * `retry` or `abort` (default, up to 24 h), or fail at once (`'fail'`).
    */
   onInfrastructureFailure: infrastructureFailurePolicy.prefault({}),
+  /** What is watched once the version serves: drift of its inputs and predictions (`drift`), on a schedule. */
+  monitoring: monitoring.optional(),
 });
 
 /** A pipeline spec as written by a user (defaults optional). */

@@ -1,4 +1,4 @@
-/** Recorded histories (deployModel, canary, blue/green, the endpoint workflow) replay without nondeterminism against today's workflow code. */
+/** Recorded histories (deployModel, canary, blue/green, the endpoint workflow, driftCheck) replay without nondeterminism against today's workflow code. */
 import { execFile } from 'node:child_process';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
 import { testEnv } from '../support/testEnv';
@@ -23,6 +23,8 @@ test('every history under test/replay/histories replays cleanly', async () => {
     'endpoint-queue-rollback',
     'endpoint-rollback-to',
     'deployModel-re-release',
+    'driftCheck-rolled-back',
+    'endpoint-drift-schedule',
   ])
     expect(stdout).toMatch(new RegExp(`ok {3}${name}`));
   expect(code).toBe(0);

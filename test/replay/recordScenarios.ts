@@ -13,7 +13,8 @@
  * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
  * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
  * approval reset to the start of its release stage, followed by its endpoint, the
- * `release-checks-active-run` patch).
+ * `release-checks-active-run` patch); `drift`: a promotion with `monitoring.drift` that creates the
+ * drift schedule (the `promotion-schedules-drift` patch), and a `driftCheck` run whose alert rolls back).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -33,6 +34,7 @@ import { ModelshipClient } from '../../sdk/client';
 import { DeploymentRefusedError } from '../../sdk/errors';
 import { endpointWorkflowId } from '../../sdk/names';
 import type { PipelineSpecInput } from '../../sdk/schemas';
+import { readCaptured } from '../../runtime/capturedTraffic';
 import { saveHistory } from './recordHistory';
 
 const ENDPOINT = 'replay';
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
     if (wanted('versions')) await recordVersions(client);
     if (wanted('reset')) await recordReset(client);
+    if (wanted('drift')) await recordDrift(client, env.gatewayUrl);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -216,6 +219,49 @@ async function recordReset(client: ModelshipClient): Promise<void> {
   if (result.outcome !== 'promoted') throw new Error(`reset: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
   await saveHistory(client.temporal, deployment.workflowId, 'deployModel-reset');
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-reset');
+}
+
+/**
+ * Drift: v2 is promoted with `monitoring.drift` (the endpoint creates the schedule), its captured
+ * traffic becomes the baseline, then shifted traffic raises an alert that rolls back to v1.
+ */
+async function recordDrift(client: ModelshipClient, gatewayUrl: string): Promise<void> {
+  const endpoint = 'replay-drift';
+  const drift = { every: '24h', window: '1h', thresholds: { minSamples: 50 }, onAlert: 'rollback' as const };
+  for (const version of ['v1', 'v2']) {
+    const input = { ...spec(version, 'classifier'), endpoint, ...(version === 'v2' ? { monitoring: { drift } } : {}) };
+    const result = await (await client.deploy(input)).result();
+    if (result.outcome !== 'promoted') throw new Error(`drift: ${version} ${result.outcome} (${result.failure?.message ?? ''})`);
+  }
+  const schedule = client.temporal.schedule.getHandle(`drift/${endpoint}`);
+  /** Sends rows (features scaled by `scale`) until the gateway (capturing a share) has captured 60 more, then runs a check; answers its workflow id. */
+  const check = async (scale: number): Promise<string> => {
+    const captured = async () => (await readCaptured(client.store, endpoint, { maxRows: 1_000_000 })).rows;
+    const target = (await captured()) + 60;
+    while ((await captured()) < target) {
+      const data = Array.from({ length: 200 }, (_, i) => Math.sin(i * 12.9898 + target) * 2 * scale);
+      await (
+        await fetch(`${gatewayUrl}/v2/models/${endpoint}/infer`, {
+          method: 'POST',
+          body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [50, 4], data }] }),
+        })
+      ).text();
+    }
+    const before = (await schedule.describe()).info.recentActions.length;
+    await schedule.trigger();
+    for (let waited = 0; (await schedule.describe()).info.recentActions.length === before; waited += 200) {
+      if (waited > 60_000) throw new Error('drift: the triggered check never started');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const workflowId = (await schedule.describe()).info.recentActions.at(-1)?.action.workflow.workflowId as string;
+    await client.temporal.workflow.getHandle(workflowId).result();
+    return workflowId;
+  };
+  await check(1);
+  const alerted = await check(5);
+  await schedule.delete();
+  await saveHistory(client.temporal, alerted, 'driftCheck-rolled-back');
+  await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-drift-schedule');
 }
 
 main().catch((error: unknown) => {

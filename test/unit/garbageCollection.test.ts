@@ -2,7 +2,8 @@
  * Garbage collection over a real filesystem store: what routing, replicas and promoted deployments
  * reference (and their models' lineage) is kept forever; what a rejected deployment left is deleted
  * once older than the grace period, never before; other documents are never touched; the models of
- * the versions an endpoint keeps (`endpoints/<name>/versions.json`) are kept without any report.
+ * the versions an endpoint keeps (`endpoints/<name>/versions.json`) are kept without any report;
+ * drift baselines and check results stay.
  */
 import { mkdtemp, utimes } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,6 +50,9 @@ async function populatedStore(): Promise<FsArtifactStore> {
   await writeDocument(store, storeKeys.modelValidation(digest('c')), { digest: digest('c'), passed: false });
   await put(storeKeys.tensorBundle(digest('8')));
   await put(storeKeys.quarantine(storeKeys.model(digest('d'))));
+  // Drift monitoring's documents: a baseline and a check result (never swept, not read for references).
+  await writeDocument(store, storeKeys.driftBaseline('ep'), { endpoint: 'ep', version: 'v2', rows: 0, features: [] });
+  await writeDocument(store, storeKeys.driftCheck('ep', '2026-12-02T04:00:00.000Z'), { endpoint: 'ep', version: 'v2', verdict: 'ok' });
   return store;
 }
 

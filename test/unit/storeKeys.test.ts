@@ -15,6 +15,9 @@ test('per-endpoint keys', () => {
   expect(storeKeys.report('fraud', 'v2', 'json')).toBe('reports/fraud/v2/report.json');
   expect(storeKeys.report('fraud', 'v2', 'html')).toBe('reports/fraud/v2/report.html');
   expect(storeKeys.routing('fraud')).toBe('endpoints/fraud/routing.json');
+  expect(storeKeys.driftBaseline('fraud')).toBe('endpoints/fraud/drift/baseline.json');
+  expect(storeKeys.driftCheck('fraud', '2026-12-02T04:00:00.000Z')).toBe('endpoints/fraud/drift/checks/2026-12-02T04:00:00.000Z.json');
+  expect([storeKeys.driftBaseline('fraud'), storeKeys.routing('fraud')].map(storeKeys.isDriftDocument)).toEqual([true, false]);
   expect(storeKeys.replica('r1')).toBe('gateway/replicas/r1.json');
 });
 

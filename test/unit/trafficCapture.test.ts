@@ -111,6 +111,21 @@ test('reading is bounded by max rows (whole requests), newest first across versi
   expect(await readCaptured(store, 'other')).toEqual({ requests: [], rows: 0, versions: [] });
 });
 
+test('reading since a time: only bundles captured after it, and when the newest one read was captured (what drift checks consume)', async () => {
+  const store = await newStore();
+  const c = capture(store);
+  c.offer('ep', 'v1', features(1, 1), label);
+  await c.flush();
+  c.offer('ep', 'v1', features(1, 2), label);
+  await c.close();
+  const all = await readCaptured(store, 'ep');
+  expect(all.newestMs).toBe(1_700_000_000_001);
+  const since = await readCaptured(store, 'ep', { sinceMs: 1_700_000_000_000 });
+  expect(since.requests.map((r) => (r.inputs.features?.data as Float32Array)[0])).toEqual([2]);
+  expect(since.newestMs).toBe(1_700_000_000_001);
+  expect((await readCaptured(store, 'ep', { sinceMs: 1_700_000_000_001 })).requests).toEqual([]);
+});
+
 test('a sample set: same-batch requests concatenate as rows in served order; other shapes are left out', () => {
   const request = (inputs: TensorMap) => ({ version: 'v1', inputs, outputs: {}, rows: inputs.features?.shape[0] ?? 1 });
   const set = capturedSampleSet([

@@ -14,6 +14,7 @@ import { describeError, describeResult } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
 import { knownArtifactFor, publishVersions, recordPromotion } from './versions';
+import { scheduleDriftChecks } from '../drift/promotionSchedule';
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
@@ -60,6 +61,8 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
     };
     recordPromotion(ctx, spec, result, entry.workflowId, release);
     await publishVersions(ctx);
+    const drift = await scheduleDriftChecks(ctx, spec);
+    if (drift) detail += `; ${drift}`;
   } else if (entry.runId && !result?.rollout?.rollback) {
     // Failed or cancelled without a rollback of its own: the routing may have changed under it.
     const why = `after ${entry.workflowId} ended ${outcome}`;
