@@ -12,6 +12,7 @@
  */
 import type {
   AnalysisVerdict,
+  Webhook,
   RoutedVersion,
   BenchmarkReport,
   ConversionReport,
@@ -39,6 +40,8 @@ import { probeServing, verifyServing, type ProbeOptions, type ServingCheck } fro
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
+import { sendNotification, type NotificationDelivery, type SendNotificationInput } from './notify/sendNotification';
+import { webhooksFromEnv } from './notify/workerWebhooks';
 
 export interface ActivityDeps {
   store: ArtifactStore;
@@ -47,6 +50,10 @@ export interface ActivityDeps {
   adminToken?: string;
   /** Where sources may be read from and how large they may be; default: from `MODELSHIP_SOURCE_*` (see `sourcePolicy.ts`). */
   sources?: SourcePolicy;
+  /** The worker's own webhooks, told of every event (besides the spec's); default: `MODELSHIP_WEBHOOKS`. */
+  webhooks?: Webhook[];
+  /** The Temporal UI's base URL, for links in notifications; default: `MODELSHIP_UI_URL`. */
+  uiUrl?: string;
 }
 
 /** Activities that run on the hardware a stage targets (CPU and GPU workers both register them). */
@@ -66,6 +73,7 @@ export function createModelActivities(deps: ActivityDeps) {
 export function createActivities(deps: ActivityDeps) {
   const sources = deps.sources ?? sourcePolicyFromEnv(process.env, { storeUri: deps.store.uri });
   const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext(), sources });
+  const notifications = { webhooks: deps.webhooks ?? webhooksFromEnv(), uiUrl: deps.uiUrl ?? (process.env.MODELSHIP_UI_URL || undefined) };
   return {
     ...createModelActivities(deps),
     async ingestModel(input: IngestInput): Promise<StoredSource> {
@@ -110,6 +118,9 @@ export function createActivities(deps: ActivityDeps) {
     async probeServing(input: { endpoint: string } & ProbeOptions): Promise<ServingCheck> {
       return probeServing(deps.store, input.endpoint, input, () => currentActivityContext().heartbeat());
     },
+    async sendNotification(input: SendNotificationInput): Promise<NotificationDelivery> {
+      return sendNotification(currentActivityContext(), input, notifications);
+    },
   };
 }
 
@@ -128,6 +139,7 @@ export type {
   ReturnRefusal,
   ReturnTargetCheck,
   ReturnTargetInput,
+  SendNotificationInput,
   SourcePolicy,
   StoredSource,
   ValidateInput,

@@ -17,6 +17,8 @@ export type StageTarget = Target;
 export const WORKFLOW_TYPES = {
   deployModel: 'deployModel',
   endpoint: 'endpoint',
+  /** A child that delivers one notification (started by `notify`, abandoned by its parent). */
+  notifyWorkflow: 'notifyWorkflow',
 } as const;
 
 /** `deploy/<endpoint>/<version>`: one deployment of one version to one endpoint. */
@@ -27,6 +29,11 @@ export function deploymentWorkflowId(endpoint: string, version: string): string 
 /** `endpoint/<endpoint>`: the long-lived entity workflow of an endpoint. */
 export function endpointWorkflowId(endpoint: string): string {
   return `endpoint/${endpoint}`;
+}
+
+/** The Temporal UI page of a workflow, given the UI's base URL (`MODELSHIP_UI_URL`, `--ui-url`). */
+export function workflowUiUrl(uiBaseUrl: string, namespace: string, workflowId: string): string {
+  return `${uiBaseUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 /** Typed search attributes kept current by Modelship workflows, for the Temporal UI and `list`. */

@@ -4,3 +4,4 @@
  */
 export { deployModel } from './deployModel';
 export { endpoint } from './endpoint/endpoint';
+export { notifyWorkflow } from './notify';

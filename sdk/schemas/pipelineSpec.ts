@@ -10,6 +10,7 @@ import { analysisConfig } from './analysis';
 import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
+import { notificationsConfig } from './notification';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -331,6 +332,8 @@ export const pipelineSpec = z.strictObject({
    * `retry` or `abort` (default, up to 24 h), or fail at once (`'fail'`).
    */
   onInfrastructureFailure: infrastructureFailurePolicy.prefault({}),
+  /** Webhooks told when the deployment is rejected, rolled back, promoted or waits for approval (the worker's own webhooks are told too). */
+  notifications: notificationsConfig.optional(),
 });
 
 /** A pipeline spec as written by a user (defaults optional). */

@@ -139,4 +139,10 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "onInfrastructureFailure.action": "`wait`: the deployment waits (phase `WaitingForRetry`) for `retry` or `abort`; `fail`: it fails at once.",
   "onInfrastructureFailure.waitUpTo": "How long a failed stage waits for a decision; then the deployment fails, saying nobody retried within that time.",
   "onInfrastructureFailure.attempts": "Attempts of each stage activity (its retry budget, backing off from 1 s to 30 s) before the stage counts as failed.",
+  "notifications": "Webhooks told when the deployment is rejected, rolled back, promoted or waits for approval (the worker's own webhooks are told too).",
+  "notifications.webhooks": "The webhooks every event of this deployment is sent to (each filtered by its `events`).",
+  "notifications.webhooks[].url": "Where the event is POSTed (`http://` or `https://`).",
+  "notifications.webhooks[].format": "`json`: the event as is; `slack`: a Slack-compatible message (`{ text, blocks }`) for an incoming webhook.",
+  "notifications.webhooks[].events": "Which kinds of event this webhook receives; every kind when unset.",
+  "notifications.webhooks[].headers": "Extra request headers (e.g. an authorization); they are kept in the workflow's history, so prefer a worker's webhooks for secrets.",
 };
