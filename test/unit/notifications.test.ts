@@ -47,9 +47,9 @@ describe('deployment events', () => {
 
   test('promoted and rejected have their own summaries; a failed pipeline sends nothing', () => {
     expect(outcomeEvent(status(), 'promoted')).toMatchObject({ kind: 'promoted', summary: "v7 promoted: it serves all of fraud's traffic" });
-    expect(outcomeEvent(status({ failure: { type: 'ParityFailed', stage: 'validate', message: 'outputs differ' } }), 'rejected')).toMatchObject({
+    expect(outcomeEvent(status({ failure: { type: 'ModelValidationFailed', stage: 'validate', message: 'outputs differ' } }), 'rejected')).toMatchObject({
       kind: 'rejected',
-      reason: 'ParityFailed: outputs differ',
+      reason: 'ModelValidationFailed: outputs differ',
     });
     expect(outcomeEvent(status(), 'failed')).toBeUndefined();
   });
