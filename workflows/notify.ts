@@ -9,7 +9,7 @@
  * Guarded by the patch `notifications`: a run recorded before it sends nothing when replayed.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
-import { log, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities, SendNotificationInput } from '../activities';
 import { ACTIVITY_TASK_QUEUES, WORKFLOW_TASK_QUEUE } from '../sdk/constants';
 import type { NotificationEvent, NotificationsConfig } from '../sdk/schemas';
@@ -36,13 +36,16 @@ export function notify(notifications: NotificationsConfig | undefined, event: Om
     webhooks: notifications?.webhooks ?? [],
   };
   const workflowId = `notify/${info.workflowId}/${info.runId}/${++sent}-${event.kind}`;
-  const started = startChild(notifyWorkflow, {
-    workflowId,
-    args: [input],
-    taskQueue: WORKFLOW_TASK_QUEUE,
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    staticSummary: `Notify ${event.kind}: ${event.summary}`,
-  }).then(
+  // Not cancellable: a cancelled deployment (rolled back on its way out) still says so.
+  const started = CancellationScope.nonCancellable(() =>
+    startChild(notifyWorkflow, {
+      workflowId,
+      args: [input],
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Notify ${event.kind}: ${event.summary}`,
+    }),
+  ).then(
     () => undefined,
     (error: unknown) => log.warn('could not start a notification', { workflowId, error: String(error) }),
   );
