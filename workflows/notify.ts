@@ -35,7 +35,8 @@ export function notify(notifications: NotificationsConfig | undefined, event: Om
     event: { ...event, at: event.at ?? new Date().toISOString(), details: { workflowId: info.workflowId, namespace: info.namespace, ...event.details } },
     webhooks: notifications?.webhooks ?? [],
   };
-  const workflowId = `notify/${info.workflowId}/${info.runId}/${++sent}-${event.kind}`;
+  // From the event and the run, not the workflow id: a history replays under another id (the replay tests use the file's name).
+  const workflowId = `notify/${event.endpoint}/${event.version ?? '-'}/${info.runId}/${++sent}-${event.kind}`;
   // Not cancellable: a cancelled deployment (rolled back on its way out) still says so.
   const started = CancellationScope.nonCancellable(() =>
     startChild(notifyWorkflow, {

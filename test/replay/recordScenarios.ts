@@ -13,7 +13,8 @@
  * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
  * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
  * approval reset to the start of its release stage, followed by its endpoint, the
- * `release-checks-active-run` patch).
+ * `release-checks-active-run` patch; `notifications`: a canary step waiting for approval, approved and
+ * promoted, its `notifyWorkflow` children, the `notifications` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
     if (wanted('versions')) await recordVersions(client);
     if (wanted('reset')) await recordReset(client);
+    if (wanted('notifications')) await recordNotifications(client);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -216,6 +218,27 @@ async function recordReset(client: ModelshipClient): Promise<void> {
   if (result.outcome !== 'promoted') throw new Error(`reset: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
   await saveHistory(client.temporal, deployment.workflowId, 'deployModel-reset');
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-reset');
+}
+
+/** A canary step that waits for approval (announced), approved and promoted (announced): the deployment and its last `notifyWorkflow` child. */
+async function recordNotifications(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-notify';
+  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (stable.outcome !== 'promoted') throw new Error(`notifications: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
+  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
+  for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
+    if (waited > 60_000) throw new Error('notifications: the canary never awaited approval');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await deployment.approve({ by: 'recorder' });
+  const result = await deployment.result();
+  if (result.outcome !== 'promoted') throw new Error(`notifications: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
+  await saveHistory(client.temporal, deployment.workflowId, 'deployModel-notified');
+  const { runId } = await client.temporal.workflow.getHandle(deployment.workflowId).describe();
+  const child = `notify/${endpoint}/v2/${runId}/2-promoted`;
+  await client.temporal.workflow.getHandle(child).result();
+  await saveHistory(client.temporal, child, 'notifyWorkflow-delivered');
 }
 
 main().catch((error: unknown) => {
