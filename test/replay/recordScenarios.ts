@@ -30,7 +30,7 @@ import { startDevEnvironment } from '../../cli/dev/devEnvironment';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { startTraffic } from '../../cli/trafficGenerator';
-import { ModelshipClient } from '../../sdk/client';
+import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import { DeploymentRefusedError } from '../../sdk/errors';
 import { endpointWorkflowId } from '../../sdk/names';
 import type { PipelineSpecInput } from '../../sdk/schemas';
@@ -178,6 +178,21 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-rollback-to');
 }
 
+/** Releases v1 to `endpoint`, then starts v2 as a canary whose one step waits for approval. */
+async function approvalGatedCanary(client: ModelshipClient, endpoint: string, scenario: string): Promise<DeploymentHandle> {
+  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (stable.outcome !== 'promoted') throw new Error(`${scenario}: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
+  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  return client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
+}
+
+async function untilAwaitingApproval(deployment: DeploymentHandle, scenario: string): Promise<void> {
+  for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
+    if (waited > 60_000) throw new Error(`${scenario}: the canary never awaited approval`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /**
  * A canary waiting for approval is reset (what the UI's Reset does) to the workflow task before its
  * release stage asked the endpoint whether it is still the deployment in progress; the endpoint follows
@@ -185,16 +200,8 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
  */
 async function recordReset(client: ModelshipClient): Promise<void> {
   const endpoint = 'replay-reset';
-  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
-  if (stable.outcome !== 'promoted') throw new Error(`reset: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
-  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
-  const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
-  const awaitingApproval = async (): Promise<void> => {
-    for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
-      if (waited > 60_000) throw new Error('reset: the canary never awaited approval');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const deployment = await approvalGatedCanary(client, endpoint, 'reset');
+  const awaitingApproval = () => untilAwaitingApproval(deployment, 'reset');
   await awaitingApproval();
   const handle = client.temporal.workflow.getHandle(deployment.workflowId);
   const { runId } = await handle.describe();
@@ -223,14 +230,8 @@ async function recordReset(client: ModelshipClient): Promise<void> {
 /** A canary step that waits for approval (announced), approved and promoted (announced): the deployment and its last `notifyWorkflow` child. */
 async function recordNotifications(client: ModelshipClient): Promise<void> {
   const endpoint = 'replay-notify';
-  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
-  if (stable.outcome !== 'promoted') throw new Error(`notifications: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
-  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
-  const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
-  for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
-    if (waited > 60_000) throw new Error('notifications: the canary never awaited approval');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const deployment = await approvalGatedCanary(client, endpoint, 'notifications');
+  await untilAwaitingApproval(deployment, 'notifications');
   await deployment.approve({ by: 'recorder' });
   const result = await deployment.result();
   if (result.outcome !== 'promoted') throw new Error(`notifications: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
