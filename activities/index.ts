@@ -14,6 +14,7 @@ import type {
   AnalysisVerdict,
   DriftCheckResult,
   DriftMonitoring,
+  Webhook,
   RoutedVersion,
   BenchmarkReport,
   ConversionReport,
@@ -45,6 +46,8 @@ import { deleteDriftSchedule, ensureDriftSchedule } from '../sdk/client/driftSch
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
 import { validateCandidate, type ValidateInput } from './validate/validateCandidate';
+import { sendNotification, type NotificationDelivery, type SendNotificationInput } from './notify/sendNotification';
+import { webhooksFromEnv } from './notify/workerWebhooks';
 
 export interface ActivityDeps {
   store: ArtifactStore;
@@ -53,6 +56,10 @@ export interface ActivityDeps {
   adminToken?: string;
   /** Where sources may be read from and how large they may be; default: from `MODELSHIP_SOURCE_*` (see `sourcePolicy.ts`). */
   sources?: SourcePolicy;
+  /** The worker's own webhooks, told of every event (besides the spec's); default: `MODELSHIP_WEBHOOKS`. */
+  webhooks?: Webhook[];
+  /** The Temporal UI's base URL, for links in notifications; default: `MODELSHIP_UI_URL`. */
+  uiUrl?: string;
 }
 
 /** Activities that run on the hardware a stage targets (CPU and GPU workers both register them). */
@@ -72,6 +79,7 @@ export function createModelActivities(deps: ActivityDeps) {
 export function createActivities(deps: ActivityDeps) {
   const sources = deps.sources ?? sourcePolicyFromEnv(process.env, { storeUri: deps.store.uri });
   const ports = () => ({ store: deps.store, runtime: deps.runtime, context: currentActivityContext(), sources });
+  const notifications = { webhooks: deps.webhooks ?? webhooksFromEnv(), uiUrl: deps.uiUrl ?? (process.env.MODELSHIP_UI_URL || undefined) };
   return {
     ...createModelActivities(deps),
     async ingestModel(input: IngestInput): Promise<StoredSource> {
@@ -130,6 +138,9 @@ export function createActivities(deps: ActivityDeps) {
     async unscheduleDriftChecks(input: { endpoint: string }): Promise<boolean> {
       return deleteDriftSchedule(Context.current().client, input.endpoint);
     },
+    async sendNotification(input: SendNotificationInput): Promise<NotificationDelivery> {
+      return sendNotification(currentActivityContext(), input, notifications);
+    },
   };
 }
 
@@ -150,6 +161,7 @@ export type {
   ReturnRefusal,
   ReturnTargetCheck,
   ReturnTargetInput,
+  SendNotificationInput,
   SourcePolicy,
   StoredSource,
   ValidateInput,

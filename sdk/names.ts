@@ -18,6 +18,8 @@ export const WORKFLOW_TYPES = {
   deployModel: 'deployModel',
   endpoint: 'endpoint',
   driftCheck: 'driftCheck',
+  /** A child that delivers one notification (started by `notify`, abandoned by its parent). */
+  notifyWorkflow: 'notifyWorkflow',
 } as const;
 
 /** `deploy/<endpoint>/<version>`: one deployment of one version to one endpoint. */
@@ -33,6 +35,11 @@ export function endpointWorkflowId(endpoint: string): string {
 /** `drift/<endpoint>`: the Temporal Schedule of an endpoint's drift checks, and the id its `driftCheck` runs start from. */
 export function driftScheduleId(endpoint: string): string {
   return `drift/${endpoint}`;
+}
+
+/** The Temporal UI page of a workflow, given the UI's base URL (`MODELSHIP_UI_URL`, `--ui-url`). */
+export function workflowUiUrl(uiBaseUrl: string, namespace: string, workflowId: string): string {
+  return `${uiBaseUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 /** Typed search attributes kept current by Modelship workflows, for the Temporal UI and `list`. */

@@ -16,7 +16,13 @@ import { withWorkerConnection, workerSettingsFromEnv, workflowSource, type Worke
 
 export async function runCpuWorker(settings: WorkerSettings = workerSettingsFromEnv()): Promise<void> {
   await withWorkerConnection(settings, async (shared, store) => {
-    const activities = createActivities({ store, runtime: new OnnxRuntime(), adminToken: settings.adminToken, sources: settings.sources });
+    const activities = createActivities({
+      store,
+      runtime: new OnnxRuntime(),
+      adminToken: settings.adminToken,
+      sources: settings.sources,
+      webhooks: settings.webhooks,
+    });
     const workflowWorker = await Worker.create({
       ...shared,
       taskQueue: WORKFLOW_TASK_QUEUE,

@@ -9,6 +9,8 @@ import { resolveConnection, type ResolvedConnection } from '../sdk/connection';
 import { SetupError } from '../sdk/errors';
 import { DEFAULT_STORE_URI, openStore, storeKeys, type ArtifactStore } from '../store';
 import { sourcePolicyFromEnv, type SourcePolicy } from '../activities/ingest/sourcePolicy';
+import { webhooksFromEnv } from '../activities/notify/workerWebhooks';
+import type { Webhook } from '../sdk/schemas';
 import { positiveIntegerSetting } from '../sdk/sourceLimits';
 import { prepareNamespace } from './namespaceSetup';
 
@@ -30,6 +32,8 @@ export interface WorkerSettings {
   workflowConcurrency: number;
   /** Folders, buckets and size caps for sources (`MODELSHIP_SOURCE_ROOTS`, `MODELSHIP_SOURCE_BUCKETS`, `MODELSHIP_MAX_SOURCE_BYTES`, `MODELSHIP_MAX_DATA_BYTES`). */
   sources: SourcePolicy;
+  /** The worker's own webhooks, told of every deployment's events (`MODELSHIP_WEBHOOKS`, a JSON array; `modelship worker --webhook`). */
+  webhooks: Webhook[];
 }
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
@@ -44,6 +48,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     maxCachedWorkflows: positiveIntegerSetting(env.MODELSHIP_MAX_CACHED_WORKFLOWS) ?? 200,
     workflowConcurrency: positiveIntegerSetting(env.MODELSHIP_WORKFLOW_CONCURRENCY) ?? 40,
     sources: sourcePolicyFromEnv(env, { storeUri }),
+    webhooks: webhooksFromEnv(env),
   };
 }
 

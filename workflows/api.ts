@@ -48,6 +48,7 @@ export { PREVIEW_HEADER } from './rollout/blueGreen';
 export { returnToStable, type ReturnToStableInput, type ReturnedToStable, type StableTarget } from './rollout/returnToStable';
 export type { ProgressiveRolloutSpec, RolloutActivities, RolloutObserver } from './rollout/rolloutRun';
 export { selectCandidate } from './candidateSelection';
+export { notify, notificationsStarted, notifyWorkflow } from './notify';
 export { deploymentDetails } from './details';
 export * from '../sdk/definitions';
 export { ACTIVITY_TASK_QUEUES, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../sdk/names';

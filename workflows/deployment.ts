@@ -26,7 +26,9 @@ import { isStageName, REJECTION_TYPES, STAGE_NAMES, STAGE_PHASES } from '../sdk/
 import { ACTIVITY_TASK_QUEUES, endpointWorkflowId, SEARCH_ATTRIBUTES } from '../sdk/names';
 import type { DeploymentFailure, DeploymentResult, DeploymentStatus, Phase, PipelineSpec, StageName, StageState, Target } from '../sdk/schemas';
 import { deploymentDetails } from './details';
+import { outcomeEvent } from './deploymentEvents';
 import { isInfrastructureFailure, toDeploymentFailure } from './failures';
+import { notificationsStarted, notify } from './notify';
 import { RetryGate, WAIT_FOR_RETRY } from './retryGate';
 
 /** Patch id: a re-release (candidates without a conversion) writes its report too. */
@@ -224,6 +226,10 @@ async function finish(d: Deployment, outcome: DeploymentResult['outcome']): Prom
     failure: status.failure ? `${status.failure.type}: ${status.failure.message}` : undefined,
     report: status.report?.uri,
   });
+  // After the outcome took effect (a rollback applied, a promotion done): sending never delays either.
+  const event = outcomeEvent(status, outcome);
+  if (event) notify(d.spec.notifications, event);
+  await notificationsStarted();
   return { ...status, outcome };
 }
 

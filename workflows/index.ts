@@ -5,3 +5,4 @@
 export { deployModel } from './deployModel';
 export { endpoint } from './endpoint/endpoint';
 export { driftCheck } from './drift/driftCheck';
+export { notifyWorkflow } from './notify';

@@ -20,7 +20,15 @@ import { closedChannelInterceptors } from './closedChannelGuard';
 import { DeploymentHandle } from './deploymentHandle';
 import { EndpointHandle } from './endpointHandle';
 import { DeploymentAlreadyRunningError, DeploymentRefusedError } from '../errors';
-import { deploymentStartAttributes, deploymentWorkflowId, endpointWorkflowId, SEARCH_ATTRIBUTES, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../names';
+import {
+  deploymentStartAttributes,
+  deploymentWorkflowId,
+  endpointWorkflowId,
+  SEARCH_ATTRIBUTES,
+  WORKFLOW_TASK_QUEUE,
+  WORKFLOW_TYPES,
+  workflowUiUrl,
+} from '../names';
 import { parseOrThrow, pipelineSpec, type PipelineSpec, type PipelineSpecInput } from '../schemas';
 import { sourceLimitsFromEnv } from '../sourceLimits';
 import { uploadSpecSources } from './sourceUploads';
@@ -222,7 +230,7 @@ export class ModelshipClient {
 
   /** The Temporal UI page of a workflow, given the UI's base URL. */
   static workflowUiUrl(uiBaseUrl: string, namespace: string, workflowId: string): string {
-    return `${uiBaseUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+    return workflowUiUrl(uiBaseUrl, namespace, workflowId);
   }
 
   get namespace(): string {

@@ -11,6 +11,7 @@ import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
 import { monitoring } from './driftMonitoring';
+import { notificationsConfig } from './notification';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -334,6 +335,8 @@ export const pipelineSpec = z.strictObject({
   onInfrastructureFailure: infrastructureFailurePolicy.prefault({}),
   /** What is watched once the version serves: drift of its inputs and predictions (`drift`), on a schedule. */
   monitoring: monitoring.optional(),
+  /** Webhooks told when the deployment is rejected, rolled back, promoted or waits for approval (the worker's own webhooks are told too). */
+  notifications: notificationsConfig.optional(),
 });
 
 /** A pipeline spec as written by a user (defaults optional). */

@@ -153,4 +153,10 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "monitoring.drift.thresholds.nonFiniteRate": "Alert when the window's share of non-finite values (NaN, ±Inf in inputs or outputs) exceeds the baseline's by more than this.",
   "monitoring.drift.thresholds.minSamples": "Fewer captured rows than this in the window (or the baseline) judge nothing: the check is recorded as `insufficient`.",
   "monitoring.drift.onAlert": "What an alert does: record it (`alert`), or also roll the endpoint back to its previous version (`rollback`, through its `rollback` Update).",
+  "notifications": "Webhooks told when the deployment is rejected, rolled back, promoted or waits for approval (the worker's own webhooks are told too).",
+  "notifications.webhooks": "The webhooks every event of this deployment is sent to (each filtered by its `events`).",
+  "notifications.webhooks[].url": "Where the event is POSTed (`http://` or `https://`).",
+  "notifications.webhooks[].format": "`json`: the event as is; `slack`: a Slack-compatible message (`{ text, blocks }`) for an incoming webhook.",
+  "notifications.webhooks[].events": "Which kinds of event this webhook receives; every kind when unset.",
+  "notifications.webhooks[].headers": "Extra request headers (e.g. an authorization); they are kept in the workflow's history, so prefer a worker's webhooks for secrets.",
 };

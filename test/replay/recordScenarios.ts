@@ -14,7 +14,9 @@
  * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
  * approval reset to the start of its release stage, followed by its endpoint, the
  * `release-checks-active-run` patch); `drift`: a promotion with `monitoring.drift` that creates the
- * drift schedule (the `promotion-schedules-drift` patch), and a `driftCheck` run whose alert rolls back).
+ * drift schedule (the `promotion-schedules-drift` patch), and a `driftCheck` run whose alert rolls back;
+ * `notifications`: a canary step waiting for approval, approved and promoted, its `notifyWorkflow`
+ * children, the `notifications` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -30,7 +32,7 @@ import { startDevEnvironment } from '../../cli/dev/devEnvironment';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { startTraffic } from '../../cli/trafficGenerator';
-import { ModelshipClient } from '../../sdk/client';
+import { ModelshipClient, type DeploymentHandle } from '../../sdk/client';
 import { DeploymentRefusedError } from '../../sdk/errors';
 import { endpointWorkflowId } from '../../sdk/names';
 import type { PipelineSpecInput } from '../../sdk/schemas';
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     if (wanted('versions')) await recordVersions(client);
     if (wanted('reset')) await recordReset(client);
     if (wanted('drift')) await recordDrift(client, env.gatewayUrl);
+    if (wanted('notifications')) await recordNotifications(client);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -179,6 +182,21 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-rollback-to');
 }
 
+/** Releases v1 to `endpoint`, then starts v2 as a canary whose one step waits for approval. */
+async function approvalGatedCanary(client: ModelshipClient, endpoint: string, scenario: string): Promise<DeploymentHandle> {
+  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (stable.outcome !== 'promoted') throw new Error(`${scenario}: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
+  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  return client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
+}
+
+async function untilAwaitingApproval(deployment: DeploymentHandle, scenario: string): Promise<void> {
+  for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
+    if (waited > 60_000) throw new Error(`${scenario}: the canary never awaited approval`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /**
  * A canary waiting for approval is reset (what the UI's Reset does) to the workflow task before its
  * release stage asked the endpoint whether it is still the deployment in progress; the endpoint follows
@@ -186,16 +204,8 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
  */
 async function recordReset(client: ModelshipClient): Promise<void> {
   const endpoint = 'replay-reset';
-  const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
-  if (stable.outcome !== 'promoted') throw new Error(`reset: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
-  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
-  const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
-  const awaitingApproval = async (): Promise<void> => {
-    for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {
-      if (waited > 60_000) throw new Error('reset: the canary never awaited approval');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const deployment = await approvalGatedCanary(client, endpoint, 'reset');
+  const awaitingApproval = () => untilAwaitingApproval(deployment, 'reset');
   await awaitingApproval();
   const handle = client.temporal.workflow.getHandle(deployment.workflowId);
   const { runId } = await handle.describe();
@@ -262,6 +272,21 @@ async function recordDrift(client: ModelshipClient, gatewayUrl: string): Promise
   await schedule.delete();
   await saveHistory(client.temporal, alerted, 'driftCheck-rolled-back');
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-drift-schedule');
+}
+
+/** A canary step that waits for approval (announced), approved and promoted (announced): the deployment and its last `notifyWorkflow` child. */
+async function recordNotifications(client: ModelshipClient): Promise<void> {
+  const endpoint = 'replay-notify';
+  const deployment = await approvalGatedCanary(client, endpoint, 'notifications');
+  await untilAwaitingApproval(deployment, 'notifications');
+  await deployment.approve({ by: 'recorder' });
+  const result = await deployment.result();
+  if (result.outcome !== 'promoted') throw new Error(`notifications: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
+  await saveHistory(client.temporal, deployment.workflowId, 'deployModel-notified');
+  const { runId } = await client.temporal.workflow.getHandle(deployment.workflowId).describe();
+  const child = `notify/${endpoint}/v2/${runId}/2-promoted`;
+  await client.temporal.workflow.getHandle(child).result();
+  await saveHistory(client.temporal, child, 'notifyWorkflow-delivered');
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 /**
  * A real Prometheus (Debian's build, unpacked into `.tools/` by scripts/setup.sh) scraping gateway
- * replicas every second, for the PromQL checks of canary analysis.
+ * replicas every second, for the PromQL checks of canary analysis and the shipped dashboard and rules.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -10,18 +10,21 @@ import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { tempDir, testEnv } from './testEnv';
 
-export function prometheusBinary(): string {
-  const local = path.join(PACKAGE_ROOT, '.tools', 'prometheus', 'usr', 'bin', 'prometheus');
-  return existsSync(local) ? local : 'prometheus';
+/** `prometheus`, or another program of Debian's package (`promtool`): the one in `.tools/` if set up there, else from PATH. */
+export function prometheusBinary(name: 'prometheus' | 'promtool' = 'prometheus'): string {
+  const local = path.join(PACKAGE_ROOT, '.tools', 'prometheus', 'usr', 'bin', name);
+  return existsSync(local) ? local : name;
 }
 
-export async function startPrometheus(targets: string[]): Promise<{ process: ManagedProcess; url: string }> {
+/** Starts Prometheus scraping `targets` (gateway URLs) every second, evaluating the rules of `ruleFiles` (absolute paths) every second. */
+export async function startPrometheus(targets: string[], ruleFiles: string[] = []): Promise<{ process: ManagedProcess; url: string }> {
   const dir = await tempDir('prometheus');
   const port = await freePort();
   const config = [
     'global:',
     '  scrape_interval: 1s',
     '  evaluation_interval: 1s',
+    ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)] : []),
     'scrape_configs:',
     '  - job_name: modelship-gateway',
     '    static_configs:',

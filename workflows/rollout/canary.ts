@@ -4,6 +4,8 @@
  * steps, each baked and judged against stable, with optional approval gates.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
+import { approvalEvent } from '../deploymentEvents';
+import { notify } from '../notify';
 import { rollBack } from './rollBack';
 import type { RolloutRun } from './rolloutRun';
 
@@ -25,6 +27,7 @@ export async function runCanary(run: RolloutRun, rollout: CanarySpec): Promise<v
       await run.controls.bake(config.bake);
       if (config.analysis) await run.judge(current, applied.appliedAt ?? Date.now(), { canaryVersion: run.spec.version }, config.bake);
       if (config.approval) {
+        notify(run.spec.notifications, approvalEvent(run.spec, config.weight, config.approval.timeout, config.approval.onTimeout));
         const approval = await run.controls.awaitApproval(config.approval.timeout);
         if (!approval && config.approval.onTimeout === 'rollback') {
           throw rollBack('ApprovalTimedOut', `no approval at ${config.weight}% within ${config.approval.timeout} ms`);
