@@ -17,6 +17,7 @@ export * from './reports';
 export * from './analysis';
 export * from './behaviour';
 export * from './endpoint';
+export * from './watch';
 export { formatIssues, parseOrThrow } from './parse';
 /** The vocabularies the schemas' enums are built from (defined in `sdk/constants`, which workflows import directly). */
 export { OUTCOMES, PHASES, STAGE_NAMES, STAGE_PHASES, TARGETS, type Outcome, type Phase, type StageName, type Target } from '../constants';

@@ -73,10 +73,21 @@ async function main(): Promise<void> {
     await record('v1', spec('v1', 'classifier'), 'deployModel-promoted', 'promoted');
     traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
     await record('v2', spec('v2', 'corrupt'), 'deployModel-rejected', 'rejected');
-    await record('v3', spec('v3', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-promoted', 'promoted');
+    await record(
+      'v3',
+      spec('v3', 'classifier', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      'canary-promoted',
+      'promoted',
+    );
     await record(
       'v4',
-      spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      spec('v4', 'classifier_perturbed', {
+        strategy: 'canary',
+        watch: { duration: 0 },
+        shadow: { percent: 100, bake: '2s' },
+        steps: [{ weight: 50, bake: '2s' }],
+        analysis,
+      }),
       'canary-rolled-back',
       'rolledBack',
     );
@@ -92,6 +103,7 @@ async function main(): Promise<void> {
     const busy = await client.deploy(
       spec('v6', 'classifier', {
         strategy: 'canary',
+        watch: { duration: 0 },
         headerMatch: { header: 'x-canary', bake: '1s', analysis: false },
         steps: [{ weight: 50, bake: '2s', analysis: false }],
       }),
@@ -185,7 +197,11 @@ async function recordReset(client: ModelshipClient): Promise<void> {
   const endpoint = 'replay-reset';
   const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
   if (stable.outcome !== 'promoted') throw new Error(`reset: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
-  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  const rollout: PipelineSpecInput['rollout'] = {
+    strategy: 'canary',
+    watch: { duration: 0 },
+    steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }],
+  };
   const deployment = await client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
   const awaitingApproval = async (): Promise<void> => {
     for (let waited = 0; (await deployment.status()).rollout?.state !== 'awaiting-approval'; waited += 200) {

@@ -11,6 +11,9 @@ export function endpointDetails(state: EndpointState): string {
     active
       ? `- rolling out: ${active.version} — ${active.phase ?? 'starting'}${active.weight !== undefined ? ` at ${active.weight}%` : ''} (${active.workflowId})`
       : '- rolling out: nothing',
+    ...(active?.watch
+      ? [`- watch: ${active.watch.phase} since ${active.watch.since} until ${active.watch.until} (previous ${active.watch.previousVersion} kept at 0%)`]
+      : []),
     `- queued: ${state.queue.length === 0 ? 'none' : state.queue.map((d) => d.version).join(', ')}`,
     `- routing generation: ${state.generation}`,
   ];
