@@ -7,7 +7,7 @@
  * {@link HttpError}s; each protocol turns them into its own answer.
  *
  * What counts against a version (its errors in the stats window canary analysis judges): model
- * faults, NaN or Inf answers and overload. Not: the caller's mistakes (4xx, a model error the
+ * faults, NaN or Inf answers, overload, and faults injected by the fault switch (`faultInjection.ts`). Not: the caller's mistakes (4xx, a model error the
  * request caused included: `requestCausedErrors.ts`), nor a client that went away before its
  * answer (a 499, counted in `modelship_client_aborts_total`). A model the store routes but this
  * replica has not loaded is a 503 saying why (`modelInfo.ts`).
@@ -74,6 +74,8 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   try {
     const decoded = await request.decode(loaded);
     const { feeds, outputNames } = decoded;
+    // The fault switch fails or slows the request where the model would (counted like a model fault).
+    await context.faults?.apply(endpoint, loaded.version);
     const { outputs, runMs: computeMs } = await runModel(endpoint, loaded, feeds, outputNames);
     refuseNonFinite(endpoint, loaded.version, outputs);
     if (request.clientGone?.()) throw new HttpError(CLIENT_CLOSED, 'the client went away before its answer');
