@@ -36,14 +36,22 @@ export class FaultInjector {
     return [...this.faults.values()];
   }
 
-  /** Applies the fault of `endpoint`/`version` to one request: waits its added latency, then fails it at its rate. */
-  async apply(endpoint: string, version: string): Promise<void> {
+  /** Fails the request at its fault's error rate (before the model runs, as a model fault would). */
+  failIfInjected(endpoint: string, version: string): void {
     const fault = this.faults.get(keyOf(endpoint, version));
-    if (!fault) return;
-    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-    if (fault.errorRate > 0 && this.random() < fault.errorRate) {
+    if (fault && fault.errorRate > 0 && this.random() < fault.errorRate) {
       throw new HttpError(500, `injected fault: ${endpoint}/${version} fails ${fault.errorRate * 100}% of requests (fault switch, --allow-fault-injection)`);
     }
+  }
+
+  /**
+   * Waits the fault's added latency, once the model has answered (so a version unloaded meanwhile
+   * has no request of it in flight), and answers how long it waited: counted as the model's time.
+   */
+  async delay(endpoint: string, version: string): Promise<number> {
+    const latencyMs = this.faults.get(keyOf(endpoint, version))?.latencyMs ?? 0;
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return latencyMs;
   }
 }
 

@@ -74,9 +74,10 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   try {
     const decoded = await request.decode(loaded);
     const { feeds, outputNames } = decoded;
-    // The fault switch fails or slows the request where the model would (counted like a model fault).
-    await context.faults?.apply(endpoint, loaded.version);
-    const { outputs, runMs: computeMs } = await runModel(endpoint, loaded, feeds, outputNames);
+    // The fault switch fails the request where the model would, and slows it as a slower model would.
+    context.faults?.failIfInjected(endpoint, loaded.version);
+    const { outputs, runMs } = await runModel(endpoint, loaded, feeds, outputNames);
+    const computeMs = runMs + ((await context.faults?.delay(endpoint, loaded.version)) ?? 0);
     refuseNonFinite(endpoint, loaded.version, outputs);
     if (request.clientGone?.()) throw new HttpError(CLIENT_CLOSED, 'the client went away before its answer');
     const answer = request.answer(outputs, loaded.version, decoded);

@@ -116,10 +116,7 @@ test('a watch that passes: the previous version stays loaded at 0% while the end
       expect.objectContaining({ version: 'v1', weight: 0 }),
       expect.objectContaining({ version: 'v2', weight: 100 }),
     ]);
-    const endpointState = await client.endpoint(ep).status();
-    expect(endpointState.active?.watch).toMatchObject({ phase: 'watching', previousVersion: 'v1' });
-    const cli = await runCli(['status', ep], { storeUri: store });
-    expect(cli.stdout).toMatch(/watch +watch watching since .* until .*v1 kept loaded at 0%/);
+    expect((await client.endpoint(ep).status()).active?.watch).toMatchObject({ phase: 'watching', previousVersion: 'v1' });
 
     const result = await deployment.result();
     expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
@@ -204,6 +201,11 @@ test("an operator's rollback during the watch ends it with the operator's reason
   try {
     const deployment = await client.deploy(canary(ep, 'v2', { duration: '5m', interval: '2s' }));
     await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
+    // The endpoint's status shows the watch (a 5 m one: the CLI has time to start).
+    const cli = await runCli(['status', ep], { storeUri: store });
+    expect(cli.stdout).toMatch(/watch +watch watching since .* until .*\(v1 kept loaded at 0%; `modelship rollback` ends it\)/);
+    const json = await runCli(['status', ep, '--json'], { storeUri: store });
+    expect(JSON.parse(json.stdout)).toMatchObject({ active: { version: 'v2', watch: { phase: 'watching', previousVersion: 'v1' } } });
     await expect(client.endpoint(ep).rollback({ to: 'v2', by: 'oncall' })).rejects.toThrow(/post-promotion watch: a rollback now returns watch-operator to v1/);
     const answer = await client.endpoint(ep).rollback({ by: 'oncall', reason: 'dashboards look wrong' });
     expect(answer).toMatch(

@@ -11,9 +11,10 @@
  * terminated by its endpoint, the `endpoint-enforces-start` patch; `wait-for-retry`: a stage that
  * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch;
  * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
- * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
+ * `endpoint-keeps-versions` and `rollback-checks-target` patches; `reset`: a canary waiting for
  * approval reset to the start of its release stage, followed by its endpoint, the
- * `release-checks-active-run` patch).
+ * `release-checks-active-run` patch; and `watch`: a canary whose post-promotion watch passes, and one
+ * whose watch an operator's rollback at the endpoint ends, the `post-promotion-watch` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     if (wanted('wait-for-retry')) await recordWaitForRetry(client, env.storeUri);
     if (wanted('versions')) await recordVersions(client);
     if (wanted('reset')) await recordReset(client);
+    if (wanted('watch')) await recordWatch(client, env.gatewayUrl);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -232,6 +234,42 @@ async function recordReset(client: ModelshipClient): Promise<void> {
   if (result.outcome !== 'promoted') throw new Error(`reset: expected promoted, got ${result.outcome} (${result.failure?.message ?? ''})`);
   await saveHistory(client.temporal, deployment.workflowId, 'deployModel-reset');
   await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-reset');
+}
+
+/**
+ * Post-promotion watches under traffic: one that passes (the previous version unloaded after it), and
+ * one an operator's rollback at the endpoint ends (the deployment goes back by its way back).
+ */
+async function recordWatch(client: ModelshipClient, gatewayUrl: string): Promise<void> {
+  const endpoint = 'replay-watch';
+  const first = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (first.outcome !== 'promoted') throw new Error(`watch: v1 ${first.outcome} (${first.failure?.message ?? ''})`);
+  const traffic = startTraffic({ gateway: gatewayUrl, endpoint, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
+  try {
+    const watched = (duration: string): PipelineSpecInput['rollout'] => ({
+      strategy: 'canary',
+      steps: [{ weight: 50, bake: '2s' }],
+      analysis,
+      watch: { duration, interval: '2s' },
+    });
+    const passed = await client.deploy({ ...spec('v2', 'classifier', watched('4s')), endpoint });
+    const result = await passed.result();
+    if (result.rollout?.watch?.phase !== 'passed')
+      throw new Error(`watch: v2 ${result.outcome}, watch ${result.rollout?.watch?.phase} (${result.failure?.message ?? ''})`);
+    await saveHistory(client.temporal, passed.workflowId, 'deployModel-watch-passed');
+    const ended = await client.deploy({ ...spec('v3', 'classifier', watched('5m')), endpoint });
+    for (let waited = 0; (await ended.status()).rollout?.watch?.phase !== 'watching'; waited += 200) {
+      if (waited > 120_000) throw new Error('watch: v3 never started its watch');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await client.endpoint(endpoint).rollback({ by: 'recorder', reason: 'replay test' });
+    const back = await ended.result();
+    if (back.outcome !== 'rolledBack') throw new Error(`watch: v3 expected rolledBack, got ${back.outcome}`);
+    await saveHistory(client.temporal, ended.workflowId, 'deployModel-watch-rolled-back');
+    await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-watch-rollback');
+  } finally {
+    await traffic.stop();
+  }
 }
 
 main().catch((error: unknown) => {
