@@ -22,8 +22,9 @@ let gateways: { process: ManagedProcess; url: string }[];
 let client: ModelshipClient;
 const ENDPOINT = 'operators';
 
+/** The rollout without a post-promotion watch: these tests end at promotion. */
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return classifierSpec(ENDPOINT, version, rollout);
+  return classifierSpec(ENDPOINT, version, rollout?.strategy === 'canary' ? { watch: { duration: 0 }, ...rollout } : rollout);
 }
 
 async function metrics(url: string): Promise<string> {
@@ -96,14 +97,7 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
   while (!(await registeredReplicas(store)).stale.some((r) => r.replicaId === 'ops-1')) await new Promise((r) => setTimeout(r, 200));
 
   const deployment = await client.deploy(
-    spec('v2', {
-      strategy: 'canary',
-      watch: { duration: 0 },
-      steps: [{ weight: 50, bake: '2s' }],
-      analysis: { minSamples: 40 },
-      maxBakeExtensions: 5,
-      minReplicas: 1,
-    }),
+    spec('v2', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 40 }, maxBakeExtensions: 5, minReplicas: 1 }),
   );
   // No traffic yet: the first bake is inconclusive. Then traffic, and the step passes on a later bake.
   const waiting = await waitForStatus(deployment, (s) => s.rollout?.steps[0]?.note?.startsWith('inconclusive') === true);
@@ -133,9 +127,7 @@ test('a replica killed with SIGKILL: the step goes on without it and says so; an
 });
 
 test('minReplicas: a step with fewer live replicas waits, then rolls back with the reason', async () => {
-  const result = await (
-    await client.deploy(spec('v3', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s' }], minReplicas: 2, timeout: '3s' }))
-  ).result();
+  const result = await (await client.deploy(spec('v3', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }], minReplicas: 2, timeout: '3s' }))).result();
   expect(result.outcome).toBe('rolledBack');
   expect(result.failure?.message).toContain('1 live gateway replica(s), 2 required (stale, no heartbeat: ops-1)');
 });
@@ -145,14 +137,7 @@ test('a replica killed during the bake: the verdict from fewer than minReplicas 
   gateways.push(late);
   const traffic = trafficToFirstGateway(2);
   const deployment = await client.deploy(
-    spec('v4', {
-      strategy: 'canary',
-      watch: { duration: 0 },
-      steps: [{ weight: 50, bake: '6s' }],
-      analysis: { minSamples: 5 },
-      maxBakeExtensions: 0,
-      minReplicas: 2,
-    }),
+    spec('v4', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis: { minSamples: 5 }, maxBakeExtensions: 0, minReplicas: 2 }),
   );
   // ops-0 and ops-2 apply the step's routing; ops-2 dies while the step bakes.
   await waitForStatus(deployment, (s) => s.rollout?.state === 'baking' && s.rollout.steps[0]?.status === 'running');

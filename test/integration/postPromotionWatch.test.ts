@@ -97,6 +97,20 @@ function realFailures(results: PacedResult[]): string[] {
   return results.flatMap((r) => r.failures).filter((f) => !f.includes('injected fault'));
 }
 
+/** v1 promoted on `endpoint`, paced traffic on every replica, then v2 deployed as a canary that has reached its watch. */
+async function watching(endpoint: string, watch: { duration: string; interval: string }, checks: AnalysisInput = {}) {
+  await promoteFirst(endpoint);
+  const traffic = trafficOnEveryReplica(endpoint);
+  try {
+    const deployment = await client.deploy(canary(endpoint, 'v2', watch, checks));
+    const status = await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
+    return { traffic, deployment, status };
+  } catch (error) {
+    await traffic.stop();
+    throw error;
+  }
+}
+
 function logRollback(name: string, result: DeploymentResult): void {
   const back = result.rollout?.rollback;
   console.log(
@@ -106,12 +120,9 @@ function logRollback(name: string, result: DeploymentResult): void {
 
 test('a watch that passes: the previous version stays loaded at 0% while the endpoint shows the watch, and is unloaded after', async () => {
   const ep = 'watch-pass';
-  await promoteFirst(ep);
-  const traffic = trafficOnEveryReplica(ep);
+  const { traffic, deployment, status } = await watching(ep, { duration: '6s', interval: '2s' });
   try {
-    const deployment = await client.deploy(canary(ep, 'v2', { duration: '6s', interval: '2s' }));
-    const watching = await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
-    expect(watching.rollout?.state).toMatch(/watching|analyzing/);
+    expect(status.rollout?.state).toMatch(/watching|analyzing/);
     expect((await routing(ep))?.versions).toEqual([
       expect.objectContaining({ version: 'v1', weight: 0 }),
       expect.objectContaining({ version: 'v2', weight: 100 }),
@@ -139,12 +150,9 @@ test('a watch that passes: the previous version stays loaded at 0% while the end
 
 test('a watch that fails on error rate (errors injected after promotion) returns every replica to the previous version', async () => {
   const ep = 'watch-errors';
-  await promoteFirst(ep);
-  const traffic = trafficOnEveryReplica(ep);
+  const { traffic, deployment } = await watching(ep, { duration: '30s', interval: '2s' });
   let results: PacedResult[] = [];
   try {
-    const deployment = await client.deploy(canary(ep, 'v2', { duration: '30s', interval: '2s' }));
-    await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
     await injectFault(ep, 'v2', { errorRate: 0.5 });
     const result = await deployment.result();
     expect(result.outcome).toBe('rolledBack');
@@ -166,21 +174,12 @@ test('a watch that fails on error rate (errors injected after promotion) returns
 
 test('a watch that fails on a PromQL check turning bad after promotion (latency injected) is rolled back with the query and its numbers', async () => {
   const ep = 'watch-promql';
-  await promoteFirst(ep);
   const p50 =
     'histogram_quantile(0.5, sum by (le) (rate(modelship_request_duration_seconds_bucket{endpoint="{{endpoint}}",version="{{canary}}"}[{{window}}])))';
-  const traffic = trafficOnEveryReplica(ep);
+  const checks = { prometheus: { url: prometheus.url, checks: [{ name: 'p50-under-20ms', query: p50, max: 0.02 }] } };
+  const { traffic, deployment } = await watching(ep, { duration: '40s', interval: '4s' }, checks);
   let results: PacedResult[] = [];
   try {
-    const deployment = await client.deploy(
-      canary(
-        ep,
-        'v2',
-        { duration: '40s', interval: '4s' },
-        { prometheus: { url: prometheus.url, checks: [{ name: 'p50-under-20ms', query: p50, max: 0.02 }] } },
-      ),
-    );
-    await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
     await injectFault(ep, 'v2', { latencyMs: 80 });
     const result = await deployment.result();
     expect(result.outcome).toBe('rolledBack');
@@ -196,11 +195,8 @@ test('a watch that fails on a PromQL check turning bad after promotion (latency 
 
 test("an operator's rollback during the watch ends it with the operator's reason, by the same way back", async () => {
   const ep = 'watch-operator';
-  await promoteFirst(ep);
-  const traffic = trafficOnEveryReplica(ep);
+  const { traffic, deployment } = await watching(ep, { duration: '5m', interval: '2s' });
   try {
-    const deployment = await client.deploy(canary(ep, 'v2', { duration: '5m', interval: '2s' }));
-    await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
     // The endpoint's status shows the watch (a 5 m one: the CLI has time to start).
     const cli = await runCli(['status', ep], { storeUri: store });
     expect(cli.stdout).toMatch(/watch +watch watching since .* until .*\(v1 kept loaded at 0%; `modelship rollback` ends it\)/);
