@@ -70,7 +70,8 @@ export class RolloutControls {
       { validator: (_request: ControlRequest) => void (this.paused || reject('the rollout is not paused')) },
     );
     setHandler(endWatchSignal, (request) => {
-      if (['watching', 'rollback-window', 'paused'].includes(state.state)) this.watchEnd ??= request;
+      // Whatever the watch is doing (baking, analyzing, paused): its next step acts on it.
+      if (state.watch?.phase === 'watching') this.watchEnd ??= request;
     });
   }
 

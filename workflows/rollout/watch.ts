@@ -63,6 +63,8 @@ export async function watchAfterSwitch(run: RolloutRun, step: RolloutStep, plan:
         throw rollBack('CanaryRegressed', `${describeStep(step)} degraded during the watch: interval ${index + 1} against the first: ${failedChecks(vsFirst)}`);
       }
     }
+    // An operator's rollback that arrived during the last analysis still ends the watch.
+    run.controls.checkAbort();
     watch.phase = 'passed';
   } catch (error) {
     watch.phase = 'failed';
