@@ -88,5 +88,6 @@ async function compensate(run: RolloutRun, failure: DeploymentFailure, wayBack: 
   // Traffic is back on stable by the routing even when the check could not prove it: say so, keep the reason.
   if (back.unverified !== undefined) failure.message += ` (rollback applied, NOT verified: ${back.unverified})`;
   run.state.rollback = { reason: `${failure.type}: ${failure.message}`, generation: back.generation, verified: back.verified, tookMs: back.tookMs };
+  // notify: watchFailed when run.state.watch?.phase === 'failed' (endpoint run.spec.endpoint, version run.spec.version, reason failure.message, details { watch: run.state.watch, rollback: run.state.rollback }), after the rollback is applied
   run.setState('done');
 }
