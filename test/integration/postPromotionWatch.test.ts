@@ -3,7 +3,7 @@
  * allowed, a real Prometheus scraping both, paced traffic on each replica): a watch that passes (the
  * previous version is unloaded after it); a watch that fails on error rate once errors are injected
  * after promotion, rolled back on every replica; one that fails on a PromQL check that turns bad after
- * promotion; an operator's rollback during the watch; the endpoint's status showing the watch.
+ * promotion; a direct release's watch; an operator's rollback during the watch; the endpoint's status showing the watch.
  */
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { ModelshipClient } from '../../sdk/client';
@@ -191,6 +191,25 @@ test('a watch that fails on a PromQL check turning bad after promotion (latency 
     results = await traffic.stop();
   }
   expect(results.flatMap((r) => r.failures)).toEqual([]);
+});
+
+test('a direct release with a watch switches at once, keeps the previous version loaded while it watches, then unloads it', async () => {
+  const ep = 'watch-direct';
+  await promoteFirst(ep);
+  const traffic = trafficOnEveryReplica(ep);
+  try {
+    const watch = { duration: '4s', interval: '2s', checks: analysis() };
+    const result = await (await client.deploy(classifierSpec(ep, 'v2', { rollout: { strategy: 'direct', watch } }))).result();
+    expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
+    expect(result.rollout).toMatchObject({
+      strategy: 'direct',
+      steps: [{ kind: 'switch', status: 'passed' }],
+      watch: { phase: 'passed', previousVersion: 'v1' },
+    });
+    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'v2', weight: 100 })]);
+  } finally {
+    expect(realFailures(await traffic.stop())).toEqual([]);
+  }
 });
 
 test("an operator's rollback during the watch ends it with the operator's reason, by the same way back", async () => {
