@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       const tookMs: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         const deployment = await client.deploy(
-          spec(`r${count}-${run}`, { strategy: 'canary', steps: [{ weight: 50, bake: '60s', analysis: false }], minReplicas: count }),
+          spec(`r${count}-${run}`, { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '60s', analysis: false }], minReplicas: count }),
         );
         for (let i = 0; i < 600 && (await deployment.status()).rollout?.state !== 'baking'; i++) await new Promise((r) => setTimeout(r, 50));
         await deployment.abort({ by: 'bench', reason: 'measure the rollback' });

@@ -1,10 +1,12 @@
 /**
  * How the CLI prints a deployment in text (`modelship status <endpoint>/<version>`): its stages,
  * then its rollout: each step with its analysis verdict, the numbers behind every check, notes,
- * approvals and the gateway replicas it went on without; then a rollback and the reason it stopped.
+ * approvals and the gateway replicas it went on without; its post-promotion watch, interval by
+ * interval; then a rollback and the reason it stopped.
  */
 import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import type { DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
+import { watchHeadline, watchIntervalLine } from '../sdk/watchSummary';
 
 export const STAGE_MARKS: Record<StageState['status'], string> = {
   pending: ' ',
@@ -41,6 +43,8 @@ export function describeDeployment(status: DeploymentStatus): string {
   if (rollout) {
     lines.push(`  ${rollout.strategy} rollout against ${rollout.stableVersion ?? 'no stable version'}: ${rollout.state}, new version at ${rollout.weight}%`);
     for (const step of rollout.steps) lines.push(...stepLines(step));
+    const watch = rollout.watch;
+    if (watch) lines.push(`  ${watchHeadline(watch)}`, ...watch.intervals.map((i, n) => `    ${watchIntervalLine(i, n, watch.previousVersion)}`));
     if (rollout.rollback) {
       const verified = Object.entries(rollout.rollback.verified).map(([version, answers]) => `${version} ${answers}`);
       lines.push(

@@ -2,6 +2,7 @@
 import type { EndpointSnapshot } from '../sdk/client';
 import type { EndpointEvent, EndpointState } from '../sdk/schemas';
 import { shortDigest } from '../sdk/shortDigest';
+import { activeWatchLine } from '../sdk/watchSummary';
 
 export function describeEndpoint(state: EndpointState): string {
   const served = (v: EndpointState['stable']) => (v ? `${v.version} (${shortDigest(v.digest)}, since ${v.since})` : 'none');
@@ -10,6 +11,7 @@ export function describeEndpoint(state: EndpointState): string {
     `  stable     ${served(state.stable)}`,
     `  previous   ${served(state.previous)}${state.previous ? '  ← `modelship rollback` returns here' : ''}`,
     `  rolling    ${state.active ? `${state.active.version} ${state.active.phase ?? 'starting'}${state.active.weight !== undefined ? ` at ${state.active.weight}%` : ''} (${state.active.workflowId})` : 'nothing'}`,
+    ...(state.active?.watch ? [`  watch      ${activeWatchLine(state.active.watch)}`] : []),
     `  queued     ${state.queue.length === 0 ? 'none' : state.queue.map((d) => d.version).join(', ')}`,
     `  generation ${state.generation}`,
   ];

@@ -9,6 +9,7 @@ import type { DeploymentResult, DeploymentStatus, StageState } from '../sdk/sche
 import { STAGE_MARKS, staleReplicasNote, stepLabel } from './deploymentView';
 import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import { shortDigest } from '../sdk/shortDigest';
+import { watchHeadline, watchIntervalLine } from '../sdk/watchSummary';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -53,7 +54,17 @@ function progressItems(status: DeploymentStatus): ProgressItem[] {
     if (stage.status !== 'pending') items.push(stageItem(stage));
     if (stage.name === 'release') items.push(...steps.splice(0));
   }
-  return [...items, ...steps, ...retryItems(status)];
+  return [...items, ...steps, ...watchItems(status), ...retryItems(status)];
+}
+
+/** The watch: a line when it starts and when it ends, one per judged interval with its numbers. */
+function watchItems(status: DeploymentStatus): ProgressItem[] {
+  const watch = status.rollout?.watch;
+  if (!watch) return [];
+  return [
+    noteItem(`watch:${watch.phase}`, `      ↳ ${watchHeadline(watch)}`),
+    ...watch.intervals.map((interval, i) => noteItem(`watch-interval:${i}`, `        ${watchIntervalLine(interval, i, watch.previousVersion)}`)),
+  ];
 }
 
 /** A permanent line (printed once, never running). */

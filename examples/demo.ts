@@ -3,10 +3,11 @@
  * gateway, filesystem store), deploy an ONNX classifier, ask it for a prediction over KServe v2,
  * try a corrupt model and watch the pipeline reject it while the endpoint keeps serving, then roll
  * out a next version as a canary under live traffic (promoted); with --bad-canary, also a damaged
- * one that analysis rolls back.
+ * one that analysis rolls back; with --watch-failure, also one healthy through its canary that
+ * degrades after promotion (the gateway's fault switch) and that its post-promotion watch rolls back.
  *
  * Stays up for exploring the Temporal UI when run in a terminal (Ctrl-C to stop); exits when not,
- * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000), --bad-canary,
+ * or with --exit. Flags: --port (Temporal, default 7233), --gateway-port (default 8000), --bad-canary, --watch-failure,
  * --state-dir (default .modelship).
  */
 import path from 'node:path';
@@ -17,17 +18,26 @@ import { describeOutcome, ProgressPrinter } from '../cli/progress';
 import { untilSignal } from '../cli/signals';
 import { startTraffic } from '../cli/trafficGenerator';
 import { ModelshipClient } from '../sdk/client';
-import type { DeploymentResult } from '../sdk/schemas';
+import type { DeploymentResult, DeploymentStatus } from '../sdk/schemas';
 import { loadPipelineSpec } from '../sdk/specFile';
+import { watchFailureDemo } from './watchFailureDemo';
 
-async function deploy(client: ModelshipClient, specFile: string, uiUrl: string | undefined): Promise<DeploymentResult> {
+async function deploy(
+  client: ModelshipClient,
+  specFile: string,
+  uiUrl: string | undefined,
+  onStatus: (status: DeploymentStatus) => void = () => undefined,
+): Promise<DeploymentResult> {
   const spec = await loadPipelineSpec(path.join(__dirname, specFile));
   const deployment = await client.deploy(spec);
   console.log(`\n▶ deploy ${spec.model.name} ${spec.version} → endpoint ${spec.endpoint}  (${specFile})`);
   console.log(`  workflow  ${deployment.workflowId}`);
   if (uiUrl) console.log(`  ui        ${ModelshipClient.workflowUiUrl(uiUrl, client.namespace, deployment.workflowId)}`);
   const printer = new ProgressPrinter((line) => console.log(line));
-  const result = await deployment.follow((status) => printer.update(status), 200);
+  const result = await deployment.follow((status) => {
+    printer.update(status);
+    onStatus(status);
+  }, 200);
   console.log(`  ${describeOutcome(result)}`);
   return result;
 }
@@ -55,10 +65,13 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       'gateway-port': { type: 'string' },
       'bad-canary': { type: 'boolean' },
+      'watch-failure': { type: 'boolean' },
       'state-dir': { type: 'string' },
     },
   });
   const started = Date.now();
+  // The fault switch is for demos and tests: the gateway allows it only when asked to.
+  if (values['watch-failure']) process.env.MODELSHIP_ALLOW_FAULT_INJECTION = '1';
   console.log('Modelship demo: starting the embedded default (Temporal dev server, CPU worker, gateway)…');
   const env = await startDevEnvironment({
     temporalPort: values.port ? Number(values.port) : undefined,
@@ -85,11 +98,14 @@ async function main(): Promise<number> {
     try {
       canaries.push(await deploy(client, 'onnx-classifier/canary.yaml', env.uiUrl));
       if (values['bad-canary']) canaries.push(await deploy(client, 'onnx-classifier/bad-canary.yaml', env.uiUrl));
+      const session = client;
+      if (values['watch-failure'])
+        canaries.push(await watchFailureDemo((file, onStatus) => deploy(session, file, env.uiUrl, onStatus), env.gatewayUrl, env.adminToken));
     } finally {
       const sent = await traffic.stop();
       console.log(`\n  traffic during the canaries: ${sent.issued} request(s), ${sent.failures} failed, answers ${JSON.stringify(sent.served)}`);
     }
-    const expected = values['bad-canary'] ? ['promoted', 'rolledBack'] : ['promoted'];
+    const expected = ['promoted', ...(values['bad-canary'] ? ['rolledBack'] : []), ...(values['watch-failure'] ? ['rolledBack'] : [])];
 
     const ok = bad.outcome === 'rejected' && stillServing.version === good.version && canaries.map((c) => c.outcome).join() === expected.join();
     console.log(`\n${ok ? '✓' : '✗'} demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s:`);

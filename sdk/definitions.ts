@@ -8,6 +8,7 @@ import type { PipelineSpec } from './schemas/pipelineSpec';
 import type { Phase } from './constants';
 import type { DeploymentStatus } from './schemas/reports';
 import type { ServingConfig } from './schemas/serving';
+import type { ActiveWatch } from './schemas/watch';
 
 /** The current status of a deployment: phase, stages, reports so far. */
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('status');
@@ -25,6 +26,12 @@ export const abortUpdate = defineUpdate<string, [ControlRequest]>('abort');
 /** Hold the current step (its bake clock stops) until resumed. */
 export const pauseUpdate = defineUpdate<string, [ControlRequest]>('pause');
 export const resumeUpdate = defineUpdate<string, [ControlRequest]>('resume');
+/**
+ * An operator's rollback during a deployment's post-promotion watch, sent by its endpoint (a
+ * workflow cannot send Updates): the watch fails with the operator's reason and traffic returns to
+ * the previous version. Ignored when the deployment is not watching.
+ */
+export const endWatchSignal = defineSignal<[ControlRequest]>('endWatch');
 
 /** Who decides what a deployment waiting for retry does, and why (the input of the `retry` and `abort` Signals). */
 export interface RetryDecision {
@@ -149,4 +156,6 @@ export interface DeploymentProgress {
   phase: Phase;
   weight?: number;
   generation?: number;
+  /** The post-promotion watch, once it has started (absent before, and from runs started before the watch). */
+  watch?: ActiveWatch;
 }

@@ -22,6 +22,7 @@ import { createDispatcher } from './dispatch';
 import { registerDriftMetrics } from './driftMetrics';
 import type { GatewayContext } from './gatewayContext';
 import { startGrpcServer, type GrpcServer } from './grpc/grpcServer';
+import { FaultInjector } from './faultInjection';
 import { GatewayMetrics } from './metrics';
 import { ModelRegistry } from './modelRegistry';
 import { Reconciler } from './reconciler';
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   memoryBudgetBytes?: number;
   /** Sampled capture of served requests into the store; default off (rate 0). */
   capture?: CaptureOptions;
+  /** Enables the fault switch (`POST /admin/faults`: injected errors and latency), for demos and tests only. Default off. */
+  allowFaultInjection?: boolean;
   log?: (message: string) => void;
 }
 
@@ -115,6 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     adminToken: options.adminToken,
     inferenceToken: options.inferenceToken,
     capture: new TrafficCapture({ ...(options.capture ?? { rate: 0 }), store: options.store, replicaId, log }),
+    ...(options.allowFaultInjection ? { faults: new FaultInjector() } : {}),
   };
   // Attached before the first await after listening, so no request finds the server without it.
   server.on('request', createDispatcher(GATEWAY_ROUTES, context, log));
@@ -129,7 +133,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const capturing = context.capture.enabled ? `, capturing ${options.capture?.rate} of requests` : '';
   const grpcAt = grpc ? `, gRPC at ${grpc.address}` : '';
-  log(`replica ${replicaId} serving KServe v2 at ${url}${grpcAt} (store ${options.store.uri}${capturing})`);
+  const faults = context.faults ? ', FAULT INJECTION ALLOWED (demos and tests only)' : '';
+  log(`replica ${replicaId} serving KServe v2 at ${url}${grpcAt} (store ${options.store.uri}${capturing}${faults})`);
 
   return {
     url,

@@ -1,4 +1,5 @@
 /** What the gateway's route handlers share: this replica, its models, its measurements, its capture and its limits. */
+import type { FaultInjector } from './faultInjection';
 import type { GatewayMetrics } from './metrics';
 import type { ModelRegistry } from './modelRegistry';
 import type { Reconciler } from './reconciler';
@@ -19,4 +20,6 @@ export interface GatewayContext {
   readonly inferenceToken: string | undefined;
   /** Sampled capture of served requests (a no-op at rate 0). */
   readonly capture: TrafficCapture;
+  /** The fault switch (demos and tests); undefined unless the gateway allows fault injection. */
+  readonly faults?: FaultInjector;
 }

@@ -7,7 +7,7 @@
  * {@link HttpError}s; each protocol turns them into its own answer.
  *
  * What counts against a version (its errors in the stats window canary analysis judges): model
- * faults, NaN or Inf answers and overload. Not: the caller's mistakes (4xx, a model error the
+ * faults, NaN or Inf answers, overload, and faults injected by the fault switch (`faultInjection.ts`). Not: the caller's mistakes (4xx, a model error the
  * request caused included: `requestCausedErrors.ts`), nor a client that went away before its
  * answer (a 499, counted in `modelship_client_aborts_total`). A model the store routes but this
  * replica has not loaded is a 503 saying why (`modelInfo.ts`).
@@ -74,7 +74,10 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   try {
     const decoded = await request.decode(loaded);
     const { feeds, outputNames } = decoded;
-    const { outputs, runMs: computeMs } = await runModel(endpoint, loaded, feeds, outputNames);
+    // The fault switch fails the request where the model would, and slows it as a slower model would.
+    context.faults?.failIfInjected(endpoint, loaded.version);
+    const { outputs, runMs } = await runModel(endpoint, loaded, feeds, outputNames);
+    const computeMs = runMs + ((await context.faults?.delay(endpoint, loaded.version)) ?? 0);
     refuseNonFinite(endpoint, loaded.version, outputs);
     if (request.clientGone?.()) throw new HttpError(CLIENT_CLOSED, 'the client went away before its answer');
     const answer = request.answer(outputs, loaded.version, decoded);

@@ -7,6 +7,7 @@ import { authorize } from './bearerAuth';
 import type { RouteArea } from './dispatch';
 import type { GatewayContext } from './gatewayContext';
 import { endpointStats, reconcileNow, replicaStatus } from './routes/admin';
+import { listFaults, setFault } from './routes/faults';
 import { infer } from './routes/infer';
 import { missingVersion, modelMetadata, modelReady } from './routes/models';
 import { repositoryIndexRoute, repositoryWrite } from './routes/repository';
@@ -41,6 +42,8 @@ export const GATEWAY_ROUTES: readonly RouteArea<GatewayContext>[] = [
       { method: 'POST', path: '/admin/reconcile', handle: reconcileNow },
       { method: 'GET', path: '/admin/status', handle: replicaStatus },
       { method: 'GET', path: '/admin/stats/:endpoint', handle: endpointStats },
+      { method: 'POST', path: '/admin/faults', handle: setFault },
+      { method: 'GET', path: '/admin/faults', handle: listFaults },
     ],
     notFound: (method, segments) => `no admin route ${method} /admin/${segments.slice(1).join('/')}`,
   },

@@ -269,7 +269,16 @@ function progressReporter(status: DeploymentStatus): (change?: { weight?: number
     setCurrentDetails(deploymentDetails(status));
     weight = change.weight ?? weight;
     generation = change.generation ?? generation;
-    const progress: DeploymentProgress = { workflowId: status.workflowId, runId: workflowInfo().runId, phase: status.phase, weight, generation };
+    const watch = status.rollout?.watch;
+    const progress: DeploymentProgress = {
+      workflowId: status.workflowId,
+      runId: workflowInfo().runId,
+      phase: status.phase,
+      weight,
+      generation,
+      // Only once a watch started (so runs from before the watch report as they did).
+      ...(watch ? { watch: { phase: watch.phase, since: watch.since, until: watch.until, previousVersion: watch.previousVersion } } : {}),
+    };
     const key = JSON.stringify(progress);
     if (!endpoint || key === lastSent) return;
     lastSent = key;

@@ -25,7 +25,18 @@ export function outcomeEvent(status: DeploymentStatus, outcome: DeploymentResult
       return { kind: 'rejected', summary: `${version} rejected for ${endpoint} before any traffic`, ...common };
     case 'rolledBack': {
       const to = status.rollout?.stableVersion;
-      return { kind: 'rolledBack', summary: `${version} rolled back on ${endpoint}${to ? `: traffic returned to ${to}` : ''}`, ...common };
+      const back = to ? `: traffic returned to ${to}` : '';
+      // A rollback after promotion, by the post-promotion watch (or an operator during it), is its own kind of news.
+      const watch = status.rollout?.watch;
+      if (watch?.phase === 'failed') {
+        const watchDetails = {
+          ...details,
+          watch: { since: watch.since, until: watch.until },
+          ...(status.rollout?.rollback ? { rollback: status.rollout.rollback } : {}),
+        };
+        return { kind: 'watchFailed', summary: `${version} failed its post-promotion watch on ${endpoint}${back}`, ...common, details: watchDetails };
+      }
+      return { kind: 'rolledBack', summary: `${version} rolled back on ${endpoint}${back}`, ...common };
     }
     case 'failed':
       return undefined;

@@ -5,6 +5,7 @@
 import type { DeploymentStatus, RolloutStep, StageState } from '../sdk/schemas';
 import { describeDecision, retryInstructions } from '../sdk/retryInstructions';
 import { describeStep } from './rollout/steps';
+import { watchHeadline, watchIntervalLine } from '../sdk/watchSummary';
 
 const MARKS: Record<StageState['status'], string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', skipped: '–' };
 
@@ -18,6 +19,8 @@ export function deploymentDetails(status: DeploymentStatus): string {
       `**${rollout.strategy} rollout** against ${rollout.stableVersion ?? 'no stable version'}: ${rollout.state}, new version at ${rollout.weight}%`,
     );
     for (const step of rollout.steps) lines.push(`- ${stepLine(step)}`);
+    const watch = rollout.watch;
+    if (watch) lines.push('', `**${watchHeadline(watch)}**`, ...watch.intervals.map((i, n) => `- ${watchIntervalLine(i, n, watch.previousVersion)}`));
     if (rollout.rollback)
       lines.push(
         '',

@@ -12,13 +12,16 @@ import { stringFlags, storeOption } from '../options';
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N] [--labels pool=NAME,key=value] [--memory-budget 4GiB]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
+                [--allow-fault-injection]
   --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
   --labels: what endpoints' serving.pool selects on (a bare name means pool=NAME); this replica loads only what is placed on it
   --memory-budget: memory its models may take (default half the host's); a model beyond it is refused, and its release fails
+  --allow-fault-injection: enable POST /admin/faults (injected errors and latency per endpoint and version), for demos and tests only
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
                MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS, MODELSHIP_LABELS, MODELSHIP_MEMORY_BUDGET,
                MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
-               MODELSHIP_CAPTURE_MAX_ROWS (rows per bundle, 256), MODELSHIP_CAPTURE_RETENTION (bundles kept per version, 100)`;
+               MODELSHIP_CAPTURE_MAX_ROWS (rows per bundle, 256), MODELSHIP_CAPTURE_RETENTION (bundles kept per version, 100),
+               MODELSHIP_ALLOW_FAULT_INJECTION=1 (as --allow-fault-injection)`;
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
@@ -44,6 +47,7 @@ export const serveCommand = defineCommand({
       'labels',
       'memory-budget',
     ),
+    'allow-fault-injection': { type: 'boolean' },
   },
   options: z.object({
     port: portNumber.default(8000),
@@ -90,6 +94,7 @@ export const serveCommand = defineCommand({
         const given = text ?? (process.env.MODELSHIP_MEMORY_BUDGET || undefined);
         return given === undefined ? undefined : parsedOrIssue(() => parseByteSize(given), ctx);
       }),
+    'allow-fault-injection': z.boolean().default(process.env.MODELSHIP_ALLOW_FAULT_INJECTION === '1'),
   }),
   async run(options) {
     const gateway = await startGateway({
@@ -113,6 +118,7 @@ export const serveCommand = defineCommand({
         retention: options['capture-retention'],
         flushIntervalMs: options['capture-flush-interval'],
       },
+      allowFaultInjection: options['allow-fault-injection'],
     });
     await untilSignal();
     await gateway.close();

@@ -83,6 +83,7 @@ rollout: # the first release of an endpoint goes out directly; later ones as thi
   steps: [{ weight: 50, bake: 3s }]
   analysis: { minSamples: 50 }
   minReplicas: 2
+  watch: { duration: 0s } # no post-promotion watch (default 2m): this walkthrough rolls back by hand
 YAML
 cat > "$WORK/ci/bad.yaml" << 'YAML'
 endpoint: classifier

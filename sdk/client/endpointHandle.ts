@@ -101,8 +101,10 @@ export class EndpointHandle {
 
   /**
    * Returns the endpoint to the version that was stable before the last promotion, or to `to` (a
-   * version or alias it keeps): every replica applied, verified by inference. Refused while a
-   * deployment is in progress (abort it instead), and before anything changes when the version's
+   * version or alias it keeps): every replica applied, verified by inference. During a deployment's
+   * post-promotion watch it ends the watch (failed, with `by` and `reason`): the deployment returns
+   * traffic to the previous version and ends `rolledBack`; the answer comes once that is recorded.
+   * Refused while a deployment is in progress otherwise (abort it instead), and before anything changes when the version's
    * artifact is gone from the store or it does not accept what clients of the serving version send
    * (outputs it lacks are a warning in the answer); `force: true` skips that IO check, recorded.
    *

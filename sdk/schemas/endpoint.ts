@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { endpointName, sha256Digest, versionName } from './common';
 import { servingConfig } from './serving';
+import { activeWatch } from './watch';
 import { OUTCOMES, PHASES } from '../constants';
 
 /** A version the endpoint served or serves, with what it needs to serve again. */
@@ -33,6 +34,8 @@ export const admittedDeployment = z.object({
   /** Latest phase and canary weight reported by the deployment. */
   phase: z.enum(PHASES).optional(),
   weight: z.number().optional(),
+  /** Its post-promotion watch, as it last reported it; while `watching`, `modelship rollback` ends it. */
+  watch: activeWatch.optional(),
   /** For a re-release (`version:`/`digest:` source): the artifact its source named when it was admitted, which it releases whatever the aliases say when it starts. */
   release: z
     .object({

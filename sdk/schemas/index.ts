@@ -20,6 +20,7 @@ export * from './endpoint';
 export * from './driftMonitoring';
 export * from './driftCheck';
 export * from './notification';
+export * from './watch';
 export { formatIssues, parseOrThrow } from './parse';
 /** The vocabularies the schemas' enums are built from (defined in `sdk/constants`, which workflows import directly). */
 export { OUTCOMES, PHASES, STAGE_NAMES, STAGE_PHASES, TARGETS, type Outcome, type Phase, type StageName, type Target } from '../constants';

@@ -12,6 +12,7 @@ import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
 import { monitoring } from './driftMonitoring';
 import { notificationsConfig } from './notification';
+import { directWatchConfig, watchConfig } from './watch';
 import { TARGETS } from '../constants';
 
 export const PIPELINE_API_VERSION = 'modelship/v1';
@@ -197,6 +198,8 @@ export const directRollout = z.strictObject({
   timeout: duration.prefault('2m'),
   /** Live gateway replicas required to call the release done. */
   minReplicas: z.number().int().min(0).max(1000).default(1),
+  /** After the switch, keep the previous version loaded (weight 0) and judge the new one for a while; off unless given. */
+  watch: directWatchConfig.optional(),
 });
 
 export const canaryStep = z.strictObject({
@@ -249,6 +252,8 @@ export const canaryRollout = z.strictObject({
   /** How long to wait for every live replica to apply a routing change. */
   timeout: duration.prefault('2m'),
   minReplicas: z.number().int().min(0).max(1000).default(1),
+  /** After the last step, all traffic to the new version with the previous one kept loaded (weight 0) and judged against for `duration`; `duration: 0` skips it. */
+  watch: watchConfig.prefault({}),
 });
 
 /**
@@ -267,14 +272,12 @@ export const blueGreenRollout = z.strictObject({
     .prefault({ mode: 'shadow' }),
   analysis: analysisConfig.prefault({}),
   maxBakeExtensions: z.number().int().min(0).max(100).default(3),
-  /** How long blue stays loaded (weight 0) after the switch; 0 unloads it at once. */
+  /** How long blue stays loaded (weight 0) after the switch; 0 unloads it at once. The watch's `duration` when `watch` is not given. */
   rollbackWindow: duration.prefault('5m'),
-  /**
-   * During the rollback window, green is judged this often against blue's traffic over the same
-   * length before the switch (blue serves nothing now); a failure switches back at once, and a
-   * window that ends without a verdict switches back too (no data is never a pass).
-   */
+  /** The watch's `interval` when `watch` is not given: green is judged this often during the rollback window. */
   analysisInterval: duration.prefault('30s'),
+  /** The watch after the switch (blue loaded at weight 0, green judged against it); when given, it replaces `rollbackWindow` and `analysisInterval`. */
+  watch: watchConfig.optional(),
   timeout: duration.prefault('2m'),
   minReplicas: z.number().int().min(0).max(1000).default(1),
 });

@@ -6,6 +6,7 @@ import { ioSignature } from './tensor';
 import { analysisVerdict } from './analysis';
 import { behaviourDiff } from './behaviour';
 import { storedSource } from './storedSource';
+import { watchState } from './watch';
 import { FAILURE_TYPES, OUTCOMES, PHASES, TARGETS } from '../constants';
 
 export const runtimeInfo = z.object({
@@ -251,10 +252,12 @@ export type RolloutStep = z.infer<typeof rolloutStep>;
 
 export const rolloutState = z.object({
   strategy: z.enum(['direct', 'canary', 'blueGreen']),
-  state: z.enum(['starting', 'baking', 'awaiting-approval', 'paused', 'analyzing', 'promoting', 'rollback-window', 'rolling-back', 'done']),
+  state: z.enum(['starting', 'baking', 'awaiting-approval', 'paused', 'analyzing', 'promoting', 'rollback-window', 'watching', 'rolling-back', 'done']),
   stableVersion: z.string().optional(),
   weight: z.number(),
   steps: z.array(rolloutStep),
+  /** The post-promotion watch, once it has started. */
+  watch: watchState.optional(),
   rollback: z
     .object({
       reason: z.string(),

@@ -23,7 +23,7 @@ function spec(version: string, model: ExampleModel, extra: Partial<PipelineSpecI
     version,
     model: { source: pathToFileURL(modelPath(model)).href, task: 'classifier' },
     stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '4s' }], analysis: { minSamples: 40 }, maxBakeExtensions: 1 },
+    rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '4s' }], analysis: { minSamples: 40 }, maxBakeExtensions: 1 },
     ...extra,
   };
 }

@@ -23,7 +23,9 @@ const ENDPOINT = 'canary';
 beforeAll(async () => {
   stack = await startStack('store-canary');
   ({ storeDir: store, worker, gateway, client } = stack);
-  const first = await (await client.deploy(spec('v1', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s' }] }))).result();
+  const first = await (
+    await client.deploy(spec('v1', 'classifier', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s' }] }))
+  ).result();
   expect(first.outcome).toBe('promoted');
   expect(first.stages.find((s) => s.name === 'release')?.summary).toMatch(/no stable version to compare with: canary skipped, released directly/);
 });
@@ -77,6 +79,7 @@ test('a canary that behaves like stable is promoted step by step', async () => {
       await client.deploy(
         spec('v2', 'classifier', {
           strategy: 'canary',
+          watch: { duration: 0 },
           steps: [
             { weight: 25, bake: '2s' },
             { weight: 50, bake: '2s' },
@@ -106,7 +109,7 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
         spec(
           'v3',
           'classifier_perturbed',
-          { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis },
+          { strategy: 'canary', watch: { duration: 0 }, shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis },
           'a different model (top-1 agreement about 0.5): the canary judges it',
         ),
       )
@@ -126,7 +129,9 @@ test('a canary whose answers differ is rolled back by shadow analysis, and the r
 });
 
 test('an abort mid-bake rolls back with the reason; control commands that do not apply are refused', async () => {
-  const deployment = await client.deploy(spec('v4', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '60s' }], analysis }));
+  const deployment = await client.deploy(
+    spec('v4', 'classifier', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '60s' }], analysis }),
+  );
   await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
   await expect(deployment.approve({ by: 'test' })).rejects.toThrow(ControlRejectedError);
   await expect(deployment.approve({ by: 'test' })).rejects.toThrow(/no step is waiting for approval/);
@@ -141,7 +146,12 @@ test('an abort mid-bake rolls back with the reason; control commands that do not
 
 test('an approval step waits for approve, then the rollout proceeds', async () => {
   const deployment = await client.deploy(
-    spec('v5', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '60s' } }], analysis }),
+    spec('v5', 'classifier', {
+      strategy: 'canary',
+      watch: { duration: 0 },
+      steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '60s' } }],
+      analysis,
+    }),
   );
   await waitForStatus(deployment, (s) => s.rollout?.state === 'awaiting-approval');
   expect(await deployment.approve({ by: 'alice', reason: 'dashboards look fine' })).toMatch(/approved/);
@@ -155,7 +165,9 @@ test('a worker killed with SIGKILL mid-bake is replaced and the rollout continue
   const before = (await routing())?.generation ?? 0;
   const load = traffic();
   try {
-    const deployment = await client.deploy(spec('v6', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '6s' }], analysis }));
+    const deployment = await client.deploy(
+      spec('v6', 'classifier', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '6s' }], analysis }),
+    );
     await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
     await worker.kill();
     worker = stack.worker = await startWorkerProcess(store);

@@ -32,7 +32,9 @@ afterAll(() => stack?.stop());
 
 const spec = classifierSpec;
 
-const slowCanary: Partial<PipelineSpecInput> = { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '10m', analysis: false }] } };
+const slowCanary: Partial<PipelineSpecInput> = {
+  rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '10m', analysis: false }] },
+};
 
 /** A worker that takes workflow tasks from `taskQueue` and never completes them, until `stop` aborts. */
 async function stuckPoller(client: Client, taskQueue: string, stop: AbortSignal): Promise<void> {

@@ -33,7 +33,9 @@ const routing = (endpoint: string) => readDocument(new FsArtifactStore(store), s
 test('one deployment at a time: a second one queues, a refusing one is refused, a repeated one is the same', async () => {
   const ep = 'serial';
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
-  const slow = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '4s', analysis: false }] } }));
+  const slow = await client.deploy(
+    spec(ep, 'v2', { rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '4s', analysis: false }] } }),
+  );
   await waitForStatus(slow, (s) => s.rollout?.state === 'baking');
 
   const queued = await client.deploy(spec(ep, 'v3'));
@@ -80,7 +82,9 @@ test('modelship rollback returns the endpoint to the previous stable version, ve
   expect(JSON.parse(history.stdout).at(-1)).toMatchObject({ kind: 'rollback', version: 'v2', stableBefore: 'v3', stableAfter: 'v2' });
 
   // Rollback is refused while a deployment is in progress: abort is the way out of a rollout.
-  const busy = await client.deploy(spec(ep, 'v5', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '30s', analysis: false }] } }));
+  const busy = await client.deploy(
+    spec(ep, 'v5', { rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '30s', analysis: false }] } }),
+  );
   await waitForStatus(busy, (s) => s.rollout?.state === 'baking');
   await expect(client.endpoint(ep).rollback({ by: 'test' })).rejects.toThrow(ControlRejectedError);
   const refused = await runCli(['rollback', ep], { storeUri: store });
@@ -176,6 +180,7 @@ test('a header-match phase sends only requests with the header to the canary', a
     spec(ep, 'v2', {
       rollout: {
         strategy: 'canary',
+        watch: { duration: 0 },
         headerMatch: { header: 'X-Canary', value: 'yes', bake: '20s', analysis: false },
         steps: [{ weight: 50, bake: '1s', analysis: false }],
       },
@@ -197,7 +202,9 @@ test('a header-match phase sends only requests with the header to the canary', a
 test('deployment.events() streams stage and step events in order, then the outcome, from Updates the workflows answer', async () => {
   const ep = 'events';
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
-  const deployment = await client.deploy(spec(ep, 'v2', { rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false }] } }));
+  const deployment = await client.deploy(
+    spec(ep, 'v2', { rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s', analysis: false }] } }),
+  );
   const events: DeploymentEvent[] = [];
   // A 10-minute pause between status reads if a watch failed: the stream ends in time only if the
   // deployment answers its watchStatus Updates as its status changes.

@@ -201,7 +201,7 @@ test('a plain rollback after a compatible release that added an output: allowed,
 
 test('a re-release waiting its turn releases what its alias named at admission, though the alias moves before it starts', async () => {
   await client.endpoint(ep).setAlias('next', 'v3');
-  const canary = { strategy: 'canary' as const, steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '120s' } }] };
+  const canary = { strategy: 'canary' as const, watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '120s' } }] };
   const holder = await client.deploy({ ...spec('v10', file('classifier_retrained')), rollout: canary });
   await waitForStatus(holder, (s) => s.rollout?.state === 'awaiting-approval');
   const queued = await client.deploy(spec('v11', 'version:next')); // queued behind v10: resolved now, to v3

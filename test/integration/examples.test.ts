@@ -32,15 +32,16 @@ function run(command: string, args: string[], timeoutMs = 300_000, env: NodeJS.P
 // The examples' Modelship workers load the workflow bundle globalSetup built instead of bundling at start
 // (check:package's quick start covers bundling at start).
 const tsx = (file: string, ...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', file, ...args], 300_000, { MODELSHIP_WORKFLOW_BUNDLE: testEnv('workflowBundle') });
+  run(process.execPath, ['--import', 'tsx', file, ...args], 420_000, { MODELSHIP_WORKFLOW_BUNDLE: testEnv('workflowBundle') });
 const CUSTOM = path.join(PACKAGE_ROOT, 'examples', 'custom-activity');
 
-test('the demo: classifier promoted, corrupt model rejected, canary promoted, damaged canary rolled back', async () => {
+test('the demo: classifier promoted, corrupt model rejected, canary promoted, damaged canary rolled back, a version degrading after promotion rolled back by its watch', async () => {
   const stateDir = await tempDir('demo');
   const { code, output } = await tsx(
     'examples/demo.ts',
     '--exit',
     '--bad-canary',
+    '--watch-failure',
     '--state-dir',
     stateDir,
     '--port',
@@ -53,8 +54,11 @@ test('the demo: classifier promoted, corrupt model rejected, canary promoted, da
   expect(output).toMatch(/the endpoint still serves v1/);
   expect(output).toMatch(/promoted: classifier now serves v2/);
   expect(output).toMatch(/rolled back: CanaryRegressed: /);
+  expect(output).toMatch(/fault switch: 30% of v4-degrades's requests now fail \(injected\), after its promotion/);
+  expect(output).toMatch(/rolled back: CanaryRegressed: switch to 100% (failed analysis|degraded during the watch).*error-rate.*; classifier serves v2 again/);
+  expect(output).toMatch(/watch failed → every replica serves v2 again in \d+ ms/);
   expect(code).toBe(0);
-}, 300_000);
+}, 420_000);
 
 test('the custom-activity project imports only public subpaths and type-checks on its own', async () => {
   for (const file of (await readdir(CUSTOM)).filter((f) => f.endsWith('.ts'))) {

@@ -36,6 +36,7 @@ function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineS
 
 const canary = (steps: { weight: number; bake: string }[], minReplicas = 1): PipelineSpecInput['rollout'] => ({
   strategy: 'canary',
+  watch: { duration: 0 },
   steps,
   analysis: { minSamples: 20, latency: { maxP50Ratio: 5, maxP99Ratio: 10 } },
   timeout: '30s',

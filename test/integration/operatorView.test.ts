@@ -22,8 +22,9 @@ let gateways: { process: ManagedProcess; url: string }[];
 let client: ModelshipClient;
 const ENDPOINT = 'operators';
 
+/** The rollout without a post-promotion watch: these tests end at promotion. */
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return classifierSpec(ENDPOINT, version, rollout);
+  return classifierSpec(ENDPOINT, version, rollout?.strategy === 'canary' ? { watch: { duration: 0 }, ...rollout } : rollout);
 }
 
 async function metrics(url: string): Promise<string> {

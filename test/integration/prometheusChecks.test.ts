@@ -46,6 +46,7 @@ function spec(version: string, checks: Checks, bake = '4s'): PipelineSpecInput {
         ? { strategy: 'direct' }
         : {
             strategy: 'canary',
+            watch: { duration: 0 },
             steps: [{ weight: 50, bake }],
             maxBakeExtensions: 0,
             analysis: { minSamples: 20, prometheus: { url: prometheus.url, checks } },

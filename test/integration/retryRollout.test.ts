@@ -231,7 +231,7 @@ test('a reset to the benchmark stage re-runs from there: the endpoint follows th
   const input: PipelineSpecInput = {
     ...spec('v6'),
     stages: { optimize: { enabled: false }, benchmark: { enabled: true, budget: '2s', minRegressionMs: 1000 } },
-    rollout: { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }], timeout: '30s' },
+    rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }], timeout: '30s' },
   };
   const deployment = await client.deploy(input);
   await waitForStatus(deployment, (s) => s.rollout?.state === 'awaiting-approval');

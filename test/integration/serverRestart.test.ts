@@ -49,7 +49,9 @@ test('a rollout survives a dev server restart on its SQLite file mid-bake', asyn
   expect((await (await client.deploy(spec('v1', { strategy: 'direct' }))).result()).outcome).toBe('promoted');
   const traffic = startTraffic({ gateway: gateway.url, endpoint: 'restart', requests: 1_000_000, concurrency: 2, durationMs: 120_000 });
   try {
-    const deployment = await client.deploy(spec('v2', { strategy: 'canary', steps: [{ weight: 50, bake: '8s' }], analysis: { minSamples: 30 } }));
+    const deployment = await client.deploy(
+      spec('v2', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '8s' }], analysis: { minSamples: 30 } }),
+    );
     for (let i = 0; i < 300; i++) {
       const status = await deployment.status().catch(() => undefined);
       if (status?.rollout?.state === 'baking') break;

@@ -68,7 +68,9 @@ afterAll(async () => {
 });
 
 test('the UI lists an endpoint’s deployments by ModelshipEndpoint, shows a canary’s current details, and sends it a Signal with a JSON input', async () => {
-  const deployment = await client.deploy(classifierSpec(ENDPOINT, 'v2', { strategy: 'canary', steps: [{ weight: 25, bake: '10m', analysis: false }] }));
+  const deployment = await client.deploy(
+    classifierSpec(ENDPOINT, 'v2', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 25, bake: '10m', analysis: false }] }),
+  );
   await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
 
   const input = { by: 'ui-test', reason: 'checking the Signal path' };

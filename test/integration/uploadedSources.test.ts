@@ -84,9 +84,12 @@ test('modelship deploy from the CI folder uploads the model; the worker, which c
 test('client.deploy() with a path relative to baseDir: a canary under paced traffic to both replicas is promoted', async () => {
   const { value: result, traffic } = await underTraffic(async () =>
     (
-      await client.deploy(spec('v2', 'classifier.onnx', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 30 } }), {
-        baseDir: ciDir,
-      })
+      await client.deploy(
+        spec('v2', 'classifier.onnx', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 30 } }),
+        {
+          baseDir: ciDir,
+        },
+      )
     ).result(),
   );
   expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
@@ -109,7 +112,13 @@ test('a canary whose answers differ is rolled back by analysis, with no failed r
         spec(
           'v3',
           'perturbed.onnx',
-          { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 30 } },
+          {
+            strategy: 'canary',
+            watch: { duration: 0 },
+            shadow: { percent: 100, bake: '2s' },
+            steps: [{ weight: 50, bake: '2s' }],
+            analysis: { minSamples: 30 },
+          },
           'a different model: the canary judges it',
         ),
         { baseDir: ciDir },

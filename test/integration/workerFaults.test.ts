@@ -45,6 +45,7 @@ function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineS
 
 const canary = (bake: string): PipelineSpecInput['rollout'] => ({
   strategy: 'canary',
+  watch: { duration: 0 },
   steps: [{ weight: 50, bake }],
   analysis: { minSamples: 20, latency: { maxP50Ratio: 5, maxP99Ratio: 10 } },
   timeout: '5s',

@@ -11,12 +11,13 @@
  * terminated by its endpoint, the `endpoint-enforces-start` patch; `wait-for-retry`: a stage that
  * fails on the store waits for retry, and is retried and promoted, the `wait-for-retry` patch;
  * `versions`: an alias, a `rollback --to` it and a re-release of a kept version, the
- * `endpoint-keeps-versions` and `rollback-checks-target` patches; and `reset`: a canary waiting for
+ * `endpoint-keeps-versions` and `rollback-checks-target` patches; `reset`: a canary waiting for
  * approval reset to the start of its release stage, followed by its endpoint, the
  * `release-checks-active-run` patch); `drift`: a promotion with `monitoring.drift` that creates the
  * drift schedule (the `promotion-schedules-drift` patch), and a `driftCheck` run whose alert rolls back;
  * `notifications`: a canary step waiting for approval, approved and promoted, its `notifyWorkflow`
- * children, the `notifications` patch).
+ * children, the `notifications` patch; `watch`: a canary whose post-promotion watch passes, and one
+ * whose watch an operator's rollback at the endpoint ends, the `post-promotion-watch` patch).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     if (wanted('reset')) await recordReset(client);
     if (wanted('drift')) await recordDrift(client, env.gatewayUrl);
     if (wanted('notifications')) await recordNotifications(client);
+    if (wanted('watch')) await recordWatch(client, env.gatewayUrl);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);
@@ -79,10 +81,21 @@ async function main(): Promise<void> {
     await record('v1', spec('v1', 'classifier'), 'deployModel-promoted', 'promoted');
     traffic = startTraffic({ gateway: env.gatewayUrl, endpoint: ENDPOINT, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
     await record('v2', spec('v2', 'corrupt'), 'deployModel-rejected', 'rejected');
-    await record('v3', spec('v3', 'classifier', { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis }), 'canary-promoted', 'promoted');
+    await record(
+      'v3',
+      spec('v3', 'classifier', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      'canary-promoted',
+      'promoted',
+    );
     await record(
       'v4',
-      spec('v4', 'classifier_perturbed', { strategy: 'canary', shadow: { percent: 100, bake: '2s' }, steps: [{ weight: 50, bake: '2s' }], analysis }),
+      spec('v4', 'classifier_perturbed', {
+        strategy: 'canary',
+        watch: { duration: 0 },
+        shadow: { percent: 100, bake: '2s' },
+        steps: [{ weight: 50, bake: '2s' }],
+        analysis,
+      }),
       'canary-rolled-back',
       'rolledBack',
     );
@@ -98,6 +111,7 @@ async function main(): Promise<void> {
     const busy = await client.deploy(
       spec('v6', 'classifier', {
         strategy: 'canary',
+        watch: { duration: 0 },
         headerMatch: { header: 'x-canary', bake: '1s', analysis: false },
         steps: [{ weight: 50, bake: '2s', analysis: false }],
       }),
@@ -186,7 +200,11 @@ async function recordVersions(client: ModelshipClient): Promise<void> {
 async function approvalGatedCanary(client: ModelshipClient, endpoint: string, scenario: string): Promise<DeploymentHandle> {
   const stable = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
   if (stable.outcome !== 'promoted') throw new Error(`${scenario}: v1 ${stable.outcome} (${stable.failure?.message ?? ''})`);
-  const rollout: PipelineSpecInput['rollout'] = { strategy: 'canary', steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }] };
+  const rollout: PipelineSpecInput['rollout'] = {
+    strategy: 'canary',
+    watch: { duration: 0 },
+    steps: [{ weight: 25, bake: '1s', analysis: false, approval: { timeout: '10m' } }],
+  };
   return client.deploy({ ...spec('v2', 'classifier', rollout), endpoint });
 }
 
@@ -287,6 +305,42 @@ async function recordNotifications(client: ModelshipClient): Promise<void> {
   const child = `notify/${endpoint}/v2/${runId}/2-promoted`;
   await client.temporal.workflow.getHandle(child).result();
   await saveHistory(client.temporal, child, 'notifyWorkflow-delivered');
+}
+
+/**
+ * Post-promotion watches under traffic: one that passes (the previous version unloaded after it), and
+ * one an operator's rollback at the endpoint ends (the deployment goes back by its way back).
+ */
+async function recordWatch(client: ModelshipClient, gatewayUrl: string): Promise<void> {
+  const endpoint = 'replay-watch';
+  const first = await (await client.deploy({ ...spec('v1', 'classifier'), endpoint })).result();
+  if (first.outcome !== 'promoted') throw new Error(`watch: v1 ${first.outcome} (${first.failure?.message ?? ''})`);
+  const traffic = startTraffic({ gateway: gatewayUrl, endpoint, requests: 10_000_000, concurrency: 2, durationMs: 600_000 });
+  try {
+    const watched = (duration: string): PipelineSpecInput['rollout'] => ({
+      strategy: 'canary',
+      steps: [{ weight: 50, bake: '2s' }],
+      analysis,
+      watch: { duration, interval: '2s' },
+    });
+    const passed = await client.deploy({ ...spec('v2', 'classifier', watched('4s')), endpoint });
+    const result = await passed.result();
+    if (result.rollout?.watch?.phase !== 'passed')
+      throw new Error(`watch: v2 ${result.outcome}, watch ${result.rollout?.watch?.phase} (${result.failure?.message ?? ''})`);
+    await saveHistory(client.temporal, passed.workflowId, 'deployModel-watch-passed');
+    const ended = await client.deploy({ ...spec('v3', 'classifier', watched('5m')), endpoint });
+    for (let waited = 0; (await ended.status()).rollout?.watch?.phase !== 'watching'; waited += 200) {
+      if (waited > 120_000) throw new Error('watch: v3 never started its watch');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await client.endpoint(endpoint).rollback({ by: 'recorder', reason: 'replay test' });
+    const back = await ended.result();
+    if (back.outcome !== 'rolledBack') throw new Error(`watch: v3 expected rolledBack, got ${back.outcome}`);
+    await saveHistory(client.temporal, ended.workflowId, 'deployModel-watch-rolled-back');
+    await saveHistory(client.temporal, endpointWorkflowId(endpoint), 'endpoint-watch-rollback');
+  } finally {
+    await traffic.stop();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -13,7 +13,8 @@ import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@
 import type { Activities } from '../../activities';
 import { ACTIVITY_TASK_QUEUES } from '../../sdk/names';
 import type { DriftCheckRequest, DriftCheckResult } from '../../sdk/schemas';
-import { driftAlertSummary } from './driftAlert';
+import { driftAlertEvent, driftAlertSummary } from './driftAlert';
+import { notificationsStarted, notify } from '../notify';
 
 /** Patch id: a check of an endpoint that serves nothing (its routing is gone) deletes the endpoint's drift schedule. */
 export const DRIFT_CHECK_UNSCHEDULES_GONE = 'drift-check-unschedules-gone';
@@ -38,7 +39,9 @@ export async function driftCheck(request: DriftCheckRequest): Promise<DriftCheck
   if (request.drift.onAlert === 'rollback') {
     check.outcome = await acts.rollBackForDrift({ endpoint: request.endpoint, at: check.at, reason: summary });
   }
-  // notify: driftAlert — driftAlertEvent(check) (endpoint, version, summary, reason: check.reasons, details: outcome, worst PSIs), after the rollback's outcome is known
+  // After the rollback's outcome is known; the schedule's run has no spec: the workers' own webhooks are told.
+  notify(undefined, driftAlertEvent(check));
+  await notificationsStarted();
   return check;
 }
 

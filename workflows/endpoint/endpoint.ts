@@ -48,6 +48,7 @@ export async function endpoint(input: EndpointInput): Promise<void> {
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.canaryWeight, value: progress.weight }]);
     }
     if (progress.generation !== undefined) state.generation = Math.max(state.generation, progress.generation);
+    if (progress.watch) state.active.watch = progress.watch;
     ctx.show();
   });
 

@@ -1,5 +1,6 @@
 /** The endpoint and its deployments as people read them: the UI's current details, history lines. Pure. */
 import { shortDigest } from '../../sdk/shortDigest';
+import { activeWatchLine } from '../../sdk/watchSummary';
 import type { DeploymentResult, EndpointState } from '../../sdk/schemas';
 
 /** Markdown for the Temporal UI: what serves, what rolls out, what waits, what happened lately. */
@@ -11,6 +12,7 @@ export function endpointDetails(state: EndpointState): string {
     active
       ? `- rolling out: ${active.version} — ${active.phase ?? 'starting'}${active.weight !== undefined ? ` at ${active.weight}%` : ''} (${active.workflowId})`
       : '- rolling out: nothing',
+    ...(active?.watch ? [`- ${activeWatchLine(active.watch)}`] : []),
     `- queued: ${state.queue.length === 0 ? 'none' : state.queue.map((d) => d.version).join(', ')}`,
     `- routing generation: ${state.generation}`,
   ];

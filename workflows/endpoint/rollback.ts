@@ -1,7 +1,8 @@
 /**
  * An operator's rollback (`rollback` Update): back to the version that was stable before the last
  * promotion, or to any version (or alias) the endpoint keeps (`to`), by {@link returnToStable},
- * recorded in the history. Refused while a deployment runs (abort that instead), when there is
+ * recorded in the history. During a deployment's post-promotion watch it ends the watch
+ * (./watchRollback.ts); refused while a deployment runs otherwise (abort that instead), when there is
  * nothing to return to, and — before anything changes — when the target's artifact is gone from the
  * store or it does not accept what clients of the serving version send (outputs it lacks are a
  * warning, recorded; `force` skips the IO check, recorded too). Deterministic.
@@ -15,24 +16,34 @@ import { describeError } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE } from './routingAuthority';
 import { markServing } from './versions';
+import { checkWatchRollback, rollbackDuringWatch, watchingDeployment } from './watchRollback';
 import { resolveVersionRef } from '../../sdk/versionRefs';
 
 /** Patch id: a rollback checks its target (artifact in the store, IO contract) before it changes anything. */
 export const ROLLBACK_CHECKS_TARGET = 'rollback-checks-target';
 
 export function registerRollback(ctx: EndpointContext): void {
-  setHandler(rollbackUpdate, (request) => rollback(ctx, request), {
-    validator: (request: RollbackRequest) => {
-      const { state } = ctx;
-      if (ctx.rollingBack) throw new Error(`endpoint ${ctx.name} is already rolling back`);
-      if (state.active) {
-        throw new Error(
-          `${state.active.workflowId} is in progress; once its rollout has started, abort it instead (\`modelship abort ${ctx.name}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}; before that, wait for it to finish`,
-        );
-      }
-      rollbackTarget(ctx, request);
+  setHandler(
+    rollbackUpdate,
+    (request) => {
+      const watching = watchingDeployment(ctx);
+      return watching ? rollbackDuringWatch(ctx, watching, request) : rollback(ctx, request);
     },
-  });
+    {
+      validator: (request: RollbackRequest) => {
+        const { state } = ctx;
+        if (ctx.rollingBack) throw new Error(`endpoint ${ctx.name} is already rolling back`);
+        const watching = watchingDeployment(ctx);
+        if (watching) return checkWatchRollback(ctx, watching, request);
+        if (state.active) {
+          throw new Error(
+            `${state.active.workflowId} is in progress; once its rollout has started, abort it instead (\`modelship abort ${ctx.name}\`), which returns traffic to ${state.stable?.version ?? 'the stable version'}; before that, wait for it to finish`,
+          );
+        }
+        rollbackTarget(ctx, request);
+      },
+    },
+  );
 }
 
 /** The version a rollback returns to: `to` (a version or alias the endpoint keeps), else the previous stable version; throws why there is none. */

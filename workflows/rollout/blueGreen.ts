@@ -1,12 +1,12 @@
 /**
  * The blue/green strategy: a preview of the new version (a shadow phase, or smoke requests routed to
  * it by a header), then all traffic at once, with the previous version kept loaded (weight 0) for a
- * rollback window in which the new version is judged against the previous one's traffic over the
- * same length before the switch (a time-shifted comparison: the only one left once blue serves nothing).
+ * rollback window: the post-promotion watch (`watch.ts`), whose duration it is.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
 import { rollBack } from './rollBack';
 import type { RolloutRun } from './rolloutRun';
+import { watchAfterSwitch } from './watch';
 
 /** The header a blue/green smoke test uses to reach the version under preview. */
 export const PREVIEW_HEADER = 'x-modelship-preview';
@@ -19,14 +19,7 @@ export async function runBlueGreen(run: RolloutRun, rollout: BlueGreenSpec): Pro
   else await smokeTest(run, preview.requestsPerReplica);
   await run.step(async (current) => {
     const switchedAt = (await run.route({ weight: 100 })).appliedAt ?? Date.now();
-    const baseline = { since: switchedAt - rollout.rollbackWindow, until: switchedAt };
-    for (let remaining = rollout.rollbackWindow; remaining > 0; ) {
-      const slice = Math.min(rollout.analysisInterval, remaining);
-      await run.controls.bake(slice, 'rollback-window');
-      remaining -= slice;
-      current.verdict = await run.analyze({ canaryVersion: run.spec.version, since: switchedAt, baseline });
-      if (current.verdict.status === 'fail' || (remaining <= 0 && current.verdict.status === 'inconclusive')) run.fail(current, current.verdict);
-    }
+    if (run.watch) await watchAfterSwitch(run, current, run.watch, switchedAt, 'rollback-window');
   });
 }
 

@@ -1,13 +1,15 @@
 /**
  * The canary strategy: an optional shadow phase (mirrored traffic, answers compared, none served),
  * an optional header-match phase (only requests carrying a header reach the canary), then weighted
- * steps, each baked and judged against stable, with optional approval gates.
+ * steps, each baked and judged against stable, with optional approval gates; then, unless its
+ * `watch` is off, all traffic to the new version with stable kept loaded for the watch (`watch.ts`).
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
 import { approvalEvent } from '../deploymentEvents';
 import { notify } from '../notify';
 import { rollBack } from './rollBack';
 import type { RolloutRun } from './rolloutRun';
+import { watchAfterSwitch } from './watch';
 
 type CanarySpec = Extract<RolloutRun['rollout'], { strategy: 'canary' }>;
 
@@ -34,6 +36,13 @@ export async function runCanary(run: RolloutRun, rollout: CanarySpec): Promise<v
         }
         current.approvedBy = approval ? `${approval.by ?? 'someone'}${approval.reason ? `: ${approval.reason}` : ''}` : 'timeout (proceed)';
       }
+    });
+  }
+  const watch = run.watch;
+  if (watch) {
+    await run.step(async (current) => {
+      const switchedAt = (await run.route({ weight: 100 })).appliedAt ?? Date.now();
+      await watchAfterSwitch(run, current, watch, switchedAt, 'watching');
     });
   }
 }

@@ -5,7 +5,7 @@
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, type ControlRequest } from '../../sdk/definitions';
+import { abortUpdate, approveUpdate, endWatchSignal, pauseUpdate, resumeUpdate, type ControlRequest } from '../../sdk/definitions';
 import type { RolloutState } from '../../sdk/schemas';
 import { rollBack } from './rollBack';
 
@@ -13,6 +13,8 @@ type RolloutPhase = RolloutState['state'];
 
 export class RolloutControls {
   private abortRequest: ControlRequest | undefined;
+  /** An operator's rollback at the endpoint during the watch. */
+  private watchEnd: ControlRequest | undefined;
   private approval: ControlRequest | undefined;
   private paused = false;
 
@@ -54,7 +56,7 @@ export class RolloutControls {
       {
         validator: (_request: ControlRequest) =>
           void (
-            (['baking', 'rollback-window'].includes(state.state) && !this.paused) ||
+            (['baking', 'rollback-window', 'watching'].includes(state.state) && !this.paused) ||
             reject(`only a baking step can be paused (the rollout is ${state.state})`)
           ),
       },
@@ -67,10 +69,25 @@ export class RolloutControls {
       },
       { validator: (_request: ControlRequest) => void (this.paused || reject('the rollout is not paused')) },
     );
+    setHandler(endWatchSignal, (request) => {
+      // Whatever the watch is doing (baking, analyzing, paused): its next step acts on it.
+      if (state.watch?.phase === 'watching') this.watchEnd ??= request;
+    });
+  }
+
+  /** Who stopped the rollout (an abort's or an operator's rollback's `by`), if someone did. */
+  stoppedBy(): string | undefined {
+    return (this.watchEnd ?? this.abortRequest)?.by;
+  }
+
+  private stopRequested(): boolean {
+    return this.abortRequest !== undefined || this.watchEnd !== undefined;
   }
 
   /** Throws the rollback an accepted abort asks for. */
   checkAbort(): void {
+    const end = this.watchEnd;
+    if (end) throw rollBack('RolloutAborted', `rolled back${end.by ? ` by ${end.by}` : ''} during the watch: ${end.reason ?? 'no reason given'}`);
     const request = this.abortRequest;
     if (request) throw rollBack('RolloutAborted', `aborted${request.by ? ` by ${request.by}` : ''}: ${request.reason ?? 'no reason given'}`);
   }
@@ -81,12 +98,12 @@ export class RolloutControls {
     while (remaining > 0) {
       this.setState(this.paused ? 'paused' : running);
       if (this.paused) {
-        await condition(() => !this.paused || this.abortRequest !== undefined);
+        await condition(() => !this.paused || this.stopRequested());
         this.checkAbort();
         continue;
       }
       const started = Date.now();
-      await condition(() => this.abortRequest !== undefined || this.paused, remaining);
+      await condition(() => this.stopRequested() || this.paused, remaining);
       this.checkAbort();
       remaining -= Date.now() - started;
     }

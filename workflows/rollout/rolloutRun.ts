@@ -4,14 +4,15 @@
  * (`canary.ts`, `blueGreen.ts`) are written in these terms.
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
-import type { AnalysisVerdict, DeploymentStatus, PipelineSpec, ReleaseReport, RolloutState, RolloutStep } from '../../sdk/schemas';
+import type { AnalysisConfig, AnalysisVerdict, DeploymentStatus, PipelineSpec, ReleaseReport, RolloutState, RolloutStep } from '../../sdk/schemas';
 import { RolloutControls } from './controls';
 import { rollBack } from './rollBack';
 import type { StableTarget } from './returnToStable';
 import { describeStep, plannedSteps } from './steps';
+import { isWatchedSwitch, POST_PROMOTION_WATCH, watchPlanOf, type WatchPlan } from './watchPlan';
 
 /** The rollout strategies that go through steps and analysis. */
 export type ProgressiveRolloutSpec = Extract<PipelineSpec['rollout'], { strategy: 'canary' | 'blueGreen' }>;
@@ -35,6 +36,10 @@ export class RolloutRun {
   readonly rollout: ProgressiveRolloutSpec;
   readonly state: RolloutState;
   readonly controls: RolloutControls;
+  /** The watch after the last traffic change, if the rollout has one. */
+  readonly watch: WatchPlan | undefined;
+  /** The watch records its state and judges against the first interval too (runs from before the patch: blue/green's plain rollback window only). */
+  readonly watchRecorded: boolean;
   private nextStep = 0;
 
   constructor(
@@ -48,7 +53,13 @@ export class RolloutRun {
     readonly observe: RolloutObserver,
   ) {
     this.rollout = spec.rollout;
-    this.state = { strategy: spec.rollout.strategy, state: 'starting', stableVersion: stable.version, weight: 0, steps: plannedSteps(spec.rollout) };
+    const plan = watchPlanOf(spec.rollout);
+    this.watchRecorded = plan !== undefined && patched(POST_PROMOTION_WATCH);
+    // Before the patch only blue/green watched (its rollback window).
+    this.watch = plan && (this.watchRecorded || spec.rollout.strategy === 'blueGreen') ? plan : undefined;
+    const steps = plannedSteps(spec.rollout, this.watch !== undefined);
+    const strategy = isWatchedSwitch(spec.rollout) ? 'direct' : spec.rollout.strategy;
+    this.state = { strategy, state: 'starting', stableVersion: stable.version, weight: 0, steps };
     status.rollout = this.state;
     this.controls = new RolloutControls(this.state, (next) => this.setState(next), spec.version);
   }
@@ -136,6 +147,10 @@ export class RolloutRun {
   /** One analysis of the new version against stable (or against `baseline`, stable's traffic over another window). */
   async analyze(window: {
     since: number;
+    /** The version judged against (default: stable); the watch judges the new version against its own first interval. */
+    stableVersion?: string;
+    /** Thresholds (default: the rollout's analysis). */
+    config?: AnalysisConfig;
     canaryVersion?: string;
     shadowVersion?: string;
     baseline?: { since: number; until: number };

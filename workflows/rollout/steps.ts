@@ -3,8 +3,8 @@ import type { PipelineSpec, RolloutStep } from '../../sdk/schemas';
 
 type ProgressiveRollout = Extract<PipelineSpec['rollout'], { strategy: 'canary' | 'blueGreen' }>;
 
-/** The steps a rollout will go through, all pending. */
-export function plannedSteps(rollout: ProgressiveRollout): RolloutStep[] {
+/** The steps a rollout will go through, all pending (a canary that watches after its last step ends with a switch to 100%). */
+export function plannedSteps(rollout: ProgressiveRollout, watching = false): RolloutStep[] {
   const pending = { status: 'pending' as const, dryRun: false };
   if (rollout.strategy === 'blueGreen') {
     const preview = rollout.preview;
@@ -17,6 +17,7 @@ export function plannedSteps(rollout: ProgressiveRollout): RolloutStep[] {
     ...(rollout.shadow ? [{ kind: 'shadow' as const, weight: rollout.shadow.percent, ...pending }] : []),
     ...(rollout.headerMatch ? [{ kind: 'match' as const, weight: 0, ...pending }] : []),
     ...rollout.steps.map((s) => ({ kind: 'canary' as const, weight: s.weight, status: 'pending' as const, dryRun: s.dryRun })),
+    ...(watching ? [{ kind: 'switch' as const, weight: 100, ...pending }] : []),
   ];
 }
 

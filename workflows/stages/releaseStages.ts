@@ -12,6 +12,7 @@ import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 import { canaryRollout } from '../rollout/progressive';
 import { describeReturn, returnToStable, type StableTarget } from '../rollout/returnToStable';
 import { shortDigest } from '../../sdk/shortDigest';
+import { isWatchedSwitch, POST_PROMOTION_WATCH, watchedSwitch } from '../rollout/watchPlan';
 
 /** Patch id: a direct release started without an endpoint reads the stable version first (to return to it on failure). */
 const DIRECT_RELEASE_READS_STABLE = 'direct-release-reads-stable';
@@ -36,6 +37,12 @@ export async function releaseStage(d: Deployment, serving: Candidate): Promise<v
   const stable = await stableToReplace(d);
   if (rollout.strategy !== 'direct' && stable && stable.version !== spec.version) {
     await canaryStage(d, serving, stable);
+    return;
+  }
+  const watched = rollout.strategy === 'direct' && stable && stable.version !== spec.version ? watchedSwitch(rollout) : undefined;
+  if (watched && stable && patched(POST_PROMOTION_WATCH)) {
+    // All traffic at once, the previous version kept loaded (weight 0) for the watch: a canary without steps.
+    await canaryStage({ ...d, spec: { ...spec, rollout: watched } }, serving, stable);
     return;
   }
   status.release = await d.stage(
@@ -137,14 +144,14 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
     'release',
     async () => {
       await refuseIfEndpointMovedOn(d);
-      d.setPhase(rollout.strategy === 'canary' ? 'Canary' : 'BlueGreen');
+      d.setPhase(rollout.strategy === 'blueGreen' ? 'BlueGreen' : isWatchedSwitch(rollout) ? 'Releasing' : 'Canary');
       const wayBack = d.wayBack(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`);
       const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed, wayBack);
       if (result.outcome === 'rolledBack') throw new StageFailed(result.failure as DeploymentFailure, true);
       return result.release as NonNullable<typeof result.release>;
     },
     (r) =>
-      `${rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} ${appliedBy(r)}`,
+      `${status.rollout?.strategy ?? rollout.strategy} rollout of ${serving.label} passed ${status.rollout?.steps.length ?? 0} step(s); promoted: generation ${r.generation} ${appliedBy(r)}`,
   );
 }
 

@@ -1,0 +1,56 @@
+/** The watch a rollout asks for (spec defaults, blue/green's alias, a direct release's), and the intervals it judges at. */
+import { parseOrThrow, pipelineSpec, type PipelineSpecInput } from '../../sdk/schemas';
+import { isWatchedSwitch, watchedSwitch, watchIntervals, watchPlanOf } from '../../workflows/rollout/watchPlan';
+
+const parse = (rollout: PipelineSpecInput['rollout']) =>
+  parseOrThrow(pipelineSpec, { endpoint: 'iris', version: 'v2', model: { source: './m.onnx' }, rollout }, 'test').rollout;
+
+describe('watchPlanOf', () => {
+  test('a canary watches 2 m, judged every 30 s, by its own analysis, unless its spec says otherwise', () => {
+    const rollout = parse({ strategy: 'canary', analysis: { minSamples: 7 } });
+    expect(rollout).toMatchObject({ watch: { duration: 120_000, interval: 30_000 } });
+    expect(watchPlanOf(rollout)).toEqual({ durationMs: 120_000, intervalMs: 30_000, checks: expect.objectContaining({ minSamples: 7 }) });
+    const own = parse({ strategy: 'canary', watch: { duration: '10s', interval: '2s', checks: { minSamples: 3 } } });
+    expect(watchPlanOf(own)).toEqual({ durationMs: 10_000, intervalMs: 2000, checks: expect.objectContaining({ minSamples: 3 }) });
+  });
+
+  test('a duration of 0 turns the watch off', () => {
+    expect(watchPlanOf(parse({ strategy: 'canary', watch: { duration: 0 } }))).toBeUndefined();
+    expect(watchPlanOf(parse({ strategy: 'blueGreen', rollbackWindow: 0 }))).toBeUndefined();
+  });
+
+  test("blue/green's rollbackWindow and analysisInterval are the watch's duration and interval, unless watch is given", () => {
+    const alias = parse({ strategy: 'blueGreen', rollbackWindow: '3s', analysisInterval: '1s', analysis: { minSamples: 9 } });
+    expect(watchPlanOf(alias)).toEqual({ durationMs: 3000, intervalMs: 1000, checks: expect.objectContaining({ minSamples: 9 }) });
+    expect(watchPlanOf(parse({ strategy: 'blueGreen' }))).toMatchObject({ durationMs: 300_000, intervalMs: 30_000 });
+    expect(watchPlanOf(parse({ strategy: 'blueGreen', rollbackWindow: '3s', watch: { duration: '8s', interval: '4s' } }))).toMatchObject({
+      durationMs: 8000,
+      intervalMs: 4000,
+    });
+  });
+
+  test('a direct release has no watch unless asked; asked, it judges by the default thresholds and runs as a canary without steps', () => {
+    expect(watchPlanOf(parse({ strategy: 'direct' }))).toBeUndefined();
+    const direct = parse({ strategy: 'direct', watch: { duration: '1m' } });
+    expect(watchPlanOf(direct)).toEqual({ durationMs: 60_000, intervalMs: 30_000, checks: expect.objectContaining({ minSamples: 100 }) });
+    if (direct.strategy !== 'direct') throw new Error('unreachable');
+    const switched = watchedSwitch(direct);
+    expect(switched).toMatchObject({ strategy: 'canary', steps: [], maxBakeExtensions: 0, watch: { duration: 60_000 } });
+    expect(switched && isWatchedSwitch(switched)).toBe(true);
+    expect(isWatchedSwitch(parse({ strategy: 'canary' }))).toBe(false);
+    expect(watchedSwitch({ ...direct, watch: { ...direct.watch!, duration: 0 } })).toBeUndefined();
+  });
+});
+
+describe('watchIntervals', () => {
+  test('intervals of `interval` each, the last one shorter when it does not divide the duration', () => {
+    expect(watchIntervals(6000, 2000)).toEqual([2000, 2000, 2000]);
+    expect(watchIntervals(5000, 2000)).toEqual([2000, 2000, 1000]);
+    expect(watchIntervals(1000, 5000)).toEqual([1000]);
+  });
+
+  test('an interval of 0 judges once at the end; no duration, no interval', () => {
+    expect(watchIntervals(4000, 0)).toEqual([4000]);
+    expect(watchIntervals(0, 1000)).toEqual([]);
+  });
+});
