@@ -41,6 +41,7 @@ beforeAll(async () => {
   const canary = classifierSpec(ENDPOINT, 'v2', {
     rollout: {
       strategy: 'canary',
+      watch: { duration: 0 },
       shadow: { percent: 100, bake: '3s' },
       steps: [{ weight: 50, bake: '3s', analysis: false }],
       maxBakeExtensions: 10,

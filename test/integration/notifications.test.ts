@@ -87,7 +87,7 @@ test('a step waiting for approval is announced while it waits; a webhook that st
   receiver.answer('/down', ...Array<number>(1000).fill(503));
   const spec = withWebhooks(
     classifierSpec(ENDPOINT, 'v3', {
-      rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '5m' } }] },
+      rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '5m' } }] },
     }),
     [{ url: `${receiver.url}/spec` }, { url: `${receiver.url}/down` }],
   );
@@ -110,7 +110,7 @@ test('a step waiting for approval is announced while it waits; a webhook that st
 test('a rollback is sent after traffic returned to stable, with the reason', async () => {
   const spec = withWebhooks(
     classifierSpec(ENDPOINT, 'v4', {
-      rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '5m' } }] },
+      rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '1s', analysis: false, approval: { timeout: '5m' } }] },
     }),
     [{ url: `${receiver.url}/spec`, events: ['rolledBack'] }],
   );

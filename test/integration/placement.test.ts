@@ -110,7 +110,12 @@ test('a canary on a placed endpoint under paced traffic fails no request, and po
         'v2',
         'classifier',
         { pool: 'a' },
-        { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 30, latency: { maxP50Ratio: 2, maxP99Ratio: 3 } } },
+        {
+          strategy: 'canary',
+          watch: { duration: 0 },
+          steps: [{ weight: 50, bake: '2s' }],
+          analysis: { minSamples: 30, latency: { maxP50Ratio: 2, maxP99Ratio: 3 } },
+        },
       ),
     );
   } finally {
