@@ -11,8 +11,8 @@ import { inputsDigestPath, workflowBundleInputs } from './workflowBundleInputs';
 
 export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, '..', '.modelship', 'build', 'workflow-bundle.js');
 
-async function main(): Promise<void> {
-  const out = path.resolve(process.argv[2] ?? DEFAULT_BUNDLE_PATH);
+/** Bundles the workflows into `out`, with the digest of their inputs beside it; the bundle's size in bytes. */
+export async function bundleWorkflows(out: string): Promise<number> {
   const inputs = await workflowBundleInputs(); // before bundling: a file changed meanwhile makes the record stale, not wrong
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, code);
   await writeFile(inputsDigestPath(out), `${inputs}\n`);
-  console.log(`workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1024).toFixed(0)} KiB)`);
+  return code.length;
+}
+
+async function main(): Promise<void> {
+  const out = path.resolve(process.argv[2] ?? DEFAULT_BUNDLE_PATH);
+  const size = await bundleWorkflows(out);
+  console.log(`workflow bundle: ${path.relative(process.cwd(), out)} (${(size / 1024).toFixed(0)} KiB)`);
 }
 
 if (require.main === module) {

@@ -3,20 +3,12 @@
  * `npm run bundle:workflows` wrote (which `npm test` runs just before jest), copied while it was
  * built from the sources as they are now; bundled here otherwise (jest run on its own).
  */
-import { copyFile, writeFile } from 'node:fs/promises';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { DEFAULT_BUNDLE_PATH } from '../../scripts/bundleWorkflows';
+import { copyFile } from 'node:fs/promises';
+import { bundleWorkflows, DEFAULT_BUNDLE_PATH } from '../../scripts/bundleWorkflows';
 import { bundleCurrent } from '../../scripts/workflowBundleInputs';
 
 /** Writes the workflow bundle to `bundlePath`. */
 export async function makeWorkflowBundle(bundlePath: string): Promise<void> {
-  if (await bundleCurrent(DEFAULT_BUNDLE_PATH)) {
-    await copyFile(DEFAULT_BUNDLE_PATH, bundlePath);
-    return;
-  }
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
-  await writeFile(bundlePath, code);
+  if (await bundleCurrent(DEFAULT_BUNDLE_PATH)) await copyFile(DEFAULT_BUNDLE_PATH, bundlePath);
+  else await bundleWorkflows(bundlePath);
 }
