@@ -19,15 +19,15 @@ export function inputsDigestPath(bundlePath: string): string {
   return `${bundlePath}.inputs.sha256`;
 }
 
-/** The digest of every input of the bundle: the names and contents of the files named above. */
-export async function workflowBundleInputs(): Promise<string> {
+/** The digest of every input of the bundle: the names and contents of the files named above (`root`: this repository). */
+export async function workflowBundleInputs(root = ROOT): Promise<string> {
   const listed = await Promise.all(
-    FOLDERS.map(async (folder) => (await readdir(path.join(ROOT, folder), { recursive: true, withFileTypes: true })).filter((e) => e.isFile())),
+    FOLDERS.map(async (folder) => (await readdir(path.join(root, folder), { recursive: true, withFileTypes: true })).filter((e) => e.isFile())),
   );
-  const sources = listed.flat().map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)));
+  const sources = listed.flat().map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)));
   const hash = createHash('sha256');
   for (const file of [...sources, ...FILES].sort()) {
-    const full = path.join(ROOT, file);
+    const full = path.join(root, file);
     hash
       .update(`${file}\0`)
       .update(existsSync(full) ? await readFile(full) : '')
@@ -37,8 +37,8 @@ export async function workflowBundleInputs(): Promise<string> {
 }
 
 /** True when `bundlePath` was written by `npm run bundle:workflows` from the inputs as they are now. */
-export async function bundleCurrent(bundlePath: string): Promise<boolean> {
+export async function bundleCurrent(bundlePath: string, root = ROOT): Promise<boolean> {
   const recorded = inputsDigestPath(bundlePath);
   if (!existsSync(bundlePath) || !existsSync(recorded)) return false;
-  return (await readFile(recorded, 'utf8')).trim() === (await workflowBundleInputs());
+  return (await readFile(recorded, 'utf8')).trim() === (await workflowBundleInputs(root));
 }

@@ -20,7 +20,7 @@ const STAMPED = ['examples/models/makeModels.py', 'examples/models/makeFramework
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** setup.sh's `stamp`: `sha256sum` of the files (one `<hex>  <path>` line each), hashed again, its first 16 characters. */
-async function setupStamp(): Promise<string> {
+export async function setupStamp(): Promise<string> {
   const lines = await Promise.all(STAMPED.map(async (file) => `${sha256(await readFile(path.join(PACKAGE_ROOT, file)))}  ${file}\n`));
   return sha256(lines.join('')).slice(0, 16);
 }
