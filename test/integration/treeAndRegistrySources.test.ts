@@ -20,22 +20,29 @@ import { mlflowUri, registerSklearnModel, startMlflowServer, type MlflowServer }
 import { startStack, type Stack } from '../support/stack';
 import { exampleFile, tempDir } from '../support/testEnv';
 
-let mlflow: MlflowServer;
 let stack: Stack;
-let registered: { runId: string; version: string };
+let mlflowServer: MlflowServer | undefined;
+/**
+ * The MLflow server with a model registered in it, awaited only by the tests that read the registry:
+ * it starts (~15-35 s, and the registration ~10 s) while the tests before them convert files.
+ */
+let registry: Promise<{ mlflow: MlflowServer; registered: { runId: string; version: string } }>;
 
 beforeAll(async () => {
-  // The worker reads the registry only when a deployment asks: it starts beside the tracking server.
+  // The worker reads the registry only when a deployment asks: it starts before the tracking server is up.
   const port = await freePort();
-  [stack, [mlflow, registered]] = await Promise.all([
-    startStack('store-sources', {}, { MLFLOW_TRACKING_URI: mlflowUri(port) }),
-    startMlflowServer(port).then(async (server) => [server, await registerSklearnModel(server.uri, 'churn-classifier', 'champion')] as const),
-  ]);
+  registry = startMlflowServer(port).then(async (mlflow) => {
+    mlflowServer = mlflow;
+    return { mlflow, registered: await registerSklearnModel(mlflow.uri, 'churn-classifier', 'champion') };
+  });
+  registry.catch(() => undefined); // reported by the tests that await it
+  stack = await startStack('store-sources', {}, { MLFLOW_TRACKING_URI: mlflowUri(port) });
 }, 240_000);
 
 afterAll(async () => {
   await stack?.stop();
-  await mlflow?.stop();
+  await registry?.catch(() => undefined);
+  await mlflowServer?.stop();
 });
 
 const quick = { optimize: { enabled: false }, benchmark: { enabled: false } } as const;
@@ -88,6 +95,7 @@ test('a corrupt XGBoost file is refused with what is wrong', async () => {
 });
 
 test('a scikit-learn model registered in MLflow is deployed by its alias, with its registry lineage', async () => {
+  const { mlflow, registered } = await registry;
   const spec: PipelineSpecInput = {
     endpoint: 'churn',
     version: 'v1',
@@ -129,6 +137,7 @@ test('a skops archive is read as scikit-learn; one that would construct an untru
 });
 
 test('an alias the registry does not know is refused with its name', async () => {
+  const { mlflow } = await registry;
   const spec: PipelineSpecInput = {
     endpoint: 'churn-missing',
     version: 'v1',

@@ -1,23 +1,21 @@
 /**
- * Once per integration run: the example models, the workflow bundle, and one stack per jest worker
- * — a Temporal dev server (in memory, with its web UI for the browser test) and a SeaweedFS S3 server — so that integration
- * files run side by side without sharing a task queue or a bucket. Addresses reach the tests
- * through process.env: each worker reads its own stack's (`nodeEnvironment.js`, by JEST_WORKER_ID).
+ * Once per integration run: the example models and the workflow bundle (copied from what setup and
+ * `npm run bundle:workflows` built when they are current: `exampleModels.ts`, `workflowBundle.ts`),
+ * and one stack per jest worker — a Temporal dev server (in memory, with its web UI for the browser
+ * test) and a SeaweedFS S3 server — so that integration files run side by side without sharing a
+ * task queue or a bucket. Addresses reach the tests through process.env: each worker reads its own
+ * stack's (`nodeEnvironment.js`, by JEST_WORKER_ID).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { freePorts } from '../../cli/dev/ports';
-import { PACKAGE_ROOT, venvTool } from '../../cli/dev/projectPaths';
 import { startTemporalDevServer } from '../../cli/dev/temporalDevServer';
+import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
+import { makeExampleModels } from './exampleModels';
 import { startS3Server } from './s3Server';
+import { makeWorkflowBundle } from './workflowBundle';
 import { stackEnvName, TEST_ENV, type GlobalHandles, type TestStack } from './testEnv';
-
-const run = promisify(execFile);
 
 async function startStack(workDir: string, worker: number): Promise<TestStack> {
   // The UI is served by the dev server's own process: enabling it costs a port, not a second server.
@@ -37,15 +35,9 @@ export default async function globalSetup(globalConfig: { maxWorkers?: number })
   const modelsDir = path.join(workDir, 'models');
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const workers = Math.max(1, globalConfig.maxWorkers ?? 1);
-  // The models (the framework ones take ~25 s: PyTorch and scikit-learn), the bundle and the stacks are made side by side.
+  // The models, the bundle and the stacks are made side by side.
   const stacks = Array.from({ length: workers }, (_, i) => startStack(workDir, i + 1));
-  const made = Promise.all([
-    ...['makeModels.py', 'makeFrameworkModels.py'].map((script) => run(venvTool('python'), [path.join(PACKAGE_ROOT, 'examples/models', script), modelsDir])),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    }).then(({ code }) => writeFile(bundlePath, code)),
-  ]);
+  const made = Promise.all([makeExampleModels(modelsDir), makeWorkflowBundle(bundlePath)]);
   const [settledStacks, settledMade] = await Promise.all([Promise.allSettled(stacks), Promise.allSettled([made])]);
   const started = settledStacks.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = [...settledStacks, ...settledMade].find((r) => r.status === 'rejected');
