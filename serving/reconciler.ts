@@ -1,22 +1,35 @@
 /**
- * Brings a replica to the desired state in the store: polls every endpoint's routing document,
- * loads (digest-verified) what is new, and reports what it applied in its heartbeat document.
+ * Brings a replica to the desired state in the store, at a cost that follows what changes: each
+ * poll (and each admin nudge) reads the routing change log once (`routingChangeFeed.ts`) and reads
+ * only the routing documents it names; a full pass (list `endpoints/`, read every routing document,
+ * drop endpoints whose document is gone) runs on start and then every `fullPassIntervalMs`, as a
+ * safety net for writes the log missed. Loads (digest-verified) what is new, and reports what it
+ * applied in its heartbeat document: written when something changed, and every
+ * `heartbeatIntervalMs` as a liveness beat.
  */
 import type { ModelRuntime } from '../runtime';
 import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import type { ModelRegistry } from './modelRegistry';
+import { RoutingChangeFeed } from './routingChangeFeed';
 
 export interface ReconcilerOptions {
   store: ArtifactStore;
   runtime: ModelRuntime;
-  registry: ModelRegistry;
+  /** What serves; the reconciler only applies, removes and asks what is routed. */
+  registry: Pick<ModelRegistry, 'apply' | 'remove' | 'route' | 'endpoints'>;
   replicaId: string;
   /** Where this replica answers, as other processes should reach it. */
   url: string;
+  /** How often the routing change log is read. */
   pollIntervalMs: number;
+  /** The liveness beat: the longest time between two heartbeats (one is also written after each change). */
   heartbeatIntervalMs: number;
+  /** How often every routing document is read (default 5 min); also when the log was not read for that long. */
+  fullPassIntervalMs?: number;
+  /** How far behind the reader's clock a writer's may be without a logged change being missed (default 30 s). */
+  changeSkewMarginMs?: number;
   /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
@@ -27,6 +40,9 @@ export interface ReconcilerOptions {
 /** A generation that failed to load (corrupt artifact, store outage) is tried again after this long. */
 const RETRY_FAILED_AFTER_MS = 10_000;
 
+export const DEFAULT_FULL_PASS_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_CHANGE_SKEW_MARGIN_MS = 30_000;
+
 export class Reconciler {
   private readonly applied = new Map<string, AppliedEndpoint>();
   /** When each endpoint's last failed apply happened; the same generation is retried after a pause. */
@@ -34,13 +50,19 @@ export class Reconciler {
   private readonly startedAt = new Date().toISOString();
   private running: Promise<void> | undefined;
   private again = false;
+  /** True until a full pass succeeds; set again by `reconcile('full')` and when one is due. */
+  private fullDue = true;
+  private lastFullPassAt = -Infinity;
+  private readonly feed: RoutingChangeFeed;
   private timers: NodeJS.Timeout[] = [];
   /** Endpoints with no version served yet whose routing generation is being loaded now. */
   private readonly loading = new Map<string, number>();
   /** True once the first reconcile pass has finished. */
   ready = false;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    this.feed = new RoutingChangeFeed(options.store, options.changeSkewMarginMs ?? DEFAULT_CHANGE_SKEW_MARGIN_MS);
+  }
 
   status(): Record<string, AppliedEndpoint> {
     return Object.fromEntries(this.applied);
@@ -61,7 +83,7 @@ export class Reconciler {
   }
 
   async start(): Promise<void> {
-    await this.reconcile();
+    await this.reconcile('full');
     await this.heartbeat();
     this.timers.push(
       setInterval(() => this.poll(), this.options.pollIntervalMs),
@@ -87,8 +109,13 @@ export class Reconciler {
     this.reconcile().catch((e: unknown) => this.options.log(`reconcile failed: ${String(e)}`));
   }
 
-  /** One pass; concurrent callers share the pass under way and get one more after it. */
-  reconcile(): Promise<void> {
+  /**
+   * One pass; concurrent callers share the pass under way and get one more after it. `changes` (a
+   * poll, a nudge) applies what the change log names and retries failed loads; `full` reads every
+   * routing document and also drops the endpoints whose document is gone.
+   */
+  reconcile(mode: 'changes' | 'full' = 'changes'): Promise<void> {
+    if (mode === 'full') this.fullDue = true;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -107,51 +134,84 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
+    const interval = this.options.fullPassIntervalMs ?? DEFAULT_FULL_PASS_INTERVAL_MS;
+    const full = this.fullDue || Date.now() - this.lastFullPassAt >= interval || this.feed.sinceLastRead() >= interval;
+    const changed = full ? await this.fullPass() : await this.changePass();
+    this.ready = true;
+    if (changed) await this.heartbeat();
+  }
+
+  /** Every routing document; endpoints whose document is gone are removed. True when anything was applied or removed. */
+  private async fullPass(): Promise<boolean> {
     const { store, registry } = this.options;
-    const keys = await store.list(storeKeys.endpointsPrefix);
+    // Before listing: whatever is logged from now on is read by the next change pass.
+    this.feed.markRead();
+    const startedAt = Date.now();
     const seen = new Set<string>();
     let changed = false;
-    for (const key of keys) {
+    for (const key of await store.list(storeKeys.endpointsPrefix)) {
       const endpoint = storeKeys.endpointOfRouting(key);
       if (!endpoint) continue;
       seen.add(endpoint);
-      const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {
-        this.options.log(`skipping ${key}: ${error.message}`);
-        return undefined;
-      });
-      const state = this.applied.get(endpoint) ?? { generation: 0 };
-      if (!doc || doc.generation <= state.generation) continue;
-      const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
-      if (recentlyFailed) continue;
-      if (!registry.route(endpoint)) this.loading.set(endpoint, doc.generation);
-      try {
-        await registry.apply(doc, (digest, serving) => this.load(digest, serving));
-        this.applied.set(endpoint, { generation: doc.generation });
-        this.failedAt.delete(endpoint);
-        this.options.onApplied?.(endpoint, doc);
-        const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
-        this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')}${shadow})`);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });
-        this.failedAt.set(endpoint, Date.now());
-        this.options.log(`${endpoint}: cannot apply generation ${doc.generation}: ${message}`);
-      } finally {
-        this.loading.delete(endpoint);
-      }
-      changed = true;
+      if (await this.refresh(endpoint)) changed = true;
     }
     // Also forgets the failures of endpoints whose routing document is gone (they are unknown now, not unloaded).
     for (const endpoint of new Set([...registry.endpoints(), ...this.applied.keys()])) {
       if (!seen.has(endpoint)) {
         await registry.remove(endpoint);
         this.applied.delete(endpoint);
+        this.failedAt.delete(endpoint);
         this.options.onApplied?.(endpoint, undefined);
         changed = true;
       }
     }
-    this.ready = true;
-    if (changed) await this.heartbeat();
+    this.fullDue = false;
+    this.lastFullPassAt = startedAt;
+    return changed;
+  }
+
+  /** The endpoints the change log names with a newer generation, and failed loads due a retry. True when anything was applied. */
+  private async changePass(): Promise<boolean> {
+    const due = new Set<string>();
+    for (const [endpoint, generation] of await this.feed.read()) {
+      const state = this.applied.get(endpoint);
+      if (generation > (state?.generation ?? 0) && state?.error?.generation !== generation) due.add(endpoint);
+    }
+    for (const [endpoint, at] of this.failedAt) if (Date.now() - at >= RETRY_FAILED_AFTER_MS) due.add(endpoint);
+    let changed = false;
+    for (const endpoint of due) if (await this.refresh(endpoint)) changed = true;
+    return changed;
+  }
+
+  /** Reads one endpoint's routing document and applies it if it is newer; true when an apply was tried. */
+  private async refresh(endpoint: string): Promise<boolean> {
+    const { store, registry } = this.options;
+    const key = storeKeys.routing(endpoint);
+    const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {
+      this.options.log(`skipping ${key}: ${error.message}`);
+      return undefined;
+    });
+    const state = this.applied.get(endpoint) ?? { generation: 0 };
+    if (!doc || doc.generation <= state.generation) return false;
+    const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
+    if (recentlyFailed) return false;
+    if (!registry.route(endpoint)) this.loading.set(endpoint, doc.generation);
+    try {
+      await registry.apply(doc, (digest, serving) => this.load(digest, serving));
+      this.applied.set(endpoint, { generation: doc.generation });
+      this.failedAt.delete(endpoint);
+      this.options.onApplied?.(endpoint, doc);
+      const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
+      this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')}${shadow})`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });
+      this.failedAt.set(endpoint, Date.now());
+      this.options.log(`${endpoint}: cannot apply generation ${doc.generation}: ${message}`);
+    } finally {
+      this.loading.delete(endpoint);
+    }
+    return true;
   }
 
   /** The version's instances (worker threads), sized for this replica's cores. */

@@ -8,9 +8,12 @@ import { untilSignal } from '../signals';
 import { stringFlags, storeOption } from '../options';
 
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
-                [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N]
+                [--poll-interval ms] [--heartbeat-interval ms] [--full-reconcile-interval ms] [--max-body-bytes N] [--intra-op-threads N]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
   --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
+  --poll-interval: how often the store's routing change log is read (default 5000; an admin nudge reads it at once)
+  --heartbeat-interval: the liveness beat (default 30000; 3 missed beats make the replica stale; changes are reported at once)
+  --full-reconcile-interval: how often every routing document is read, as a safety net (default 300000)
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
                MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS,
                MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
@@ -31,6 +34,8 @@ export const serveCommand = defineCommand({
       'replica-id',
       'advertise-url',
       'poll-interval',
+      'heartbeat-interval',
+      'full-reconcile-interval',
       'max-body-bytes',
       'intra-op-threads',
       'capture-rate',
@@ -46,7 +51,9 @@ export const serveCommand = defineCommand({
     store: storeOption(),
     'replica-id': z.string().optional(),
     'advertise-url': z.string().url().optional(),
-    'poll-interval': z.coerce.number().int().positive().default(1000),
+    'poll-interval': z.coerce.number().int().positive().default(5000),
+    'heartbeat-interval': z.coerce.number().int().positive().default(30_000),
+    'full-reconcile-interval': z.coerce.number().int().positive().default(300_000),
     'max-body-bytes': z.coerce
       .number()
       .int()
@@ -85,6 +92,8 @@ export const serveCommand = defineCommand({
       replicaId: options['replica-id'],
       advertiseUrl: options['advertise-url'],
       pollIntervalMs: options['poll-interval'],
+      heartbeatIntervalMs: options['heartbeat-interval'],
+      fullReconcileIntervalMs: options['full-reconcile-interval'],
       intraOpThreads: options['intra-op-threads'],
       maxBodyBytes: options['max-body-bytes'],
       inferenceToken: process.env.MODELSHIP_INFERENCE_TOKEN || undefined,
