@@ -34,18 +34,11 @@ function recordingRegistry() {
   };
 }
 
+/** Polls and beats only when asked (the tests call `reconcile`). */
+const NEVER = { pollIntervalMs: 1e6, heartbeatIntervalMs: 1e6 };
+
 function reconcilerOver(store: ArtifactStore, registry: ReturnType<typeof recordingRegistry>['registry']): Reconciler {
-  return new Reconciler({
-    store,
-    runtime: {} as ModelRuntime,
-    registry,
-    replicaId: 'r',
-    url: 'http://r',
-    pollIntervalMs: 1e6,
-    heartbeatIntervalMs: 1e6,
-    intraOpThreads: 1,
-    log: () => undefined,
-  });
+  return new Reconciler({ store, runtime: {} as ModelRuntime, registry, replicaId: 'r', url: 'http://r', ...NEVER, intraOpThreads: 1, log: () => undefined });
 }
 
 test('the store keys of the change log: time first, so entries list oldest first, and they parse back', () => {
