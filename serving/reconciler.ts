@@ -53,6 +53,8 @@ export class Reconciler {
   /** True until a full pass succeeds; set again by `reconcile('full')` and when one is due. */
   private fullDue = true;
   private lastFullPassAt = -Infinity;
+  /** Each routing document's modified time and size when the last full pass read it: unchanged ones are not read again. */
+  private readonly listedAs = new Map<string, string>();
   private readonly feed: RoutingChangeFeed;
   private timers: NodeJS.Timeout[] = [];
   /** Endpoints with no version served yet whose routing generation is being loaded now. */
@@ -141,7 +143,11 @@ export class Reconciler {
     if (changed) await this.heartbeat();
   }
 
-  /** Every routing document; endpoints whose document is gone are removed. True when anything was applied or removed. */
+  /**
+   * Every routing document that changed since this replica last read it (by the listing's modified
+   * time and size: the listing costs a request per 1,000 keys, reading costs one per document);
+   * endpoints whose document is gone are removed. True when anything was applied or removed.
+   */
   private async fullPass(): Promise<boolean> {
     const { store, registry } = this.options;
     // Before listing: whatever is logged from now on is read by the next change pass.
@@ -149,11 +155,15 @@ export class Reconciler {
     const startedAt = Date.now();
     const seen = new Set<string>();
     let changed = false;
-    for (const key of await store.list(storeKeys.endpointsPrefix)) {
-      const endpoint = storeKeys.endpointOfRouting(key);
+    for (const object of await store.listObjects(storeKeys.endpointsPrefix)) {
+      const endpoint = storeKeys.endpointOfRouting(object.key);
       if (!endpoint) continue;
       seen.add(endpoint);
-      if (await this.refresh(endpoint)) changed = true;
+      const listedAs = `${object.modifiedMs}/${object.sizeBytes}`;
+      if (this.listedAs.get(endpoint) === listedAs && !this.failedAt.has(endpoint)) continue;
+      const refreshed = await this.refresh(endpoint);
+      if (refreshed === 'applied') changed = true;
+      if (refreshed !== 'unreadable' && !this.failedAt.has(endpoint)) this.listedAs.set(endpoint, listedAs);
     }
     // Also forgets the failures of endpoints whose routing document is gone (they are unknown now, not unloaded).
     for (const endpoint of new Set([...registry.endpoints(), ...this.applied.keys()])) {
@@ -161,6 +171,7 @@ export class Reconciler {
         await registry.remove(endpoint);
         this.applied.delete(endpoint);
         this.failedAt.delete(endpoint);
+        this.listedAs.delete(endpoint);
         this.options.onApplied?.(endpoint, undefined);
         changed = true;
       }
@@ -179,22 +190,26 @@ export class Reconciler {
     }
     for (const [endpoint, at] of this.failedAt) if (Date.now() - at >= RETRY_FAILED_AFTER_MS) due.add(endpoint);
     let changed = false;
-    for (const endpoint of due) if (await this.refresh(endpoint)) changed = true;
+    for (const endpoint of due) if ((await this.refresh(endpoint)) === 'applied') changed = true;
     return changed;
   }
 
-  /** Reads one endpoint's routing document and applies it if it is newer; true when an apply was tried. */
-  private async refresh(endpoint: string): Promise<boolean> {
+  /**
+   * Reads one endpoint's routing document and applies it if it is newer: `applied` when an apply was
+   * tried (it may have failed: see `failedAt`), `unchanged` when there was nothing to apply now.
+   */
+  private async refresh(endpoint: string): Promise<'applied' | 'unchanged' | 'unreadable'> {
     const { store, registry } = this.options;
     const key = storeKeys.routing(endpoint);
     const doc = await readDocument(store, key, routingDocument).catch((error: Error) => {
       this.options.log(`skipping ${key}: ${error.message}`);
       return undefined;
     });
+    if (!doc) return 'unreadable';
     const state = this.applied.get(endpoint) ?? { generation: 0 };
-    if (!doc || doc.generation <= state.generation) return false;
+    if (doc.generation <= state.generation) return 'unchanged';
     const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
-    if (recentlyFailed) return false;
+    if (recentlyFailed) return 'unchanged';
     if (!registry.route(endpoint)) this.loading.set(endpoint, doc.generation);
     try {
       await registry.apply(doc, (digest, serving) => this.load(digest, serving));
@@ -211,7 +226,7 @@ export class Reconciler {
     } finally {
       this.loading.delete(endpoint);
     }
-    return true;
+    return 'applied';
   }
 
   /** The version's instances (worker threads), sized for this replica's cores. */

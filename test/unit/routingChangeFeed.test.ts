@@ -1,7 +1,8 @@
 /**
  * Change-driven reconciliation over the fs store: a routing change is seen through the change log,
- * an unchanged store costs one listing per poll, entries logged by a writer whose clock is behind
- * are still seen, and a full pass is what notices a routing document that is gone.
+ * an unchanged store costs one listing per poll, a full pass reads only documents changed since it
+ * last read them, entries logged by a writer whose clock is behind are still seen, and a full pass
+ * is what notices a routing document that is gone.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,23 @@ test('an unchanged store costs one listing per poll, however many endpoints it r
   const before = { ...counts };
   for (let poll = 0; poll < 5; poll++) await reconciler.reconcile();
   expect({ list: counts.list - before.list, get: counts.get - before.get, put: counts.put - before.put }).toEqual({ list: 5, get: 0, put: 0 });
+  await reconciler.stop();
+});
+
+test('a full pass lists endpoints/ and reads only the routing documents changed since it last read them', async () => {
+  const fs = await freshStore();
+  for (let i = 0; i < 20; i++) await writeRouting(fs, `e${i}`, 'test', [{ version: 'v1', digest: DIGEST, weight: 100 }]);
+  const { store, counts } = countingStore(fs);
+  const { registry, served } = recordingRegistry();
+  const reconciler = reconcilerOver(store, registry);
+  await reconciler.reconcile('full');
+  expect(counts.get).toBe(20);
+  await reconciler.reconcile('full');
+  expect(counts.get).toBe(20);
+  await writeRouting(fs, 'e7', 'test', [{ version: 'v2', digest: DIGEST, weight: 100 }]);
+  await reconciler.reconcile('full');
+  expect(counts.get).toBe(21);
+  expect(served.get('e7')?.generation).toBe(2);
   await reconciler.stop();
 });
 
