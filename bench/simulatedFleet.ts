@@ -17,6 +17,8 @@ export interface SimulatedFleet {
   /** When (performance.now()) each replica applied `generation` of `endpoint`, once all have; rejects after `timeoutMs`. */
   appliedAt(endpoint: string, generation: number, timeoutMs: number): Promise<number[]>;
   nudge(): void;
+  /** Every replica's safety pass, at once (the change-driven fleet's; the other is always passing). */
+  fullPass(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function changeDrivenFleet(stores: ArtifactStore[], intervals: { po
     size: reconcilers.length,
     appliedAt: (endpoint, generation, timeoutMs) => log.all(endpoint, generation, reconcilers.length, timeoutMs),
     nudge: () => reconcilers.forEach((r) => void r.reconcile().catch(() => undefined)),
+    fullPass: async () => void (await Promise.all(reconcilers.map((r) => r.reconcile('full')))),
     stop: async () => void (await Promise.all(reconcilers.map((r) => r.stop()))),
   };
 }
@@ -108,6 +111,7 @@ export async function pollEverythingFleet(stores: ArtifactStore[]): Promise<Simu
     appliedAt: (endpoint, generation, timeoutMs) => log.all(endpoint, generation, stores.length, timeoutMs),
     // The old nudge was one more full pass; the loop above is always passing, so a nudge adds nothing measurable.
     nudge: () => undefined,
+    fullPass: async () => undefined,
     stop: async () => {
       running = false;
       await Promise.all(loops);
