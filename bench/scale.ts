@@ -39,6 +39,8 @@ interface Row {
   /** The safety pass's requests, as a rate over its interval (5 min). */
   safety: RequestCounts;
   rollout: RequestCounts;
+  /** The fleet's requests per routing change during the rollout. */
+  perChange: number;
   nudged: number[];
   polled: number[];
 }
@@ -106,9 +108,11 @@ async function measure(behaviour: string, open: (counts: RequestCounts) => Artif
   const nudged = await rollout(writer, fleet, endpoints, CHANGES, true, 1);
   const polled = behaviour === 'change-driven' ? await rollout(writer, fleet, endpoints, Math.ceil(CHANGES / 2), false, 2) : nudged;
   const rolloutRates = ratesBetween(before, counts, (performance.now() - started) / 1000);
+  const changes = (nudged.length + (polled === nudged ? 0 : polled.length)) / replicas;
+  const perChange = total(ratesBetween(before, counts, 1)) / changes;
   await fleet.stop();
   for (const store of [writer, ...stores]) store.close?.();
-  return { behaviour, replicas, endpoints, rest, safety, rollout: rolloutRates, nudged, polled };
+  return { behaviour, replicas, endpoints, rest, safety, rollout: rolloutRates, perChange, nudged, polled };
 }
 
 function format(rows: Row[]): string {
@@ -119,7 +123,7 @@ function format(rows: Row[]): string {
     'rest $/day',
     'safety pass req/s',
     'rollout req/s',
-    'rollout $/day',
+    'rollout req per change',
     'applied p50/p99 ms (nudged)',
     'applied p50/p99 ms (poll only)',
   ];
@@ -131,7 +135,7 @@ function format(rows: Row[]): string {
     `$${dollarsPerDay(r.rest).toFixed(2)}`,
     r.behaviour === 'change-driven' ? fmt(total(r.safety)) : '(in rest)',
     fmt(total(r.rollout)),
-    `$${dollarsPerDay(r.rollout).toFixed(2)}`,
+    fmt(r.perChange),
     `${percentile(r.nudged, 0.5).toFixed(0)} / ${percentile(r.nudged, 0.99).toFixed(0)}`,
     r.behaviour === 'change-driven' ? `${percentile(r.polled, 0.5).toFixed(0)} / ${percentile(r.polled, 0.99).toFixed(0)}` : '(same)',
   ]);
