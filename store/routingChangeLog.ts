@@ -5,10 +5,12 @@
  * reading every routing document. Entries are never read, only listed; old ones are collected.
  *
  * Why a log and not an index document of generations: many endpoint workflows write routing at
- * once, so an index needs a compare-and-swap (If-Match on PUT) that the fs store and not every
- * S3-compatible server offer; a log needs no coordination (each writer adds its own key), and a
- * listing with StartAfter costs one request whatever the number of endpoints. Conditional GETs
- * (If-None-Match) would still cost one request per endpoint.
+ * once, so one index needs a compare-and-swap on every routing write, and writers contend for it.
+ * SeaweedFS does honour conditional PUTs (tried: If-None-Match: * on an existing key and If-Match
+ * with a stale ETag both answer 412), but the fs store has none and would need a lock of its own,
+ * and not every S3-compatible server offers them. A log needs no coordination (each writer adds its
+ * own key), and a listing with StartAfter costs one request whatever the number of endpoints.
+ * Conditional GETs (If-None-Match → 304) would still cost one request per endpoint.
  */
 import type { ArtifactStore } from './artifactStore';
 import { storeKeys } from './keys';
