@@ -38,6 +38,8 @@ const FAILURE_KINDS = {
   ApprovalTimedOut: 'failure',
   SmokeTestFailed: 'failure',
   ReplicaLoadFailed: 'failure',
+  /** An endpoint's `serving.pool` matched no live gateway replica, so its routing was not changed. */
+  NoReplicaInPool: 'failure',
   ArtifactCorrupt: 'failure',
   InfrastructureError: 'failure',
   /** An operator aborted the deployment while a failed stage waited for a retry. */

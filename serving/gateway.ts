@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
+import type { ReplicaLabels } from '../sdk/schemas';
 import { createDispatcher } from './dispatch';
 import type { GatewayContext } from './gatewayContext';
 import { startGrpcServer, type GrpcServer } from './grpc/grpcServer';
@@ -55,6 +56,10 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** onnxruntime intra-op threads per model instance (0 = the replica's cores shared out between a version's instances). */
   intraOpThreads?: number;
+  /** Labels endpoints are placed by (`pool=cpu-small,zone=a` parsed); reported in the heartbeat. */
+  labels?: ReplicaLabels;
+  /** Memory the models may take, in bytes; default half the host's memory. */
+  memoryBudgetBytes?: number;
   /** Sampled capture of served requests into the store; default off (rate 0). */
   capture?: CaptureOptions;
   log?: (message: string) => void;
@@ -99,6 +104,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fullPassIntervalMs: options.fullReconcileIntervalMs,
     intraOpThreads: options.intraOpThreads ?? 0,
     log,
+    labels: options.labels,
+    memoryBudgetBytes: options.memoryBudgetBytes,
     onApplied: (endpoint, routing) => metrics.served(endpoint, routing),
   });
   const context: GatewayContext = {

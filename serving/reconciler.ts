@@ -9,9 +9,11 @@
  */
 import type { ModelRuntime } from '../runtime';
 import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
-import { routingDocument, type AppliedEndpoint, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
+import { routingDocument, type AppliedEndpoint, type ReplicaLabels, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
+import { MemoryBudget } from './memoryBudget';
 import type { ModelRegistry } from './modelRegistry';
+import { isPlacedHere } from './placement';
 import { RoutingChangeFeed } from './routingChangeFeed';
 
 export interface ReconcilerOptions {
@@ -33,6 +35,10 @@ export interface ReconcilerOptions {
   /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
+  /** This replica's labels, which endpoints' `serving.pool` selects on (reported in its heartbeat). */
+  labels?: ReplicaLabels;
+  /** Memory its models may take, in bytes; default a share of the host's memory ({@link MemoryBudget}). */
+  memoryBudgetBytes?: number;
   /** Told what an endpoint serves after each change: the routing applied, or `undefined` once it is removed. */
   onApplied?: (endpoint: string, routing: RoutingDocument | undefined) => void;
 }
@@ -55,6 +61,8 @@ export class Reconciler {
   private lastFullPassAt = -Infinity;
   /** Each routing document's modified time and size when the last full pass read it: unchanged ones are not read again. */
   private readonly listedAs = new Map<string, string>();
+  /** The generation of each endpoint's routing document when this replica last read it (placed here or not). */
+  private readonly readGeneration = new Map<string, number>();
   private readonly feed: RoutingChangeFeed;
   private timers: NodeJS.Timeout[] = [];
   /** Endpoints with no version served yet whose routing generation is being loaded now. */
@@ -62,7 +70,10 @@ export class Reconciler {
   /** True once the first reconcile pass has finished. */
   ready = false;
 
+  private readonly memory: MemoryBudget;
+
   constructor(private readonly options: ReconcilerOptions) {
+    this.memory = new MemoryBudget(options.memoryBudgetBytes);
     this.feed = new RoutingChangeFeed(options.store, options.changeSkewMarginMs ?? DEFAULT_CHANGE_SKEW_MARGIN_MS);
   }
 
@@ -168,11 +179,9 @@ export class Reconciler {
     // Also forgets the failures of endpoints whose routing document is gone (they are unknown now, not unloaded).
     for (const endpoint of new Set([...registry.endpoints(), ...this.applied.keys()])) {
       if (!seen.has(endpoint)) {
-        await registry.remove(endpoint);
-        this.applied.delete(endpoint);
-        this.failedAt.delete(endpoint);
+        await this.forget(endpoint);
         this.listedAs.delete(endpoint);
-        this.options.onApplied?.(endpoint, undefined);
+        this.readGeneration.delete(endpoint);
         changed = true;
       }
     }
@@ -185,8 +194,7 @@ export class Reconciler {
   private async changePass(): Promise<boolean> {
     const due = new Set<string>();
     for (const [endpoint, generation] of await this.feed.read()) {
-      const state = this.applied.get(endpoint);
-      if (generation > (state?.generation ?? 0) && state?.error?.generation !== generation) due.add(endpoint);
+      if (generation > (this.readGeneration.get(endpoint) ?? 0)) due.add(endpoint);
     }
     for (const [endpoint, at] of this.failedAt) if (Date.now() - at >= RETRY_FAILED_AFTER_MS) due.add(endpoint);
     let changed = false;
@@ -206,6 +214,13 @@ export class Reconciler {
       return undefined;
     });
     if (!doc) return 'unreadable';
+    this.readGeneration.set(endpoint, doc.generation);
+    // Placed on other replicas: unloaded, like an endpoint whose routing is gone.
+    if (!isPlacedHere(doc, this.options)) {
+      if (!registry.route(endpoint) && !this.applied.has(endpoint)) return 'unchanged';
+      await this.forget(endpoint);
+      return 'applied';
+    }
     const state = this.applied.get(endpoint) ?? { generation: 0 };
     if (doc.generation <= state.generation) return 'unchanged';
     const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;
@@ -229,13 +244,23 @@ export class Reconciler {
     return 'applied';
   }
 
+  /** Stops serving `endpoint` and forgets what was applied for it (and its failures). */
+  private async forget(endpoint: string): Promise<void> {
+    await this.options.registry.remove(endpoint);
+    this.applied.delete(endpoint);
+    this.failedAt.delete(endpoint);
+    this.options.onApplied?.(endpoint, undefined);
+  }
+
   /** The version's instances (worker threads), sized for this replica's cores. */
   private async load(digest: string, serving: ServingConfig) {
     const bytes = await getModel(this.options.store, digest);
     const instances = instancesFor(serving);
     const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
+    this.memory.admit(`model ${digest.slice(0, 12)} (${instances} instance(s))`, bytes.byteLength * instances);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
-    return this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
+    const session = await this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
+    return this.memory.charge(session, bytes.byteLength * instances);
   }
 
   private async heartbeat(): Promise<void> {
@@ -246,6 +271,9 @@ export class Reconciler {
       heartbeatAt: new Date().toISOString(),
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       endpoints: this.status(),
+      ...(this.options.labels ? { labels: this.options.labels } : {}),
+      memoryBudgetBytes: this.memory.budgetBytes,
+      memoryUsedBytes: this.memory.usedBytes,
     };
     await writeDocument(this.options.store, storeKeys.replica(this.options.replicaId), status);
   }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ShadowWindow, VersionWindow } from './analyzeWindow';
+import { placedReplicas } from '../rollout/placedReplicas';
 import { registeredReplicas } from '../rollout/replicas';
 import type { ArtifactStore } from '../../store';
 
@@ -42,7 +43,9 @@ export async function collectWindow(
   adminToken: string | undefined,
   upTo?: number,
 ): Promise<CollectedWindow> {
-  const { live: replicas, stale } = await registeredReplicas(store);
+  const registered = await registeredReplicas(store);
+  // Only the replicas the endpoint is placed on hold its samples.
+  const [replicas, stale] = await Promise.all([placedReplicas(store, endpoint, registered.live), placedReplicas(store, endpoint, registered.stale)]);
   const versions: Record<string, VersionWindow> = {};
   const shadow: Record<string, ShadowWindow> = {};
   const unreachable: string[] = [];

@@ -1,13 +1,16 @@
 /**
- * Routing changes: write the desired routing of an endpoint (idempotently, each change a new
- * generation), then wait until every live gateway replica has applied that generation.
+ * Routing changes: place the endpoint (`placementChoice.ts`), write its desired routing
+ * (idempotently, each change a new generation), then wait until every live gateway replica it is
+ * placed on has applied that generation.
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../../sdk/schemas';
+import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type RoutingPlacement, type ServingConfig } from '../../sdk/schemas';
+import { formatLabels, isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, recordRoutingChange, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { placeEndpoint } from './placementChoice';
 import { answers, registeredReplicas } from './replicas';
 
 export interface ReleaseInput {
@@ -47,11 +50,12 @@ export interface ApplyRoutingInput {
   updatedBy: string;
 }
 
-/** Writes the desired routing (idempotently) and waits until every live replica serves it. */
+/** Places the endpoint, writes the desired routing (idempotently) and waits until every live replica it is placed on serves it. */
 export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput): Promise<ReleaseReport> {
   const started = performance.now();
-  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, input.desired);
-  const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas);
+  const placement = await placeEndpoint(deps.store, input.endpoint, input.desired, input.minReplicas);
+  const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, { ...input.desired, ...(placement ? { placement } : {}) });
+  const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas, placement);
   return {
     endpoint: input.endpoint,
     generation,
@@ -122,26 +126,31 @@ interface AppliedReplica {
 }
 
 /**
- * Polls replica heartbeats until every live replica serves `generation` (and at least `minReplicas`
- * live); returns them, and the registered replicas that are stale (no heartbeat) then. At the
- * timeout, pending replicas that do not answer at all (killed or frozen since their last beat) are
- * counted as stale: the step goes on without them when the others meet `minReplicas`.
+ * Polls replica heartbeats until every live replica the endpoint is placed on serves `generation`
+ * (and at least `minReplicas` of them, or all that were chosen when fewer); returns them, and the
+ * registered replicas that are stale (no heartbeat) then. At the timeout, pending replicas that do
+ * not answer at all (killed or frozen since their last beat) are counted as stale: the step goes on
+ * without them when the others meet `minReplicas`.
  */
 async function awaitReplicas(
   deps: ReleaseDeps,
   endpoint: string,
   generation: number,
   timeoutMs: number,
-  minReplicas: number,
+  wantedReplicas: number,
+  placement: RoutingPlacement | undefined,
 ): Promise<{ applied: AppliedReplica[]; stale: ReplicaStatus[] }> {
+  const minReplicas = Math.min(wantedReplicas, placement?.replicas?.length ?? wantedReplicas);
   const deadline = performance.now() + timeoutMs;
   const pollMs = deps.pollIntervalMs ?? 250;
   const nudged = new Set<string>();
   let lastProblem = 'no gateway replica has reported yet';
   for (;;) {
-    const { live, stale } = await registeredReplicas(deps.store);
+    const { live: registered, stale } = await registeredReplicas(deps.store);
+    // Every live replica is nudged (one the endpoint leaves unloads it); only those it is placed on are waited for.
+    const live = registered.filter((r) => isPlacedHere({ placement }, r));
     await Promise.all(
-      live
+      registered
         .filter((r) => !nudged.has(r.replicaId))
         .map(async (r) => {
           nudged.add(r.replicaId);
@@ -167,7 +176,7 @@ async function awaitReplicas(
     const staleNote = stale.length > 0 ? ` (stale, no heartbeat: ${stale.map((r) => r.replicaId).join(', ')})` : '';
     lastProblem =
       live.length < minReplicas
-        ? `${live.length} live gateway replica(s), ${minReplicas} required${staleNote}`
+        ? `${live.length} live gateway replica(s)${placedOn(placement)}, ${minReplicas} required${staleNote}`
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
     if (performance.now() > deadline) {
@@ -184,6 +193,12 @@ async function unanswering(live: ReplicaStatus[], pending: { replicaId: string }
   const candidates = live.filter((r) => pending.some((p) => p.replicaId === r.replicaId));
   const answered = await Promise.all(candidates.map((r) => answers(r.url)));
   return candidates.filter((_r, i) => !answered[i]);
+}
+
+/** ` placed on pool=a` (or the chosen replicas), for messages about a placed endpoint's replicas. */
+function placedOn(placement: RoutingPlacement | undefined): string {
+  if (!placement) return '';
+  return ` placed on ${placement.replicas ? placement.replicas.join(', ') : formatLabels(placement.selector) || 'any replica'}`;
 }
 
 /** Asks a replica to reconcile now. Best effort: the replica polls on its own anyway. */

@@ -1,5 +1,5 @@
 /**
- * After a rollback: ask every live replica, by inference, which version answers; all must be `version`.
+ * After a rollback: ask every live replica the endpoint is placed on, by inference, which version answers; all must be `version`.
  * Inputs are drawn from the model metadata each replica publishes (no profile there: default sizes,
  * never 1 for a dynamic axis other than the batch).
  */
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { tensorSpec } from '../../sdk/schemas';
 import { encodeOutputs } from '../../protocol/kserveProtocol';
 import { profileFeeds } from '../../runtime';
+import { placedReplicas } from './placedReplicas';
 import { liveReplicas } from './replicas';
 import type { ArtifactStore } from '../../store';
 
@@ -41,7 +42,7 @@ export interface ProbeOptions {
 }
 
 /**
- * Sends inference requests to every live replica and counts who answered: the version in
+ * Sends inference requests to every live replica the endpoint is placed on and counts who answered: the version in
  * `x-modelship-version`, or `HTTP <status>` for a failed request.
  */
 export async function probeServing(
@@ -53,7 +54,7 @@ export async function probeServing(
   // Gateways that require a token for inference get the one this worker is configured with.
   const token = process.env.MODELSHIP_INFERENCE_TOKEN;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const replicas = await liveReplicas(store);
+  const replicas = await placedReplicas(store, endpoint, await liveReplicas(store));
   const versions: Record<string, number> = {};
   let requests = 0;
   for (const replica of replicas) {

@@ -3,19 +3,24 @@ import { z } from 'zod';
 import { OnnxRuntime } from '../../runtime';
 import { openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
+import { parseByteSize } from '../../serving/memoryBudget';
+import { parseLabels } from '../../serving/placement';
 import { defineCommand } from '../command';
 import { untilSignal } from '../signals';
 import { stringFlags, storeOption } from '../options';
 
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--heartbeat-interval ms] [--full-reconcile-interval ms] [--max-body-bytes N] [--intra-op-threads N]
+                [--labels pool=NAME,key=value] [--memory-budget 4GiB]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
   --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
   --poll-interval: how often the store's routing change log is read (default 5000; an admin nudge reads it at once)
   --heartbeat-interval: the liveness beat (default 30000; 3 missed beats make the replica stale; changes are reported at once)
   --full-reconcile-interval: how often every routing document is read, as a safety net (default 300000)
+  --labels: what endpoints' serving.pool selects on (a bare name means pool=NAME); this replica loads only what is placed on it
+  --memory-budget: memory its models may take (default half the host's); a model beyond it is refused, and its release fails
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
-               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS,
+               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS, MODELSHIP_LABELS, MODELSHIP_MEMORY_BUDGET,
                MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
                MODELSHIP_CAPTURE_MAX_ROWS (rows per bundle, 256), MODELSHIP_CAPTURE_RETENTION (bundles kept per version, 100)`;
 
@@ -42,6 +47,8 @@ export const serveCommand = defineCommand({
       'capture-max-rows',
       'capture-retention',
       'capture-flush-interval',
+      'labels',
+      'memory-budget',
     ),
   },
   options: z.object({
@@ -80,6 +87,17 @@ export const serveCommand = defineCommand({
       .positive()
       .default(Number(process.env.MODELSHIP_CAPTURE_RETENTION ?? 100) || 100),
     'capture-flush-interval': z.coerce.number().int().positive().default(5000),
+    labels: z
+      .string()
+      .default(process.env.MODELSHIP_LABELS ?? '')
+      .transform((text, ctx) => parsedOrIssue(() => parseLabels(text), ctx)),
+    'memory-budget': z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const given = text ?? (process.env.MODELSHIP_MEMORY_BUDGET || undefined);
+        return given === undefined ? undefined : parsedOrIssue(() => parseByteSize(given), ctx);
+      }),
   }),
   async run(options) {
     const gateway = await startGateway({
@@ -95,6 +113,8 @@ export const serveCommand = defineCommand({
       heartbeatIntervalMs: options['heartbeat-interval'],
       fullReconcileIntervalMs: options['full-reconcile-interval'],
       intraOpThreads: options['intra-op-threads'],
+      labels: Object.keys(options.labels).length > 0 ? options.labels : undefined,
+      memoryBudgetBytes: options['memory-budget'],
       maxBodyBytes: options['max-body-bytes'],
       inferenceToken: process.env.MODELSHIP_INFERENCE_TOKEN || undefined,
       capture: {
@@ -109,3 +129,13 @@ export const serveCommand = defineCommand({
     return 0;
   },
 });
+
+/** `parse()`'s value, or its error as a zod issue (so the CLI prints it with the option's name). */
+function parsedOrIssue<T>(parse: () => T, ctx: z.RefinementCtx): T {
+  try {
+    return parse();
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+}

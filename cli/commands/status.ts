@@ -5,7 +5,8 @@
  */
 import { registeredReplicas } from '../../activities/rollout/replicas';
 import type { DeploymentSnapshot, ModelshipClient } from '../../sdk/client';
-import type { ReplicaStatus } from '../../sdk/schemas';
+import { routingDocument, type RoutingDocument } from '../../sdk/schemas';
+import { readDocument, storeKeys } from '../../store';
 import { CliError } from '../cliError';
 import { JSON_OPTIONS } from '../command';
 import { storeOption } from '../options';
@@ -14,7 +15,7 @@ import { deploymentTarget, endpointTarget } from '../deploymentTarget';
 import { describeDeployment } from '../deploymentView';
 import { describeEndpoint, staleNote } from '../endpointView';
 import { EXIT_CODES } from '../exitCodes';
-import { describeReplicas } from '../replicasView';
+import { describeReplicas, versionPlacement, type RegisteredReplicas } from '../replicasView';
 
 const usage = 'modelship status <endpoint> | <endpoint>/<version> | deploy/<endpoint>/<version> [--store URI] [--json] [--address host:port]';
 
@@ -37,11 +38,13 @@ export const statusCommand = connectedCommand({
     if ('endpoint' in target) {
       const snapshot = await client.endpoint(target.endpoint).snapshot();
       const replicas = await readReplicas(client);
-      // --json: the state as before, with `live` (and, when not live, why and as of when) and the store's replicas.
+      const routing = await readDocument(client.store, storeKeys.routing(target.endpoint), routingDocument).catch(() => undefined);
+      // --json: the state as before, with `live` (and, when not live, why and as of when), the store's replicas and where each version runs.
       const { state, ...freshness } = snapshot;
-      if (options.json) console.log(JSON.stringify({ ...state, ...freshness, replicas }, null, 2));
+      if (options.json) console.log(JSON.stringify({ ...state, ...freshness, replicas, ...placementJson(target.endpoint, routing, replicas) }, null, 2));
       else {
-        const replicaLines = 'error' in replicas ? [`  replicas   not read from the store: ${replicas.error}`] : describeReplicas(target.endpoint, replicas);
+        const replicaLines =
+          'error' in replicas ? [`  replicas   not read from the store: ${replicas.error}`] : describeReplicas(target.endpoint, replicas, routing);
         console.log([describeEndpoint(snapshot.state), ...replicaLines, ...staleNote(snapshot)].join('\n'));
       }
     } else {
@@ -52,12 +55,17 @@ export const statusCommand = connectedCommand({
 });
 
 /** The gateway replicas registered in the store (live, and stale within the TTL), or why they could not be read. */
-async function readReplicas(client: ModelshipClient): Promise<{ live: ReplicaStatus[]; stale: ReplicaStatus[] } | { error: string }> {
+async function readReplicas(client: ModelshipClient): Promise<RegisteredReplicas | { error: string }> {
   try {
     return await registeredReplicas(client.store);
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** `placement`: where each version of the current routing runs (when the routing and the replicas were read). */
+function placementJson(endpoint: string, routing: RoutingDocument | undefined, replicas: RegisteredReplicas | { error: string }) {
+  return routing && !('error' in replicas) ? { placement: versionPlacement(endpoint, routing, replicas.live) } : {};
 }
 
 async function printDeployment(client: ModelshipClient, workflowId: string, json: boolean): Promise<void> {

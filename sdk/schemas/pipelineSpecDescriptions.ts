@@ -133,6 +133,8 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "serving.maxQueueSize": "Requests waiting beyond this are answered 429 at once.",
   "serving.queueTimeoutMs": "Longest a request may wait in the queue (0: no limit).",
   "serving.timeoutAction": "On queue timeout: answer 503 (`reject`), or keep waiting (`delay`).",
+  "serving.pool": "Where the endpoint runs: a label selector over gateway replicas (`modelship serve --labels`), `pool=cpu-small` or `pool=gpu-large,zone=a` (every label must match); a bare name means `pool=<name>`. Default: every replica. The routed version being rolled out decides the endpoint's placement (all its versions run on the same replicas).",
+  "serving.replicas": "How many replicas of the pool hold the endpoint, chosen at each routing change by rendezvous hashing over the live replicas whose labels match `pool`. Default: all of them (and a replica that joins the pool later loads it too).",
   "scheduleToStartTimeout": "Longest a stage may wait for a worker to pick it up. A stage whose task queue has no worker fails with this timeout instead of hanging.",
   "whenBusy": "What the endpoint does with this deployment while another one is in progress: wait its turn (`queue`), or refuse it at once (`refuse`, for CI jobs that should fail fast).",
   "onInfrastructureFailure": "A stage that fails for an infrastructure reason after its retries: wait for an operator's `retry` or `abort` (default, up to 24 h), or fail at once (`'fail'`).",

@@ -36,6 +36,21 @@ export const headerMatch = z.object({
 });
 export type HeaderMatch = z.infer<typeof headerMatch>;
 
+/** A replica's labels (`modelship serve --labels pool=cpu-small,zone=a`), and a selector over them. */
+export const replicaLabels = z.record(z.string().regex(/^[A-Za-z0-9._-]{1,63}$/), z.string().regex(/^[A-Za-z0-9._-]{1,63}$/));
+export type ReplicaLabels = z.infer<typeof replicaLabels>;
+
+const replicaId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
+
+/** Which gateway replicas hold an endpoint; absent: every replica. */
+export const routingPlacement = z.object({
+  /** Labels a replica must carry, every one of them, to hold the endpoint. */
+  selector: replicaLabels,
+  /** The replicas chosen to hold it (when `serving.replicas` limits them); absent: every replica the selector matches. */
+  replicas: z.array(replicaId).min(1).optional(),
+});
+export type RoutingPlacement = z.infer<typeof routingPlacement>;
+
 /**
  * `endpoints/<name>/routing.json`: the endpoint's desired routing. Every change bumps `generation`;
  * a replica that reports `generation` N serves exactly this document's versions and weights.
@@ -54,6 +69,7 @@ export const routingDocument = z
     match: headerMatch.optional(),
     shadow: shadowTarget.optional(),
     updatedBy: z.string().optional(),
+    placement: routingPlacement.optional(),
   })
   .superRefine((doc, ctx) => {
     const total = doc.versions.reduce((sum, v) => sum + v.weight, 0);
@@ -89,11 +105,17 @@ export type AppliedEndpoint = z.infer<typeof appliedEndpoint>;
 
 /** `gateway/replicas/<id>.json`: a replica's heartbeat. Stale heartbeats mean a dead replica. */
 export const replicaStatus = z.object({
-  replicaId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
+  replicaId,
   url: z.string().url(),
   startedAt: z.string(),
   heartbeatAt: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
   endpoints: z.record(z.string(), appliedEndpoint),
+  /** The replica's labels, which placement selects on; absent: none. */
+  labels: replicaLabels.optional(),
+  /** Memory the replica may give its models, in bytes; a load beyond it is refused. */
+  memoryBudgetBytes: z.number().int().nonnegative().optional(),
+  /** Memory its loaded models take, as estimated at load (model bytes × instances). */
+  memoryUsedBytes: z.number().int().nonnegative().optional(),
 });
 export type ReplicaStatus = z.infer<typeof replicaStatus>;

@@ -40,6 +40,22 @@ export const servingConfig = z.strictObject({
   queueTimeoutMs: z.number().int().min(0).max(600_000).default(0),
   /** On queue timeout: answer 503 (`reject`), or keep waiting (`delay`). */
   timeoutAction: z.enum(['reject', 'delay']).default('reject'),
+  /**
+   * Where the endpoint runs: a label selector over gateway replicas (`modelship serve --labels`),
+   * `pool=cpu-small` or `pool=gpu-large,zone=a` (every label must match); a bare name means
+   * `pool=<name>`. Default: every replica. The routed version being rolled out decides the endpoint's
+   * placement (all its versions run on the same replicas).
+   */
+  pool: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(=[A-Za-z0-9._-]+)?(,[A-Za-z0-9._-]+=[A-Za-z0-9._-]+)*$/, 'a label selector such as pool=cpu-small or pool=gpu,zone=a')
+    .optional(),
+  /**
+   * How many replicas of the pool hold the endpoint, chosen at each routing change by rendezvous
+   * hashing over the live replicas whose labels match `pool`. Default: all of them (and a replica
+   * that joins the pool later loads it too).
+   */
+  replicas: z.number().int().min(1).max(1024).optional(),
 });
 export type ServingConfig = z.output<typeof servingConfig>;
 export type ServingConfigInput = z.input<typeof servingConfig>;

@@ -1,0 +1,62 @@
+/**
+ * Where an endpoint runs, chosen by the control plane at each routing write: the live replicas whose
+ * labels match the endpoint's `serving.pool`, and of those, when `serving.replicas` limits them, the
+ * first by rendezvous (highest-random-weight) hashing of endpoint and replica id. Rendezvous hashing
+ * is deterministic, spreads endpoints evenly over a pool, and moves little when the pool changes: a
+ * replica that joins takes only the endpoints it ranks first for, one that leaves gives up only its own.
+ */
+import { createHash } from 'node:crypto';
+import type { RoutingPlacement } from '../../sdk/schemas';
+import { formatLabels, matchesSelector, parseLabels, placingServing, type PlacementTarget, type PlacementWish } from '../../serving/placement';
+import type { ArtifactStore } from '../../store';
+import { rejection } from '../failures';
+import { liveReplicas } from './replicas';
+
+/** A replica's rendezvous score for an endpoint: the first 48 bits of sha256(endpoint NUL replicaId). */
+export function rendezvousScore(endpoint: string, replicaId: string): number {
+  return createHash('sha256').update(`${endpoint}\0${replicaId}`).digest().readUIntBE(0, 6);
+}
+
+/** Replica ids in rendezvous order for `endpoint`: highest score first (ties, if any, by id). */
+export function rendezvousOrder(endpoint: string, replicaIds: readonly string[]): string[] {
+  const scored = replicaIds.map((id) => ({ id, score: rendezvousScore(endpoint, id) }));
+  return scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).map((s) => s.id);
+}
+
+/**
+ * The routing document's `placement` for `endpoint` given what its serving config wishes and the
+ * live replicas; undefined when it names no pool and no count (every replica holds it). With no live
+ * replica in the pool it fails (`NoReplicaInPool`) when `required` replicas are needed, else places
+ * by the selector alone, so replicas that join the pool load it.
+ */
+export function choosePlacement(
+  endpoint: string,
+  wish: PlacementWish | undefined,
+  live: readonly PlacementTarget[],
+  required: number,
+): RoutingPlacement | undefined {
+  if (wish?.pool === undefined && wish?.replicas === undefined) return undefined;
+  const selector = wish.pool !== undefined ? parseLabels(wish.pool) : {};
+  const matching = live.filter((r) => matchesSelector(r.labels, selector)).map((r) => r.replicaId);
+  if (matching.length === 0) {
+    if (required > 0) {
+      const pool = formatLabels(selector) || 'any labels';
+      throw rejection('NoReplicaInPool', `no live replica with ${pool} to place ${endpoint} on (start one with \`modelship serve --labels ${pool}\`)`);
+    }
+    return { selector };
+  }
+  if (wish.replicas === undefined) return { selector };
+  return { selector, replicas: rendezvousOrder(endpoint, matching).slice(0, wish.replicas).sort() };
+}
+
+/** The placement a routing change writes: {@link choosePlacement} over the live replicas in the store now. */
+export async function placeEndpoint(
+  store: ArtifactStore,
+  endpoint: string,
+  desired: Parameters<typeof placingServing>[0],
+  required: number,
+): Promise<RoutingPlacement | undefined> {
+  const wish = placingServing(desired);
+  if (!wish) return undefined;
+  return choosePlacement(endpoint, wish, await liveReplicas(store), required);
+}
