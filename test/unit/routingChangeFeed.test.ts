@@ -68,14 +68,20 @@ test('a routing change is seen through the change log, and applied without listi
   await reconciler.stop();
 });
 
-test('an unchanged store costs one listing per poll, however many endpoints it routes', async () => {
+/** A store routing `count` endpoints, read once by a full pass of a reconciler whose requests are counted. */
+async function routedAndRead(count: number) {
   const fs = await freshStore();
-  for (let i = 0; i < 20; i++) await writeRouting(fs, `e${i}`, 'test', [{ version: 'v1', digest: DIGEST, weight: 100 }]);
+  for (let i = 0; i < count; i++) await writeRouting(fs, `e${i}`, 'test', [{ version: 'v1', digest: DIGEST, weight: 100 }]);
   const { store, counts } = countingStore(fs);
   const { registry, served } = recordingRegistry();
   const reconciler = reconcilerOver(store, registry);
   await reconciler.reconcile('full');
-  expect(served.size).toBe(20);
+  expect(served.size).toBe(count);
+  return { fs, counts, served, reconciler };
+}
+
+test('an unchanged store costs one listing per poll, however many endpoints it routes', async () => {
+  const { counts, reconciler } = await routedAndRead(20);
   const before = { ...counts };
   for (let poll = 0; poll < 5; poll++) await reconciler.reconcile();
   expect({ list: counts.list - before.list, get: counts.get - before.get, put: counts.put - before.put }).toEqual({ list: 5, get: 0, put: 0 });
@@ -83,12 +89,7 @@ test('an unchanged store costs one listing per poll, however many endpoints it r
 });
 
 test('a full pass lists endpoints/ and reads only the routing documents changed since it last read them', async () => {
-  const fs = await freshStore();
-  for (let i = 0; i < 20; i++) await writeRouting(fs, `e${i}`, 'test', [{ version: 'v1', digest: DIGEST, weight: 100 }]);
-  const { store, counts } = countingStore(fs);
-  const { registry, served } = recordingRegistry();
-  const reconciler = reconcilerOver(store, registry);
-  await reconciler.reconcile('full');
+  const { fs, counts, served, reconciler } = await routedAndRead(20);
   expect(counts.get).toBe(20);
   await reconciler.reconcile('full');
   expect(counts.get).toBe(20);
