@@ -48,8 +48,12 @@ export interface GatewayOptions {
   replicaId?: string;
   /** URL other processes reach this replica at; default `http://<host>:<port>`. */
   advertiseUrl?: string;
+  /** How often the routing change log is read (default 5 s); an admin nudge reads it at once. */
   pollIntervalMs?: number;
+  /** The liveness beat (default 30 s): a replica silent for 3 of these is stale. A heartbeat is also written after each change. */
   heartbeatIntervalMs?: number;
+  /** How often every routing document is read, as a safety net (default 5 min). */
+  fullReconcileIntervalMs?: number;
   /** Largest request body (REST) or message (gRPC) accepted, in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
   /** onnxruntime intra-op threads per model instance (0 = the replica's cores shared out between a version's instances). */
@@ -100,8 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     replicaId,
     url,
-    pollIntervalMs: options.pollIntervalMs ?? 1000,
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
+    pollIntervalMs: options.pollIntervalMs ?? 5000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
+    fullPassIntervalMs: options.fullReconcileIntervalMs,
     intraOpThreads: options.intraOpThreads ?? 0,
     log,
     labels: options.labels,

@@ -21,10 +21,10 @@ export interface ArtifactStore {
    */
   putFile(key: string, file: string, expected: { sizeBytes: number; sha256: string }): Promise<void>;
   exists(key: string): Promise<boolean>;
-  /** Every key under `prefix` (which ends with `/`, or is empty), sorted. */
-  list(prefix: string): Promise<string[]>;
-  /** Every object under `prefix` with its size and last-modified time, sorted by key. */
-  listObjects(prefix: string): Promise<StoredObject[]>;
+  /** Every key under `prefix` (which ends with `/`, or is empty), sorted; with `startAfter`, only the keys after it (one S3 request for up to 1,000 keys). */
+  list(prefix: string, options?: ListOptions): Promise<string[]>;
+  /** Every object under `prefix` with its size and last-modified time, sorted by key; with `startAfter`, only those after it. */
+  listObjects(prefix: string, options?: ListOptions): Promise<StoredObject[]>;
   /**
    * Marks `key` as in use now (its modified time becomes now, so garbage collection's grace period
    * starts again); `false` when there is no such object. Writers of content-addressed artifacts
@@ -51,6 +51,12 @@ export interface StoredObject {
   sizeBytes: number;
   /** Last written or touched, in ms since the epoch. */
   modifiedMs: number;
+}
+
+/** What part of a listing to return. */
+export interface ListOptions {
+  /** Only keys that sort after this one (a full key, or any string under the prefix). */
+  startAfter?: string;
 }
 
 export interface PutOptions {

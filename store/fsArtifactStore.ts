@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
+import type { ArtifactStore, ListOptions, PutOptions, StoredObject, StoredStream } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
 
 /** Bytes per chunk of {@link FsArtifactStore.getStream}. */
@@ -100,14 +100,14 @@ export class FsArtifactStore implements ArtifactStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const files = await this.walk(prefix);
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
+    const files = await this.walk(prefix, options.startAfter);
     return files.map((file) => file.key);
   }
 
-  async listObjects(prefix: string): Promise<StoredObject[]> {
+  async listObjects(prefix: string, options: ListOptions = {}): Promise<StoredObject[]> {
     const objects: StoredObject[] = [];
-    for (const file of await this.walk(prefix)) {
+    for (const file of await this.walk(prefix, options.startAfter)) {
       try {
         const stats = await stat(file.path);
         objects.push({ key: file.key, sizeBytes: stats.size, modifiedMs: stats.mtimeMs });
@@ -129,8 +129,8 @@ export class FsArtifactStore implements ArtifactStore {
     }
   }
 
-  /** The files under `prefix`, as keys and paths, sorted by key. */
-  private async walk(prefix: string): Promise<{ key: string; path: string }[]> {
+  /** The files under `prefix` (after `startAfter` when given), as keys and paths, sorted by key. */
+  private async walk(prefix: string, startAfter?: string): Promise<{ key: string; path: string }[]> {
     assertValidPrefix(prefix);
     const start = prefix === '' ? this.root : path.join(this.root, ...prefix.slice(0, -1).split('/'));
     const files: { key: string; path: string }[] = [];
@@ -149,7 +149,7 @@ export class FsArtifactStore implements ArtifactStore {
       }
     };
     await walk(start, prefix);
-    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return files.filter((file) => startAfter === undefined || file.key > startAfter).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {

@@ -14,9 +14,13 @@
  * artifacts nothing references yet) touches what it uses, so what it uses is never old.
  * `quarantine/`, `capture/`, `reports/`, drift baselines and results (`endpoints/<name>/drift/`) and
  * other documents are never swept.
+ *
+ * Also deletes routing change log entries (`routing-changes/`) older than an hour: replicas read
+ * the log a few seconds behind, and one that fell further behind makes a full pass instead.
  */
 import type { ArtifactStore, StoredObject } from './artifactStore';
 import { storeKeys } from './keys';
+import { collectRoutingChanges } from './routingChangeLog';
 
 /** Default grace period: a day, longer than any deployment takes to reference what it built. */
 export const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -38,10 +42,15 @@ export interface GarbageCollectionReport {
   /** Objects deleted (or, with `dryRun`, that would be). */
   deleted: StoredObject[];
   freedBytes: number;
+  /** Routing change log entries deleted (or, with `dryRun`, that would be). */
+  routingChangesDeleted: number;
   dryRun: boolean;
 }
 
 const DIGEST = /[0-9a-f]{64}/g;
+
+/** Routing change log entries older than this are deleted. */
+export const ROUTING_CHANGE_RETENTION_MS = 60 * 60 * 1000;
 
 export async function collectGarbage(store: ArtifactStore, options: GarbageCollectionOptions = {}): Promise<GarbageCollectionReport> {
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
@@ -55,6 +64,7 @@ export async function collectGarbage(store: ArtifactStore, options: GarbageColle
     recent: listed.length - candidates.length,
     deleted: [],
     freedBytes: 0,
+    routingChangesDeleted: await collectRoutingChanges(store, ROUTING_CHANGE_RETENTION_MS, { now: now(), dryRun: options.dryRun }),
     dryRun: options.dryRun === true,
   };
   report.recent -= report.referenced;

@@ -1,4 +1,4 @@
-export type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
+export type { ArtifactStore, ListOptions, PutOptions, StoredObject, StoredStream } from './artifactStore';
 export { FsArtifactStore } from './fsArtifactStore';
 export { S3ArtifactStore, type S3Location } from './s3ArtifactStore';
 export { openStore, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';
@@ -17,5 +17,6 @@ export {
   verified,
   writeDocument,
 } from './models';
+export { collectRoutingChanges, recordRoutingChange, routingChangesSince, type RoutingChange } from './routingChangeLog';
 export { putSourceFile, sourceExtension, type UploadedSource } from './sourceUpload';
 export { latestDriftCheck, recentDriftChecks } from './driftChecks';

@@ -43,6 +43,9 @@ const CONTENT_KEY = /^(sources|models|tensors)\/([0-9a-f]{64})(?:[./]|$)/;
 /** `endpoints/<name>/routing.json`, the shape `storeKeys.routing` builds. */
 const ROUTING_KEY = /^endpoints\/([^/]+)\/routing\.json$/;
 
+/** `routing-changes/<16-digit ms time>-<endpoint>-<generation>`, the shape `storeKeys.routingChange` builds. */
+const ROUTING_CHANGE_KEY = /^routing-changes\/(\d{16})-([a-z0-9-]+)-(\d+)$/;
+
 /** `capture/<endpoint>/<version>/<16-digit ms time>-<replica>-<seq>.json`, the shape `storeKeys.capture` builds. */
 const CAPTURE_KEY = /^capture\/([^/]+)\/([^/]+)\/(\d{16})-[^/]+\.json$/;
 
@@ -86,6 +89,18 @@ export const storeKeys = {
   driftChecksPrefix: (endpoint: string): string => `endpoints/${endpointName.parse(endpoint)}/drift/checks/`,
   /** Whether `key` is a drift baseline or check result (`endpoints/<name>/drift/…`). */
   isDriftDocument: (key: string): boolean => /^endpoints\/[^/]+\/drift\//.test(key),
+  /**
+   * One entry of the routing change log: written (empty) after each routing write, so a replica
+   * learns what changed from one listing. The time (ms, zero-padded) leads, so entries list oldest first.
+   */
+  routingChange: (timeMs: number, endpoint: string, generation: number): string =>
+    `${storeKeys.routingChangesPrefix}${String(Math.trunc(timeMs)).padStart(16, '0')}-${endpointName.parse(endpoint)}-${generation}`,
+  routingChangesPrefix: 'routing-changes/',
+  /** The inverse of `routingChange`, or undefined for any other key. */
+  routingChangeOf: (key: string): { timeMs: number; endpoint: string; generation: number } | undefined => {
+    const match = ROUTING_CHANGE_KEY.exec(key);
+    return match ? { timeMs: Number(match[1]), endpoint: match[2] as string, generation: Number(match[3]) } : undefined;
+  },
   replica: (replicaId: string): string => `gateway/replicas/${replicaId}.json`,
   replicasPrefix: 'gateway/replicas/',
   /**

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ArtifactStore, PutOptions, StoredObject, StoredStream } from './artifactStore';
+import type { ArtifactStore, ListOptions, PutOptions, StoredObject, StoredStream } from './artifactStore';
 import { assertValidKey, assertValidPrefix } from './keys';
 
 export interface S3Location {
@@ -100,11 +100,11 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
-    return (await this.listObjects(prefix)).map((object) => object.key);
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
+    return (await this.listObjects(prefix, options)).map((object) => object.key);
   }
 
-  async listObjects(prefix: string): Promise<StoredObject[]> {
+  async listObjects(prefix: string, options: ListOptions = {}): Promise<StoredObject[]> {
     assertValidPrefix(prefix);
     const base = this.location.prefix ? `${this.location.prefix}/` : '';
     const objects: StoredObject[] = [];
@@ -114,6 +114,7 @@ export class S3ArtifactStore implements ArtifactStore {
         new ListObjectsV2Command({
           Bucket: this.location.bucket,
           Prefix: base + prefix,
+          StartAfter: options.startAfter === undefined ? undefined : base + options.startAfter,
           ContinuationToken: continuationToken,
         }),
       );

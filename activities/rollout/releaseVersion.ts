@@ -9,9 +9,9 @@ import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDo
 import { formatLabels, isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import { readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { readDocument, recordRoutingChange, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { placeEndpoint } from './placementChoice';
-import { registeredReplicas } from './replicas';
+import { answers, registeredReplicas } from './replicas';
 
 export interface ReleaseInput {
   endpoint: string;
@@ -70,8 +70,9 @@ export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput):
 export type DesiredRouting = Omit<z.input<typeof routingDocument>, 'endpoint' | 'generation' | 'updatedBy'>;
 
 /**
- * Writes the routing document unless it already says exactly this (a retried activity), and
- * returns the generation that carries it.
+ * Writes the routing document unless it already says exactly this (a retried activity), logs the
+ * change for the replicas (again on a retry: the first try may have stopped between the two writes;
+ * a duplicate entry costs nothing), and returns the generation that carries it.
  */
 export async function writeRouting(
   store: ArtifactStore,
@@ -88,8 +89,12 @@ export async function writeRouting(
     generation: (current?.generation ?? 0) + 1,
     updatedBy,
   });
-  if (current && sameRouting(current, next)) return current.generation;
+  if (current && sameRouting(current, next)) {
+    await recordRoutingChange(store, endpoint, current.generation);
+    return current.generation;
+  }
   await writeDocument(store, key, next);
+  await recordRoutingChange(store, endpoint, next.generation);
   return next.generation;
 }
 
@@ -123,7 +128,9 @@ interface AppliedReplica {
 /**
  * Polls replica heartbeats until every live replica the endpoint is placed on serves `generation`
  * (and at least `minReplicas` of them, or all that were chosen when fewer); returns them, and the
- * registered replicas that are stale (no heartbeat) then.
+ * registered replicas that are stale (no heartbeat) then. At the timeout, pending replicas that do
+ * not answer at all (killed or frozen since their last beat) are counted as stale: the step goes on
+ * without them when the others meet `minReplicas`.
  */
 async function awaitReplicas(
   deps: ReleaseDeps,
@@ -164,9 +171,8 @@ async function awaitReplicas(
       );
     }
     const pending = applied.filter((r) => r.generation < generation);
-    if (live.length >= minReplicas && pending.length === 0) {
-      return { applied: applied.map(({ replicaId, url, generation: g }) => ({ replicaId, url, generation: g })), stale };
-    }
+    const done = applied.filter((r) => r.generation >= generation).map(({ replicaId, url, generation: g }) => ({ replicaId, url, generation: g }));
+    if (live.length >= minReplicas && pending.length === 0) return { applied: done, stale };
     const staleNote = stale.length > 0 ? ` (stale, no heartbeat: ${stale.map((r) => r.replicaId).join(', ')})` : '';
     lastProblem =
       live.length < minReplicas
@@ -174,10 +180,19 @@ async function awaitReplicas(
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
     if (performance.now() > deadline) {
+      const silent = await unanswering(live, pending);
+      if (done.length >= minReplicas && silent.length === pending.length) return { applied: done, stale: [...stale, ...silent] };
       throw rejection('ReleaseTimedOut', `generation ${generation} of ${endpoint} was not applied within ${timeoutMs} ms: ${lastProblem}`);
     }
     await deps.context.sleep(pollMs);
   }
+}
+
+/** The pending replicas that do not answer at all, as their last heartbeats. */
+async function unanswering(live: ReplicaStatus[], pending: { replicaId: string }[]): Promise<ReplicaStatus[]> {
+  const candidates = live.filter((r) => pending.some((p) => p.replicaId === r.replicaId));
+  const answered = await Promise.all(candidates.map((r) => answers(r.url)));
+  return candidates.filter((_r, i) => !answered[i]);
 }
 
 /** ` placed on pool=a` (or the chosen replicas), for messages about a placed endpoint's replicas. */

@@ -1,6 +1,8 @@
 /**
  * Reading gateway replicas' heartbeats from the store: who is alive, who stopped heartbeating
  * (stale), and what each has applied. Heartbeats older than the TTL are forgotten and deleted.
+ * Replicas beat slowly at rest (30 s by default), so a replica that died a moment ago still looks
+ * live: `answers` asks it directly, for a step that would otherwise wait for it past its timeout.
  */
 import { parseDurationMs, replicaStatus, type ReplicaStatus } from '../../sdk/schemas';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
@@ -13,6 +15,20 @@ export const DEFAULT_REPLICA_TTL_MS = 10 * 60_000;
 
 export function isLive(replica: ReplicaStatus, now: number): boolean {
   return now - Date.parse(replica.heartbeatAt) <= LIVENESS_INTERVALS * replica.heartbeatIntervalMs;
+}
+
+/** How long `answers` waits for a replica's liveness route. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/** Whether the replica at `url` answers its liveness route (`/v2/health/live`) at all: false when it is down, frozen or unreachable. */
+export async function answers(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/v2/health/live', url), { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `MODELSHIP_REPLICA_TTL` (a duration such as `10m`, or milliseconds), else {@link DEFAULT_REPLICA_TTL_MS}. */

@@ -37,7 +37,8 @@ export const gcCommand = defineCommand({
     for (const object of report.deleted) console.log(`${verb} ${object.key} (${object.sizeBytes} bytes)`);
     console.log(
       `${store.uri}: ${verb} ${report.deleted.length} unreferenced artifact(s), ${report.freedBytes} bytes; ` +
-        `kept ${report.referenced} referenced and ${report.recent} younger than the grace period (${options.grace} ms)`,
+        `kept ${report.referenced} referenced and ${report.recent} younger than the grace period (${options.grace} ms); ` +
+        `${verb} ${report.routingChangesDeleted} routing change log entr(ies) older than an hour`,
     );
     return EXIT_CODES.promoted;
   },

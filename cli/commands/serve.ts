@@ -10,10 +10,14 @@ import { untilSignal } from '../signals';
 import { stringFlags, storeOption } from '../options';
 
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
-                [--poll-interval ms] [--max-body-bytes N] [--intra-op-threads N] [--labels pool=NAME,key=value] [--memory-budget 4GiB]
+                [--poll-interval ms] [--heartbeat-interval ms] [--full-reconcile-interval ms] [--max-body-bytes N] [--intra-op-threads N]
+                [--labels pool=NAME,key=value] [--memory-budget 4GiB]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
                 [--allow-fault-injection]
   --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
+  --poll-interval: how often the store's routing change log is read (default 5000; an admin nudge reads it at once)
+  --heartbeat-interval: the liveness beat (default 30000; 3 missed beats make the replica stale; changes are reported at once)
+  --full-reconcile-interval: how often every routing document is read, as a safety net (default 300000)
   --labels: what endpoints' serving.pool selects on (a bare name means pool=NAME); this replica loads only what is placed on it
   --memory-budget: memory its models may take (default half the host's); a model beyond it is refused, and its release fails
   --allow-fault-injection: enable POST /admin/faults (injected errors and latency per endpoint and version), for demos and tests only
@@ -38,6 +42,8 @@ export const serveCommand = defineCommand({
       'replica-id',
       'advertise-url',
       'poll-interval',
+      'heartbeat-interval',
+      'full-reconcile-interval',
       'max-body-bytes',
       'intra-op-threads',
       'capture-rate',
@@ -56,7 +62,9 @@ export const serveCommand = defineCommand({
     store: storeOption(),
     'replica-id': z.string().optional(),
     'advertise-url': z.string().url().optional(),
-    'poll-interval': z.coerce.number().int().positive().default(1000),
+    'poll-interval': z.coerce.number().int().positive().default(5000),
+    'heartbeat-interval': z.coerce.number().int().positive().default(30_000),
+    'full-reconcile-interval': z.coerce.number().int().positive().default(300_000),
     'max-body-bytes': z.coerce
       .number()
       .int()
@@ -107,6 +115,8 @@ export const serveCommand = defineCommand({
       replicaId: options['replica-id'],
       advertiseUrl: options['advertise-url'],
       pollIntervalMs: options['poll-interval'],
+      heartbeatIntervalMs: options['heartbeat-interval'],
+      fullReconcileIntervalMs: options['full-reconcile-interval'],
       intraOpThreads: options['intra-op-threads'],
       labels: Object.keys(options.labels).length > 0 ? options.labels : undefined,
       memoryBudgetBytes: options['memory-budget'],

@@ -59,6 +59,13 @@ export function storeContract(makeStore: () => Promise<ArtifactStore>): void {
     expect(await store.list('missing/')).toEqual([]);
   });
 
+  test('list with startAfter returns only the keys after it, empty objects included', async () => {
+    for (const key of ['after/0001-a', 'after/0002-b', 'after/0003-c']) await store.put(key, new Uint8Array(0));
+    expect(await store.list('after/', { startAfter: 'after/0001' })).toEqual(['after/0001-a', 'after/0002-b', 'after/0003-c']);
+    expect(await store.list('after/', { startAfter: 'after/0002-b' })).toEqual(['after/0003-c']);
+    expect(await store.list('after/', { startAfter: 'after/0004' })).toEqual([]);
+  });
+
   test('delete removes, and deleting twice is fine', async () => {
     await store.put('d/key', Buffer.from('x'));
     await store.delete('d/key');

@@ -125,7 +125,7 @@ export async function startGatewayProcess(
 ): Promise<{ process: ManagedProcess; url: string }> {
   const port = options.port ?? (await freePort());
   const entry = tsEntry('cli/main.ts');
-  const args = [...entry.args, 'serve', '--port', String(port), '--store', storeUri, '--poll-interval', '250'];
+  const args = [...entry.args, 'serve', '--port', String(port), '--store', storeUri, '--poll-interval', '250', '--heartbeat-interval', '1000'];
   if (options.replicaId) args.push('--replica-id', options.replicaId);
   const process_ = await ManagedProcess.start({
     name: 'gateway',

@@ -71,7 +71,7 @@ test('before the first pass, while the first load runs, after it failed: a 503 w
 
   // Its routing document gone, a model that failed is unknown, not unloaded.
   await store.delete(storeKeys.routing('broken'));
-  await reconciler.reconcile();
+  await reconciler.reconcile('full');
   expect(notLoadedError(models, 'broken')).toBeUndefined();
   expect(modelReadiness(models, 'broken', undefined)).toEqual({ status: 404, ready: false });
   await reconciler.stop();
