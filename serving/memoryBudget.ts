@@ -51,21 +51,18 @@ export class MemoryBudget {
     );
   }
 
-  /** `session`, counted against the budget until it is released. */
-  charge(session: ModelSession, bytes: number): ModelSession {
+  /**
+   * `session` itself (the same object: its class and members intact), counted against the budget
+   * until it is released: its `release` is wrapped in place.
+   */
+  charge<S extends ModelSession>(session: S, bytes: number): S {
     const key = {};
     this.held.set(key, bytes);
-    return {
-      signature: session.signature,
-      runtime: session.runtime,
-      instances: session.instances,
-      run: (feeds, outputNames) => session.run(feeds, outputNames),
-      ...(session.runTimed ? { runTimed: (feeds, outputNames) => session.runTimed!(feeds, outputNames) } : {}),
-      ...(session.runOwned ? { runOwned: (feeds, outputNames) => session.runOwned!(feeds, outputNames) } : {}),
-      release: async () => {
-        this.held.delete(key);
-        await session.release();
-      },
+    const release = session.release.bind(session);
+    session.release = async () => {
+      this.held.delete(key);
+      await release();
     };
+    return session;
   }
 }
