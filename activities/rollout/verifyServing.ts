@@ -14,9 +14,12 @@ import type { ArtifactStore } from '../../store';
 const metadataResponse = z.object({ inputs: z.array(tensorSpec) });
 
 export interface ServingCheck {
+  /** Replicas that answered. */
   replicas: number;
   requests: number;
   versions: Record<string, number>;
+  /** Live-looking replicas that could not be reached (left out; set only when some could not). */
+  unreachable?: string[];
 }
 
 export async function verifyServing(
@@ -43,7 +46,9 @@ export interface ProbeOptions {
 
 /**
  * Sends inference requests to every live replica the endpoint is placed on and counts who answered: the version in
- * `x-modelship-version`, or `HTTP <status>` for a failed request.
+ * `x-modelship-version`, or `HTTP <status>` for a failed request. A replica that cannot be reached at all (killed
+ * since its last heartbeat, which keeps it looking live for a few liveness intervals) serves nobody: it is listed in
+ * `unreachable` and left out, unless no replica answered (then the probe fails, and is retried).
  */
 export async function probeServing(
   store: ArtifactStore,
@@ -51,31 +56,52 @@ export async function probeServing(
   options: ProbeOptions,
   heartbeat: () => void = () => undefined,
 ): Promise<ServingCheck> {
+  const replicas = await placedReplicas(store, endpoint, await liveReplicas(store));
+  const check: ServingCheck = { replicas: 0, requests: 0, versions: {} };
+  const unreachable: string[] = [];
+  for (const replica of replicas) {
+    try {
+      await probeReplica(replica.url, endpoint, options, check, heartbeat);
+      check.replicas++;
+    } catch (error) {
+      if (!unreachableError(error)) throw error;
+      unreachable.push(replica.replicaId);
+    }
+  }
+  if (unreachable.length === 0) return check;
+  if (check.replicas === 0) throw new Error(`no replica serving ${endpoint} could be reached (${unreachable.join(', ')})`);
+  return { ...check, unreachable };
+}
+
+/** `requestsPerReplica` inference requests to one replica, counted into `check`. */
+async function probeReplica(url: string, endpoint: string, options: ProbeOptions, check: ServingCheck, heartbeat: () => void): Promise<void> {
   // Gateways that require a token for inference get the one this worker is configured with.
   const token = process.env.MODELSHIP_INFERENCE_TOKEN;
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const replicas = await placedReplicas(store, endpoint, await liveReplicas(store));
-  const versions: Record<string, number> = {};
-  let requests = 0;
-  for (const replica of replicas) {
-    const base = new URL(`/v2/models/${encodeURIComponent(endpoint)}`, replica.url).href;
-    const described = options.version ? `${base}/versions/${encodeURIComponent(options.version)}` : base;
-    const metadata = metadataResponse.parse(await (await fetch(described, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
-    for (let i = 0; i < options.requestsPerReplica; i++) {
-      // Varied inputs, so a smoke test exercises more than one path through the model.
-      const body = JSON.stringify({ inputs: encodeOutputs(profileFeeds(metadata.inputs, undefined, { seed: i + 1 })) });
-      const response = await fetch(`${base}/infer`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', ...auth, ...options.headers },
-        signal: AbortSignal.timeout(5000),
-      });
-      await response.arrayBuffer();
-      heartbeat(); // a long smoke test stays alive
-      const served = response.ok ? (response.headers.get('x-modelship-version') ?? 'unknown') : `HTTP ${response.status}`;
-      versions[served] = (versions[served] ?? 0) + 1;
-      requests++;
-    }
+  const base = new URL(`/v2/models/${encodeURIComponent(endpoint)}`, url).href;
+  const described = options.version ? `${base}/versions/${encodeURIComponent(options.version)}` : base;
+  const metadata = metadataResponse.parse(await (await fetch(described, { headers: auth, signal: AbortSignal.timeout(5000) })).json());
+  for (let i = 0; i < options.requestsPerReplica; i++) {
+    // Varied inputs, so a smoke test exercises more than one path through the model.
+    const body = JSON.stringify({ inputs: encodeOutputs(profileFeeds(metadata.inputs, undefined, { seed: i + 1 })) });
+    const response = await fetch(`${base}/infer`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...auth, ...options.headers },
+      signal: AbortSignal.timeout(5000),
+    });
+    await response.arrayBuffer();
+    heartbeat(); // a long smoke test stays alive
+    const served = response.ok ? (response.headers.get('x-modelship-version') ?? 'unknown') : `HTTP ${response.status}`;
+    check.versions[served] = (check.versions[served] ?? 0) + 1;
+    check.requests++;
   }
-  return { replicas: replicas.length, requests, versions };
+}
+
+/** A connection that could not be made, or a replica that did not answer in time (fetch's own errors, not an HTTP status). */
+function unreachableError(error: unknown): boolean {
+  // By name: fetch's errors may come from another realm (instanceof would miss them).
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return (name === 'TypeError' && message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError';
 }
