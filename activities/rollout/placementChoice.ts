@@ -7,11 +7,11 @@
  * it under traffic, mid-rollout); rendezvous order spreads new placements evenly over a pool.
  */
 import { createHash } from 'node:crypto';
-import { routingDocument, type RoutingPlacement } from '../../sdk/schemas';
+import { routingDocument, type ReplicaStatus, type RoutingPlacement } from '../../sdk/schemas';
 import { formatLabels, matchesSelector, parseLabels, placingServing, type PlacementTarget, type PlacementWish } from '../../serving/placement';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { rejection } from '../failures';
-import { liveReplicas } from './replicas';
+import { answers, liveReplicas } from './replicas';
 
 /** A replica's rendezvous score for an endpoint: the first 48 bits of sha256(endpoint NUL replicaId). */
 export function rendezvousScore(endpoint: string, replicaId: string): number {
@@ -58,7 +58,7 @@ export function stickyChoice(endpoint: string, matching: readonly string[], curr
   return [...kept, ...ranked.filter((id) => !current.includes(id))].slice(0, count).sort();
 }
 
-/** The placement a routing change writes: {@link choosePlacement} over the live replicas in the store now, keeping the current choice. */
+/** The placement a routing change writes: {@link choosePlacement} over the live replicas that answer now, keeping the current choice. */
 export async function placeEndpoint(
   store: ArtifactStore,
   endpoint: string,
@@ -68,5 +68,15 @@ export async function placeEndpoint(
   const wish = placingServing(desired);
   if (!wish) return undefined;
   const current = (await readDocument(store, storeKeys.routing(endpoint), routingDocument))?.placement?.replicas;
-  return choosePlacement(endpoint, wish, await liveReplicas(store), required, current);
+  return choosePlacement(endpoint, wish, await answeringReplicas(store), required, current);
+}
+
+/**
+ * The live replicas that answer their liveness route now: one killed since its last heartbeat still
+ * looks live for three liveness intervals (90 s at the 30 s beat), and must not be chosen meanwhile.
+ */
+export async function answeringReplicas(store: ArtifactStore): Promise<ReplicaStatus[]> {
+  const live = await liveReplicas(store);
+  const answering = await Promise.all(live.map((r) => answers(r.url)));
+  return live.filter((_, i) => answering[i]);
 }
