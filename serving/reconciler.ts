@@ -8,7 +8,7 @@
  * `heartbeatIntervalMs` as a liveness beat.
  */
 import type { ModelRuntime } from '../runtime';
-import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import { getModel, listedVersion, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import { routingDocument, type AppliedEndpoint, type ReplicaLabels, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import { MemoryBudget } from './memoryBudget';
@@ -155,8 +155,8 @@ export class Reconciler {
   }
 
   /**
-   * Every routing document that changed since this replica last read it (by the listing's modified
-   * time and size: the listing costs a request per 1,000 keys, reading costs one per document);
+   * Every routing document that changed since this replica last read it (by the listing's ETag, else
+   * modified time and size: {@link listedVersion}; the listing costs a request per 1,000 keys, reading costs one per document);
    * endpoints whose document is gone are removed. True when anything was applied or removed.
    */
   private async fullPass(): Promise<boolean> {
@@ -170,7 +170,7 @@ export class Reconciler {
       const endpoint = storeKeys.endpointOfRouting(object.key);
       if (!endpoint) continue;
       seen.add(endpoint);
-      const listedAs = `${object.modifiedMs}/${object.sizeBytes}`;
+      const listedAs = listedVersion(object);
       if (this.listedAs.get(endpoint) === listedAs && !this.failedAt.has(endpoint)) continue;
       const refreshed = await this.refresh(endpoint);
       if (refreshed === 'applied') changed = true;
