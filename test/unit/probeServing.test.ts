@@ -1,7 +1,8 @@
 /**
  * The inference check after a rollback (`probeServing` / `verifyServing`): a replica that still looks
  * live by its last heartbeat but cannot be reached (killed since) is left out and named; with no
- * replica reachable at all the check fails. The replica that answers is a small local HTTP server
+ * replica reachable at all the check fails. The smoke probe (a release gate) leaves nobody out, and
+ * a replica that fails after it first answered is a failure, not an unreachable one. The replica that answers is a small local HTTP server
  * speaking the two v2 routes the check uses.
  */
 import http from 'node:http';
@@ -17,6 +18,8 @@ let dir: string;
 let store: FsArtifactStore;
 let server: http.Server;
 let answeringUrl: string;
+let half: http.Server;
+let halfUrl: string;
 /** A port nothing listens on (a server opened and closed). */
 let deadUrl: string;
 
@@ -39,6 +42,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   answeringUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Answers the metadata route, then drops every inference request's connection.
+  half = http.createServer((request, response) => {
+    if (request.method === 'GET') return response.end(JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }] }));
+    request.socket.destroy();
+  });
+  await new Promise<void>((resolve) => half.listen(0, '127.0.0.1', resolve));
+  halfUrl = `http://127.0.0.1:${(half.address() as AddressInfo).port}`;
   const closed = http.createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
@@ -47,6 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => half.close(resolve));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -58,8 +69,20 @@ test('a live-looking replica that cannot be reached is left out and named; the o
   await expect(verifyServing(store, 'classifier', 'v2', 1)).rejects.toThrow('classifier should answer from v2 only, but answers from v1');
 });
 
+test('the smoke probe (a release gate) still fails on a replica it cannot reach', async () => {
+  await writeDocument(store, storeKeys.replica('gw-1'), heartbeat('gw-1', answeringUrl));
+  await writeDocument(store, storeKeys.replica('gw-2'), heartbeat('gw-2', deadUrl));
+  await expect(probeServing(store, 'classifier', { requestsPerReplica: 1 })).rejects.toThrow('fetch failed');
+});
+
+test('a replica that fails after its first answer is not left out: the check fails', async () => {
+  await writeDocument(store, storeKeys.replica('gw-1'), heartbeat('gw-1', answeringUrl));
+  await writeDocument(store, storeKeys.replica('gw-2'), heartbeat('gw-2', halfUrl));
+  await expect(verifyServing(store, 'classifier', 'v1', 2)).rejects.toThrow('fetch failed');
+});
+
 test('no reachable replica at all fails the check (it is retried), naming them', async () => {
   await store.delete(storeKeys.replica('gw-1'));
   await writeDocument(store, storeKeys.replica('gw-2'), heartbeat('gw-2', deadUrl));
-  await expect(probeServing(store, 'classifier', { requestsPerReplica: 1 })).rejects.toThrow('no replica serving classifier could be reached (gw-2)');
+  await expect(verifyServing(store, 'classifier', 'v1', 1)).rejects.toThrow('no replica serving classifier could be reached (gw-2)');
 });
