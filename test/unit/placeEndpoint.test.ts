@@ -5,13 +5,13 @@
  * that answers is a small local HTTP server; the dead one a port nothing listens on.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { placeEndpoint, rendezvousOrder } from '../../activities/rollout/placementChoice';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
 import type { ReplicaStatus } from '../../sdk/schemas';
+import { closeServer, closedPortUrl, listenLocally } from '../support/localServer';
 import { FsArtifactStore, storeKeys, writeDocument } from '../../store';
 
 let dir: string;
@@ -31,19 +31,15 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'place-'));
   store = new FsArtifactStore(dir);
   server = http.createServer((_request, response) => response.end('{}'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  answeringUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const closed = http.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  answeringUrl = await listenLocally(server);
+  deadUrl = await closedPortUrl();
   await writeDocument(store, storeKeys.replica('gw-1'), heartbeat('gw-1', answeringUrl));
   await writeDocument(store, storeKeys.replica('gw-2'), heartbeat('gw-2', deadUrl));
   await writeDocument(store, storeKeys.replica('gw-3'), heartbeat('gw-3', answeringUrl));
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   await rm(dir, { recursive: true, force: true });
 });
 

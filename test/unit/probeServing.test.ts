@@ -6,12 +6,12 @@
  * speaking the two v2 routes the check uses.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { probeServing, verifyServing } from '../../activities/rollout/verifyServing';
 import type { ReplicaStatus } from '../../sdk/schemas';
+import { closeServer, closedPortUrl, listenLocally } from '../support/localServer';
 import { FsArtifactStore, storeKeys, writeDocument } from '../../store';
 
 let dir: string;
@@ -40,24 +40,19 @@ beforeAll(async () => {
       response.end(JSON.stringify({ outputs: [] }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  answeringUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  answeringUrl = await listenLocally(server);
   // Answers the metadata route, then drops every inference request's connection.
   half = http.createServer((request, response) => {
     if (request.method === 'GET') return response.end(JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }] }));
     request.socket.destroy();
   });
-  await new Promise<void>((resolve) => half.listen(0, '127.0.0.1', resolve));
-  halfUrl = `http://127.0.0.1:${(half.address() as AddressInfo).port}`;
-  const closed = http.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  halfUrl = await listenLocally(half);
+  deadUrl = await closedPortUrl();
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await new Promise((resolve) => half.close(resolve));
+  await closeServer(server);
+  await closeServer(half);
   await rm(dir, { recursive: true, force: true });
 });
 
