@@ -24,7 +24,7 @@ import { HttpError } from '../protocol/httpError';
 import { authorizeInference } from './bearerAuth';
 import type { GatewayContext } from './gatewayContext';
 import { CLIENT_CLOSED } from './httpBody';
-import { notLoadedError } from './modelInfo';
+import { missingModelError } from './modelInfo';
 import { headerValue, type LoadedVersion } from './modelRegistry';
 import { NonFiniteOutputError, refuseNonFinite } from './nonFiniteOutputs';
 import { predictionOf } from './outputComparison';
@@ -67,7 +67,7 @@ export async function runInference<D extends DecodedRequest, A>(context: Gateway
   const loaded = route ? registry.pick(endpoint, { version, headers }) : undefined;
   if (!loaded) {
     if (route) throw new HttpError(404, `model "${endpoint}" has no version "${version}"`);
-    throw notLoadedError(context, endpoint) ?? new HttpError(404, `unknown model "${endpoint}"`);
+    throw missingModelError(context, endpoint);
   }
   const labels = { endpoint, version: loaded.version };
   let status = 500;

@@ -7,6 +7,7 @@
 import type { TensorSpec } from '../sdk/schemas';
 import { HttpError } from '../protocol/httpError';
 import type { LoadedVersion, ModelRegistry } from './modelRegistry';
+import { formatLabels } from './placement';
 import type { Reconciler } from './reconciler';
 
 /** The platform every served model reports (KServe v2 model metadata). */
@@ -15,7 +16,7 @@ export const MODEL_PLATFORM = 'onnxruntime_onnx';
 /** What this file reads: the models served and why others are not. */
 export interface ServedModels {
   readonly registry: ModelRegistry;
-  readonly reconciler: Pick<Reconciler, 'whyNotServing'>;
+  readonly reconciler: Pick<Reconciler, 'whyNotServing' | 'placedElsewhere'>;
 }
 
 /** KServe v2 model metadata. */
@@ -70,5 +71,19 @@ function lookup(models: ServedModels, endpoint: string, version?: string): Loade
   const loaded = version ? registry.pick(endpoint, { version }) : registry.primary(endpoint);
   if (loaded) return loaded;
   if (registry.route(endpoint)) throw new HttpError(404, `model "${endpoint}" has no version "${version}"`);
-  throw notLoadedError(models, endpoint) ?? new HttpError(404, `unknown model "${endpoint}"`);
+  throw missingModelError(models, endpoint);
+}
+
+/**
+ * The answer for a model with no version served here: a 503 while it loads or after its load failed,
+ * a 404 saying where it runs when its placement leaves this replica out, else a 404 "unknown model".
+ */
+export function missingModelError(models: ServedModels, endpoint: string): HttpError {
+  const notLoaded = notLoadedError(models, endpoint);
+  if (notLoaded) return notLoaded;
+  const placement = models.reconciler.placedElsewhere(endpoint);
+  if (!placement) return new HttpError(404, `unknown model "${endpoint}"`);
+  const pool = formatLabels(placement.selector);
+  const where = placement.replicas ? `replica(s) ${placement.replicas.join(', ') || '(none)'}${pool ? ` (${pool})` : ''}` : `the replicas labelled ${pool}`;
+  return new HttpError(404, `model "${endpoint}" is not placed on this replica: it runs on ${where}`);
 }

@@ -8,8 +8,16 @@
  * `heartbeatIntervalMs` as a liveness beat.
  */
 import type { ModelRuntime } from '../runtime';
-import { getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
-import { routingDocument, type AppliedEndpoint, type ReplicaLabels, type ReplicaStatus, type RoutingDocument, type ServingConfig } from '../sdk/schemas';
+import { getModel, listedVersion, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
+import {
+  routingDocument,
+  type AppliedEndpoint,
+  type ReplicaLabels,
+  type ReplicaStatus,
+  type RoutingDocument,
+  type RoutingPlacement,
+  type ServingConfig,
+} from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import { MemoryBudget } from './memoryBudget';
 import type { ModelRegistry } from './modelRegistry';
@@ -65,6 +73,8 @@ export class Reconciler {
   private readonly readGeneration = new Map<string, number>();
   private readonly feed: RoutingChangeFeed;
   private timers: NodeJS.Timeout[] = [];
+  /** Where each endpoint placed on other replicas runs, as its routing document last said (for the 404 here). */
+  private readonly elsewhere = new Map<string, RoutingPlacement>();
   /** Endpoints with no version served yet whose routing generation is being loaded now. */
   private readonly loading = new Map<string, number>();
   /** True once the first reconcile pass has finished. */
@@ -93,6 +103,11 @@ export class Reconciler {
     const error = this.applied.get(endpoint)?.error;
     if (error) return `generation ${error.generation} failed to load: ${error.message}`;
     return this.ready ? undefined : 'the replica has not finished reading the routing in the store';
+  }
+
+  /** Where `endpoint` runs when its placement leaves this replica out; undefined when it is placed here or not routed. */
+  placedElsewhere(endpoint: string): RoutingPlacement | undefined {
+    return this.elsewhere.get(endpoint);
   }
 
   async start(): Promise<void> {
@@ -155,8 +170,8 @@ export class Reconciler {
   }
 
   /**
-   * Every routing document that changed since this replica last read it (by the listing's modified
-   * time and size: the listing costs a request per 1,000 keys, reading costs one per document);
+   * Every routing document that changed since this replica last read it (by the listing's ETag, else
+   * modified time and size: {@link listedVersion}; the listing costs a request per 1,000 keys, reading costs one per document);
    * endpoints whose document is gone are removed. True when anything was applied or removed.
    */
   private async fullPass(): Promise<boolean> {
@@ -170,7 +185,7 @@ export class Reconciler {
       const endpoint = storeKeys.endpointOfRouting(object.key);
       if (!endpoint) continue;
       seen.add(endpoint);
-      const listedAs = `${object.modifiedMs}/${object.sizeBytes}`;
+      const listedAs = listedVersion(object);
       if (this.listedAs.get(endpoint) === listedAs && !this.failedAt.has(endpoint)) continue;
       const refreshed = await this.refresh(endpoint);
       if (refreshed === 'applied') changed = true;
@@ -185,6 +200,7 @@ export class Reconciler {
         changed = true;
       }
     }
+    for (const endpoint of this.elsewhere.keys()) if (!seen.has(endpoint)) this.elsewhere.delete(endpoint);
     this.fullDue = false;
     this.lastFullPassAt = startedAt;
     return changed;
@@ -216,11 +232,13 @@ export class Reconciler {
     if (!doc) return 'unreadable';
     this.readGeneration.set(endpoint, doc.generation);
     // Placed on other replicas: unloaded, like an endpoint whose routing is gone.
-    if (!isPlacedHere(doc, this.options)) {
+    if (doc.placement && !isPlacedHere(doc, this.options)) {
+      this.elsewhere.set(endpoint, doc.placement);
       if (!registry.route(endpoint) && !this.applied.has(endpoint)) return 'unchanged';
       await this.forget(endpoint);
       return 'applied';
     }
+    this.elsewhere.delete(endpoint);
     const state = this.applied.get(endpoint) ?? { generation: 0 };
     if (doc.generation <= state.generation) return 'unchanged';
     const recentlyFailed = state.error?.generation === doc.generation && Date.now() - (this.failedAt.get(endpoint) ?? 0) < RETRY_FAILED_AFTER_MS;

@@ -49,8 +49,19 @@ export interface StoredStream {
 export interface StoredObject {
   key: string;
   sizeBytes: number;
-  /** Last written or touched, in ms since the epoch. */
+  /** Last written or touched, in ms since the epoch (whole seconds on S3). */
   modifiedMs: number;
+  /** The store's entity tag for this version of the object, when it gives one: S3's, or the fs store's inode, time and size. */
+  etag?: string;
+}
+
+/**
+ * What tells one written version of a listed object from the next: its ETag when the store gives
+ * one, else modified time and size (on S3 the time is in whole seconds, and two versions of a
+ * document written within one second are often the same size, so the ETag is what tells them apart).
+ */
+export function listedVersion(object: StoredObject): string {
+  return object.etag ?? `${object.modifiedMs}/${object.sizeBytes}`;
 }
 
 /** What part of a listing to return. */

@@ -110,7 +110,8 @@ export class FsArtifactStore implements ArtifactStore {
     for (const file of await this.walk(prefix, options.startAfter)) {
       try {
         const stats = await stat(file.path);
-        objects.push({ key: file.key, sizeBytes: stats.size, modifiedMs: stats.mtimeMs });
+        // Like Apache's: inode, time, size. Each put renames a new file into place, so a rewrite gets a new inode.
+        objects.push({ key: file.key, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, etag: `${stats.ino}-${stats.mtimeMs}-${stats.size}` });
       } catch (error) {
         if (!isNotFound(error)) throw error; // deleted since the listing
       }

@@ -1,4 +1,5 @@
 export type { ArtifactStore, ListOptions, PutOptions, StoredObject, StoredStream } from './artifactStore';
+export { listedVersion } from './artifactStore';
 export { FsArtifactStore } from './fsArtifactStore';
 export { S3ArtifactStore, type S3Location } from './s3ArtifactStore';
 export { openStore, DEFAULT_STORE_URI, type OpenStoreOptions } from './openStore';

@@ -120,7 +120,12 @@ export class S3ArtifactStore implements ArtifactStore {
       );
       for (const object of page.Contents ?? []) {
         if (!object.Key?.startsWith(base)) continue;
-        objects.push({ key: object.Key.slice(base.length), sizeBytes: object.Size ?? 0, modifiedMs: object.LastModified?.getTime() ?? 0 });
+        objects.push({
+          key: object.Key.slice(base.length),
+          sizeBytes: object.Size ?? 0,
+          modifiedMs: object.LastModified?.getTime() ?? 0,
+          ...(object.ETag ? { etag: object.ETag } : {}),
+        });
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);

@@ -1,16 +1,17 @@
 /**
  * Where an endpoint runs, chosen by the control plane at each routing write: the live replicas whose
- * labels match the endpoint's `serving.pool`, and of those, when `serving.replicas` limits them, the
- * first by rendezvous (highest-random-weight) hashing of endpoint and replica id. Rendezvous hashing
- * is deterministic, spreads endpoints evenly over a pool, and moves little when the pool changes: a
- * replica that joins takes only the endpoints it ranks first for, one that leaves gives up only its own.
+ * labels match the endpoint's `serving.pool`, and of those, when `serving.replicas` limits them, a
+ * sticky choice: the replicas chosen before that are still live and in the pool stay, and only a
+ * shortfall is filled (an excess dropped) by rendezvous (highest-random-weight) hashing of endpoint
+ * and replica id. So a replica that joins never moves an endpoint already placed (which would unload
+ * it under traffic, mid-rollout); rendezvous order spreads new placements evenly over a pool.
  */
 import { createHash } from 'node:crypto';
-import type { RoutingPlacement } from '../../sdk/schemas';
+import { routingDocument, type ReplicaStatus, type RoutingPlacement } from '../../sdk/schemas';
 import { formatLabels, matchesSelector, parseLabels, placingServing, type PlacementTarget, type PlacementWish } from '../../serving/placement';
-import type { ArtifactStore } from '../../store';
+import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { rejection } from '../failures';
-import { liveReplicas } from './replicas';
+import { answers, liveReplicas } from './replicas';
 
 /** A replica's rendezvous score for an endpoint: the first 48 bits of sha256(endpoint NUL replicaId). */
 export function rendezvousScore(endpoint: string, replicaId: string): number {
@@ -24,8 +25,8 @@ export function rendezvousOrder(endpoint: string, replicaIds: readonly string[])
 }
 
 /**
- * The routing document's `placement` for `endpoint` given what its serving config wishes and the
- * live replicas; undefined when it names no pool and no count (every replica holds it). With no live
+ * The routing document's `placement` for `endpoint` given what its serving config wishes, the live
+ * replicas and the replicas chosen now (`current`, kept where they still match); undefined when it names no pool and no count (every replica holds it). With no live
  * replica in the pool it fails (`NoReplicaInPool`) when `required` replicas are needed, else places
  * by the selector alone, so replicas that join the pool load it.
  */
@@ -34,6 +35,7 @@ export function choosePlacement(
   wish: PlacementWish | undefined,
   live: readonly PlacementTarget[],
   required: number,
+  current: readonly string[] = [],
 ): RoutingPlacement | undefined {
   if (wish?.pool === undefined && wish?.replicas === undefined) return undefined;
   const selector = wish.pool !== undefined ? parseLabels(wish.pool) : {};
@@ -46,10 +48,17 @@ export function choosePlacement(
     return { selector };
   }
   if (wish.replicas === undefined) return { selector };
-  return { selector, replicas: rendezvousOrder(endpoint, matching).slice(0, wish.replicas).sort() };
+  return { selector, replicas: stickyChoice(endpoint, matching, current, wish.replicas) };
 }
 
-/** The placement a routing change writes: {@link choosePlacement} over the live replicas in the store now. */
+/** `count` of the `matching` replica ids: those of `current` first, then the others, each in rendezvous order; sorted. */
+export function stickyChoice(endpoint: string, matching: readonly string[], current: readonly string[], count: number): string[] {
+  const ranked = rendezvousOrder(endpoint, matching);
+  const kept = ranked.filter((id) => current.includes(id));
+  return [...kept, ...ranked.filter((id) => !current.includes(id))].slice(0, count).sort();
+}
+
+/** The placement a routing change writes: {@link choosePlacement} over the live replicas that answer now, keeping the current choice. */
 export async function placeEndpoint(
   store: ArtifactStore,
   endpoint: string,
@@ -58,5 +67,16 @@ export async function placeEndpoint(
 ): Promise<RoutingPlacement | undefined> {
   const wish = placingServing(desired);
   if (!wish) return undefined;
-  return choosePlacement(endpoint, wish, await liveReplicas(store), required);
+  const current = (await readDocument(store, storeKeys.routing(endpoint), routingDocument))?.placement?.replicas;
+  return choosePlacement(endpoint, wish, await answeringReplicas(store), required, current);
+}
+
+/**
+ * The live replicas that answer their liveness route now: one killed since its last heartbeat still
+ * looks live for three liveness intervals (90 s at the 30 s beat), and must not be chosen meanwhile.
+ */
+export async function answeringReplicas(store: ArtifactStore): Promise<ReplicaStatus[]> {
+  const live = await liveReplicas(store);
+  const answering = await Promise.all(live.map((r) => answers(r.url)));
+  return live.filter((_, i) => answering[i]);
 }

@@ -125,12 +125,15 @@ interface AppliedReplica {
   generation: number;
 }
 
+/** How long a pending replica may take to apply before it is asked whether it answers at all (then every as long). */
+const SILENCE_CHECK_MS = 5_000;
+
 /**
  * Polls replica heartbeats until every live replica the endpoint is placed on serves `generation`
  * (and at least `minReplicas` of them, or all that were chosen when fewer); returns them, and the
- * registered replicas that are stale (no heartbeat) then. At the timeout, pending replicas that do
- * not answer at all (killed or frozen since their last beat) are counted as stale: the step goes on
- * without them when the others meet `minReplicas`.
+ * registered replicas that are stale (no heartbeat) then. Pending replicas that do not answer at all
+ * (killed or frozen since their last beat), asked after {@link SILENCE_CHECK_MS} and again at the
+ * timeout, are counted as stale: the step goes on without them when the others meet `minReplicas`.
  */
 async function awaitReplicas(
   deps: ReleaseDeps,
@@ -145,6 +148,7 @@ async function awaitReplicas(
   const pollMs = deps.pollIntervalMs ?? 250;
   const nudged = new Set<string>();
   let lastProblem = 'no gateway replica has reported yet';
+  let nextSilenceCheck = performance.now() + SILENCE_CHECK_MS;
   for (;;) {
     const { live: registered, stale } = await registeredReplicas(deps.store);
     // Every live replica is nudged (one the endpoint leaves unloads it); only those it is placed on are waited for.
@@ -179,6 +183,13 @@ async function awaitReplicas(
         ? `${live.length} live gateway replica(s)${placedOn(placement)}, ${minReplicas} required${staleNote}`
         : `waiting for ${pending.map((r) => `${r.replicaId} (at ${r.generation})`).join(', ')}`;
     deps.context.heartbeat({ generation, live: live.length, pending: pending.length, problem: lastProblem });
+    // A replica killed since its last beat looks live for up to three liveness intervals (90 s at 30 s):
+    // once the others meet minReplicas and it has not applied for a while, ask it instead of waiting that out.
+    if (pending.length > 0 && done.length >= minReplicas && performance.now() >= nextSilenceCheck) {
+      nextSilenceCheck = performance.now() + SILENCE_CHECK_MS;
+      const silent = await unanswering(live, pending);
+      if (silent.length === pending.length) return { applied: done, stale: [...stale, ...silent] };
+    }
     if (performance.now() > deadline) {
       const silent = await unanswering(live, pending);
       if (done.length >= minReplicas && silent.length === pending.length) return { applied: done, stale: [...stale, ...silent] };

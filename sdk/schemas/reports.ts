@@ -264,6 +264,8 @@ export const rolloutState = z.object({
       generation: z.number().int(),
       /** Inference answers per version after the rollback, from every replica. */
       verified: z.record(z.string(), z.number()),
+      /** Replicas that looked live but could not be reached by that check (killed since their last heartbeat): left out of `verified`. */
+      unreachable: z.array(z.string()).optional(),
       /** Time from the decision to every replica serving stable. */
       tookMs: z.number(),
     })

@@ -8,6 +8,7 @@ import {
   ArtifactMissingError,
   getModel,
   InvalidKeyError,
+  listedVersion,
   putModel,
   readDocument,
   sha256Hex,
@@ -110,12 +111,21 @@ export function storeContract(makeStore: () => Promise<ArtifactStore>): void {
     const before = Date.now();
     await store.put('t/a.bin', Buffer.from('abc'));
     const [listed] = await store.listObjects('t/');
-    expect(listed).toEqual({ key: 't/a.bin', sizeBytes: 3, modifiedMs: expect.any(Number) });
+    expect(listed).toEqual({ key: 't/a.bin', sizeBytes: 3, modifiedMs: expect.any(Number), etag: expect.any(String) });
     expect(listed?.modifiedMs).toBeGreaterThan(before - 5_000);
     expect(await store.touch('t/a.bin')).toBe(true);
     expect(Buffer.from((await store.get('t/a.bin')) ?? []).toString()).toBe('abc');
     expect(await store.touch('t/missing.bin')).toBe(false);
     expect(await store.listObjects('missing/')).toEqual([]);
+  });
+
+  test('a rewrite of the same size lists as another version, even within one second (its ETag differs)', async () => {
+    await store.put('t/doc.json', Buffer.from('{"generation":1}'));
+    const [first] = await store.listObjects('t/');
+    await store.put('t/doc.json', Buffer.from('{"generation":2}'));
+    const [second] = await store.listObjects('t/');
+    expect(second?.sizeBytes).toBe(first?.sizeBytes);
+    expect(listedVersion(second!)).not.toBe(listedVersion(first!));
   });
 
   test('documents are schema-checked on read', async () => {

@@ -105,6 +105,33 @@ describe('choosePlacement', () => {
     expect(choosePlacement('e', { pool: 'a', replicas: 5 }, live, 1)?.replicas).toEqual(['a-0', 'a-1']);
   });
 
+  test('sticky: a replica that joins the pool does not move an endpoint already placed', () => {
+    const pool = (n: number) => Array.from({ length: n }, (_, i) => ({ replicaId: `r-${i}`, labels: { pool: 'a' } }));
+    for (const endpoint of ['e', 'f', 'g', 'h', 'i', 'j']) {
+      const placed = choosePlacement(endpoint, { pool: 'a', replicas: 2 }, pool(3), 1)?.replicas;
+      expect(choosePlacement(endpoint, { pool: 'a', replicas: 2 }, pool(8), 1, placed)?.replicas).toEqual(placed);
+    }
+  });
+
+  test('sticky: a chosen replica that is gone is replaced; the others stay; an excess is dropped by rendezvous order', () => {
+    const ids = ['r-0', 'r-1', 'r-2', 'r-3', 'r-4'];
+    const worst = rendezvousOrder('e', ids).slice(-2).sort(); // the two rendezvous would choose last
+    const left = ids.filter((id) => id !== worst[0]).map((replicaId) => ({ replicaId, labels: { pool: 'a' } }));
+    const now = choosePlacement('e', { pool: 'a', replicas: 2 }, left, 1, worst)?.replicas ?? [];
+    expect(now).toContain(worst[1]);
+    expect(now).toHaveLength(2);
+    expect(now.filter((id) => id !== worst[1])).toEqual(
+      rendezvousOrder(
+        'e',
+        ids.filter((id) => !worst.includes(id)),
+      ).slice(0, 1),
+    );
+    expect(choosePlacement('e', { pool: 'a', replicas: 1 }, left, 1, worst)?.replicas).toEqual([worst[1]]);
+    // A chosen replica that left the pool (other labels now) is replaced too.
+    const relabeled = left.map((r) => (r.replicaId === worst[1] ? { ...r, labels: { pool: 'b' } } : r));
+    expect(choosePlacement('e', { pool: 'a', replicas: 2 }, relabeled, 1, worst)?.replicas).not.toContain(worst[1]);
+  });
+
   test('no live replica in the pool: fails clearly, unless none are required (then the selector waits for one)', () => {
     expect(() => choosePlacement('e', { pool: 'gpu-large' }, live, 1)).toThrow('no live replica with pool=gpu-large to place e on');
     expect(choosePlacement('e', { pool: 'gpu-large', replicas: 2 }, live, 0)).toEqual({ selector: { pool: 'gpu-large' } });

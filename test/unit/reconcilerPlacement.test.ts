@@ -1,6 +1,6 @@
 /**
  * A replica and placement: it loads an endpoint placed on it, unloads one whose placement moves
- * elsewhere (and leaves it out of its heartbeat), and refuses a model over its memory budget with
+ * elsewhere (and leaves it out of its heartbeat, answering 404 with where it runs), and refuses a model over its memory budget with
  * the reason in its status. Over a real filesystem store and a runtime that counts its sessions.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { writeRouting } from '../../activities/rollout/releaseVersion';
 import type { ModelRuntime, ModelSession } from '../../runtime';
 import { replicaStatus } from '../../sdk/schemas';
+import { missingModelError } from '../../serving/modelInfo';
 import { ModelRegistry } from '../../serving/modelRegistry';
 import { Reconciler } from '../../serving/reconciler';
 import { FsArtifactStore, putModel, readDocument, storeKeys, type ArtifactStore } from '../../store';
@@ -68,6 +69,17 @@ test('loads what is placed on it, unloads what moves elsewhere, and reports labe
   expect(registry.endpoints()).toEqual([]);
   expect(open).toBe(0);
   expect(await readDocument(store, storeKeys.replica('a-0'), replicaStatus)).toMatchObject({ memoryUsedBytes: 0, endpoints: {} });
+  // Its 404 here says where it runs; one placed on another pool, by the selector.
+  const models = { registry, reconciler };
+  expect(missingModelError(models, 'mine')).toMatchObject({
+    status: 404,
+    message: 'model "mine" is not placed on this replica: it runs on replica(s) a-1 (pool=a)',
+  });
+  expect(missingModelError(models, 'theirs').message).toBe('model "theirs" is not placed on this replica: it runs on the replicas labelled pool=b');
+  expect(missingModelError(models, 'nothing').message).toBe('unknown model "nothing"');
+  await store.delete(storeKeys.routing('theirs'));
+  await reconciler.reconcile('full');
+  expect(missingModelError(models, 'theirs').message).toBe('unknown model "theirs"');
   await reconciler.stop();
   await registry.close();
 });

@@ -87,6 +87,7 @@ async function compensate(run: RolloutRun, failure: DeploymentFailure, wayBack: 
   );
   // Traffic is back on stable by the routing even when the check could not prove it: say so, keep the reason.
   if (back.unverified !== undefined) failure.message += ` (rollback applied, NOT verified: ${back.unverified})`;
-  run.state.rollback = { reason: `${failure.type}: ${failure.message}`, generation: back.generation, verified: back.verified, tookMs: back.tookMs };
+  const { generation, verified, unreachable, tookMs } = back;
+  run.state.rollback = { reason: `${failure.type}: ${failure.message}`, generation, verified, ...(unreachable ? { unreachable } : {}), tookMs };
   run.setState('done');
 }

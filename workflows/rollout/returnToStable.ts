@@ -62,9 +62,10 @@ export function returnToStable(
     });
     onApplied(applied);
     let verified: Record<string, number> = {};
+    let unreachable: string[] | undefined;
     let unverified: string | undefined;
     try {
-      verified = (await activities.verifyServing({ endpoint: input.endpoint, version: input.stable.version })).versions;
+      ({ versions: verified, unreachable } = await activities.verifyServing({ endpoint: input.endpoint, version: input.stable.version }));
     } catch (error) {
       unverified = toDeploymentFailure('release', error).message;
     }
@@ -74,6 +75,7 @@ export function returnToStable(
       verified,
       tookMs: Date.now() - decided,
       replicas: applied.replicas.length,
+      ...(unreachable !== undefined ? { unreachable } : {}),
       ...(unverified !== undefined ? { unverified } : {}),
     };
   });
@@ -81,6 +83,7 @@ export function returnToStable(
 
 /** How a return reads in a history line or failure message: generation, replicas, verification, time. */
 export function describeReturn(back: ReturnedToStable): string {
-  const verification = back.unverified !== undefined ? `NOT verified: ${back.unverified}` : `verified ${JSON.stringify(back.verified)}`;
+  const left = back.unreachable !== undefined ? ` (could not reach ${back.unreachable.join(', ')})` : '';
+  const verification = back.unverified !== undefined ? `NOT verified: ${back.unverified}` : `verified ${JSON.stringify(back.verified)}${left}`;
   return `generation ${back.generation}, ${back.replicas} replica(s), ${verification}, ${back.tookMs} ms`;
 }
