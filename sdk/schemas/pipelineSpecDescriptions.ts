@@ -220,6 +220,6 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "notifications.webhooks": "The webhooks every event of this deployment is sent to (each filtered by its `events`).",
   "notifications.webhooks[].url": "Where the event is POSTed (`http://` or `https://`).",
   "notifications.webhooks[].format": "`json`: the event as is; `slack`: a Slack-compatible message (`{ text, blocks }`) for an incoming webhook.",
-  "notifications.webhooks[].events": "Which kinds of event this webhook receives; every kind when unset.",
+  "notifications.webhooks[].events": "Which kinds of event this webhook receives; every kind when unset. `rolledBack` includes `watchFailed` (a watch's rollback).",
   "notifications.webhooks[].headers": "Extra request headers (e.g. an authorization); they are kept in the workflow's history, so prefer a worker's webhooks for secrets.",
 };
