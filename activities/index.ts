@@ -13,7 +13,7 @@
 import type {
   AnalysisVerdict,
   DriftCheckResult,
-  DriftMonitoring,
+  DriftCheckRequest,
   Webhook,
   RoutedVersion,
   BenchmarkReport,
@@ -131,8 +131,8 @@ export function createActivities(deps: ActivityDeps) {
       return rollBackForDrift(deps.store, input);
     },
     /** Creates or updates the endpoint's drift schedule (`drift/<endpoint>`), with the worker's client. */
-    async scheduleDriftChecks(input: { endpoint: string; drift: DriftMonitoring }): Promise<'created' | 'updated'> {
-      return ensureDriftSchedule(Context.current().client, input.endpoint, input.drift);
+    async scheduleDriftChecks(input: DriftCheckRequest): Promise<'created' | 'updated'> {
+      return ensureDriftSchedule(Context.current().client, input);
     },
     /** Deletes the endpoint's drift schedule (its endpoint is gone); false when it had none. */
     async unscheduleDriftChecks(input: { endpoint: string }): Promise<boolean> {

@@ -14,7 +14,8 @@ import type { ActiveWatch, WatchInterval, WatchState } from './schemas/watch';
  */
 export function watchHeadline(watch: WatchState): string {
   const judged = `${watch.intervals.length} interval(s) judged`;
-  const ended = watch.phase === 'failed' ? `; failed${watch.by ? ` (by ${watch.by})` : ''}: ${watch.reason ?? 'no reason recorded'}` : '';
+  const ended =
+    watch.phase === 'failed' ? `; failed${watch.by ? ` (by ${watch.by})` : ''}: ${watch.reason ?? 'no reason recorded'}` : watch.note ? `; ${watch.note}` : '';
   return `watch ${watch.phase} until ${watch.until} (${seconds(watch.durationMs)}, judged every ${seconds(watch.intervalMs)} against ${watch.previousVersion}, kept loaded at 0%): ${judged}${ended}`;
 }
 

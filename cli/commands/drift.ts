@@ -54,7 +54,7 @@ export const driftCommand = defineCommand({
           return EXIT_CODES.promoted;
         }
         if (options.enable)
-          console.log(`drift schedule drift/${endpoint} ${await ensureDriftSchedule(client.temporal, endpoint, drift)}: every ${drift.every} ms`);
+          console.log(`drift schedule drift/${endpoint} ${await ensureDriftSchedule(client.temporal, { endpoint, drift })}: every ${drift.every} ms`);
         if (options.check) {
           await driftScheduleHandle(client.temporal, endpoint)
             .trigger()

@@ -3,17 +3,19 @@
  * `driftCheck` workflow every `drift.every`. Created or updated when a version with
  * `monitoring.drift` is promoted (by an activity, with the worker's client) and by
  * `modelship drift <endpoint> --enable`; triggered at once by `--check`, deleted by `--disable`.
+ * Its runs get the endpoint, the drift settings and the promoting spec's `notifications`.
  *
  * @example
- * await ensureDriftSchedule(client.temporal, 'fraud', driftMonitoring.parse({ every: '1h' }));
+ * await ensureDriftSchedule(client.temporal, { endpoint: 'fraud', drift: driftMonitoring.parse({ every: '1h' }) });
  * await driftScheduleHandle(client.temporal, 'fraud').trigger();
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import { WORKFLOW_TASK_QUEUE } from '../constants';
 import { driftScheduleId, WORKFLOW_TYPES } from '../names';
-import type { DriftCheckRequest, DriftMonitoring } from '../schemas';
+import type { DriftCheckRequest } from '../schemas';
 
-function scheduleOptions(endpoint: string, drift: DriftMonitoring) {
+function scheduleOptions(request: DriftCheckRequest) {
+  const { endpoint, drift } = request;
   return {
     spec: { intervals: [{ every: drift.every }] },
     action: {
@@ -21,7 +23,7 @@ function scheduleOptions(endpoint: string, drift: DriftMonitoring) {
       workflowType: WORKFLOW_TYPES.driftCheck,
       workflowId: driftScheduleId(endpoint),
       taskQueue: WORKFLOW_TASK_QUEUE,
-      args: [{ endpoint, drift } satisfies DriftCheckRequest],
+      args: [request],
       workflowExecutionTimeout: '10m',
     },
     // A check still running when the next is due: the next is skipped.
@@ -30,16 +32,23 @@ function scheduleOptions(endpoint: string, drift: DriftMonitoring) {
   };
 }
 
-/** Creates the endpoint's drift schedule, or updates it to `drift` when it exists; answers which. */
-export async function ensureDriftSchedule(client: Client, endpoint: string, drift: DriftMonitoring): Promise<'created' | 'updated'> {
-  const options = scheduleOptions(endpoint, drift);
+/**
+ * Creates the endpoint's drift schedule, or updates it to `request` when it exists; answers which. A
+ * request without `notifications` (`modelship drift --enable`) keeps those the schedule has.
+ */
+export async function ensureDriftSchedule(client: Client, request: DriftCheckRequest): Promise<'created' | 'updated'> {
+  const { endpoint } = request;
   try {
-    await client.schedule.create({ scheduleId: driftScheduleId(endpoint), ...options });
+    await client.schedule.create({ scheduleId: driftScheduleId(endpoint), ...scheduleOptions(request) });
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
-  await driftScheduleHandle(client, endpoint).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+  await driftScheduleHandle(client, endpoint).update((previous) => {
+    const kept = previous.action.type === 'startWorkflow' ? (previous.action.args?.[0] as DriftCheckRequest | undefined)?.notifications : undefined;
+    const options = scheduleOptions(request.notifications || !kept ? request : { ...request, notifications: kept });
+    return { ...previous, spec: options.spec, action: options.action, policies: options.policies };
+  });
   return 'updated';
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration } from './common';
+import type { NotificationsConfig } from './notification';
 
 /** When a drift check raises an alert. A shift counts only when its chi-square test is significant too (PSI alone is biased on small samples). */
 export const driftThresholds = z.strictObject({
@@ -50,4 +51,6 @@ export const monitoring = z.strictObject({
 export interface DriftCheckRequest {
   endpoint: string;
   drift: DriftMonitoring;
+  /** The webhooks of the spec that promoted the version (its `notifications`): an alert is sent to them besides the workers' own. */
+  notifications?: NotificationsConfig;
 }

@@ -36,7 +36,7 @@ export const webhook = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** `json`: the event as is; `slack`: a Slack-compatible message (`{ text, blocks }`) for an incoming webhook. */
   format: z.enum(['json', 'slack']).default('json'),
-  /** Which kinds of event this webhook receives; every kind when unset. */
+  /** Which kinds of event this webhook receives; every kind when unset. `rolledBack` includes `watchFailed` (a watch's rollback). */
   events: z.array(z.enum(NOTIFICATION_KINDS)).min(1).optional(),
   /** Extra request headers (e.g. an authorization); they are kept in the workflow's history, so prefer a worker's webhooks for secrets. */
   headers: z.record(z.string(), z.string()).optional(),
@@ -51,7 +51,10 @@ export const notificationsConfig = z.strictObject({
 });
 export type NotificationsConfig = z.output<typeof notificationsConfig>;
 
-/** Whether `hook` receives events of `kind`. */
+/**
+ * Whether `hook` receives events of `kind`. A watch that fails is a rollback (traffic returns to the
+ * previous version): a webhook that asks for `rolledBack` receives `watchFailed` too.
+ */
 export function webhookWants(hook: Pick<Webhook, 'events'>, kind: NotificationKind): boolean {
-  return hook.events === undefined || hook.events.includes(kind);
+  return hook.events === undefined || hook.events.includes(kind) || (kind === 'watchFailed' && hook.events.includes('rolledBack'));
 }

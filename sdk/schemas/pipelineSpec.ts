@@ -252,8 +252,8 @@ export const canaryRollout = z.strictObject({
   /** How long to wait for every live replica to apply a routing change. */
   timeout: duration.prefault('2m'),
   minReplicas: z.number().int().min(0).max(1000).default(1),
-  /** After the last step, all traffic to the new version with the previous one kept loaded (weight 0) and judged against for `duration`; `duration: 0` skips it. */
-  watch: watchConfig.prefault({}),
+  /** After the last step, all traffic to the new version with the previous one kept loaded (weight 0) and judged against for `duration`; `duration: 0` skips it. Default: 2 m judged every 30 s, off when no step is analysed. */
+  watch: watchConfig.optional(),
 });
 
 /**

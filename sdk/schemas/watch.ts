@@ -12,10 +12,16 @@ import { duration } from './common';
 
 /**
  * The watch a canary gets when its spec says nothing: two minutes, judged every 30 s (four verdicts,
- * enough to catch a version that degrades once it takes all traffic, short enough for CI). Blue/green's
- * default is its `rollbackWindow` (5 m); a direct release has no watch unless its spec asks for one.
+ * enough to catch a version that degrades once it takes all traffic, short enough for CI), unless none
+ * of its steps is analysed (`analysis: false` on every step: nothing to judge the watch by either).
+ * Blue/green's default is its `rollbackWindow` (5 m); a direct release has no watch unless its spec
+ * asks for one.
  */
 export const DEFAULT_CANARY_WATCH = { duration: '2m', interval: '30s' } as const;
+
+/** What a watch that ends without a verdict against the previous version (too little traffic) does. */
+export const WATCH_INCONCLUSIVE_ACTIONS = ['promote', 'rollback'] as const;
+export type WatchInconclusiveAction = (typeof WATCH_INCONCLUSIVE_ACTIONS)[number];
 
 const watchFields = {
   /** How long the previous version stays loaded (weight 0) after the last traffic change while the new one is judged; 0: no watch (the previous version is unloaded at once). */
@@ -24,9 +30,17 @@ const watchFields = {
    * The new version is judged this often: against the previous version's traffic over `duration` before
    * the switch (it serves nothing now), and, from the second interval on, against its own first
    * interval (a degradation after promotion). A failure returns all traffic to the previous version at
-   * once; a watch that ends without a verdict against the previous version returns it too (no data is never a pass).
+   * once; a watch that ends without a verdict against the previous version does what `onInconclusive` says.
    */
   interval: duration.prefault(DEFAULT_CANARY_WATCH.interval),
+  /**
+   * A watch that ends without a verdict against the previous version (fewer than `minSamples` requests
+   * since the switch): `promote` keeps the new version (it already passed its canary; the status says
+   * "watch inconclusive: N samples, promoted"), `rollback` returns all traffic to the previous version
+   * (`AnalysisInconclusive`). Default: `promote` for canary and direct, `rollback` for blue/green (its
+   * window is its only judgement).
+   */
+  onInconclusive: z.enum(WATCH_INCONCLUSIVE_ACTIONS).optional(),
 };
 
 /** The watch of a canary or blue/green rollout (their `analysis` is the default for `checks`). */
@@ -70,6 +84,8 @@ export const watchState = z.object({
   intervals: z.array(watchInterval),
   /** Why it failed: the failed checks with their numbers, or the operator's reason. */
   reason: z.string().optional(),
+  /** How a watch that passed without a verdict ended (`onInconclusive: promote`): "watch inconclusive: N samples, promoted". */
+  note: z.string().optional(),
   /** Who ended it, for an operator's rollback. */
   by: z.string().optional(),
 });

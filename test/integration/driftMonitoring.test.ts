@@ -5,7 +5,7 @@
  * interval). The first check makes the version's captured traffic its baseline; shifted traffic
  * (two features scaled and moved) raises an alert naming them; a normal window does not; with
  * `onAlert: rollback` (set by `modelship drift --enable`) an alert returns the endpoint to its
- * previous version. `modelship drift` prints the checks; the gateway's /metrics shows the latest; a
+ * previous version. Alerts reach the promoting spec's webhook (a local receiver). `modelship drift` prints the checks; the gateway's /metrics shows the latest; a
  * check of an endpoint that is gone deletes its schedule.
  */
 import { ScheduleNotFoundError } from '@temporalio/client';
@@ -16,18 +16,21 @@ import { FsArtifactStore, recentDriftChecks, storeKeys } from '../../store';
 import type { DriftCheckResult } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
 import { classifierSpec, runCli } from '../support/testEnv';
+import { WebhookReceiver } from '../support/webhookReceiver';
 
 const ep = 'drifting';
 let stack: Stack;
 let store: FsArtifactStore;
+let webhook: WebhookReceiver;
 
 beforeAll(async () => {
+  webhook = await WebhookReceiver.start();
   stack = await startStack('drift', { extraArgs: ['--capture-rate', '1', '--capture-flush-interval', '200'] });
   store = new FsArtifactStore(stack.storeDir);
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await Promise.all([stack?.stop(), webhook?.close()]);
 });
 
 /** Sends `batches` requests of 10 rows one after another (each feature uniform in [-2, 2], times `scale`, plus `shift`), then waits until the gateway captured them all. */
@@ -64,7 +67,9 @@ async function checkNow(): Promise<DriftCheckResult> {
 test('a promoted version is watched for drift: baseline, an alert naming the shifted features, a normal window, a rollback on alert, the schedule gone with the endpoint', async () => {
   expect((await (await stack.client.deploy(classifierSpec(ep, 'v1'))).result()).outcome).toBe('promoted');
   const monitoring = { drift: { every: '24h', window: '1h', thresholds: { minSamples: 100 } } };
-  const v2 = await (await stack.client.deploy(classifierSpec(ep, 'v2', { monitoring }))).result();
+  // The spec's webhook asks for drift alerts: the schedule carries it to every check.
+  const notifications = { webhooks: [{ url: `${webhook.url}/drift`, events: ['driftAlert' as const] }] };
+  const v2 = await (await stack.client.deploy(classifierSpec(ep, 'v2', { monitoring, notifications }))).result();
   expect(v2.outcome).toBe('promoted');
   const history = (await stack.client.endpoint(ep).snapshot()).state.history;
   expect(history[history.length - 1]?.detail).toMatch(/drift schedule drift\/drifting created/);
@@ -80,6 +85,8 @@ test('a promoted version is watched for drift: baseline, an alert naming the shi
   expect(shifted.features.filter((f) => f.kind === 'input' && f.drifted).map((f) => f.name)).toEqual(['features[0]', 'features[2]']);
   expect(shifted.reasons.join('\n')).toMatch(/input feature features\[2\] drifted: PSI/);
   expect(shifted.outcome).toBeUndefined();
+  const [alerted] = await webhook.until((posts) => posts.some((p) => p.path === '/drift'));
+  expect(alerted?.body).toMatchObject({ kind: 'driftAlert', endpoint: ep, version: 'v2', summary: expect.stringMatching(/^drift alert on drifting v2: /) });
 
   await sendTraffic(3, 15);
   const normal = await checkNow();
@@ -109,6 +116,9 @@ test('a promoted version is watched for drift: baseline, an alert naming the shi
   expect(rolledBack.verdict).toBe('alert');
   expect(rolledBack.outcome).toMatch(/^rolled back: rolled back from v2 to v1 by drift monitoring: drift alert on drifting v2: input feature features\[/);
   expect((await stack.client.endpoint(ep).snapshot()).state.stable?.version).toBe('v1');
+  // `--enable` kept the schedule's webhooks: the rollback's alert reached the spec's webhook too.
+  const told = await webhook.until((posts) => posts.filter((p) => p.path === '/drift').length >= 2);
+  expect(told.filter((p) => p.path === '/drift')[1]?.body).toMatchObject({ kind: 'driftAlert', details: { outcome: expect.stringMatching(/^rolled back/) } });
 
   const disabled = await runCli(['drift', ep, '--disable'], { storeUri: stack.storeDir });
   expect(disabled.stdout).toMatch(/drift schedule drift\/drifting deleted/);

@@ -3,7 +3,7 @@
  * allowed, a real Prometheus scraping both, paced traffic on each replica): a watch that passes (the
  * previous version is unloaded after it); a watch that fails on error rate once errors are injected
  * after promotion, rolled back on every replica; one that fails on a PromQL check that turns bad after
- * promotion; a direct release's watch; an operator's rollback during the watch; the endpoint's status showing the watch.
+ * promotion; a direct release's watch; a canary watch without a verdict, promoted; an operator's rollback during the watch; the endpoint's status showing the watch.
  */
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { ModelshipClient } from '../../sdk/client';
@@ -209,6 +209,30 @@ test('a direct release with a watch switches at once, keeps the previous version
     expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'v2', weight: 100 })]);
   } finally {
     expect(realFailures(await traffic.stop())).toEqual([]);
+  }
+});
+
+test('a canary watch without a verdict (too little traffic after the switch) promotes, and says so', async () => {
+  const ep = 'watch-inconclusive';
+  await promoteFirst(ep);
+  const traffic = trafficOnEveryReplica(ep);
+  let stopped: Promise<PacedResult[]> | undefined;
+  try {
+    // The canary step is judged on its traffic; the watch asks for more samples than it will ever see.
+    const watch = { duration: '4s', interval: '2s', checks: analysis({ minSamples: 1_000_000 }) };
+    const spec = classifierSpec(ep, 'v2', {
+      rollout: { strategy: 'canary', steps: [{ weight: 50, bake: '2s' }], analysis: analysis(), maxBakeExtensions: 2, watch },
+    });
+    const deployment = await client.deploy(spec);
+    await waitForStatus(deployment, (s) => s.rollout?.watch?.phase === 'watching');
+    stopped = traffic.stop(); // the canary's traffic stops after promotion
+    const result = await deployment.result();
+    expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
+    expect(result.rollout?.watch).toMatchObject({ phase: 'passed', note: expect.stringMatching(/^watch inconclusive: \d+ samples, promoted \(/) });
+    expect(result.rollout?.steps.at(-1)).toMatchObject({ kind: 'switch', status: 'passed', note: result.rollout?.watch?.note });
+    expect((await routing(ep))?.versions).toEqual([expect.objectContaining({ version: 'v2', weight: 100 })]);
+  } finally {
+    expect(realFailures(await (stopped ?? traffic.stop()))).toEqual([]);
   }
 });
 

@@ -256,8 +256,9 @@ async function recordReset(client: ModelshipClient): Promise<void> {
 async function recordDrift(client: ModelshipClient, gatewayUrl: string): Promise<void> {
   const endpoint = 'replay-drift';
   const drift = { every: '24h', window: '1h', thresholds: { minSamples: 50 }, onAlert: 'rollback' as const };
+  const notifications = { webhooks: [{ url: 'http://127.0.0.1:9/drift-alerts', events: ['driftAlert' as const] }] }; // carried to the checks; nothing listens
   for (const version of ['v1', 'v2']) {
-    const input = { ...spec(version, 'classifier'), endpoint, ...(version === 'v2' ? { monitoring: { drift } } : {}) };
+    const input = { ...spec(version, 'classifier'), endpoint, ...(version === 'v2' ? { monitoring: { drift }, notifications } : {}) };
     const result = await (await client.deploy(input)).result();
     if (result.outcome !== 'promoted') throw new Error(`drift: ${version} ${result.outcome} (${result.failure?.message ?? ''})`);
   }

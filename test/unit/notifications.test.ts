@@ -8,7 +8,7 @@ import { isPermanentRefusal, sendNotification, withUiLink, type NotificationDeli
 import { slackMessage, webhookBody } from '../../activities/notify/webhookMessage';
 import { webhookFromFlag, webhooksFromEnv } from '../../activities/notify/workerWebhooks';
 import { SetupError } from '../../sdk/errors';
-import { pipelineSpec, webhook, type DeploymentStatus, type NotificationEvent } from '../../sdk/schemas';
+import { pipelineSpec, webhook, webhookWants, type DeploymentStatus, type NotificationEvent } from '../../sdk/schemas';
 import { approvalEvent, outcomeEvent } from '../../workflows/deploymentEvents';
 import { WebhookReceiver } from '../support/webhookReceiver';
 
@@ -42,6 +42,33 @@ describe('deployment events', () => {
       summary: 'v7 rolled back on fraud: traffic returned to v6',
       reason: 'CanaryRegressed: step 2 (25%) failed analysis',
       details: { strategy: 'canary', stableVersion: 'v6', stage: 'rollout' },
+    });
+  });
+
+  test('a rollback by the post-promotion watch is a watchFailed event, with the watch and the rollback in its details', () => {
+    const watch = {
+      phase: 'failed' as const,
+      since: '2026-12-02T04:00:00.000Z',
+      until: '2026-12-02T04:02:00.000Z',
+      durationMs: 120_000,
+      intervalMs: 30_000,
+      previousVersion: 'v6',
+      intervals: [],
+      reason: 'error-rate: 12/200 vs 0/400',
+    };
+    const rollback = { reason: 'CanaryRegressed: switch to 100% failed analysis', generation: 9, verified: { 'gw-1': 1 }, tookMs: 800 };
+    const failed = outcomeEvent(
+      status({
+        failure: { type: 'CanaryRegressed', stage: 'release', message: 'switch to 100% failed analysis' },
+        rollout: { strategy: 'canary', state: 'done', stableVersion: 'v6', weight: 0, steps: [], watch, rollback },
+      }),
+      'rolledBack',
+    );
+    expect(failed).toMatchObject({
+      kind: 'watchFailed',
+      summary: 'v7 failed its post-promotion watch on fraud: traffic returned to v6',
+      reason: 'CanaryRegressed: switch to 100% failed analysis',
+      details: { watch: { since: watch.since, until: watch.until }, rollback: { generation: 9, verified: { 'gw-1': 1 } } },
     });
   });
 
@@ -109,6 +136,15 @@ describe('webhook bodies', () => {
 });
 
 describe('webhook settings', () => {
+  test('events filters by kind; asking for rolledBack receives watchFailed too (a watch rollback is a rollback)', () => {
+    expect(webhookWants({}, 'driftAlert')).toBe(true);
+    expect(webhookWants({ events: ['rolledBack'] }, 'rolledBack')).toBe(true);
+    expect(webhookWants({ events: ['rolledBack'] }, 'watchFailed')).toBe(true);
+    expect(webhookWants({ events: ['rolledBack'] }, 'promoted')).toBe(false);
+    expect(webhookWants({ events: ['watchFailed'] }, 'rolledBack')).toBe(false);
+    expect(webhookWants({ events: ['promoted'] }, 'watchFailed')).toBe(false);
+  });
+
   test('the spec field parses, with json the default format', () => {
     const spec = pipelineSpec.parse({
       endpoint: 'fraud',

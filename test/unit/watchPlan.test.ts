@@ -8,10 +8,33 @@ const parse = (rollout: PipelineSpecInput['rollout']) =>
 describe('watchPlanOf', () => {
   test('a canary watches 2 m, judged every 30 s, by its own analysis, unless its spec says otherwise', () => {
     const rollout = parse({ strategy: 'canary', analysis: { minSamples: 7 } });
-    expect(rollout).toMatchObject({ watch: { duration: 120_000, interval: 30_000 } });
-    expect(watchPlanOf(rollout)).toEqual({ durationMs: 120_000, intervalMs: 30_000, checks: expect.objectContaining({ minSamples: 7 }) });
+    expect(watchPlanOf(rollout)).toEqual({
+      durationMs: 120_000,
+      intervalMs: 30_000,
+      checks: expect.objectContaining({ minSamples: 7 }),
+      onInconclusive: 'promote',
+    });
     const own = parse({ strategy: 'canary', watch: { duration: '10s', interval: '2s', checks: { minSamples: 3 } } });
-    expect(watchPlanOf(own)).toEqual({ durationMs: 10_000, intervalMs: 2000, checks: expect.objectContaining({ minSamples: 3 }) });
+    expect(watchPlanOf(own)).toEqual({ durationMs: 10_000, intervalMs: 2000, checks: expect.objectContaining({ minSamples: 3 }), onInconclusive: 'promote' });
+  });
+
+  test('a canary with no analysed step has no default watch; an explicit watch still applies', () => {
+    const unjudged = [
+      { weight: 50, analysis: false },
+      { weight: 100, analysis: false },
+    ];
+    expect(watchPlanOf(parse({ strategy: 'canary', steps: unjudged }))).toBeUndefined();
+    expect(watchPlanOf(parse({ strategy: 'canary', steps: [{ weight: 50, analysis: false }, { weight: 100 }] }))).toMatchObject({ durationMs: 120_000 });
+    expect(watchPlanOf(parse({ strategy: 'canary', steps: unjudged, watch: { duration: '1m' } }))).toMatchObject({ durationMs: 60_000, intervalMs: 30_000 });
+  });
+
+  test('a watch without a verdict promotes for canary and direct, rolls back for blue/green, unless onInconclusive says otherwise', () => {
+    expect(watchPlanOf(parse({ strategy: 'canary' }))).toMatchObject({ onInconclusive: 'promote' });
+    expect(watchPlanOf(parse({ strategy: 'direct', watch: {} }))).toMatchObject({ onInconclusive: 'promote' });
+    expect(watchPlanOf(parse({ strategy: 'blueGreen' }))).toMatchObject({ onInconclusive: 'rollback' });
+    expect(watchPlanOf(parse({ strategy: 'blueGreen', watch: { duration: '8s' } }))).toMatchObject({ onInconclusive: 'rollback' });
+    expect(watchPlanOf(parse({ strategy: 'canary', watch: { onInconclusive: 'rollback' } }))).toMatchObject({ onInconclusive: 'rollback' });
+    expect(watchPlanOf(parse({ strategy: 'blueGreen', watch: { onInconclusive: 'promote' } }))).toMatchObject({ onInconclusive: 'promote' });
   });
 
   test('a duration of 0 turns the watch off', () => {
@@ -21,7 +44,7 @@ describe('watchPlanOf', () => {
 
   test("blue/green's rollbackWindow and analysisInterval are the watch's duration and interval, unless watch is given", () => {
     const alias = parse({ strategy: 'blueGreen', rollbackWindow: '3s', analysisInterval: '1s', analysis: { minSamples: 9 } });
-    expect(watchPlanOf(alias)).toEqual({ durationMs: 3000, intervalMs: 1000, checks: expect.objectContaining({ minSamples: 9 }) });
+    expect(watchPlanOf(alias)).toEqual({ durationMs: 3000, intervalMs: 1000, checks: expect.objectContaining({ minSamples: 9 }), onInconclusive: 'rollback' });
     expect(watchPlanOf(parse({ strategy: 'blueGreen' }))).toMatchObject({ durationMs: 300_000, intervalMs: 30_000 });
     expect(watchPlanOf(parse({ strategy: 'blueGreen', rollbackWindow: '3s', watch: { duration: '8s', interval: '4s' } }))).toMatchObject({
       durationMs: 8000,
@@ -32,7 +55,12 @@ describe('watchPlanOf', () => {
   test('a direct release has no watch unless asked; asked, it judges by the default thresholds and runs as a canary without steps', () => {
     expect(watchPlanOf(parse({ strategy: 'direct' }))).toBeUndefined();
     const direct = parse({ strategy: 'direct', watch: { duration: '1m' } });
-    expect(watchPlanOf(direct)).toEqual({ durationMs: 60_000, intervalMs: 30_000, checks: expect.objectContaining({ minSamples: 100 }) });
+    expect(watchPlanOf(direct)).toEqual({
+      durationMs: 60_000,
+      intervalMs: 30_000,
+      checks: expect.objectContaining({ minSamples: 100 }),
+      onInconclusive: 'promote',
+    });
     if (direct.strategy !== 'direct') throw new Error('unreachable');
     const switched = watchedSwitch(direct);
     expect(switched).toMatchObject({ strategy: 'canary', steps: [], maxBakeExtensions: 0, watch: { duration: 60_000 } });

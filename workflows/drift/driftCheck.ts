@@ -39,8 +39,8 @@ export async function driftCheck(request: DriftCheckRequest): Promise<DriftCheck
   if (request.drift.onAlert === 'rollback') {
     check.outcome = await acts.rollBackForDrift({ endpoint: request.endpoint, at: check.at, reason: summary });
   }
-  // After the rollback's outcome is known; the schedule's run has no spec: the workers' own webhooks are told.
-  notify(undefined, driftAlertEvent(check));
+  // After the rollback's outcome is known: the webhooks of the spec that promoted the version (carried by the schedule) and the workers' own.
+  notify(request.notifications, driftAlertEvent(check));
   await notificationsStarted();
   return check;
 }

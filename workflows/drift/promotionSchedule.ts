@@ -1,7 +1,8 @@
 /**
  * A promotion sets up drift monitoring: when the promoted version's spec has `monitoring.drift`,
  * the endpoint workflow creates or updates the endpoint's drift schedule (`drift/<endpoint>`,
- * through the `scheduleDriftChecks` activity). The new version's first check builds its baseline.
+ * through the `scheduleDriftChecks` activity), carrying the spec's `notifications` for its alerts.
+ * The new version's first check builds its baseline.
  * Never fails the promotion: a schedule that could not be set is said in the record. Deterministic.
  */
 import { patched } from '@temporalio/workflow';
@@ -17,7 +18,8 @@ export async function scheduleDriftChecks(ctx: EndpointContext, spec: PipelineSp
   const drift = spec.monitoring?.drift;
   if (!drift || !patched(PROMOTION_SCHEDULES_DRIFT)) return undefined;
   try {
-    const how = await ctx.acts.scheduleDriftChecks({ endpoint: ctx.name, drift });
+    // The spec's webhooks ride in the schedule's arguments: its checks tell them of an alert (none: the schedule forgets an earlier spec's).
+    const how = await ctx.acts.scheduleDriftChecks({ endpoint: ctx.name, drift, notifications: spec.notifications ?? { webhooks: [] } });
     return `drift schedule drift/${ctx.name} ${how} (every ${drift.every / 1000} s)`;
   } catch (error) {
     return `drift schedule drift/${ctx.name} not set: ${describeError(error)}`;

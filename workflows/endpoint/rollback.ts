@@ -10,7 +10,7 @@
 import { ApplicationFailure, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { rollbackUpdate, type RollbackRequest } from '../../sdk/definitions';
 import { SEARCH_ATTRIBUTES } from '../../sdk/names';
-import type { ServedVersion } from '../../sdk/schemas';
+import type { AdmittedDeployment, ServedVersion } from '../../sdk/schemas';
 import { describeReturn, returnToStable } from '../rollout/returnToStable';
 import { describeError } from './endpointDetails';
 import type { EndpointContext } from './endpointContext';
@@ -21,13 +21,15 @@ import { resolveVersionRef } from '../../sdk/versionRefs';
 
 /** Patch id: a rollback checks its target (artifact in the store, IO contract) before it changes anything. */
 export const ROLLBACK_CHECKS_TARGET = 'rollback-checks-target';
+/** Patch id: a rollback that reached the deployment after its watch passed rolls back the promoted version (before: it answered "promoted" and did nothing). */
+export const WATCH_ROLLBACK_AFTER_PASS = 'watch-rollback-after-pass';
 
 export function registerRollback(ctx: EndpointContext): void {
   setHandler(
     rollbackUpdate,
     (request) => {
       const watching = watchingDeployment(ctx);
-      return watching ? rollbackDuringWatch(ctx, watching, request) : rollback(ctx, request);
+      return watching ? rollbackAfterWatch(ctx, watching, request) : rollback(ctx, request);
     },
     {
       validator: (request: RollbackRequest) => {
@@ -44,6 +46,22 @@ export function registerRollback(ctx: EndpointContext): void {
       },
     },
   );
+}
+
+/**
+ * An operator's rollback during the watch of `watching`: ends the watch (the deployment rolls back).
+ * If the watch had passed before the signal arrived (the deployment ended `promoted`), rolls back
+ * the promoted version as after any promotion (it is stable now, the previous one `previous`).
+ */
+async function rollbackAfterWatch(ctx: EndpointContext, watching: AdmittedDeployment, request: RollbackRequest): Promise<string> {
+  const ended = await rollbackDuringWatch(ctx, watching, request);
+  if (ended.rolledBack || !patched(WATCH_ROLLBACK_AFTER_PASS)) return ended.message;
+  if (ctx.state.active) {
+    throw new Error(
+      `${ended.message}; the watch had passed, and ${ctx.state.active.workflowId} is now in progress: abort it (\`modelship abort ${ctx.name}\`), then roll back`,
+    );
+  }
+  return `${ended.message}; the watch had passed: ${await rollback(ctx, request)}`;
 }
 
 /** The version a rollback returns to: `to` (a version or alias the endpoint keeps), else the previous stable version; throws why there is none. */

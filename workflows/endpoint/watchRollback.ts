@@ -26,11 +26,26 @@ export function checkWatchRollback(ctx: EndpointContext, watching: AdmittedDeplo
   }
 }
 
-/** Ends the watch of `watching` with the operator's reason, and answers once the deployment's rollback is recorded. */
-export async function rollbackDuringWatch(ctx: EndpointContext, watching: AdmittedDeployment, request: RollbackRequest): Promise<string> {
+/** How the deployment whose watch an operator ended came out: its recorded outcome (`rolledBack` unless the watch had already passed). */
+export interface WatchEnded {
+  /** The deployment rolled back: the rollback is done. */
+  rolledBack: boolean;
+  /** What the Update answers. */
+  message: string;
+}
+
+/**
+ * Ends the watch of `watching` with the operator's reason, and answers once the deployment's end is
+ * recorded. When the watch had passed before the signal arrived the deployment ends `promoted` and
+ * nothing rolled back: the caller then rolls back as after any promotion.
+ */
+export async function rollbackDuringWatch(ctx: EndpointContext, watching: AdmittedDeployment, request: RollbackRequest): Promise<WatchEnded> {
   const handle = getExternalWorkflowHandle(watching.workflowId, watching.runId);
   await handle.signal(endWatchSignal, { by: request.by, reason: request.reason ?? 'no reason given' });
   await condition(() => ctx.state.active?.workflowId !== watching.workflowId);
   const recorded = [...ctx.state.history].reverse().find((e) => e.workflowId === watching.workflowId);
-  return `ended the watch of ${watching.version}${request.by ? ` (by ${request.by})` : ''}: ${recorded ? `${recorded.kind}: ${recorded.detail}` : 'the deployment ended'}`;
+  return {
+    rolledBack: recorded?.kind === 'rolledBack',
+    message: `ended the watch of ${watching.version}${request.by ? ` (by ${request.by})` : ''}: ${recorded ? `${recorded.kind}: ${recorded.detail}` : 'the deployment ended'}`,
+  };
 }

@@ -173,7 +173,7 @@ export class RolloutRun {
     const failed = verdict.checks.filter((c) => c.status !== 'pass');
     const message =
       verdict.status === 'inconclusive'
-        ? `no verdict on ${describeStep(step)}${step.kind === 'switch' ? ' by the end of the rollback window' : ` after ${this.rollout.maxBakeExtensions + 1} bake(s)`}: ${failed.map((c) => c.detail).join('; ')}`
+        ? `no verdict on ${describeStep(step)}${step.kind === 'switch' ? ` by the end of the ${this.rollout.strategy === 'blueGreen' ? 'rollback window' : 'watch'}` : ` after ${this.rollout.maxBakeExtensions + 1} bake(s)`}: ${failed.map((c) => c.detail).join('; ')}`
         : `${describeStep(step)} failed analysis: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
     if (step.dryRun) {
       step.note = `dry run, not acted on: ${message}`;

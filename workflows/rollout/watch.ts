@@ -8,11 +8,12 @@
  * returns all traffic to the previous version (`returnToStable`, by the rollout's compensation).
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
+import { patched } from '@temporalio/workflow';
 import type { AnalysisCheck, AnalysisVerdict, RolloutStep, WatchState } from '../../sdk/schemas';
 import { RollBack, rollBack } from './rollBack';
 import type { RolloutRun } from './rolloutRun';
 import { describeStep } from './steps';
-import { watchIntervals, type WatchPlan } from './watchPlan';
+import { WATCH_ON_INCONCLUSIVE, watchIntervals, type WatchPlan } from './watchPlan';
 
 /** The rollout phase a watch reports while it bakes (blue/green keeps the name of its rollback window). */
 export type WatchPhase = 'watching' | 'rollback-window';
@@ -58,7 +59,8 @@ export async function watchAfterSwitch(run: RolloutRun, step: RolloutStep, plan:
       watch.intervals.push({ at: new Date(ended).toISOString(), vsPrevious, ...(vsFirst ? { vsFirst } : {}) });
       step.verdict = vsPrevious;
       run.observe({ weight: run.state.weight });
-      if (vsPrevious.status === 'fail' || (index === slices.length - 1 && vsPrevious.status === 'inconclusive')) run.fail(step, vsPrevious);
+      if (vsPrevious.status === 'fail') run.fail(step, vsPrevious);
+      if (index === slices.length - 1 && vsPrevious.status === 'inconclusive') endInconclusive(run, step, plan, watch, vsPrevious);
       if (vsFirst?.status === 'fail') {
         throw rollBack('CanaryRegressed', `${describeStep(step)} degraded during the watch: interval ${index + 1} against the first: ${failedChecks(vsFirst)}`);
       }
@@ -75,6 +77,19 @@ export async function watchAfterSwitch(run: RolloutRun, step: RolloutStep, plan:
   } finally {
     run.observe({ weight: run.state.weight });
   }
+}
+
+/**
+ * The watch ended without a verdict against the previous version: `onInconclusive: promote` keeps the
+ * new version and says so in the watch and its step; otherwise (and in runs from before the patch) it
+ * rolls back (`AnalysisInconclusive`).
+ */
+function endInconclusive(run: RolloutRun, step: RolloutStep, plan: WatchPlan, watch: WatchState, verdict: AnalysisVerdict): void {
+  if (plan.onInconclusive !== 'promote' || !patched(WATCH_ON_INCONCLUSIVE)) return run.fail(step, verdict);
+  const samples = verdict.checks.find((c) => c.name === 'samples')?.values.canary;
+  const details = verdict.checks.filter((c) => c.status !== 'pass').map((c) => c.detail);
+  watch.note = `watch inconclusive: ${samples ?? 'too few'} samples, promoted (${details.join('; ')})`;
+  step.note = watch.note;
 }
 
 /** The failed checks of a verdict, with their numbers. */

@@ -2,16 +2,23 @@
  * The post-promotion watch a rollout asks for, read from its spec (blue/green's `rollbackWindow` and
  * `analysisInterval` stand for `watch` when it is not given), and the intervals it is judged at. Pure.
  */
-import type { AnalysisConfig, PipelineSpec } from '../../sdk/schemas';
+import type { AnalysisConfig, PipelineSpec, WatchInconclusiveAction } from '../../sdk/schemas';
 
 /** Patch id: the watch records its state, judges the new version against its own first interval too, and runs for every strategy (before: blue/green's rollback window only). */
 export const POST_PROMOTION_WATCH = 'post-promotion-watch';
 
-/** A watch to run: its length, how often it judges, and by which thresholds. */
+/** Patch id: a watch that ends without a verdict does what its `onInconclusive` says (before: it always rolled back). */
+export const WATCH_ON_INCONCLUSIVE = 'watch-on-inconclusive';
+
+/** The canary's default watch (`DEFAULT_CANARY_WATCH` of the spec schema), in milliseconds. */
+const DEFAULT_CANARY_WATCH_MS = { duration: 120_000, interval: 30_000 } as const;
+
+/** A watch to run: its length, how often it judges, by which thresholds, and what a watch without a verdict does. */
 export interface WatchPlan {
   durationMs: number;
   intervalMs: number;
   checks: AnalysisConfig;
+  onInconclusive: WatchInconclusiveAction;
 }
 
 /** The watch `rollout` asks for; undefined when it has none (a direct release without `watch`, a duration of 0, a spec from before the watch). */
@@ -23,14 +30,22 @@ export function watchPlanOf(rollout: PipelineSpec['rollout']): WatchPlan | undef
 function planOf(rollout: PipelineSpec['rollout']): WatchPlan | undefined {
   switch (rollout.strategy) {
     case 'direct':
-      return rollout.watch && { durationMs: rollout.watch.duration, intervalMs: rollout.watch.interval, checks: rollout.watch.checks };
-    case 'canary':
-      return rollout.watch && { durationMs: rollout.watch.duration, intervalMs: rollout.watch.interval, checks: rollout.watch.checks ?? rollout.analysis };
+      return rollout.watch && { ...lengthsOf(rollout.watch), checks: rollout.watch.checks, onInconclusive: rollout.watch.onInconclusive ?? 'promote' };
+    case 'canary': {
+      // No analysed step: nothing to judge a default watch by either (an explicit `watch` still applies).
+      if (!rollout.watch && rollout.steps.every((s) => !s.analysis)) return undefined;
+      const watch = rollout.watch ?? DEFAULT_CANARY_WATCH_MS;
+      return { ...lengthsOf(watch), checks: rollout.watch?.checks ?? rollout.analysis, onInconclusive: rollout.watch?.onInconclusive ?? 'promote' };
+    }
     case 'blueGreen': {
       const watch = rollout.watch ?? { duration: rollout.rollbackWindow, interval: rollout.analysisInterval };
-      return { durationMs: watch.duration, intervalMs: watch.interval, checks: rollout.watch?.checks ?? rollout.analysis };
+      return { ...lengthsOf(watch), checks: rollout.watch?.checks ?? rollout.analysis, onInconclusive: rollout.watch?.onInconclusive ?? 'rollback' };
     }
   }
+}
+
+function lengthsOf(watch: { duration: number; interval: number }): Pick<WatchPlan, 'durationMs' | 'intervalMs'> {
+  return { durationMs: watch.duration, intervalMs: watch.interval };
 }
 
 /**
