@@ -24,10 +24,11 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
-  // Three files at a time: an integration file mostly waits (bakes, retries, processes starting) and
-  // uses 0.45-0.9 of a core, so two left the 2 cores of CI ~70 % busy; three keep them ~90 % busy
-  // (whole suite on this machine: jest 804 s with 3, ~900 s with 2). Each jest worker has its own
-  // Temporal dev server and S3 server (globalSetup starts one stack per worker), so files never
-  // share a task queue or a bucket. `jest -w 1` runs them one at a time, on one stack.
-  maxWorkers: 3,
+  // Two files at a time: an integration file mostly waits (bakes, retries, processes starting), so two
+  // share the 2 cores of CI (~70 % busy). Three were tried (jest 804 s instead of ~900 s, cores ~90 %
+  // busy), and a fresh-clone run then timed out a pipeline waiting for its stages (retryRollout's reset
+  // test: 60 s to reach approval): not worth the flakes. Each jest worker has its own Temporal dev
+  // server and S3 server (globalSetup starts one stack per worker), so files never share a task queue
+  // or a bucket. `jest -w 1` runs them one at a time, on one stack.
+  maxWorkers: 2,
 };

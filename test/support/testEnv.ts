@@ -157,10 +157,11 @@ export function runCli(
 
 /** Polls a deployment's status until `predicate` holds (60 s at most). */
 export async function waitForStatus(deployment: DeploymentHandle, predicate: (status: DeploymentStatus) => boolean): Promise<DeploymentStatus> {
-  for (let i = 0; i < 600; i++) {
+  // A bound on a hang, not a speed check: a loaded machine can take over a minute to reach a rollout.
+  for (let i = 0; i < 1200; i++) {
     const status = await deployment.status().catch(() => undefined);
     if (status && predicate(status)) return status;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('the deployment did not reach the expected state within 60 s');
+  throw new Error('the deployment did not reach the expected state within 120 s');
 }
