@@ -20,6 +20,10 @@ let gateways: { process: ManagedProcess; url: string }[];
 let prometheus: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
 
+// Each test deploys, bakes, watches and rolls back under traffic: a bound on a hang, not a speed check
+// (a fresh-clone CI run took over 120 s for the first, which also converts the model once).
+jest.setTimeout(240_000);
+
 beforeAll(async () => {
   store = await tempDir('store-watch');
   const gateway = (replicaId: string) => startGatewayProcess(store, { replicaId, extraArgs: ['--allow-fault-injection'] });
