@@ -12,6 +12,7 @@ export * from './artifact';
 export * from './serving';
 export * from './routing';
 export * from './pipelineSpec';
+export * from './stageSettings';
 export * from './storedSource';
 export * from './reports';
 export * from './analysis';

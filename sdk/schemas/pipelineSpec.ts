@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { duration, endpointName, versionName } from './common';
-import { modelSourceLocation, sourceLocation } from './sourceLocation';
+import { modelSourceLocation } from './sourceLocation';
+import { benchmarkStage, convertStage, ingestStage, optimizeStage, validateStage } from './stageSettings';
 import { servingConfig } from './serving';
 import { analysisConfig } from './analysis';
-import { behaviourGate } from './behaviour';
 import { tensorSpec } from './tensor';
 import { inputProfile } from './inputProfile';
 import { monitoring } from './driftMonitoring';
@@ -19,8 +19,6 @@ export const PIPELINE_API_VERSION = 'modelship/v1';
 
 export const SOURCE_FORMATS = ['onnx', 'pytorch', 'sklearn', 'xgboost', 'lightgbm'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
-export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16'] as const;
-export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
 
 /** Where the model comes from, and what it is. */
 export const modelSource = z
@@ -74,108 +72,6 @@ export const modelSource = z
       ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${model.format} model needs its inputs declared (name, datatype, shape)` });
     }
   });
-
-const stageTiming = (timeout: string) => ({
-  /** Longest one attempt of the stage may run. */
-  timeout: duration.prefault(timeout),
-});
-
-export const ingestStage = z.strictObject({ ...stageTiming('5m') });
-
-export const convertStage = z.strictObject({
-  /**
-   * ONNX opset of the converted model. The PyTorch and scikit-learn exporters target it (17 when unset; PyTorch's dynamo exporter uses at
-   * least 18). An ONNX source keeps its own opset, byte for byte, unless this is set and differs: then `onnx.version_converter` converts it.
-   */
-  opset: z.number().int().min(7).max(26).optional(),
-  /** Inputs the source and every converted copy are compared on. */
-  golden: z
-    .strictObject({
-      /** An `.npz` file with one array per input name (a path or URI, uploaded like `model.source`); otherwise inputs are sampled from the declared spec. */
-      source: sourceLocation.optional(),
-      /** How many inputs to sample when there is no `source`. */
-      samples: z.number().int().min(1).max(100_000).default(64),
-      /** Seed of the sampled inputs: the same seed gives the same inputs. */
-      seed: z.number().int().min(0).default(0),
-    })
-    .prefault({}),
-  ...stageTiming('10m'),
-});
-
-const passList = z.array(z.enum(OPTIMIZATION_PASSES));
-
-export const optimizeStage = z.strictObject({
-  /** Make optimized copies; when off, the fp32 conversion is the only candidate. */
-  enabled: z.boolean().default(true),
-  /** Passes tried per target; each makes a candidate from the converted model. */
-  passes: z
-    .strictObject({
-      /** Passes tried for the `cpu` target. */
-      cpu: passList.default(['graph', 'int8']),
-      /** Passes tried for the `gpu` target. */
-      gpu: passList.default(['graph', 'fp16']),
-    })
-    .prefault({}),
-  ...stageTiming('10m'),
-});
-
-const tolerance = z.strictObject({ atol: z.number().nonnegative(), rtol: z.number().nonnegative() });
-
-export const validateStage = z.strictObject({
-  /** Run one inference on inputs from the profile (or default sizes) and require finite outputs. */
-  smokeTest: z.boolean().default(true),
-  /** Per-output tolerance overrides for conversion and graph-optimization parity. */
-  tolerances: z.record(z.string(), tolerance).default({}),
-  /** int8 copies of classifiers must agree on top-1 with the fp32 model at least this often. */
-  int8MinAgreement: z.number().min(0).max(1).default(0.99),
-  /** A labelled evaluation set: accuracy of each candidate, and the largest drop allowed versus fp32. */
-  evaluation: z
-    .strictObject({
-      /** An `.npz` file with one array per input name plus the labels (a path or URI, uploaded like `model.source`). */
-      source: sourceLocation,
-      /** Name of the array of labels in the `.npz` file. */
-      labels: z.string().default('labels'),
-      /** Largest accuracy drop versus the fp32 model (absolute, 0.01 = one point) a candidate may show. */
-      maxAccuracyDrop: z.number().min(0).max(1).default(0.01),
-    })
-    .optional(),
-  /** Accept a change of input/output names, types or shapes versus the endpoint's stable version. */
-  allowBreakingChanges: z.boolean().default(false),
-  /** Before any traffic, the fp32 candidate and the stable version answer the same replay inputs; a change of behaviour is refused unless accepted. */
-  behaviour: behaviourGate.prefault({}),
-  ...stageTiming('10m'),
-});
-
-export const benchmarkStage = z.strictObject({
-  /** Measure the candidates; when off, nothing proves an optimized copy faster, so the fp32 conversion serves. */
-  enabled: z.boolean().default(true),
-  /** Batch sizes measured; the pick is decided at the first. */
-  batchSizes: z.array(z.number().int().min(1).max(4096)).min(1).default([1]),
-  /** Discarded runs before measuring (at least 10). */
-  warmupRuns: z.number().int().min(10).max(10_000).default(10),
-  /** Runs per measurement window; windows repeat until the last three agree. */
-  windowRuns: z.number().int().min(5).max(100_000).default(50),
-  /** Last three windows must agree within this fraction (throughput and p99). */
-  stabilityTolerance: z.number().min(0).max(1).default(0.1),
-  /** Time budget per candidate and batch size; past it the result is marked unstable. */
-  budget: duration.prefault('20s'),
-  /** An optimized copy replaces the fp32 model only if at least this many percent faster (p50). */
-  minSpeedupPercent: z.number().min(0).max(100).default(5),
-  /**
-   * The slowdown allowed against the endpoint's stable version, in percent of its median latency. The
-   * stable version is measured in the same activity, its runs interleaved with the candidates'; the pick is
-   * refused only when it is slower than this with `regressionConfidence` and by more than `minRegressionMs`.
-   */
-  maxRegressionPercent: z.number().min(0).max(1000).default(10),
-  /**
-   * Confidence level of the interval of the pick's median latency ratio to stable (Hodges-Lehmann, from
-   * Mann-Whitney U): the pick is refused only when the whole interval lies above the allowed slowdown.
-   */
-  regressionConfidence: z.number().min(0.5).max(0.9999).default(0.99),
-  /** The pick is refused only when its median latency also exceeds the stable version's by more than this many milliseconds. */
-  minRegressionMs: z.number().min(0).default(0.05),
-  ...stageTiming('15m'),
-});
 
 export const stages = z.strictObject({
   /** Copy the model source into the content-addressed artifact store. */
