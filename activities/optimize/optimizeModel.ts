@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
+import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
 import { modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
@@ -20,6 +20,8 @@ export interface OptimizeInput {
   artifact: ModelArtifact;
   pass: OptimizationPass;
   timeoutMs: number;
+  /** How the int8 pass quantizes (the spec's `stages.optimize.int8`). */
+  int8?: Int8Settings;
 }
 
 const toolResponse = z.object({ parameters: z.record(z.string(), z.unknown()), toolVersions: z.record(z.string(), z.string()) });

@@ -39,6 +39,32 @@ export const convertStage = z.strictObject({
 
 const passList = z.array(z.enum(OPTIMIZATION_PASSES));
 
+export const CALIBRATION_METHODS = ['minmax', 'entropy', 'percentile'] as const;
+
+/** How the `int8` pass quantizes. */
+export const int8Settings = z.strictObject({
+  /**
+   * `static`: int8 weights and activations (QDQ), activation scales calibrated on representative inputs;
+   * `dynamic`: int8 weights, activations quantized at each run (for MatMul-heavy models);
+   * `auto`: static for models with convolutions, dynamic otherwise.
+   */
+  method: z.enum(['auto', 'static', 'dynamic']).default('auto'),
+  /** Quantize weights per output channel (static int8). */
+  perChannel: z.boolean().default(true),
+  /** The inputs static int8 calibrates on. */
+  calibration: z
+    .strictObject({
+      /** How activation ranges are chosen from the calibration inputs: min/max, entropy (KL) or a percentile. */
+      method: z.enum(CALIBRATION_METHODS).default('minmax'),
+      /** Rows of calibration input. */
+      samples: z.number().int().min(1).max(4096).default(64),
+      /** An `.npz` file with one array per input name (a path or URI, uploaded like `model.source`); otherwise the endpoint's captured traffic, then the input profile's samples and shapes. */
+      source: sourceLocation.optional(),
+    })
+    .prefault({}),
+});
+export type Int8Settings = z.output<typeof int8Settings>;
+
 export const optimizeStage = z.strictObject({
   /** Make optimized copies; when off, the fp32 conversion is the only candidate. */
   enabled: z.boolean().default(true),
@@ -51,6 +77,8 @@ export const optimizeStage = z.strictObject({
       gpu: passList.default(['graph', 'fp16']),
     })
     .prefault({}),
+  /** How the `int8` pass quantizes: static (calibrated) or dynamic. */
+  int8: int8Settings.prefault({}),
   ...stageTiming('10m'),
 });
 

@@ -16,7 +16,12 @@ describe('pipelineSpec', () => {
       stages: {
         ingest: { timeout: 300_000 },
         convert: { golden: { samples: 64, seed: 0 }, timeout: 600_000 },
-        optimize: { enabled: true, passes: { cpu: ['graph', 'int8'], gpu: ['graph', 'fp16'] }, timeout: 600_000 },
+        optimize: {
+          enabled: true,
+          passes: { cpu: ['graph', 'int8'], gpu: ['graph', 'fp16'] },
+          int8: { method: 'auto', perChannel: true, calibration: { method: 'minmax', samples: 64 } },
+          timeout: 600_000,
+        },
         validate: {
           smokeTest: true,
           tolerances: {},
