@@ -145,30 +145,32 @@ def calibration_runs(model, calibration, samples):
     first_dims = [i.type.tensor_type.shape.dim[0] if i.type.tensor_type.shape.dim else None for i in inputs]
     fixed = {d.dim_value for d in first_dims if d is not None and d.HasField("dim_value")}
     exact = len(fixed) == 1 and all(d is not None and d.HasField("dim_value") for d in first_dims)
+    feeds = [{name: np.asarray(run[name]).astype(types[name]) for name in types} for run in runs]
     batch = fixed.pop() if exact else CALIBRATION_BATCH
-    out, taken = [], 0
-    for run in runs:
-        feeds = {name: np.asarray(run[name]).astype(types[name]) for name in types}
-        for chunk in split_rows(feeds, batch, exact):
-            if taken >= samples:
-                return out
-            out.append(chunk)
-            taken += rows_of(chunk)
+    out = batched(feeds, batch, exact, samples)
     if not out:
         raise Refused("InvalidDataset", f"the calibration inputs ({calibration.get('source', '')}) have no rows the model takes (batch of {batch})")
     return out
 
 
-def split_rows(feeds, batch, exact):
-    """A run as runs of `batch` rows (`exact`: the model's fixed batch) when every input has the same first axis; else the run itself."""
-    firsts = {a.shape[0] if a.ndim > 0 else None for a in feeds.values()}
-    if len(firsts) != 1 or None in firsts:
-        return [feeds]
-    n = firsts.pop()
-    if n == batch or (not exact and n < batch):
-        return [feeds]
-    stop = n - n % batch if exact else n
-    return [{name: a[start : start + batch] for name, a in feeds.items()} for start in range(0, stop, batch)]
+def batched(runs, batch, exact, samples):
+    """Runs of at most `batch` rows (`exact`: the model's fixed batch, remainders dropped), `samples` rows in all.
+    A run whose inputs do not share a first axis (a scalar, a state) is one row, fed as it is."""
+    out, taken = [], 0
+    for feeds in runs:
+        firsts = {a.shape[0] if a.ndim > 0 else None for a in feeds.values()}
+        if len(firsts) != 1 or None in firsts:
+            chunks = [feeds]
+        else:
+            n = min(firsts.pop(), samples - taken)
+            stop = n - n % batch if exact else n
+            chunks = [{name: a[start : min(start + batch, stop)] for name, a in feeds.items()} for start in range(0, stop, batch)]
+        for chunk in chunks:
+            if taken >= samples:
+                return out
+            out.append(chunk)
+            taken += rows_of(chunk)
+    return out
 
 
 def rows_of(feeds):
