@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from quantizationPreprocessing import first_line, prepare
+from quantizationPreprocessing import one_line, prepare
 from tensorBundles import read_runs
 from toolRefusal import Refused
 from toolVersions import tool_versions
@@ -73,7 +73,7 @@ def quantize_dynamic_int8(prepared, output, preprocessing):
     try:
         quantize_dynamic(prepared, output, weight_type=QuantType.QInt8, per_channel=per_channel)
     except Exception as e:  # noqa: BLE001
-        raise Refused("OptimizationFailed", f"int8 dynamic quantization failed: {first_line(e)} (pre-processing: {'; '.join(preprocessing)})")
+        raise Refused("OptimizationFailed", f"int8 dynamic quantization failed: {one_line(e)} (pre-processing: {'; '.join(preprocessing)})")
     return {"weightType": "QInt8", "perChannel": per_channel}
 
 
@@ -104,7 +104,7 @@ def quantize_static_qdq(prepared, output, model, settings, calibration, preproce
     except Refused:
         raise
     except Exception as e:  # noqa: BLE001
-        raise Refused("OptimizationFailed", f"int8 static quantization failed: {first_line(e)} (pre-processing: {'; '.join(preprocessing)})")
+        raise Refused("OptimizationFailed", f"int8 static quantization failed: {one_line(e)} (pre-processing: {'; '.join(preprocessing)})")
     return {
         "format": "QDQ",
         "activationType": "QUInt8",
@@ -135,7 +135,7 @@ def calibration_runs(model, calibration, samples):
             data = np.load(calibration["npz"])
             runs = [{i.name: data[i.name] for i in inputs if i.name in data.files}]
         except Exception as e:  # noqa: BLE001
-            raise Refused("InvalidDataset", f"cannot read the calibration inputs {calibration.get('source', '')}: {first_line(e)}")
+            raise Refused("InvalidDataset", f"cannot read the calibration inputs {calibration.get('source', '')}: {one_line(e)}")
     else:
         runs = read_runs(calibration["bundle"])
     missing = [i.name for i in inputs if any(i.name not in run for run in runs)]

@@ -39,13 +39,13 @@ def prepare(model_path, tmp):
         notes.append("quant_pre_process (symbolic shape inference, graph cleanup, shape inference)")
         return prepared, notes
     except Exception as e:  # noqa: BLE001  (said below, then tried without symbolic shapes)
-        symbolic_failure = first_line(e)
+        symbolic_failure = one_line(e)
     try:
         quant_pre_process(folded_path, prepared, skip_symbolic_shape=True)
         notes.append(f"quant_pre_process without symbolic shape inference (it failed: {symbolic_failure})")
         return prepared, notes
     except Exception as e:  # noqa: BLE001  (the reason goes in the lineage; quantization is still tried)
-        notes.append(f"quant_pre_process could not run: {first_line(e)}; quantized after constant folding only")
+        notes.append(f"quant_pre_process could not run: {one_line(e)}; quantized after constant folding only")
         return folded_path, notes
 
 
@@ -110,5 +110,6 @@ def evaluate(model, node, feeds):
     return ReferenceEvaluator(single).run(None, feeds)
 
 
-def first_line(error):
-    return (str(error).strip().split("\n")[0] or type(error).__name__)[:300]
+def one_line(error):
+    """An exception as one line (onnxruntime puts the detail on the lines after the first), at most 400 characters."""
+    return (" ".join(line.strip() for line in str(error).strip().split("\n") if line.strip()) or type(error).__name__)[:400]
