@@ -1,11 +1,29 @@
 /**
- * The int8 pass's pure choices: where calibration inputs come from (the spec's file, captured
- * traffic, the profile's samples, the profile's shapes, in that order), which method `auto` picks
- * from the model's ops, and how calibration rows are fed (Python, run with the toolchain's interpreter).
+ * The int8 pass's choices: where calibration inputs come from (the spec's file, captured traffic,
+ * the profile's samples, the profile's shapes, in that order; read from a real filesystem store),
+ * which method `auto` picks from the model's ops, and how calibration rows are fed (Python, run
+ * with the toolchain's interpreter).
  */
 import { execFileSync } from 'node:child_process';
-import { pickCalibrationSource } from '../../activities/optimize/calibrationInputs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { standaloneContext } from '../../activities/activityContext';
+import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
+import { pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
 import { PYTHON_TOOL_ROOT, venvPython } from '../../activities/python/venv';
+import { encodeCaptureBundle } from '../../runtime/capturedTraffic';
+import { FsArtifactStore, storeKeys, writeDocument } from '../../store';
+import type { TensorSpec } from '../../sdk/schemas';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-calibration-'));
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 test('calibration inputs come from the spec, else captured traffic, else the profile samples, else the profile', () => {
   const profile = { inputs: {}, samples: 's3://data/samples.npz' };
@@ -14,6 +32,40 @@ test('calibration inputs come from the spec, else captured traffic, else the pro
   expect(pickCalibrationSource({ capturedRequests: 0, profile })).toEqual({ kind: 'profile samples', location: 's3://data/samples.npz' });
   expect(pickCalibrationSource({ capturedRequests: 0, profile: { inputs: {} } })).toEqual({ kind: 'profile' });
   expect(pickCalibrationSource({ capturedRequests: 0 })).toEqual({ kind: 'profile' });
+});
+
+test('the calibration inputs are written for the tool from the first source that has rows, saying where they came from', async () => {
+  const store = new FsArtifactStore(path.join(dir, 'store'));
+  const deps = { store, context: standaloneContext(), sources: { ...sourcePolicyFromEnv({}), roots: [dir] } };
+  const inputs: TensorSpec[] = [{ name: 'x', datatype: 'FP32', shape: [-1, 3, -1, -1] }];
+  const input = { inputs, calibration: { samples: 8 }, endpoint: 'cnn' };
+  const out = (name: string) => mkdtemp(path.join(dir, `${name}-`));
+
+  // Nothing captured, no profile: drawn from the signature, its spatial axes never 1.
+  const drawn = await writeCalibrationInputs(deps, input, await out('drawn'));
+  expect(drawn.source).toBe("inputs drawn from the model's signature: x [8,3,16,16] (dynamic axes 16) (8 rows in one batch)");
+  expect(JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).tensors.x.shape).toEqual([8, 3, 16, 16]);
+
+  // The endpoint's captured requests, once there are some.
+  const request = { x: { datatype: 'FP32' as const, shape: [2, 3, 4, 4], data: new Float32Array(96) } };
+  const bundle = encodeCaptureBundle({ endpoint: 'cnn', version: 'v1', replicaId: 'r1', capturedAt: new Date(1000).toISOString() }, [
+    { inputs: request, outputs: {} },
+    { inputs: request, outputs: {} },
+  ]);
+  await writeDocument(store, storeKeys.capture('cnn', 'v1', 1000, 'r1', 0), bundle);
+  const captured = await writeCalibrationInputs(deps, input, await out('captured'));
+  expect(captured.source).toBe('captured traffic of cnn (2 request(s), 4 row(s), version(s) v1)');
+  expect(JSON.parse(await readFile((captured as { bundle: string }).bundle, 'utf8')).runs).toHaveLength(2);
+
+  // The spec's .npz comes first, read under the worker's source policy.
+  const npz = path.join(dir, 'calibration.npz');
+  await writeFile(npz, 'npz bytes');
+  const given = await writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: pathToFileURL(npz).href } }, await out('given'));
+  expect(given.source).toBe(`stages.optimize.int8.calibration.source ${pathToFileURL(npz).href}`);
+  expect(await readFile((given as { npz: string }).npz, 'utf8')).toBe('npz bytes');
+  await expect(writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: '/etc/passwd' } }, await out('outside'))).rejects.toThrow(
+    /calibration inputs/,
+  );
 });
 
 /** Runs `code` with int8Quantization.py imported; its last printed line as JSON. */
