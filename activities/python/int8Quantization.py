@@ -23,6 +23,8 @@ from toolVersions import tool_versions
 
 CONVOLUTIONS = {"Conv", "ConvTranspose"}
 MATMULS = {"MatMul", "Gemm"}
+# The spec's calibration methods, by onnxruntime's names.
+CALIBRATION_METHODS = {"minmax": "MinMax", "entropy": "Entropy", "percentile": "Percentile"}
 # Rows fed to the calibrator per run (a dynamic batch axis): bounds the activations held at once.
 CALIBRATION_BATCH = 16
 
@@ -96,13 +98,9 @@ def quantize_static_qdq(prepared, output, model, settings, calibration, preproce
             per_channel=per_channel,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
-            calibrate_method={"minmax": CalibrationMethod.MinMax, "entropy": CalibrationMethod.Entropy, "percentile": CalibrationMethod.Percentile}[
-                calibration_method
-            ],
+            calibrate_method=getattr(CalibrationMethod, CALIBRATION_METHODS[calibration_method]),
             extra_options={"CalibTensorRangeSymmetric": False, "WeightSymmetric": True},
         )
-    except Refused:
-        raise
     except Exception as e:  # noqa: BLE001
         raise Refused("OptimizationFailed", f"int8 static quantization failed: {one_line(e)} (pre-processing: {'; '.join(preprocessing)})")
     return {
