@@ -1,17 +1,20 @@
 /**
  * Optimize: one pass over a model, making a new content-addressed artifact with its lineage.
  *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
- *   int8   dynamic int8 quantization (onnxruntime.quantization)
+ *   int8   int8 quantization after pre-processing (activities/python/int8Quantization.py): static QDQ calibrated on
+ *          representative inputs (calibrationInputs.ts) for models with convolutions, dynamic for MatMul/Gemm models
  *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
-import { modelMetadata } from '../../sdk/schemas';
+import type { InputProfile, Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
+import { int8Settings, modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
+import type { SourcePolicy } from '../ingest/sourcePolicy';
+import { writeCalibrationInputs } from './calibrationInputs';
 import { runPythonTool } from '../python/pythonTool';
 import type { ModelRuntime } from '../../runtime';
 import { getModel, putModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
@@ -20,14 +23,18 @@ export interface OptimizeInput {
   artifact: ModelArtifact;
   pass: OptimizationPass;
   timeoutMs: number;
-  /** How the int8 pass quantizes (the spec's `stages.optimize.int8`). */
+  /** How the int8 pass quantizes (the spec's `stages.optimize.int8`; its defaults when absent). */
   int8?: Int8Settings;
+  /** The endpoint whose captured traffic static int8 may calibrate on. */
+  endpoint?: string;
+  /** The model's input profile (`model.profile`): calibration inputs when there is no other source. */
+  profile?: InputProfile;
 }
 
 const toolResponse = z.object({ parameters: z.record(z.string(), z.unknown()), toolVersions: z.record(z.string(), z.string()) });
 
 export async function optimizeModel(
-  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
+  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext; sources: SourcePolicy },
   input: OptimizeInput,
 ): Promise<ModelArtifact> {
   const { store } = deps;
@@ -42,7 +49,8 @@ export async function optimizeModel(
     // rewrites, so the file runs on every execution provider), so a model that crashes a native library
     // cannot take the worker down.
     const command = { graph: 'optimize_graph', int8: 'quantize_int8', fp16: 'fp16' }[input.pass];
-    const { parameters, toolVersions } = await runPythonTool(command, { model: source, output }, toolResponse, {
+    const request = input.pass === 'int8' ? await int8Request(deps, input, parent, dir) : {};
+    const { parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request }, toolResponse, {
       timeoutMs: input.timeoutMs,
       crashType: 'OptimizationFailed',
       onProgress: () => deps.context.heartbeat({ pass: input.pass }),
@@ -71,4 +79,16 @@ export async function optimizeModel(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The int8 settings, and the calibration inputs unless the method is dynamic. */
+async function int8Request(deps: Parameters<typeof optimizeModel>[0], input: OptimizeInput, parent: ModelMetadata, dir: string): Promise<object> {
+  const int8 = input.int8 ?? int8Settings.parse({});
+  if (int8.method === 'dynamic') return { int8 };
+  const calibration = await writeCalibrationInputs(
+    deps,
+    { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile },
+    dir,
+  );
+  return { int8, calibration };
 }

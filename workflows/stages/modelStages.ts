@@ -68,7 +68,12 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
       const made = await Promise.all(
         passes.map(async (pass) => {
           try {
-            return { pass, artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout }) };
+            // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
+            const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile } : {};
+            return {
+              pass,
+              artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout, ...int8 }),
+            };
           } catch (error) {
             return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };
           }
