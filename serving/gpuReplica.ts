@@ -17,8 +17,9 @@ export async function requireGpu(runtime: ModelRuntime): Promise<string> {
     libraries.missing.length > 0
       ? ` onnxruntime-node's GPU provider libraries are missing from ${libraries.folder} (${libraries.missing.join(', ')}): install them with \`${GPU_PROVIDER_INSTALL}\`.`
       : '';
+  const tried = probe.attempts.map((a) => `${a.provider} (${a.error})`).join(', ');
   throw new SetupError(
-    `this gateway replica cannot serve on the GPU (--target gpu): it loaded a probe model with TensorRT, then CUDA, and both failed: ${probe.reason}`,
+    `this gateway replica cannot serve on the GPU (--target gpu): it loaded a probe model with TensorRT, then CUDA, and both failed: tried ${tried}`,
     `Start GPU replicas on a machine with an NVIDIA GPU, its driver, CUDA 12 and cuDNN 9 (TensorRT optional).${missing} ` +
       "Or serve on the CPU: `modelship serve --target cpu` (the default), which serves each version's cpu pick.",
   );

@@ -288,6 +288,7 @@ export class Reconciler {
     this.memory.admit(`model ${digest.slice(0, 12)} (${instances} instance(s))`, bytes.byteLength * instances);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
     const session = await loadForTarget(this.options.runtime, bytes, this.target, { instances, intraOpThreads, allowSpinning: false });
+    if (this.target !== 'cpu') this.options.log(`model ${digest.slice(0, 12)} loaded on ${session.runtime.executionProvider} (target ${this.target})`);
     return this.memory.charge(session, bytes.byteLength * instances);
   }
 
