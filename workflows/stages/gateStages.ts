@@ -8,7 +8,7 @@
 import { patched } from '@temporalio/workflow';
 import type { FailureType } from '../../sdk/constants';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
-import { servedArtifacts } from '../../sdk/targetPicks';
+import { digestFor, servedArtifacts } from '../../sdk/targetPicks';
 import type { BenchmarkGate, BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
 import { judgeAgainstStable, judgeByP50, type GateLimits } from '../benchmarkGate';
 import { selectCandidate } from '../candidateSelection';
@@ -99,7 +99,8 @@ function validationFailureType(report: ValidationReport, allowBreakingChanges: b
 
 /**
  * Benchmarks the candidates that passed validation, on each target's workers, with the stable version
- * (as the admitting endpoint handed it over; else as the routing says) measured interleaved with them.
+ * (as the admitting endpoint handed it over, its pick for that target; else as the routing says)
+ * measured interleaved with them.
  */
 export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> {
   const { spec, status } = d;
@@ -109,7 +110,9 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
     return [];
   }
   const handedOver = d.admission?.stable;
-  const stable = d.admission ? { stable: handedOver ? { version: handedOver.version, digest: handedOver.digest } : null } : { baselineEndpoint: spec.endpoint };
+  // On each target, the stable version as its replicas serve it (its pick for the target).
+  const stableOn = (target: Target) =>
+    d.admission ? { stable: handedOver ? { version: handedOver.version, digest: digestFor(handedOver, target) } : null } : { baselineEndpoint: spec.endpoint };
   return d.stage(
     'benchmark',
     async () => {
@@ -120,7 +123,7 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
         const report: BenchmarkReport = await d.on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({
           target,
           candidates: measured.map((c) => ({ label: c.label, digest: (c.artifact as NonNullable<Candidate['artifact']>).digest })),
-          ...stable,
+          ...stableOn(target),
           batchSizes: benchmark.batchSizes,
           profile: spec.model.profile,
           warmupRuns: benchmark.warmupRuns,
