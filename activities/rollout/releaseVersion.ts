@@ -18,6 +18,7 @@ import { formatLabels, isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, recordRoutingChange, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { picksOf } from '../../sdk/targetPicks';
 import { placeEndpoint } from './placementChoice';
 import { answers, registeredReplicas } from './replicas';
 
@@ -50,8 +51,8 @@ export interface ReleaseDeps {
  * workflow's act (`returnToStable`), which knows what that version is.
  */
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
-  const { version, digest, picks, serving } = input;
-  return applyRouting(deps, { ...input, desired: { versions: [{ version, digest, weight: 100, serving, ...(picks ? { picks } : {}) }] } });
+  const { version, digest, serving } = input;
+  return applyRouting(deps, { ...input, desired: { versions: [{ version, digest, weight: 100, serving, ...picksOf(input) }] } });
 }
 
 export interface ApplyRoutingInput {

@@ -8,6 +8,7 @@
  */
 import { isCancellation } from '@temporalio/workflow';
 import type { DeploymentFailure, DeploymentStatus, ModelArtifact, PipelineSpec, ReleaseReport, TargetPicks } from '../../sdk/schemas';
+import { picksOf } from '../../sdk/targetPicks';
 import { toDeploymentFailure } from '../failures';
 import { runBlueGreen } from './blueGreen';
 import { runCanary } from './canary';
@@ -33,8 +34,8 @@ export async function canaryRollout(
   /** Activities for the way back to stable (by default `activities`); the deployment's are retried until they succeed. */
   wayBack: ReturnActivities = activities,
 ): Promise<CanaryResult> {
-  const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving, ...(stable.picks ? { picks: stable.picks } : {}) };
-  const candidate = { version: spec.version, digest: artifact.digest, serving: spec.serving, ...(artifact.picks ? { picks: artifact.picks } : {}) };
+  const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving, ...picksOf(stable) };
+  const candidate = { version: spec.version, digest: artifact.digest, serving: spec.serving, ...picksOf(artifact) };
   const run = new RolloutRun(spec, status, stableRoute, candidate, activities, updatedBy, observe);
   try {
     const rollout = spec.rollout;

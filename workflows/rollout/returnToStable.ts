@@ -10,6 +10,7 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ReleaseReport, RolloutState, ServingConfig, TargetPicks } from '../../sdk/schemas';
+import { picksOf } from '../../sdk/targetPicks';
 import { toDeploymentFailure } from '../failures';
 
 /** The version to return to: what the routing needs to serve it again. */
@@ -56,10 +57,10 @@ export function returnToStable(
 ): Promise<ReturnedToStable> {
   return CancellationScope.nonCancellable(async () => {
     const decided = Date.now();
-    const { version, digest, serving, picks } = input.stable;
+    const { version, digest, serving } = input.stable;
     const applied = await activities.applyRouting({
       endpoint: input.endpoint,
-      desired: { versions: [{ version, digest, weight: 100, serving, ...(picks ? { picks } : {}) }] },
+      desired: { versions: [{ version, digest, weight: 100, serving, ...picksOf(input.stable) }] },
       timeoutMs: input.timeoutMs,
       minReplicas: 0,
       updatedBy: input.updatedBy,
