@@ -1,6 +1,6 @@
 /**
  * How `modelship status <endpoint>` prints the gateway replicas registered in the store: where the
- * endpoint is placed and where each version runs, live replicas (with their labels and memory) and
+ * endpoint is placed and where each version runs, live replicas (with their labels, memory and target) and
  * what they apply, stale ones and since when.
  */
 import type { ReplicaLabels, ReplicaStatus, RoutingDocument, RoutingPlacement } from '../sdk/schemas';
@@ -39,7 +39,7 @@ export function describeReplicas(endpoint: string, replicas: RegisteredReplicas,
     r.memoryBudgetBytes !== undefined ? `  memory ${formatByteSize(r.memoryUsedBytes ?? 0)} of ${formatByteSize(r.memoryBudgetBytes)}` : '';
   const lines = routing ? describePlacement(versionPlacement(endpoint, routing, replicas.live)) : [];
   lines.push(`  replicas   ${replicas.live.length} live, ${replicas.stale.length} stale`);
-  for (const r of replicas.live) lines.push(`    live   ${r.replicaId}  ${r.url}  ${applied(r)}${labels(r)}${memory(r)}`);
+  for (const r of replicas.live) lines.push(`    live   ${r.replicaId}  ${r.url}  ${applied(r)}${labels(r)}${memory(r)}  target ${r.target ?? 'cpu'}`);
   for (const r of replicas.stale) lines.push(`    stale  ${r.replicaId}  ${r.url}  no heartbeat since ${r.heartbeatAt}`);
   return lines;
 }

@@ -7,6 +7,7 @@ import type { AdmittedDeployment, EndpointState } from './schemas/endpoint';
 import type { PipelineSpec } from './schemas/pipelineSpec';
 import type { Phase } from './constants';
 import type { DeploymentStatus } from './schemas/reports';
+import type { TargetPicks } from './schemas/routing';
 import type { ServingConfig } from './schemas/serving';
 import type { ActiveWatch } from './schemas/watch';
 
@@ -79,7 +80,7 @@ export interface SubmitDeploymentResult {
  * when the endpoint serves nothing yet. A deployment started without an endpoint reads the routing.
  */
 export interface DeploymentAdmission {
-  stable: { version: string; digest: string; serving?: ServingConfig } | null;
+  stable: { version: string; digest: string; serving?: ServingConfig; picks?: TargetPicks } | null;
   /** For a `version:`/`digest:` source: the artifact it names, as the endpoint recorded it when it served. */
   release?: KnownArtifact;
 }

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ModelRuntime } from '../runtime';
 import type { ArtifactStore } from '../store';
-import type { ReplicaLabels } from '../sdk/schemas';
+import type { ReplicaLabels, Target } from '../sdk/schemas';
 import { createDispatcher } from './dispatch';
 import { registerDriftMetrics } from './driftMetrics';
 import type { GatewayContext } from './gatewayContext';
@@ -26,6 +26,7 @@ import { FaultInjector } from './faultInjection';
 import { GatewayMetrics } from './metrics';
 import { ModelRegistry } from './modelRegistry';
 import { Reconciler } from './reconciler';
+import { requireGpu } from './gpuReplica';
 import { GATEWAY_ROUTES } from './routeTable';
 import { StatsWindow } from './statsWindow';
 import { TrafficCapture, type CaptureOptions } from './trafficCapture';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** onnxruntime intra-op threads per model instance (0 = the replica's cores shared out between a version's instances). */
   intraOpThreads?: number;
+  /** The hardware it serves on (default cpu): a GPU replica loads each version's gpu pick with TensorRT, else CUDA, and refuses to start without a GPU. */
+  target?: Target;
   /** Labels endpoints are placed by (`pool=cpu-small,zone=a` parsed); reported in the heartbeat. */
   labels?: ReplicaLabels;
   /** Memory the models may take, in bytes; default half the host's memory. */
@@ -83,6 +86,9 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? ((m: string) => console.log(`[gateway] ${m}`));
+  const target = options.target ?? 'cpu';
+  // Before anything listens or registers: a GPU replica without a GPU never starts (it would serve its GPU picks on the CPU).
+  if (target === 'gpu') log(`serving on the GPU with ${await requireGpu(options.runtime)}`);
   const metrics = new GatewayMetrics();
   registerDriftMetrics(metrics.registry, { store: options.store, endpoints: () => metrics.endpoints(), log });
   const registry = new ModelRegistry((endpoint, version) => ({
@@ -109,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fullPassIntervalMs: options.fullReconcileIntervalMs,
     intraOpThreads: options.intraOpThreads ?? 0,
     log,
+    target,
     labels: options.labels,
     memoryBudgetBytes: options.memoryBudgetBytes,
     onApplied: (endpoint, routing) => metrics.served(endpoint, routing),

@@ -7,7 +7,8 @@
  * applied in its heartbeat document: written when something changed, and every
  * `heartbeatIntervalMs` as a liveness beat.
  */
-import type { ModelRuntime } from '../runtime';
+import { loadForTarget, type ModelRuntime } from '../runtime';
+import { routingFor } from '../sdk/targetPicks';
 import { getModel, listedVersion, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import {
   routingDocument,
@@ -17,6 +18,7 @@ import {
   type RoutingDocument,
   type RoutingPlacement,
   type ServingConfig,
+  type Target,
 } from '../sdk/schemas';
 import { instancesFor, intraOpThreadsFor } from './instanceSizing';
 import { MemoryBudget } from './memoryBudget';
@@ -43,6 +45,8 @@ export interface ReconcilerOptions {
   /** onnxruntime intra-op threads per instance; 0 shares the cores out between a version's instances. */
   intraOpThreads: number;
   log: (message: string) => void;
+  /** The hardware it serves on (default cpu): it loads each version's pick for it, on that target's execution providers only. */
+  target?: Target;
   /** This replica's labels, which endpoints' `serving.pool` selects on (reported in its heartbeat). */
   labels?: ReplicaLabels;
   /** Memory its models may take, in bytes; default a share of the host's memory ({@link MemoryBudget}). */
@@ -81,6 +85,11 @@ export class Reconciler {
   ready = false;
 
   private readonly memory: MemoryBudget;
+
+  /** The hardware it serves on. */
+  private get target(): Target {
+    return this.options.target ?? 'cpu';
+  }
 
   constructor(private readonly options: ReconcilerOptions) {
     this.memory = new MemoryBudget(options.memoryBudgetBytes);
@@ -245,15 +254,16 @@ export class Reconciler {
     if (recentlyFailed) return 'unchanged';
     if (!registry.route(endpoint)) this.loading.set(endpoint, doc.generation);
     try {
-      await registry.apply(doc, (digest, serving) => this.load(digest, serving));
-      this.applied.set(endpoint, { generation: doc.generation });
+      const served = routingFor(doc, this.target);
+      await registry.apply(served, (digest, serving) => this.load(digest, serving));
+      this.applied.set(endpoint, { generation: doc.generation, digests: loadedDigests(served) });
       this.failedAt.delete(endpoint);
       this.options.onApplied?.(endpoint, doc);
       const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
       this.options.log(`${endpoint}: applied generation ${doc.generation} (${doc.versions.map((v) => `${v.version} ${v.weight}%`).join(', ')}${shadow})`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.applied.set(endpoint, { generation: state.generation, error: { generation: doc.generation, message } });
+      this.applied.set(endpoint, { ...state, error: { generation: doc.generation, message } });
       this.failedAt.set(endpoint, Date.now());
       this.options.log(`${endpoint}: cannot apply generation ${doc.generation}: ${message}`);
     } finally {
@@ -277,7 +287,8 @@ export class Reconciler {
     const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
     this.memory.admit(`model ${digest.slice(0, 12)} (${instances} instance(s))`, bytes.byteLength * instances);
     // A gateway holds many sessions in one process: spinning operator threads would starve each other.
-    const session = await this.options.runtime.load(bytes, { instances, intraOpThreads, allowSpinning: false });
+    const session = await loadForTarget(this.options.runtime, bytes, this.target, { instances, intraOpThreads, allowSpinning: false });
+    if (this.target !== 'cpu') this.options.log(`model ${digest.slice(0, 12)} loaded on ${session.runtime.executionProvider} (target ${this.target})`);
     return this.memory.charge(session, bytes.byteLength * instances);
   }
 
@@ -289,10 +300,18 @@ export class Reconciler {
       heartbeatAt: new Date().toISOString(),
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       endpoints: this.status(),
+      target: this.target,
       ...(this.options.labels ? { labels: this.options.labels } : {}),
       memoryBudgetBytes: this.memory.budgetBytes,
       memoryUsedBytes: this.memory.usedBytes,
     };
     await writeDocument(this.options.store, storeKeys.replica(this.options.replicaId), status);
   }
+}
+
+/** The artifact each version (and the shadow) of a routing is served from, as the heartbeat reports it. */
+function loadedDigests(doc: RoutingDocument): Record<string, string> {
+  const digests = Object.fromEntries(doc.versions.map((v) => [v.version, v.digest]));
+  if (doc.shadow) digests[doc.shadow.version] = doc.shadow.digest;
+  return digests;
 }

@@ -5,7 +5,8 @@
  *
  * Per target (`cpu`, `gpu`) the pipeline builds candidates (the fp32 conversion, and one per
  * optimization pass), validates each against the source framework's outputs, benchmarks those that
- * pass on the target's workers, and selects the fastest; the gateway serves the CPU pick, directly
+ * pass on the target's workers, and selects the fastest; each target's replicas serve its pick (CPU
+ * replicas the cpu pick, or the fp32 conversion without a cpu target; GPU replicas the gpu pick), directly
  * or by a canary / blue-green rollout against the stable version. A refused model ends with outcome
  * `rejected` and the reason; it does not fail the workflow. A source that names a version or digest
  * the endpoint already served re-releases that artifact: no model stages, the benchmark gate and

@@ -5,18 +5,30 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { routingDocument, type ReleaseReport, type ReplicaStatus, type RoutingDocument, type RoutingPlacement, type ServingConfig } from '../../sdk/schemas';
+import {
+  routingDocument,
+  type ReleaseReport,
+  type ReplicaStatus,
+  type RoutingDocument,
+  type RoutingPlacement,
+  type ServingConfig,
+  type TargetPicks,
+} from '../../sdk/schemas';
 import { formatLabels, isPlacedHere } from '../../serving/placement';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import { readDocument, recordRoutingChange, storeKeys, writeDocument, type ArtifactStore } from '../../store';
+import { picksOf } from '../../sdk/targetPicks';
 import { placeEndpoint } from './placementChoice';
 import { answers, registeredReplicas } from './replicas';
 
 export interface ReleaseInput {
   endpoint: string;
   version: string;
+  /** What CPU replicas serve (the routing's `digest`). */
   digest: string;
+  /** The picks for the other targets (what GPU replicas serve); absent: `digest` everywhere. */
+  picks?: TargetPicks;
   /** How long to wait for the replicas. */
   timeoutMs: number;
   minReplicas: number;
@@ -39,7 +51,8 @@ export interface ReleaseDeps {
  * workflow's act (`returnToStable`), which knows what that version is.
  */
 export async function releaseVersion(deps: ReleaseDeps, input: ReleaseInput): Promise<ReleaseReport> {
-  return applyRouting(deps, { ...input, desired: { versions: [{ version: input.version, digest: input.digest, weight: 100, serving: input.serving }] } });
+  const { version, digest, serving } = input;
+  return applyRouting(deps, { ...input, desired: { versions: [{ version, digest, weight: 100, serving, ...picksOf(input) }] } });
 }
 
 export interface ApplyRoutingInput {

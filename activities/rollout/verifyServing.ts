@@ -1,15 +1,17 @@
 /**
- * After a rollback: ask every live replica the endpoint is placed on, by inference, which version answers; all must be `version`.
+ * After a rollback: ask every live replica the endpoint is placed on, by inference, which version answers; all must be `version`,
+ * each from its target's pick (a GPU replica the version's gpu pick), as its heartbeat reports what it loaded.
  * Inputs are drawn from the model metadata each replica publishes (no profile there: default sizes,
  * never 1 for a dynamic axis other than the batch).
  */
 import { z } from 'zod';
-import { tensorSpec } from '../../sdk/schemas';
+import { routingDocument, tensorSpec } from '../../sdk/schemas';
 import { encodeOutputs } from '../../protocol/kserveProtocol';
 import { profileFeeds } from '../../runtime';
 import { placedReplicas } from './placedReplicas';
 import { answers, liveReplicas } from './replicas';
-import type { ArtifactStore } from '../../store';
+import { readDocument, storeKeys, type ArtifactStore } from '../../store';
+import { targetDigestMismatches } from './targetDigests';
 
 const metadataResponse = z.object({ inputs: z.array(tensorSpec) });
 
@@ -33,6 +35,9 @@ export async function verifyServing(
   const wrong = Object.keys(check.versions).filter((v) => v !== version);
   if (wrong.length > 0)
     throw new Error(`${endpoint} should answer from ${version} only, but answers from ${wrong.join(', ')} (${JSON.stringify(check.versions)})`);
+  const routing = await readDocument(store, storeKeys.routing(endpoint), routingDocument);
+  const mismatches = routing ? targetDigestMismatches(routing, version, await placedReplicas(store, endpoint, await liveReplicas(store))) : [];
+  if (mismatches.length > 0) throw new Error(`${endpoint} answers from ${version}, but not from each target's pick: ${mismatches.join('; ')}`);
   return check;
 }
 

@@ -1,5 +1,6 @@
 /** `modelship serve`: run one gateway replica (KServe v2) over the artifact store. */
 import { z } from 'zod';
+import { TARGETS, type Target } from '../../sdk/constants';
 import { OnnxRuntime } from '../../runtime';
 import { openStore } from '../../store';
 import { startGateway } from '../../serving/gateway';
@@ -11,18 +12,20 @@ import { stringFlags, storeOption } from '../options';
 
 const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] [--store URI] [--replica-id ID] [--advertise-url URL]
                 [--poll-interval ms] [--heartbeat-interval ms] [--full-reconcile-interval ms] [--max-body-bytes N] [--intra-op-threads N]
-                [--labels pool=NAME,key=value] [--memory-budget 4GiB]
+                [--target cpu|gpu] [--labels pool=NAME,key=value] [--memory-budget 4GiB]
                 [--capture-rate 0-1] [--capture-max-rows N] [--capture-retention N] [--capture-flush-interval ms]
                 [--allow-fault-injection]
   --grpc-port: serve KServe v2 gRPC on this port too (0: a free one; default: no gRPC)
   --poll-interval: how often the store's routing change log is read (default 5000; an admin nudge reads it at once)
   --heartbeat-interval: the liveness beat (default 30000; 3 missed beats make the replica stale; changes are reported at once)
   --full-reconcile-interval: how often every routing document is read, as a safety net (default 300000)
+  --target: the hardware this replica serves on (default cpu). A gpu replica loads each version's gpu pick (else its cpu pick)
+            with TensorRT, else CUDA, never on the CPU; on a machine without a usable GPU it refuses to start and says why
   --labels: what endpoints' serving.pool selects on (a bare name means pool=NAME); this replica loads only what is placed on it
   --memory-budget: memory its models may take (default half the host's); a model beyond it is refused, and its release fails
   --allow-fault-injection: enable POST /admin/faults (injected errors and latency per endpoint and version), for demos and tests only
   environment: MODELSHIP_ADMIN_TOKEN (admin routes), MODELSHIP_INFERENCE_TOKEN (inference routes, optional),
-               MODELSHIP_STORE, MODELSHIP_INTRA_OP_THREADS, MODELSHIP_LABELS, MODELSHIP_MEMORY_BUDGET,
+               MODELSHIP_STORE, MODELSHIP_TARGET, MODELSHIP_INTRA_OP_THREADS, MODELSHIP_LABELS, MODELSHIP_MEMORY_BUDGET,
                MODELSHIP_CAPTURE_RATE (share of requests captured into the store; default 0, off),
                MODELSHIP_CAPTURE_MAX_ROWS (rows per bundle, 256), MODELSHIP_CAPTURE_RETENTION (bundles kept per version, 100),
                MODELSHIP_ALLOW_FAULT_INJECTION=1 (as --allow-fault-injection)`;
@@ -52,6 +55,7 @@ export const serveCommand = defineCommand({
       'capture-flush-interval',
       'labels',
       'memory-budget',
+      'target',
     ),
     'allow-fault-injection': { type: 'boolean' },
   },
@@ -91,6 +95,7 @@ export const serveCommand = defineCommand({
       .positive()
       .default(Number(process.env.MODELSHIP_CAPTURE_RETENTION ?? 100) || 100),
     'capture-flush-interval': z.coerce.number().int().positive().default(5000),
+    target: z.enum(TARGETS).default((process.env.MODELSHIP_TARGET || 'cpu') as Target),
     labels: z
       .string()
       .default(process.env.MODELSHIP_LABELS ?? '')
@@ -118,6 +123,7 @@ export const serveCommand = defineCommand({
       heartbeatIntervalMs: options['heartbeat-interval'],
       fullReconcileIntervalMs: options['full-reconcile-interval'],
       intraOpThreads: options['intra-op-threads'],
+      target: options.target,
       labels: Object.keys(options.labels).length > 0 ? options.labels : undefined,
       memoryBudgetBytes: options['memory-budget'],
       maxBodyBytes: options['max-body-bytes'],

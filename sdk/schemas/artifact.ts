@@ -16,6 +16,16 @@ export const modelArtifact = z.object({
 });
 export type ModelArtifact = z.infer<typeof modelArtifact>;
 
+/** A pick's artifact, as kept to serve it again: its digest, where it is stored and its size. */
+export const pickedArtifact = z.object({ digest: sha256Digest, key: z.string(), sizeBytes: z.number().int().nonnegative() });
+
+/** The artifacts picked for the targets other than cpu (the routing's `picks`, with what it takes to serve them again). */
+export const pickedArtifacts = z.object({
+  /** The gpu pick: what GPU replicas serve. */
+  gpu: pickedArtifact.optional(),
+});
+export type PickedArtifacts = z.infer<typeof pickedArtifacts>;
+
 /** How an artifact came to be: where it came from, or which pass made it from which parent. */
 export const lineage = z.object({
   source: z.string().optional(),

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { endpointName, sha256Digest, versionName } from './common';
+import { pickedArtifacts } from './artifact';
+import { targetPicks } from './routing';
 import { servingConfig } from './serving';
 import { activeWatch } from './watch';
 import { OUTCOMES, PHASES } from '../constants';
@@ -13,6 +15,8 @@ export const servedVersion = z.object({
   version: versionName,
   digest: sha256Digest,
   serving: servingConfig.optional(),
+  /** Its picks for the targets other than cpu (what GPU replicas serve); absent: `digest` everywhere. */
+  picks: targetPicks.optional(),
   /** When it became stable. */
   since: z.string(),
   /** The deployment that promoted it, if Modelship did. */
@@ -48,6 +52,8 @@ export const admittedDeployment = z.object({
       pass: z.string(),
       /** How the source named it (`alias champion`), if not by its version. */
       via: z.string().optional(),
+      /** Its picks for the targets other than cpu, released with it again. */
+      picks: pickedArtifacts.optional(),
     })
     .optional(),
 });
@@ -88,6 +94,8 @@ export const versionRecord = z.object({
   sizeBytes: z.number().int().nonnegative(),
   /** The pass that made the artifact (`convert` for the fp32 conversion). */
   pass: z.string(),
+  /** Its picks for the targets other than cpu (what GPU replicas served), kept to serve them again. */
+  picks: pickedArtifacts.optional(),
   /** The spec's `model.source` (a `version:`/`digest:` source for a re-release). */
   source: z.string(),
   serving: servingConfig.optional(),
@@ -110,7 +118,7 @@ export type VersionRecord = z.infer<typeof versionRecord>;
 export const keptVersionsDocument = z.object({
   endpoint: endpointName,
   /** Each kept version and its artifact's digest, oldest first. */
-  versions: z.array(z.object({ version: versionName, digest: sha256Digest })),
+  versions: z.array(z.object({ version: versionName, digest: sha256Digest, picks: targetPicks.optional() })),
   /** Names for versions (`champion` → `v3`). */
   aliases: z.record(z.string(), versionName),
   /** When the endpoint wrote it. */

@@ -209,7 +209,7 @@ export const pipelineSpec = z.strictObject({
   version: versionName,
   /** Where the model comes from, and what it is. */
   model: modelSource,
-  /** Hardware to optimize and benchmark for; the gateway serves the `cpu` pick (or the first target's). */
+  /** Hardware to optimize and benchmark for; each target's pick serves on its replicas (`modelship serve --target`): CPU replicas serve the `cpu` pick (without a `cpu` target: the fp32 conversion), GPU replicas the `gpu` pick. */
   targets: z.array(z.enum(TARGETS)).min(1).default(['cpu']),
   /** Settings of the pipeline's stages, each with defaults. */
   stages: stages.prefault({}),

@@ -26,7 +26,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "model.profile.inputs.*.value": "A constant: every element equals this (a sample rate, a zeroed state).",
   "model.profile.samples": "An `.npz` file of real samples (one array per input name, first axis = samples): the golden inputs parity is judged on, one run per sample. A path relative to the spec file, or a URI; uploaded like `model.source`.",
   "apiVersion": "Version of the spec format.",
-  "targets": "Hardware to optimize and benchmark for; the gateway serves the `cpu` pick (or the first target's).",
+  "targets": "Hardware to optimize and benchmark for; each target's pick serves on its replicas (`modelship serve --target`): CPU replicas serve the `cpu` pick (without a `cpu` target: the fp32 conversion), GPU replicas the `gpu` pick.",
   "stages": "Settings of the pipeline's stages, each with defaults.",
   "stages.ingest": "Copy the model source into the content-addressed artifact store.",
   "stages.ingest.timeout": "Longest one attempt of the stage may run.",

@@ -1,6 +1,6 @@
 /** Typed reports produced by the stages, and the deployment's status and result. Pure zod. */
 import { z } from 'zod';
-import { modelArtifact } from './artifact';
+import { modelArtifact, pickedArtifacts } from './artifact';
 import { endpointName, sha256Digest, versionName } from './common';
 import { ioSignature } from './tensor';
 import { analysisVerdict } from './analysis';
@@ -308,8 +308,10 @@ export const deploymentStatus = z.object({
   source: storedSource.optional(),
   conversion: conversionReport.optional(),
   candidates: z.array(candidate),
-  /** The artifact that serves (or would have served). */
+  /** The artifact CPU replicas serve (or would have): the cpu pick, or the fp32 conversion when the pipeline has no cpu target. */
   artifact: modelArtifact.optional(),
+  /** The picks for the other targets (what GPU replicas serve); absent: `artifact` everywhere. */
+  picks: pickedArtifacts.optional(),
   validation: validationReport.optional(),
   benchmarks: z.array(benchmarkReport),
   release: releaseReport.optional(),

@@ -3,8 +3,24 @@
  * reports back. Pure zod.
  */
 import { z } from 'zod';
+import { TARGETS } from '../constants';
 import { endpointName, sha256Digest, versionName } from './common';
 import { servingConfig } from './serving';
+
+/** One target's pick of a version: the artifact a replica of that target loads. */
+export const targetPick = z.object({ digest: sha256Digest });
+export type TargetPick = z.infer<typeof targetPick>;
+
+/**
+ * A version's picks for the targets other than cpu. A version's `digest` is what a CPU replica
+ * serves (and what gateways from before per-target picks serve everywhere): the cpu pick, or the
+ * fp32 conversion when the pipeline has no cpu target.
+ */
+export const targetPicks = z.object({
+  /** What a GPU replica (`modelship serve --target gpu`) loads, with TensorRT, else CUDA; absent: `digest`. */
+  gpu: targetPick.optional(),
+});
+export type TargetPicks = z.infer<typeof targetPicks>;
 
 /** One version an endpoint serves, with the share of traffic it takes (weights sum to 100). */
 export const routedVersion = z.object({
@@ -12,6 +28,8 @@ export const routedVersion = z.object({
   digest: sha256Digest,
   weight: z.number().int().min(0).max(100),
   serving: servingConfig.optional(),
+  /** The pipeline's pick per target other than cpu (a GPU replica serves `picks.gpu`); absent: `digest` everywhere. */
+  picks: targetPicks.optional(),
 });
 export type RoutedVersion = z.infer<typeof routedVersion>;
 
@@ -22,6 +40,8 @@ export const shadowTarget = z.object({
   /** Share of requests mirrored, 0-100. */
   percent: z.number().min(0).max(100),
   serving: servingConfig.optional(),
+  /** The pipeline's pick per target other than cpu, as for a served version. */
+  picks: targetPicks.optional(),
 });
 export type ShadowTarget = z.infer<typeof shadowTarget>;
 
@@ -93,6 +113,8 @@ export type RoutingDocument = z.infer<typeof routingDocument>;
 export const appliedEndpoint = z.object({
   /** Highest generation this replica serves; 0 if none yet. */
   generation: z.number().int().nonnegative(),
+  /** The artifact it loaded for each version (and shadow) of that generation: the version's pick for the replica's target. */
+  digests: z.record(versionName, sha256Digest).optional(),
   /** Set when the newest generation could not be applied; the replica keeps serving the previous one. */
   error: z
     .object({
@@ -111,6 +133,8 @@ export const replicaStatus = z.object({
   heartbeatAt: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
   endpoints: z.record(z.string(), appliedEndpoint),
+  /** The hardware the replica serves on (`modelship serve --target`): it loads each version's pick for it; absent: cpu. */
+  target: z.enum(TARGETS).optional(),
   /** The replica's labels, which placement selects on; absent: none. */
   labels: replicaLabels.optional(),
   /** Memory the replica may give its models, in bytes; a load beyond it is refused. */

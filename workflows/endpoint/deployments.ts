@@ -15,6 +15,7 @@ import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
 import { knownArtifactFor, publishVersions, recordPromotion } from './versions';
 import { scheduleDriftChecks } from '../drift/promotionSchedule';
+import { picksOf, routedPicks } from '../../sdk/targetPicks';
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
@@ -56,6 +57,7 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
       version: spec.version,
       digest: result.artifact.digest,
       serving: spec.serving,
+      ...picksOf({ picks: routedPicks(result.picks) }),
       since: new Date().toISOString(),
       workflowId: entry.workflowId,
     };
@@ -100,7 +102,7 @@ async function follow(
   const workflowType = request.workflowType ?? WORKFLOW_TYPES.deployModel;
   const stable = ctx.state.stable;
   const admission: DeploymentAdmission = {
-    stable: stable ? { version: stable.version, digest: stable.digest, serving: stable.serving } : null,
+    stable: stable ? { version: stable.version, digest: stable.digest, serving: stable.serving, ...picksOf(stable) } : null,
     ...(release ? { release } : {}),
   };
   try {

@@ -22,6 +22,7 @@ import { followReset, noteProgress, runNext } from './deployments';
 import { EndpointContext } from './endpointContext';
 import { registerRollback } from './rollback';
 import { registerAliases } from './versions';
+import { picksOf } from '../../sdk/targetPicks';
 
 export interface EndpointInput {
   endpoint: string;
@@ -55,7 +56,7 @@ export async function endpoint(input: EndpointInput): Promise<void> {
   if (!input.state) {
     // First start: adopt what the endpoint serves today, whoever released it.
     const stable = await ctx.acts.readStable({ endpoint: ctx.name });
-    if (stable) state.stable = { version: stable.version, digest: stable.digest, serving: stable.serving, since: new Date().toISOString() };
+    if (stable) state.stable = { version: stable.version, digest: stable.digest, serving: stable.serving, ...picksOf(stable), since: new Date().toISOString() };
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.endpoint, value: ctx.name }]);
   }
   ctx.setPhase(state.phase === 'RollingBack' ? 'Idle' : state.phase);

@@ -11,6 +11,7 @@ import { SEARCH_ATTRIBUTES } from '../../sdk/names';
 import { describeReturn, returnToStable } from '../rollout/returnToStable';
 import type { EndpointContext } from './endpointContext';
 import { describeError } from './endpointDetails';
+import { picksOf } from '../../sdk/targetPicks';
 
 /** Patch id: the endpoint restores its stable version instead of adopting the routing. */
 export const ENDPOINT_HOLDS_STABLE = 'endpoint-holds-stable';
@@ -41,7 +42,7 @@ export async function adoptRouting(ctx: EndpointContext, why: string): Promise<v
   if (!serving || serving.version === state.stable?.version) return;
   const before = state.stable?.version;
   if (state.previous?.version === serving.version) state.previous = state.stable;
-  state.stable = { version: serving.version, digest: serving.digest, serving: serving.serving, since: new Date().toISOString() };
+  state.stable = { version: serving.version, digest: serving.digest, serving: serving.serving, ...picksOf(serving), since: new Date().toISOString() };
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.version, value: serving.version }]);
   ctx.record({
     kind: 'failed',

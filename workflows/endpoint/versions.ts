@@ -12,6 +12,7 @@ import { knownArtifactRef } from '../../sdk/knownArtifactRef';
 import type { DeploymentResult, PipelineSpec, VersionRecord } from '../../sdk/schemas';
 import { resolveKnownArtifact, resolveVersionRef } from '../../sdk/versionRefs';
 import type { EndpointContext } from './endpointContext';
+import { picksOf, routedPicks } from '../../sdk/targetPicks';
 
 /** Patch id: the endpoint keeps its versions (and aliases) in its state. */
 export const ENDPOINT_KEEPS_VERSIONS = 'endpoint-keeps-versions';
@@ -38,6 +39,7 @@ export function recordPromotion(ctx: EndpointContext, spec: PipelineSpec, result
     artifactKey: result.artifact.key,
     sizeBytes: result.artifact.sizeBytes,
     pass: release?.pass ?? selected?.pass ?? 'convert',
+    ...(result.picks ? { picks: result.picks } : {}),
     source: spec.model.source,
     ...(spec.serving ? { serving: spec.serving } : {}),
     workflowId,
@@ -90,6 +92,7 @@ export function knownArtifactFor(ctx: EndpointContext, spec: PipelineSpec): { re
       key: record.artifactKey,
       sizeBytes: record.sizeBytes,
       pass: record.pass,
+      ...(record.picks ? { picks: record.picks } : {}),
       ...(via ? { via } : {}),
     },
   };
@@ -104,7 +107,7 @@ export async function publishVersions(ctx: EndpointContext): Promise<void> {
   try {
     await ctx.acts.writeKeptVersions({
       endpoint: ctx.name,
-      versions: ctx.state.versions.map((v) => ({ version: v.version, digest: v.digest })),
+      versions: ctx.state.versions.map((v) => ({ version: v.version, digest: v.digest, ...picksOf({ picks: routedPicks(v.picks) }) })),
       aliases: { ...(ctx.state.aliases ?? {}) },
     });
   } catch (error) {

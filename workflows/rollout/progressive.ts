@@ -7,7 +7,8 @@
  * Deterministic: `@temporalio/workflow` and sdk types only.
  */
 import { isCancellation } from '@temporalio/workflow';
-import type { DeploymentFailure, DeploymentStatus, ModelArtifact, PipelineSpec, ReleaseReport } from '../../sdk/schemas';
+import type { DeploymentFailure, DeploymentStatus, ModelArtifact, PipelineSpec, ReleaseReport, TargetPicks } from '../../sdk/schemas';
+import { picksOf } from '../../sdk/targetPicks';
 import { toDeploymentFailure } from '../failures';
 import { runBlueGreen } from './blueGreen';
 import { runCanary } from './canary';
@@ -25,15 +26,16 @@ export async function canaryRollout(
   spec: PipelineSpec & { rollout: ProgressiveRolloutSpec },
   status: DeploymentStatus,
   stable: StableTarget,
-  artifact: ModelArtifact,
+  /** The new version's artifact (what CPU replicas serve), with its picks for the other targets. */
+  artifact: Pick<ModelArtifact, 'digest'> & { picks?: TargetPicks },
   activities: RolloutActivities,
   updatedBy: string,
   observe: RolloutObserver = () => undefined,
   /** Activities for the way back to stable (by default `activities`); the deployment's are retried until they succeed. */
   wayBack: ReturnActivities = activities,
 ): Promise<CanaryResult> {
-  const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving };
-  const candidate = { version: spec.version, digest: artifact.digest, serving: spec.serving };
+  const stableRoute = { version: stable.version, digest: stable.digest, serving: stable.serving, ...picksOf(stable) };
+  const candidate = { version: spec.version, digest: artifact.digest, serving: spec.serving, ...picksOf(artifact) };
   const run = new RolloutRun(spec, status, stableRoute, candidate, activities, updatedBy, observe);
   try {
     const rollout = spec.rollout;

@@ -9,14 +9,18 @@
  */
 import { CancellationScope } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { ReleaseReport, RolloutState, ServingConfig } from '../../sdk/schemas';
+import type { ReleaseReport, RolloutState, ServingConfig, TargetPicks } from '../../sdk/schemas';
+import { picksOf } from '../../sdk/targetPicks';
 import { toDeploymentFailure } from '../failures';
 
 /** The version to return to: what the routing needs to serve it again. */
 export interface StableTarget {
   version: string;
+  /** What CPU replicas serve. */
   digest: string;
   serving?: ServingConfig;
+  /** Its picks for the other targets (what GPU replicas serve). */
+  picks?: TargetPicks;
 }
 
 export interface ReturnToStableInput {
@@ -53,9 +57,10 @@ export function returnToStable(
 ): Promise<ReturnedToStable> {
   return CancellationScope.nonCancellable(async () => {
     const decided = Date.now();
+    const { version, digest, serving } = input.stable;
     const applied = await activities.applyRouting({
       endpoint: input.endpoint,
-      desired: { versions: [{ version: input.stable.version, digest: input.stable.digest, weight: 100, serving: input.stable.serving }] },
+      desired: { versions: [{ version, digest, weight: 100, serving, ...picksOf(input.stable) }] },
       timeoutMs: input.timeoutMs,
       minReplicas: 0,
       updatedBy: input.updatedBy,

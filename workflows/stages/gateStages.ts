@@ -5,12 +5,17 @@
  * faithful pick, gated against stable).
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
+import { patched } from '@temporalio/workflow';
 import type { FailureType } from '../../sdk/constants';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
+import { digestFor, servedArtifacts } from '../../sdk/targetPicks';
 import type { BenchmarkGate, BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
 import { judgeAgainstStable, judgeByP50, type GateLimits } from '../benchmarkGate';
 import { selectCandidate } from '../candidateSelection';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
+
+/** Patch id: the release serves each target's pick (the routing's `digest` on CPU replicas, `picks` on the others). */
+export const ROUTING_PICKS_PER_TARGET = 'routing-picks-per-target';
 
 /**
  * Validates every candidate on its target's workers: structure, IO contract against the stable
@@ -94,7 +99,8 @@ function validationFailureType(report: ValidationReport, allowBreakingChanges: b
 
 /**
  * Benchmarks the candidates that passed validation, on each target's workers, with the stable version
- * (as the admitting endpoint handed it over; else as the routing says) measured interleaved with them.
+ * (as the admitting endpoint handed it over, its pick for that target; else as the routing says)
+ * measured interleaved with them.
  */
 export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> {
   const { spec, status } = d;
@@ -104,7 +110,9 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
     return [];
   }
   const handedOver = d.admission?.stable;
-  const stable = d.admission ? { stable: handedOver ? { version: handedOver.version, digest: handedOver.digest } : null } : { baselineEndpoint: spec.endpoint };
+  // On each target, the stable version as its replicas serve it (its pick for the target).
+  const stableOn = (target: Target) =>
+    d.admission ? { stable: handedOver ? { version: handedOver.version, digest: digestFor(handedOver, target) } : null } : { baselineEndpoint: spec.endpoint };
   return d.stage(
     'benchmark',
     async () => {
@@ -115,7 +123,7 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
         const report: BenchmarkReport = await d.on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({
           target,
           candidates: measured.map((c) => ({ label: c.label, digest: (c.artifact as NonNullable<Candidate['artifact']>).digest })),
-          ...stable,
+          ...stableOn(target),
           batchSizes: benchmark.batchSizes,
           profile: spec.model.profile,
           warmupRuns: benchmark.warmupRuns,
@@ -167,7 +175,7 @@ export function selectStage(d: Deployment): Candidate {
   }
   const servingTarget: Target = spec.targets.includes('cpu') ? 'cpu' : (spec.targets[0] as Target);
   const serving = picks.get(servingTarget) as Candidate;
-  status.artifact = serving.artifact;
+  recordPicks(d, picks, serving);
   status.validation = serving.validation;
   const report = status.benchmarks.find((b) => b.target === servingTarget);
   const gate = report ? gateOf(serving, report, benchmark) : undefined;
@@ -181,6 +189,28 @@ export function selectStage(d: Deployment): Candidate {
   }
   state.summary = `${state.summary ?? ''}; gate: ${gate.verdict}`;
   return serving;
+}
+
+/**
+ * Records what the release serves per target: `status.artifact` on CPU replicas (the cpu pick, or
+ * without a cpu target the fp32 conversion — a re-release's own artifact), `status.picks` on GPU ones.
+ * Histories recorded before the patch served the serving pick alone, everywhere.
+ */
+function recordPicks(d: Deployment, picks: ReadonlyMap<Target, Candidate>, serving: Candidate): void {
+  const { spec, status } = d;
+  if (!patched(ROUTING_PICKS_PER_TARGET)) {
+    status.artifact = serving.artifact;
+    return;
+  }
+  const artifacts = new Map([...picks].flatMap(([target, c]) => (c.artifact ? [[target, c.artifact] as const] : [])));
+  const first = spec.targets[0] as Target;
+  const known = d.admission?.release;
+  const fp32 = known
+    ? { digest: known.digest, key: known.key, sizeBytes: known.sizeBytes, format: 'onnx' as const }
+    : status.candidates.find((c) => c.target === first && c.pass === 'convert')?.artifact;
+  const served = servedArtifacts(spec.targets, artifacts, fp32);
+  status.artifact = served.artifact;
+  if (served.picks) status.picks = served.picks;
 }
 
 /** The gate's decision on the pick: from the interleaved comparison, or (reports of older workers) from the p50 ratio. */

@@ -42,11 +42,13 @@ export async function reReleaseStage(d: Deployment): Promise<Candidate[]> {
     state.status = 'skipped';
     state.summary = `${describeKnown(known)}, validated for ${spec.endpoint} when it served`;
   }
-  const artifact = { digest: known.digest, key: known.key, sizeBytes: known.sizeBytes, format: 'onnx' as const };
   for (const target of spec.targets) {
+    // Each target serves what it served then: its own pick (kept with the version), else the version's artifact.
+    const { digest, key, sizeBytes } = (target === 'gpu' && known.picks?.gpu) || known;
+    const artifact = { digest, key, sizeBytes, format: 'onnx' as const };
     // The one candidate takes the base candidate's place (`pass: convert`), so the benchmark and its gate judge it as any pick.
     const validation: ValidationReport = {
-      digest: known.digest,
+      digest,
       pass: known.pass,
       io,
       loadMs: 0,

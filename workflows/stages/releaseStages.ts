@@ -12,6 +12,7 @@ import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 import { canaryRollout } from '../rollout/progressive';
 import { describeReturn, returnToStable, type StableTarget } from '../rollout/returnToStable';
 import { shortDigest } from '../../sdk/shortDigest';
+import { routedPicks, type PickedRoute } from '../../sdk/targetPicks';
 import { isWatchedSwitch, POST_PROMOTION_WATCH, watchedSwitch } from '../rollout/watchPlan';
 
 /** Patch id: a direct release started without an endpoint reads the stable version first (to return to it on failure). */
@@ -100,7 +101,7 @@ async function releaseDirectly(d: Deployment, serving: Candidate, artifact: Mode
     return await d.cpu(rollout.timeout + 30_000, `roll out ${spec.version} (${serving.label}) to ${spec.endpoint}`).releaseVersion({
       endpoint: spec.endpoint,
       version: spec.version,
-      digest: artifact.digest,
+      ...servedRoute(status, artifact),
       timeoutMs: rollout.timeout,
       minReplicas: rollout.minReplicas,
       updatedBy: status.workflowId,
@@ -146,7 +147,8 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
       await refuseIfEndpointMovedOn(d);
       d.setPhase(rollout.strategy === 'blueGreen' ? 'BlueGreen' : isWatchedSwitch(rollout) ? 'Releasing' : 'Canary');
       const wayBack = d.wayBack(rollout.timeout + 30_000, `return ${spec.endpoint} to ${stable.version}`);
-      const result = await canaryRollout({ ...spec, rollout }, status, stable, artifact, activities, status.workflowId, d.changed, wayBack);
+      const route = servedRoute(status, artifact);
+      const result = await canaryRollout({ ...spec, rollout }, status, stable, route, activities, status.workflowId, d.changed, wayBack);
       if (result.outcome === 'rolledBack') throw new StageFailed(result.failure as DeploymentFailure, true);
       return result.release as NonNullable<typeof result.release>;
     },
@@ -162,6 +164,18 @@ export async function canaryStage(d: Deployment, serving: Candidate, stableVersi
  */
 export function customStage<T>(d: Deployment, name: string, body: () => Promise<T>, describe: (result: T) => string = () => 'done'): Promise<T> {
   return d.stage(name, body, describe);
+}
+
+/**
+ * What the routing serves of `serving`: the selection's picks per target (`status.artifact` on CPU
+ * replicas, `status.picks` on the others) when `serving` is one of them; a candidate of a workflow's
+ * own choosing serves alone, on every target.
+ */
+function servedRoute(status: Deployment['status'], artifact: ModelArtifact): PickedRoute {
+  const selected = status.artifact && (artifact.digest === status.artifact.digest || artifact.digest === status.picks?.gpu?.digest);
+  if (!selected || !status.artifact) return { digest: artifact.digest };
+  const picks = routedPicks(status.picks);
+  return { digest: status.artifact.digest, ...(picks ? { picks } : {}) };
 }
 
 /** Who applied a release: the replicas, and those it went on without because their heartbeats had stopped. */
