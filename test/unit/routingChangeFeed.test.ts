@@ -138,6 +138,8 @@ test('a retried routing write logs its generation again; old log entries are col
   const store = await freshStore();
   const desired = [{ version: 'v1', digest: DIGEST, weight: 100 }];
   expect(await writeRouting(store, 'a', 'test', desired)).toBe(1);
+  // Log keys are named by the millisecond: two writes within one would share a key (one entry, the same news).
+  await new Promise((resolve) => setTimeout(resolve, 5));
   expect(await writeRouting(store, 'a', 'test', desired)).toBe(1);
   const logged = await store.list(storeKeys.routingChangesPrefix);
   expect(logged.map((key) => storeKeys.routingChangeOf(key)?.generation)).toEqual([1, 1]);
