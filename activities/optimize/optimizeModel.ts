@@ -3,12 +3,16 @@
  *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
  *   int8   dynamic int8 quantization (onnxruntime.quantization)
  *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common)
+ *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
+ *   transformer-int8  the transformer pass, then dynamic int8 of the fused graph
+ * A pass that does not apply to the model (transformer fusion of a graph without attention) answers
+ * `{ skipped: reason }` instead of an artifact, and stores nothing.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
+import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass } from '../../sdk/schemas';
 import { modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
@@ -24,12 +28,25 @@ export interface OptimizeInput {
   int8?: Int8Settings;
 }
 
-const toolResponse = z.object({ parameters: z.record(z.string(), z.unknown()), toolVersions: z.record(z.string(), z.string()) });
+/** The tool's command and extra request fields per pass. */
+const COMMANDS: Record<OptimizationPass, { command: string; request?: Record<string, unknown> }> = {
+  graph: { command: 'optimize_graph' },
+  int8: { command: 'quantize_int8' },
+  fp16: { command: 'fp16' },
+  transformer: { command: 'fuse_transformer' },
+  'transformer-int8': { command: 'fuse_transformer', request: { quantize: 'int8' } },
+};
+
+const toolResponse = z.object({
+  skipped: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()),
+  toolVersions: z.record(z.string(), z.string()),
+});
 
 export async function optimizeModel(
   deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
   input: OptimizeInput,
-): Promise<ModelArtifact> {
+): Promise<ModelArtifact | SkippedPass> {
   const { store } = deps;
   const parent = await readDocument(store, storeKeys.modelMetadata(input.artifact.digest), modelMetadata);
   if (!parent) throw new Error(`metadata of ${input.artifact.digest} is missing: convert it first`);
@@ -41,12 +58,13 @@ export async function optimizeModel(
     // Every pass runs in a throwaway Python process (graph: onnxruntime's basic level, hardware-independent
     // rewrites, so the file runs on every execution provider), so a model that crashes a native library
     // cannot take the worker down.
-    const command = { graph: 'optimize_graph', int8: 'quantize_int8', fp16: 'fp16' }[input.pass];
-    const { parameters, toolVersions } = await runPythonTool(command, { model: source, output }, toolResponse, {
+    const { command, request } = COMMANDS[input.pass];
+    const { skipped, parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request }, toolResponse, {
       timeoutMs: input.timeoutMs,
       crashType: 'OptimizationFailed',
       onProgress: () => deps.context.heartbeat({ pass: input.pass }),
     });
+    if (skipped !== undefined) return { skipped };
     const bytes = await readFile(output).catch(() => {
       throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);
     });

@@ -4,7 +4,8 @@
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import { REJECTION_TYPES } from '../../sdk/errors';
-import type { Candidate, ConversionReport, DeploymentStatus } from '../../sdk/schemas';
+import type { Candidate, ConversionReport, DeploymentFailure, DeploymentStatus, ModelArtifact, OptimizationPass, SkippedPass } from '../../sdk/schemas';
+import { isSkippedPass } from '../../sdk/schemas/skippedPass';
 import { fail, StageFailed, type Deployment } from '../deployment';
 import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 
@@ -66,9 +67,12 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
     'optimize',
     async () => {
       const made = await Promise.all(
-        passes.map(async (pass) => {
+        passes.map(async (pass): Promise<PassOutcome> => {
           try {
-            return { pass, artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout }) };
+            return {
+              pass,
+              ...outcome(await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout })),
+            };
           } catch (error) {
             return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };
           }
@@ -89,7 +93,12 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
             artifact: result?.artifact,
             parentDigest: base.digest,
             selected: false,
-            verdict: result?.error ? `not selected: the ${pass} pass failed: ${result.error.message}` : '',
+            ...(result?.skipped !== undefined ? { skipped: result.skipped } : {}),
+            verdict: result?.error
+              ? `not selected: the ${pass} pass failed: ${result.error.message}`
+              : result?.skipped !== undefined
+                ? `skipped: ${result.skipped}`
+                : '',
           });
         }
       }
@@ -99,7 +108,29 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
     (made) =>
       passes.length === 0
         ? 'no passes'
-        : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
+        : made
+            .map((m) =>
+              m.artifact
+                ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB`
+                : m.skipped !== undefined
+                  ? `${m.pass} skipped (${m.skipped})`
+                  : `${m.pass} failed`,
+            )
+            .join(', '),
   );
   return status.candidates;
+}
+
+/** What became of one pass: its artifact, why it was skipped, or how it failed. */
+interface PassOutcome {
+  pass: OptimizationPass;
+  artifact?: ModelArtifact;
+  skipped?: string;
+  error?: DeploymentFailure;
+  infrastructure?: boolean;
+}
+
+/** An optimize activity's answer as the stage records it: the artifact, or why the pass was skipped. */
+function outcome(result: ModelArtifact | SkippedPass): { artifact?: ModelArtifact; skipped?: string } {
+  return isSkippedPass(result) ? { skipped: result.skipped } : { artifact: result };
 }
