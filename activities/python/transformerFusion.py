@@ -40,14 +40,18 @@ def attention_facts(model):
             consumers.setdefault(i, []).append(n)
     attention, causal = 0, 0
     for softmax in (n for n in model.graph.node if n.op_type == "Softmax"):
-        after = consumers.get(softmax.output[0], [])
-        tensor, masked, steps = softmax.input[0], False, 0
-        while (node := producer.get(tensor)) is not None and node.op_type in SCORE_OPS and steps < 8:
-            masked = masked or node.op_type in ("Where", "Trilu")
-            tensor, steps = node.input[0], steps + 1
-        if node is not None and node.op_type == "MatMul" and any(a.op_type == "MatMul" for a in after):
-            attention += 1
-            causal += masked
+        if not any(a.op_type == "MatMul" for a in consumers.get(softmax.output[0], [])):
+            continue
+        # Up from the scores through scaling and masking (any input: Where(mask, scores, -inf), Add(scores, mask)) to a MatMul.
+        frontier, seen, scores, masked = [softmax.input[0]], set(), False, False
+        for _ in range(8):
+            nodes = [producer[t] for t in frontier if t in producer and t not in seen]
+            seen.update(frontier)
+            scores = scores or any(n.op_type == "MatMul" for n in nodes)
+            masked = masked or any(n.op_type in ("Where", "Trilu") for n in nodes)
+            frontier = [i for n in nodes if n.op_type in SCORE_OPS for i in n.input]
+        attention += scores
+        causal += scores and masked
     ops = [n.op_type for n in model.graph.node]
     reduce_mean_norms = sum(1 for n in model.graph.node if n.op_type == "ReduceMean" and any(c.op_type == "Sub" for c in consumers.get(n.output[0], [])))
     return {
@@ -64,6 +68,11 @@ def skip_reason(facts):
         return None
     found = f"{facts['layerNorms']} layer norm(s), {facts['gelus']} GELU/Erf"
     return f"no attention block (MatMul → Softmax → MatMul) in the graph ({found}): onnxruntime's transformer optimizer has nothing to fuse"
+
+
+def model_type(facts):
+    """The optimizer's model type: `gpt2` for decoders (a causal mask before the Softmax), else `bert`."""
+    return "gpt2" if facts["causalMasks"] else "bert"
 
 
 def _random_feeds(model, seed=0):
@@ -120,17 +129,17 @@ def fuse_transformer(request):
     reason = skip_reason(facts)
     if reason:
         return {"skipped": reason, "parameters": facts, "toolVersions": tool_versions()}
-    model_type = "gpt2" if facts["causalMasks"] else "bert"
+    kind = model_type(facts)
     model, packed, note = _fuse_packed_verified(model)
     with tempfile.TemporaryDirectory() as tmp:
         prepared = os.path.join(tmp, "prepared.onnx")
         onnx.save(model, prepared)
         try:
-            optimizer = optimize_model(prepared, model_type=model_type, num_heads=0, hidden_size=0, opt_level=0, use_gpu=False)
+            optimizer = optimize_model(prepared, model_type=kind, num_heads=0, hidden_size=0, opt_level=0, use_gpu=False)
         except Exception as e:  # noqa: BLE001
             raise Refused("OptimizationFailed", f"onnxruntime's transformer optimizer failed: {e}")
         fused = {k: v for k, v in optimizer.get_fused_operator_statistics().items() if v}
-        parameters = {"modelType": model_type, "optLevel": 0, "fused": fused, "packedAttention": packed, **facts, **({"note": note} if note else {})}
+        parameters = {"modelType": kind, "optLevel": 0, "fused": fused, "packedAttention": packed, **facts, **({"note": note} if note else {})}
         if request.get("quantize") == "int8":
             fused_path = os.path.join(tmp, "fused.onnx")
             optimizer.save_model_to_file(fused_path)
