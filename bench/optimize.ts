@@ -101,7 +101,7 @@ async function familyRows(deps: Deps, dir: string, family: Family): Promise<Pass
   });
   const rows: PassRow[] = [{ label: 'fp32', artifact: conversion.artifact }];
   for (const p of PASSES) {
-    const input: OptimizeInput = { artifact: conversion.artifact, pass: p.pass, timeoutMs: 600_000, ...(p.int8 ? { int8: p.int8 } : {}) };
+    const input: OptimizeInput = { artifact: conversion.artifact, pass: p.pass, timeoutMs: 600_000, targets: ['cpu'], ...(p.int8 ? { int8: p.int8 } : {}) };
     try {
       const made = await optimizeModel(deps, input);
       rows.push(isSkippedPass(made) ? { label: p.label, skipped: made.skipped } : { label: p.label, artifact: made });

@@ -2,7 +2,8 @@
  * Optimize: one pass over a model, making a new content-addressed artifact with its lineage.
  *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
  *   int8   dynamic int8 quantization (onnxruntime.quantization)
- *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common)
+ *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common); skipped when only
+ *          CPU targets want it and its CPU session crashes onnxruntime (fp16 transformer graphs)
  *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
  *   transformer-int8  the transformer pass, then dynamic int8 of the fused graph
  * A pass that does not apply to the model (transformer fusion of a graph without attention) answers
@@ -12,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass } from '../../sdk/schemas';
+import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass, Target } from '../../sdk/schemas';
 import { modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
@@ -26,6 +27,8 @@ export interface OptimizeInput {
   timeoutMs: number;
   /** How the int8 pass quantizes (the spec's `stages.optimize.int8`). */
   int8?: Int8Settings;
+  /** The targets whose pass lists hold this pass: fp16 wanted by CPU targets alone is skipped if its CPU session crashes onnxruntime. */
+  targets?: Target[];
 }
 
 /** The tool's command and extra request fields per pass. */
@@ -59,11 +62,16 @@ export async function optimizeModel(
     // rewrites, so the file runs on every execution provider), so a model that crashes a native library
     // cannot take the worker down.
     const { command, request } = COMMANDS[input.pass];
-    const { skipped, parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request }, toolResponse, {
-      timeoutMs: input.timeoutMs,
-      crashType: 'OptimizationFailed',
-      onProgress: () => deps.context.heartbeat({ pass: input.pass }),
-    });
+    const { skipped, parameters, toolVersions } = await runPythonTool(
+      command,
+      { model: source, output, ...request, ...(input.targets ? { targets: input.targets } : {}) },
+      toolResponse,
+      {
+        timeoutMs: input.timeoutMs,
+        crashType: 'OptimizationFailed',
+        onProgress: () => deps.context.heartbeat({ pass: input.pass }),
+      },
+    );
     if (skipped !== undefined) return { skipped };
     const bytes = await readFile(output).catch(() => {
       throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);

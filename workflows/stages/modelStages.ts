@@ -69,10 +69,9 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
       const made = await Promise.all(
         passes.map(async (pass): Promise<PassOutcome> => {
           try {
-            return {
-              pass,
-              ...outcome(await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout })),
-            };
+            const targets = spec.targets.filter((t) => optimize.passes[t].includes(pass));
+            const input = { artifact: base, pass, timeoutMs: optimize.timeout, targets };
+            return { pass, ...outcome(await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel(input)) };
           } catch (error) {
             return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };
           }
