@@ -121,21 +121,8 @@ function compareOutput(name: string, got: Tensor | undefined, ref: Tensor, polic
   });
 
   if (isInt8Pass(policy.pass)) {
-    if (top1 !== undefined) return result(`top-1 agreement ≥ ${policy.int8MinAgreement}`, top1 >= policy.int8MinAgreement);
-    if (!isFloat(ref)) {
-      const agreement = n ? equal / n : 1;
-      return result(`agreement ≥ ${policy.int8MinAgreement}`, agreement >= policy.int8MinAgreement);
-    }
-    if (policy.judgedByAccuracy) return result('judged by accuracy on the evaluation set', true);
-    if (policy.scoreOutput !== undefined) return result('judged by top-1 agreement of the score output', true);
-    if (policy.pass === 'transformer-int8') {
-      const relative = relativeRmsError(errors, ref);
-      return result(
-        `RMS error ≤ ${MAX_RELATIVE_RMS_ERROR * 100}% of the reference's (got ${(relative * 100).toFixed(2)}%)`,
-        relative <= MAX_RELATIVE_RMS_ERROR,
-      );
-    }
-    return result('int8 needs a classifier task or an evaluation set to be judged', false);
+    const { criterion, passed } = judgeInt8(policy, { top1, ref, agreement: n ? equal / n : 1, errors });
+    return result(criterion, passed);
   }
   if (!isFloat(ref)) {
     if (policy.pass === 'fp16') return result('≥ 99% equal', n === 0 || equal / n >= 0.99);
@@ -170,6 +157,26 @@ export function argmaxRow(t: Tensor, row: number, cols: number): number {
     }
   }
   return best;
+}
+
+/** The rule for int8 copies: top-1 or exact agreement, the evaluation set, or (transformer-int8) the RMS error. */
+function judgeInt8(
+  policy: ParityPolicy,
+  output: { top1: number | undefined; ref: Tensor; agreement: number; errors: Float64Array },
+): { criterion: string; passed: boolean } {
+  const min = policy.int8MinAgreement;
+  if (output.top1 !== undefined) return { criterion: `top-1 agreement ≥ ${min}`, passed: output.top1 >= min };
+  if (!isFloat(output.ref)) return { criterion: `agreement ≥ ${min}`, passed: output.agreement >= min };
+  if (policy.judgedByAccuracy) return { criterion: 'judged by accuracy on the evaluation set', passed: true };
+  if (policy.scoreOutput !== undefined) return { criterion: 'judged by top-1 agreement of the score output', passed: true };
+  if (policy.pass === 'transformer-int8') {
+    const relative = relativeRmsError(output.errors, output.ref);
+    return {
+      criterion: `RMS error ≤ ${MAX_RELATIVE_RMS_ERROR * 100}% of the reference's (got ${(relative * 100).toFixed(2)}%)`,
+      passed: relative <= MAX_RELATIVE_RMS_ERROR,
+    };
+  }
+  return { criterion: 'int8 needs a classifier task or an evaluation set to be judged', passed: false };
 }
 
 /** RMS of the errors over RMS of the reference (0 when both are 0). */
