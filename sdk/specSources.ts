@@ -1,5 +1,5 @@
 /**
- * The files a spec names (model, profile samples, golden inputs, evaluation set): each one's
+ * The files a spec names (model, profile samples, golden inputs, evaluation set, int8 calibration inputs): each one's
  * location with its path in the spec, a spec with every location replaced ({@link mapSpecSources}),
  * relative paths made absolute ({@link resolveModelSource}), and what a client checks before it
  * starts a deployment: each local source exists and is a regular file, not a device, FIFO, socket or
@@ -15,18 +15,22 @@ import { isLocalLocation, type PipelineSpec } from './schemas';
 export function specSourceLocations(spec: PipelineSpec): { path: string; location: string }[] {
   const { golden } = spec.stages.convert;
   const { evaluation } = spec.stages.validate;
+  // Specs recorded before the int8 settings existed have none.
+  const calibration = spec.stages.optimize.int8?.calibration;
   return [
     { path: 'model.source', location: spec.model.source },
     ...(spec.model.profile?.samples ? [{ path: 'model.profile.samples', location: spec.model.profile.samples }] : []),
     ...(golden.source ? [{ path: 'stages.convert.golden.source', location: golden.source }] : []),
     ...(evaluation ? [{ path: 'stages.validate.evaluation.source', location: evaluation.source }] : []),
+    ...(calibration?.source ? [{ path: 'stages.optimize.int8.calibration.source', location: calibration.source }] : []),
   ];
 }
 
 /** `spec` with each source location replaced by `replace(location)`. */
 export function mapSpecSources(spec: PipelineSpec, replace: (location: string) => string): PipelineSpec {
-  const { convert, validate } = spec.stages;
+  const { convert, validate, optimize } = spec.stages;
   const { profile } = spec.model;
+  const calibration = optimize.int8?.calibration;
   return {
     ...spec,
     model: { ...spec.model, source: replace(spec.model.source), ...(profile?.samples ? { profile: { ...profile, samples: replace(profile.samples) } } : {}) },
@@ -34,6 +38,10 @@ export function mapSpecSources(spec: PipelineSpec, replace: (location: string) =
       ...spec.stages,
       convert: { ...convert, golden: { ...convert.golden, ...(convert.golden.source ? { source: replace(convert.golden.source) } : {}) } },
       validate: { ...validate, ...(validate.evaluation ? { evaluation: { ...validate.evaluation, source: replace(validate.evaluation.source) } } : {}) },
+      optimize: {
+        ...optimize,
+        ...(optimize.int8 && calibration?.source ? { int8: { ...optimize.int8, calibration: { ...calibration, source: replace(calibration.source) } } } : {}),
+      },
     },
   };
 }

@@ -20,8 +20,8 @@ import {
   type TensorSpec,
 } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
-import { readSource } from '../ingest/readSource';
-import { SOURCE_ENV, type SourcePolicy } from '../ingest/sourcePolicy';
+import { readDataFile } from '../ingest/readDataFile';
+import type { SourcePolicy } from '../ingest/sourcePolicy';
 import { runPythonTool } from '../python/pythonTool';
 import { planInputs, profileInputs, profileProblems, type ModelRuntime } from '../../runtime';
 import { encodeBundleRuns, putBundle } from '../../runtime/tensorBundle';
@@ -58,16 +58,7 @@ export async function convertModel(
   input: ConvertInput,
 ): Promise<ConversionReport & { evaluationDigest?: string }> {
   const { store, context } = deps;
-  const readData = (source: string, failure: 'InvalidDataset' | 'InvalidGoldenInputs', what: string) =>
-    readSource(source, {
-      policy: deps.sources,
-      maxBytes: deps.sources.maxDataBytes,
-      failure,
-      what,
-      capSetting: `the worker's ${SOURCE_ENV.maxDataBytes}`,
-      context,
-      store,
-    });
+  const readData = (source: string, failure: 'InvalidDataset' | 'InvalidGoldenInputs', what: string) => readDataFile(deps, source, failure, what);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-convert-'));
   try {
     const sourceBytes = await storedSource(store, input.sourceKey);

@@ -1,7 +1,8 @@
 /**
  * Optimize: one pass over a model, making a new content-addressed artifact with its lineage.
  *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
- *   int8   dynamic int8 quantization (onnxruntime.quantization)
+ *   int8   int8 quantization after pre-processing (activities/python/int8Quantization.py): static QDQ calibrated on
+ *          representative inputs (calibrationInputs.ts) for models with convolutions, dynamic for MatMul/Gemm models
  *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common); skipped when only
  *          CPU targets want it and its CPU session crashes onnxruntime (fp16 transformer graphs)
  *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
@@ -13,10 +14,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass, Target } from '../../sdk/schemas';
-import { modelMetadata } from '../../sdk/schemas';
+import type { InputProfile, Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass, Target } from '../../sdk/schemas';
+import { int8Settings, modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
+import type { SourcePolicy } from '../ingest/sourcePolicy';
+import { writeCalibrationInputs } from './calibrationInputs';
 import { runPythonTool } from '../python/pythonTool';
 import type { ModelRuntime } from '../../runtime';
 import { getModel, putModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
@@ -25,8 +28,12 @@ export interface OptimizeInput {
   artifact: ModelArtifact;
   pass: OptimizationPass;
   timeoutMs: number;
-  /** How the int8 pass quantizes (the spec's `stages.optimize.int8`). */
+  /** How the int8 pass quantizes (the spec's `stages.optimize.int8`; its defaults when absent). */
   int8?: Int8Settings;
+  /** The endpoint whose captured traffic static int8 may calibrate on. */
+  endpoint?: string;
+  /** The model's input profile (`model.profile`): calibration inputs when there is no other source. */
+  profile?: InputProfile;
   /** The targets whose pass lists hold this pass: fp16 wanted by CPU targets alone is skipped if its CPU session crashes onnxruntime. */
   targets?: Target[];
 }
@@ -47,7 +54,7 @@ const toolResponse = z.object({
 });
 
 export async function optimizeModel(
-  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext },
+  deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext; sources: SourcePolicy },
   input: OptimizeInput,
 ): Promise<ModelArtifact | SkippedPass> {
   const { store } = deps;
@@ -62,16 +69,13 @@ export async function optimizeModel(
     // rewrites, so the file runs on every execution provider), so a model that crashes a native library
     // cannot take the worker down.
     const { command, request } = COMMANDS[input.pass];
-    const { skipped, parameters, toolVersions } = await runPythonTool(
-      command,
-      { model: source, output, ...request, ...(input.targets ? { targets: input.targets } : {}) },
-      toolResponse,
-      {
-        timeoutMs: input.timeoutMs,
-        crashType: 'OptimizationFailed',
-        onProgress: () => deps.context.heartbeat({ pass: input.pass }),
-      },
-    );
+    const int8 = input.pass === 'int8' ? await int8Request(deps, input, parent, dir) : {};
+    const targets = input.targets ? { targets: input.targets } : {};
+    const { skipped, parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request, ...int8, ...targets }, toolResponse, {
+      timeoutMs: input.timeoutMs,
+      crashType: 'OptimizationFailed',
+      onProgress: () => deps.context.heartbeat({ pass: input.pass }),
+    });
     if (skipped !== undefined) return { skipped };
     const bytes = await readFile(output).catch(() => {
       throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);
@@ -97,4 +101,16 @@ export async function optimizeModel(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The int8 settings, and the calibration inputs unless the method is dynamic. */
+async function int8Request(deps: Parameters<typeof optimizeModel>[0], input: OptimizeInput, parent: ModelMetadata, dir: string): Promise<object> {
+  const int8 = input.int8 ?? int8Settings.parse({});
+  if (int8.method === 'dynamic') return { int8 };
+  const calibration = await writeCalibrationInputs(
+    deps,
+    { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile },
+    dir,
+  );
+  return { int8, calibration };
 }

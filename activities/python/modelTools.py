@@ -14,8 +14,9 @@ Tensor bundles (golden inputs, reference outputs, evaluation sets) are JSON:
 This file is the entry point (command line, answer and exit codes); the commands live in the
 modules beside it, imported from this script's folder (sys.path[0] when run by path):
   modelConversion.py (convert; per framework: pytorchConversion.py, sklearnConversion.py,
-  xgboostConversion.py, lightgbmConversion.py, boostedTrees.py, onnxConversion.py), onnxCheck.py (check), optimizationPasses.py (optimize_graph, quantize_int8,
-  fp16), transformerFusion.py and packedAttentionFusion.py (fuse_transformer), tensorBundles.py (bundle, npz, and the bundle format), goldenInputs.py, onnxSignature.py (signature),
+  xgboostConversion.py, lightgbmConversion.py, boostedTrees.py, onnxConversion.py), onnxCheck.py (check), optimizationPasses.py (optimize_graph, fp16),
+  int8Quantization.py (quantize_int8, after quantizationPreprocessing.py), transformerFusion.py and packedAttentionFusion.py (fuse_transformer),
+  tensorBundles.py (bundle, npz, and the bundle format), goldenInputs.py, onnxSignature.py (signature),
   toolRefusal.py, toolVersions.py.
 """
 import json
@@ -28,7 +29,8 @@ sys.dont_write_bytecode = True
 from modelConversion import convert  # noqa: E402
 from onnxCheck import check  # noqa: E402
 from onnxSignature import signature  # noqa: E402
-from optimizationPasses import fp16, optimize_graph, quantize_int8  # noqa: E402
+from int8Quantization import quantize_int8  # noqa: E402
+from optimizationPasses import fp16, optimize_graph  # noqa: E402
 from tensorBundles import bundle, npz  # noqa: E402
 from transformerFusion import fuse_transformer  # noqa: E402
 from toolRefusal import Refused  # noqa: E402

@@ -1,10 +1,9 @@
 """The optimization passes, one command each, ONNX file in, ONNX file out: `optimize_graph`
-(onnxruntime's basic graph optimizations), `quantize_int8` (dynamic int8 quantization of the
-weights) and `fp16` (float16 weights and compute, float32 IO kept; skipped when only CPU targets want it and its
-CPU session crashes onnxruntime, as fp16 transformer graphs do).
+(onnxruntime's basic graph optimizations) and `fp16` (float16 weights and compute, float32 IO kept;
+skipped when only CPU targets want it and its CPU session crashes onnxruntime, as fp16 transformer
+graphs do). The int8 pass has its own module, int8Quantization.py.
 """
 import os
-import tempfile
 
 from cpuSessionProbe import cpu_session_crash
 from toolRefusal import Refused
@@ -23,31 +22,6 @@ def optimize_graph(request):
     except Exception as e:  # noqa: BLE001
         raise Refused("OptimizationFailed", f"graph optimization failed: {e}")
     return {"parameters": {"level": "basic"}, "toolVersions": tool_versions()}
-
-
-def quantize_int8(request):
-    import onnxruntime  # noqa: F401
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    import onnx
-
-    with tempfile.TemporaryDirectory() as tmp:
-        # Exporters leave value_info that the quantizer's own shape inference can contradict; drop it.
-        stripped = os.path.join(tmp, "stripped.onnx")
-        model = onnx.load(request["model"])
-        del model.graph.value_info[:]
-        onnx.save(model, stripped)
-        prepared = os.path.join(tmp, "prepared.onnx")
-        try:
-            quant_pre_process(stripped, prepared, skip_symbolic_shape=True)
-        except Exception:  # noqa: BLE001  (pre-processing is an optimisation; quantize without it)
-            prepared = stripped
-        try:
-            quantize_dynamic(prepared, request["output"], weight_type=QuantType.QInt8, per_channel=request.get("perChannel", False))
-        except Exception as e:  # noqa: BLE001
-            raise Refused("OptimizationFailed", f"int8 dynamic quantization failed: {e}")
-    return {"parameters": {"weightType": "QInt8", "perChannel": request.get("perChannel", False)}, "toolVersions": tool_versions()}
 
 
 def fp16(request):

@@ -20,6 +20,9 @@ Usage: .venv/bin/python examples/models/makeModels.py [output_dir]   (default: e
 - mlp_bench.onnx   features FP32[N,256] -> logits FP32[N,10], a 256-1024-1024-10 MLP for benchmarks
 - matmul_chain.onnx  x FP32[1,N] -> y FP32[1,N]: the outer product x^T x, then 32 times Tanh(M @ (x^T x)), averaged
                    over rows; ~32 N^3 multiply-adds from a small request, so N sets how long one inference takes
+- cnn_constant_weights.onnx  image FP32[N,3,16,16] -> probabilities FP32[N,4]: a small CNN whose weights are not plain
+                   initializers, as Paddle and other exporters leave them (a Constant node, an Identity of an
+                   initializer that is also a graph input, a Transpose of a Constant): int8 needs them folded first
 - vad.onnx         a voice-activity-like model: audio FP32[1,T] (T >= 2: a reflect Pad on the time axis),
                    state FP32[2,1,16] -> new_state FP32[2,1,16], a scalar INT64 sample rate sr[] used in the
                    graph (cast, times 0, added) -> speech FP32[1,1]
@@ -169,6 +172,37 @@ def matmul_chain(steps: int = 32) -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
 
 
+def cnn_constant_weights() -> onnx.ModelProto:
+    rng = np.random.default_rng(11)
+    w1, w2 = rng.normal(0, 0.3, (8, 3, 3, 3)), rng.normal(0, 0.15, (16, 8, 3, 3))
+    head = rng.normal(0, 0.5, (4, 16))
+    array = lambda a, n: numpy_helper.from_array(np.asarray(a, dtype=np.float32), n)  # noqa: E731
+    nodes = [
+        helper.make_node("Constant", [], ["conv2d_1.w_0"], value=array(w1, "conv2d_1.w_0")),
+        helper.make_node("Conv", ["image", "conv2d_1.w_0", "conv2d_1.b_0"], ["c1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"]),
+        helper.make_node("Identity", ["conv2d_3.w_0"], ["conv2d_3.w_0.read"]),
+        helper.make_node("Conv", ["r1", "conv2d_3.w_0.read", "conv2d_3.b_0"], ["c2"], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Relu", ["c2"], ["r2"]),
+        helper.make_node("GlobalAveragePool", ["r2"], ["pooled"]),
+        helper.make_node("Flatten", ["pooled"], ["flat"]),
+        helper.make_node("Constant", [], ["fc.w_0.t"], value=array(head, "fc.w_0.t")),
+        helper.make_node("Transpose", ["fc.w_0.t"], ["fc.w_0"]),
+        helper.make_node("MatMul", ["flat", "fc.w_0"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+    ]
+    inits = [array(rng.normal(0, 0.1, 8), "conv2d_1.b_0"), array(w2, "conv2d_3.w_0"), array(rng.normal(0, 0.1, 16), "conv2d_3.b_0")]
+    graph = helper.make_graph(
+        nodes,
+        "cnn_constant_weights",
+        # The second convolution's weight is also a graph input (an overridable default), as old exporters list initializers.
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 16, 16]), helper.make_tensor_value_info("conv2d_3.w_0", TensorProto.FLOAT, [16, 8, 3, 3])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 4])],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=OPSET, producer_name="modelship-examples", ir_version=8)
+
+
 def vad() -> onnx.ModelProto:
     pads = numpy_helper.from_array(np.array([0, 1, 0, 1], dtype=np.int64), "pads")
     decay = numpy_helper.from_array(np.array(0.5, dtype=np.float32), "decay")
@@ -256,6 +290,7 @@ def main() -> None:
     save(mlp_bench(), os.path.join(out, "mlp_bench.onnx"))
     save(matmul_chain(), os.path.join(out, "matmul_chain.onnx"))
     save(vad(), os.path.join(out, "vad.onnx"))
+    save(cnn_constant_weights(), os.path.join(out, "cnn_constant_weights.onnx"))
     good = classifier().SerializeToString(deterministic=True)
     corrupt = good[: len(good) // 3] + b"\x00not-an-onnx-model\xff" * 4
     with open(os.path.join(out, "corrupt.onnx.tmp"), "wb") as f:

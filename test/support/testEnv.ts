@@ -63,6 +63,7 @@ export type ExampleModel =
   | 'datatypes_typed'
   | 'mlp_bench'
   | 'matmul_chain'
+  | 'cnn_constant_weights'
   | 'vad';
 
 export function modelPath(name: ExampleModel): string {

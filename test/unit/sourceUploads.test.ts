@@ -56,7 +56,12 @@ function context(overrides: Partial<SourceUploadContext> = {}): SourceUploadCont
 test('local files are uploaded once, content-addressed, and the spec names them by store: reference', async () => {
   const input = spec(
     { profile: { inputs: {}, samples: 'data/samples.npz' } },
-    { stages: { convert: { golden: { source: pathToFileURL(path.join(ci, 'data', 'samples.npz')).href } } } },
+    {
+      stages: {
+        convert: { golden: { source: pathToFileURL(path.join(ci, 'data', 'samples.npz')).href } },
+        optimize: { int8: { calibration: { source: 'data/samples.npz' } } },
+      },
+    },
   );
   const uploaded = await uploadSpecSources(input, context());
   const modelKey = `sources/${sha256Hex(MODEL)}.onnx`;
@@ -64,6 +69,7 @@ test('local files are uploaded once, content-addressed, and the spec names them 
   expect(uploaded.model.source).toBe(`store:${modelKey}`);
   expect(uploaded.model.profile?.samples).toBe(`store:${samplesKey}`);
   expect(uploaded.stages.convert.golden.source).toBe(`store:${samplesKey}`);
+  expect(uploaded.stages.optimize.int8.calibration.source).toBe(`store:${samplesKey}`);
   expect(await store.list('sources/')).toEqual([modelKey, samplesKey].sort());
   expect(Buffer.from((await store.get(modelKey)) as Uint8Array)).toEqual(MODEL);
   // The references are valid spec locations, and no longer local files.

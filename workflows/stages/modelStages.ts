@@ -69,8 +69,11 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
       const made = await Promise.all(
         passes.map(async (pass): Promise<PassOutcome> => {
           try {
+            // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
+            const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile } : {};
+            // The targets that want the pass (fp16 for the CPU alone is probed there).
             const targets = spec.targets.filter((t) => optimize.passes[t].includes(pass));
-            const input = { artifact: base, pass, timeoutMs: optimize.timeout, targets };
+            const input = { artifact: base, pass, timeoutMs: optimize.timeout, targets, ...int8 };
             return { pass, ...outcome(await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel(input)) };
           } catch (error) {
             return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };

@@ -1,0 +1,76 @@
+/**
+ * The calibration inputs of static int8, from the one place every gate takes its inputs from
+ * (ARCHITECTURE "Representative inputs"), in this order: the spec's `calibration.source` (an `.npz`
+ * file), else the endpoint's captured traffic, else the model's input profile (its sample set, else
+ * inputs drawn from its shapes and values: never size 1 on a spatial or sequence axis). At most
+ * `samples` rows. {@link pickCalibrationSource} is the order (pure); {@link writeCalibrationInputs}
+ * writes the rows next to the model for the Python tool and says where they came from.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { InputProfile, TensorSpec } from '../../sdk/schemas';
+import { mostCommonShape } from '../../runtime/capturedSamples';
+import { readCaptured, type CapturedRequest } from '../../runtime/capturedTraffic';
+import { planInputs } from '../../runtime/inputProfile';
+import { profileInputs } from '../../runtime/syntheticInputs';
+import { encodeBundleRuns } from '../../runtime/tensorBundle';
+import { readDataFile, type DataFileDeps } from '../ingest/readDataFile';
+
+/** Where the calibration rows come from. */
+export type CalibrationSource =
+  | { kind: 'source'; location: string }
+  | { kind: 'captured' }
+  | { kind: 'profile samples'; location: string }
+  | { kind: 'profile' };
+
+/** The first source that has rows: the spec's file, captured requests, the profile's sample set, the profile's shapes. */
+export function pickCalibrationSource(options: { source?: string; capturedRequests: number; profile?: InputProfile }): CalibrationSource {
+  if (options.source) return { kind: 'source', location: options.source };
+  if (options.capturedRequests > 0) return { kind: 'captured' };
+  if (options.profile?.samples) return { kind: 'profile samples', location: options.profile.samples };
+  return { kind: 'profile' };
+}
+
+export interface CalibrationInput {
+  /** The model's inputs (its IO signature). */
+  inputs: readonly TensorSpec[];
+  /** The spec's `stages.optimize.int8.calibration`. */
+  calibration: { samples: number; source?: string };
+  /** The endpoint whose captured traffic is read. */
+  endpoint?: string;
+  profile?: InputProfile;
+}
+
+/** What the Python tool reads: an `.npz` file or a tensor bundle, and a description of where its rows came from. */
+export type CalibrationRequest = ({ npz: string } | { bundle: string }) & { source: string };
+
+/** Writes the calibration rows into `dir`; the tool's `calibration` request. */
+export async function writeCalibrationInputs(deps: DataFileDeps, input: CalibrationInput, dir: string): Promise<CalibrationRequest> {
+  const { samples, source } = input.calibration;
+  const captured = source || !input.endpoint ? [] : mostCommonShape((await readCaptured(deps.store, input.endpoint, { maxRows: samples })).requests);
+  const picked = pickCalibrationSource({ source, capturedRequests: captured.length, profile: input.profile });
+  const bundle = path.join(dir, 'calibration.json');
+  switch (picked.kind) {
+    case 'source':
+    case 'profile samples': {
+      const npz = path.join(dir, 'calibration.npz');
+      await writeFile(npz, await readDataFile(deps, picked.location, 'InvalidDataset', 'calibration inputs'));
+      return { npz, source: `${picked.kind === 'source' ? 'stages.optimize.int8.calibration.source' : "the input profile's samples"} ${picked.location}` };
+    }
+    case 'captured':
+      await writeFile(bundle, JSON.stringify(encodeBundleRuns(captured.map((r) => r.inputs))));
+      return { bundle, source: `captured traffic of ${input.endpoint} (${describeCaptured(captured)})` };
+    case 'profile': {
+      const runs = profileInputs(input.inputs, input.profile, { samples, seed: 0 });
+      await writeFile(bundle, JSON.stringify(encodeBundleRuns(runs)));
+      const plan = planInputs(input.inputs, input.profile, { samples });
+      return { bundle, source: `inputs drawn from ${input.profile ? 'the input profile' : "the model's signature"}: ${plan.description}` };
+    }
+  }
+}
+
+function describeCaptured(requests: readonly CapturedRequest[]): string {
+  const rows = requests.reduce((n, r) => n + r.rows, 0);
+  const versions = [...new Set(requests.map((r) => r.version))];
+  return `${requests.length} request(s), ${rows} row(s), version(s) ${versions.join(', ')}`;
+}

@@ -1,0 +1,115 @@
+"""The pre-processing run before every int8 pass, so the quantizers see plain weights and known shapes:
+1. weights that are not plain initializers become initializers (constant folding): initializers also
+   listed as graph inputs (old IR), `Constant` nodes, and nodes computed only from constants
+   (`Identity` of an initializer, `Transpose`/`Cast`/`Reshape` of a weight, as Paddle and other
+   exporters leave them), evaluated once with onnx's reference evaluator;
+2. onnxruntime's `quant_pre_process`: symbolic shape inference, onnxruntime's graph cleanup, ONNX
+   shape inference (without symbolic shapes when that part fails).
+What could not run is said, never swallowed: `prepare` returns the notes that go in the lineage.
+"""
+import os
+
+import numpy as np
+
+# Ops never folded: random generators (a value per run) and quantize/dequantize nodes (an already
+# quantized weight must stay quantized).
+NOT_FOLDED = {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial", "Bernoulli", "QuantizeLinear", "DequantizeLinear"}
+# Folded outputs larger than this stay computed (a Constant-of-shape blow-up is not a weight).
+MAX_FOLDED_ELEMENTS = 64 * 1024 * 1024
+
+
+def prepare(model_path, tmp):
+    """The pre-processed model's path and notes on what was done (and what could not be, and why)."""
+    import onnx
+
+    model = onnx.load(model_path)
+    # Exporters leave value_info that the quantizer's own shape inference can contradict; drop it.
+    del model.graph.value_info[:]
+    notes = []
+    folded = fold_constant_weights(model)
+    if folded:
+        notes.append(f"constant folding: {folded} weight(s) made initializers")
+    folded_path = os.path.join(tmp, "folded.onnx")
+    onnx.save(model, folded_path)
+    prepared = os.path.join(tmp, "prepared.onnx")
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    try:
+        quant_pre_process(folded_path, prepared, skip_symbolic_shape=False)
+        notes.append("quant_pre_process (symbolic shape inference, graph cleanup, shape inference)")
+        return prepared, notes
+    except Exception as e:  # noqa: BLE001  (said below, then tried without symbolic shapes)
+        symbolic_failure = one_line(e)
+    try:
+        quant_pre_process(folded_path, prepared, skip_symbolic_shape=True)
+        notes.append(f"quant_pre_process without symbolic shape inference (it failed: {symbolic_failure})")
+        return prepared, notes
+    except Exception as e:  # noqa: BLE001  (the reason goes in the lineage; quantization is still tried)
+        notes.append(f"quant_pre_process could not run: {one_line(e)}; quantized after constant folding only")
+        return folded_path, notes
+
+
+def fold_constant_weights(model):
+    """Makes every top-level value computed only from constants an initializer; how many were made."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    constants = {init.name: init for init in graph.initializer}
+    # Old IR versions list initializers as graph inputs too: a weight that a caller could override.
+    overridable = [i for i in graph.input if i.name in constants]
+    for i in overridable:
+        graph.input.remove(i)
+    made = len(overridable)
+    outputs = {o.name for o in graph.output}
+    progress = True
+    while progress:
+        progress = False
+        for node in list(graph.node):
+            values = None if outputs.intersection(node.output) else constant_outputs(model, node, constants)
+            if values is None:
+                continue
+            for name, value in zip([o for o in node.output if o], values):
+                tensor = numpy_helper.from_array(np.asarray(value), name)
+                graph.initializer.append(tensor)
+                constants[name] = tensor
+            graph.node.remove(node)
+            made += 1
+            progress = True
+    return made
+
+
+def constant_outputs(model, node, constants):
+    """The values of a node's outputs when they depend on constants only (else None)."""
+    from onnx import numpy_helper
+
+    if node.domain not in ("", "ai.onnx") or node.op_type in NOT_FOLDED or any(a.g.node or a.graphs for a in node.attribute):
+        return None
+    if node.op_type != "Constant" and (not node.input or any(i and i not in constants for i in node.input)):
+        return None
+    try:
+        values = evaluate(model, node, {i: numpy_helper.to_array(constants[i]) for i in node.input if i})
+    except Exception:  # noqa: BLE001  (an op the reference evaluator cannot run stays as it is)
+        return None
+    if any(np.asarray(v).dtype == object or np.asarray(v).size > MAX_FOLDED_ELEMENTS for v in values):
+        return None
+    return values
+
+
+def evaluate(model, node, feeds):
+    """One node run by onnx's reference evaluator, at the model's opset."""
+    from onnx import helper
+    from onnx.reference import ReferenceEvaluator
+
+    graph = helper.make_graph(
+        [node],
+        "fold",
+        [helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(value.dtype), value.shape) for name, value in feeds.items()],
+        [helper.make_empty_tensor_value_info(name) for name in node.output if name],
+    )
+    single = helper.make_model(graph, opset_imports=model.opset_import, ir_version=model.ir_version)
+    return ReferenceEvaluator(single).run(None, feeds)
+
+
+def one_line(error):
+    """An exception as one line (onnxruntime puts the detail on the lines after the first), at most 400 characters."""
+    return (" ".join(line.strip() for line in str(error).strip().split("\n") if line.strip()) or type(error).__name__)[:400]

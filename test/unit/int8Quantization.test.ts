@@ -1,0 +1,111 @@
+/**
+ * The int8 pass's choices: where calibration inputs come from (the spec's file, captured traffic,
+ * the profile's samples, the profile's shapes, in that order; read from a real filesystem store),
+ * which method `auto` picks from the model's ops, and how calibration rows are fed (Python, run
+ * with the toolchain's interpreter).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { standaloneContext } from '../../activities/activityContext';
+import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
+import { pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
+import { PYTHON_TOOL_ROOT, venvPython } from '../../activities/python/venv';
+import { encodeCaptureBundle } from '../../runtime/capturedTraffic';
+import { FsArtifactStore, storeKeys, writeDocument } from '../../store';
+import type { TensorSpec } from '../../sdk/schemas';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'modelship-calibration-'));
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+test('calibration inputs come from the spec, else captured traffic, else the profile samples, else the profile', () => {
+  const profile = { inputs: {}, samples: 's3://data/samples.npz' };
+  expect(pickCalibrationSource({ source: 'store:calib.npz', capturedRequests: 3, profile })).toEqual({ kind: 'source', location: 'store:calib.npz' });
+  expect(pickCalibrationSource({ capturedRequests: 3, profile })).toEqual({ kind: 'captured' });
+  expect(pickCalibrationSource({ capturedRequests: 0, profile })).toEqual({ kind: 'profile samples', location: 's3://data/samples.npz' });
+  expect(pickCalibrationSource({ capturedRequests: 0, profile: { inputs: {} } })).toEqual({ kind: 'profile' });
+  expect(pickCalibrationSource({ capturedRequests: 0 })).toEqual({ kind: 'profile' });
+});
+
+test('the calibration inputs are written for the tool from the first source that has rows, saying where they came from', async () => {
+  const store = new FsArtifactStore(path.join(dir, 'store'));
+  const deps = { store, context: standaloneContext(), sources: { ...sourcePolicyFromEnv({}), roots: [dir] } };
+  const inputs: TensorSpec[] = [{ name: 'x', datatype: 'FP32', shape: [-1, 3, -1, -1] }];
+  const input = { inputs, calibration: { samples: 8 }, endpoint: 'cnn' };
+  const out = (name: string) => mkdtemp(path.join(dir, `${name}-`));
+
+  // Nothing captured, no profile: drawn from the signature, its spatial axes never 1.
+  const drawn = await writeCalibrationInputs(deps, input, await out('drawn'));
+  expect(drawn.source).toBe("inputs drawn from the model's signature: x [8,3,16,16] (dynamic axes 16) (8 rows in one batch)");
+  expect(JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).tensors.x.shape).toEqual([8, 3, 16, 16]);
+
+  // The endpoint's captured requests, once there are some.
+  const request = { x: { datatype: 'FP32' as const, shape: [2, 3, 4, 4], data: new Float32Array(96) } };
+  const bundle = encodeCaptureBundle({ endpoint: 'cnn', version: 'v1', replicaId: 'r1', capturedAt: new Date(1000).toISOString() }, [
+    { inputs: request, outputs: {} },
+    { inputs: request, outputs: {} },
+  ]);
+  await writeDocument(store, storeKeys.capture('cnn', 'v1', 1000, 'r1', 0), bundle);
+  const captured = await writeCalibrationInputs(deps, input, await out('captured'));
+  expect(captured.source).toBe('captured traffic of cnn (2 request(s), 4 row(s), version(s) v1)');
+  expect(JSON.parse(await readFile((captured as { bundle: string }).bundle, 'utf8')).runs).toHaveLength(2);
+
+  // The spec's .npz comes first, read under the worker's source policy.
+  const npz = path.join(dir, 'calibration.npz');
+  await writeFile(npz, 'npz bytes');
+  const given = await writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: pathToFileURL(npz).href } }, await out('given'));
+  expect(given.source).toBe(`stages.optimize.int8.calibration.source ${pathToFileURL(npz).href}`);
+  expect(await readFile((given as { npz: string }).npz, 'utf8')).toBe('npz bytes');
+  await expect(writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: '/etc/passwd' } }, await out('outside'))).rejects.toThrow(
+    /calibration inputs/,
+  );
+});
+
+/** Runs `code` with int8Quantization.py imported; its last printed line as JSON. */
+function python(code: string): unknown {
+  const script = `import json, sys\nsys.path.insert(0, ${JSON.stringify(PYTHON_TOOL_ROOT)})\nimport numpy as np\nfrom int8Quantization import *\n${code}`;
+  return JSON.parse(execFileSync(venvPython(), ['-c', script], { encoding: 'utf8' }).trim().split('\n').pop() ?? 'null');
+}
+
+test('auto picks static int8 for convolutions and dynamic for MatMul/Gemm models; nothing to quantize is refused', () => {
+  const choices = python(`
+out = [choose_method("auto", c) for c in ({"Conv": 3, "Gemm": 1}, {"MatMul": 12, "Add": 4}, {"ConvTranspose": 1})]
+out += [choose_method(m, {"MatMul": 1}) for m in ("static", "dynamic")]
+try:
+    choose_method("auto", {"TreeEnsembleClassifier": 1})
+except Refused as e:
+    out.append([e.kind, str(e)])
+print(json.dumps(out))`);
+  expect(choices).toEqual([
+    ['static', 'auto: 3 convolution(s), 1 MatMul/Gemm: convolutions run fastest with static (QDQ) int8'],
+    ['dynamic', 'auto: 0 convolution(s), 12 MatMul/Gemm, no convolutions: dynamic int8 for a MatMul/Gemm model'],
+    ['static', 'auto: 1 convolution(s), 0 MatMul/Gemm: convolutions run fastest with static (QDQ) int8'],
+    ['static', 'static as set (0 convolution(s), 1 MatMul/Gemm)'],
+    ['dynamic', 'dynamic as set (0 convolution(s), 1 MatMul/Gemm)'],
+    ['OptimizationFailed', 'int8: the model has no Conv, MatMul or Gemm to quantize'],
+  ]);
+});
+
+test('calibration rows are fed in runs the model takes, at most `samples` rows', () => {
+  const shapes = python(`
+x = {"x": np.zeros((40, 3), np.float32)}
+shapes = lambda runs: [r["x"].shape[0] for r in runs]
+state = {"x": np.zeros((1, 3), np.float32), "sr": np.array(16000)}
+print(json.dumps([shapes(batched([x], 16, False, 64)), shapes(batched([x], 16, False, 20)), shapes(batched([x], 1, True, 3)),
+                  shapes(batched([x], 8, True, 20)), shapes(batched([state, state], 1, True, 64))]))`);
+  // A dynamic batch: chunks of 16; a fixed batch: exactly that many rows, remainders dropped; a scalar input: each run as it is.
+  expect(shapes).toEqual([
+    [16, 16, 8],
+    [16, 4],
+    [1, 1, 1],
+    [8, 8],
+    [1, 1],
+  ]);
+});
