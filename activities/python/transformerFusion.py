@@ -12,7 +12,8 @@ subgraphs into onnxruntime's contrib operators, for models that have attention b
   the optimizer's patterns do not cover; that rewrite is kept only if the model answers as before on
   random inputs.
 - With `quantize: "int8"` (the `transformer-int8` pass) the fused graph is then quantized with dynamic
-  int8 (onnxruntime's quantizer knows the fused Attention operator: QAttention).
+  int8 as the int8 pass does it (int8Quantization.py, after its pre-processing; onnxruntime's quantizer
+  knows the fused Attention operator: QAttention).
 Parameters report the fused-operator counts the optimizer gives, and what the detection found.
 """
 import os
@@ -146,20 +147,19 @@ def fuse_transformer(request):
         if request.get("quantize") == "int8":
             fused_path = os.path.join(tmp, "fused.onnx")
             optimizer.save_model_to_file(fused_path)
-            parameters.update(_quantize_dynamic(fused_path, request["output"]))
+            parameters.update(_quantize_dynamic(fused_path, request["output"], tmp))
         else:
             optimizer.save_model_to_file(request["output"])
     return {"parameters": parameters, "toolVersions": tool_versions()}
 
 
-def _quantize_dynamic(source, output):
-    """Dynamic int8 of the fused graph (weights int8, activations quantized per run; Attention becomes QAttention)."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def _quantize_dynamic(source, output, tmp):
+    """Dynamic int8 of the fused graph, as the int8 pass quantizes (int8Quantization.py): after its pre-processing,
+    whose symbolic shape inference knows onnxruntime's contrib operators; the fused Attention becomes QAttention."""
+    from int8Quantization import quantize_dynamic_int8
+    from quantizationPreprocessing import prepare
 
-    try:
-        # Contrib operators (Attention) have no ONNX shape inference: their outputs are float tensors.
-        quantize_dynamic(source, output, weight_type=QuantType.QInt8, per_channel=False, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    except Exception as e:  # noqa: BLE001
-        raise Refused("OptimizationFailed", f"int8 dynamic quantization of the fused graph failed: {e}")
-    return {"quantized": "int8 dynamic", "weightType": "QInt8"}
+    work = os.path.join(tmp, "int8")
+    os.makedirs(work)
+    prepared, preprocessing = prepare(source, work)
+    return {"quantized": "int8 dynamic", "preprocessing": preprocessing, **quantize_dynamic_int8(prepared, output, preprocessing)}
