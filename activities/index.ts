@@ -20,6 +20,7 @@ import type {
   ConversionReport,
   DeploymentStatus,
   ModelArtifact,
+  SkippedPass,
   ReleaseReport,
   ReportLocation,
   ValidationReport,
@@ -88,7 +89,7 @@ export function createActivities(deps: ActivityDeps) {
     async convertModel(input: ConvertInput): Promise<ConversionReport & { evaluationDigest?: string }> {
       return convertModel(ports(), input);
     },
-    async optimizeModel(input: OptimizeInput): Promise<ModelArtifact> {
+    async optimizeModel(input: OptimizeInput): Promise<ModelArtifact | SkippedPass> {
       return optimizeModel(ports(), input);
     },
     async writeReport(status: DeploymentStatus): Promise<ReportLocation> {

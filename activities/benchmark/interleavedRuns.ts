@@ -1,6 +1,7 @@
 /**
  * Measuring several loaded models at one batch size with their runs interleaved: a round runs every
- * model once on the same inputs (in alternating order, so none always runs first), so timing noise
+ * model once on the same inputs (round-robin from a start that rotates each round, ./roundOrder.ts, so
+ * none always runs first), so timing noise
  * from the machine falls on all of them alike. First inference timed alone, discarded warm-up rounds,
  * then windows of rounds until each model's last three windows agree within the tolerance (throughput
  * and p99) or the budget ends — then a model's result is marked unstable. A run's time is the
@@ -9,6 +10,7 @@
 import type { BatchMeasurement, InputProfile } from '../../sdk/schemas';
 import { profileFeeds, runTimed, type ModelSession } from '../../runtime';
 import { evenlySpaced, summarizeLatencies } from './latencyStats';
+import { roundOrder } from './roundOrder';
 
 export interface RunSettings {
   warmupRuns: number;
@@ -49,8 +51,7 @@ export async function measureInterleaved(
     firstInferenceMs.push((await runTimed(session, feeds[i] as (typeof feeds)[number])).runMs);
   }
   const round = async (index: number, record?: (model: number, ms: number) => void): Promise<void> => {
-    const order = sessions.map((_, i) => (index % 2 === 0 ? i : sessions.length - 1 - i));
-    for (const i of order) {
+    for (const i of roundOrder(index, sessions.length)) {
       const { runMs } = await runTimed(sessions[i] as ModelSession, feeds[i] as (typeof feeds)[number]);
       record?.(i, runMs);
     }

@@ -3,13 +3,18 @@
  *   graph  onnxruntime's basic (portable) graph optimizations, serialized via optimizedModelFilePath
  *   int8   int8 quantization after pre-processing (activities/python/int8Quantization.py): static QDQ calibrated on
  *          representative inputs (calibrationInputs.ts) for models with convolutions, dynamic for MatMul/Gemm models
- *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common)
+ *   fp16   float16 weights and compute, fp32 inputs and outputs kept (onnxconverter-common); skipped when only
+ *          CPU targets want it and its CPU session crashes onnxruntime (fp16 transformer graphs)
+ *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
+ *   transformer-int8  the transformer pass, then dynamic int8 of the fused graph
+ * A pass that does not apply to the model (transformer fusion of a graph without attention) answers
+ * `{ skipped: reason }` instead of an artifact, and stores nothing.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { InputProfile, Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass } from '../../sdk/schemas';
+import type { InputProfile, Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass, Target } from '../../sdk/schemas';
 import { int8Settings, modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
@@ -29,14 +34,29 @@ export interface OptimizeInput {
   endpoint?: string;
   /** The model's input profile (`model.profile`): calibration inputs when there is no other source. */
   profile?: InputProfile;
+  /** The targets whose pass lists hold this pass: fp16 wanted by CPU targets alone is skipped if its CPU session crashes onnxruntime. */
+  targets?: Target[];
 }
 
-const toolResponse = z.object({ parameters: z.record(z.string(), z.unknown()), toolVersions: z.record(z.string(), z.string()) });
+/** The tool's command and extra request fields per pass. */
+const COMMANDS: Record<OptimizationPass, { command: string; request?: Record<string, unknown> }> = {
+  graph: { command: 'optimize_graph' },
+  int8: { command: 'quantize_int8' },
+  fp16: { command: 'fp16' },
+  transformer: { command: 'fuse_transformer' },
+  'transformer-int8': { command: 'fuse_transformer', request: { quantize: 'int8' } },
+};
+
+const toolResponse = z.object({
+  skipped: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()),
+  toolVersions: z.record(z.string(), z.string()),
+});
 
 export async function optimizeModel(
   deps: { store: ArtifactStore; runtime: ModelRuntime; context: ActivityContext; sources: SourcePolicy },
   input: OptimizeInput,
-): Promise<ModelArtifact> {
+): Promise<ModelArtifact | SkippedPass> {
   const { store } = deps;
   const parent = await readDocument(store, storeKeys.modelMetadata(input.artifact.digest), modelMetadata);
   if (!parent) throw new Error(`metadata of ${input.artifact.digest} is missing: convert it first`);
@@ -48,13 +68,15 @@ export async function optimizeModel(
     // Every pass runs in a throwaway Python process (graph: onnxruntime's basic level, hardware-independent
     // rewrites, so the file runs on every execution provider), so a model that crashes a native library
     // cannot take the worker down.
-    const command = { graph: 'optimize_graph', int8: 'quantize_int8', fp16: 'fp16' }[input.pass];
-    const request = input.pass === 'int8' ? await int8Request(deps, input, parent, dir) : {};
-    const { parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request }, toolResponse, {
+    const { command, request } = COMMANDS[input.pass];
+    const int8 = input.pass === 'int8' ? await int8Request(deps, input, parent, dir) : {};
+    const targets = input.targets ? { targets: input.targets } : {};
+    const { skipped, parameters, toolVersions } = await runPythonTool(command, { model: source, output, ...request, ...int8, ...targets }, toolResponse, {
       timeoutMs: input.timeoutMs,
       crashType: 'OptimizationFailed',
       onProgress: () => deps.context.heartbeat({ pass: input.pass }),
     });
+    if (skipped !== undefined) return { skipped };
     const bytes = await readFile(output).catch(() => {
       throw rejection('OptimizationFailed', `the ${input.pass} pass wrote no model`);
     });

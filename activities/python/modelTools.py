@@ -3,7 +3,8 @@ request/response. Called by the activities as `python modelTools.py <command>` w
 stdin; answers one JSON object on stdout. A refused model exits 2 with
 {"error": {"type": ..., "message": ...}}; any other failure exits 1 with the traceback on stderr.
 
-Commands: convert, check, signature, optimize_graph, quantize_int8, fp16, bundle, npz.
+Commands: convert, check, signature, optimize_graph, quantize_int8, fp16, fuse_transformer, bundle, npz.
+A command may answer {"skipped": reason, ...} when it does not apply to the model (fuse_transformer without attention).
 Everything that parses or runs an untrusted model happens here, in a throwaway process: a model that
 crashes onnxruntime (it happens: some fp16 graphs segfault at session creation) kills this process,
 which the caller reports as a refusal, instead of the worker.
@@ -14,7 +15,8 @@ This file is the entry point (command line, answer and exit codes); the commands
 modules beside it, imported from this script's folder (sys.path[0] when run by path):
   modelConversion.py (convert; per framework: pytorchConversion.py, sklearnConversion.py,
   xgboostConversion.py, lightgbmConversion.py, boostedTrees.py, onnxConversion.py), onnxCheck.py (check), optimizationPasses.py (optimize_graph, fp16),
-  int8Quantization.py (quantize_int8, after quantizationPreprocessing.py), tensorBundles.py (bundle, npz, and the bundle format), goldenInputs.py, onnxSignature.py (signature),
+  int8Quantization.py (quantize_int8, after quantizationPreprocessing.py), transformerFusion.py and packedAttentionFusion.py (fuse_transformer),
+  tensorBundles.py (bundle, npz, and the bundle format), goldenInputs.py, onnxSignature.py (signature),
   toolRefusal.py, toolVersions.py.
 """
 import json
@@ -30,6 +32,7 @@ from onnxSignature import signature  # noqa: E402
 from int8Quantization import quantize_int8  # noqa: E402
 from optimizationPasses import fp16, optimize_graph  # noqa: E402
 from tensorBundles import bundle, npz  # noqa: E402
+from transformerFusion import fuse_transformer  # noqa: E402
 from toolRefusal import Refused  # noqa: E402
 
 COMMANDS = {
@@ -39,6 +42,7 @@ COMMANDS = {
     "optimize_graph": optimize_graph,
     "quantize_int8": quantize_int8,
     "fp16": fp16,
+    "fuse_transformer": fuse_transformer,
     "bundle": bundle,
     "npz": npz,
 }

@@ -1,7 +1,11 @@
 """The optimization passes, one command each, ONNX file in, ONNX file out: `optimize_graph`
-(onnxruntime's basic graph optimizations) and `fp16` (float16 weights and compute, float32 IO kept).
-The int8 pass has its own module, int8Quantization.py.
+(onnxruntime's basic graph optimizations) and `fp16` (float16 weights and compute, float32 IO kept;
+skipped when only CPU targets want it and its CPU session crashes onnxruntime, as fp16 transformer
+graphs do). The int8 pass has its own module, int8Quantization.py.
 """
+import os
+
+from cpuSessionProbe import cpu_session_crash
 from toolRefusal import Refused
 from toolVersions import tool_versions
 
@@ -30,4 +34,9 @@ def fp16(request):
     except Exception as e:  # noqa: BLE001
         raise Refused("OptimizationFailed", f"fp16 conversion failed: {e}")
     onnx.save(converted, request["output"])
+    # Only CPU targets want it: a copy whose CPU session crashes onnxruntime (fp16 transformer graphs) is no candidate.
+    if request.get("targets") == ["cpu"] and (crash := cpu_session_crash(request["output"])):
+        os.remove(request["output"])
+        reason = f"the fp16 copy crashes onnxruntime's CPU session creation ({crash}); fp16 is for GPU targets"
+        return {"skipped": reason, "parameters": {"keepIoTypes": True}, "toolVersions": tool_versions()}
     return {"parameters": {"keepIoTypes": True}, "toolVersions": tool_versions()}

@@ -1,7 +1,7 @@
 /**
  * The deployment report: the run's status as JSON, and a self-contained HTML page (inline SVG, no
  * scripts or external assets) with latency distributions per candidate, the size and parity table,
- * which candidate was chosen and why, and the fp32 candidate's behaviour against the stable
+ * which candidate was chosen and why, the passes that were skipped (did not apply to the model) and why, and the fp32 candidate's behaviour against the stable
  * version, and (once drift checks ran) its drift chart. Stored at `reports/<endpoint>/<version>/report.{json,html}`.
  */
 import type { Candidate, DeploymentStatus, ReportLocation } from '../../sdk/schemas';
@@ -51,12 +51,27 @@ td:first-child,th:first-child,td:last-child{text-align:left}tr.selected{backgrou
 ${failure}<h2>Stages</h2><ul>${stages}</ul>
 <h2>Candidates</h2><table><tr><th>candidate</th><th>target</th><th>pass</th><th>size</th><th>max abs err</th><th>top-1 agr.</th><th>accuracy</th>
 <th>p50 ms</th><th>p99 ms</th><th>items/s</th><th>verdict</th></tr>${rows}</table>
+${skippedSection(status.candidates)}
 ${behaviourSection(behaviourOf(status))}
 <h2>Latency distribution (batch ${status.candidates.find((c) => c.benchmark)?.benchmark?.batches[0]?.batchSize ?? 1})</h2>${latencyChart(
     status.candidates,
     status.benchmarks.map((b) => b.baseline),
   )}
 ${extraSections}</body></html>`;
+}
+
+/** The passes that made no candidate because they do not apply to this model, each once with its reason. */
+export function skippedSection(candidates: readonly Candidate[]): string {
+  const skipped = new Map<string, { reason: string; targets: string[] }>();
+  for (const c of candidates) {
+    if (c.skipped === undefined) continue;
+    const entry = skipped.get(c.pass) ?? { reason: c.skipped, targets: [] };
+    entry.targets.push(c.target);
+    skipped.set(c.pass, entry);
+  }
+  if (skipped.size === 0) return '';
+  const items = [...skipped].map(([pass, s]) => `<li><b>${escapeHtml(pass)}</b> (${s.targets.join(', ')}): ${escapeHtml(s.reason)}</li>`);
+  return `<h2>Skipped passes</h2><ul>${items.join('')}</ul>`;
 }
 
 /** One horizontal box plot (min, p50, p90, p99, max) per measured model, on a shared axis. */

@@ -4,7 +4,10 @@
  *
  *   convert, graph  every element within atol + rtol·|ref| (default 1e-5 / 1e-5); integers equal
  *   fp16            the 99th percentile of elements within atol 1e-3 + rtol 1e-2·|ref|; integers 99% equal
+ *   transformer     every element within atol 1e-4 + rtol 1e-3 (fused kernels sum in another order)
  *   int8            classifiers: top-1 agreement ≥ the configured minimum; otherwise judged by accuracy
+ *   transformer-int8  as int8; float outputs of other models: RMS error ≤ 1% of the reference's RMS (≥ 40 dB
+ *                   signal to quantization noise), for the features a transformer block hands on
  * NaN or Inf anywhere in a candidate's output fails, whatever the rule.
  */
 import type { OutputParity, TensorSpec } from '../../sdk/schemas';
@@ -24,6 +27,14 @@ export interface ParityPolicy {
 
 const EXACT = { atol: 1e-5, rtol: 1e-5 };
 const FP16 = { atol: 1e-3, rtol: 1e-2 };
+const FUSED = { atol: 1e-4, rtol: 1e-3 };
+/** Largest RMS error of a quantized transformer's float output, relative to the reference's RMS. */
+const MAX_RELATIVE_RMS_ERROR = 0.01;
+
+/** Passes whose copies are quantized to int8 (judged by agreement or accuracy, not element-wise). */
+export function isInt8Pass(pass: string): boolean {
+  return pass === 'int8' || pass === 'transformer-int8';
+}
 
 export function isFloat(t: Pick<Tensor, 'datatype'>): boolean {
   return t.datatype === 'FP32' || t.datatype === 'FP64' || t.datatype === 'FP16';
@@ -73,7 +84,7 @@ function compareOutput(name: string, got: Tensor | undefined, ref: Tensor, polic
     };
   }
   const n = ref.data.length;
-  const tolerance = policy.pass === 'fp16' ? FP16 : (policy.tolerances[name] ?? EXACT);
+  const tolerance = policy.pass === 'fp16' ? FP16 : (policy.tolerances[name] ?? (policy.pass === 'transformer' ? FUSED : EXACT));
   const errors = new Float64Array(n);
   const excess = new Float64Array(n);
   let nonFinite = 0;
@@ -109,15 +120,9 @@ function compareOutput(name: string, got: Tensor | undefined, ref: Tensor, polic
     passed: passed && nonFinite === 0,
   });
 
-  if (policy.pass === 'int8') {
-    if (top1 !== undefined) return result(`top-1 agreement ≥ ${policy.int8MinAgreement}`, top1 >= policy.int8MinAgreement);
-    if (!isFloat(ref)) {
-      const agreement = n ? equal / n : 1;
-      return result(`agreement ≥ ${policy.int8MinAgreement}`, agreement >= policy.int8MinAgreement);
-    }
-    if (policy.judgedByAccuracy) return result('judged by accuracy on the evaluation set', true);
-    if (policy.scoreOutput !== undefined) return result('judged by top-1 agreement of the score output', true);
-    return result('int8 needs a classifier task or an evaluation set to be judged', false);
+  if (isInt8Pass(policy.pass)) {
+    const { criterion, passed } = judgeInt8(policy, { top1, ref, agreement: n ? equal / n : 1, errors });
+    return result(criterion, passed);
   }
   if (!isFloat(ref)) {
     if (policy.pass === 'fp16') return result('≥ 99% equal', n === 0 || equal / n >= 0.99);
@@ -152,4 +157,35 @@ export function argmaxRow(t: Tensor, row: number, cols: number): number {
     }
   }
   return best;
+}
+
+/** The rule for int8 copies: top-1 or exact agreement, the evaluation set, or (transformer-int8) the RMS error. */
+function judgeInt8(
+  policy: ParityPolicy,
+  output: { top1: number | undefined; ref: Tensor; agreement: number; errors: Float64Array },
+): { criterion: string; passed: boolean } {
+  const min = policy.int8MinAgreement;
+  if (output.top1 !== undefined) return { criterion: `top-1 agreement ≥ ${min}`, passed: output.top1 >= min };
+  if (!isFloat(output.ref)) return { criterion: `agreement ≥ ${min}`, passed: output.agreement >= min };
+  if (policy.judgedByAccuracy) return { criterion: 'judged by accuracy on the evaluation set', passed: true };
+  if (policy.scoreOutput !== undefined) return { criterion: 'judged by top-1 agreement of the score output', passed: true };
+  if (policy.pass === 'transformer-int8') {
+    const relative = relativeRmsError(output.errors, output.ref);
+    return {
+      criterion: `RMS error ≤ ${MAX_RELATIVE_RMS_ERROR * 100}% of the reference's (got ${(relative * 100).toFixed(2)}%)`,
+      passed: relative <= MAX_RELATIVE_RMS_ERROR,
+    };
+  }
+  return { criterion: 'int8 needs a classifier task or an evaluation set to be judged', passed: false };
+}
+
+/** RMS of the errors over RMS of the reference (0 when both are 0). */
+export function relativeRmsError(errors: Float64Array, ref: Pick<Tensor, 'data'>): number {
+  let err = 0;
+  let signal = 0;
+  for (let i = 0; i < errors.length; i++) {
+    err += (errors[i] as number) ** 2;
+    signal += Number(ref.data[i]) ** 2;
+  }
+  return err === 0 ? 0 : signal === 0 ? Infinity : Math.sqrt(err / signal);
 }

@@ -22,7 +22,7 @@ import { encodeBundleRuns, getBundle, getBundleRuns } from '../../runtime/tensor
 import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
 import { breakingChanges, formatChanges } from './ioContract';
 import { accuracy, evaluationFeeds } from './evaluationSet';
-import { compareRunsWithReference, scoreOutputOf } from './parity';
+import { compareRunsWithReference, isInt8Pass, scoreOutputOf } from './parity';
 import { checkBehaviour, type BehaviourInput } from './replayGate';
 import { probeInputs, smokeTest } from './smokeTest';
 
@@ -212,7 +212,7 @@ async function checkAccuracy(
   if (drop !== undefined && drop > evaluation.maxAccuracyDrop) {
     report.reasons.push(`accuracy ${fmt(value)} is ${fmt(drop)} below fp32 (${fmt(baseline as number)}); at most ${evaluation.maxAccuracyDrop} allowed`);
   }
-  if (input.pass === 'int8' && baseline !== undefined && value < 0.99 * baseline) {
+  if (isInt8Pass(input.pass) && baseline !== undefined && value < 0.99 * baseline) {
     report.reasons.push(`int8 accuracy ${fmt(value)} is below 99% of fp32 (${fmt(baseline)})`);
   }
 }

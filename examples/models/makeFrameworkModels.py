@@ -7,6 +7,8 @@ Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (d
 - pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
 - pytorch_cnn_ts.pt        the same CNN as TorchScript
 - pytorch_eval.npz         x FP32[300,1,8,8], labels INT64[300]
+- pytorch_transformer.pt2  one pre-norm transformer encoder layer (d 32, 2 heads, GELU MLP 64; torch.export, dynamic
+                           batch): src FP32[N,8,32] -> FP32[N,8,32], untrained (the transformer pass's example)
 - xgboost_classifier.json  XGBoost gradient-boosted trees on the tabular data (XGBoost's JSON model)
 - lightgbm_classifier.txt  LightGBM gradient-boosted trees on the tabular data (LightGBM's model text)
   (both are judged on sklearn_eval.npz: features FP32[300,4], labels INT64[300])
@@ -105,12 +107,22 @@ def pytorch_models(out):
     save_atomic(os.path.join(out, "pytorch_eval.npz"), lambda p: np.savez(open(p, "wb"), x=ex, labels=ey))
 
 
+def pytorch_transformer(out):
+    import torch
+
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=32, nhead=2, dim_feedforward=64, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+    program = torch.export.export(layer.eval(), (torch.randn(2, 8, 32),), dynamic_shapes={"src": {0: torch.export.Dim("batch", min=1, max=4096)}})
+    save_atomic(os.path.join(out, "pytorch_transformer.pt2"), lambda p: torch.export.save(program, p))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
     sklearn_models(out)
     boosted_tree_models(out)
     pytorch_models(out)
+    pytorch_transformer(out)
     print(f"framework models written to {out}")
 
 

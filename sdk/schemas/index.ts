@@ -9,6 +9,7 @@ export * from './registrySource';
 export * from './tensor';
 export * from './inputProfile';
 export * from './artifact';
+export * from './skippedPass';
 export * from './serving';
 export * from './routing';
 export * from './pipelineSpec';

@@ -40,7 +40,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "stages.optimize": "Make optimized copies (candidates) of the converted model, per target.",
   "stages.optimize.timeout": "Longest one attempt of the stage may run.",
   "stages.optimize.enabled": "Make optimized copies; when off, the fp32 conversion is the only candidate.",
-  "stages.optimize.passes": "Passes tried per target; each makes a candidate from the converted model.",
+  "stages.optimize.passes": "Passes tried per target; each makes a candidate from the converted model, or says why it does not apply (skipped). `transformer` and `transformer-int8` are not in the defaults: add them for transformer models.",
   "stages.optimize.passes.cpu": "Passes tried for the `cpu` target.",
   "stages.optimize.passes.gpu": "Passes tried for the `gpu` target.",
   "stages.optimize.int8": "How the `int8` pass quantizes: static (calibrated) or dynamic.",

@@ -208,6 +208,8 @@ export const candidate = z.object({
   validation: validationReport.optional(),
   benchmark: candidateBenchmark.optional(),
   selected: z.boolean(),
+  /** The pass did not apply to this model, and why (no artifact was made); absent when it ran, and in older results. */
+  skipped: z.string().optional(),
   /** Why it was or was not selected. */
   verdict: z.string(),
 });

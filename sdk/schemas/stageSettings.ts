@@ -7,7 +7,12 @@ import { duration } from './common';
 import { sourceLocation } from './sourceLocation';
 import { behaviourGate } from './behaviour';
 
-export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16'] as const;
+/**
+ * The optimization passes: `graph` (onnxruntime's portable graph optimizations), `int8`, `fp16`, `transformer`
+ * (onnxruntime's transformer optimizer: attention, layer norm and GELU fused; skipped, with the reason, on a model
+ * without attention blocks) and `transformer-int8` (the fused graph quantized with dynamic int8).
+ */
+export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16', 'transformer', 'transformer-int8'] as const;
 export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
 
 export const stageTiming = (timeout: string) => ({
@@ -68,7 +73,10 @@ export type Int8Settings = z.output<typeof int8Settings>;
 export const optimizeStage = z.strictObject({
   /** Make optimized copies; when off, the fp32 conversion is the only candidate. */
   enabled: z.boolean().default(true),
-  /** Passes tried per target; each makes a candidate from the converted model. */
+  /**
+   * Passes tried per target; each makes a candidate from the converted model, or says why it does not apply (skipped).
+   * `transformer` and `transformer-int8` are not in the defaults: add them for transformer models.
+   */
   passes: z
     .strictObject({
       /** Passes tried for the `cpu` target. */

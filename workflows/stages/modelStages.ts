@@ -4,7 +4,8 @@
  * Deterministic: imports only `@temporalio/workflow` and pure `sdk/` modules.
  */
 import { REJECTION_TYPES } from '../../sdk/errors';
-import type { Candidate, ConversionReport, DeploymentStatus } from '../../sdk/schemas';
+import type { Candidate, ConversionReport, DeploymentFailure, DeploymentStatus, ModelArtifact, OptimizationPass, SkippedPass } from '../../sdk/schemas';
+import { isSkippedPass } from '../../sdk/schemas/skippedPass';
 import { fail, StageFailed, type Deployment } from '../deployment';
 import { isInfrastructureFailure, toDeploymentFailure } from '../failures';
 
@@ -66,14 +67,14 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
     'optimize',
     async () => {
       const made = await Promise.all(
-        passes.map(async (pass) => {
+        passes.map(async (pass): Promise<PassOutcome> => {
           try {
             // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
             const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile } : {};
-            return {
-              pass,
-              artifact: await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel({ artifact: base, pass, timeoutMs: optimize.timeout, ...int8 }),
-            };
+            // The targets that want the pass (fp16 for the CPU alone is probed there).
+            const targets = spec.targets.filter((t) => optimize.passes[t].includes(pass));
+            const input = { artifact: base, pass, timeoutMs: optimize.timeout, targets, ...int8 };
+            return { pass, ...outcome(await d.cpu(optimize.timeout, `optimize: ${pass}`).optimizeModel(input)) };
           } catch (error) {
             return { pass, error: toDeploymentFailure('optimize', error), infrastructure: isInfrastructureFailure(error) };
           }
@@ -94,7 +95,12 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
             artifact: result?.artifact,
             parentDigest: base.digest,
             selected: false,
-            verdict: result?.error ? `not selected: the ${pass} pass failed: ${result.error.message}` : '',
+            ...(result?.skipped !== undefined ? { skipped: result.skipped } : {}),
+            verdict: result?.error
+              ? `not selected: the ${pass} pass failed: ${result.error.message}`
+              : result?.skipped !== undefined
+                ? `skipped: ${result.skipped}`
+                : '',
           });
         }
       }
@@ -104,7 +110,29 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
     (made) =>
       passes.length === 0
         ? 'no passes'
-        : made.map((m) => (m.artifact ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB` : `${m.pass} failed`)).join(', '),
+        : made
+            .map((m) =>
+              m.artifact
+                ? `${m.pass} → ${(m.artifact.sizeBytes / 1024).toFixed(1)} KiB`
+                : m.skipped !== undefined
+                  ? `${m.pass} skipped (${m.skipped})`
+                  : `${m.pass} failed`,
+            )
+            .join(', '),
   );
   return status.candidates;
+}
+
+/** What became of one pass: its artifact, why it was skipped, or how it failed. */
+interface PassOutcome {
+  pass: OptimizationPass;
+  artifact?: ModelArtifact;
+  skipped?: string;
+  error?: DeploymentFailure;
+  infrastructure?: boolean;
+}
+
+/** An optimize activity's answer as the stage records it: the artifact, or why the pass was skipped. */
+function outcome(result: ModelArtifact | SkippedPass): { artifact?: ModelArtifact; skipped?: string } {
+  return isSkippedPass(result) ? { skipped: result.skipped } : { artifact: result };
 }

@@ -1,0 +1,71 @@
+/**
+ * The table of `npm run bench:optimize`: one row per pass and model family (size, p50 at batch 1,
+ * throughput at batch 16, ratios to fp32, parity), a "skipped: …" or "failed: …" row for a pass that
+ * made no candidate, and the issue's goals checked against the rows.
+ */
+import type { CandidateBenchmark, ModelArtifact, ValidationReport } from '../sdk/schemas';
+
+/** One pass's outcome on one model family. */
+export interface PassRow {
+  label: string;
+  artifact?: ModelArtifact;
+  skipped?: string;
+  error?: string;
+  validation?: ValidationReport;
+  benchmark?: CandidateBenchmark;
+}
+
+export interface FamilyTable {
+  name: string;
+  rows: PassRow[];
+}
+
+const HEADER = 'pass              size KiB  ×size  p50 ms(b1)  ×p50  items/s(b16)  ×thr  max abs err  top-1 agr  parity';
+
+const p50 = (r: PassRow | undefined): number => r?.benchmark?.batches[0]?.latencyMs.p50 ?? NaN;
+const throughput = (r: PassRow | undefined): number => r?.benchmark?.batches[1]?.throughputPerSec ?? NaN;
+
+/** The p50 ratio of a row to its family's fp32 row. */
+export function p50Ratio(table: FamilyTable, row: PassRow): number {
+  return p50(row) / p50(table.rows.find((r) => r.label === 'fp32'));
+}
+
+function formatRow(table: FamilyTable, r: PassRow): string {
+  const label = r.label.padEnd(16);
+  if (r.skipped !== undefined) return `${label}  skipped: ${r.skipped}`;
+  if (!r.artifact) return `${label}  failed: ${r.error?.split('\n')[0]?.slice(0, 110)}`;
+  const base = table.rows.find((x) => x.label === 'fp32')?.artifact;
+  const size = `${(r.artifact.sizeBytes / 1024).toFixed(0).padStart(8)}  ${(r.artifact.sizeBytes / (base?.sizeBytes ?? NaN)).toFixed(2).padStart(5)}`;
+  if (!r.benchmark) return `${label}  ${size}  refused: ${r.validation?.reasons.join('; ').slice(0, 110)}`;
+  const out = r.validation?.parity?.outputs[0];
+  const baseRow = table.rows.find((x) => x.label === 'fp32');
+  const unstable = r.benchmark.batches.some((x) => !x.stable) ? ' (unstable)' : '';
+  return (
+    `${label}  ${size}  ${p50(r).toFixed(3).padStart(10)}  ${p50Ratio(table, r).toFixed(2).padStart(4)}  ` +
+    `${throughput(r).toFixed(0).padStart(12)}  ${(throughput(r) / throughput(baseRow)).toFixed(2).padStart(4)}  ` +
+    `${(out?.maxAbsError ?? NaN).toExponential(2).padStart(11)}  ${out?.top1Agreement === undefined ? '        –' : out.top1Agreement.toFixed(3).padStart(9)}  ` +
+    `${r.validation?.passed ? 'pass' : `fail (${out?.criterion ?? r.validation?.reasons[0]})`}${unstable}`
+  );
+}
+
+/** Every family's rows, as printed. */
+export function formatTables(tables: FamilyTable[]): string {
+  return tables.flatMap((t) => ['', t.name, HEADER, ...t.rows.map((r) => formatRow(t, r))]).join('\n');
+}
+
+/** The issue's goals: a static int8 CNN at ≤ 0.6× fp32 p50 with ≥ 99% top-1, and a transformer copy at ≤ 0.6× that passes parity. */
+export function goalsCheck(cnn: FamilyTable | undefined, transformer: FamilyTable | undefined): string[] {
+  const lines: string[] = [];
+  const staticInt8 = cnn?.rows.find((r) => r.label === 'int8 static');
+  const top1 = staticInt8?.validation?.parity?.outputs[0]?.top1Agreement;
+  const cnnRatio = cnn && staticInt8 ? p50Ratio(cnn, staticInt8) : NaN;
+  const cnnPass = cnnRatio <= 0.6 && (top1 ?? 0) >= 0.99;
+  lines.push(`${cnnPass ? 'PASS' : 'FAIL'}  CNN static int8 ≤ 0.6× fp32 p50 with top-1 ≥ 99%: ${cnnRatio.toFixed(2)}×, top-1 ${top1?.toFixed(3) ?? '–'}`);
+  const copies = (transformer?.rows ?? []).filter((r) => r.label !== 'fp32' && r.benchmark && r.validation?.passed);
+  const best = copies.sort((a, b) => p50(a) - p50(b))[0];
+  const ratio = transformer && best ? p50Ratio(transformer, best) : NaN;
+  lines.push(
+    `${ratio <= 0.6 ? 'PASS' : 'FAIL'}  transformer block: a copy passing parity at ≤ 0.6× fp32 p50: ${best ? `${best.label} ${ratio.toFixed(2)}×` : 'none passed parity'}`,
+  );
+  return lines;
+}

@@ -1,0 +1,43 @@
+/**
+ * When the transformer pass applies: the detection in activities/python/transformerFusion.py, run on
+ * small graphs built by test/support/attentionGraphs.py (the toolchain's Python, no model files).
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { venvPython } from '../../activities/python/venv';
+
+interface Decision {
+  facts: { attentionBlocks: number; causalMasks: number; layerNorms: number; gelus: number };
+  skipped: string | null;
+  modelType: 'bert' | 'gpt2';
+}
+
+let decisions: Record<string, Decision>;
+
+beforeAll(async () => {
+  const { stdout } = await promisify(execFile)(venvPython(), [path.join(__dirname, '..', 'support', 'attentionGraphs.py')]);
+  decisions = JSON.parse(stdout) as Record<string, Decision>;
+});
+
+test('an attention block (MatMul → Softmax → MatMul) makes the pass apply, as bert', () => {
+  expect(decisions.attention).toEqual({ facts: { attentionBlocks: 1, causalMasks: 0, layerNorms: 1, gelus: 1 }, skipped: null, modelType: 'bert' });
+});
+
+test('a causal mask between the scores and the Softmax (whatever input the scores are) makes it gpt2', () => {
+  expect(decisions.causal?.facts.causalMasks).toBe(1);
+  expect(decisions.causal?.modelType).toBe('gpt2');
+  expect(decisions.causal?.skipped).toBeNull();
+});
+
+test('a layer norm written as ReduceMean → Sub counts as one', () => {
+  expect(decisions.reduceMeanNorm?.facts.layerNorms).toBe(1);
+});
+
+test('a Softmax without attention (a classifier head) or GELUs alone skip the pass, saying what was found', () => {
+  expect(decisions.classifier?.facts.attentionBlocks).toBe(0);
+  expect(decisions.classifier?.skipped).toBe(
+    "no attention block (MatMul → Softmax → MatMul) in the graph (0 layer norm(s), 0 GELU/Erf): onnxruntime's transformer optimizer has nothing to fuse",
+  );
+  expect(decisions.mlp?.skipped).toContain('(0 layer norm(s), 1 GELU/Erf)');
+});
