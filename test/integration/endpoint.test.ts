@@ -11,7 +11,8 @@ import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ControlRejectedError, DeploymentRefusedError, type ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { routingDocument } from '../../sdk/schemas';
-import { classifierSpec, modelPath, runCli, waitForStatus } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { modelPath, runCli, waitForStatus } from '../support/testEnv';
 import { startStack, type Stack } from '../support/stack';
 
 let gateway: { process: ManagedProcess; url: string };

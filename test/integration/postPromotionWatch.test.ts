@@ -12,7 +12,8 @@ import { routingDocument } from '../../sdk/schemas';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { startPacedTraffic, type PacedResult } from '../support/pacedTraffic';
 import { startPrometheus } from '../support/prometheus';
-import { ADMIN_TOKEN, classifierSpec, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { ADMIN_TOKEN, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
 
 let store: string;
 let worker: ManagedProcess;

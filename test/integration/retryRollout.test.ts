@@ -41,7 +41,7 @@ let storedSource: string;
 
 /** A direct release whose stage activities get two attempts each, then wait (or fail) per `onInfrastructureFailure`. */
 function spec(version: string, onInfrastructureFailure: PipelineSpecInput['onInfrastructureFailure'] = { attempts: 2 }): PipelineSpecInput {
-  const input = classifierSpec(ENDPOINT, version, { strategy: 'direct' });
+  const input = classifierSpec(ENDPOINT, version, { rollout: { strategy: 'direct' } });
   return { ...input, model: { ...input.model, source: storedSource ?? input.model.source }, onInfrastructureFailure };
 }
 

@@ -18,6 +18,7 @@ import { startPacedTraffic } from '../support/pacedTraffic';
 import { activityAttempts, describingClient, waitForPendingActivity, type InFlight } from '../support/workflowActivities';
 import { clientStore, expectConsistentEndpoint, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { modelPath, startGatewayProcess, startWorkerProcess, testEnv, waitForStatus } from '../support/testEnv';
+import { sameModelAnalysis } from '../support/classifierSpec';
 
 const ENDPOINT = 'worker-faults';
 let store: VersionedStore;
@@ -47,7 +48,7 @@ const canary = (bake: string): PipelineSpecInput['rollout'] => ({
   strategy: 'canary',
   watch: { duration: 0 },
   steps: [{ weight: 50, bake }],
-  analysis: { minSamples: 20, latency: { maxP50Ratio: 5, maxP99Ratio: 10 } },
+  analysis: sameModelAnalysis({ minSamples: 20, latency: { maxP50Ratio: 5, maxP99Ratio: 10 } }),
   timeout: '5s',
 });
 

@@ -1,14 +1,48 @@
-/** The spec integration tests deploy most: the example classifier, straight to release (no optimize or benchmark), with the rollout under test. */
+/**
+ * The spec integration tests deploy most: the example classifier, straight to release (no optimize or
+ * benchmark), with the rollout under test; and the prediction-shift threshold for a canary that is
+ * the stable version's own model.
+ */
 import { pathToFileURL } from 'node:url';
-import type { PipelineSpecInput } from '../../sdk/schemas';
+import type { z } from 'zod';
+import type { analysisConfig, PipelineSpecInput } from '../../sdk/schemas';
 import { modelPath } from './testEnv';
 
-export function classifierSpec(endpoint: string, version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
+type Rollout = NonNullable<PipelineSpecInput['rollout']>;
+type AnalysisInput = z.input<typeof analysisConfig>;
+
+/**
+ * The prediction-shift check's significance level for a canary that answers as stable does (the same
+ * model): each judged window fails it spuriously with a chance of about `alpha` (0.01 by default), and
+ * the suite judges some fifty such windows, so at the default a run would roll back a good canary about
+ * once in three. At 0.0001 the whole suite's chance is under 1 %; a real shift (a different model)
+ * still fails it by orders of magnitude.
+ */
+export const SAME_MODEL_ALPHA = 0.0001;
+
+/** `analysis` with the prediction-shift check at {@link SAME_MODEL_ALPHA} unless it sets its own. */
+export function sameModelAnalysis(analysis: AnalysisInput = {}): AnalysisInput {
+  return { ...analysis, predictions: { alpha: SAME_MODEL_ALPHA, ...analysis.predictions } };
+}
+
+/** `rollout` with every analysis it judges a same-model canary by (steps, blue/green window, watch) at {@link SAME_MODEL_ALPHA}. */
+export function sameModelRollout(rollout: Rollout): Rollout {
+  const watch = rollout.watch?.checks ? { watch: { ...rollout.watch, checks: sameModelAnalysis(rollout.watch.checks) } } : {};
+  if (rollout.strategy === 'direct') return { ...rollout, ...watch };
+  return { ...rollout, analysis: sameModelAnalysis(rollout.analysis), ...watch };
+}
+
+/**
+ * A spec deploying the example classifier (ONNX, no optimize or benchmark stage) to `endpoint` as
+ * `version`; its rollout judges the canary as the same model as stable ({@link sameModelRollout}).
+ */
+export function classifierSpec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
   return {
     endpoint,
     version,
     model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
     stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout,
+    ...extra,
+    ...(extra.rollout ? { rollout: sameModelRollout(extra.rollout) } : {}),
   };
 }
