@@ -46,7 +46,7 @@ test('a rollout survives a dev server restart on its SQLite file mid-bake', asyn
     const deployment = await client.deploy(
       spec('v2', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '8s' }], analysis: { minSamples: 30 } }),
     );
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1200; i++) {
       const status = await deployment.status().catch(() => undefined);
       if (status?.rollout?.state === 'baking') break;
       await new Promise((r) => setTimeout(r, 100));

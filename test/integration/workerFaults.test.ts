@@ -34,11 +34,13 @@ function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineS
     version,
     model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
     stages: {
-      ingest: { timeout: '10s' },
-      convert: { timeout: '12s' },
+      // Each is also how long the server waits out a killed attempt (its heartbeat timeout): twice or more what
+      // the stage takes on a loaded machine; an attempt that runs over is retried (8 attempts).
+      ingest: { timeout: '6s' },
+      convert: { timeout: '8s' },
       optimize: { enabled: false },
-      validate: { timeout: '12s' },
-      benchmark: { timeout: '12s', budget: '2s', maxRegressionPercent: 1000 },
+      validate: { timeout: '8s' },
+      benchmark: { timeout: '8s', budget: '2s', maxRegressionPercent: 1000 },
     },
     rollout,
   };
