@@ -123,7 +123,9 @@ test('a worker SIGKILLed in each stage of a deployment is replaced each time, an
 test('a worker SIGKILLed while it returns traffic to stable (an abort mid-bake) is replaced, and the rollback completes', async () => {
   const traffic = startPacedTraffic(gateway.url, ENDPOINT);
   try {
-    const deployment = await client.deploy(spec('v3', canary('60s')));
+    // The stages are not what this test kills: no benchmark.
+    const v3 = spec('v3', canary('60s'));
+    const deployment = await client.deploy({ ...v3, stages: { ...v3.stages, benchmark: { enabled: false } } });
     await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
     // Paused, the gateway holds the return's routing change until its heartbeat goes stale (3 s).
     pauseGateway(true);

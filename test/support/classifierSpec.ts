@@ -27,7 +27,9 @@ export function sameModelAnalysis(analysis: AnalysisInput = {}): AnalysisInput {
 
 /** `rollout` with every analysis it judges a same-model canary by (steps, blue/green window, watch) at {@link SAME_MODEL_ALPHA}. */
 export function sameModelRollout(rollout: Rollout): Rollout {
-  const watch = rollout.watch?.checks ? { watch: { ...rollout.watch, checks: sameModelAnalysis(rollout.watch.checks) } } : {};
+  // A canary's or blue/green's watch without checks of its own is judged by its `analysis`; a direct release's by defaults.
+  const ownChecks = rollout.watch && (rollout.strategy === 'direct' || rollout.watch.checks);
+  const watch = ownChecks ? { watch: { ...rollout.watch, checks: sameModelAnalysis(rollout.watch?.checks) } } : {};
   if (rollout.strategy === 'direct') return { ...rollout, ...watch };
   return { ...rollout, analysis: sameModelAnalysis(rollout.analysis), ...watch };
 }
