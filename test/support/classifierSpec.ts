@@ -15,7 +15,7 @@ type AnalysisInput = z.input<typeof analysisConfig>;
  * The prediction-shift check's significance level for a canary that answers as stable does (the same
  * model): a judged window of up to ~100 requests a side fails it spuriously with a chance of about
  * `alpha` (0.01 by default; larger windows almost never, as PSI must also exceed `maxPsi`), and the
- * suite judges some forty such windows, so at the default about one run in four would roll back a good
+ * suite judges some forty such windows, so at the default about one run in five would roll back a good
  * canary. At 0.0001 the whole suite's chance is under 1 %; a different model's shift still fails it.
  */
 export const SAME_MODEL_ALPHA = 0.0001;
