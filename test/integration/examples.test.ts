@@ -9,13 +9,12 @@
  * treeAndRegistrySources.test.ts, the CI example in ciExample.test.ts.)
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevEnvironment } from '../../cli/dev/devEnvironment';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { codeBlockWith } from '../support/markdownBlocks';
-import type { PipelineSpecInput } from '../../sdk/schemas';
 import { endScriptGroups, runBash } from '../support/scriptGroups';
 import { tempDir, testEnv } from '../support/testEnv';
 
@@ -93,18 +92,6 @@ test('the custom-activity workflow runs end to end: the team check passes on one
   expect(code).toBe(0);
 });
 
-/** examples/onnx-classifier/pipeline.yaml (v1 of the endpoint the README's recipe rolls a canary out on) without optimize and benchmark. */
-function quickFirstVersion(): PipelineSpecInput & { apiVersion: string } {
-  return {
-    apiVersion: 'modelship/v1',
-    endpoint: 'classifier',
-    version: 'v1',
-    model: { name: 'demo-classifier', source: path.join(PACKAGE_ROOT, 'examples', 'models', 'classifier.onnx'), format: 'onnx', task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout: { strategy: 'direct', timeout: '60s' },
-  };
-}
-
 /** Runs a bash script in its own process group, which is ended afterwards with what it left in the background (the recipe's `traffic`). */
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return runBash(['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: PACKAGE_ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
@@ -126,11 +113,7 @@ test("the README's canary recipe, as written: a canary under the recipe's traffi
   try {
     // Where the recipe's commands find this environment: its defaults are the dev environment's ports.
     const settings = { TEMPORAL_ADDRESS: env.temporalAddress, MODELSHIP_STORE: env.storeUri, MODELSHIP_GATEWAY_URL: env.gatewayUrl };
-    // The recipe starts from a promoted v1: the README's first deploy (examples/onnx-classifier/pipeline.yaml, which the
-    // demo above runs in full), here without its optimize and benchmark stages, which the recipe does not depend on.
-    const v1 = path.join(await tempDir('readme-v1'), 'pipeline.json');
-    await writeFile(v1, JSON.stringify(quickFirstVersion()));
-    const first = await run(path.join(PACKAGE_ROOT, 'bin', 'modelship'), ['deploy', v1, '--wait'], 300_000, settings);
+    const first = await run(path.join(PACKAGE_ROOT, 'bin', 'modelship'), ['deploy', 'examples/onnx-classifier/pipeline.yaml', '--wait'], 300_000, settings);
     expect(first.output).toMatch(/promoted: classifier now serves v1/);
     const { code, output } = await runScript(recipe, settings);
     expect(output).toMatch(/↳ shadow 100% +passed/);
