@@ -10,6 +10,7 @@ import { startTraffic } from '../../cli/trafficGenerator';
 import { ModelshipClient } from '../../sdk/client';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv, type ExampleModel } from '../support/testEnv';
+import { sameModelAnalysis } from '../support/classifierSpec';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
@@ -23,7 +24,13 @@ function spec(version: string, model: ExampleModel, extra: Partial<PipelineSpecI
     version,
     model: { source: pathToFileURL(modelPath(model)).href, task: 'classifier' },
     stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '4s' }], analysis: { minSamples: 40 }, maxBakeExtensions: 1 },
+    rollout: {
+      strategy: 'canary',
+      watch: { duration: 0 },
+      steps: [{ weight: 50, bake: '4s' }],
+      analysis: sameModelAnalysis({ minSamples: 40 }),
+      maxBakeExtensions: 1,
+    },
     ...extra,
   };
 }

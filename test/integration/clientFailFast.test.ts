@@ -20,7 +20,8 @@ import {
 import { workflowPollers } from '../../sdk/client/workerPresence';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
-import { classifierSpec, testEnv, waitForStatus } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { testEnv, waitForStatus } from '../support/testEnv';
 
 let stack: Stack;
 

@@ -9,7 +9,8 @@ import { Connection } from '@temporalio/client';
 import { DeploymentRefusedError, DeploymentStatusUnavailableError, EndpointStateUnavailableError, ModelshipClient } from '../../sdk/client';
 import { WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { freshNamespace } from '../support/freshNamespace';
-import { classifierSpec, tempDir, testEnv } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { tempDir, testEnv } from '../support/testEnv';
 
 let connection: Connection;
 let client: ModelshipClient;

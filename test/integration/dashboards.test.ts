@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { prometheusBinary, startPrometheus } from '../support/prometheus';
 import { startStack, type Stack } from '../support/stack';
-import { classifierSpec } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
 
 const run = promisify(execFile);
 const ENDPOINT = 'dashboards';

@@ -97,7 +97,7 @@ test('a gateway killed with SIGKILL is reported and restarted, and serves again'
   await outputMatches(new RegExp(`\\[dev\\] gateway \\(pid ${gateway}\\) died: signal SIGKILL after`));
   await outputMatches(/\[dev\] gateway restarted \(pid \d+\)/);
   // The new replica loads what the store routes to, then answers.
-  for (let i = 0; i < 300 && (await fetch(`${gatewayUrl}/v2/models/dev-supervised/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 600 && (await fetch(`${gatewayUrl}/v2/models/dev-supervised/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
   const traffic = await startTraffic({ gateway: gatewayUrl, endpoint: 'dev-supervised', requests: 5, concurrency: 1, durationMs: 60_000 }).done;
   expect(traffic).toMatchObject({ issued: 5, failures: 0, served: { v1: 5 } });
 });

@@ -15,7 +15,8 @@ import { seededRandom } from '../../runtime/syntheticInputs';
 import { FsArtifactStore, recentDriftChecks, storeKeys } from '../../store';
 import type { DriftCheckResult } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
-import { classifierSpec, runCli } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { runCli } from '../support/testEnv';
 import { WebhookReceiver } from '../support/webhookReceiver';
 
 const ep = 'drifting';

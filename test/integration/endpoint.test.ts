@@ -11,7 +11,8 @@ import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { ControlRejectedError, DeploymentRefusedError, type ModelshipClient, type DeploymentEvent } from '../../sdk/client';
 import { endpointWorkflowId, WORKFLOW_TASK_QUEUE, WORKFLOW_TYPES } from '../../sdk/names';
 import { routingDocument } from '../../sdk/schemas';
-import { classifierSpec, modelPath, runCli, waitForStatus } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { modelPath, runCli, waitForStatus } from '../support/testEnv';
 import { startStack, type Stack } from '../support/stack';
 
 let gateway: { process: ManagedProcess; url: string };
@@ -108,7 +109,8 @@ test('the endpoint continues as new when its history grows, carrying its state',
   expect((await (await client.deploy(spec(ep, 'v1'))).result()).outcome).toBe('promoted');
   expect((await (await client.deploy(spec(ep, 'v2'))).result()).outcome).toBe('promoted');
   let state = await client.endpoint(ep).status();
-  for (let i = 0; i < 100 && state.continuedAsNew < 2; i++) {
+  // Up to 60 s: a bound on a hang, not a speed check (a loaded machine can take seconds per workflow task).
+  for (let i = 0; i < 600 && state.continuedAsNew < 2; i++) {
     await new Promise((r) => setTimeout(r, 100));
     state = await client.endpoint(ep).status();
   }

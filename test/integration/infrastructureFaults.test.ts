@@ -31,7 +31,7 @@ let dbFile: string;
 let port: number;
 
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return classifierSpec(ENDPOINT, version, rollout);
+  return classifierSpec(ENDPOINT, version, { rollout });
 }
 
 const canary = (steps: { weight: number; bake: string }[], minReplicas = 1): PipelineSpecInput['rollout'] => ({

@@ -7,7 +7,8 @@
 import { pathToFileURL } from 'node:url';
 import type { NotificationEvent, PipelineSpecInput, WebhookInput } from '../../sdk/schemas';
 import { startStack, type Stack } from '../support/stack';
-import { classifierSpec, modelPath } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { modelPath } from '../support/testEnv';
 import { WebhookReceiver, type ReceivedPost } from '../support/webhookReceiver';
 
 const ENDPOINT = 'notify';

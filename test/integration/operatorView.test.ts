@@ -24,7 +24,7 @@ const ENDPOINT = 'operators';
 
 /** The rollout without a post-promotion watch: these tests end at promotion. */
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return classifierSpec(ENDPOINT, version, rollout?.strategy === 'canary' ? { watch: { duration: 0 }, ...rollout } : rollout);
+  return classifierSpec(ENDPOINT, version, { rollout: rollout?.strategy === 'canary' ? { watch: { duration: 0 }, ...rollout } : rollout });
 }
 
 async function metrics(url: string): Promise<string> {

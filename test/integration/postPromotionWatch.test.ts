@@ -12,13 +12,20 @@ import { routingDocument } from '../../sdk/schemas';
 import { FsArtifactStore, readDocument, storeKeys } from '../../store';
 import { startPacedTraffic, type PacedResult } from '../support/pacedTraffic';
 import { startPrometheus } from '../support/prometheus';
-import { ADMIN_TOKEN, classifierSpec, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { ADMIN_TOKEN, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv, waitForStatus } from '../support/testEnv';
 
 let store: string;
 let worker: ManagedProcess;
 let gateways: { process: ManagedProcess; url: string }[];
 let prometheus: { process: ManagedProcess; url: string };
 let client: ModelshipClient;
+/**
+ * v1 of each test's endpoint, deployed side by side from the start (a stage mostly waits: on a Python
+ * process, on replicas applying a generation), each awaited by its test in {@link promoteFirst}.
+ */
+const firstVersions = new Map<string, Promise<DeploymentResult>>();
+const ENDPOINTS = ['watch-pass', 'watch-errors', 'watch-promql', 'watch-direct', 'watch-inconclusive', 'watch-operator'];
 
 // Each test deploys, bakes, watches and rolls back under traffic: a bound on a hang, not a speed check
 // (a fresh-clone CI run took over 120 s for the first, which also converts the model once).
@@ -30,6 +37,11 @@ beforeAll(async () => {
   [worker, ...gateways] = await Promise.all([startWorkerProcess(store), gateway('watch-a'), gateway('watch-b')]);
   prometheus = await startPrometheus(gateways.map((g) => g.url));
   client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store });
+  for (const endpoint of ENDPOINTS) {
+    const first = client.deploy(classifierSpec(endpoint, 'v1')).then((deployment) => deployment.result());
+    first.catch(() => undefined); // reported by the test that awaits it
+    firstVersions.set(endpoint, first);
+  }
 });
 
 afterAll(async () => {
@@ -92,8 +104,9 @@ async function answersPerReplica(endpoint: string, requests = 10): Promise<Recor
   );
 }
 
+/** `endpoint`'s v1, promoted. */
 async function promoteFirst(endpoint: string): Promise<void> {
-  expect((await (await client.deploy(classifierSpec(endpoint, 'v1'))).result()).outcome).toBe('promoted');
+  expect((await firstVersions.get(endpoint))?.outcome).toBe('promoted');
 }
 
 /** The failures of `results` that are not injected faults (there must be none: the previous version never fails). */

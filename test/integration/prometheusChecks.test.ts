@@ -3,13 +3,13 @@
  * check holds is promoted; one whose check fails is rolled back with the query's numbers; a query
  * Prometheus refuses leaves the verdict inconclusive (never a pass).
  */
-import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { ModelshipClient } from '../../sdk/client';
 import type { PipelineSpecInput } from '../../sdk/schemas';
 import { startPrometheus } from '../support/prometheus';
-import { modelPath, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
 
 let worker: ManagedProcess;
 let gateway: { process: ManagedProcess; url: string };
@@ -36,11 +36,7 @@ afterAll(async () => {
 type Checks = { name: string; query: string; min?: number; max?: number }[];
 
 function spec(version: string, checks: Checks, bake = '4s'): PipelineSpecInput {
-  return {
-    endpoint: ENDPOINT,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
+  return classifierSpec(ENDPOINT, version, {
     rollout:
       checks.length === 0
         ? { strategy: 'direct' }
@@ -51,7 +47,7 @@ function spec(version: string, checks: Checks, bake = '4s'): PipelineSpecInput {
             maxBakeExtensions: 0,
             analysis: { minSamples: 20, prometheus: { url: prometheus.url, checks } },
           },
-  };
+  });
 }
 
 const canaryRate = 'sum(rate(modelship_requests_total{endpoint="{{endpoint}}",version="{{canary}}",code="200"}[{{window}}]))';

@@ -41,12 +41,12 @@ let storedSource: string;
 
 /** A direct release whose stage activities get two attempts each, then wait (or fail) per `onInfrastructureFailure`. */
 function spec(version: string, onInfrastructureFailure: PipelineSpecInput['onInfrastructureFailure'] = { attempts: 2 }): PipelineSpecInput {
-  const input = classifierSpec(ENDPOINT, version, { strategy: 'direct' });
+  const input = classifierSpec(ENDPOINT, version, { rollout: { strategy: 'direct' } });
   return { ...input, model: { ...input.model, source: storedSource ?? input.model.source }, onInfrastructureFailure };
 }
 
-/** Polls `read` until it returns something `ok` accepts (`seconds`, 30 by default, at most). */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, seconds = 30): Promise<T> {
+/** Polls `read` until it returns something `ok` accepts (`seconds`, 60 by default, at most: a bound on a hang, not a speed check). */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, seconds = 60): Promise<T> {
   let last: T | undefined;
   for (let i = 0; i < seconds * 5; i++) {
     last = await read().catch(() => undefined);

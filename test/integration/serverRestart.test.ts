@@ -3,14 +3,14 @@
  * the canary rollout resumes where it was and is promoted, with live traffic never failing.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ManagedProcess } from '../../cli/dev/childProcess';
 import { freePort } from '../../cli/dev/ports';
 import { startTemporalDevServer, type DevServer } from '../../cli/dev/temporalDevServer';
 import { startTraffic } from '../../cli/trafficGenerator';
 import { ModelshipClient } from '../../sdk/client';
 import type { PipelineSpecInput } from '../../sdk/schemas';
-import { modelPath, startGatewayProcess, startWorkerProcess, tempDir } from '../support/testEnv';
+import { classifierSpec } from '../support/classifierSpec';
+import { startGatewayProcess, startWorkerProcess, tempDir } from '../support/testEnv';
 
 let server: DevServer;
 let worker: ManagedProcess;
@@ -35,13 +35,7 @@ afterAll(async () => {
 });
 
 function spec(version: string, rollout: PipelineSpecInput['rollout']): PipelineSpecInput {
-  return {
-    endpoint: 'restart',
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    rollout,
-  };
+  return classifierSpec('restart', version, { rollout });
 }
 
 test('a rollout survives a dev server restart on its SQLite file mid-bake', async () => {
@@ -52,7 +46,7 @@ test('a rollout survives a dev server restart on its SQLite file mid-bake', asyn
     const deployment = await client.deploy(
       spec('v2', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '8s' }], analysis: { minSamples: 30 } }),
     );
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1200; i++) {
       const status = await deployment.status().catch(() => undefined);
       if (status?.rollout?.state === 'baking') break;
       await new Promise((r) => setTimeout(r, 100));

@@ -54,7 +54,7 @@ beforeAll(async () => {
   store = await versionedStore(s3.endpoint, ENDPOINT);
   [worker, gateway] = await Promise.all([startWorkerProcess(store.uri, store.env), startGatewayProcess(store.uri, { env: store.env })]);
   client = await ModelshipClient.connect({ address: testEnv('temporalAddress'), store: clientStore(store) });
-  const first = await (await client.deploy(classifierSpec(ENDPOINT, 'v1', { strategy: 'direct' }))).result();
+  const first = await (await client.deploy(classifierSpec(ENDPOINT, 'v1', { rollout: { strategy: 'direct' } }))).result();
   expect(first.outcome).toBe('promoted');
   sourceKey = first.source?.key as string;
 }, 180_000);
@@ -69,7 +69,7 @@ afterAll(async () => {
 
 test('the UI lists an endpoint’s deployments by ModelshipEndpoint, shows a canary’s current details, and sends it a Signal with a JSON input', async () => {
   const deployment = await client.deploy(
-    classifierSpec(ENDPOINT, 'v2', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 25, bake: '10m', analysis: false }] }),
+    classifierSpec(ENDPOINT, 'v2', { rollout: { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 25, bake: '10m', analysis: false }] } }),
   );
   await waitForStatus(deployment, (s) => s.rollout?.state === 'baking');
 
@@ -96,7 +96,7 @@ test('the UI lists an endpoint’s deployments by ModelshipEndpoint, shows a can
 test('a deployment whose ingest failed on the store waits; the UI finds it by ModelshipPhase and its retry Signal gets it promoted', async () => {
   // Named by its store key, the source is read by the ingest stage alone: deploying needs no store.
   const spec: PipelineSpecInput & { onInfrastructureFailure: { action: 'wait'; attempts: number } } = {
-    ...classifierSpec(ENDPOINT, 'v3', { strategy: 'direct' }),
+    ...classifierSpec(ENDPOINT, 'v3', { rollout: { strategy: 'direct' } }),
     model: { source: `store:${sourceKey}`, task: 'classifier' },
     onInfrastructureFailure: { action: 'wait', attempts: 2 },
   };

@@ -16,6 +16,7 @@ import { inferHttp } from '../support/inference';
 import { startPacedTraffic, type PacedResult } from '../support/pacedTraffic';
 import { clientStore, versionedStore, type VersionedStore } from '../support/routingHistory';
 import { modelPath, runCli, startGatewayProcess, startWorkerProcess, tempDir, testEnv } from '../support/testEnv';
+import { sameModelAnalysis } from '../support/classifierSpec';
 
 const ENDPOINT = 'apart';
 let ciDir: string;
@@ -85,7 +86,12 @@ test('client.deploy() with a path relative to baseDir: a canary under paced traf
   const { value: result, traffic } = await underTraffic(async () =>
     (
       await client.deploy(
-        spec('v2', 'classifier.onnx', { strategy: 'canary', watch: { duration: 0 }, steps: [{ weight: 50, bake: '2s' }], analysis: { minSamples: 30 } }),
+        spec('v2', 'classifier.onnx', {
+          strategy: 'canary',
+          watch: { duration: 0 },
+          steps: [{ weight: 50, bake: '2s' }],
+          analysis: sameModelAnalysis({ minSamples: 30 }),
+        }),
         {
           baseDir: ciDir,
         },

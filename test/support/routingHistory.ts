@@ -42,13 +42,30 @@ export function clientStore(store: VersionedStore): ArtifactStore {
   return openStore(store.uri, { env: { ...process.env, ...store.env }, s3: { credentials: CREDENTIALS } });
 }
 
+/**
+ * `read`, again while the S3 server answers it with a server error: SeaweedFS lists buckets before
+ * its volume server is back after a restart, and reads objects with "internal error" until then (the
+ * AWS SDK's own three attempts can fall within that on a loaded machine). 60 s at most: a bound on a hang.
+ */
+async function whileServerErrors<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      if (status < 500 || attempt >= 300) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** Every routing document the endpoint's store has held, oldest first. */
 export async function routingHistory(store: VersionedStore, endpoint: string): Promise<RoutingDocument[]> {
   const key = storeKeys.routing(endpoint);
   const versions = [];
   let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (;;) {
-    const page = await store.s3.send(new ListObjectVersionsCommand({ Bucket: store.bucket, Prefix: key, ...marker }));
+    const page = await whileServerErrors(() => store.s3.send(new ListObjectVersionsCommand({ Bucket: store.bucket, Prefix: key, ...marker })));
     versions.push(...(page.Versions ?? []).filter((v) => v.Key === key));
     if (!page.IsTruncated) break;
     marker = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
@@ -56,8 +73,11 @@ export async function routingHistory(store: VersionedStore, endpoint: string): P
   // S3 lists the versions of a key newest first.
   const documents = await Promise.all(
     versions.reverse().map(async (v) => {
-      const object = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: key, VersionId: v.VersionId }));
-      return routingDocument.parse(JSON.parse(await (object.Body as { transformToString(): Promise<string> }).transformToString()));
+      const text = await whileServerErrors(async () => {
+        const object = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: key, VersionId: v.VersionId }));
+        return (object.Body as { transformToString(): Promise<string> }).transformToString();
+      });
+      return routingDocument.parse(JSON.parse(text));
     }),
   );
   return documents;

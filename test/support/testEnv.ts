@@ -2,14 +2,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ManagedProcess } from '../../cli/dev/childProcess';
 import type { DevServer } from '../../cli/dev/temporalDevServer';
 import { freePort } from '../../cli/dev/ports';
 import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
 import type { S3Server } from './s3Server';
 import type { DeploymentHandle } from '../../sdk/client';
-import type { DeploymentStatus, PipelineSpecInput } from '../../sdk/schemas';
+import type { DeploymentStatus } from '../../sdk/schemas';
 
 export const TEST_ENV = {
   temporalAddress: 'MODELSHIP_TEST_TEMPORAL_ADDRESS',
@@ -73,17 +72,6 @@ export function modelPath(name: ExampleModel): string {
 /** A generated framework model or dataset file (`sklearn_classifier.pkl`, `pytorch_cnn.pt2`, `*_eval.npz`). */
 export function exampleFile(name: string): string {
   return path.join(testEnv('modelsDir'), name);
-}
-
-/** A spec deploying the example classifier (ONNX, no optimize or benchmark stage) to `endpoint` as `version`. */
-export function classifierSpec(endpoint: string, version: string, extra: Partial<PipelineSpecInput> = {}): PipelineSpecInput {
-  return {
-    endpoint,
-    version,
-    model: { source: pathToFileURL(modelPath('classifier')).href, task: 'classifier' },
-    stages: { optimize: { enabled: false }, benchmark: { enabled: false } },
-    ...extra,
-  };
 }
 
 export async function tempDir(prefix: string): Promise<string> {
