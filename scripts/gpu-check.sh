@@ -158,8 +158,8 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 [ $ready = 1 ] || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica never served $ENDPOINT"; }
-grep -qE "loaded on (tensorrt|cuda) \(target gpu\)" "$WORK/gpu-replica.log" || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica does not say it loaded the model with TensorRT or CUDA"; }
-grep -E "loaded on (tensorrt|cuda)" "$WORK/gpu-replica.log"
+grep -qE "loaded on (tensorrt\+cuda|cuda) \(target gpu\)" "$WORK/gpu-replica.log" || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica does not say it loaded the model with TensorRT or CUDA"; }
+grep -E "loaded on (tensorrt\+cuda|cuda)" "$WORK/gpu-replica.log"
 sleep 3 # its next heartbeat reports what it loaded
 LOADED=$(node -e '
   const beat = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -33,9 +33,9 @@ test('serve --target gpu refuses to start without a GPU: what it checked and wha
   const refused = await runCli(['serve', '--target', 'gpu', '--port', '0'], { storeUri: storeDir });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(
-    /error: this gateway replica cannot serve on the GPU \(--target gpu\): it loaded a probe model with TensorRT, then CUDA, and both failed/,
+    /error: this gateway replica cannot serve on the GPU \(--target gpu\): it loaded a probe model with TensorRT\+CUDA, then CUDA alone, and both failed/,
   );
-  expect(refused.stderr).toMatch(/tried tensorrt \(.*\), cuda \(.*\)/);
+  expect(refused.stderr).toMatch(/tried tensorrt\+cuda \(.*\), cuda \(.*\)/);
   expect(refused.stderr).toMatch(/Start GPU replicas on a machine with an NVIDIA GPU.*Or serve on the CPU: `modelship serve --target cpu`/s);
   expect(refused.stderr).not.toMatch(/^\s+at /m);
   // It never registered: no heartbeat, so no release waits for it.
