@@ -1,6 +1,7 @@
 /**
- * Serving on a target, on this CPU-only machine: `modelship serve --target gpu` refuses to start,
- * saying what it checked and what to do; a release with distinct cpu and gpu picks writes both into
+ * Serving on a target: on a machine without a usable GPU (this one) `modelship serve --target gpu`
+ * refuses to start, saying what it checked and what to do (bounded: a refusal that broke is killed and
+ * fails the test with its output); where the GPU probe succeeds, it starts as a GPU replica instead. A release with distinct cpu and gpu picks writes both into
  * the routing document, the CPU replica (a real `modelship serve` process) serves the cpu pick —
  * its answers are the cpu pick's, not the gpu pick's — and the verification by inference passes; a
  * deployment with `targets: [cpu, gpu]` (its GPU stages on a clearly labelled CPU stand-in for a GPU
@@ -13,6 +14,7 @@ import { releaseVersion } from '../../activities/rollout/releaseVersion';
 import { verifyServing } from '../../activities/rollout/verifyServing';
 import { encodeOutputs } from '../../protocol/kserveProtocol';
 import { OnnxRuntime, profileFeeds, type ModelSession } from '../../runtime';
+import { probeGpu } from '../../runtime/gpuProbe';
 import { replicaStatus, routingDocument } from '../../sdk/schemas';
 import { FsArtifactStore, putModel, readDocument, storeKeys } from '../../store';
 import { ManagedProcess } from '../../cli/dev/childProcess';
@@ -28,9 +30,23 @@ afterAll(async () => {
   await replica?.process.stop();
 });
 
-test('serve --target gpu refuses to start without a GPU: what it checked and what to do, exit 1, no stack trace', async () => {
+test('serve --target gpu refuses to start without a GPU (what it checked and what to do, exit 1, no stack trace), and starts where there is one', async () => {
   const storeDir = await tempDir('store-gpu-refusal');
-  const refused = await runCli(['serve', '--target', 'gpu', '--port', '0'], { storeUri: storeDir });
+  const probe = await probeGpu(new OnnxRuntime());
+  if (probe.available) {
+    // A machine with a usable GPU: the replica starts, serving on it, and registers as a GPU replica.
+    const gpu = await startGatewayProcess(storeDir, { replicaId: 'gpu-0', extraArgs: ['--target', 'gpu'] });
+    try {
+      const health = await fetch(`${gpu.url}/v2/health/live`);
+      expect(health.status).toBe(200);
+      expect(await readDocument(new FsArtifactStore(storeDir), storeKeys.replica('gpu-0'), replicaStatus)).toMatchObject({ target: 'gpu' });
+    } finally {
+      await gpu.process.stop();
+    }
+    return;
+  }
+  // Bounded: a refusal that broke would leave a serve running; it is killed and the test fails with its output.
+  const refused = await runCli(['serve', '--target', 'gpu', '--port', '0'], { storeUri: storeDir, timeoutMs: 90_000 });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(
     /error: this gateway replica cannot serve on the GPU \(--target gpu\): it loaded a probe model with TensorRT\+CUDA, then CUDA alone, and both failed/,
