@@ -27,7 +27,8 @@ const nothing: ModelRuntime = {
 
 test('without a handed-over stable version, each target measures the routed stable version as its replicas serve it', async () => {
   const store = new FsArtifactStore(await mkdtemp(path.join(tmpdir(), 'benchmark-baseline-')));
-  const [cpuPick, gpuPick, candidate] = await Promise.all([1, 2, 3].map((fill) => putModel(store, Buffer.alloc(64 * fill, fill), 'onnx')));
+  const model = (fill: number) => putModel(store, Buffer.alloc(64 * fill, fill), 'onnx');
+  const [cpuPick, gpuPick, candidate] = [await model(1), await model(2), await model(3)];
   await writeRouting(store, 'baseline', 'test', [{ version: 'v1', digest: cpuPick.digest, weight: 100, picks: { gpu: { digest: gpuPick.digest } } }]);
   const baselineOn = async (target: Target) => {
     const report = await benchmarkCandidates(
