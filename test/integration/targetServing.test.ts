@@ -106,7 +106,7 @@ test('a release with distinct cpu and gpu picks writes both into routing, and th
   expect(await verifyServing(store, 'picks', 'v1')).toMatchObject({ replicas: 1, versions: { v1: 5 } });
 });
 
-test('a deployment targeting cpu and gpu routes each pick: digest for CPU replicas, picks.gpu for GPU ones, kept for a re-release and a rollback', async () => {
+test('a deployment targeting cpu and gpu routes each pick: digest for CPU replicas, picks.gpu for GPU ones, kept for a re-release (even one listing only cpu) and a rollback', async () => {
   const stack = await startStack('store-target-deploy', { replicaId: 'cpu-0' });
   const standIn = await ManagedProcess.start({
     name: 'gpu-stand-in',
@@ -156,6 +156,10 @@ test('a deployment targeting cpu and gpu routes each pick: digest for CPU replic
     expect(again.outcome).toBe('promoted');
     const routed = async () => (await readDocument(store, storeKeys.routing('target-picks'), routingDocument))?.versions;
     expect(await routed()).toMatchObject([{ version: 'v2', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);
+    // A re-release whose spec lists only cpu keeps the version's gpu pick: GPU replicas serve again what they served.
+    const cpuOnly = await (await stack.client.deploy({ ...spec, version: 'v3', targets: ['cpu'], model: { ...spec.model, source: 'version:v1' } })).result();
+    expect(cpuOnly.outcome).toBe('promoted');
+    expect(await routed()).toMatchObject([{ version: 'v3', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);
     const back = await runCli(['rollback', 'target-picks', '--to', 'v1', '--reason', 'picks check'], { storeUri: stack.storeDir });
     expect(back.stderr).toBe('');
     expect(await routed()).toMatchObject([{ version: 'v1', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);

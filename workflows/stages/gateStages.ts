@@ -200,7 +200,8 @@ export function selectStage(d: Deployment): Candidate {
 
 /**
  * Records what the release serves per target: `status.artifact` on CPU replicas (the cpu pick, or
- * without a cpu target the fp32 conversion — a re-release's own artifact), `status.picks` on GPU ones.
+ * without a cpu target the fp32 conversion — a re-release's own artifact), `status.picks` on GPU ones
+ * (a re-release keeps the version's gpu pick even when its spec does not list gpu).
  * Histories recorded before the patch served the serving pick alone, everywhere.
  */
 function recordPicks(d: Deployment, picks: ReadonlyMap<Target, Candidate>, serving: Candidate): void {
@@ -217,5 +218,7 @@ function recordPicks(d: Deployment, picks: ReadonlyMap<Target, Candidate>, servi
     : status.candidates.find((c) => c.target === first && c.pass === 'convert')?.artifact;
   const served = servedArtifacts(spec.targets, artifacts, fp32);
   status.artifact = served.artifact;
-  if (served.picks) status.picks = served.picks;
+  // A re-release whose spec lists fewer targets keeps the version's other picks: its GPU replicas serve again what they served.
+  const kept = served.picks ?? known?.picks;
+  if (kept) status.picks = kept;
 }
