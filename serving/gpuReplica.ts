@@ -1,6 +1,6 @@
 /**
  * A GPU replica's start check: it serves on the GPU or not at all. It loads a probe model with
- * TensorRT, then CUDA (`runtime/gpuProbe.ts`); when neither loads it refuses to start, naming what it
+ * TensorRT and CUDA registered together, then CUDA alone (`runtime/gpuProbe.ts`); when neither loads it refuses to start, naming what it
  * checked and what to do, rather than serving its GPU picks on the CPU.
  */
 import type { ModelRuntime } from '../runtime';
@@ -19,7 +19,7 @@ export async function requireGpu(runtime: ModelRuntime): Promise<string> {
       : '';
   const tried = probe.attempts.map((a) => `${a.provider} (${a.error})`).join(', ');
   throw new SetupError(
-    `this gateway replica cannot serve on the GPU (--target gpu): it loaded a probe model with TensorRT, then CUDA, and both failed: tried ${tried}`,
+    `this gateway replica cannot serve on the GPU (--target gpu): it loaded a probe model with TensorRT+CUDA, then CUDA alone, and both failed: tried ${tried}`,
     `Start GPU replicas on a machine with an NVIDIA GPU, its driver, CUDA 12 and cuDNN 9 (TensorRT optional).${missing} ` +
       "Or serve on the CPU: `modelship serve --target cpu` (the default), which serves each version's cpu pick.",
   );

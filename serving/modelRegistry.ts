@@ -117,6 +117,14 @@ export class ModelRegistry {
     return [...route.versions].reverse().find((v) => v.weight > 0)?.loaded;
   }
 
+  /** The artifact each version (and the shadow) of `endpoint` is served from, as loaded here: what the heartbeat reports. */
+  loadedDigests(endpoint: string): Record<string, string> {
+    const route = this.routes.get(endpoint);
+    const digests: Record<string, string> = Object.fromEntries((route?.versions ?? []).map((v) => [v.loaded.version, v.loaded.digest]));
+    if (route?.shadow) digests[route.shadow.loaded.version] = route.shadow.loaded.digest;
+    return digests;
+  }
+
   /** The version whose metadata describes the endpoint: the one with the most traffic. */
   primary(endpoint: string): LoadedVersion | undefined {
     const route = this.routes.get(endpoint);

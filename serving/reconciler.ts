@@ -30,7 +30,7 @@ export interface ReconcilerOptions {
   store: ArtifactStore;
   runtime: ModelRuntime;
   /** What serves; the reconciler only applies, removes and asks what is routed. */
-  registry: Pick<ModelRegistry, 'apply' | 'remove' | 'route' | 'endpoints'>;
+  registry: Pick<ModelRegistry, 'apply' | 'remove' | 'route' | 'endpoints' | 'loadedDigests'>;
   replicaId: string;
   /** Where this replica answers, as other processes should reach it. */
   url: string;
@@ -256,7 +256,8 @@ export class Reconciler {
     try {
       const served = routingFor(doc, this.target);
       await registry.apply(served, (digest, serving) => this.load(digest, serving));
-      this.applied.set(endpoint, { generation: doc.generation, digests: loadedDigests(served) });
+      // What the registry loaded, not what the routing asked for: the release's check compares the two.
+      this.applied.set(endpoint, { generation: doc.generation, digests: registry.loadedDigests(endpoint) });
       this.failedAt.delete(endpoint);
       this.options.onApplied?.(endpoint, doc);
       const shadow = doc.shadow ? `, shadow ${doc.shadow.version} ${doc.shadow.percent}%` : '';
@@ -307,11 +308,4 @@ export class Reconciler {
     };
     await writeDocument(this.options.store, storeKeys.replica(this.options.replicaId), status);
   }
-}
-
-/** The artifact each version (and the shadow) of a routing is served from, as the heartbeat reports it. */
-function loadedDigests(doc: RoutingDocument): Record<string, string> {
-  const digests = Object.fromEntries(doc.versions.map((v) => [v.version, v.digest]));
-  if (doc.shadow) digests[doc.shadow.version] = doc.shadow.digest;
-  return digests;
 }

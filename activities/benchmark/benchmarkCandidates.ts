@@ -12,6 +12,7 @@ import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
 import type { ModelRuntime, ModelSession } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
+import { digestFor } from '../../sdk/targetPicks';
 import { stableVersion } from '../rollout/stableVersion';
 import type { ArtifactStore } from '../../store';
 import { loadVerified } from '../validate/validateCandidate';
@@ -110,10 +111,15 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
   }
 }
 
-/** The stable version as a model to measure: as the workflow handed it over, else from the routing (if the endpoint exists). */
+/**
+ * The stable version as a model to measure: as the workflow handed it over (its pick for this
+ * target already), else from the routing (if the endpoint exists), as this target's replicas serve it
+ * (its pick for the target, else its `digest`).
+ */
 async function stableToMeasure(store: ArtifactStore, input: BenchmarkInput): Promise<Model | undefined> {
-  const stable = input.stable !== undefined ? input.stable : input.baselineEndpoint ? await stableVersion(store, input.baselineEndpoint) : undefined;
-  return stable ? { label: `stable ${stable.version}`, digest: stable.digest } : undefined;
+  if (input.stable !== undefined) return input.stable ? { label: `stable ${input.stable.version}`, digest: input.stable.digest } : undefined;
+  const routed = input.baselineEndpoint ? await stableVersion(store, input.baselineEndpoint) : undefined;
+  return routed ? { label: `stable ${routed.version}`, digest: digestFor(routed, input.target) } : undefined;
 }
 
 /** Loads every model (session creation timed alone); releases what loaded if one fails. */

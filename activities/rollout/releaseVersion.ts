@@ -21,6 +21,7 @@ import { readDocument, recordRoutingChange, storeKeys, writeDocument, type Artif
 import { picksOf } from '../../sdk/targetPicks';
 import { placeEndpoint } from './placementChoice';
 import { answers, registeredReplicas } from './replicas';
+import { routingDigestMismatches } from './targetDigests';
 
 export interface ReleaseInput {
   endpoint: string;
@@ -69,6 +70,7 @@ export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput):
   const placement = await placeEndpoint(deps.store, input.endpoint, input.desired, input.minReplicas);
   const generation = await writeRouting(deps.store, input.endpoint, input.updatedBy, { ...input.desired, ...(placement ? { placement } : {}) });
   const { applied, stale } = await awaitReplicas(deps, input.endpoint, generation, input.timeoutMs, input.minReplicas, placement);
+  await checkTargetPicks(deps.store, input.endpoint, applied);
   return {
     endpoint: input.endpoint,
     generation,
@@ -77,6 +79,21 @@ export async function applyRouting(deps: ReleaseDeps, input: ApplyRoutingInput):
     appliedAt: Date.now(),
     ...(stale.length > 0 ? { staleReplicas: stale.map((r) => ({ replicaId: r.replicaId, url: r.url, lastHeartbeatAt: r.heartbeatAt })) } : {}),
   };
+}
+
+/**
+ * After the replicas applied the routing: each serves every version from its target's pick (a GPU
+ * replica the gpu pick), as its heartbeat reports what its registry loaded; else the change fails as
+ * `ReplicaLoadFailed` (the routing was written: the workflow's way back applies).
+ */
+async function checkTargetPicks(store: ArtifactStore, endpoint: string, applied: readonly AppliedReplica[]): Promise<void> {
+  const routing = await readDocument(store, storeKeys.routing(endpoint), routingDocument);
+  if (!routing) return;
+  const ids = new Set(applied.map((r) => r.replicaId));
+  const replicas = (await registeredReplicas(store)).live.filter((r) => ids.has(r.replicaId));
+  const mismatches = routingDigestMismatches(routing, replicas);
+  if (mismatches.length > 0)
+    throw rejection('ReplicaLoadFailed', `generation ${routing.generation} of ${endpoint} is not served from each target's pick: ${mismatches.join('; ')}`);
 }
 
 /** What a routing change asks for: everything in the routing document but its bookkeeping. */

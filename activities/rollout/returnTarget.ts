@@ -1,11 +1,12 @@
 /**
- * Whether a version the endpoint served can serve again: its artifact is still in the store, and its
+ * Whether a version the endpoint served can serve again: its artifact (and each target's pick it
+ * serves on other replicas, such as `picks.gpu`) is still in the store, and its
  * IO fits the serving version's. A re-release is a release: it keeps the whole IO contract (inputs
  * clients send, outputs they read). A rollback compares what clients SEND: the target must accept
  * the serving version's inputs (names, datatypes, shapes); an output the target lacks is a warning,
  * not a refusal; `force` skips the IO check (never the artifact's). Checked before anything changes.
  */
-import { modelMetadata, type IoSignature } from '../../sdk/schemas';
+import { modelMetadata, type IoSignature, type TargetPicks } from '../../sdk/schemas';
 import { readDocument, storeKeys, type ArtifactStore } from '../../store';
 import { breakingChanges, formatChanges } from '../validate/ioContract';
 
@@ -16,8 +17,8 @@ export interface VersionArtifact {
 }
 
 export interface ReturnTargetInput {
-  /** The version to serve again. */
-  target: VersionArtifact;
+  /** The version to serve again, with its picks for the targets other than cpu (each must still be in the store too). */
+  target: VersionArtifact & { picks?: TargetPicks };
   /** What serves now (absent: nothing to compare with). */
   serving?: VersionArtifact;
   /**
@@ -45,14 +46,18 @@ async function findRefusal(
   store: ArtifactStore,
   { target, serving, ioRule = 'release' }: ReturnTargetInput,
 ): Promise<ReturnRefusal | { io: IoSignature; warnings?: string[] }> {
-  const key = storeKeys.model(target.digest);
-  const gone = (what: string): ReturnRefusal => ({
+  const gone = (what: string, key: string): ReturnRefusal => ({
     type: 'ModelSourceUnreadable',
     reason: `the ${what} of ${target.version} (${key}) is no longer in the store (collected or deleted): deploy ${target.version} again from its source`,
   });
-  if (!(await store.exists(key))) return gone('artifact');
+  const key = storeKeys.model(target.digest);
+  if (!(await store.exists(key))) return gone('artifact', key);
   const metadata = await readDocument(store, storeKeys.modelMetadata(target.digest), modelMetadata);
-  if (!metadata) return gone('metadata');
+  if (!metadata) return gone('metadata', key);
+  for (const [pickTarget, pick] of Object.entries(target.picks ?? {})) {
+    const pickKey = storeKeys.model(pick.digest);
+    if (!(await store.exists(pickKey))) return gone(`${pickTarget} pick`, pickKey);
+  }
   if (!serving || serving.digest === target.digest || ioRule === 'skip') return { io: metadata.io };
   const current = await readDocument(store, storeKeys.modelMetadata(serving.digest), modelMetadata);
   if (!current) return { io: metadata.io }; // nothing to compare with: the gateway checks every request against the model it serves

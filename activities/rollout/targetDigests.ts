@@ -6,6 +6,12 @@
 import type { ReplicaStatus, RoutingDocument } from '../../sdk/schemas';
 import { digestFor } from '../../sdk/targetPicks';
 
+/** One line per replica that serves a version (or the shadow) of `routing` from another artifact than its target's pick; empty when all do. */
+export function routingDigestMismatches(routing: RoutingDocument, replicas: readonly ReplicaStatus[]): string[] {
+  const versions = [...routing.versions.map((v) => v.version), ...(routing.shadow ? [routing.shadow.version] : [])];
+  return versions.flatMap((version) => targetDigestMismatches(routing, version, replicas));
+}
+
 /** One line per replica that serves `version` of `routing` from another artifact than its target's pick; empty when all do. */
 export function targetDigestMismatches(routing: RoutingDocument, version: string, replicas: readonly ReplicaStatus[]): string[] {
   const routed = routing.versions.find((v) => v.version === version) ?? (routing.shadow?.version === version ? routing.shadow : undefined);

@@ -20,7 +20,7 @@ const usage = `modelship serve [--port 8000] [--grpc-port N] [--host 127.0.0.1] 
   --heartbeat-interval: the liveness beat (default 30000; 3 missed beats make the replica stale; changes are reported at once)
   --full-reconcile-interval: how often every routing document is read, as a safety net (default 300000)
   --target: the hardware this replica serves on (default cpu). A gpu replica loads each version's gpu pick (else its cpu pick)
-            with TensorRT, else CUDA, never on the CPU; on a machine without a usable GPU it refuses to start and says why
+            with TensorRT+CUDA, else CUDA alone, never on the CPU; on a machine without a usable GPU it refuses to start and says why
   --labels: what endpoints' serving.pool selects on (a bare name means pool=NAME); this replica loads only what is placed on it
   --memory-budget: memory its models may take (default half the host's); a model beyond it is refused, and its release fails
   --allow-fault-injection: enable POST /admin/faults (injected errors and latency per endpoint and version), for demos and tests only

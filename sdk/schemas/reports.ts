@@ -172,7 +172,7 @@ export const benchmarkReport = z.object({
   baseline: candidateBenchmark.optional(),
   /** Each candidate against the baseline; absent in reports of older workers (judged by the p50 ratio alone). */
   comparisons: z.array(stableComparison).optional(),
-  /** The gate's decision on the serving pick (set when the pick is chosen). */
+  /** The gate's decision on this target's pick, against the stable version as this target serves it (set when the picks are chosen). */
   gate: benchmarkGate.optional(),
 });
 export type BenchmarkReport = z.infer<typeof benchmarkReport>;

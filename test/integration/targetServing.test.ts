@@ -1,6 +1,7 @@
 /**
- * Serving on a target, on this CPU-only machine: `modelship serve --target gpu` refuses to start,
- * saying what it checked and what to do; a release with distinct cpu and gpu picks writes both into
+ * Serving on a target: on a machine without a usable GPU (this one) `modelship serve --target gpu`
+ * refuses to start, saying what it checked and what to do (bounded: a refusal that broke is killed and
+ * fails the test with its output); where the GPU probe succeeds, it starts as a GPU replica instead. A release with distinct cpu and gpu picks writes both into
  * the routing document, the CPU replica (a real `modelship serve` process) serves the cpu pick —
  * its answers are the cpu pick's, not the gpu pick's — and the verification by inference passes; a
  * deployment with `targets: [cpu, gpu]` (its GPU stages on a clearly labelled CPU stand-in for a GPU
@@ -13,6 +14,7 @@ import { releaseVersion } from '../../activities/rollout/releaseVersion';
 import { verifyServing } from '../../activities/rollout/verifyServing';
 import { encodeOutputs } from '../../protocol/kserveProtocol';
 import { OnnxRuntime, profileFeeds, type ModelSession } from '../../runtime';
+import { probeGpu } from '../../runtime/gpuProbe';
 import { replicaStatus, routingDocument } from '../../sdk/schemas';
 import { FsArtifactStore, putModel, readDocument, storeKeys } from '../../store';
 import { ManagedProcess } from '../../cli/dev/childProcess';
@@ -28,14 +30,28 @@ afterAll(async () => {
   await replica?.process.stop();
 });
 
-test('serve --target gpu refuses to start without a GPU: what it checked and what to do, exit 1, no stack trace', async () => {
+test('serve --target gpu refuses to start without a GPU (what it checked and what to do, exit 1, no stack trace), and starts where there is one', async () => {
   const storeDir = await tempDir('store-gpu-refusal');
-  const refused = await runCli(['serve', '--target', 'gpu', '--port', '0'], { storeUri: storeDir });
+  const probe = await probeGpu(new OnnxRuntime());
+  if (probe.available) {
+    // A machine with a usable GPU: the replica starts, serving on it, and registers as a GPU replica.
+    const gpu = await startGatewayProcess(storeDir, { replicaId: 'gpu-0', extraArgs: ['--target', 'gpu'] });
+    try {
+      const health = await fetch(`${gpu.url}/v2/health/live`);
+      expect(health.status).toBe(200);
+      expect(await readDocument(new FsArtifactStore(storeDir), storeKeys.replica('gpu-0'), replicaStatus)).toMatchObject({ target: 'gpu' });
+    } finally {
+      await gpu.process.stop();
+    }
+    return;
+  }
+  // Bounded: a refusal that broke would leave a serve running; it is killed and the test fails with its output.
+  const refused = await runCli(['serve', '--target', 'gpu', '--port', '0'], { storeUri: storeDir, timeoutMs: 90_000 });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(
-    /error: this gateway replica cannot serve on the GPU \(--target gpu\): it loaded a probe model with TensorRT, then CUDA, and both failed/,
+    /error: this gateway replica cannot serve on the GPU \(--target gpu\): it loaded a probe model with TensorRT\+CUDA, then CUDA alone, and both failed/,
   );
-  expect(refused.stderr).toMatch(/tried tensorrt \(.*\), cuda \(.*\)/);
+  expect(refused.stderr).toMatch(/tried tensorrt\+cuda \(.*\), cuda \(.*\)/);
   expect(refused.stderr).toMatch(/Start GPU replicas on a machine with an NVIDIA GPU.*Or serve on the CPU: `modelship serve --target cpu`/s);
   expect(refused.stderr).not.toMatch(/^\s+at /m);
   // It never registered: no heartbeat, so no release waits for it.
@@ -90,7 +106,7 @@ test('a release with distinct cpu and gpu picks writes both into routing, and th
   expect(await verifyServing(store, 'picks', 'v1')).toMatchObject({ replicas: 1, versions: { v1: 5 } });
 });
 
-test('a deployment targeting cpu and gpu routes each pick: digest for CPU replicas, picks.gpu for GPU ones, kept for a re-release and a rollback', async () => {
+test('a deployment targeting cpu and gpu routes each pick: digest for CPU replicas, picks.gpu for GPU ones, kept for a re-release (even one listing only cpu) and a rollback', async () => {
   const stack = await startStack('store-target-deploy', { replicaId: 'cpu-0' });
   const standIn = await ManagedProcess.start({
     name: 'gpu-stand-in',
@@ -140,6 +156,10 @@ test('a deployment targeting cpu and gpu routes each pick: digest for CPU replic
     expect(again.outcome).toBe('promoted');
     const routed = async () => (await readDocument(store, storeKeys.routing('target-picks'), routingDocument))?.versions;
     expect(await routed()).toMatchObject([{ version: 'v2', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);
+    // A re-release whose spec lists only cpu keeps the version's gpu pick: GPU replicas serve again what they served.
+    const cpuOnly = await (await stack.client.deploy({ ...spec, version: 'v3', targets: ['cpu'], model: { ...spec.model, source: 'version:v1' } })).result();
+    expect(cpuOnly.outcome).toBe('promoted');
+    expect(await routed()).toMatchObject([{ version: 'v3', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);
     const back = await runCli(['rollback', 'target-picks', '--to', 'v1', '--reason', 'picks check'], { storeUri: stack.storeDir });
     expect(back.stderr).toBe('');
     expect(await routed()).toMatchObject([{ version: 'v1', digest: cpuPick, picks: { gpu: { digest: gpuPick } } }]);

@@ -17,7 +17,9 @@
  * drift schedule (the `promotion-schedules-drift` patch), and a `driftCheck` run whose alert rolls back;
  * `notifications`: a canary step waiting for approval, approved and promoted, its `notifyWorkflow`
  * children, the `notifications` patch; `watch`: a canary whose post-promotion watch passes, and one
- * whose watch an operator's rollback at the endpoint ends, the `post-promotion-watch` patch).
+ * whose watch an operator's rollback at the endpoint ends, the `post-promotion-watch` patch; `targets`:
+ * deployments with `targets: [cpu, gpu]` on a CPU stand-in GPU worker and a rollback to the first, the
+ * `routing-picks-per-target` and `gate-every-target` patches, see recordTargets.ts).
  *
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
@@ -39,6 +41,7 @@ import { saveHistory } from './recordHistory';
 
 import { ENDPOINT, analysis, approvalGatedCanary, spec, untilAwaitingApproval } from './recordSpecs';
 import { recordDrift, recordNotifications, recordWatch } from './recordAfterPromotion';
+import { recordTargets } from './recordTargets';
 
 async function main(): Promise<void> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'modelship-record-'));
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
     if (wanted('drift')) await recordDrift(client, env.gatewayUrl);
     if (wanted('notifications')) await recordNotifications(client);
     if (wanted('watch')) await recordWatch(client, env.gatewayUrl);
+    if (wanted('targets')) await recordTargets(client, env);
     if (!wanted('deployments')) return;
     const record = async (version: string, input: PipelineSpecInput, name: string, outcome: string): Promise<void> => {
       const deployment = await client.deploy(input);

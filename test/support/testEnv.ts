@@ -129,17 +129,31 @@ export async function startGatewayProcess(
   return { process: process_, url: `http://127.0.0.1:${port}` };
 }
 
-/** Runs `bin/modelship` as a user would, against this test run's Temporal server and a store (`env`: more variables, such as S3 settings). */
+/**
+ * Runs `bin/modelship` as a user would, against this test run's Temporal server and a store (`env`: more variables, such as S3 settings).
+ * `timeoutMs` bounds a command that should end (a hang, not a speed check): past it the command is killed and the promise rejects with its output.
+ */
 export function runCli(
   args: string[],
-  options: { storeUri: string; cwd?: string; env?: NodeJS.ProcessEnv },
+  options: { storeUri: string; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(
       path.join(PACKAGE_ROOT, 'bin', 'modelship'),
       args,
-      { env: { ...processEnv(options.storeUri, options.env), TEMPORAL_ADDRESS: testEnv('temporalAddress') }, cwd: options.cwd ?? PACKAGE_ROOT },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      {
+        env: { ...processEnv(options.storeUri, options.env), TEMPORAL_ADDRESS: testEnv('temporalAddress') },
+        cwd: options.cwd ?? PACKAGE_ROOT,
+        timeout: options.timeoutMs ?? 0,
+        killSignal: 'SIGKILL',
+      },
+      (error, stdout, stderr) => {
+        if (options.timeoutMs && error?.killed) {
+          reject(new Error(`modelship ${args.join(' ')} did not end within ${options.timeoutMs} ms (killed)\nstdout: ${stdout}\nstderr: ${stderr}`));
+          return;
+        }
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
     );
   });
 }

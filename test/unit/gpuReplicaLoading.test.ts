@@ -1,6 +1,6 @@
 /**
  * What a replica loads for its target: a CPU replica each version's `digest` on the CPU provider, a
- * GPU replica each version's gpu pick with TensorRT, else CUDA — never the CPU — and both report
+ * GPU replica each version's gpu pick with TensorRT and CUDA registered together, else CUDA alone — never the CPU — and both report
  * their target and what they loaded in their heartbeat. Over a real filesystem store and a runtime
  * that records what it was asked to load (this machine has no GPU: the providers' behaviour is
  * onnxruntime's; here only what the replica asks for is checked).
@@ -26,7 +26,7 @@ function recordingRuntime(available: readonly ExecutionProvider[]) {
       if (!providers.every((p) => available.includes(p))) return Promise.reject(new Error(`${providers.join(',')} is not available`));
       const session: ModelSession = {
         signature: { inputs: [], outputs: [] },
-        runtime: { ortVersion: 'x', executionProvider: providers[0] ?? 'cpu', intraOpThreads: 0 },
+        runtime: { ortVersion: 'x', executionProvider: providers.join('+'), intraOpThreads: 0 },
         run: () => Promise.resolve({}),
         release: () => Promise.resolve(),
       };
@@ -38,6 +38,7 @@ function recordingRuntime(available: readonly ExecutionProvider[]) {
 
 /** One reconcile pass of a replica of `target`; returns what it applied and its heartbeat. */
 async function reconcileAs(store: ArtifactStore, target: Target, runtime: ModelRuntime) {
+  const logged: string[] = [];
   const reconciler = new Reconciler({
     store,
     runtime,
@@ -48,16 +49,16 @@ async function reconcileAs(store: ArtifactStore, target: Target, runtime: ModelR
     pollIntervalMs: 1e6,
     heartbeatIntervalMs: 1e6,
     intraOpThreads: 1,
-    log: () => undefined,
+    log: (line: string) => logged.push(line),
   });
   await reconciler.reconcile();
   const beat = await readDocument(store, storeKeys.replica(`${target}-0`), replicaStatus);
   const applied = reconciler.status();
   await reconciler.stop();
-  return { applied, beat };
+  return { applied, beat, logged };
 }
 
-test('a CPU replica loads the cpu pick on the CPU, a GPU replica the gpu pick with TensorRT, else CUDA, and never the CPU', async () => {
+test('a CPU replica loads the cpu pick on the CPU, a GPU replica the gpu pick with TensorRT+CUDA, else CUDA, and never the CPU', async () => {
   const store = new FsArtifactStore(await mkdtemp(path.join(tmpdir(), 'targets-')));
   const [cpuPick, gpuPick] = [await putModel(store, Buffer.alloc(100, 1), 'onnx'), await putModel(store, Buffer.alloc(200, 2), 'onnx')];
   await writeRouting(store, 'picks', 'test', [{ version: 'v1', digest: cpuPick.digest, weight: 100, picks: { gpu: { digest: gpuPick.digest } } }]);
@@ -70,13 +71,20 @@ test('a CPU replica loads the cpu pick on the CPU, a GPU replica the gpu pick wi
     endpoints: { picks: { generation: 1, digests: { v1: cpuPick.digest } } },
   });
 
-  // A machine with CUDA but no TensorRT: TensorRT is tried first, then CUDA serves.
+  // A machine with TensorRT and CUDA: both registered in one session (CUDA takes the nodes TensorRT cannot, never the CPU).
+  const both = recordingRuntime(['tensorrt', 'cuda']);
+  const onBoth = await reconcileAs(store, 'gpu', both.runtime);
+  expect(both.loads).toEqual([{ bytes: 200, providers: ['tensorrt', 'cuda'] }]);
+  expect(onBoth.logged.join('\n')).toContain(`model ${gpuPick.digest.slice(0, 12)} loaded on tensorrt+cuda (target gpu)`);
+
+  // A machine with CUDA but no TensorRT: TensorRT with CUDA is tried first, then CUDA alone serves.
   const gpu = recordingRuntime(['cuda']);
   const onGpu = await reconcileAs(store, 'gpu', gpu.runtime);
   expect(gpu.loads).toEqual([
-    { bytes: 200, providers: ['tensorrt'] },
+    { bytes: 200, providers: ['tensorrt', 'cuda'] },
     { bytes: 200, providers: ['cuda'] },
   ]);
+  expect(onGpu.logged.join('\n')).toContain('loaded on cuda (target gpu)');
   expect(onGpu.beat).toMatchObject({
     target: 'gpu',
     endpoints: { picks: { generation: 1, digests: { v1: gpuPick.digest } } },
@@ -85,6 +93,6 @@ test('a CPU replica loads the cpu pick on the CPU, a GPU replica the gpu pick wi
   // No GPU provider at all: the generation fails with what was tried; nothing is loaded on the CPU.
   const none = recordingRuntime(['cpu']);
   const failed = await reconcileAs(store, 'gpu', none.runtime);
-  expect(none.loads.map((l) => l.providers)).toEqual([['tensorrt'], ['cuda']]);
-  expect(failed.applied.picks?.error?.message).toMatch(/no GPU execution provider is available .* tried tensorrt \(.*\), cuda \(.*\)/);
+  expect(none.loads.map((l) => l.providers)).toEqual([['tensorrt', 'cuda'], ['cuda']]);
+  expect(failed.applied.picks?.error?.message).toMatch(/no GPU execution provider is available .* tried tensorrt\+cuda \(.*\), cuda \(.*\)/);
 });

@@ -31,6 +31,7 @@ function recordingRegistry() {
       remove: async (endpoint: string) => void served.delete(endpoint),
       route: (endpoint: string) => (served.has(endpoint) ? ({} as never) : undefined),
       endpoints: () => [...served.keys()],
+      loadedDigests: (endpoint: string) => Object.fromEntries((served.get(endpoint)?.versions ?? []).map((v) => [v.version, v.digest])),
     },
   };
 }

@@ -3,8 +3,8 @@
  * promotion, or to any version (or alias) the endpoint keeps (`to`), by {@link returnToStable},
  * recorded in the history. During a deployment's post-promotion watch it ends the watch
  * (./watchRollback.ts); refused while a deployment runs otherwise (abort that instead), when there is
- * nothing to return to, and — before anything changes — when the target's artifact is gone from the
- * store or it does not accept what clients of the serving version send (outputs it lacks are a
+ * nothing to return to, and — before anything changes — when the target's artifact or one of its
+ * picks per target is gone from the store or it does not accept what clients of the serving version send (outputs it lacks are a
  * warning, recorded; `force` skips the IO check, recorded too). Deterministic.
  */
 import { ApplicationFailure, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
@@ -97,7 +97,8 @@ function rollbackTarget(ctx: EndpointContext, request: RollbackRequest): ServedV
 async function checkTarget(ctx: EndpointContext, target: ServedVersion, from: ServedVersion, force: boolean): Promise<string[]> {
   if (!patched(ROLLBACK_CHECKS_TARGET)) return [];
   const check = await ctx.acts.checkReturnTarget({
-    target: { version: target.version, digest: target.digest },
+    // Its picks too: a rollback routes them, so none may be gone (nothing is changed before this check).
+    target: { version: target.version, digest: target.digest, ...picksOf(target) },
     serving: { version: from.version, digest: from.digest },
     ioRule: force ? 'skip' : 'inputs',
   });

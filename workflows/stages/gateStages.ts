@@ -9,13 +9,16 @@ import { patched } from '@temporalio/workflow';
 import type { FailureType } from '../../sdk/constants';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
 import { digestFor, servedArtifacts } from '../../sdk/targetPicks';
-import type { BenchmarkGate, BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
-import { judgeAgainstStable, judgeByP50, type GateLimits } from '../benchmarkGate';
+import type { BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
 import { selectCandidate } from '../candidateSelection';
+import { gatePicks, type TargetGate } from '../targetGates';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
 
 /** Patch id: the release serves each target's pick (the routing's `digest` on CPU replicas, `picks` on the others). */
 export const ROUTING_PICKS_PER_TARGET = 'routing-picks-per-target';
+
+/** Patch id: with several targets, every target's pick is gated against its own benchmark report (before, the serving pick alone). */
+export const GATE_EVERY_TARGET = 'gate-every-target';
 
 /**
  * Validates every candidate on its target's workers: structure, IO contract against the stable
@@ -152,8 +155,8 @@ function describeBenchmark(r: BenchmarkReport): string {
 }
 
 /**
- * Picks a candidate per target (the fastest settled one that passed), then gates the serving pick
- * against the endpoint's stable version (./benchmarkGate.ts). Returns the candidate the gateway will serve.
+ * Picks a candidate per target (the fastest settled one that passed), then gates each target's pick
+ * against the endpoint's stable version as that target serves it (../targetGates.ts); any regression fails the stage. Returns the candidate the gateway will serve.
  */
 export function selectStage(d: Deployment): Candidate {
   const { spec, status } = d;
@@ -177,23 +180,28 @@ export function selectStage(d: Deployment): Candidate {
   const serving = picks.get(servingTarget) as Candidate;
   recordPicks(d, picks, serving);
   status.validation = serving.validation;
-  const report = status.benchmarks.find((b) => b.target === servingTarget);
-  const gate = report ? gateOf(serving, report, benchmark) : undefined;
-  if (!report || !gate) return serving;
-  report.gate = gate;
+  // Histories recorded before the patch gated the serving pick alone.
+  const gatedTargets = spec.targets.length > 1 && patched(GATE_EVERY_TARGET) ? spec.targets : [servingTarget];
+  const gates = gatePicks(gatedTargets, picks, status.benchmarks, benchmark);
+  if (gates.length === 0) return serving;
+  for (const { report, gate } of gates) report.gate = gate;
+  const verdictOf = ({ target, gate }: TargetGate): string => (gates.length > 1 ? `${target}: ${gate.verdict}` : gate.verdict);
   const state = stageOf(d, 'benchmark');
-  if (gate.regressed) {
+  const regressed = gates.filter((g) => g.gate.regressed);
+  if (regressed.length > 0) {
+    const verdict = regressed.map(verdictOf).join('; ');
     state.status = 'failed';
-    state.summary = gate.verdict;
-    throw new StageFailed({ type: 'BenchmarkRegressed', stage: 'benchmark', message: gate.verdict });
+    state.summary = verdict;
+    throw new StageFailed({ type: 'BenchmarkRegressed', stage: 'benchmark', message: verdict });
   }
-  state.summary = `${state.summary ?? ''}; gate: ${gate.verdict}`;
+  state.summary = `${state.summary ?? ''}; gate: ${gates.map(verdictOf).join('; ')}`;
   return serving;
 }
 
 /**
  * Records what the release serves per target: `status.artifact` on CPU replicas (the cpu pick, or
- * without a cpu target the fp32 conversion — a re-release's own artifact), `status.picks` on GPU ones.
+ * without a cpu target the fp32 conversion — a re-release's own artifact), `status.picks` on GPU ones
+ * (a re-release keeps the version's gpu pick even when its spec does not list gpu).
  * Histories recorded before the patch served the serving pick alone, everywhere.
  */
 function recordPicks(d: Deployment, picks: ReadonlyMap<Target, Candidate>, serving: Candidate): void {
@@ -210,14 +218,7 @@ function recordPicks(d: Deployment, picks: ReadonlyMap<Target, Candidate>, servi
     : status.candidates.find((c) => c.target === first && c.pass === 'convert')?.artifact;
   const served = servedArtifacts(spec.targets, artifacts, fp32);
   status.artifact = served.artifact;
-  if (served.picks) status.picks = served.picks;
-}
-
-/** The gate's decision on the pick: from the interleaved comparison, or (reports of older workers) from the p50 ratio. */
-function gateOf(serving: Candidate, report: BenchmarkReport, limits: GateLimits): BenchmarkGate | undefined {
-  const { baseline } = report;
-  if (!baseline || !serving.artifact) return undefined;
-  if (!report.comparisons) return judgeByP50(serving, baseline, limits);
-  const comparison = report.comparisons.find((c) => c.label === serving.label && c.digest === serving.artifact?.digest);
-  return judgeAgainstStable({ label: serving.label, digest: serving.artifact.digest }, baseline, comparison, limits);
+  // A re-release whose spec lists fewer targets keeps the version's other picks: its GPU replicas serve again what they served.
+  const kept = served.picks ?? known?.picks;
+  if (kept) status.picks = kept;
 }
