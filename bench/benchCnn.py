@@ -5,13 +5,13 @@ rows of its own distribution), not on N(0,1) noise it never sees.
 The task: 10 classes, each a smooth random colour pattern; a row is its class's pattern, shifted by up to
 6 pixels, scaled in contrast and brightness, with per-pixel noise. Writes next to the model:
 - cnn_calibration.npz  x: 256 training-distribution rows (what `stages.optimize.int8.calibration.source` points at)
-- cnn_evaluation.npz   x, labels: 512 held-out rows (golden inputs for parity and top-1, and the evaluation set)
+- cnn_evaluation.npz   x, labels: 256 held-out rows (golden inputs for parity and top-1, and the evaluation set)
 """
 import numpy as np
 import torch
 
 CLASSES = 10
-SIZE = 64
+SIZE = 96
 
 
 class BasicBlock(torch.nn.Module):
@@ -33,7 +33,7 @@ class BasicBlock(torch.nn.Module):
 
 
 class ResNetCnn(torch.nn.Module):
-    """3x64x64 -> 10 logits: a stride-2 stem (32), three stages of one basic block (32, 64, 128), 9 convs in all."""
+    """3x96x96 -> 10 logits: a stride-2 stem (32), three stages of one basic block (32, 64, 128), 9 convs in all."""
 
     def __init__(self):
         super().__init__()
@@ -46,13 +46,13 @@ class ResNetCnn(torch.nn.Module):
 
 
 def patterns(rng):
-    """One smooth 3x64x64 pattern per class: 8x8 random colour blobs, upsampled."""
+    """One smooth 3x96x96 pattern per class: 8x8 random colour blobs, upsampled."""
     coarse = torch.from_numpy(rng.standard_normal((CLASSES, 3, 8, 8)).astype(np.float32))
     return torch.nn.functional.interpolate(coarse, size=(SIZE, SIZE), mode="bicubic", align_corners=False)
 
 
 def draw(rng, templates, n):
-    """n rows of the task: (x FP32[n,3,64,64], labels INT64[n])."""
+    """n rows of the task: (x FP32[n,3,96,96], labels INT64[n])."""
     labels = rng.integers(0, CLASSES, n)
     x = templates[labels].numpy()
     shifts = rng.integers(-6, 7, (n, 2))
@@ -77,7 +77,7 @@ def trained_cnn(steps=40, batch=32, seed=0):
         optimizer.step()
     model.eval()
     calibration, _ = draw(rng, templates, 256)
-    ex, ey = draw(rng, templates, 512)
+    ex, ey = draw(rng, templates, 256)
     with torch.no_grad():
         accuracy = float((model(torch.from_numpy(ex)).argmax(1).numpy() == ey).mean())
     return model, accuracy, {"x": calibration}, {"x": ex, "labels": ey}
