@@ -1,9 +1,11 @@
 /**
  * The table of `npm run bench:optimize`: one row per pass and model family (size, p50 at batch 1,
- * throughput at batch 16, ratios to fp32, parity), a "skipped: …" or "failed: …" row for a pass that
- * made no candidate, and the issue's goals checked against the rows.
+ * throughput at batch 16, ratios to fp32, parity, accuracy on held-out rows), a "skipped: …" or
+ * "failed: …" row for a pass that made no candidate, what the pipeline's selection would serve, and
+ * the issue's goals checked against the rows.
  */
-import type { CandidateBenchmark, ModelArtifact, ValidationReport } from '../sdk/schemas';
+import type { Candidate, CandidateBenchmark, ModelArtifact, ValidationReport } from '../sdk/schemas';
+import { selectCandidate } from '../workflows/candidateSelection';
 
 /** One pass's outcome on one model family. */
 export interface PassRow {
@@ -20,7 +22,7 @@ export interface FamilyTable {
   rows: PassRow[];
 }
 
-const HEADER = 'pass              size KiB  ×size  p50 ms(b1)  ×p50  items/s(b16)  ×thr  max abs err  top-1 agr  parity';
+const HEADER = 'pass              size KiB  ×size  p50 ms(b1)  ×p50  items/s(b16)  ×thr  max abs err  top-1 agr  accuracy  parity';
 
 const p50 = (r: PassRow | undefined): number => r?.benchmark?.batches[0]?.latencyMs.p50 ?? NaN;
 const throughput = (r: PassRow | undefined): number => r?.benchmark?.batches[1]?.throughputPerSec ?? NaN;
@@ -44,13 +46,34 @@ function formatRow(table: FamilyTable, r: PassRow): string {
     `${label}  ${size}  ${p50(r).toFixed(3).padStart(10)}  ${p50Ratio(table, r).toFixed(2).padStart(4)}  ` +
     `${throughput(r).toFixed(0).padStart(12)}  ${(throughput(r) / throughput(baseRow)).toFixed(2).padStart(4)}  ` +
     `${(out?.maxAbsError ?? NaN).toExponential(2).padStart(11)}  ${out?.top1Agreement === undefined ? '        –' : out.top1Agreement.toFixed(3).padStart(9)}  ` +
+    `${r.validation?.accuracy === undefined ? '       –' : r.validation.accuracy.value.toFixed(3).padStart(8)}  ` +
     `${r.validation?.passed ? 'pass' : `fail (${out?.criterion ?? r.validation?.reasons[0]})`}${unstable}`
   );
 }
 
-/** Every family's rows, as printed. */
+/** What the pipeline's candidate selection (workflows/candidateSelection.ts) would serve from these rows, and why. */
+export function servedPick(table: FamilyTable): string {
+  const candidates: Candidate[] = table.rows.map((r) => ({
+    label: r.label,
+    target: 'cpu',
+    pass: r.label === 'fp32' ? 'convert' : r.label,
+    ...(r.artifact ? { artifact: r.artifact } : {}),
+    ...(r.validation ? { validation: r.validation } : {}),
+    ...(r.benchmark ? { benchmark: r.benchmark } : {}),
+    selected: false,
+    verdict: r.artifact ? '' : `not selected: ${r.skipped ?? r.error ?? 'no candidate'}`,
+  }));
+  try {
+    const chosen = selectCandidate(candidates);
+    return `serves: ${chosen.label} (${chosen.verdict})`;
+  } catch (error) {
+    return `serves: nothing (${(error as Error).message})`;
+  }
+}
+
+/** Every family's rows, as printed, each followed by what the pipeline would serve. */
 export function formatTables(tables: FamilyTable[]): string {
-  return tables.flatMap((t) => ['', t.name, HEADER, ...t.rows.map((r) => formatRow(t, r))]).join('\n');
+  return tables.flatMap((t) => ['', t.name, HEADER, ...t.rows.map((r) => formatRow(t, r)), servedPick(t)]).join('\n');
 }
 
 /** The issue's goals: a static int8 CNN at ≤ 0.6× fp32 p50 with ≥ 99% top-1, and a transformer copy at ≤ 0.6× that passes parity. */

@@ -4,7 +4,9 @@
  * candidates and stable see the same machine noise. Per model: session creation timed alone, then per
  * batch size the measurement; per candidate, its latency against stable's at the first batch size
  * (./stableComparison.ts), which the workflow's gate judges. A retried attempt measures everything
- * again: runs from different attempts (perhaps different workers) are not comparable.
+ * again: runs from different attempts (perhaps different workers) are not comparable. Sessions load as
+ * the gateway serves them: operator threads that sleep when idle rather than spin (with several
+ * sessions loaded, the idle ones' spinning threads took the cores from the one running).
  */
 import { performance } from 'node:perf_hooks';
 import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, InputProfile, Target } from '../../sdk/schemas';
@@ -129,7 +131,7 @@ async function loadAll(deps: Deps, target: Target, models: Model[]): Promise<Loa
     for (const model of models) {
       const bytes = await loadVerified(deps.store, model.digest);
       const start = performance.now();
-      const session = await loadForTarget(deps.runtime, bytes, target);
+      const session = await loadForTarget(deps.runtime, bytes, target, { allowSpinning: false });
       loaded.push({ model, session, sessionCreateMs: performance.now() - start });
       deps.context.heartbeat({ loaded: loaded.length, of: models.length });
     }

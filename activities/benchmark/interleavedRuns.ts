@@ -1,20 +1,25 @@
 /**
- * Measuring several loaded models at one batch size with their runs interleaved: a round runs every
- * model once on the same inputs (round-robin from a start that rotates each round, ./roundOrder.ts, so
- * none always runs first), so timing noise
- * from the machine falls on all of them alike. First inference timed alone, discarded warm-up rounds,
- * then windows of rounds until each model's last three windows agree within the tolerance (throughput
- * and p99) or the budget ends — then a model's result is marked unstable. A run's time is the
- * model's own (`session.run` timed inside its instance thread), not the hop to and from the thread.
+ * Measuring several loaded models at one batch size with their runs interleaved: a round gives every
+ * model a turn of a few consecutive runs on the same inputs (round-robin from a start that rotates each
+ * round, ./roundOrder.ts, so none always runs first), so timing noise from the machine falls on all of
+ * them alike, while each run is measured as serving runs it: after the model's own previous run. First
+ * inference timed alone, discarded warm-up runs, then windows of rounds until each model's last three
+ * windows agree within the tolerance (throughput and p99) or the budget ends — then a model's result is
+ * marked unstable. A run's time is the model's own (`session.run` timed inside its instance thread),
+ * not the hop to and from the thread.
  */
 import type { BatchMeasurement, InputProfile } from '../../sdk/schemas';
 import { profileFeeds, runTimed, type ModelSession } from '../../runtime';
 import { evenlySpaced, summarizeLatencies } from './latencyStats';
-import { roundOrder } from './roundOrder';
+import { roundRuns } from './roundOrder';
 
 export interface RunSettings {
+  /** Discarded runs per model (whole rounds: at least this many). */
   warmupRuns: number;
+  /** Runs per model in a window (whole rounds: at least this many). */
   windowRuns: number;
+  /** Consecutive runs of a model in its turn of a round (default {@link RUNS_PER_TURN}). */
+  runsPerTurn?: number;
   stabilityTolerance: number;
   /** Per model: the windows of all models together may take this times the number of models. */
   budgetMs: number;
@@ -36,6 +41,8 @@ interface Window {
 }
 
 const REPORT_SAMPLES = 200;
+/** A model's consecutive runs per turn: enough that most runs follow the model's own, few enough that turns still interleave finely. */
+export const RUNS_PER_TURN = 4;
 const SEED = 1234;
 
 /** Measures `sessions` at `batchSize`, interleaved; `beat` is called after each window. */
@@ -50,13 +57,14 @@ export async function measureInterleaved(
   for (const [i, session] of sessions.entries()) {
     firstInferenceMs.push((await runTimed(session, feeds[i] as (typeof feeds)[number])).runMs);
   }
+  const runsPerTurn = Math.max(1, settings.runsPerTurn ?? RUNS_PER_TURN);
   const round = async (index: number, record?: (model: number, ms: number) => void): Promise<void> => {
-    for (const i of roundOrder(index, sessions.length)) {
+    for (const i of roundRuns(index, sessions.length, runsPerTurn)) {
       const { runMs } = await runTimed(sessions[i] as ModelSession, feeds[i] as (typeof feeds)[number]);
       record?.(i, runMs);
     }
   };
-  for (let r = 0; r < settings.warmupRuns; r++) await round(r);
+  for (let r = 0; r < roundsFor(settings.warmupRuns, runsPerTurn); r++) await round(r);
 
   const windows: Window[][] = sessions.map(() => []);
   const deadline = performance.now() + settings.budgetMs * sessions.length;
@@ -64,7 +72,7 @@ export async function measureInterleaved(
   const allAgree = () => windows.every((w) => lastThreeAgree(w, settings.stabilityTolerance));
   while (!allAgree() && performance.now() < deadline) {
     const samples: number[][] = sessions.map(() => []);
-    for (let r = 0; r < settings.windowRuns; r++) await round(rounds++, (i, ms) => samples[i]?.push(ms));
+    for (let r = 0; r < roundsFor(settings.windowRuns, runsPerTurn); r++) await round(rounds++, (i, ms) => samples[i]?.push(ms));
     for (const [i, s] of samples.entries()) {
       const seconds = s.reduce((a, b) => a + b, 0) / 1000;
       windows[i]?.push({ throughput: seconds > 0 ? (s.length * batchSize) / seconds : 0, p99: summarizeLatencies(s).p99, samples: s });
@@ -76,6 +84,11 @@ export async function measureInterleaved(
     measurement: summarize(w, batchSize, settings),
     samplesMs: w.flatMap((x) => x.samples),
   }));
+}
+
+/** Rounds that give each model at least `runs` runs. */
+export function roundsFor(runs: number, runsPerTurn: number): number {
+  return Math.ceil(runs / Math.max(1, runsPerTurn));
 }
 
 /** One model's windows as a measurement: the agreeing three (or, if unstable, everything measured). */

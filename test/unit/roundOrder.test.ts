@@ -1,4 +1,4 @@
-import { roundOrder } from '../../activities/benchmark/roundOrder';
+import { roundOrder, roundRuns } from '../../activities/benchmark/roundOrder';
 
 describe('roundOrder', () => {
   it('runs every model once per round, starting one later each round', () => {
@@ -31,5 +31,22 @@ describe('roundOrder', () => {
   it('handles one model and none', () => {
     expect(roundOrder(7, 1)).toEqual([0]);
     expect(roundOrder(3, 0)).toEqual([]);
+  });
+});
+
+describe('roundRuns', () => {
+  it('gives each model a turn of consecutive runs, turns in round order', () => {
+    expect(roundRuns(0, 3, 2)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(roundRuns(1, 3, 2)).toEqual([1, 1, 2, 2, 0, 0]);
+  });
+
+  it('runs every model equally often in a round', () => {
+    const runs = roundRuns(4, 5, 4);
+    for (let model = 0; model < 5; model++) expect(runs.filter((m) => m === model)).toHaveLength(4);
+  });
+
+  it('is one run per turn at 1 (or less), as roundOrder', () => {
+    expect(roundRuns(2, 3, 1)).toEqual(roundOrder(2, 3));
+    expect(roundRuns(2, 3, 0)).toEqual(roundOrder(2, 3));
   });
 });
