@@ -27,6 +27,9 @@ MATMULS = {"MatMul", "Gemm"}
 CALIBRATION_METHODS = {"minmax": "MinMax", "entropy": "Entropy", "percentile": "Percentile"}
 # Rows fed to the calibrator per run (a dynamic batch axis): bounds the activations held at once.
 CALIBRATION_BATCH = 16
+# Calibrators that keep a histogram of every run's activations: onnxruntime stacks the runs' arrays, so
+# every run must have the same shape (runs of one row, then only the most common shape).
+HISTOGRAM_METHODS = {"entropy", "percentile"}
 
 
 def choose_method(setting, op_counts):
@@ -86,7 +89,7 @@ def quantize_static_qdq(prepared, output, model, settings, calibration, preproce
         raise Refused("OptimizationFailed", "static int8 needs calibration inputs: none were found")
     wanted = settings.get("calibration") or {}
     calibration_method = wanted.get("method", "minmax")
-    runs = calibration_runs(model, calibration, wanted.get("samples", 64))
+    runs = calibration_runs(model, calibration, wanted.get("samples", 64), equal_shapes=calibration_method in HISTOGRAM_METHODS)
     per_channel = settings.get("perChannel", True)
     reader = FeedReader(runs)
     try:
@@ -122,8 +125,9 @@ class FeedReader:
         return next(self.feeds, None)
 
 
-def calibration_runs(model, calibration, samples):
-    """The calibration feeds: at most `samples` rows, in runs the model accepts, typed as its inputs."""
+def calibration_runs(model, calibration, samples, equal_shapes=False):
+    """The calibration feeds: at most `samples` rows, in runs the model accepts, typed as its inputs
+    (`equal_shapes`: every run of one shape, as the histogram calibrators need)."""
     from onnx import helper
 
     initializers = {i.name for i in model.graph.initializer}
@@ -144,8 +148,10 @@ def calibration_runs(model, calibration, samples):
     fixed = {d.dim_value for d in first_dims if d is not None and d.HasField("dim_value")}
     exact = len(fixed) == 1 and all(d is not None and d.HasField("dim_value") for d in first_dims)
     feeds = [{name: np.asarray(run[name]).astype(types[name]) for name in types} for run in runs]
-    batch = fixed.pop() if exact else CALIBRATION_BATCH
+    batch = fixed.pop() if exact else 1 if equal_shapes else CALIBRATION_BATCH
     out = batched(feeds, batch, exact, samples)
+    if equal_shapes:
+        out = most_common_shape(out)
     if not out:
         raise Refused("InvalidDataset", f"the calibration inputs ({calibration.get('source', '')}) have no rows the model takes (batch of {batch})")
     return out
@@ -169,6 +175,16 @@ def batched(runs, batch, exact, samples):
             out.append(chunk)
             taken += rows_of(chunk)
     return out
+
+
+def most_common_shape(runs):
+    """The runs whose inputs have the most common shapes (the first such shapes on a tie), in their order."""
+    shapes = [tuple((name, a.shape) for name, a in sorted(run.items())) for run in runs]
+    counts = {}
+    for shape in shapes:
+        counts[shape] = counts.get(shape, 0) + 1
+    common = max(counts, key=counts.get, default=None)
+    return [run for run, shape in zip(runs, shapes) if shape == common]
 
 
 def rows_of(feeds):

@@ -70,8 +70,13 @@ test('the calibration inputs are written for the tool from the first source that
 
 /** Runs `code` with int8Quantization.py imported; its last printed line as JSON. */
 function python(code: string): unknown {
-  const script = `import json, sys\nsys.path.insert(0, ${JSON.stringify(PYTHON_TOOL_ROOT)})\nimport numpy as np\nfrom int8Quantization import *\n${code}`;
-  return JSON.parse(execFileSync(venvPython(), ['-c', script], { encoding: 'utf8' }).trim().split('\n').pop() ?? 'null');
+  const script = `import json, shutil, sys\nsys.path.insert(0, ${JSON.stringify(PYTHON_TOOL_ROOT)})\nimport numpy as np\nfrom int8Quantization import *\n${code}`;
+  return JSON.parse(
+    execFileSync(venvPython(), ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')
+      .pop() ?? 'null',
+  );
 }
 
 test('auto picks static int8 for convolutions and dynamic for MatMul/Gemm models; nothing to quantize is refused', () => {
@@ -107,5 +112,41 @@ print(json.dumps([shapes(batched([x], 16, False, 64)), shapes(batched([x], 16, F
     [1, 1, 1],
     [8, 8],
     [1, 1],
+  ]);
+});
+
+/** Python that saves a MatMul model with a dynamic batch axis (`m.onnx`) in a new folder `tmp`. */
+const MATMUL_MODEL = `
+import os, tempfile, onnx
+from onnx import helper, TensorProto, numpy_helper
+tmp = tempfile.mkdtemp()
+w = numpy_helper.from_array(np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32), "w")
+x, y = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3]), helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])
+model = helper.make_model(helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g", [x], [y], [w]), opset_imports=[helper.make_opsetid("", 17)])
+model.ir_version = 8
+onnx.save(model, os.path.join(tmp, "m.onnx"))
+`;
+
+test('entropy and percentile calibration take rows that do not fill equal batches (40 rows), in runs of one shape', () => {
+  const out = python(`${MATMUL_MODEL}
+np.savez(os.path.join(tmp, "c.npz"), x=np.random.default_rng(1).standard_normal((40, 3)).astype(np.float32))
+out = []
+for method in ("entropy", "percentile", "minmax"):
+    request = {"model": os.path.join(tmp, "m.onnx"), "output": os.path.join(tmp, f"{method}.onnx"), "int8": {"method": "static", "calibration": {"method": method}},
+               "calibration": {"npz": os.path.join(tmp, "c.npz"), "source": "c.npz"}}
+    out.append([quantize_int8(request)["parameters"]["calibration"]["rows"], os.path.exists(request["output"])])
+# Runs of several shapes (captured requests of 2 and 3 rows, a profile's min and max shapes): the most common shape only.
+runs = [{"x": np.zeros(s, np.float32)} for s in ((1, 3), (1, 5), (1, 3))]
+out.append([r["x"].shape for r in most_common_shape(runs)])
+shutil.rmtree(tmp)
+print(json.dumps(out))`);
+  expect(out).toEqual([
+    [40, true],
+    [40, true],
+    [40, true],
+    [
+      [1, 3],
+      [1, 3],
+    ],
   ]);
 });
