@@ -3,7 +3,9 @@
  * (ARCHITECTURE "Representative inputs"), in this order: the spec's `calibration.source` (an `.npz`
  * file), else the endpoint's captured traffic, else the model's input profile (its sample set, else
  * inputs drawn from its shapes and values: never size 1 on a spatial or sequence axis). At most
- * `samples` rows. {@link pickCalibrationSource} is the order (pure); {@link writeCalibrationInputs}
+ * `samples` rows. Never the golden inputs the candidate's parity is judged on: the profile's sample set
+ * only when the golden inputs come from elsewhere (`stages.convert.golden.source`), and drawn inputs
+ * with another seed than the golden ones. {@link pickCalibrationSource} is the order (pure); {@link writeCalibrationInputs}
  * writes the rows next to the model for the Python tool and says where they came from.
  */
 import { writeFile } from 'node:fs/promises';
@@ -23,12 +25,26 @@ export type CalibrationSource =
   | { kind: 'profile samples'; location: string }
   | { kind: 'profile' };
 
-/** The first source that has rows: the spec's file, captured requests, the profile's sample set, the profile's shapes. */
-export function pickCalibrationSource(options: { source?: string; capturedRequests: number; profile?: InputProfile }): CalibrationSource {
+/**
+ * The first source that has rows: the spec's file, captured requests, the profile's sample set (unless it
+ * is the golden inputs: no `goldenSource`, or the same file), the profile's shapes.
+ */
+export function pickCalibrationSource(options: {
+  source?: string;
+  capturedRequests: number;
+  profile?: InputProfile;
+  goldenSource?: string;
+}): CalibrationSource {
   if (options.source) return { kind: 'source', location: options.source };
   if (options.capturedRequests > 0) return { kind: 'captured' };
-  if (options.profile?.samples) return { kind: 'profile samples', location: options.profile.samples };
+  const samples = options.profile?.samples;
+  if (samples && options.goldenSource && options.goldenSource !== samples) return { kind: 'profile samples', location: samples };
   return { kind: 'profile' };
+}
+
+/** The seed of drawn calibration inputs: never the golden inputs' seed, so int8 is not judged on the rows it was calibrated on. */
+export function calibrationSeed(goldenSeed: number): number {
+  return (goldenSeed + 1) >>> 0;
 }
 
 export interface CalibrationInput {
@@ -39,6 +55,8 @@ export interface CalibrationInput {
   /** The endpoint whose captured traffic is read. */
   endpoint?: string;
   profile?: InputProfile;
+  /** Where the golden inputs come from (`stages.convert.golden`): calibration keeps off them. */
+  golden?: { source?: string; seed: number };
 }
 
 /** What the Python tool reads: an `.npz` file or a tensor bundle, and a description of where its rows came from. */
@@ -48,7 +66,7 @@ export type CalibrationRequest = ({ npz: string } | { bundle: string }) & { sour
 export async function writeCalibrationInputs(deps: DataFileDeps, input: CalibrationInput, dir: string): Promise<CalibrationRequest> {
   const { samples, source } = input.calibration;
   const captured = source || !input.endpoint ? [] : mostCommonShape((await readCaptured(deps.store, input.endpoint, { maxRows: samples })).requests);
-  const picked = pickCalibrationSource({ source, capturedRequests: captured.length, profile: input.profile });
+  const picked = pickCalibrationSource({ source, capturedRequests: captured.length, profile: input.profile, goldenSource: input.golden?.source });
   const bundle = path.join(dir, 'calibration.json');
   switch (picked.kind) {
     case 'source':
@@ -61,10 +79,14 @@ export async function writeCalibrationInputs(deps: DataFileDeps, input: Calibrat
       await writeFile(bundle, JSON.stringify(encodeBundleRuns(captured.map((r) => r.inputs))));
       return { bundle, source: `captured traffic of ${input.endpoint} (${describeCaptured(captured)})` };
     case 'profile': {
-      const runs = profileInputs(input.inputs, input.profile, { samples, seed: 0 });
+      const seed = calibrationSeed(input.golden?.seed ?? 0);
+      const runs = profileInputs(input.inputs, input.profile, { samples, seed });
       await writeFile(bundle, JSON.stringify(encodeBundleRuns(runs)));
       const plan = planInputs(input.inputs, input.profile, { samples });
-      return { bundle, source: `inputs drawn from ${input.profile ? 'the input profile' : "the model's signature"}: ${plan.description}` };
+      // The profile's sample set is the golden inputs here: calibrating on it would judge int8 on its own calibration rows.
+      const why = input.profile?.samples ? ' (its sample set is the golden inputs)' : '';
+      const from = input.profile ? `the input profile${why}` : "the model's signature";
+      return { bundle, source: `inputs drawn from ${from}, seed ${seed}: ${plan.description}` };
     }
   }
 }

@@ -34,6 +34,8 @@ export interface OptimizeInput {
   endpoint?: string;
   /** The model's input profile (`model.profile`): calibration inputs when there is no other source. */
   profile?: InputProfile;
+  /** Where the golden inputs come from (`stages.convert.golden`): static int8 does not calibrate on them. */
+  golden?: { source?: string; seed: number };
   /** The targets whose pass lists hold this pass: fp16 wanted by CPU targets alone is skipped if its CPU session crashes onnxruntime. */
   targets?: Target[];
 }
@@ -109,7 +111,7 @@ async function int8Request(deps: Parameters<typeof optimizeModel>[0], input: Opt
   if (int8.method === 'dynamic') return { int8 };
   const calibration = await writeCalibrationInputs(
     deps,
-    { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile },
+    { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile, golden: input.golden },
     dir,
   );
   return { int8, calibration };

@@ -7,6 +7,7 @@ Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (d
 - pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
 - pytorch_cnn_ts.pt        the same CNN as TorchScript
 - pytorch_eval.npz         x FP32[300,1,8,8], labels INT64[300]
+- pytorch_calibration.npz  x FP32[64,1,8,8]: static int8's calibration rows, drawn apart from the evaluation set
 - pytorch_transformer.pt2  one pre-norm transformer encoder layer (d 32, 2 heads, GELU MLP 64; torch.export, dynamic
                            batch): src FP32[N,8,32] -> FP32[N,8,32], untrained (the transformer pass's example)
 - xgboost_classifier.json  XGBoost gradient-boosted trees on the tabular data (XGBoost's JSON model)
@@ -105,6 +106,8 @@ def pytorch_models(out):
     save_atomic(os.path.join(out, "pytorch_cnn_ts.pt"), lambda p: torch.jit.save(scripted, p))
     ex, ey = images(np.random.default_rng(8), 300)
     save_atomic(os.path.join(out, "pytorch_eval.npz"), lambda p: np.savez(open(p, "wb"), x=ex, labels=ey))
+    cx, _ = images(np.random.default_rng(9), 64)
+    save_atomic(os.path.join(out, "pytorch_calibration.npz"), lambda p: np.savez(open(p, "wb"), x=cx))
 
 
 def pytorch_transformer(out):

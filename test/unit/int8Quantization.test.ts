@@ -11,9 +11,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../../activities/activityContext';
 import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
-import { pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
+import { calibrationSeed, pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
 import { PYTHON_TOOL_ROOT, venvPython } from '../../activities/python/venv';
 import { encodeCaptureBundle } from '../../runtime/capturedTraffic';
+import { profileInputs } from '../../runtime/syntheticInputs';
+import { encodeBundleRuns } from '../../runtime/tensorBundle';
 import { FsArtifactStore, storeKeys, writeDocument } from '../../store';
 import type { TensorSpec } from '../../sdk/schemas';
 
@@ -25,11 +27,15 @@ beforeAll(async () => {
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-test('calibration inputs come from the spec, else captured traffic, else the profile samples, else the profile', () => {
+test('calibration inputs come from the spec, else captured traffic, else the profile samples (unless they are the golden inputs), else the profile', () => {
   const profile = { inputs: {}, samples: 's3://data/samples.npz' };
+  const goldenSource = 's3://data/golden.npz';
   expect(pickCalibrationSource({ source: 'store:calib.npz', capturedRequests: 3, profile })).toEqual({ kind: 'source', location: 'store:calib.npz' });
   expect(pickCalibrationSource({ capturedRequests: 3, profile })).toEqual({ kind: 'captured' });
-  expect(pickCalibrationSource({ capturedRequests: 0, profile })).toEqual({ kind: 'profile samples', location: 's3://data/samples.npz' });
+  expect(pickCalibrationSource({ capturedRequests: 0, profile, goldenSource })).toEqual({ kind: 'profile samples', location: 's3://data/samples.npz' });
+  // Without a golden source of their own, convert's golden inputs are the profile's samples: int8 would be judged on its calibration rows.
+  expect(pickCalibrationSource({ capturedRequests: 0, profile })).toEqual({ kind: 'profile' });
+  expect(pickCalibrationSource({ capturedRequests: 0, profile, goldenSource: profile.samples })).toEqual({ kind: 'profile' });
   expect(pickCalibrationSource({ capturedRequests: 0, profile: { inputs: {} } })).toEqual({ kind: 'profile' });
   expect(pickCalibrationSource({ capturedRequests: 0 })).toEqual({ kind: 'profile' });
 });
@@ -41,10 +47,16 @@ test('the calibration inputs are written for the tool from the first source that
   const input = { inputs, calibration: { samples: 8 }, endpoint: 'cnn' };
   const out = (name: string) => mkdtemp(path.join(dir, `${name}-`));
 
-  // Nothing captured, no profile: drawn from the signature, its spatial axes never 1.
-  const drawn = await writeCalibrationInputs(deps, input, await out('drawn'));
-  expect(drawn.source).toBe("inputs drawn from the model's signature: x [8,3,16,16] (dynamic axes 16) (8 rows in one batch)");
-  expect(JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).tensors.x.shape).toEqual([8, 3, 16, 16]);
+  // Nothing captured, no profile: drawn from the signature, its spatial axes never 1, never the golden inputs (another seed).
+  const drawn = await writeCalibrationInputs(deps, { ...input, golden: { seed: 0 } }, await out('drawn'));
+  expect(drawn.source).toBe("inputs drawn from the model's signature, seed 1: x [8,3,16,16] (dynamic axes 16) (8 rows in one batch)");
+  const drawnTensor = JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).tensors.x;
+  expect(drawnTensor.shape).toEqual([8, 3, 16, 16]);
+  const golden = encodeBundleRuns(profileInputs(inputs, undefined, { samples: 8, seed: 0 }));
+  expect('tensors' in golden ? golden.tensors.x?.data : undefined).toEqual(expect.any(String));
+  expect('tensors' in golden ? golden.tensors.x?.data : undefined).not.toBe(drawnTensor.data);
+  expect(calibrationSeed(0)).not.toBe(0);
+  expect(calibrationSeed(7)).not.toBe(7);
 
   // The endpoint's captured requests, once there are some.
   const request = { x: { datatype: 'FP32' as const, shape: [2, 3, 4, 4], data: new Float32Array(96) } };
