@@ -3,7 +3,7 @@
  * (ARCHITECTURE "Representative inputs"), in this order: the spec's `calibration.source` (an `.npz`
  * file), else the endpoint's captured traffic, else the model's input profile (its sample set, else
  * inputs drawn from its shapes and values: never size 1 on a spatial or sequence axis). At most
- * `samples` rows. Never the golden inputs the candidate's parity is judged on: the profile's sample set
+ * `samples` rows; captured requests only if they fit the model's inputs ({@link fitsInputs}). Never the golden inputs the candidate's parity is judged on: the profile's sample set
  * only when the golden inputs come from elsewhere (`stages.convert.golden.source`), and drawn inputs
  * with another seed than the golden ones. {@link pickCalibrationSource} is the order (pure); {@link writeCalibrationInputs}
  * writes the rows next to the model for the Python tool and says where they came from.
@@ -15,8 +15,22 @@ import { mostCommonShape } from '../../runtime/capturedSamples';
 import { readCaptured, type CapturedRequest } from '../../runtime/capturedTraffic';
 import { planInputs } from '../../runtime/inputProfile';
 import { profileInputs } from '../../runtime/syntheticInputs';
+import type { TensorMap } from '../../runtime/tensor';
 import { encodeBundleRuns } from '../../runtime/tensorBundle';
 import { readDataFile, type DataFileDeps } from '../ingest/readDataFile';
+
+/**
+ * Whether a request's tensors are what a model with these inputs takes: the same names, each with its
+ * datatype, rank and fixed dims (a negative dim takes any size), as the gateway checks requests.
+ */
+export function fitsInputs(tensors: TensorMap, specs: readonly TensorSpec[]): boolean {
+  if (Object.keys(tensors).length !== specs.length) return false;
+  return specs.every((spec) => {
+    const tensor = tensors[spec.name];
+    if (!tensor || tensor.datatype !== spec.datatype || tensor.shape.length !== spec.shape.length) return false;
+    return spec.shape.every((d, i) => d < 0 || tensor.shape[i] === d);
+  });
+}
 
 /** Where the calibration rows come from. */
 export type CalibrationSource =
@@ -65,7 +79,9 @@ export type CalibrationRequest = ({ npz: string } | { bundle: string }) & { sour
 /** Writes the calibration rows into `dir`; the tool's `calibration` request. */
 export async function writeCalibrationInputs(deps: DataFileDeps, input: CalibrationInput, dir: string): Promise<CalibrationRequest> {
   const { samples, source } = input.calibration;
-  const captured = source || !input.endpoint ? [] : mostCommonShape((await readCaptured(deps.store, input.endpoint, { maxRows: samples })).requests);
+  const requests = source || !input.endpoint ? [] : (await readCaptured(deps.store, input.endpoint, { maxRows: samples })).requests;
+  // Traffic sent to the stable version may not fit this model (inputs renamed, retyped, reshaped): only requests it takes.
+  const captured = mostCommonShape(requests.filter((r) => fitsInputs(r.inputs, input.inputs)));
   const picked = pickCalibrationSource({ source, capturedRequests: captured.length, profile: input.profile, goldenSource: input.golden?.source });
   const bundle = path.join(dir, 'calibration.json');
   switch (picked.kind) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../../activities/activityContext';
 import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
-import { calibrationSeed, pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
+import { calibrationSeed, fitsInputs, pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
 import { PYTHON_TOOL_ROOT, venvPython } from '../../activities/python/venv';
 import { encodeCaptureBundle } from '../../runtime/capturedTraffic';
 import { profileInputs } from '../../runtime/syntheticInputs';
@@ -78,6 +78,30 @@ test('the calibration inputs are written for the tool from the first source that
   await expect(writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: '/etc/passwd' } }, await out('outside'))).rejects.toThrow(
     /calibration inputs/,
   );
+});
+
+test('captured requests calibrate only when they fit the model: names, datatypes, ranks and fixed dims', () => {
+  const specs: TensorSpec[] = [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 8, 8] }];
+  const x = (shape: number[], datatype: 'FP32' | 'FP16' = 'FP32') => ({ datatype, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  expect(fitsInputs({ x: x([2, 3, 8, 8]) }, specs)).toBe(true);
+  expect(fitsInputs({ x: x([5, 3, 8, 8]) }, specs)).toBe(true);
+  expect(fitsInputs({ image: x([2, 3, 8, 8]) }, specs)).toBe(false);
+  expect(fitsInputs({ x: x([2, 3, 8, 8], 'FP16') }, specs)).toBe(false);
+  expect(fitsInputs({ x: x([2, 3, 16, 16]) }, specs)).toBe(false);
+  expect(fitsInputs({ x: x([2, 3, 8]) }, specs)).toBe(false);
+  expect(fitsInputs({ x: x([2, 3, 8, 8]), mask: x([2, 8]) }, specs)).toBe(false);
+});
+
+test('captured traffic that does not fit the new model is left for the profile', async () => {
+  const store = new FsArtifactStore(path.join(dir, 'store-renamed'));
+  const deps = { store, context: standaloneContext(), sources: { ...sourcePolicyFromEnv({}), roots: [dir] } };
+  // The stable version took `image`; the new model takes `x`.
+  const request = { image: { datatype: 'FP32' as const, shape: [2, 3, 4, 4], data: new Float32Array(96) } };
+  const meta = { endpoint: 'renamed', version: 'v1', replicaId: 'r1', capturedAt: new Date(1000).toISOString() };
+  await writeDocument(store, storeKeys.capture('renamed', 'v1', 1000, 'r1', 0), encodeCaptureBundle(meta, [{ inputs: request, outputs: {} }]));
+  const inputs: TensorSpec[] = [{ name: 'x', datatype: 'FP32', shape: [-1, 3, -1, -1] }];
+  const picked = await writeCalibrationInputs(deps, { inputs, calibration: { samples: 4 }, endpoint: 'renamed' }, await mkdtemp(path.join(dir, 'renamed-')));
+  expect(picked.source).toMatch(/^inputs drawn from the model's signature/);
 });
 
 /** Runs `code` with int8Quantization.py imported; its last printed line as JSON. */
