@@ -73,8 +73,11 @@ export interface CalibrationInput {
   golden?: { source?: string; seed: number };
 }
 
-/** What the Python tool reads: an `.npz` file or a tensor bundle, and a description of where its rows came from. */
-export type CalibrationRequest = ({ npz: string } | { bundle: string }) & { source: string };
+/**
+ * What the Python tool reads: an `.npz` file (read as golden inputs are: one batch, or one run per sample
+ * when the model cannot take the samples as one batch) or a tensor bundle, and where its rows came from.
+ */
+export type CalibrationRequest = ({ npz: string; inputs: readonly TensorSpec[]; perSample: boolean } | { bundle: string }) & { source: string };
 
 /** Writes the calibration rows into `dir`; the tool's `calibration` request. */
 export async function writeCalibrationInputs(deps: DataFileDeps, input: CalibrationInput, dir: string): Promise<CalibrationRequest> {
@@ -89,7 +92,13 @@ export async function writeCalibrationInputs(deps: DataFileDeps, input: Calibrat
     case 'profile samples': {
       const npz = path.join(dir, 'calibration.npz');
       await writeFile(npz, await readDataFile(deps, picked.location, 'InvalidDataset', 'calibration inputs'));
-      return { npz, source: `${picked.kind === 'source' ? 'stages.optimize.int8.calibration.source' : "the input profile's samples"} ${picked.location}` };
+      const perSample = !planInputs(input.inputs, input.profile, { samples }).stacked;
+      return {
+        npz,
+        inputs: input.inputs,
+        perSample,
+        source: `${picked.kind === 'source' ? 'stages.optimize.int8.calibration.source' : "the input profile's samples"} ${picked.location}`,
+      };
     }
     case 'captured':
       await writeFile(bundle, JSON.stringify(encodeBundleRuns(captured.map((r) => r.inputs))));

@@ -6,8 +6,9 @@
   dynamic  int8 weights, activations quantized at each run (`quantize_dynamic`): for MatMul/Gemm models
   auto     static when the model has convolutions, dynamic otherwise
 The request: {model, output, int8: {method, perChannel, calibration: {method, samples}},
-calibration: {bundle | npz, source}}; the calibration inputs are a tensor bundle or an .npz file (one
-array per input name, first axis = rows). The lineage parameters say which method ran and why,
+calibration: {bundle | npz, inputs, perSample, source}}; the calibration inputs are a tensor bundle or an
+.npz file read as the golden inputs are (goldenInputs.py: one array per input name, first axis = rows,
+one run per sample when `perSample`). The lineage parameters say which method ran and why,
 what pre-processing did, and for static int8 the calibration method, rows and where they came from.
 """
 import contextlib
@@ -16,6 +17,7 @@ import tempfile
 
 import numpy as np
 
+from goldenInputs import npz_runs
 from quantizationPreprocessing import one_line, prepare
 from tensorBundles import read_runs
 from toolRefusal import Refused
@@ -133,11 +135,9 @@ def calibration_runs(model, calibration, samples, equal_shapes=False):
     initializers = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
     if "npz" in calibration:
-        try:
-            data = np.load(calibration["npz"])
-            runs = [{i.name: data[i.name] for i in inputs if i.name in data.files}]
-        except Exception as e:  # noqa: BLE001
-            raise Refused("InvalidDataset", f"cannot read the calibration inputs {calibration.get('source', '')}: {one_line(e)}")
+        # Read as the golden inputs are: one batch, or one run per sample (a samples axis, scalar inputs).
+        what = f"calibration inputs ({calibration.get('source', '')})"
+        runs = npz_runs(calibration["npz"], calibration["inputs"], calibration.get("perSample"), "InvalidDataset", what)
     else:
         runs = read_runs(calibration["bundle"])
     missing = [i.name for i in inputs if any(i.name not in run for run in runs)]

@@ -169,7 +169,7 @@ np.savez(os.path.join(tmp, "c.npz"), x=np.random.default_rng(1).standard_normal(
 out = []
 for method in ("entropy", "percentile", "minmax"):
     request = {"model": os.path.join(tmp, "m.onnx"), "output": os.path.join(tmp, f"{method}.onnx"), "int8": {"method": "static", "calibration": {"method": method}},
-               "calibration": {"npz": os.path.join(tmp, "c.npz"), "source": "c.npz"}}
+               "calibration": {"npz": os.path.join(tmp, "c.npz"), "inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 3]}], "perSample": False, "source": "c.npz"}}
     out.append([quantize_int8(request)["parameters"]["calibration"]["rows"], os.path.exists(request["output"])])
 # Runs of several shapes (captured requests of 2 and 3 rows, a profile's min and max shapes): the most common shape only.
 runs = [{"x": np.zeros(s, np.float32)} for s in ((1, 3), (1, 5), (1, 3))]
@@ -185,4 +185,26 @@ print(json.dumps(out))`);
       [1, 3],
     ],
   ]);
+});
+
+test('an .npz calibration set is read as golden inputs are: a samples axis and scalar inputs, one run per sample', () => {
+  // A fixed batch of 1 and a scalar (a VAD's sample rate): the file adds a samples axis, as for golden inputs.
+  const rows = python(`
+import os, tempfile, onnx
+from onnx import helper, TensorProto, numpy_helper
+tmp = tempfile.mkdtemp()
+nodes = [helper.make_node("MatMul", ["x", "w"], ["h"]), helper.make_node("Cast", ["sr"], ["f"], to=TensorProto.FLOAT), helper.make_node("Mul", ["h", "f"], ["y"])]
+ins = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3]), helper.make_tensor_value_info("sr", TensorProto.INT64, [])]
+graph = helper.make_graph(nodes, "g", ins, [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [numpy_helper.from_array(np.ones((3, 4), np.float32), "w")])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+model.ir_version = 8
+onnx.save(model, os.path.join(tmp, "m.onnx"))
+np.savez(os.path.join(tmp, "c.npz"), x=np.random.default_rng(1).standard_normal((40, 1, 3)).astype(np.float32), sr=np.full(40, 16000))
+specs = [{"name": "x", "datatype": "FP32", "shape": [1, 3]}, {"name": "sr", "datatype": "INT64", "shape": []}]
+request = {"model": os.path.join(tmp, "m.onnx"), "output": os.path.join(tmp, "q.onnx"), "int8": {"method": "static"},
+           "calibration": {"npz": os.path.join(tmp, "c.npz"), "inputs": specs, "perSample": True, "source": "c.npz"}}
+rows = quantize_int8(request)["parameters"]["calibration"]["rows"]
+shutil.rmtree(tmp)
+print(json.dumps(rows))`);
+  expect(rows).toBe(40);
 });
