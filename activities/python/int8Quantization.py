@@ -134,6 +134,9 @@ def calibration_runs(model, calibration, samples, equal_shapes=False):
 
     initializers = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
+    others = [i.name for i in inputs if not i.type.HasField("tensor_type")]
+    if others:
+        raise Refused("OptimizationFailed", f"static int8 calibrates tensor inputs only: {', '.join(others)} (a sequence or map) is not one")
     if "npz" in calibration:
         # Read as the golden inputs are: one batch, or one run per sample (a samples axis, scalar inputs).
         what = f"calibration inputs ({calibration.get('source', '')})"

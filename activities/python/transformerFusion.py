@@ -138,18 +138,17 @@ def fuse_transformer(request):
     with tempfile.TemporaryDirectory() as tmp:
         prepared = os.path.join(tmp, "prepared.onnx")
         onnx.save(model, prepared)
+        fused_path = os.path.join(tmp, "fused.onnx") if request.get("quantize") == "int8" else request["output"]
+        # Counting the fused operators and saving walk the rewritten graph too: a failure there is the model's, not the worker's.
         try:
             optimizer = optimize_model(prepared, model_type=kind, num_heads=0, hidden_size=0, opt_level=0, use_gpu=False)
+            fused = {k: v for k, v in optimizer.get_fused_operator_statistics().items() if v}
+            optimizer.save_model_to_file(fused_path)
         except Exception as e:  # noqa: BLE001
-            raise Refused("OptimizationFailed", f"onnxruntime's transformer optimizer failed: {e}")
-        fused = {k: v for k, v in optimizer.get_fused_operator_statistics().items() if v}
+            raise Refused("OptimizationFailed", f"onnxruntime's transformer optimizer failed: {type(e).__name__}: {e}"[:500])
         parameters = {"modelType": kind, "optLevel": 0, "fused": fused, "packedAttention": packed, **facts, **({"note": note} if note else {})}
         if request.get("quantize") == "int8":
-            fused_path = os.path.join(tmp, "fused.onnx")
-            optimizer.save_model_to_file(fused_path)
             parameters.update(_quantize_dynamic(fused_path, request["output"], tmp))
-        else:
-            optimizer.save_model_to_file(request["output"])
     return {"parameters": parameters, "toolVersions": tool_versions()}
 
 
