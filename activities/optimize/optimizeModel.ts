@@ -7,8 +7,9 @@
  *          CPU targets want it and its CPU session crashes onnxruntime (fp16 transformer graphs)
  *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
  *   transformer-int8  the transformer pass, then dynamic int8 of the fused graph
- * A pass that does not apply to the model (transformer fusion of a graph without attention) answers
- * `{ skipped: reason }` instead of an artifact, and stores nothing.
+ * A pass that does not apply to the model (transformer fusion of a graph without attention or with nothing
+ * it fuses, int8 of a model without Conv/MatMul/Gemm) answers `{ skipped: reason }` instead of an artifact,
+ * and stores nothing.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -5,6 +5,7 @@
            QUInt8 activations with QInt8 weights (U8S8), the combination onnxruntime's x86 CPU kernels run fastest
   dynamic  int8 weights, activations quantized at each run (`quantize_dynamic`): for MatMul/Gemm models
   auto     static when the model has convolutions, dynamic otherwise
+A model without Conv, MatMul or Gemm (a tree ensemble) answers {"skipped": reason}, whatever the method.
 The request: {model, output, int8: {method, perChannel, calibration: {method, samples}},
 calibration: {bundle | npz, inputs, perSample, source}}; the calibration inputs are a tensor bundle or an
 .npz file read as the golden inputs are (goldenInputs.py: one array per input name, first axis = rows,
@@ -35,14 +36,15 @@ HISTOGRAM_METHODS = {"entropy", "percentile"}
 
 
 def choose_method(setting, op_counts):
-    """(`static` | `dynamic`, why) for a method setting and the model's op counts."""
+    """(`static` | `dynamic`, why) for a method setting and the model's op counts; (None, why) when the model
+    has nothing int8 would quantize (a tree ensemble): the pass does not apply, whatever the method."""
     convs = sum(op_counts.get(op, 0) for op in CONVOLUTIONS)
     matmuls = sum(op_counts.get(op, 0) for op in MATMULS)
     found = f"{convs} convolution(s), {matmuls} MatMul/Gemm"
+    if convs + matmuls == 0:
+        return None, "no Conv/MatMul/Gemm to quantize: an int8 copy would be the fp32 model"
     if setting in ("static", "dynamic"):
         return setting, f"{setting} as set ({found})"
-    if convs + matmuls == 0:
-        raise Refused("OptimizationFailed", "int8: the model has no Conv, MatMul or Gemm to quantize")
     if convs > 0:
         return "static", f"auto: {found}: convolutions run fastest with static (QDQ) int8"
     return "dynamic", f"auto: {found}, no convolutions: dynamic int8 for a MatMul/Gemm model"
@@ -61,6 +63,8 @@ def quantize_int8(request):
         for node in model.graph.node:
             op_counts[node.op_type] = op_counts.get(node.op_type, 0) + 1
         method, why = choose_method(settings.get("method", "auto"), op_counts)
+        if method is None:
+            return {"skipped": why, "parameters": {"preprocessing": preprocessing}, "toolVersions": tool_versions()}
         parameters = {"method": method, "methodChoice": why, "preprocessing": preprocessing}
         if method == "static" and not request.get("calibration") and settings.get("method") != "static":
             method = "dynamic"
