@@ -7,7 +7,8 @@
   auto     static when the model has convolutions, dynamic otherwise
 A model without Conv, MatMul or Gemm (a tree ensemble) answers {"skipped": reason}, whatever the method.
 The request: {model, output, int8: {method, perChannel, calibration: {method, samples}},
-calibration: {bundle | npz, inputs, perSample, source}}; the calibration inputs are a tensor bundle or an
+calibration: {bundle | npz, inputs, perSample, source} | calibrationProblem: {type, message}} (the
+inputs could not be had: refused only when static int8 needs them); the calibration inputs are a tensor bundle or an
 .npz file read as the golden inputs are (goldenInputs.py: one array per input name, first axis = rows,
 one run per sample when `perSample`). The lineage parameters say which method ran and why,
 what pre-processing did, and for static int8 the calibration method, rows and where they came from.
@@ -66,6 +67,10 @@ def quantize_int8(request):
         if method is None:
             return {"skipped": why, "parameters": {"preprocessing": preprocessing}, "toolVersions": tool_versions()}
         parameters = {"method": method, "methodChoice": why, "preprocessing": preprocessing}
+        problem = request.get("calibrationProblem")
+        if method == "static" and problem:
+            # Calibration inputs were asked for and could not be had (an unreadable file): needed now.
+            raise Refused(problem.get("type") or "InvalidDataset", problem.get("message") or "the calibration inputs could not be read")
         if method == "static" and not request.get("calibration") and settings.get("method") != "static":
             method = "dynamic"
             parameters.update(method=method, methodChoice=f"{why}; no calibration inputs, so dynamic")

@@ -208,3 +208,17 @@ shutil.rmtree(tmp)
 print(json.dumps(rows))`);
   expect(rows).toBe(40);
 });
+
+test('calibration inputs that could not be had fail only a pass that needs them: auto on a MatMul model goes dynamic, static is refused', () => {
+  const out = python(`${MATMUL_MODEL}
+problem = {"type": "InvalidDataset", "message": "calibration inputs: file:///gone.npz does not exist"}
+request = lambda method: {"model": os.path.join(tmp, "m.onnx"), "output": os.path.join(tmp, f"{method}.onnx"), "int8": {"method": method}, "calibrationProblem": problem}
+out = [quantize_int8(request("auto"))["parameters"]["method"]]
+try:
+    quantize_int8(request("static"))
+except Refused as e:
+    out.append([e.kind, str(e)])
+shutil.rmtree(tmp)
+print(json.dumps(out))`);
+  expect(out).toEqual(['dynamic', ['InvalidDataset', 'calibration inputs: file:///gone.npz does not exist']]);
+});
