@@ -8,7 +8,7 @@
  * with another seed than the golden ones. {@link pickCalibrationSource} is the order (pure); {@link writeCalibrationInputs}
  * writes the rows next to the model for the Python tool and says where they came from.
  */
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputProfile, TensorSpec } from '../../sdk/schemas';
 import { mostCommonShape } from '../../runtime/capturedSamples';
@@ -84,7 +84,7 @@ export async function writeCalibrationInputs(deps: DataFileDeps, input: Calibrat
   const { samples, source } = input.calibration;
   const requests = source || !input.endpoint ? [] : (await readCaptured(deps.store, input.endpoint, { maxRows: samples })).requests;
   // Traffic sent to the stable version may not fit this model (inputs renamed, retyped, reshaped): only requests it takes.
-  const captured = mostCommonShape(requests.filter((r) => fitsInputs(r.inputs, input.inputs)));
+  const captured = withinBytes(mostCommonShape(requests.filter((r) => fitsInputs(r.inputs, input.inputs))), CALIBRATION_MAX_BYTES);
   const picked = pickCalibrationSource({ source, capturedRequests: captured.length, profile: input.profile, goldenSource: input.golden?.source });
   const bundle = path.join(dir, 'calibration.json');
   switch (picked.kind) {
@@ -101,18 +101,50 @@ export async function writeCalibrationInputs(deps: DataFileDeps, input: Calibrat
       };
     }
     case 'captured':
-      await writeFile(bundle, JSON.stringify(encodeBundleRuns(captured.map((r) => r.inputs))));
+      await writeRuns(
+        bundle,
+        captured.map((r) => r.inputs),
+      );
       return { bundle, source: `captured traffic of ${input.endpoint} (${describeCaptured(captured)})` };
     case 'profile': {
       const seed = calibrationSeed(input.golden?.seed ?? 0);
-      const runs = profileInputs(input.inputs, input.profile, { samples, seed });
-      await writeFile(bundle, JSON.stringify(encodeBundleRuns(runs)));
+      await writeRuns(bundle, profileInputs(input.inputs, input.profile, { samples, seed }));
       const plan = planInputs(input.inputs, input.profile, { samples });
       // The profile's sample set is the golden inputs here: calibrating on it would judge int8 on its own calibration rows.
       const why = input.profile?.samples ? ' (its sample set is the golden inputs)' : '';
       const from = input.profile ? `the input profile${why}` : "the model's signature";
       return { bundle, source: `inputs drawn from ${from}, seed ${seed}: ${plan.description}` };
     }
+  }
+}
+
+/** Tensor bytes of captured requests taken for calibration at most (up to 4096 rows of large images would not fit a worker). */
+export const CALIBRATION_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The first requests whose tensors hold at most `maxBytes` in all (at least one). */
+export function withinBytes<T extends { inputs: TensorMap }>(requests: readonly T[], maxBytes: number): T[] {
+  const taken: T[] = [];
+  let bytes = 0;
+  for (const request of requests) {
+    bytes += Object.values(request.inputs).reduce((n, t) => n + (ArrayBuffer.isView(t.data) ? t.data.byteLength : 0), 0);
+    if (bytes > maxBytes && taken.length > 0) break;
+    taken.push(request);
+  }
+  return taken;
+}
+
+/** Writes runs as a tensor bundle, one run encoded at a time (never the whole base64 text in one string). */
+async function writeRuns(file: string, runs: readonly TensorMap[]): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.write('{"runs":[');
+    for (const [i, run] of runs.entries()) {
+      const encoded = encodeBundleRuns([run]);
+      await handle.write((i > 0 ? ',' : '') + JSON.stringify('tensors' in encoded ? encoded.tensors : {}));
+    }
+    await handle.write(']}');
+  } finally {
+    await handle.close();
   }
 }
 

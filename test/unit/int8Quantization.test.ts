@@ -11,7 +11,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { standaloneContext } from '../../activities/activityContext';
 import { sourcePolicyFromEnv } from '../../activities/ingest/sourcePolicy';
-import { calibrationSeed, fitsInputs, pickCalibrationSource, writeCalibrationInputs } from '../../activities/optimize/calibrationInputs';
+import {
+  CALIBRATION_MAX_BYTES,
+  calibrationSeed,
+  fitsInputs,
+  pickCalibrationSource,
+  withinBytes,
+  writeCalibrationInputs,
+} from '../../activities/optimize/calibrationInputs';
 import { PYTHON_TOOL_ROOT, venvPython } from '../../activities/python/venv';
 import { encodeCaptureBundle } from '../../runtime/capturedTraffic';
 import { profileInputs } from '../../runtime/syntheticInputs';
@@ -50,7 +57,8 @@ test('the calibration inputs are written for the tool from the first source that
   // Nothing captured, no profile: drawn from the signature, its spatial axes never 1, never the golden inputs (another seed).
   const drawn = await writeCalibrationInputs(deps, { ...input, golden: { seed: 0 } }, await out('drawn'));
   expect(drawn.source).toBe("inputs drawn from the model's signature, seed 1: x [8,3,16,16] (dynamic axes 16) (8 rows in one batch)");
-  const drawnTensor = JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).tensors.x;
+  // Written one run at a time (a drawn set is one run).
+  const drawnTensor = JSON.parse(await readFile((drawn as { bundle: string }).bundle, 'utf8')).runs[0].x;
   expect(drawnTensor.shape).toEqual([8, 3, 16, 16]);
   const golden = encodeBundleRuns(profileInputs(inputs, undefined, { samples: 8, seed: 0 }));
   expect('tensors' in golden ? golden.tensors.x?.data : undefined).toEqual(expect.any(String));
@@ -78,6 +86,14 @@ test('the calibration inputs are written for the tool from the first source that
   await expect(writeCalibrationInputs(deps, { ...input, calibration: { samples: 8, source: '/etc/passwd' } }, await out('outside'))).rejects.toThrow(
     /calibration inputs/,
   );
+});
+
+test('captured requests calibrate up to a byte budget, at least one', () => {
+  const request = (rows: number) => ({ inputs: { x: { datatype: 'FP32' as const, shape: [rows, 4], data: new Float32Array(rows * 4) } } });
+  const requests = [request(2), request(2), request(2)];
+  expect(withinBytes(requests, 64)).toHaveLength(2);
+  expect(withinBytes(requests, 1)).toHaveLength(1);
+  expect(withinBytes(requests, CALIBRATION_MAX_BYTES)).toHaveLength(3);
 });
 
 test('captured requests calibrate only when they fit the model: names, datatypes, ranks and fixed dims', () => {
