@@ -28,15 +28,12 @@ async function lineageOf(candidate: Candidate | undefined) {
 }
 
 test('static int8 of a CNN sized like production, calibrated on its own .npz set, is validated on the evaluation set, selected and served', async () => {
+  const model: PipelineSpecInput['model'] = { source: pathToFileURL(exampleFile('pytorch_cnn64.pt2')).href, format: 'pytorch', task: 'classifier' };
+  model.inputs = [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 64, 64] }];
   const spec: PipelineSpecInput = {
     endpoint: 'cnn64-int8',
     version: 'int8-1',
-    model: {
-      source: pathToFileURL(exampleFile('pytorch_cnn64.pt2')).href,
-      format: 'pytorch',
-      task: 'classifier',
-      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 64, 64] }],
-    },
+    model,
     stages: {
       convert: { opset: 18, golden: { source: pathToFileURL(exampleFile('pytorch_cnn64_eval.npz')).href } },
       optimize: {
