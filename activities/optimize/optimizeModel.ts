@@ -7,17 +7,19 @@
  *          CPU targets want it and its CPU session crashes onnxruntime (fp16 transformer graphs)
  *   transformer       onnxruntime's transformer optimizer (attention, layer norm, GELU fusion) for models with attention blocks
  *   transformer-int8  the transformer pass, then dynamic int8 of the fused graph
- * A pass that does not apply to the model (transformer fusion of a graph without attention) answers
- * `{ skipped: reason }` instead of an artifact, and stores nothing.
+ * A pass that does not apply to the model (transformer fusion of a graph without attention or with nothing
+ * it fuses, int8 of a model without Conv/MatMul/Gemm) answers `{ skipped: reason }` instead of an artifact,
+ * and stores nothing.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { InputProfile, Int8Settings, ModelArtifact, ModelMetadata, OptimizationPass, SkippedPass, Target } from '../../sdk/schemas';
 import { int8Settings, modelMetadata } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
-import { rejection } from '../failures';
+import { isRejection, rejection } from '../failures';
 import type { SourcePolicy } from '../ingest/sourcePolicy';
 import { writeCalibrationInputs } from './calibrationInputs';
 import { runPythonTool } from '../python/pythonTool';
@@ -34,6 +36,8 @@ export interface OptimizeInput {
   endpoint?: string;
   /** The model's input profile (`model.profile`): calibration inputs when there is no other source. */
   profile?: InputProfile;
+  /** Where the golden inputs come from (`stages.convert.golden`): static int8 does not calibrate on them. */
+  golden?: { source?: string; seed: number };
   /** The targets whose pass lists hold this pass: fp16 wanted by CPU targets alone is skipped if its CPU session crashes onnxruntime. */
   targets?: Target[];
 }
@@ -103,14 +107,26 @@ export async function optimizeModel(
   }
 }
 
-/** The int8 settings, and the calibration inputs unless the method is dynamic. */
+/**
+ * The int8 settings, and the calibration inputs unless the method is dynamic. Whether `auto` needs them is
+ * decided in the tool (from the model's ops): calibration inputs that cannot be had (an unreadable file)
+ * are passed as a `calibrationProblem`, which refuses the pass only if it is static (a MatMul-only or
+ * tree model does not fail on them).
+ */
 async function int8Request(deps: Parameters<typeof optimizeModel>[0], input: OptimizeInput, parent: ModelMetadata, dir: string): Promise<object> {
   const int8 = input.int8 ?? int8Settings.parse({});
   if (int8.method === 'dynamic') return { int8 };
-  const calibration = await writeCalibrationInputs(
-    deps,
-    { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile },
-    dir,
-  );
-  return { int8, calibration };
+  try {
+    const calibration = await writeCalibrationInputs(
+      deps,
+      { inputs: parent.io.inputs, calibration: int8.calibration, endpoint: input.endpoint, profile: input.profile, golden: input.golden },
+      dir,
+    );
+    return { int8, calibration };
+  } catch (error) {
+    // Infrastructure (a store that does not answer) is retried as always.
+    if (!isRejection(error)) throw error;
+    const { type, message } = error as ApplicationFailure;
+    return { int8, calibrationProblem: { type, message } };
+  }
 }

@@ -5,9 +5,12 @@
            QUInt8 activations with QInt8 weights (U8S8), the combination onnxruntime's x86 CPU kernels run fastest
   dynamic  int8 weights, activations quantized at each run (`quantize_dynamic`): for MatMul/Gemm models
   auto     static when the model has convolutions, dynamic otherwise
+A model without Conv, MatMul or Gemm (a tree ensemble) answers {"skipped": reason}, whatever the method.
 The request: {model, output, int8: {method, perChannel, calibration: {method, samples}},
-calibration: {bundle | npz, source}}; the calibration inputs are a tensor bundle or an .npz file (one
-array per input name, first axis = rows). The lineage parameters say which method ran and why,
+calibration: {bundle | npz, inputs, perSample, source} | calibrationProblem: {type, message}} (the
+inputs could not be had: refused only when static int8 needs them); the calibration inputs are a tensor bundle or an
+.npz file read as the golden inputs are (goldenInputs.py: one array per input name, first axis = rows,
+one run per sample when `perSample`). The lineage parameters say which method ran and why,
 what pre-processing did, and for static int8 the calibration method, rows and where they came from.
 """
 import contextlib
@@ -16,6 +19,7 @@ import tempfile
 
 import numpy as np
 
+from goldenInputs import npz_runs
 from quantizationPreprocessing import one_line, prepare
 from tensorBundles import read_runs
 from toolRefusal import Refused
@@ -27,17 +31,21 @@ MATMULS = {"MatMul", "Gemm"}
 CALIBRATION_METHODS = {"minmax": "MinMax", "entropy": "Entropy", "percentile": "Percentile"}
 # Rows fed to the calibrator per run (a dynamic batch axis): bounds the activations held at once.
 CALIBRATION_BATCH = 16
+# Calibrators that keep a histogram of every run's activations: onnxruntime stacks the runs' arrays, so
+# every run must have the same shape (runs of one row, then only the most common shape).
+HISTOGRAM_METHODS = {"entropy", "percentile"}
 
 
 def choose_method(setting, op_counts):
-    """(`static` | `dynamic`, why) for a method setting and the model's op counts."""
+    """(`static` | `dynamic`, why) for a method setting and the model's op counts; (None, why) when the model
+    has nothing int8 would quantize (a tree ensemble): the pass does not apply, whatever the method."""
     convs = sum(op_counts.get(op, 0) for op in CONVOLUTIONS)
     matmuls = sum(op_counts.get(op, 0) for op in MATMULS)
     found = f"{convs} convolution(s), {matmuls} MatMul/Gemm"
+    if convs + matmuls == 0:
+        return None, "no Conv/MatMul/Gemm to quantize: an int8 copy would be the fp32 model"
     if setting in ("static", "dynamic"):
         return setting, f"{setting} as set ({found})"
-    if convs + matmuls == 0:
-        raise Refused("OptimizationFailed", "int8: the model has no Conv, MatMul or Gemm to quantize")
     if convs > 0:
         return "static", f"auto: {found}: convolutions run fastest with static (QDQ) int8"
     return "dynamic", f"auto: {found}, no convolutions: dynamic int8 for a MatMul/Gemm model"
@@ -56,7 +64,13 @@ def quantize_int8(request):
         for node in model.graph.node:
             op_counts[node.op_type] = op_counts.get(node.op_type, 0) + 1
         method, why = choose_method(settings.get("method", "auto"), op_counts)
+        if method is None:
+            return {"skipped": why, "parameters": {"preprocessing": preprocessing}, "toolVersions": tool_versions()}
         parameters = {"method": method, "methodChoice": why, "preprocessing": preprocessing}
+        problem = request.get("calibrationProblem")
+        if method == "static" and problem:
+            # Calibration inputs were asked for and could not be had (an unreadable file): needed now.
+            raise Refused(problem.get("type") or "InvalidDataset", problem.get("message") or "the calibration inputs could not be read")
         if method == "static" and not request.get("calibration") and settings.get("method") != "static":
             method = "dynamic"
             parameters.update(method=method, methodChoice=f"{why}; no calibration inputs, so dynamic")
@@ -86,7 +100,7 @@ def quantize_static_qdq(prepared, output, model, settings, calibration, preproce
         raise Refused("OptimizationFailed", "static int8 needs calibration inputs: none were found")
     wanted = settings.get("calibration") or {}
     calibration_method = wanted.get("method", "minmax")
-    runs = calibration_runs(model, calibration, wanted.get("samples", 64))
+    runs = calibration_runs(model, calibration, wanted.get("samples", 64), equal_shapes=calibration_method in HISTOGRAM_METHODS)
     per_channel = settings.get("perChannel", True)
     reader = FeedReader(runs)
     try:
@@ -122,18 +136,20 @@ class FeedReader:
         return next(self.feeds, None)
 
 
-def calibration_runs(model, calibration, samples):
-    """The calibration feeds: at most `samples` rows, in runs the model accepts, typed as its inputs."""
+def calibration_runs(model, calibration, samples, equal_shapes=False):
+    """The calibration feeds: at most `samples` rows, in runs the model accepts, typed as its inputs
+    (`equal_shapes`: every run of one shape, as the histogram calibrators need)."""
     from onnx import helper
 
     initializers = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
+    others = [i.name for i in inputs if not i.type.HasField("tensor_type")]
+    if others:
+        raise Refused("OptimizationFailed", f"static int8 calibrates tensor inputs only: {', '.join(others)} (a sequence or map) is not one")
     if "npz" in calibration:
-        try:
-            data = np.load(calibration["npz"])
-            runs = [{i.name: data[i.name] for i in inputs if i.name in data.files}]
-        except Exception as e:  # noqa: BLE001
-            raise Refused("InvalidDataset", f"cannot read the calibration inputs {calibration.get('source', '')}: {one_line(e)}")
+        # Read as the golden inputs are: one batch, or one run per sample (a samples axis, scalar inputs).
+        what = f"calibration inputs ({calibration.get('source', '')})"
+        runs = npz_runs(calibration["npz"], calibration["inputs"], calibration.get("perSample"), "InvalidDataset", what)
     else:
         runs = read_runs(calibration["bundle"])
     missing = [i.name for i in inputs if any(i.name not in run for run in runs)]
@@ -144,8 +160,10 @@ def calibration_runs(model, calibration, samples):
     fixed = {d.dim_value for d in first_dims if d is not None and d.HasField("dim_value")}
     exact = len(fixed) == 1 and all(d is not None and d.HasField("dim_value") for d in first_dims)
     feeds = [{name: np.asarray(run[name]).astype(types[name]) for name in types} for run in runs]
-    batch = fixed.pop() if exact else CALIBRATION_BATCH
+    batch = fixed.pop() if exact else 1 if equal_shapes else CALIBRATION_BATCH
     out = batched(feeds, batch, exact, samples)
+    if equal_shapes:
+        out = most_common_shape(out)
     if not out:
         raise Refused("InvalidDataset", f"the calibration inputs ({calibration.get('source', '')}) have no rows the model takes (batch of {batch})")
     return out
@@ -169,6 +187,16 @@ def batched(runs, batch, exact, samples):
             out.append(chunk)
             taken += rows_of(chunk)
     return out
+
+
+def most_common_shape(runs):
+    """The runs whose inputs have the most common shapes (the first such shapes on a tie), in their order."""
+    shapes = [tuple((name, a.shape) for name, a in sorted(run.items())) for run in runs]
+    counts = {}
+    for shape in shapes:
+        counts[shape] = counts.get(shape, 0) + 1
+    common = max(counts, key=counts.get, default=None)
+    return [run for run, shape in zip(runs, shapes) if shape == common]
 
 
 def rows_of(feeds):

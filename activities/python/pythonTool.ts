@@ -4,7 +4,7 @@
  * non-retryable failure of the type the tool names; a Python without the toolchain's packages is a
  * non-retryable `ToolchainMissing` failure naming the setup command; anything else is left to retry.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ApplicationFailure } from '@temporalio/common';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -27,7 +27,8 @@ export interface PythonToolOptions {
 export async function runPythonTool<S extends z.ZodType>(command: string, request: unknown, schema: S, options: PythonToolOptions): Promise<z.output<S>> {
   const script = path.join(PYTHON_TOOL_ROOT, 'modelTools.py');
   const python = venvPython();
-  const child = spawn(python, [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  // Its own process group, so a timeout kills what it started too (the CPU session probe), not only the tool.
+  const child = spawn(python, [script, command], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' }, detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +41,7 @@ export async function runPythonTool<S extends z.ZodType>(command: string, reques
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    killGroup(child);
   }, options.timeoutMs);
   let signal: NodeJS.Signals | null = null;
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -73,6 +74,16 @@ export async function runPythonTool<S extends z.ZodType>(command: string, reques
   const response = schema.safeParse(safeJson(stdout));
   if (!response.success) throw new Error(`python ${command} answered unexpectedly: ${response.error.message}\n${stdout.slice(0, 500)}`);
   return response.data;
+}
+
+/** SIGKILLs the tool's process group (the tool and every process it started); the tool alone if that fails. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid === undefined) throw new Error('no pid');
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 function safeJson(text: string): unknown {

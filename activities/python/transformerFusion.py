@@ -3,7 +3,8 @@
 subgraphs into onnxruntime's contrib operators, for models that have attention blocks.
 
 - Applies when the graph has an attention block (MatMul → Softmax → MatMul); a model without one
-  answers {"skipped": reason} (with what it did find), and nothing is written.
+  answers {"skipped": reason} (with what it did find), and nothing is written; so does a graph in which
+  the optimizer fused nothing (the copy would be the fp32 model).
 - model_type `gpt2` when a causal mask (Trilu, or a Where) sits between the scores and the Softmax,
   else `bert`; num_heads and hidden_size 0 (the optimizer detects them); opt_level 0 (the optimizer's
   own fusions only: the file stays portable, and the serving session applies onnxruntime's graph
@@ -138,18 +139,22 @@ def fuse_transformer(request):
     with tempfile.TemporaryDirectory() as tmp:
         prepared = os.path.join(tmp, "prepared.onnx")
         onnx.save(model, prepared)
+        fused_path = os.path.join(tmp, "fused.onnx") if request.get("quantize") == "int8" else request["output"]
+        # Counting the fused operators and saving walk the rewritten graph too: a failure there is the model's, not the worker's.
         try:
             optimizer = optimize_model(prepared, model_type=kind, num_heads=0, hidden_size=0, opt_level=0, use_gpu=False)
-        except Exception as e:  # noqa: BLE001
-            raise Refused("OptimizationFailed", f"onnxruntime's transformer optimizer failed: {e}")
-        fused = {k: v for k, v in optimizer.get_fused_operator_statistics().items() if v}
-        parameters = {"modelType": kind, "optLevel": 0, "fused": fused, "packedAttention": packed, **facts, **({"note": note} if note else {})}
-        if request.get("quantize") == "int8":
-            fused_path = os.path.join(tmp, "fused.onnx")
+            fused = {k: v for k, v in optimizer.get_fused_operator_statistics().items() if v}
             optimizer.save_model_to_file(fused_path)
+        except Exception as e:  # noqa: BLE001
+            raise Refused("OptimizationFailed", f"onnxruntime's transformer optimizer failed: {type(e).__name__}: {e}"[:500])
+        parameters = {"modelType": kind, "optLevel": 0, "fused": fused, "packedAttention": packed, **facts, **({"note": note} if note else {})}
+        if not fused and not packed:
+            if fused_path == request["output"]:
+                os.remove(fused_path)
+            reason = f"onnxruntime's transformer optimizer fused nothing in the {kind} graph ({facts['attentionBlocks']} attention block(s)): the copy would be the fp32 model"
+            return {"skipped": reason, "parameters": parameters, "toolVersions": tool_versions()}
+        if request.get("quantize") == "int8":
             parameters.update(_quantize_dynamic(fused_path, request["output"], tmp))
-        else:
-            optimizer.save_model_to_file(request["output"])
     return {"parameters": parameters, "toolVersions": tool_versions()}
 
 

@@ -7,6 +7,10 @@ Usage: .venv/bin/python examples/models/makeFrameworkModels.py [output_dir]   (d
 - pytorch_cnn.pt2          a small CNN (torch.export, dynamic batch): x FP32[N,1,8,8] -> logits FP32[N,3]
 - pytorch_cnn_ts.pt        the same CNN as TorchScript
 - pytorch_eval.npz         x FP32[300,1,8,8], labels INT64[300]
+- pytorch_cnn64.pt2        a CNN sized like production's (x FP32[N,3,64,64], six 3x3 convolutions 32-32-64-64-128-128,
+                           global average pool, 3 classes; random convolutions, a least-squares head): static int8's
+                           example, with pytorch_cnn64_eval.npz (x, labels: 200 rows) and pytorch_cnn64_calibration.npz
+                           (x: 64 rows, drawn apart from the evaluation set)
 - pytorch_transformer.pt2  one pre-norm transformer encoder layer (d 32, 2 heads, GELU MLP 64; torch.export, dynamic
                            batch): src FP32[N,8,32] -> FP32[N,8,32], untrained (the transformer pass's example)
 - xgboost_classifier.json  XGBoost gradient-boosted trees on the tabular data (XGBoost's JSON model)
@@ -107,6 +111,55 @@ def pytorch_models(out):
     save_atomic(os.path.join(out, "pytorch_eval.npz"), lambda p: np.savez(open(p, "wb"), x=ex, labels=ey))
 
 
+def images64(rng, n):
+    """The bar/diagonal classes of `images`, on 3 channels of 64x64."""
+    labels = rng.integers(0, 3, n)
+    x = rng.normal(0, 0.6, (n, 3, 64, 64)).astype(np.float32)
+    for i, label in enumerate(labels):
+        if label == 0:
+            x[i, :, :, 16:32] += 1.5
+        elif label == 1:
+            x[i, :, 16:32, :] += 1.5
+        else:
+            x[i, :, np.arange(64), np.arange(64)] += 1.5
+    return x, labels.astype(np.int64)
+
+
+def pytorch_cnn64(out):
+    import torch
+
+    torch.manual_seed(0)
+    widths = [3, 32, 32, 64, 64, 128, 128]
+    layers = []
+    for k in range(6):
+        layers += [torch.nn.Conv2d(widths[k], widths[k + 1], 3, padding=1), torch.nn.ReLU()]
+        if k in (1, 3):
+            layers.append(torch.nn.MaxPool2d(2))
+    for layer in layers:
+        if isinstance(layer, torch.nn.Conv2d):
+            # He initialization keeps the activations' scale through the ReLUs, so the features (and int8's ranges) carry the classes.
+            torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            torch.nn.init.zeros_(layer.bias)
+    features = torch.nn.Sequential(*layers, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()).eval()
+    # Training the convolutions would cost minutes of CPU here: random ones, and a head fitted by least squares.
+    x, y = images64(np.random.default_rng(11), 300)
+    with torch.no_grad():
+        f = features(torch.from_numpy(x)).numpy()
+    f1 = np.hstack([f, np.ones((len(f), 1), np.float32)])
+    w, *_ = np.linalg.lstsq(f1, np.eye(3, dtype=np.float32)[y] * 10, rcond=None)
+    head = torch.nn.Linear(128, 3)
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(w[:-1].T.copy()))
+        head.bias.copy_(torch.from_numpy(w[-1].copy()))
+    model = torch.nn.Sequential(features, head).eval()
+    program = torch.export.export(model, (torch.from_numpy(x[:2]),), dynamic_shapes=({0: torch.export.Dim("batch", min=1, max=4096)},))
+    save_atomic(os.path.join(out, "pytorch_cnn64.pt2"), lambda p: torch.export.save(program, p))
+    ex, ey = images64(np.random.default_rng(12), 200)
+    save_atomic(os.path.join(out, "pytorch_cnn64_eval.npz"), lambda p: np.savez(open(p, "wb"), x=ex, labels=ey))
+    cx, _ = images64(np.random.default_rng(13), 64)
+    save_atomic(os.path.join(out, "pytorch_cnn64_calibration.npz"), lambda p: np.savez(open(p, "wb"), x=cx))
+
+
 def pytorch_transformer(out):
     import torch
 
@@ -122,6 +175,7 @@ def main():
     sklearn_models(out)
     boosted_tree_models(out)
     pytorch_models(out)
+    pytorch_cnn64(out)
     pytorch_transformer(out)
     print(f"framework models written to {out}")
 

@@ -54,7 +54,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "stages.validate.timeout": "Longest one attempt of the stage may run.",
   "stages.validate.smokeTest": "Run one inference on inputs from the profile (or default sizes) and require finite outputs.",
   "stages.validate.tolerances": "Per-output tolerance overrides for conversion and graph-optimization parity.",
-  "stages.validate.int8MinAgreement": "int8 copies of classifiers must agree on top-1 with the fp32 model at least this often.",
+  "stages.validate.int8MinAgreement": "int8 copies (`int8`, `transformer-int8`) of classifiers must agree on top-1 with the fp32 model at least this often (integer outputs: exactly). Other float outputs, without an evaluation set, must have an RMS error at most 1% of the reference's.",
   "stages.validate.evaluation": "A labelled evaluation set: accuracy of each candidate, and the largest drop allowed versus fp32.",
   "stages.validate.evaluation.source": "An `.npz` file with one array per input name plus the labels (a path or URI, uploaded like `model.source`).",
   "stages.validate.evaluation.labels": "Name of the array of labels in the `.npz` file.",

@@ -97,7 +97,11 @@ export const validateStage = z.strictObject({
   smokeTest: z.boolean().default(true),
   /** Per-output tolerance overrides for conversion and graph-optimization parity. */
   tolerances: z.record(z.string(), tolerance).default({}),
-  /** int8 copies of classifiers must agree on top-1 with the fp32 model at least this often. */
+  /**
+   * int8 copies (`int8`, `transformer-int8`) of classifiers must agree on top-1 with the fp32 model at least
+   * this often (integer outputs: exactly). Other float outputs, without an evaluation set, must have an RMS
+   * error at most 1% of the reference's.
+   */
   int8MinAgreement: z.number().min(0).max(1).default(0.99),
   /** A labelled evaluation set: accuracy of each candidate, and the largest drop allowed versus fp32. */
   evaluation: z

@@ -2,7 +2,7 @@
  * The transformer pass over the real stack (dev server, CPU worker and gateway processes, onnxruntime's
  * transformer optimizer in the Python tool): a PyTorch transformer encoder layer gets a fused candidate
  * (and a fused int8 one), validated, benchmarked and judged like every candidate, and fp16 for the CPU
- * alone is skipped (its CPU session crashes onnxruntime); a model without
+ * alone makes a candidate or is skipped with the reason (its CPU session crashes onnxruntime); a model without
  * attention reports the pass skipped, with its reason, in the result, the optimize summary and the report.
  */
 import { pathToFileURL } from 'node:url';
@@ -46,8 +46,10 @@ test('a transformer model gets fused candidates, judged like the others', async 
   expect(fused?.validation?.passed).toBe(true);
   expect(fused?.validation?.parity?.outputs[0]?.criterion).toBe('every element within atol 0.0001 + rtol 0.001');
   expect(byLabel['transformer-int8']?.validation?.parity?.outputs[0]?.criterion).toMatch(/^RMS error ≤ 1% of the reference's/);
-  // fp16 for the CPU alone: its session would crash onnxruntime, so the pass says so instead of making a candidate.
-  expect(byLabel.fp16?.skipped).toBe("the fp16 copy crashes onnxruntime's CPU session creation (SIGSEGV); fp16 is for GPU targets");
+  // fp16 for the CPU alone: a candidate, or (where its session crashes onnxruntime, a bug of onnxruntime's today) skipped with the reason.
+  const fp16 = byLabel.fp16;
+  if (fp16?.skipped === undefined) expect(fp16?.artifact).toBeDefined();
+  else expect(fp16.skipped).toMatch(/^the fp16 copy crashes onnxruntime's CPU session creation \(.+\); fp16 is for GPU targets$/);
   for (const c of result.candidates.filter((x) => !x.skipped)) {
     expect(c.verdict).toMatch(/^(not )?selected: /);
     if (c.validation?.passed) expect(c.benchmark?.batches[0]?.runs).toBeGreaterThan(0);

@@ -70,7 +70,9 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
         passes.map(async (pass): Promise<PassOutcome> => {
           try {
             // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
-            const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile } : {};
+            const { source, seed } = spec.stages.convert.golden;
+            const golden = { seed, ...(source !== undefined ? { source } : {}) };
+            const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile, golden } : {};
             // The targets that want the pass (fp16 for the CPU alone is probed there).
             const targets = spec.targets.filter((t) => optimize.passes[t].includes(pass));
             const input = { artifact: base, pass, timeoutMs: optimize.timeout, targets, ...int8 };
