@@ -51,7 +51,10 @@ function formatRow(table: FamilyTable, r: PassRow): string {
   );
 }
 
-/** What the pipeline's candidate selection (workflows/candidateSelection.ts) would serve from these rows, and why. */
+/**
+ * What the pipeline's candidate selection (workflows/candidateSelection.ts) would serve from these rows, and
+ * why: as new deployments select, a speed-up proven by settled measurements or by the paired-runs interval to fp32.
+ */
 export function servedPick(table: FamilyTable): string {
   const candidates: Candidate[] = table.rows.map((r) => ({
     label: r.label,
@@ -64,7 +67,7 @@ export function servedPick(table: FamilyTable): string {
     verdict: r.artifact ? '' : `not selected: ${r.skipped ?? r.error ?? 'no candidate'}`,
   }));
   try {
-    const chosen = selectCandidate(candidates);
+    const chosen = selectCandidate(candidates, 0.05, { pairedInterval: true });
     return `serves: ${chosen.label} (${chosen.verdict})`;
   } catch (error) {
     return `serves: nothing (${(error as Error).message})`;
