@@ -100,6 +100,7 @@ async function familyRows(deps: Deps, dir: string, family: Family): Promise<Pass
   const bench = await benchmarkCandidates(deps, {
     target: 'cpu',
     candidates: measured.map((r) => ({ label: r.label, digest: r.artifact?.digest as string })),
+    conversion: 'fp32',
     batchSizes: [1, 16],
     ...family.measure,
     stabilityTolerance: 0.1,

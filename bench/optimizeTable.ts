@@ -1,6 +1,7 @@
 /**
  * The table of `npm run bench:optimize`: one row per pass and model family (size, p50 at batch 1,
- * throughput at batch 16, ratios to fp32, parity, accuracy on held-out rows), a "skipped: …" or
+ * throughput at batch 16, ratios to fp32, parity, accuracy on held-out rows, an optimized copy's
+ * paired-runs latency ratio to fp32 with its interval), a "skipped: …" or
  * "failed: …" row for a pass that made no candidate, what the pipeline's selection would serve, and
  * the issue's goals checked against the rows.
  */
@@ -41,17 +42,22 @@ function formatRow(table: FamilyTable, r: PassRow): string {
   if (!r.benchmark) return `${label}  ${size}  refused: ${r.validation?.reasons.join('; ').slice(0, 110)}`;
   const out = r.validation?.parity?.outputs[0];
   const baseRow = table.rows.find((x) => x.label === 'fp32');
-  const unstable = r.benchmark.batches.some((x) => !x.stable) ? ' (unstable)' : '';
+  const v = r.benchmark.vsConversion;
+  const paired = v ? ` (paired: ${v.ratio.toFixed(2)}× fp32, ${(v.confidence * 100).toFixed(0)}% ${v.ratioLow.toFixed(2)}–${v.ratioHigh.toFixed(2)})` : '';
+  const notes = (r.benchmark.batches.some((x) => !x.stable) ? ' (unstable)' : '') + paired;
   return (
     `${label}  ${size}  ${p50(r).toFixed(3).padStart(10)}  ${p50Ratio(table, r).toFixed(2).padStart(4)}  ` +
     `${throughput(r).toFixed(0).padStart(12)}  ${(throughput(r) / throughput(baseRow)).toFixed(2).padStart(4)}  ` +
     `${(out?.maxAbsError ?? NaN).toExponential(2).padStart(11)}  ${out?.top1Agreement === undefined ? '        –' : out.top1Agreement.toFixed(3).padStart(9)}  ` +
     `${r.validation?.accuracy === undefined ? '       –' : r.validation.accuracy.value.toFixed(3).padStart(8)}  ` +
-    `${r.validation?.passed ? 'pass' : `fail (${out?.criterion ?? r.validation?.reasons[0]})`}${unstable}`
+    `${r.validation?.passed ? 'pass' : `fail (${out?.criterion ?? r.validation?.reasons[0]})`}${notes}`
   );
 }
 
-/** What the pipeline's candidate selection (workflows/candidateSelection.ts) would serve from these rows, and why. */
+/**
+ * What the pipeline's candidate selection (workflows/candidateSelection.ts) would serve from these rows, and
+ * why: as new deployments select, a speed-up proven by settled measurements or by the paired-runs interval to fp32.
+ */
 export function servedPick(table: FamilyTable): string {
   const candidates: Candidate[] = table.rows.map((r) => ({
     label: r.label,
@@ -64,7 +70,7 @@ export function servedPick(table: FamilyTable): string {
     verdict: r.artifact ? '' : `not selected: ${r.skipped ?? r.error ?? 'no candidate'}`,
   }));
   try {
-    const chosen = selectCandidate(candidates);
+    const chosen = selectCandidate(candidates, 0.05, { pairedInterval: true });
     return `serves: ${chosen.label} (${chosen.verdict})`;
   } catch (error) {
     return `serves: nothing (${(error as Error).message})`;

@@ -47,7 +47,7 @@ export { describeStep } from './rollout/steps';
 export { PREVIEW_HEADER } from './rollout/blueGreen';
 export { returnToStable, type ReturnToStableInput, type ReturnedToStable, type StableTarget } from './rollout/returnToStable';
 export type { ProgressiveRolloutSpec, RolloutActivities, RolloutObserver } from './rollout/rolloutRun';
-export { selectCandidate } from './candidateSelection';
+export { selectCandidate, type SelectionRules } from './candidateSelection';
 export { notify, notificationsStarted, notifyWorkflow } from './notify';
 export { deploymentDetails } from './details';
 export * from '../sdk/definitions';

@@ -3,7 +3,8 @@
  * activity, loaded together and run interleaved on the same inputs (./interleavedRuns.ts), so the
  * candidates and stable see the same machine noise. Per model: session creation timed alone, then per
  * batch size the measurement; per candidate, its latency against stable's at the first batch size
- * (./stableComparison.ts), which the workflow's gate judges. A retried attempt measures everything
+ * (./stableComparison.ts), which the workflow's gate judges, and each optimized copy's against the fp32
+ * conversion's the same way (`vsConversion`), which the selection may take as proof of a speed-up. A retried attempt measures everything
  * again: runs from different attempts (perhaps different workers) are not comparable. Sessions load as
  * the gateway serves them: operator threads that sleep when idle rather than spin (with several
  * sessions loaded, the idle ones' spinning threads took the cores from the one running).
@@ -24,6 +25,8 @@ import { compareWithStable } from './stableComparison';
 export interface BenchmarkInput {
   target: Target;
   candidates: { label: string; digest: string }[];
+  /** The label of the candidate that is the fp32 conversion: every other candidate is compared with it (`vsConversion`). */
+  conversion?: string;
   /** The stable version to measure with the candidates, as the workflow knows it; `null`: the endpoint has none. */
   stable?: { version: string; digest: string } | null;
   /** Workflows that do not send `stable`: read this endpoint's stable version from its routing. */
@@ -90,10 +93,11 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
       peakRssMb: peakRss / (1024 * 1024),
       batches: batches[i] ?? [],
     }));
-    const candidates = reports.slice(0, input.candidates.length);
+    const batchSize = input.batchSizes[0] ?? 1;
+    const confidence = input.confidence ?? 0.99;
+    const candidates = withConversionComparisons(reports.slice(0, input.candidates.length), input.conversion, firstBatchSamples, batchSize, confidence);
     const baseline = stable ? { ...(reports[stableAt] as CandidateBenchmark), label: stable.label } : undefined;
     const stableSamples = firstBatchSamples[stableAt] ?? [];
-    const batchSize = input.batchSizes[0] ?? 1;
     return {
       target: input.target,
       worker: context.workerIdentity,
@@ -103,7 +107,7 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
         ? {
             baseline,
             comparisons: candidates.map((c, i) =>
-              compareWithStable({ label: c.label, digest: c.digest, batchSize }, stableSamples, firstBatchSamples[i] ?? [], input.confidence ?? 0.99),
+              compareWithStable({ label: c.label, digest: c.digest, batchSize }, stableSamples, firstBatchSamples[i] ?? [], confidence),
             ),
           }
         : {}),
@@ -111,6 +115,27 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
   } finally {
     await Promise.all(loaded.map((l) => l.session.release()));
   }
+}
+
+/**
+ * Every candidate but the fp32 conversion (labelled `conversion`) with its latency against the
+ * conversion's, from the same rounds at the first batch size; unchanged without a conversion.
+ */
+export function withConversionComparisons(
+  candidates: CandidateBenchmark[],
+  conversion: string | undefined,
+  firstBatchSamples: readonly number[][],
+  batchSize: number,
+  confidence: number,
+): CandidateBenchmark[] {
+  const at = candidates.findIndex((c) => c.label === conversion);
+  const conversionSamples = firstBatchSamples[at];
+  if (at < 0 || !conversionSamples) return candidates;
+  return candidates.map((c, i) =>
+    i === at
+      ? c
+      : { ...c, vsConversion: compareWithStable({ label: c.label, digest: c.digest, batchSize }, conversionSamples, firstBatchSamples[i] ?? [], confidence) },
+  );
 }
 
 /**

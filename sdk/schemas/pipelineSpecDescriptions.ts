@@ -76,7 +76,7 @@ export const PIPELINE_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "stages.benchmark.windowRuns": "Runs per measurement window; windows repeat until the last three agree.",
   "stages.benchmark.stabilityTolerance": "Last three windows must agree within this fraction (throughput and p99).",
   "stages.benchmark.budget": "Time budget per candidate and batch size; past it the result is marked unstable.",
-  "stages.benchmark.minSpeedupPercent": "An optimized copy replaces the fp32 model only if at least this many percent faster (p50).",
+  "stages.benchmark.minSpeedupPercent": "An optimized copy replaces the fp32 model only if proven at least this many percent faster: by p50 with both measurements settled, or by the upper bound of its latency-ratio interval to fp32 from interleaved runs (at `regressionConfidence`).",
   "stages.benchmark.maxRegressionPercent": "The slowdown allowed against the endpoint's stable version, in percent of its median latency. The stable version is measured in the same activity, its runs interleaved with the candidates'; the pick is refused only when it is slower than this with `regressionConfidence` and by more than `minRegressionMs`.",
   "stages.benchmark.regressionConfidence": "Confidence level of the interval of the pick's median latency ratio to stable (Hodges-Lehmann, from Mann-Whitney U): the pick is refused only when the whole interval lies above the allowed slowdown.",
   "stages.benchmark.minRegressionMs": "The pick is refused only when its median latency also exceeds the stable version's by more than this many milliseconds.",

@@ -121,17 +121,6 @@ export const batchMeasurement = z.object({
 });
 export type BatchMeasurement = z.infer<typeof batchMeasurement>;
 
-export const candidateBenchmark = z.object({
-  label: z.string(),
-  digest: sha256Digest,
-  runtime: runtimeInfo,
-  sessionCreateMs: z.number().nonnegative(),
-  firstInferenceMs: z.number().nonnegative(),
-  peakRssMb: z.number().nonnegative(),
-  batches: z.array(batchMeasurement),
-});
-export type CandidateBenchmark = z.infer<typeof candidateBenchmark>;
-
 /** A candidate's latency against the stable version's, from runs interleaved with it (first batch size). */
 export const stableComparison = z.object({
   label: z.string(),
@@ -150,6 +139,23 @@ export const stableComparison = z.object({
   confidence: z.number(),
 });
 export type StableComparison = z.infer<typeof stableComparison>;
+
+export const candidateBenchmark = z.object({
+  label: z.string(),
+  digest: sha256Digest,
+  runtime: runtimeInfo,
+  sessionCreateMs: z.number().nonnegative(),
+  firstInferenceMs: z.number().nonnegative(),
+  peakRssMb: z.number().nonnegative(),
+  batches: z.array(batchMeasurement),
+  /**
+   * An optimized copy's latency against the fp32 conversion of its target, from the same interleaved rounds
+   * (first batch size; the `stable…` fields are the conversion's); absent for the conversion itself and in
+   * reports of older workers.
+   */
+  vsConversion: stableComparison.optional(),
+});
+export type CandidateBenchmark = z.infer<typeof candidateBenchmark>;
 
 /** The benchmark gate's decision on the serving pick against the stable version, with its numbers. */
 export const benchmarkGate = z.object({

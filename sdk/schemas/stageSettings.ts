@@ -134,7 +134,10 @@ export const benchmarkStage = z.strictObject({
   stabilityTolerance: z.number().min(0).max(1).default(0.1),
   /** Time budget per candidate and batch size; past it the result is marked unstable. */
   budget: duration.prefault('20s'),
-  /** An optimized copy replaces the fp32 model only if at least this many percent faster (p50). */
+  /**
+   * An optimized copy replaces the fp32 model only if proven at least this many percent faster: by p50 with
+   * both measurements settled, or by the upper bound of its latency-ratio interval to fp32 from interleaved runs (at `regressionConfidence`).
+   */
   minSpeedupPercent: z.number().min(0).max(100).default(5),
   /**
    * The slowdown allowed against the endpoint's stable version, in percent of its median latency. The

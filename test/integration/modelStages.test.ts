@@ -94,8 +94,20 @@ test('the PyTorch example is exported, optimized for the CPU, and the pick is ju
   expect(byLabel.fp32?.validation?.accuracy?.value).toBeGreaterThan(0.9);
   const selected = result.candidates.find((c) => c.selected);
   expect(selected?.artifact?.digest).toBe(result.artifact?.digest);
-  expect(selected?.verdict).toMatch(/^selected: /);
+  // A new deployment selects under the paired rule: a speed-up says which proof held.
+  expect(selected?.verdict).toMatch(
+    /^selected: (the fp32 conversion|as fast as fp32|fastest passing candidate \(p50 [\d.]+ ms, [\d.]+× fp32 latency, (settled measurements|99% interval [\d.]+–[\d.]+, paired runs)\))/,
+  );
   for (const c of result.candidates.filter((x) => !x.selected)) expect(c.verdict).toMatch(/^not selected: /);
+  // Each optimized copy is compared with the fp32 conversion from the same interleaved rounds.
+  expect(byLabel.fp32?.benchmark?.vsConversion).toBeUndefined();
+  for (const label of ['graph', 'int8']) {
+    const v = byLabel[label]?.benchmark?.vsConversion;
+    expect(v).toMatchObject({ label, digest: byLabel[label]?.artifact?.digest, batchSize: 1, confidence: 0.99 });
+    expect(v?.samples).toBeGreaterThan(0);
+    expect(v?.ratioLow).toBeLessThanOrEqual(v?.ratio ?? NaN);
+    expect(v?.ratio).toBeLessThanOrEqual(v?.ratioHigh ?? NaN);
+  }
   const batches = selected?.benchmark?.batches ?? [];
   expect(batches.map((b) => b.batchSize)).toEqual([1, 32]);
   expect(batches[0]?.runs).toBeGreaterThan(0);

@@ -5,15 +5,23 @@ import { lastThreeAgree } from '../../activities/benchmark/interleavedRuns';
 
 const digest = (c: string) => c.repeat(64);
 
-function candidate(label: string, pass: string, p50: number | undefined, options: { passed?: boolean; load?: number; stable?: boolean } = {}): Candidate {
-  const { passed = true, load = 10, stable = true } = options;
+/** A paired-runs comparison with fp32: the ratio and its 99% interval. */
+const paired = (ratio: number, ratioLow: number, ratioHigh: number) => ({ ratio, ratioLow, ratioHigh, confidence: 0.99, samples: 600 });
+
+function candidate(
+  label: string,
+  pass: string,
+  p50: number | undefined,
+  options: { passed?: boolean; load?: number; stable?: boolean; vsConversion?: ReturnType<typeof paired> } = {},
+): Candidate {
+  const { passed = true, load = 10, stable = true, vsConversion } = options;
   return {
     label,
     target: 'cpu',
     pass,
     artifact: { digest: digest(label[0] ?? 'a'), key: 'k', sizeBytes: 100, format: 'onnx' },
     validation: (passed ? { passed: true, reasons: [] } : { passed: false, reasons: ['parity of y fails'] }) as never,
-    benchmark: p50 === undefined ? undefined : ({ sessionCreateMs: load, batches: [{ latencyMs: { p50 }, batchSize: 1, stable }] } as never),
+    benchmark: p50 === undefined ? undefined : ({ sessionCreateMs: load, batches: [{ latencyMs: { p50 }, batchSize: 1, stable }], vsConversion } as never),
     selected: false,
     verdict: '',
   };
@@ -48,6 +56,54 @@ test('an unstable measurement proves nothing', () => {
   expect(selectCandidate(cs).label).toBe('fp32');
   expect(cs[1]?.verdict).toMatch(/never settled/);
   expect(cs[0]?.verdict).toBe('selected: the fp32 conversion (p50 1.000 ms); no optimized copy proved better');
+});
+
+test('with the paired rule, an unsettled copy whose interval to fp32 lies below 1 - minSpeedup is proven faster', () => {
+  const cs = [
+    candidate('fp32', 'convert', 1.0, { stable: false }),
+    candidate('int8 static', 'int8', 0.44, { stable: false, vsConversion: paired(0.44, 0.41, 0.47) }),
+  ];
+  expect(selectCandidate(cs, 0.05, { pairedInterval: true }).label).toBe('int8 static');
+  expect(cs[1]?.verdict).toBe('selected: fastest passing candidate (p50 0.440 ms, 0.44× fp32 latency, 99% interval 0.41–0.47, paired runs)');
+  expect(cs[0]?.verdict).toBe(
+    'not selected: int8 static is better (fastest passing candidate (p50 0.440 ms, 0.44× fp32 latency, 99% interval 0.41–0.47, paired runs))',
+  );
+  // Workflows started before the patch keep the old rule: unsettled proves nothing.
+  const old = [
+    candidate('fp32', 'convert', 1.0, { stable: false }),
+    candidate('int8 static', 'int8', 0.44, { stable: false, vsConversion: paired(0.44, 0.41, 0.47) }),
+  ];
+  expect(selectCandidate(old).label).toBe('fp32');
+  expect(old[1]?.verdict).toMatch(/never settled/);
+});
+
+test('an interval that reaches above 1 - minSpeedup proves nothing; an unsettled copy keeps the old verdict', () => {
+  const cs = [
+    candidate('fp32', 'convert', 1.0, { stable: false }),
+    candidate('graph', 'graph', 0.9, { stable: false, vsConversion: paired(0.9, 0.8, 1.02) }),
+    candidate('fp16', 'fp16', 0.93, { stable: false, vsConversion: paired(0.93, 0.9, 0.96) }),
+    candidate('int8', 'int8', 0.5, { stable: false }),
+  ];
+  expect(selectCandidate(cs, 0.05, { pairedInterval: true }).label).toBe('fp32');
+  for (const c of cs.slice(1)) expect(c.verdict).toBe("not selected: its measurement (or fp32's) never settled within the budget, so a speed-up is not proven");
+  expect(cs[0]?.verdict).toBe('selected: the fp32 conversion (p50 1.000 ms); no optimized copy proved better');
+});
+
+test('with the paired rule, settled measurements still prove alone, the verdict says which proof held, and load time needs settled ones', () => {
+  const cs = [
+    candidate('fp32', 'convert', 1.0, { load: 20 }),
+    candidate('graph', 'graph', 0.8),
+    candidate('int8', 'int8', 0.7, { stable: false, vsConversion: paired(0.7, 0.66, 0.75) }),
+    candidate('fp16', 'fp16', 1.01, { load: 5, stable: false, vsConversion: paired(1.01, 0.98, 1.04) }),
+  ];
+  expect(selectCandidate(cs, 0.05, { pairedInterval: true }).label).toBe('int8');
+  expect(cs[1]?.verdict).toMatch(
+    /^not selected: int8 is better \(fastest passing candidate \(p50 0.700 ms, 0.70× fp32 latency, 99% interval 0.66–0.75, paired runs\)\)$/,
+  );
+  expect(cs[3]?.verdict).toMatch(/never settled/);
+  const settled = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.8, { vsConversion: paired(0.8, 0.7, 0.99) })];
+  expect(selectCandidate(settled, 0.05, { pairedInterval: true }).label).toBe('graph');
+  expect(settled[1]?.verdict).toBe('selected: fastest passing candidate (p50 0.800 ms, 0.80× fp32 latency, settled measurements)');
 });
 
 test('without measurements the fp32 conversion is chosen', () => {

@@ -20,6 +20,9 @@ export const ROUTING_PICKS_PER_TARGET = 'routing-picks-per-target';
 /** Patch id: with several targets, every target's pick is gated against its own benchmark report (before, the serving pick alone). */
 export const GATE_EVERY_TARGET = 'gate-every-target';
 
+/** Patch id: the selection also takes an optimized copy's paired-runs interval to fp32 as proof of a speed-up (before, settled measurements alone). */
+export const SELECTION_PAIRED_INTERVAL = 'selection-paired-interval';
+
 /**
  * Validates every candidate on its target's workers: structure, IO contract against the stable
  * version, parity against the source framework, accuracy. The fp32 model must pass, and answer the
@@ -126,6 +129,7 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
         const report: BenchmarkReport = await d.on(target, benchmark.timeout, `benchmark ${measured.length} candidate(s) on ${target}`).benchmarkCandidates({
           target,
           candidates: measured.map((c) => ({ label: c.label, digest: (c.artifact as NonNullable<Candidate['artifact']>).digest })),
+          ...conversionOf(measured),
           ...stableOn(target),
           batchSizes: benchmark.batchSizes,
           profile: spec.model.profile,
@@ -154,14 +158,23 @@ function describeBenchmark(r: BenchmarkReport): string {
   return `${r.target}: ${candidates}${r.baseline ? ` (${r.baseline.label} ${p50(r.baseline)})` : ''}`;
 }
 
+/** The label of the fp32 conversion among the measured candidates, for the benchmark to compare the optimized copies with. */
+function conversionOf(measured: readonly Candidate[]): { conversion?: string } {
+  const conversion = measured.find((c) => c.pass === 'convert');
+  return conversion ? { conversion: conversion.label } : {};
+}
+
 /**
- * Picks a candidate per target (the fastest settled one that passed), then gates each target's pick
+ * Picks a candidate per target (the fastest one proven faster that passed, by settled measurements or
+ * by its paired-runs interval to fp32; else fp32), then gates each target's pick
  * against the endpoint's stable version as that target serves it (../targetGates.ts); any regression fails the stage. Returns the candidate the gateway will serve.
  */
 export function selectStage(d: Deployment): Candidate {
   const { spec, status } = d;
   const { benchmark } = spec.stages;
   const picks = new Map<Target, Candidate>();
+  // Histories recorded before the patch proved a speed-up by settled measurements alone.
+  const rules = { pairedInterval: patched(SELECTION_PAIRED_INTERVAL) };
   for (const target of spec.targets) {
     try {
       picks.set(
@@ -169,6 +182,7 @@ export function selectStage(d: Deployment): Candidate {
         selectCandidate(
           status.candidates.filter((c) => c.target === target),
           benchmark.minSpeedupPercent / 100,
+          rules,
         ),
       );
     } catch (error) {
