@@ -117,7 +117,7 @@ test('admin routes need the bearer token', async () => {
   expect((await post('/admin/reconcile', '', { authorization: 'Bearer wrong-token!' })).status).toBe(401);
   const ok = await post('/admin/reconcile', '', { authorization: `Bearer ${TOKEN}` });
   expect(ok.status).toBe(200);
-  expect(ok.body.endpoints).toEqual({ iris: { generation: 1 } });
+  expect(ok.body.endpoints).toEqual({ iris: { generation: 1, digests: { v1: classifierDigest } } });
 });
 
 test('a new routing generation is applied; a corrupt artifact is refused and the old one keeps serving', async () => {
