@@ -17,11 +17,12 @@ import { OnnxRuntime, profileFeeds, type ModelSession } from '../../runtime';
 import { probeGpu } from '../../runtime/gpuProbe';
 import { replicaStatus, routingDocument } from '../../sdk/schemas';
 import { FsArtifactStore, putModel, readDocument, storeKeys } from '../../store';
-import { ManagedProcess } from '../../cli/dev/childProcess';
-import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
+import { type ManagedProcess } from '../../cli/dev/childProcess';
+import { PACKAGE_ROOT } from '../../cli/dev/projectPaths';
 import { keptVersionsDocument, type PipelineSpec } from '../../sdk/schemas';
 import { loadPipelineSpec } from '../../sdk/specFile';
 import { startStack } from '../support/stack';
+import { startCpuStandInGpuWorker } from '../support/cpuStandIn';
 import { ADMIN_TOKEN, modelPath, processEnv, runCli, startGatewayProcess, tempDir } from '../support/testEnv';
 
 let replica: { process: ManagedProcess; url: string } | undefined;
@@ -108,14 +109,7 @@ test('a release with distinct cpu and gpu picks writes both into routing, and th
 
 test('a deployment targeting cpu and gpu routes each pick: digest for CPU replicas, picks.gpu for GPU ones, kept for a re-release (even one listing only cpu) and a rollback', async () => {
   const stack = await startStack('store-target-deploy', { replicaId: 'cpu-0' });
-  const standIn = await ManagedProcess.start({
-    name: 'gpu-stand-in',
-    ...tsEntry('test/support/cpuStandInGpuWorker.ts'),
-    env: processEnv(stack.storeDir),
-    cwd: PACKAGE_ROOT,
-    readyPattern: /cpu stand-in for a gpu worker ready/,
-    readyTimeoutMs: 60_000,
-  });
+  const standIn = await startCpuStandInGpuWorker(processEnv(stack.storeDir));
   try {
     const example = await loadPipelineSpec(path.join(PACKAGE_ROOT, 'examples/pytorch-cnn/pipeline.ts'), { version: 'v1' });
     // cpu: the fp32 conversion alone; gpu: fp32 or its graph-optimized copy, selected as the pipeline always selects

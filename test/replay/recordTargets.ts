@@ -6,8 +6,7 @@
  * v1's (the `routing-picks-per-target` and `gate-every-target` patches); then an operator's rollback to
  * v1 routes v1's picks again. Saves `deployModel-targets` (v2) and `endpoint-targets-rollback`.
  */
-import { ManagedProcess } from '../../cli/dev/childProcess';
-import { PACKAGE_ROOT, tsEntry } from '../../cli/dev/projectPaths';
+import { startCpuStandInGpuWorker } from '../support/cpuStandIn';
 import type { DevEnvironment } from '../../cli/dev/devEnvironment';
 import type { ModelshipClient } from '../../sdk/client';
 import { endpointWorkflowId } from '../../sdk/names';
@@ -33,13 +32,11 @@ function targetsSpec(version: string, source: string): PipelineSpecInput {
 }
 
 export async function recordTargets(client: ModelshipClient, env: DevEnvironment): Promise<void> {
-  const standIn = await ManagedProcess.start({
-    name: 'gpu-stand-in',
-    ...tsEntry('test/support/cpuStandInGpuWorker.ts'),
-    env: { ...process.env, TEMPORAL_ADDRESS: env.temporalAddress, MODELSHIP_STORE: env.storeUri, MODELSHIP_ADMIN_TOKEN: env.adminToken },
-    cwd: PACKAGE_ROOT,
-    readyPattern: /cpu stand-in for a gpu worker ready/,
-    readyTimeoutMs: 60_000,
+  const standIn = await startCpuStandInGpuWorker({
+    ...process.env,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    MODELSHIP_STORE: env.storeUri,
+    MODELSHIP_ADMIN_TOKEN: env.adminToken,
   });
   try {
     for (const [version, source] of [
