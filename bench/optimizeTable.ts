@@ -29,7 +29,7 @@ const p50 = (r: PassRow | undefined): number => r?.benchmark?.batches[0]?.latenc
 const throughput = (r: PassRow | undefined): number => r?.benchmark?.batches[1]?.throughputPerSec ?? NaN;
 
 /** The p50 ratio of a row to its family's fp32 row. */
-export function p50Ratio(table: FamilyTable, row: PassRow): number {
+function p50Ratio(table: FamilyTable, row: PassRow): number {
   return p50(row) / p50(table.rows.find((r) => r.label === 'fp32'));
 }
 

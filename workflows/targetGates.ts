@@ -29,7 +29,7 @@ export function gatePicks(
 }
 
 /** The gate's decision on the pick: from the interleaved comparison, or (reports of older workers) from the p50 ratio. */
-export function gateOf(pick: Candidate, report: BenchmarkReport, limits: GateLimits): BenchmarkGate | undefined {
+function gateOf(pick: Candidate, report: BenchmarkReport, limits: GateLimits): BenchmarkGate | undefined {
   const { baseline } = report;
   if (!baseline || !pick.artifact) return undefined;
   if (!report.comparisons) return judgeByP50(pick, baseline, limits);

@@ -121,7 +121,7 @@ export async function benchmarkCandidates(deps: Deps, input: BenchmarkInput): Pr
  * Every candidate but the fp32 conversion (labelled `conversion`) with its latency against the
  * conversion's, from the same rounds at the first batch size; unchanged without a conversion.
  */
-export function withConversionComparisons(
+function withConversionComparisons(
   candidates: CandidateBenchmark[],
   conversion: string | undefined,
   firstBatchSamples: readonly number[][],

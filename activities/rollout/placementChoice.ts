@@ -52,7 +52,7 @@ export function choosePlacement(
 }
 
 /** `count` of the `matching` replica ids: those of `current` first, then the others, each in rendezvous order; sorted. */
-export function stickyChoice(endpoint: string, matching: readonly string[], current: readonly string[], count: number): string[] {
+function stickyChoice(endpoint: string, matching: readonly string[], current: readonly string[], count: number): string[] {
   const ranked = rendezvousOrder(endpoint, matching);
   const kept = ranked.filter((id) => current.includes(id));
   return [...kept, ...ranked.filter((id) => !current.includes(id))].slice(0, count).sort();
@@ -75,7 +75,7 @@ export async function placeEndpoint(
  * The live replicas that answer their liveness route now: one killed since its last heartbeat still
  * looks live for three liveness intervals (90 s at the 30 s beat), and must not be chosen meanwhile.
  */
-export async function answeringReplicas(store: ArtifactStore): Promise<ReplicaStatus[]> {
+async function answeringReplicas(store: ArtifactStore): Promise<ReplicaStatus[]> {
   const live = await liveReplicas(store);
   const answering = await Promise.all(live.map((r) => answers(r.url)));
   return live.filter((_, i) => answering[i]);

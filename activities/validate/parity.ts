@@ -178,7 +178,7 @@ function judgeInt8(
 }
 
 /** RMS of the errors over RMS of the reference (0 when both are 0). */
-export function relativeRmsError(errors: Float64Array, ref: Pick<Tensor, 'data'>): number {
+function relativeRmsError(errors: Float64Array, ref: Pick<Tensor, 'data'>): number {
   let err = 0;
   let signal = 0;
   for (let i = 0; i < errors.length; i++) {

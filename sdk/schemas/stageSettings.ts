@@ -15,7 +15,7 @@ import { behaviourGate } from './behaviour';
 export const OPTIMIZATION_PASSES = ['graph', 'int8', 'fp16', 'transformer', 'transformer-int8'] as const;
 export type OptimizationPass = (typeof OPTIMIZATION_PASSES)[number];
 
-export const stageTiming = (timeout: string) => ({
+const stageTiming = (timeout: string) => ({
   /** Longest one attempt of the stage may run. */
   timeout: duration.prefault(timeout),
 });
