@@ -56,3 +56,8 @@ export function servedArtifacts(targets: readonly Target[], picks: ReadonlyMap<T
 export function picksOf(route: { picks?: TargetPicks | undefined }): { picks?: TargetPicks } {
   return route.picks ? { picks: route.picks } : {};
 }
+
+/** `picked`'s per-target picks as a route's optional `picks` field, to spread into a route (nothing when there are none). */
+export function routedPicksOf(picked: PickedArtifacts | undefined): { picks?: TargetPicks } {
+  return picksOf({ picks: routedPicks(picked) });
+}

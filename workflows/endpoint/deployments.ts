@@ -15,7 +15,7 @@ import type { EndpointContext } from './endpointContext';
 import { adoptRouting, ENDPOINT_HOLDS_STABLE, restoreStable } from './routingAuthority';
 import { knownArtifactFor, publishVersions, recordPromotion } from './versions';
 import { scheduleDriftChecks } from '../drift/promotionSchedule';
-import { picksOf, routedPicks } from '../../sdk/targetPicks';
+import { routedPicksOf, picksOf } from '../../sdk/targetPicks';
 
 /** Patch: the endpoint itself terminates a custom deployment that does not start in time (before, only a waiting client did). */
 export const ENDPOINT_ENFORCES_START = 'endpoint-enforces-start';
@@ -57,7 +57,7 @@ export async function runNext(ctx: EndpointContext): Promise<void> {
       version: spec.version,
       digest: result.artifact.digest,
       serving: spec.serving,
-      ...picksOf({ picks: routedPicks(result.picks) }),
+      ...routedPicksOf(result.picks),
       since: new Date().toISOString(),
       workflowId: entry.workflowId,
     };

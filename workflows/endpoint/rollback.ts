@@ -18,7 +18,7 @@ import { adoptRouting, ENDPOINT_HOLDS_STABLE } from './routingAuthority';
 import { markServing } from './versions';
 import { checkWatchRollback, rollbackDuringWatch, watchingDeployment } from './watchRollback';
 import { resolveVersionRef } from '../../sdk/versionRefs';
-import { picksOf, routedPicks } from '../../sdk/targetPicks';
+import { routedPicksOf, picksOf } from '../../sdk/targetPicks';
 
 /** Patch id: a rollback checks its target (artifact in the store, IO contract) before it changes anything. */
 export const ROLLBACK_CHECKS_TARGET = 'rollback-checks-target';
@@ -83,7 +83,7 @@ function rollbackTarget(ctx: EndpointContext, request: RollbackRequest): ServedV
   return {
     version: record.version,
     digest: record.digest,
-    ...picksOf({ picks: routedPicks(record.picks) }),
+    ...routedPicksOf(record.picks),
     since,
     ...(record.serving ? { serving: record.serving } : {}),
     ...(record.workflowId ? { workflowId: record.workflowId } : {}),

@@ -12,7 +12,7 @@ import { knownArtifactRef } from '../../sdk/knownArtifactRef';
 import type { DeploymentResult, PipelineSpec, VersionRecord } from '../../sdk/schemas';
 import { resolveKnownArtifact, resolveVersionRef } from '../../sdk/versionRefs';
 import type { EndpointContext } from './endpointContext';
-import { picksOf, routedPicks } from '../../sdk/targetPicks';
+import { routedPicksOf } from '../../sdk/targetPicks';
 
 /** Patch id: the endpoint keeps its versions (and aliases) in its state. */
 export const ENDPOINT_KEEPS_VERSIONS = 'endpoint-keeps-versions';
@@ -107,7 +107,7 @@ export async function publishVersions(ctx: EndpointContext): Promise<void> {
   try {
     await ctx.acts.writeKeptVersions({
       endpoint: ctx.name,
-      versions: ctx.state.versions.map((v) => ({ version: v.version, digest: v.digest, ...picksOf({ picks: routedPicks(v.picks) }) })),
+      versions: ctx.state.versions.map((v) => ({ version: v.version, digest: v.digest, ...routedPicksOf(v.picks) })),
       aliases: { ...(ctx.state.aliases ?? {}) },
     });
   } catch (error) {

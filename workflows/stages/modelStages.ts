@@ -63,15 +63,15 @@ export async function optimizeStage(d: Deployment): Promise<Candidate[]> {
   for (const target of spec.targets) {
     status.candidates.push({ label: 'fp32', target, pass: 'convert', artifact: base, selected: false, verdict: '' });
   }
+  // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
+  const { source, seed } = spec.stages.convert.golden;
+  const golden = { seed, ...(source !== undefined ? { source } : {}) };
   await d.stage(
     'optimize',
     async () => {
       const made = await Promise.all(
         passes.map(async (pass): Promise<PassOutcome> => {
           try {
-            // The int8 pass's settings and where its calibration inputs may come from (activity input only: the same commands).
-            const { source, seed } = spec.stages.convert.golden;
-            const golden = { seed, ...(source !== undefined ? { source } : {}) };
             const int8 = pass === 'int8' ? { int8: optimize.int8, endpoint: spec.endpoint, profile: spec.model.profile, golden } : {};
             // The targets that want the pass (fp16 for the CPU alone is probed there).
             const targets = spec.targets.filter((t) => optimize.passes[t].includes(pass));

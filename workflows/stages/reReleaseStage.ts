@@ -9,7 +9,7 @@
 import type { KnownArtifact } from '../../sdk/definitions';
 import type { Candidate, ValidationReport } from '../../sdk/schemas';
 import { shortDigest } from '../../sdk/shortDigest';
-import { picksOf, routedPicks } from '../../sdk/targetPicks';
+import { routedPicksOf } from '../../sdk/targetPicks';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
 
 /** The model stages a re-release does not run. */
@@ -29,7 +29,7 @@ export async function reReleaseStage(d: Deployment): Promise<Candidate[]> {
     'recall',
     async () => {
       const check = await d.cpu(60_000, `check ${known.key}`).checkReturnTarget({
-        target: { version: known.version, digest: known.digest, ...picksOf({ picks: routedPicks(known.picks) }) },
+        target: { version: known.version, digest: known.digest, ...routedPicksOf(known.picks) },
         ...(stable ? { serving: { version: stable.version, digest: stable.digest } } : {}),
       });
       if ('refusal' in check)
