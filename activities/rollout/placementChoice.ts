@@ -68,15 +68,17 @@ export async function placeEndpoint(
   const wish = placingServing(desired);
   if (!wish) return undefined;
   const current = (await readDocument(store, storeKeys.routing(endpoint), routingDocument))?.placement?.replicas;
-  return choosePlacement(endpoint, wish, await answeringReplicas(store), required, current);
+  // Only the pool's replicas can be chosen: the others are not asked whether they answer.
+  const selector = wish.pool !== undefined ? parseLabels(wish.pool) : {};
+  const candidates = (await liveReplicas(store)).filter((r) => matchesSelector(r.labels, selector));
+  return choosePlacement(endpoint, wish, await answeringReplicas(candidates), required, current);
 }
 
 /**
- * The live replicas that answer their liveness route now: one killed since its last heartbeat still
+ * Those of the `live` replicas that answer their liveness route now: one killed since its last heartbeat still
  * looks live for three liveness intervals (90 s at the 30 s beat), and must not be chosen meanwhile.
  */
-async function answeringReplicas(store: ArtifactStore): Promise<ReplicaStatus[]> {
-  const live = await liveReplicas(store);
+async function answeringReplicas(live: ReplicaStatus[]): Promise<ReplicaStatus[]> {
   const answering = await Promise.all(live.map((r) => answers(r.url)));
   return live.filter((_, i) => answering[i]);
 }
