@@ -5,14 +5,14 @@
  * HTTP. Prints one JSON LoadPoint line. Usage: inProcessLoop.ts <model.onnx> <concurrency> <seconds> <warmup seconds>
  */
 import { readFile } from 'node:fs/promises';
-import { OnnxRuntime } from '../runtime';
+import { OnnxRuntime, SHARED_SESSION_SPIN_US } from '../runtime';
 import { featureRow, FEATURES } from './inferBodies';
 import type { LoadPoint } from './loadPoint';
 
 async function main(): Promise<void> {
   const [model, concurrency, seconds, warmup] = process.argv.slice(2);
   // instances: 0 runs on this thread: the model alone, no thread hop, the ceiling the gateway is measured against.
-  const session = await new OnnxRuntime().load(await readFile(model as string), { allowSpinning: false, instances: 0 });
+  const session = await new OnnxRuntime().load(await readFile(model as string), { spinMicroseconds: SHARED_SESSION_SPIN_US, instances: 0 });
   const feeds = { features: { datatype: 'FP32' as const, shape: [1, FEATURES], data: featureRow() } };
   const loop = async (until: number, samples: number[]): Promise<void> => {
     while (performance.now() < until) {

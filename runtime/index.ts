@@ -2,6 +2,7 @@ export {
   InstanceCrashedError,
   ModelLoadError,
   runTimed,
+  SHARED_SESSION_SPIN_US,
   type ExecutionProvider,
   type ModelRuntime,
   type ModelSession,

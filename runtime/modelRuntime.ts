@@ -16,10 +16,14 @@ export interface SessionOptions {
   /** Threads for one operator (0 = runtime default). */
   intraOpThreads?: number;
   /**
-   * Let idle operator threads spin for work (lower latency for one busy session; with many
-   * sessions in one process, spinning threads starve each other). Default true.
+   * How long (microseconds) an operator thread spins for more work after a parallel section before
+   * it sleeps. Unset: onnxruntime's default, spinning long enough that with several sessions in one
+   * process (a canary's two versions, a benchmark's candidates) the idle ones' threads take the cores
+   * from the one running. `0`: never spin; every parallel section wakes a sleeping thread, which costs
+   * more than small operators' work (an int8 convolution: 2 threads no faster than 1).
+   * {@link SHARED_SESSION_SPIN_US}: spin between the sections of a run, not after it.
    */
-  allowSpinning?: boolean;
+  spinMicroseconds?: number;
   /**
    * Model instances: worker threads, each with its own session, so runs never block the caller's
    * event loop and up to this many run at once. Default 1. `0` runs on the calling thread (an
@@ -27,6 +31,15 @@ export interface SessionOptions {
    */
   instances?: number;
 }
+
+/**
+ * The spin of sessions that share a process with others (served versions, benchmarked candidates):
+ * long enough to bridge the gaps between one run's parallel sections (a few microseconds), short
+ * enough that a session's threads are asleep soon after its run ends. Measured on the benchmark's
+ * ResNet-style CNN with 4 sessions interleaved on 2 cores: p50 at batch 1 0.69 ms (fp32) and 0.36 ms
+ * (int8) against 0.88 / 0.46 ms without spinning and 1.28 / 0.53 ms with onnxruntime's default.
+ */
+export const SHARED_SESSION_SPIN_US = 100;
 
 /** A run's outputs and how long the model itself took (`session.run` alone, without any thread hop). */
 export interface TimedOutputs {

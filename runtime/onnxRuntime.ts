@@ -105,7 +105,7 @@ export async function loadInThread(model: Uint8Array, options: SessionOptions = 
       intraOpNumThreads: options.intraOpThreads ?? 0,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
+      extra: { session: { intra_op: spinSettings(options.spinMicroseconds) } },
     });
   } catch (error) {
     throw new ModelLoadError(`onnxruntime ${ORT_VERSION} cannot load the model: ${errorMessage(error)}`);
@@ -125,6 +125,13 @@ export async function loadInThread(model: Uint8Array, options: SessionOptions = 
     await session.release();
     throw error;
   }
+}
+
+/** onnxruntime's intra-op spin settings for {@link SessionOptions.spinMicroseconds}. */
+function spinSettings(microseconds: number | undefined): Record<string, string> {
+  if (microseconds === undefined) return { allow_spinning: '1' };
+  if (microseconds <= 0) return { allow_spinning: '0' };
+  return { allow_spinning: '1', spin_duration_us: String(Math.round(microseconds)) };
 }
 
 function errorMessage(error: unknown): string {

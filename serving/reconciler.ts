@@ -7,7 +7,7 @@
  * applied in its heartbeat document: written when something changed, and every
  * `heartbeatIntervalMs` as a liveness beat.
  */
-import { loadForTarget, type ModelRuntime } from '../runtime';
+import { loadForTarget, SHARED_SESSION_SPIN_US, type ModelRuntime } from '../runtime';
 import { routingFor } from '../sdk/targetPicks';
 import { getModel, listedVersion, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../store';
 import {
@@ -287,8 +287,8 @@ export class Reconciler {
     const instances = instancesFor(serving);
     const intraOpThreads = intraOpThreadsFor(instances, this.options.intraOpThreads);
     this.memory.admit(`model ${digest.slice(0, 12)} (${instances} instance(s))`, bytes.byteLength * instances);
-    // A gateway holds many sessions in one process: spinning operator threads would starve each other.
-    const session = await loadForTarget(this.options.runtime, bytes, this.target, { instances, intraOpThreads, allowSpinning: false });
+    // A gateway holds many sessions in one process: operator threads spin only between a run's parallel sections.
+    const session = await loadForTarget(this.options.runtime, bytes, this.target, { instances, intraOpThreads, spinMicroseconds: SHARED_SESSION_SPIN_US });
     if (this.target !== 'cpu') this.options.log(`model ${digest.slice(0, 12)} loaded on ${session.runtime.executionProvider} (target ${this.target})`);
     return this.memory.charge(session, bytes.byteLength * instances);
   }

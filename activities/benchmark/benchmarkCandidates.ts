@@ -6,14 +6,15 @@
  * (./stableComparison.ts), which the workflow's gate judges, and each optimized copy's against the fp32
  * conversion's the same way (`vsConversion`), which the selection may take as proof of a speed-up. A retried attempt measures everything
  * again: runs from different attempts (perhaps different workers) are not comparable. Sessions load as
- * the gateway serves them: operator threads that sleep when idle rather than spin (with several
- * sessions loaded, the idle ones' spinning threads took the cores from the one running).
+ * the gateway serves them: operator threads spin only briefly before they sleep
+ * ({@link SHARED_SESSION_SPIN_US}: with several sessions loaded, onnxruntime's default spin let the idle
+ * ones' threads take the cores from the one running).
  */
 import { performance } from 'node:perf_hooks';
 import type { BatchMeasurement, BenchmarkReport, CandidateBenchmark, InputProfile, Target } from '../../sdk/schemas';
 import type { ActivityContext } from '../activityContext';
 import { rejection } from '../failures';
-import type { ModelRuntime, ModelSession } from '../../runtime';
+import { SHARED_SESSION_SPIN_US, type ModelRuntime, type ModelSession } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { digestFor } from '../../sdk/targetPicks';
 import { stableVersion } from '../rollout/stableVersion';
@@ -156,7 +157,7 @@ async function loadAll(deps: Deps, target: Target, models: Model[]): Promise<Loa
     for (const model of models) {
       const bytes = await loadVerified(deps.store, model.digest);
       const start = performance.now();
-      const session = await loadForTarget(deps.runtime, bytes, target, { allowSpinning: false });
+      const session = await loadForTarget(deps.runtime, bytes, target, { spinMicroseconds: SHARED_SESSION_SPIN_US });
       loaded.push({ model, session, sessionCreateMs: performance.now() - start });
       deps.context.heartbeat({ loaded: loaded.length, of: models.length });
     }

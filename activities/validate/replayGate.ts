@@ -17,7 +17,7 @@ import {
   type Target,
   type ValidationReport,
 } from '../../sdk/schemas';
-import type { ModelRuntime, ModelSession, TensorMap } from '../../runtime';
+import { SHARED_SESSION_SPIN_US, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
 import { loadForTarget } from '../../runtime/executionProviders';
 import { getBundle, getBundleRuns } from '../../runtime/tensorBundle';
 import { concatRuns } from '../../runtime/tensorRuns';
@@ -84,7 +84,7 @@ async function behaviourAgainstStable(deps: ReplayGateDeps, input: ReplayGateInp
   if (!input.goldenDigest && !input.evaluation && captured.length === 0)
     return skipped('no replay inputs (no captured traffic, no golden inputs, no evaluation set)', known);
   if (!(await deps.store.exists(storeKeys.model(comparedDigest)))) return skipped(`stable ${stable.version}'s model is not in the store`, known);
-  const session = await loadForTarget(deps.runtime, await deps.loadModel(comparedDigest), input.target, { allowSpinning: false });
+  const session = await loadForTarget(deps.runtime, await deps.loadModel(comparedDigest), input.target, { spinMicroseconds: SHARED_SESSION_SPIN_US });
   try {
     if (!sameInputs(candidate, session)) return skipped(`the inputs differ from stable ${stable.version}'s: nothing to replay on both`, known);
     const { sets, measured, notes, failures } = await replay(

@@ -16,7 +16,7 @@ import { modelMetadata, type InputProfile, type ModelArtifact, type Target, type
 import type { ActivityContext } from '../activityContext';
 import { isRejection, rejection } from '../failures';
 import { runPythonTool } from '../python/pythonTool';
-import { ModelLoadError, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
+import { ModelLoadError, SHARED_SESSION_SPIN_US, type ModelRuntime, type ModelSession, type TensorMap } from '../../runtime';
 import { loadForTarget, NoExecutionProviderError } from '../../runtime/executionProviders';
 import { encodeBundleRuns, getBundle, getBundleRuns } from '../../runtime/tensorBundle';
 import { ArtifactCorruptError, getModel, readDocument, storeKeys, writeDocument, type ArtifactStore } from '../../store';
@@ -131,7 +131,7 @@ function unloadableReport(input: ValidateInput, runtime: ModelRuntime, reasons: 
 async function loadSession(runtime: ModelRuntime, bytes: Uint8Array, target: Target): Promise<{ session: ModelSession; loadMs: number }> {
   const started = performance.now();
   try {
-    const session = await loadForTarget(runtime, bytes, target, { allowSpinning: false });
+    const session = await loadForTarget(runtime, bytes, target, { spinMicroseconds: SHARED_SESSION_SPIN_US });
     return { session, loadMs: performance.now() - started };
   } catch (error) {
     if (error instanceof NoExecutionProviderError) throw rejection('NoGpuExecutionProvider', error.message);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { standaloneContext } from '../../activities/activityContext';
 import { benchmarkCandidates } from '../../activities/benchmark/benchmarkCandidates';
-import type { ModelRuntime, ModelSession, SessionOptions, TensorMap } from '../../runtime';
+import { SHARED_SESSION_SPIN_US, type ModelRuntime, type ModelSession, type SessionOptions, type TensorMap } from '../../runtime';
 import { FsArtifactStore, putModel } from '../../store';
 
 /** A runtime whose sessions answer at once; it keeps the options each load was given. */
@@ -70,7 +70,7 @@ describe('benchmarkCandidates', () => {
       },
     );
     expect(loads).toHaveLength(2);
-    for (const options of loads) expect(options.allowSpinning).toBe(false);
+    for (const options of loads) expect(options.spinMicroseconds).toBe(SHARED_SESSION_SPIN_US);
     expect(report.candidates.map((c) => c.batches[0]?.runs)).toEqual([24, 24]);
   });
 
