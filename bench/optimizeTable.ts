@@ -70,7 +70,7 @@ export function servedPick(table: FamilyTable): string {
     verdict: r.artifact ? '' : `not selected: ${r.skipped ?? r.error ?? 'no candidate'}`,
   }));
   try {
-    const chosen = selectCandidate(candidates, 0.05, { pairedInterval: true });
+    const chosen = selectCandidate(candidates, 0.05, { pairedInterval: true, pairedDecides: true });
     return `serves: ${chosen.label} (${chosen.verdict})`;
   } catch (error) {
     return `serves: nothing (${(error as Error).message})`;

@@ -8,6 +8,9 @@
  *    interleaved rounds (`benchmark.vsConversion`), settled or not: the fastest such copy wins;
  *  - otherwise, with settled measurements, as fast within `minSpeedup` and at least 10% quicker to load
  *    (session creation, which every gateway replica pays on each rollout): the quickest-loading such copy wins.
+ * With `pairedDecides`, a copy that has a paired interval to fp32 is judged by it alone: p50s measured in
+ * the same rounds but summarized apart can disagree with it (an MLP's graph copy read 0.69× fp32 by
+ * settled p50s while its paired interval was 0.97–1.10), and the paired one is the comparison.
  */
 import type { Candidate } from '../sdk/schemas';
 
@@ -15,6 +18,8 @@ import type { Candidate } from '../sdk/schemas';
 export interface SelectionRules {
   /** Also take a paired-runs interval to fp32 whose upper bound is below `1 - minSpeedup` as proof (settled or not). */
   pairedInterval?: boolean;
+  /** A copy with a paired interval to fp32 is proven faster (or as fast) by that interval only, never by p50s measured apart. */
+  pairedDecides?: boolean;
 }
 
 function p50(c: Candidate): number | undefined {
@@ -36,8 +41,23 @@ function pairedProof(c: Candidate, minSpeedup: number): string | undefined {
 
 type Judgement = { proof: 'faster'; note?: string } | { proof: 'loadsFaster' } | { proof: 'none'; verdict: string };
 
+type PairedComparison = NonNullable<NonNullable<Candidate['benchmark']>['vsConversion']>;
+
+/** Judged by the paired interval to fp32 alone: faster when its upper bound is below `1 - minSpeedup`; as fast (then load time counts) below `1 + minSpeedup`. */
+function judgePaired(c: Candidate, base: Candidate, v: PairedComparison, minSpeedup: number): Judgement {
+  const proof = pairedProof(c, minSpeedup);
+  if (proof) return { proof: 'faster', note: proof };
+  const interval = `paired runs: ${v.ratio.toFixed(2)}× fp32 latency, ${(v.confidence * 100).toFixed(0)}% interval ${v.ratioLow.toFixed(2)}–${v.ratioHigh.toFixed(2)}`;
+  const baseLoad = base.benchmark?.sessionCreateMs;
+  if (v.ratioHigh < 1 + minSpeedup && baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad) return { proof: 'loadsFaster' };
+  if (v.ratioLow >= 1) return { proof: 'none', verdict: `not selected: slower than fp32 (${interval})` };
+  return { proof: 'none', verdict: `not selected: not proven ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (${interval})` };
+}
+
 /** Whether `c` (validated and measured, like `base`) proves itself better than the fp32 conversion, and how. */
 function judge(c: Candidate, base: Candidate, minSpeedup: number, rules: SelectionRules): Judgement {
+  const comparison = c.benchmark?.vsConversion;
+  if (rules.pairedDecides && comparison && comparison.samples > 0) return judgePaired(c, base, comparison, minSpeedup);
   const latency = p50(c) as number;
   const baseP50 = p50(base) as number;
   const bothSettled = settled(c) && settled(base);

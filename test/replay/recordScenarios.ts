@@ -24,7 +24,9 @@
  * After a release, a shape change must be guarded with `patched()` instead, and the old histories kept
  * in a subfolder (as `histories/before-endpoint-authority/`: the shape before the endpoint handed
  * deployments their stable version and `returnToStable` became the one way back; and
- * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo).
+ * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo; and
+ * `histories/before-selection-paired-decides/`: a deployment whose selection let settled p50s prove a
+ * speed-up against the paired interval).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';

@@ -106,6 +106,37 @@ test('with the paired rule, settled measurements still prove alone, the verdict 
   expect(settled[1]?.verdict).toBe('selected: fastest passing candidate (p50 0.800 ms, 0.80× fp32 latency, settled measurements)');
 });
 
+test('when the paired interval decides, settled p50s that disagree with it prove nothing, and its verdicts quote the interval', () => {
+  const both = { pairedInterval: true, pairedDecides: true };
+  // Settled p50s read 0.69x fp32; the same rounds compared pairwise do not show it faster.
+  const cs = [
+    candidate('fp32', 'convert', 1.0),
+    candidate('graph', 'graph', 0.69, { vsConversion: paired(1.02, 0.97, 1.1) }),
+    candidate('fp16', 'fp16', 1.3, { vsConversion: paired(1.3, 1.25, 1.35) }),
+    candidate('int8', 'int8', 0.5, { stable: false, vsConversion: paired(0.55, 0.52, 0.57) }),
+  ];
+  expect(selectCandidate(cs, 0.05, both).label).toBe('int8');
+  expect(cs.map((c) => c.verdict).slice(1)).toEqual([
+    'not selected: not proven 5% faster than fp32 (paired runs: 1.02× fp32 latency, 99% interval 0.97–1.10)',
+    'not selected: slower than fp32 (paired runs: 1.30× fp32 latency, 99% interval 1.25–1.35)',
+    'selected: fastest passing candidate (p50 0.500 ms, 0.55× fp32 latency, 99% interval 0.52–0.57, paired runs)',
+  ]);
+  const alone = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.69, { vsConversion: paired(1.02, 0.97, 1.1) })];
+  expect(selectCandidate(alone, 0.05, both).label).toBe('fp32');
+  expect(alone[1]?.verdict).toBe('not selected: not proven 5% faster than fp32 (paired runs: 1.02× fp32 latency, 99% interval 0.97–1.10)');
+  // Without the patch (histories recorded before it) the settled p50s proved it.
+  const before = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.69, { vsConversion: paired(1.02, 0.97, 1.1) })];
+  expect(selectCandidate(before, 0.05, { pairedInterval: true }).label).toBe('graph');
+  // As fast by the interval and quicker to load; a copy without a paired comparison is judged as before.
+  const loads = [
+    candidate('fp32', 'convert', 1.0, { load: 20 }),
+    candidate('graph', 'graph', 1.01, { load: 5, stable: false, vsConversion: paired(1.0, 0.97, 1.03) }),
+  ];
+  expect(selectCandidate(loads, 0.05, both).label).toBe('graph');
+  const unpaired = [candidate('fp32', 'convert', 1.0), candidate('graph', 'graph', 0.8)];
+  expect(selectCandidate(unpaired, 0.05, both).label).toBe('graph');
+});
+
 test('without measurements the fp32 conversion is chosen', () => {
   const cs = [candidate('fp32', 'convert', undefined), candidate('int8', 'int8', undefined)];
   expect(selectCandidate(cs).label).toBe('fp32');

@@ -22,6 +22,8 @@ export const GATE_EVERY_TARGET = 'gate-every-target';
 
 /** Patch id: the selection also takes an optimized copy's paired-runs interval to fp32 as proof of a speed-up (before, settled measurements alone). */
 export const SELECTION_PAIRED_INTERVAL = 'selection-paired-interval';
+/** Patch id: a copy with a paired interval to fp32 is judged by that interval alone (before, settled p50s could prove it faster against the interval). */
+export const SELECTION_PAIRED_DECIDES = 'selection-paired-decides';
 
 /**
  * Validates every candidate on its target's workers: structure, IO contract against the stable
@@ -173,8 +175,8 @@ export function selectStage(d: Deployment): Candidate {
   const { spec, status } = d;
   const { benchmark } = spec.stages;
   const picks = new Map<Target, Candidate>();
-  // Histories recorded before the patch proved a speed-up by settled measurements alone.
-  const rules = { pairedInterval: patched(SELECTION_PAIRED_INTERVAL) };
+  // Histories recorded before the patches proved a speed-up by settled measurements alone, then by either proof.
+  const rules = { pairedInterval: patched(SELECTION_PAIRED_INTERVAL), pairedDecides: patched(SELECTION_PAIRED_DECIDES) };
   for (const target of spec.targets) {
     try {
       picks.set(
