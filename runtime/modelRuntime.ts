@@ -34,12 +34,15 @@ export interface SessionOptions {
 
 /**
  * The spin of sessions that share a process with others (served versions, benchmarked candidates):
- * long enough to bridge the gaps between one run's parallel sections (a few microseconds), short
- * enough that a session's threads are asleep soon after its run ends. Measured on the benchmark's
- * ResNet-style CNN with 4 sessions interleaved on 2 cores: p50 at batch 1 0.69 ms (fp32) and 0.36 ms
- * (int8) against 0.88 / 0.46 ms without spinning and 1.28 / 0.53 ms with onnxruntime's default.
+ * long enough to bridge the gaps between one run's parallel sections, short enough that a session's
+ * threads sleep soon after its run, when the gateway's own thread needs the core for HTTP. Measured on
+ * 2 cores. The benchmark's ResNet-style CNN, 7 sessions interleaved in instance threads, run time p50
+ * at batch 1, fp32 / static int8: 0.93 / 0.57 ms without spinning, 0.76 / 0.42 ms at 20 µs, 0.77 / 0.41 ms
+ * at 100 µs (onnxruntime's default spin, 4 sessions: 1.28 / 0.53 ms). The gateway serving the MLP of
+ * `bench:gateway` (wrk, JSON, 8 connections): ~2,550 requests/s without spinning and at 20 µs, ~2,100
+ * at 50 µs and 2,270 at 100 µs (at 1 connection, 20 µs is ~3% fewer).
  */
-export const SHARED_SESSION_SPIN_US = 100;
+export const SHARED_SESSION_SPIN_US = 20;
 
 /** A run's outputs and how long the model itself took (`session.run` alone, without any thread hop). */
 export interface TimedOutputs {
