@@ -32,22 +32,27 @@ function settled(c: Candidate): boolean {
 
 const ms = (v: number | undefined): string => `${v?.toFixed(3)} ms`;
 
+type PairedComparison = NonNullable<NonNullable<Candidate['benchmark']>['vsConversion']>;
+
+/** A latency ratio from paired runs and its interval, as verdicts and stage summaries say it: `0.55× fp32 latency, 99% interval 0.52–0.57`. */
+export function ratioText(c: Pick<PairedComparison, 'ratio' | 'ratioLow' | 'ratioHigh' | 'confidence'>, against: string): string {
+  return `${c.ratio.toFixed(2)}× ${against}, ${(c.confidence * 100).toFixed(0)}% interval ${c.ratioLow.toFixed(2)}–${c.ratioHigh.toFixed(2)}`;
+}
+
 /** The copy's paired interval to fp32, as proof of a speed-up of at least `minSpeedup`, or undefined when it proves none. */
 function pairedProof(c: Candidate, minSpeedup: number): string | undefined {
   const v = c.benchmark?.vsConversion;
   if (!v || v.samples === 0 || v.ratioHigh > 1 - minSpeedup) return undefined;
-  return `${v.ratio.toFixed(2)}× fp32 latency, ${(v.confidence * 100).toFixed(0)}% interval ${v.ratioLow.toFixed(2)}–${v.ratioHigh.toFixed(2)}, paired runs`;
+  return `${ratioText(v, 'fp32 latency')}, paired runs`;
 }
 
 type Judgement = { proof: 'faster'; note?: string } | { proof: 'loadsFaster' } | { proof: 'none'; verdict: string };
-
-type PairedComparison = NonNullable<NonNullable<Candidate['benchmark']>['vsConversion']>;
 
 /** Judged by the paired interval to fp32 alone: faster when its upper bound is below `1 - minSpeedup`; as fast (then load time counts) below `1 + minSpeedup`. */
 function judgePaired(c: Candidate, base: Candidate, v: PairedComparison, minSpeedup: number): Judgement {
   const proof = pairedProof(c, minSpeedup);
   if (proof) return { proof: 'faster', note: proof };
-  const interval = `paired runs: ${v.ratio.toFixed(2)}× fp32 latency, ${(v.confidence * 100).toFixed(0)}% interval ${v.ratioLow.toFixed(2)}–${v.ratioHigh.toFixed(2)}`;
+  const interval = `paired runs: ${ratioText(v, 'fp32 latency')}`;
   const baseLoad = base.benchmark?.sessionCreateMs;
   if (v.ratioHigh < 1 + minSpeedup && baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad) return { proof: 'loadsFaster' };
   if (v.ratioLow >= 1) return { proof: 'none', verdict: `not selected: slower than fp32 (${interval})` };

@@ -10,7 +10,7 @@ import type { FailureType } from '../../sdk/constants';
 import { behaviourSummary } from '../../sdk/behaviourSummary';
 import { digestFor, servedArtifacts } from '../../sdk/targetPicks';
 import type { BenchmarkReport, Candidate, Target, ValidationReport } from '../../sdk/schemas';
-import { selectCandidate } from '../candidateSelection';
+import { ratioText, selectCandidate } from '../candidateSelection';
 import { gatePicks, type TargetGate } from '../targetGates';
 import { fail, stageOf, StageFailed, type Deployment } from '../deployment';
 
@@ -152,11 +152,12 @@ export async function benchmarkStage(d: Deployment): Promise<BenchmarkReport[]> 
 
 function describeBenchmark(r: BenchmarkReport): string {
   const p50 = (b: { batches: { latencyMs: { p50: number } }[] }): string => `p50 ${b.batches[0]?.latencyMs.p50.toFixed(3)} ms`;
-  const against = (label: string): string => {
-    const c = r.comparisons?.find((x) => x.label === label);
-    return c ? ` (${c.ratio.toFixed(2)}× stable, ${(c.confidence * 100).toFixed(0)}% interval ${c.ratioLow.toFixed(2)}–${c.ratioHigh.toFixed(2)})` : '';
+  const against = (c: BenchmarkReport['candidates'][number]): string => {
+    const stable = r.comparisons?.find((x) => x.label === c.label);
+    const compared = [...(c.vsConversion ? [ratioText(c.vsConversion, 'fp32')] : []), ...(stable ? [ratioText(stable, 'stable')] : [])];
+    return compared.length > 0 ? ` (${compared.join('; ')})` : '';
   };
-  const candidates = r.candidates.map((c) => `${c.label} ${p50(c)}${against(c.label)}`).join(', ');
+  const candidates = r.candidates.map((c) => `${c.label} ${p50(c)}${against(c)}`).join(', ');
   return `${r.target}: ${candidates}${r.baseline ? ` (${r.baseline.label} ${p50(r.baseline)})` : ''}`;
 }
 
