@@ -67,7 +67,8 @@ cleanup() {
   echo "logs and store: $WORK"
 }
 trap cleanup EXIT
-free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'; }
+# n distinct free ports on one line (cli/dev/ports.ts freePorts: held open together, so none is handed out twice).
+free_ports() { node --import tsx -e 'import("./cli/dev/ports").then(async ({ default: m }) => console.log((await m.freePorts(Number(process.argv[1]))).join(" ")))' "$1"; }
 
 # Waits until `pattern` appears in `log` (then 0), or the process `pid` ends (then 1), at most `seconds`.
 wait_for() {
@@ -148,7 +149,7 @@ fi
 ls -l examples/models/pytorch_cnn.pt2 examples/models/pytorch_eval.npz
 
 say "3. the embedded stack (modelship dev) and the GPU worker"
-TEMPORAL_PORT=$(free_port) UI_PORT=$(free_port) CPU_PORT=$(free_port) GRPC_PORT=$(free_port) GPU_PORT=$(free_port)
+read -r TEMPORAL_PORT UI_PORT CPU_PORT GRPC_PORT GPU_PORT < <(free_ports 5)
 export TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" MODELSHIP_STORE="$STORE" MODELSHIP_ADMIN_TOKEN="gpu-check-$RANDOM$RANDOM"
 "$MODELSHIP" dev --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" --gateway-port "$CPU_PORT" --grpc-port "$GRPC_PORT" --state-dir "$STATE" >"$WORK/dev.log" 2>&1 &
 PIDS+=($!)
