@@ -26,6 +26,11 @@ export interface AnalyzeInput {
    * inconclusive. Absent in inputs from workflows started before the check: no check.
    */
   minReplicas?: number;
+  /**
+   * The windows the rollout plans to judge (steps and watch intervals), which share each significance
+   * level: this one tests at `alpha / analyses`. Absent in inputs from workflows started before: 1.
+   */
+  analyses?: number;
 }
 
 const overall = (checks: AnalysisCheck[]): AnalysisVerdict['status'] =>
@@ -45,6 +50,7 @@ export async function analyzeCanary(store: ArtifactStore, adminToken: string | u
       replicas: window.replicas,
     },
     input.config,
+    input.analyses,
   );
   const replicas = replicaCheck(window, input.minReplicas ?? 0);
   const custom = input.config.prometheus

@@ -2,7 +2,10 @@
  * One analysis verdict: canary against stable over the same window, from the gateways' raw samples.
  * No data is inconclusive, never a pass. A check fails only when the difference is both
  * statistically significant and larger than its practical threshold, so noise does not roll back a
- * good model and a real regression is caught. Pure.
+ * good model and a real regression is caught. A rollout judges several windows (its steps, each interval
+ * of its watch): each significance level is the rollout's, spread over its planned analyses
+ * (Bonferroni: `alpha / analyses` per window), so an identical model fails a check in at most `alpha`
+ * of rollouts rather than in `alpha` of windows. Pure.
  */
 import type { AnalysisCheck, AnalysisConfig, AnalysisVerdict } from '../../sdk/schemas';
 import { compareLatencies, f } from './latencyComparison';
@@ -34,17 +37,30 @@ export interface WindowInput {
   replicas: number;
 }
 
+/** A rollout's significance level as one of its `analyses` windows tests at it: `alpha / analyses`. */
+export interface WindowAlpha {
+  /** The level each window tests at. */
+  level: number;
+  /** How a verdict says it: `0.01`, or `0.0011 (0.01 over 9 analyses)`. */
+  text: string;
+}
+
+export function windowAlpha(alpha: number, analyses = 1): WindowAlpha {
+  const n = Math.max(1, Math.floor(analyses));
+  return n === 1 ? { level: alpha, text: String(alpha) } : { level: alpha / n, text: `${f(alpha / n)} (${alpha} over ${n} analyses)` };
+}
+
 /** PSI over its threshold and a significant chi-square test of homogeneity: the class mix (or value deciles) moved. */
-function predictionShiftCheck(stable: number[], canary: number[], config: AnalysisConfig): AnalysisCheck {
+function predictionShiftCheck(stable: number[], canary: number[], config: AnalysisConfig, analyses: number): AnalysisCheck {
   const shift = predictionShift(stable, canary);
   const { maxPsi } = config.predictions;
-  const alpha = config.predictions.alpha ?? 0.01; // (a deployment started before this setting existed gets its default)
+  const alpha = windowAlpha(config.predictions.alpha ?? 0.01, analyses); // (a deployment started before this setting existed gets its default)
   return {
     name: 'prediction-shift',
-    status: shift.psi > maxPsi && shift.pValue < alpha ? 'fail' : 'pass',
+    status: shift.psi > maxPsi && shift.pValue < alpha.level ? 'fail' : 'pass',
     detail:
       `PSI of canary predictions against stable ${f(shift.psi)} (max ${maxPsi}); ` +
-      `chi-square ${f(shift.chiSquare, 2)} on ${shift.degreesOfFreedom} df, p=${f(shift.pValue)} (fails if PSI > ${maxPsi} and p < ${alpha})`,
+      `chi-square ${f(shift.chiSquare, 2)} on ${shift.degreesOfFreedom} df, p=${f(shift.pValue)} (fails if PSI > ${maxPsi} and p < ${alpha.text})`,
     values: { psi: shift.psi, chiSquare: shift.chiSquare, pValue: shift.pValue },
   };
 }
@@ -54,7 +70,8 @@ function predictionShiftCheck(stable: number[], canary: number[], config: Analys
  * compute time too. A canary slower end to end only is paying serving overhead (a less busy
  * version's inference thread asleep more often on a loaded machine), not running a slower model.
  */
-function latencyCheck(stable: VersionWindow, canary: VersionWindow, config: AnalysisConfig): AnalysisCheck | undefined {
+function latencyCheck(stable: VersionWindow, canary: VersionWindow, rolloutConfig: AnalysisConfig, analyses: number): AnalysisCheck | undefined {
+  const config = { ...rolloutConfig, latency: { ...rolloutConfig.latency, alpha: windowAlpha(rolloutConfig.latency.alpha, analyses).level } };
   const endToEnd = compareLatencies(stable.latenciesMs, canary.latenciesMs, config);
   if (!endToEnd) return undefined;
   // Too few compute samples on a side (older gateways in the window) judge end to end alone, as before.
@@ -77,7 +94,8 @@ function latencyCheck(stable: VersionWindow, canary: VersionWindow, config: Anal
   };
 }
 
-export function analyzeWindow(input: WindowInput, config: AnalysisConfig): AnalysisVerdict {
+/** `analyses`: how many windows the rollout plans to judge, sharing each significance level (1: this window alone). */
+export function analyzeWindow(input: WindowInput, config: AnalysisConfig, analyses = 1): AnalysisVerdict {
   const checks: AnalysisCheck[] = [];
   const { stable, canary, shadow } = input;
   const canaryRequests = canary?.requests ?? 0;
@@ -93,18 +111,20 @@ export function analyzeWindow(input: WindowInput, config: AnalysisConfig): Analy
   if (canary && enough) {
     const test = compareProportions(stable.errors, stable.requests, canary.errors, canary.requests);
     const increase = test.rateB - test.rateA;
-    const failed = increase > config.errorRate.maxIncrease && test.pValue < config.errorRate.alpha;
+    const alpha = windowAlpha(config.errorRate.alpha, analyses);
+    const failed = increase > config.errorRate.maxIncrease && test.pValue < alpha.level;
     checks.push({
       name: 'error-rate',
       status: failed ? 'fail' : 'pass',
-      detail: `canary ${f(test.rateB)} vs stable ${f(test.rateA)} (${test.method} p=${f(test.pValue)}; fails if > +${config.errorRate.maxIncrease} and p < ${config.errorRate.alpha})`,
+      detail: `canary ${f(test.rateB)} vs stable ${f(test.rateA)} (${test.method} p=${f(test.pValue)}; fails if > +${config.errorRate.maxIncrease} and p < ${alpha.text})`,
       values: { canaryRate: test.rateB, stableRate: test.rateA, pValue: test.pValue },
     });
 
-    const latency = latencyCheck(stable, canary, config);
+    const latency = latencyCheck(stable, canary, config, analyses);
     if (latency) checks.push(latency);
 
-    if (stable.predictions.length > 0 && canary.predictions.length > 0) checks.push(predictionShiftCheck(stable.predictions, canary.predictions, config));
+    if (stable.predictions.length > 0 && canary.predictions.length > 0)
+      checks.push(predictionShiftCheck(stable.predictions, canary.predictions, config, analyses));
   }
 
   if (shadow && shadowEnough) {

@@ -24,7 +24,7 @@ export const analysisConfig = z.strictObject({
   /** The canary's error rate against stable's. */
   errorRate: z
     .strictObject({
-      /** Significance level of the two-proportion (or Fisher exact) test. */
+      /** Significance level of the two-proportion (or Fisher exact) test, for the whole rollout: each of its planned analyses tests at `alpha / analyses`. */
       alpha: z.number().min(0).max(1).default(0.01),
       /** Largest tolerated increase of the error rate (absolute, 0.01 = one point). */
       maxIncrease: z.number().min(0).max(1).default(0.01),
@@ -41,7 +41,7 @@ export const analysisConfig = z.strictObject({
       maxP50Ratio: z.number().min(1).default(1.2),
       /** Largest tolerated ratio of canary to stable 99th-percentile latency. */
       maxP99Ratio: z.number().min(1).default(1.5),
-      /** Significance level of the Mann-Whitney U test on raw latencies. */
+      /** Significance level of the Mann-Whitney U test on raw latencies, for the whole rollout: each of its planned analyses tests at `alpha / analyses`. */
       alpha: z.number().min(0).max(1).default(0.01),
       /** P(canary slower than stable) must exceed this for a regression to count (0.5 = no shift). */
       minEffect: z.number().min(0.5).max(1).default(0.6),
@@ -61,7 +61,9 @@ export const analysisConfig = z.strictObject({
       /**
        * Significance level of the chi-square test of homogeneity on the same buckets: a PSI over
        * `maxPsi` fails the canary only when the test also finds the shift significant (PSI alone is
-       * biased upwards at small sample counts).
+       * biased upwards at small sample counts). For the whole rollout: each of its planned analyses
+       * (analysed steps, watch intervals) tests at `alpha / analyses`, so an identical model fails in
+       * about `alpha` of rollouts, not of windows.
        */
       alpha: z.number().min(0).max(1).default(0.01),
       /** On mirrored (shadow) traffic: share of rows whose answer agrees with the served one. */

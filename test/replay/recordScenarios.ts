@@ -26,7 +26,8 @@
  * deployments their stable version and `returnToStable` became the one way back; and
  * `histories/before-endpoint-state-memo/`: before the endpoint recorded its state in its memo; and
  * `histories/before-selection-paired-decides/`: a deployment whose selection let settled p50s prove a
- * speed-up against the paired interval).
+ * speed-up against the paired interval; and `histories/before-analysis-alpha-per-rollout/`: canaries
+ * whose every window tested at the full significance level).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';

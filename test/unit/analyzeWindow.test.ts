@@ -140,6 +140,53 @@ describe('prediction shift at thirty samples a side', () => {
   });
 });
 
+describe("a rollout's levels spread over its planned analyses", () => {
+  const small = analysisConfig.parse({ minSamples: 30 });
+  const shiftCheck = (stable: VersionWindow, canary: VersionWindow, analyses: number) =>
+    analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, small, analyses).checks.find((c) => c.name === 'prediction-shift');
+  test('over 9 analyses, identical models fail about alpha of rollouts, not of windows; a real shift still fails nearly every rollout', () => {
+    // 100 rollouts of 9 windows, 30 samples a side each: the smallest windows, where the tests have least power.
+    const rollouts = 100;
+    let identicalRollouts = 0;
+    let shiftedWindows = 0;
+    let shiftedRollouts = 0;
+    for (let r = 0; r < rollouts; r++) {
+      let identical = false;
+      let shifted = false;
+      for (let w = 0; w < 9; w++) {
+        const seed = 1 + r * 9 + w;
+        if (shiftCheck(window(30, { seed }), window(30, { seed: seed + 100_000 }), 9)?.status === 'fail') identical = true;
+        if (shiftCheck(window(30, { seed }), window(30, { seed: seed + 100_000, classes: (x) => (x < 0.7 ? 0 : 1) }), 9)?.status === 'fail') {
+          shifted = true;
+          shiftedWindows++;
+        }
+      }
+      if (identical) identicalRollouts++;
+      if (shifted) shiftedRollouts++;
+    }
+    // At the full level per window, ~9 x 0.5-1 % of these rollouts would fail; spread, at most about alpha (0.01).
+    expect(identicalRollouts).toBeLessThanOrEqual(2);
+    // A window alone now catches the shift about half the time at 30 samples; the rollout's 9 windows nearly always.
+    expect(shiftedWindows).toBeGreaterThan(rollouts * 9 * 0.4);
+    expect(shiftedRollouts).toBeGreaterThanOrEqual(rollouts * 0.99);
+  });
+
+  test('each check tests at alpha / analyses and says so; one analysis reads as before', () => {
+    // p of this error-rate increase (2% vs 0.1%, 2000 a side) lies between 0.01 / 9 and 0.01: it fails alone, not over 9.
+    const stable = window(2000, { seed: 1, errorRate: 0.001 });
+    const canary = window(2000, { seed: 2, errorRate: 0.02 });
+    const errorRate = (analyses: number) =>
+      analyzeWindow({ stable, canary, since: 0, until: 1, replicas: 1 }, config, analyses).checks.find((c) => c.name === 'error-rate');
+    const p = errorRate(1)?.values.pValue as number;
+    expect(p).toBeLessThan(0.01);
+    expect(errorRate(1)?.detail).toMatch(/fails if > \+0\.01 and p < 0\.01\)$/);
+    expect(errorRate(9)?.detail).toMatch(/fails if > \+0\.01 and p < 0\.0011 \(0\.01 over 9 analyses\)\)$/);
+    expect(errorRate(Math.ceil(0.01 / p) + 1)?.status).toBe('pass');
+    expect(errorRate(1)?.status).toBe('fail');
+    expect(shiftCheck(window(30, { seed: 1 }), window(30, { seed: 2, classes: () => 0 }), 9)?.detail).toMatch(/and p < 0\.0011 \(0\.01 over 9 analyses\)\)$/);
+  });
+});
+
 test('shadow agreement below the minimum fails', () => {
   const verdict = analyzeWindow(
     { stable: window(500, { seed: 1 }), shadow: { compared: 500, failed: 0, rows: 500, agreedRows: 300 }, since: 0, until: 1, replicas: 2 },

@@ -1,5 +1,6 @@
 /** The watch a rollout asks for (spec defaults, blue/green's alias, a direct release's), and the intervals it judges at. */
 import { parseOrThrow, pipelineSpec, type PipelineSpecInput } from '../../sdk/schemas';
+import { plannedAnalyses } from '../../workflows/rollout/plannedAnalyses';
 import { isWatchedSwitch, watchedSwitch, watchIntervals, watchPlanOf } from '../../workflows/rollout/watchPlan';
 
 const parse = (rollout: PipelineSpecInput['rollout']) =>
@@ -80,5 +81,30 @@ describe('watchIntervals', () => {
   test('an interval of 0 judges once at the end; no duration, no interval', () => {
     expect(watchIntervals(4000, 0)).toEqual([4000]);
     expect(watchIntervals(0, 1000)).toEqual([]);
+  });
+});
+
+describe('plannedAnalyses', () => {
+  const progressive = (rollout: PipelineSpecInput['rollout']) => {
+    const parsed = parse(rollout);
+    if (parsed.strategy === 'direct') throw new Error('a progressive rollout');
+    return parsed;
+  };
+
+  test("a canary's analysed steps, its header-matched step, and its watch's intervals against the previous version and (after the first) against the first", () => {
+    const canary = progressive({ strategy: 'canary', steps: [{ weight: 25 }, { weight: 50 }, { weight: 75, analysis: false }] });
+    // 2 analysed steps + 4 intervals of the default 2 m watch + 3 of them against the first.
+    expect(plannedAnalyses(canary, watchPlanOf(canary), true)).toBe(9);
+    // Runs from before the watch judged against its first interval: 2 + 4.
+    expect(plannedAnalyses(canary, watchPlanOf(canary), false)).toBe(6);
+    const matched = progressive({ strategy: 'canary', headerMatch: { header: 'x-canary' }, steps: [{ weight: 50 }], watch: { duration: 0 } });
+    expect(plannedAnalyses(matched, watchPlanOf(matched), true)).toBe(2);
+  });
+
+  test('blue/green judges its window; a rollout with nothing to judge still counts one', () => {
+    const blueGreen = progressive({ strategy: 'blueGreen', rollbackWindow: '3s', analysisInterval: '1s' });
+    expect(plannedAnalyses(blueGreen, watchPlanOf(blueGreen), true)).toBe(5);
+    const unjudged = progressive({ strategy: 'canary', steps: [{ weight: 50, analysis: false }] });
+    expect(plannedAnalyses(unjudged, watchPlanOf(unjudged), true)).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import type { AnalysisConfig, AnalysisVerdict, DeploymentStatus, PipelineSpec, R
 import { RolloutControls } from './controls';
 import { rollBack } from './rollBack';
 import type { StableTarget } from './returnToStable';
+import { sharedAnalyses } from './plannedAnalyses';
 import { describeStep, plannedSteps } from './steps';
 import { isWatchedSwitch, POST_PROMOTION_WATCH, watchPlanOf, type WatchPlan } from './watchPlan';
 
@@ -40,6 +41,8 @@ export class RolloutRun {
   readonly watch: WatchPlan | undefined;
   /** The watch records its state and judges against the first interval too (runs from before the patch: blue/green's plain rollback window only). */
   readonly watchRecorded: boolean;
+  /** The windows the rollout plans to judge, sharing each significance level (undefined in runs from before: each window at the full level). */
+  readonly analyses: number | undefined;
   private nextStep = 0;
 
   constructor(
@@ -57,6 +60,7 @@ export class RolloutRun {
     this.watchRecorded = plan !== undefined && patched(POST_PROMOTION_WATCH);
     // Before the patch only blue/green watched (its rollback window).
     this.watch = plan && (this.watchRecorded || spec.rollout.strategy === 'blueGreen') ? plan : undefined;
+    this.analyses = sharedAnalyses(spec.rollout, this.watch, this.watchRecorded);
     const steps = plannedSteps(spec.rollout, this.watch !== undefined);
     const strategy = isWatchedSwitch(spec.rollout) ? 'direct' : spec.rollout.strategy;
     this.state = { strategy, state: 'starting', stableVersion: stable.version, weight: 0, steps };
@@ -160,6 +164,7 @@ export class RolloutRun {
       stableVersion: this.stable.version,
       config: this.rollout.analysis,
       minReplicas: this.rollout.minReplicas,
+      ...(this.analyses !== undefined ? { analyses: this.analyses } : {}),
       ...window,
     });
     const current = this.state.steps[this.nextStep - 1];
