@@ -38,7 +38,7 @@ export interface SessionOptions {
  * threads sleep soon after its run, when the gateway's own thread needs the core for HTTP. Measured on
  * 2 cores. The benchmark's ResNet-style CNN, 7 sessions interleaved in instance threads, run time p50
  * at batch 1, fp32 / static int8: 0.93 / 0.57 ms without spinning, 0.76 / 0.42 ms at 20 µs, 0.77 / 0.41 ms
- * at 100 µs (onnxruntime's default spin, 4 sessions: 1.28 / 0.53 ms). The gateway serving the MLP of
+ * at 100 µs (spinning as onnxruntime does by default, with 4 sessions: 1.28 / 0.53 ms). The gateway serving the MLP of
  * `bench:gateway` (wrk, JSON, 8 connections): ~2,550 requests/s without spinning and at 20 µs, ~2,100
  * at 50 µs and 2,270 at 100 µs (at 1 connection, 20 µs is ~3% fewer).
  */

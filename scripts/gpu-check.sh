@@ -149,7 +149,8 @@ fi
 ls -l examples/models/pytorch_cnn.pt2 examples/models/pytorch_eval.npz
 
 say "3. the embedded stack (modelship dev) and the GPU worker"
-read -r TEMPORAL_PORT UI_PORT CPU_PORT GRPC_PORT GPU_PORT < <(free_ports 5)
+PORTS=$(free_ports 5) || fail 1 "could not find five free ports on 127.0.0.1"
+read -r TEMPORAL_PORT UI_PORT CPU_PORT GRPC_PORT GPU_PORT <<<"$PORTS"
 export TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" MODELSHIP_STORE="$STORE" MODELSHIP_ADMIN_TOKEN="gpu-check-$RANDOM$RANDOM"
 "$MODELSHIP" dev --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" --gateway-port "$CPU_PORT" --grpc-port "$GRPC_PORT" --state-dir "$STATE" >"$WORK/dev.log" 2>&1 &
 PIDS+=($!)

@@ -8,9 +8,11 @@
  *    interleaved rounds (`benchmark.vsConversion`), settled or not: the fastest such copy wins;
  *  - otherwise, with settled measurements, as fast within `minSpeedup` and at least 10% quicker to load
  *    (session creation, which every gateway replica pays on each rollout): the quickest-loading such copy wins.
- * With `pairedDecides`, a copy that has a paired interval to fp32 is judged by it alone: p50s measured in
- * the same rounds but summarized apart can disagree with it (an MLP's graph copy read 0.69× fp32 by
- * settled p50s while its paired interval was 0.97–1.10), and the paired one is the comparison.
+ * With `pairedDecides`, a copy that has a paired interval to fp32 is judged by it alone, settled or not
+ * (faster: its upper bound below `1 - minSpeedup`; as fast, for the load-time rule: below `1 + minSpeedup`),
+ * and copies proven faster are ranked by their paired ratios: p50s measured in the same rounds but
+ * summarized apart can disagree with it (an MLP's graph copy read 0.69× fp32 by settled p50s while its
+ * paired interval was 0.97–1.10), and the paired one is the comparison.
  */
 import type { Candidate } from '../sdk/schemas';
 
@@ -108,7 +110,14 @@ export function selectCandidate(candidates: Candidate[], minSpeedup = 0.05, rule
       if (judgement.note) proofNotes.set(c, judgement.note);
     }
   }
-  const byLatency = (a: Candidate, b: Candidate) => (p50(a) as number) - (p50(b) as number) || (a.artifact?.sizeBytes ?? 0) - (b.artifact?.sizeBytes ?? 0);
+  // Among copies proven faster, the fastest: by their paired ratios to fp32 when the interval decides and both have one (p50s summarized apart can order them otherwise).
+  const pairedRatio = (c: Candidate): number | undefined =>
+    rules.pairedDecides && (c.benchmark?.vsConversion?.samples ?? 0) > 0 ? c.benchmark?.vsConversion?.ratio : undefined;
+  const byLatency = (a: Candidate, b: Candidate) => {
+    const [ra, rb] = [pairedRatio(a), pairedRatio(b)];
+    const faster = ra !== undefined && rb !== undefined ? ra - rb : (p50(a) as number) - (p50(b) as number);
+    return faster || (a.artifact?.sizeBytes ?? 0) - (b.artifact?.sizeBytes ?? 0);
+  };
   const byLoad = (a: Candidate, b: Candidate) => (a.benchmark?.sessionCreateMs ?? 0) - (b.benchmark?.sessionCreateMs ?? 0);
   const chosen = faster.sort(byLatency)[0] ?? loadsFaster.sort(byLoad)[0] ?? base;
   chosen.selected = true;

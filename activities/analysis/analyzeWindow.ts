@@ -47,7 +47,7 @@ export interface WindowAlpha {
 
 export function windowAlpha(alpha: number, analyses = 1): WindowAlpha {
   const n = Math.max(1, Math.floor(analyses));
-  return n === 1 ? { level: alpha, text: String(alpha) } : { level: alpha / n, text: `${f(alpha / n)} (${alpha} over ${n} analyses)` };
+  return n === 1 ? { level: alpha, text: String(alpha) } : { level: alpha / n, text: `${Number((alpha / n).toPrecision(2))} (${alpha} over ${n} analyses)` };
 }
 
 /** PSI over its threshold and a significant chi-square test of homogeneity: the class mix (or value deciles) moved. */

@@ -70,25 +70,32 @@ def spatial_means_as_pooling(model):
     keepdims is 0: [N, C, 1, 1] → [N, C], as the mean gave); how many were replaced."""
     from onnx import helper, numpy_helper
 
-    ranks = {v.name: len(v.type.tensor_type.shape.dim) for v in [*model.graph.input, *model.graph.value_info] if v.type.HasField("tensor_type") and v.type.tensor_type.HasField("shape")}
-    constants = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    from onnx import TensorProto
+
+    # GlobalAveragePool takes float tensors only: the rank and element type of each value, where shape inference found them.
+    floats = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE, TensorProto.BFLOAT16}
+    known = [v for v in [*model.graph.input, *model.graph.value_info] if v.type.HasField("tensor_type") and v.type.tensor_type.HasField("shape")]
+    ranks = {v.name: len(v.type.tensor_type.shape.dim) for v in known if v.type.tensor_type.elem_type in floats}
+    initializers = {i.name: i for i in model.graph.initializer}
     nodes, replaced = [], 0
     for node in model.graph.node:
+        if node.op_type != "ReduceMean" or node.domain not in ("", "ai.onnx") or not node.input or ranks.get(node.input[0]) != 4:
+            nodes.append(node)
+            continue
         attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        axes = attributes.get("axes") if len(node.input) < 2 else constants.get(node.input[1])
-        rank = ranks.get(node.input[0]) if node.input else None
-        if node.op_type != "ReduceMean" or node.domain not in ("", "ai.onnx") or rank != 4 or axes is None:
+        # Axes: an attribute before opset 18, an input (a constant, here an initializer) from 18.
+        axes_input = initializers.get(node.input[1]) if len(node.input) > 1 and node.input[1] else None
+        axes = numpy_helper.to_array(axes_input) if axes_input is not None else attributes.get("axes")
+        if axes is None or sorted(int(a) % 4 for a in np.asarray(axes).reshape(-1)) != [2, 3]:
             nodes.append(node)
             continue
-        if sorted(int(a) % 4 for a in np.asarray(axes).reshape(-1)) != [2, 3]:
-            nodes.append(node)
-            continue
+        name = node.name or node.output[0]
         if attributes.get("keepdims", 1):
-            nodes.append(helper.make_node("GlobalAveragePool", [node.input[0]], [node.output[0]], name=f"{node.name}_pool"))
+            nodes.append(helper.make_node("GlobalAveragePool", [node.input[0]], [node.output[0]], name=f"{name}_pool"))
         else:
             pooled = f"{node.output[0]}_pooled"
-            nodes.append(helper.make_node("GlobalAveragePool", [node.input[0]], [pooled], name=f"{node.name}_pool"))
-            nodes.append(helper.make_node("Flatten", [pooled], [node.output[0]], name=f"{node.name}_flatten", axis=1))
+            nodes.append(helper.make_node("GlobalAveragePool", [node.input[0]], [pooled], name=f"{name}_pool"))
+            nodes.append(helper.make_node("Flatten", [pooled], [node.output[0]], name=f"{name}_flatten", axis=1))
         replaced += 1
     if replaced:
         del model.graph.node[:]

@@ -135,8 +135,9 @@ export const benchmarkStage = z.strictObject({
   /** Time budget per candidate and batch size; past it the result is marked unstable. */
   budget: duration.prefault('20s'),
   /**
-   * An optimized copy replaces the fp32 model only if proven at least this many percent faster: by p50 with
-   * both measurements settled, or by the upper bound of its latency-ratio interval to fp32 from interleaved runs (at `regressionConfidence`).
+   * An optimized copy replaces the fp32 model only if proven at least this many percent faster: by the upper bound of
+   * its latency-ratio interval to fp32 from interleaved runs (at `regressionConfidence`); by p50 with both
+   * measurements settled only when it has no such interval.
    */
   minSpeedupPercent: z.number().min(0).max(100).default(5),
   /**

@@ -94,6 +94,10 @@ test('a canary that behaves like stable is promoted step by step', async () => {
       [50, 'passed', 'pass'],
     ]);
     expect(result.rollout?.steps[0]?.verdict?.checks.map((c) => c.name)).toEqual(['samples', 'error-rate', 'latency', 'prediction-shift', 'replicas']);
+    // Two analysed steps and no watch: each window tests at half the rollout's levels, and says so.
+    const detail = (name: string) => result.rollout?.steps[1]?.verdict?.checks.find((c) => c.name === name)?.detail;
+    expect(detail('error-rate')).toMatch(/and p < 0\.005 \(0\.01 over 2 analyses\)\)$/);
+    expect(detail('prediction-shift')).toMatch(/and p < 0\.00005 \(0\.0001 over 2 analyses\)\)$/);
   } finally {
     await load.stop();
   }

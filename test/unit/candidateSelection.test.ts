@@ -137,6 +137,21 @@ test('when the paired interval decides, settled p50s that disagree with it prove
   expect(selectCandidate(unpaired, 0.05, both).label).toBe('graph');
 });
 
+test('when the paired interval decides, copies proven faster are ranked by their paired ratios, not by p50s summarized apart', () => {
+  const cs = [
+    candidate('fp32', 'convert', 1.0),
+    candidate('graph', 'graph', 0.69, { vsConversion: paired(0.9, 0.86, 0.93) }),
+    candidate('int8', 'int8', 0.7, { vsConversion: paired(0.55, 0.52, 0.58) }),
+  ];
+  expect(selectCandidate(cs, 0.05, { pairedInterval: true, pairedDecides: true }).label).toBe('int8');
+  const before = [
+    candidate('fp32', 'convert', 1.0),
+    candidate('graph', 'graph', 0.69, { vsConversion: paired(0.9, 0.86, 0.93) }),
+    candidate('int8', 'int8', 0.7, { vsConversion: paired(0.55, 0.52, 0.58) }),
+  ];
+  expect(selectCandidate(before, 0.05, { pairedInterval: true }).label).toBe('graph');
+});
+
 test('without measurements the fp32 conversion is chosen', () => {
   const cs = [candidate('fp32', 'convert', undefined), candidate('int8', 'int8', undefined)];
   expect(selectCandidate(cs).label).toBe('fp32');

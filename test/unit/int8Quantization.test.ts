@@ -238,3 +238,47 @@ shutil.rmtree(tmp)
 print(json.dumps(out))`);
   expect(out).toEqual(['dynamic', ['InvalidDataset', 'calibration inputs: file:///gone.npz does not exist']]);
 });
+
+test('pre-processing makes a mean over the spatial axes GlobalAveragePool (axes as attribute or input, kept or dropped), with the same values; other means stay', () => {
+  const results = python(`
+import onnx, onnxruntime as ort, tempfile
+from onnx import TensorProto, helper, numpy_helper
+from quantizationPreprocessing import spatial_means_as_pooling
+
+def model(opset, shape, axes, keepdims, dtype=TensorProto.FLOAT):
+    inputs = ["x"]
+    inits = []
+    attrs = {"keepdims": keepdims}
+    if opset >= 18:
+        inputs.append("axes")
+        inits.append(numpy_helper.from_array(np.array(axes, np.int64), "axes"))
+    else:
+        attrs["axes"] = axes
+    node = helper.make_node("ReduceMean", inputs, ["y"], **attrs)
+    graph = helper.make_graph([node], "m", [helper.make_tensor_value_info("x", dtype, shape)], [helper.make_empty_tensor_value_info("y")], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
+
+x = np.random.default_rng(0).standard_normal((2, 3, 5, 4)).astype(np.float32)
+def run(m):
+    return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+out = []
+for opset, axes, keepdims in ((13, [2, 3], 0), (18, [-1, -2], 1), (18, [3, 2], 0)):
+    m = model(opset, [2, 3, 5, 4], axes, keepdims)
+    before = run(m)
+    n = spatial_means_as_pooling(m)
+    after = run(m)
+    out.append([n, [node.op_type for node in m.graph.node], list(after.shape), bool(np.allclose(before, after, atol=1e-6))])
+for m in (model(18, [2, 3, 5], [1, 2], 1), model(18, [2, 3, 5, 4], [1, 2], 1), model(18, [2, 3, 5, 4], [2, 3], 1, TensorProto.INT32)):
+    out.append([spatial_means_as_pooling(m), [node.op_type for node in m.graph.node]])
+print(json.dumps(out))
+`);
+  expect(results).toEqual([
+    [1, ['GlobalAveragePool', 'Flatten'], [2, 3], true],
+    [1, ['GlobalAveragePool'], [2, 3, 1, 1], true],
+    [1, ['GlobalAveragePool', 'Flatten'], [2, 3], true],
+    // Rank 3, other axes, an integer tensor: left as they are.
+    [0, ['ReduceMean']],
+    [0, ['ReduceMean']],
+    [0, ['ReduceMean']],
+  ]);
+});

@@ -4,9 +4,11 @@
  * interval against the first. They share the analysis' significance levels (Bonferroni): a good model
  * judged at `alpha` on every one of a canary's ~9 windows (2 steps, a 2-minute watch of 30-second
  * intervals) failed some check in up to ~9 × alpha of rollouts. Shadow and smoke phases test no
- * p-values and bake extensions only follow windows with too few samples to test: neither counts. Pure.
+ * p-values: they do not count. Nor do bake extensions, which follow an inconclusive window: mostly one
+ * with too few samples to test, but when it was inconclusive for another reason (too few replicas, a
+ * Prometheus check without data) its tests ran, and the extension tests the grown window again, beyond
+ * the plan. Pure.
  */
-import { patched } from '@temporalio/workflow';
 import type { PipelineSpec } from '../../sdk/schemas';
 import { watchIntervals, type WatchPlan } from './watchPlan';
 
@@ -20,9 +22,4 @@ export function plannedAnalyses(rollout: ProgressiveRollout, watch: WatchPlan | 
   const steps = rollout.strategy === 'canary' ? rollout.steps.filter((s) => s.analysis).length + (rollout.headerMatch?.analysis ? 1 : 0) : 0;
   const intervals = watch ? watchIntervals(watch.durationMs, watch.intervalMs).length : 0;
   return Math.max(1, steps + intervals + (againstFirst ? Math.max(0, intervals - 1) : 0));
-}
-
-/** The analyses a rollout's windows share its levels over: undefined (each window at the full level) in runs from before the patch. */
-export function sharedAnalyses(rollout: ProgressiveRollout, watch: WatchPlan | undefined, againstFirst: boolean): number | undefined {
-  return patched(ALPHA_PER_ROLLOUT) ? plannedAnalyses(rollout, watch, againstFirst) : undefined;
 }

@@ -11,7 +11,7 @@ import type { AnalysisConfig, AnalysisVerdict, DeploymentStatus, PipelineSpec, R
 import { RolloutControls } from './controls';
 import { rollBack } from './rollBack';
 import type { StableTarget } from './returnToStable';
-import { sharedAnalyses } from './plannedAnalyses';
+import { ALPHA_PER_ROLLOUT, plannedAnalyses } from './plannedAnalyses';
 import { describeStep, plannedSteps } from './steps';
 import { isWatchedSwitch, POST_PROMOTION_WATCH, watchPlanOf, type WatchPlan } from './watchPlan';
 
@@ -60,7 +60,7 @@ export class RolloutRun {
     this.watchRecorded = plan !== undefined && patched(POST_PROMOTION_WATCH);
     // Before the patch only blue/green watched (its rollback window).
     this.watch = plan && (this.watchRecorded || spec.rollout.strategy === 'blueGreen') ? plan : undefined;
-    this.analyses = sharedAnalyses(spec.rollout, this.watch, this.watchRecorded);
+    this.analyses = patched(ALPHA_PER_ROLLOUT) ? plannedAnalyses(spec.rollout, this.watch, this.watchRecorded) : undefined;
     const steps = plannedSteps(spec.rollout, this.watch !== undefined);
     const strategy = isWatchedSwitch(spec.rollout) ? 'direct' : spec.rollout.strategy;
     this.state = { strategy, state: 'starting', stableVersion: stable.version, weight: 0, steps };
