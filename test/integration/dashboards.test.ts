@@ -50,8 +50,10 @@ beforeAll(async () => {
   });
   const result = await (await stack.client.deploy(canary)).result();
   expect({ outcome: result.outcome, failure: result.failure }).toEqual({ outcome: 'promoted', failure: undefined });
-  // Until Prometheus has scraped the promoted version's traffic more than once (rate() needs two samples).
+  // Until Prometheus has scraped the promoted version's traffic more than once (rate() needs two samples), and the
+  // routing weight after the promotion (a scrape during the 50% step still reads 50).
   await until(async () => (await query(`sum(increase(modelship_requests_total{endpoint="${ENDPOINT}",version="v2"}[5m]))`)).some((s) => s.value > 0));
+  await until(async () => (await query(`modelship_routing_weight{endpoint="${ENDPOINT}",version="v2"}`)).some((s) => s.value === 100));
 });
 
 afterAll(async () => {
