@@ -48,6 +48,12 @@ function pairedProof(c: Candidate, minSpeedup: number): string | undefined {
   return `${ratioText(v, 'fp32 latency')}, paired runs`;
 }
 
+/** At least 10% quicker to load than `base` (session creation, which every gateway replica pays on each rollout). */
+function loadsQuicker(c: Candidate, base: Candidate): boolean {
+  const baseLoad = base.benchmark?.sessionCreateMs;
+  return baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad;
+}
+
 type Judgement = { proof: 'faster'; note?: string } | { proof: 'loadsFaster' } | { proof: 'none'; verdict: string };
 
 /** Judged by the paired interval to fp32 alone: faster when its upper bound is below `1 - minSpeedup`; as fast (then load time counts) below `1 + minSpeedup`. */
@@ -55,8 +61,7 @@ function judgePaired(c: Candidate, base: Candidate, v: PairedComparison, minSpee
   const proof = pairedProof(c, minSpeedup);
   if (proof) return { proof: 'faster', note: proof };
   const interval = `paired runs: ${ratioText(v, 'fp32 latency')}`;
-  const baseLoad = base.benchmark?.sessionCreateMs;
-  if (v.ratioHigh < 1 + minSpeedup && baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad) return { proof: 'loadsFaster' };
+  if (v.ratioHigh < 1 + minSpeedup && loadsQuicker(c, base)) return { proof: 'loadsFaster' };
   if (v.ratioLow >= 1) return { proof: 'none', verdict: `not selected: slower than fp32 (${interval})` };
   return { proof: 'none', verdict: `not selected: not proven ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (${interval})` };
 }
@@ -75,8 +80,7 @@ function judge(c: Candidate, base: Candidate, minSpeedup: number, rules: Selecti
   const paired = rules.pairedInterval ? pairedProof(c, minSpeedup) : undefined;
   if (paired) return { proof: 'faster', note: paired };
   if (!bothSettled) return { proof: 'none', verdict: `not selected: its measurement (or fp32's) never settled within the budget, so a speed-up is not proven` };
-  const baseLoad = base.benchmark?.sessionCreateMs;
-  if (ratio < 1 + minSpeedup && baseLoad !== undefined && (c.benchmark?.sessionCreateMs ?? Infinity) < 0.9 * baseLoad) return { proof: 'loadsFaster' };
+  if (ratio < 1 + minSpeedup && loadsQuicker(c, base)) return { proof: 'loadsFaster' };
   if (ratio >= 1) return { proof: 'none', verdict: `not selected: slower than fp32 (p50 ${ms(latency)} vs ${ms(baseP50)})` };
   return { proof: 'none', verdict: `not selected: less than ${(minSpeedup * 100).toFixed(0)}% faster than fp32 (p50 ${ms(latency)} vs ${ms(baseP50)})` };
 }
